@@ -1,0 +1,360 @@
+//! The things Incubook keeps. Instants are UTC seconds (`i64`) inside the core and
+//! RFC 3339 text at its edges; wall-clock rules are minutes of a local day.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, Result};
+
+pub type Id = String;
+
+pub fn new_id() -> Id {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub fn to_utc(seconds: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+pub fn parse_instant(field: &'static str, text: &str) -> Result<i64> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.timestamp())
+        .map_err(|e| CoreError::invalid(field, format!("'{text}' is not an RFC 3339 time ({e})")))
+}
+
+pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| CoreError::invalid(field, format!("'{text}' is not a date like 2026-12-01")))
+}
+
+pub fn parse_tz(field: &'static str, text: &str) -> Result<Tz> {
+    text.trim()
+        .parse::<Tz>()
+        .map_err(|_| CoreError::invalid(field, format!("'{text}' is not an IANA time zone")))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Founder,
+    Mentor,
+    LabManager,
+    SpaceAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Founder, Role::Mentor, Role::LabManager, Role::SpaceAdmin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Founder => "founder",
+            Role::Mentor => "mentor",
+            Role::LabManager => "lab_manager",
+            Role::SpaceAdmin => "space_admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text.trim())
+            .ok_or_else(|| CoreError::invalid("role", format!("'{text}' is not one of founder, mentor, lab_manager, space_admin")))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Requested,
+    Confirmed,
+    Declined,
+    Cancelled,
+    Completed,
+    NoShow,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 6] = [
+        BookingStatus::Requested,
+        BookingStatus::Confirmed,
+        BookingStatus::Declined,
+        BookingStatus::Cancelled,
+        BookingStatus::Completed,
+        BookingStatus::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Requested => "requested",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Declined => "declined",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Completed => "completed",
+            BookingStatus::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<BookingStatus> {
+        BookingStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| CoreError::invalid("status", format!("unknown booking status '{text}'")))
+    }
+
+    /// Requests hold their slot while the mentor or lab decides, so that the
+    /// approval step cannot hand one slot to two people.
+    pub fn holds_slot(self) -> bool {
+        matches!(self, BookingStatus::Requested | BookingStatus::Confirmed)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    Mentor,
+    Equipment,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Mentor => "mentor",
+            ResourceKind::Equipment => "equipment",
+        }
+    }
+}
+
+/// The booking rules of one mentor or one piece of equipment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub capacity: u32,
+    pub granularity_min: u32,
+    pub min_duration_min: u32,
+    pub max_duration_min: u32,
+    /// Session lengths a mentor offers; empty means any multiple of the granularity.
+    pub durations_min: Vec<u32>,
+    pub min_notice_min: u32,
+    pub horizon_days: u32,
+    pub cancel_cutoff_min: u32,
+    pub buffer_before_min: u32,
+    pub buffer_after_min: u32,
+    pub max_per_day: Option<u32>,
+    pub max_per_week: Option<u32>,
+    pub approval_required: bool,
+    pub qualification_required: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            capacity: 1,
+            granularity_min: 30,
+            min_duration_min: 30,
+            max_duration_min: 240,
+            durations_min: Vec::new(),
+            min_notice_min: 60,
+            horizon_days: 60,
+            cancel_cutoff_min: 0,
+            buffer_before_min: 0,
+            buffer_after_min: 0,
+            max_per_day: None,
+            max_per_week: None,
+            approval_required: false,
+            qualification_required: false,
+        }
+    }
+}
+
+impl Policy {
+    pub fn validate(&self) -> Result<()> {
+        let bad = |field, reason: &str| Err(CoreError::invalid(field, reason));
+        if self.capacity == 0 || self.capacity > 1000 {
+            return bad("capacity", "must be between 1 and 1000");
+        }
+        if !(5..=1440).contains(&self.granularity_min) || 1440 % self.granularity_min != 0 {
+            return bad("granularity_min", "must divide a day, between 5 and 1440 minutes");
+        }
+        if self.min_duration_min == 0 || self.min_duration_min > self.max_duration_min {
+            return bad("min_duration_min", "must be above 0 and not above the maximum duration");
+        }
+        if self.max_duration_min > 7 * 1440 {
+            return bad("max_duration_min", "must be at most 7 days");
+        }
+        if self.durations_min.iter().any(|d| *d == 0 || *d > self.max_duration_min || *d < self.min_duration_min) {
+            return bad("durations_min", "every session length must lie between the minimum and maximum duration");
+        }
+        if self.horizon_days == 0 || self.horizon_days > 730 {
+            return bad("horizon_days", "must be between 1 and 730 days");
+        }
+        if self.min_notice_min > 60 * 1440 || self.cancel_cutoff_min > 60 * 1440 {
+            return bad("min_notice_min", "notice and cancellation cutoff must be at most 60 days");
+        }
+        if self.buffer_before_min > 1440 || self.buffer_after_min > 1440 {
+            return bad("buffer_before_min", "buffers must be at most one day");
+        }
+        if self.max_per_day == Some(0) || self.max_per_week == Some(0) {
+            return bad("max_per_day", "a cap must be at least 1 (leave it empty for no cap)");
+        }
+        Ok(())
+    }
+}
+
+/// Open hours on one weekday, in minutes of the local day (`end_min` up to 1440).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyHours {
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: u8,
+    pub start_min: u16,
+    pub end_min: u16,
+}
+
+impl WeeklyHours {
+    pub fn validate(&self) -> Result<()> {
+        if self.weekday > 6 {
+            return Err(CoreError::invalid("weekday", "must be 0 (Monday) to 6 (Sunday)"));
+        }
+        validate_day_minutes(self.start_min, self.end_min)
+    }
+}
+
+pub fn validate_day_minutes(start_min: u16, end_min: u16) -> Result<()> {
+    if end_min > 1440 || start_min >= end_min {
+        return Err(CoreError::invalid("hours", "start must be before end, within one day (00:00–24:00)"));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverrideKind {
+    /// Not available in this part of the date (leave, a day off).
+    Off,
+    /// Available in this part of the date on top of the weekly hours.
+    Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateOverride {
+    pub date: NaiveDate,
+    pub kind: OverrideKind,
+    pub start_min: u16,
+    pub end_min: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BlackoutWhen {
+    Once { start: i64, end: i64 },
+    Weekly { weekday: u8, start_min: u16, end_min: u16, from: NaiveDate, until: Option<NaiveDate> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blackout {
+    pub id: Id,
+    pub resource_id: Id,
+    pub when: BlackoutWhen,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Makerspace {
+    pub id: Id,
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub makerspace_code: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Id,
+    pub name: String,
+    pub roles: Vec<RoleGrant>,
+    pub startup_name: Option<String>,
+    pub industry: Option<String>,
+    pub stage: Option<String>,
+    /// Private: shown only to the person, admins, and mentors' confirmed founders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Makerspace,
+    District,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mentor {
+    pub id: Id,
+    pub person_id: Id,
+    pub name: String,
+    pub makerspace_code: String,
+    pub title: String,
+    pub bio: String,
+    pub tags: Vec<String>,
+    pub industries: Vec<String>,
+    pub languages: Vec<String>,
+    pub formats: Vec<String>,
+    pub visibility: Visibility,
+    pub timezone: String,
+    pub policy: Policy,
+    pub weekly_hours: Vec<WeeklyHours>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lab {
+    pub id: Id,
+    pub makerspace_code: String,
+    pub name: String,
+    pub description: String,
+    pub manager_ids: Vec<Id>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Equipment {
+    pub id: Id,
+    pub lab_id: Id,
+    pub name: String,
+    pub category: String,
+    pub model: String,
+    pub hourly_fee_cents: i64,
+    pub subsidy_pct: u8,
+    pub timezone: String,
+    pub policy: Policy,
+    pub weekly_hours: Vec<WeeklyHours>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booking {
+    pub id: Id,
+    pub resource_id: Id,
+    pub resource_kind: ResourceKind,
+    pub resource_name: String,
+    pub booker_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: BookingStatus,
+    pub topic: String,
+    /// Why it was declined or cancelled, shown to the booker.
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A free slot, or a span of time in general.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}

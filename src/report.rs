@@ -1,0 +1,288 @@
+//! Reports for space admins and the district: mentor hours by mentor and by expertise,
+//! equipment utilization by equipment and by lab, over a range of local dates — as data,
+//! and as CSV that opens cleanly in Excel (UTF-8 with BOM, CRLF).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::availability::{Days, available_spans};
+use crate::error::{CoreError, Result};
+use crate::i18n::{self, Lang};
+use crate::interval::Span;
+use crate::store::{Store, local_range};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MentorHours {
+    pub mentor_id: String,
+    pub mentor: String,
+    pub makerspace_code: String,
+    pub tags: Vec<String>,
+    pub sessions: u32,
+    pub hours: f64,
+    pub no_shows: u32,
+    pub average_rating: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpertiseHours {
+    pub tag: String,
+    pub mentors: u32,
+    pub sessions: u32,
+    pub hours: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MentorReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by_mentor: Vec<MentorHours>,
+    pub by_expertise: Vec<ExpertiseHours>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EquipmentUse {
+    pub equipment_id: String,
+    pub equipment: String,
+    pub lab: String,
+    pub makerspace_code: String,
+    pub bookings: u32,
+    pub booked_hours: f64,
+    pub open_hours: f64,
+    /// Booked unit-hours over open unit-hours (capacity counts), 0–100.
+    pub utilization_pct: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LabUse {
+    pub lab: String,
+    pub makerspace_code: String,
+    pub equipment: u32,
+    pub bookings: u32,
+    pub booked_hours: f64,
+    pub open_hours: f64,
+    pub utilization_pct: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EquipmentReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by_equipment: Vec<EquipmentUse>,
+    pub by_lab: Vec<LabUse>,
+}
+
+fn hours(seconds: i64) -> f64 {
+    (seconds as f64 / 360.0).round() / 10.0
+}
+
+fn pct(part: f64, whole: f64) -> f64 {
+    if whole <= 0.0 { 0.0 } else { (part / whole * 1000.0).round() / 10.0 }
+}
+
+fn range_of(from: NaiveDate, to: NaiveDate) -> Result<Span> {
+    local_range(chrono_tz::Asia::Shanghai, from, to)
+}
+
+impl Store {
+    /// Completed sessions (and no-shows) of every mentor in the range.
+    pub fn mentor_report(&self, from: NaiveDate, to: NaiveDate) -> Result<MentorReport> {
+        let range = range_of(from, to)?;
+        let mut stmt = self.conn().prepare(
+            "SELECT r.id, r.name, ms.code,
+                    SUM(CASE WHEN b.status = 'completed' THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN b.status = 'completed' THEN b.end_at - b.start_at ELSE 0 END),
+                    SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END),
+                    AVG(f.rating)
+             FROM resource r JOIN makerspace ms ON ms.id = r.makerspace_id
+             JOIN booking b ON b.resource_id = r.id AND b.start_at >= ?1 AND b.start_at < ?2 AND b.deleted = 0
+             LEFT JOIN feedback f ON f.booking_id = b.id
+             WHERE r.kind = 'mentor' GROUP BY r.id ORDER BY ms.code, r.name",
+        )?;
+        let mut by_mentor: Vec<MentorHours> = stmt
+            .query_map(params![range.start, range.end], |r| {
+                Ok(MentorHours {
+                    mentor_id: r.get(0)?,
+                    mentor: r.get(1)?,
+                    makerspace_code: r.get(2)?,
+                    tags: Vec::new(),
+                    sessions: r.get(3)?,
+                    hours: hours(r.get(4)?),
+                    no_shows: r.get(5)?,
+                    average_rating: r.get::<_, Option<f64>>(6)?.map(|a| (a * 10.0).round() / 10.0),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut tags_of = self.conn().prepare("SELECT value FROM mentor_facet WHERE mentor_id = ?1 AND facet = 'tag' ORDER BY value")?;
+        let mut by_tag: BTreeMap<String, (u32, u32, f64)> = BTreeMap::new();
+        for m in &mut by_mentor {
+            m.tags = tags_of.query_map([&m.mentor_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            for t in &m.tags {
+                let e = by_tag.entry(t.clone()).or_default();
+                e.0 += 1;
+                e.1 += m.sessions;
+                e.2 += m.hours;
+            }
+        }
+        let by_expertise = by_tag
+            .into_iter()
+            .map(|(tag, (mentors, sessions, h))| ExpertiseHours { tag, mentors, sessions, hours: (h * 10.0).round() / 10.0 })
+            .collect();
+        Ok(MentorReport { from, to, by_mentor, by_expertise })
+    }
+
+    /// Booked time against open time (open hours minus blackouts) of every equipment.
+    pub fn equipment_report(&self, from: NaiveDate, to: NaiveDate) -> Result<EquipmentReport> {
+        let range = range_of(from, to)?;
+        let mut stmt = self.conn().prepare(
+            "SELECT r.id, r.name, l.name, ms.code, r.capacity,
+                    COUNT(b.id), COALESCE(SUM(MIN(b.end_at, ?2) - MAX(b.start_at, ?1)), 0)
+             FROM resource r JOIN equipment e ON e.resource_id = r.id JOIN lab l ON l.id = e.lab_id JOIN makerspace ms ON ms.id = r.makerspace_id
+             LEFT JOIN booking b ON b.resource_id = r.id AND b.start_at < ?2 AND b.end_at > ?1 AND b.deleted = 0
+                  AND b.status IN ('confirmed', 'completed', 'no_show')
+             WHERE r.deleted = 0 GROUP BY r.id ORDER BY ms.code, l.name, r.name",
+        )?;
+        let rows: Vec<(String, String, String, String, u32, u32, i64)> = stmt
+            .query_map(params![range.start, range.end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut by_equipment = Vec::with_capacity(rows.len());
+        let mut by_lab: BTreeMap<(String, String), (u32, u32, f64, f64, f64, f64)> = BTreeMap::new();
+        for (id, name, lab, code, capacity, count, booked) in rows {
+            let rules = self.resource_rules(&id)?;
+            let days = Days::covering(rules.tz, range);
+            let open: i64 = available_spans(&rules.calendar(), &days, range).iter().map(Span::len).sum();
+            let open_units = open as f64 * f64::from(capacity);
+            let e = by_lab.entry((code.clone(), lab.clone())).or_default();
+            e.0 += 1;
+            e.1 += count;
+            e.2 += hours(booked);
+            e.3 += hours(open);
+            e.4 += booked as f64;
+            e.5 += open_units;
+            by_equipment.push(EquipmentUse {
+                equipment_id: id,
+                equipment: name,
+                lab,
+                makerspace_code: code,
+                bookings: count,
+                booked_hours: hours(booked),
+                open_hours: hours(open),
+                utilization_pct: pct(booked as f64, open_units),
+            });
+        }
+        let by_lab = by_lab
+            .into_iter()
+            .map(|((code, lab), (n, count, booked_h, open_h, booked, open_units))| LabUse {
+                lab,
+                makerspace_code: code,
+                equipment: n,
+                bookings: count,
+                booked_hours: (booked_h * 10.0).round() / 10.0,
+                open_hours: (open_h * 10.0).round() / 10.0,
+                utilization_pct: pct(booked, open_units),
+            })
+            .collect();
+        Ok(EquipmentReport { from, to, by_equipment, by_lab })
+    }
+}
+
+/// CSV text for Excel: a BOM so it reads UTF-8 (Chinese) correctly, CRLF line ends.
+fn excel_csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let io = |e: csv::Error| CoreError::Io(std::io::Error::other(e.to_string()));
+    w.write_record(header).map_err(io)?;
+    for row in rows {
+        w.write_record(&row).map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| CoreError::Io(std::io::Error::other(e.to_string())))?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
+pub fn mentor_hours_csv(report: &MentorReport, lang: Lang) -> Result<String> {
+    let header: &[&str] = if lang == Lang::Zh {
+        &["导师", "空间编码", "专长", "完成辅导次数", "辅导小时", "未到场次数", "平均评分"]
+    } else {
+        &["Mentor", "Makerspace", "Expertise", "Sessions", "Hours", "No-shows", "Average rating"]
+    };
+    let rows = report
+        .by_mentor
+        .iter()
+        .map(|m| {
+            vec![
+                m.mentor.clone(),
+                m.makerspace_code.clone(),
+                m.tags.iter().map(|t| i18n::expertise_label(t, lang)).collect::<Vec<_>>().join("、"),
+                m.sessions.to_string(),
+                format!("{:.1}", m.hours),
+                m.no_shows.to_string(),
+                m.average_rating.map(|a| format!("{a:.1}")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    excel_csv(header, rows)
+}
+
+pub fn expertise_hours_csv(report: &MentorReport, lang: Lang) -> Result<String> {
+    let header: &[&str] = if lang == Lang::Zh { &["专长", "导师人数", "完成辅导次数", "辅导小时"] } else { &["Expertise", "Mentors", "Sessions", "Hours"] };
+    let rows = report
+        .by_expertise
+        .iter()
+        .map(|e| vec![i18n::expertise_label(&e.tag, lang).to_string(), e.mentors.to_string(), e.sessions.to_string(), format!("{:.1}", e.hours)])
+        .collect();
+    excel_csv(header, rows)
+}
+
+pub fn equipment_use_csv(report: &EquipmentReport, lang: Lang) -> Result<String> {
+    let header: &[&str] = if lang == Lang::Zh {
+        &["设备", "实验室", "空间编码", "预约次数", "预约小时", "开放小时", "利用率(%)"]
+    } else {
+        &["Equipment", "Lab", "Makerspace", "Bookings", "Booked hours", "Open hours", "Utilization (%)"]
+    };
+    let rows = report
+        .by_equipment
+        .iter()
+        .map(|e| {
+            vec![
+                e.equipment.clone(),
+                e.lab.clone(),
+                e.makerspace_code.clone(),
+                e.bookings.to_string(),
+                format!("{:.1}", e.booked_hours),
+                format!("{:.1}", e.open_hours),
+                format!("{:.1}", e.utilization_pct),
+            ]
+        })
+        .collect();
+    excel_csv(header, rows)
+}
+
+pub fn lab_use_csv(report: &EquipmentReport, lang: Lang) -> Result<String> {
+    let header: &[&str] = if lang == Lang::Zh {
+        &["实验室", "空间编码", "设备数", "预约次数", "预约小时", "开放小时", "利用率(%)"]
+    } else {
+        &["Lab", "Makerspace", "Equipment", "Bookings", "Booked hours", "Open hours", "Utilization (%)"]
+    };
+    let rows = report
+        .by_lab
+        .iter()
+        .map(|l| {
+            vec![
+                l.lab.clone(),
+                l.makerspace_code.clone(),
+                l.equipment.to_string(),
+                l.bookings.to_string(),
+                format!("{:.1}", l.booked_hours),
+                format!("{:.1}", l.open_hours),
+                format!("{:.1}", l.utilization_pct),
+            ]
+        })
+        .collect();
+    excel_csv(header, rows)
+}
+
+/// Today in the district's zone, for reports that default to "the last 30 days".
+pub fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}

@@ -1,0 +1,119 @@
+//! The booking rules as one pure function, shared by the desktop store and the district
+//! server: `(resource, rules, existing bookings, request, now) → Ok | Refusal`.
+
+use crate::availability::{self, Calendar, Days};
+use crate::domain::Policy;
+use crate::error::Refusal;
+use crate::interval::{self, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualification {
+    NotNeeded,
+    Valid,
+    Missing,
+    Expired,
+}
+
+/// Everything the rules need to know about one resource and one booker.
+#[derive(Debug, Clone)]
+pub struct RuleContext<'a> {
+    pub resource_name: &'a str,
+    pub active: bool,
+    pub policy: &'a Policy,
+    pub calendar: Calendar<'a>,
+    /// Bookings of the resource that hold capacity, other than the one being changed,
+    /// covering at least the local weeks around the request.
+    pub busy: &'a [Span],
+    pub qualification: Qualification,
+    pub booker_is_founder: bool,
+    pub visible_to_booker: bool,
+}
+
+/// Checks a new booking (or the new time of a rescheduled one).
+pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), Refusal> {
+    let policy = ctx.policy;
+    if !ctx.booker_is_founder {
+        return Err(Refusal::NotAFounder);
+    }
+    if !ctx.visible_to_booker {
+        return Err(Refusal::NotVisible);
+    }
+    if !ctx.active {
+        return Err(Refusal::ResourceInactive);
+    }
+    if request.start < now {
+        return Err(Refusal::InPast);
+    }
+    let minutes = request.len() / 60;
+    if !policy.durations_min.is_empty() {
+        if request.len() % 60 != 0 || !policy.durations_min.iter().any(|d| i64::from(*d) == minutes) {
+            return Err(Refusal::DurationNotOffered { offered: policy.durations_min.clone() });
+        }
+    } else {
+        if minutes < i64::from(policy.min_duration_min) {
+            return Err(Refusal::TooShort { min_duration_min: policy.min_duration_min });
+        }
+        if request.len() > i64::from(policy.max_duration_min) * 60 {
+            return Err(Refusal::TooLong { max_duration_min: policy.max_duration_min });
+        }
+        if request.len() % (i64::from(policy.granularity_min) * 60) != 0 {
+            return Err(Refusal::OffGrid { granularity_min: policy.granularity_min });
+        }
+    }
+    let step = i64::from(policy.granularity_min) * 60;
+    if !availability::on_grid(ctx.calendar.tz, request.start, step) {
+        return Err(Refusal::OffGrid { granularity_min: policy.granularity_min });
+    }
+    if request.start < now + i64::from(policy.min_notice_min) * 60 {
+        return Err(Refusal::TooSoon { min_notice_min: policy.min_notice_min });
+    }
+    if request.end > now + i64::from(policy.horizon_days) * 86_400 {
+        return Err(Refusal::TooFarAhead { horizon_days: policy.horizon_days });
+    }
+    match ctx.qualification {
+        Qualification::NotNeeded | Qualification::Valid => {}
+        Qualification::Missing => return Err(Refusal::NotQualified { equipment: ctx.resource_name.to_string() }),
+        Qualification::Expired => return Err(Refusal::QualificationExpired { equipment: ctx.resource_name.to_string() }),
+    }
+    let days = Days::covering(ctx.calendar.tz, request);
+    let around = days.span();
+    let blackouts = availability::blackout_spans(&ctx.calendar, &days, around);
+    if interval::touches(&blackouts, request) {
+        return Err(Refusal::Blackout { reason: blackout_reason(ctx, request) });
+    }
+    let open = availability::open_spans(&ctx.calendar, &days, around);
+    if !interval::covers(&open, request) {
+        return Err(Refusal::OutsideHours);
+    }
+    let capped = availability::capped_spans(&days, policy, ctx.busy);
+    if interval::touches(&capped, request) {
+        let day_full = policy.max_per_day.is_some_and(|cap| {
+            let i = days.index_of(request.start);
+            i.is_some_and(|i| ctx.busy.iter().filter(|b| days.index_of(b.start) == Some(i)).count() as u32 >= cap)
+        });
+        return Err(match (day_full, policy.max_per_day, policy.max_per_week) {
+            (true, Some(cap), _) => Refusal::DailyCapReached { cap },
+            (_, _, Some(cap)) => Refusal::WeeklyCapReached { cap },
+            (_, Some(cap), None) => Refusal::DailyCapReached { cap },
+            (_, None, None) => Refusal::SlotTaken,
+        });
+    }
+    let blocked = availability::blocked_spans(&days, policy, ctx.busy);
+    if interval::touches(&blocked, request) {
+        return Err(Refusal::SlotTaken);
+    }
+    Ok(())
+}
+
+fn blackout_reason(ctx: &RuleContext, request: Span) -> String {
+    let days = Days::covering(ctx.calendar.tz, request);
+    ctx.calendar
+        .blackouts
+        .iter()
+        .find(|b| {
+            let one = Calendar { blackouts: std::slice::from_ref(*b), ..ctx.calendar };
+            interval::touches(&availability::blackout_spans(&one, &days, days.span()), request)
+        })
+        .map(|b| b.reason.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,515 @@
+//! Booking, and everything that changes a booking afterwards.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{ResourceRules, load_busy, load_rules};
+use super::mentors::require_owner;
+use super::{Actor, Store, audit, check_text};
+use crate::availability::{self, Calendar, Days};
+use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, new_id, to_utc};
+use crate::error::{CoreError, Refusal, Result};
+use crate::interval::{self, Span};
+use crate::rules::{self, Qualification, RuleContext};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewBooking {
+    pub resource_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub topic: String,
+}
+
+/// A booking as its booker or the resource's owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    #[serde(flatten)]
+    pub booking: Booking,
+    pub booker_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitlistEntry {
+    pub id: Id,
+    pub resource_id: Id,
+    pub person_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub notified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: Id,
+    pub kind: String,
+    pub booking_id: Option<Id>,
+    pub resource_id: Option<Id>,
+    pub detail: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+/// One entry of a resource's calendar: details only for whoever may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntry {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Present for the viewer's own bookings and for the resource's owners; others see "busy".
+    pub booking: Option<BookingView>,
+}
+
+const BOOKING_SELECT: &str = "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
+    b.created_at, b.updated_at, p.name FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
+
+fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
+    let kind: String = r.get(2)?;
+    let status: String = r.get(7)?;
+    Ok(BookingView {
+        booking: Booking {
+            id: r.get(0)?,
+            resource_id: r.get(1)?,
+            resource_kind: if kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
+            resource_name: r.get(3)?,
+            booker_id: r.get(4)?,
+            start: to_utc(r.get(5)?),
+            end: to_utc(r.get(6)?),
+            status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Cancelled),
+            topic: r.get(8)?,
+            reason: r.get(9)?,
+            created_at: to_utc(r.get(10)?),
+            updated_at: to_utc(r.get(11)?),
+        },
+        booker_name: r.get(12)?,
+    })
+}
+
+pub(crate) fn booking_view(conn: &Connection, id: &str) -> Result<BookingView> {
+    conn.prepare_cached(&format!("{BOOKING_SELECT} WHERE b.id = ?1 AND b.deleted = 0"))?
+        .query_row([id], view_from_row)
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("booking", id))
+}
+
+fn qualification_of(conn: &Connection, person_id: &str, rules: &ResourceRules, until: i64) -> Result<Qualification> {
+    if !rules.policy.qualification_required {
+        return Ok(Qualification::NotNeeded);
+    }
+    let expires: Option<Option<i64>> = conn
+        .prepare_cached("SELECT expires_at FROM qualification WHERE person_id = ?1 AND resource_id = ?2")?
+        .query_row(params![person_id, rules.id], |r| r.get(0))
+        .optional()?;
+    Ok(match expires {
+        None => Qualification::Missing,
+        Some(Some(at)) if at < until => Qualification::Expired,
+        Some(_) => Qualification::Valid,
+    })
+}
+
+fn visible_to(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<bool> {
+    if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
+        return Ok(true);
+    }
+    let visibility: String = conn.prepare_cached("SELECT visibility FROM mentor WHERE resource_id = ?1")?.query_row([&rules.id], |r| r.get(0))?;
+    Ok(visibility != "makerspace")
+}
+
+/// Re-checks every rule against the rows of the open transaction.
+fn check_in_tx(conn: &Connection, actor: &Actor, rules: &ResourceRules, request: Span, except: Option<&str>, now: i64) -> Result<()> {
+    let busy = load_busy(conn, &rules.id, Days::covering(rules.tz, request).span(), except)?;
+    let ctx = RuleContext {
+        resource_name: &rules.name,
+        active: rules.active,
+        policy: &rules.policy,
+        calendar: rules.calendar(),
+        busy: &busy,
+        qualification: qualification_of(conn, &actor.id, rules, request.end)?,
+        booker_is_founder: actor.has_anywhere(Role::Founder),
+        visible_to_booker: visible_to(conn, actor, rules)?,
+    };
+    rules::check_booking(&ctx, request, now).map_err(CoreError::from)
+}
+
+fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str) -> Result<Span> {
+    check_text("topic", topic, 500, false)?;
+    if end <= start {
+        return Err(CoreError::invalid("end", "the booking ends before it starts"));
+    }
+    Ok(Span::new(start.timestamp(), end.timestamp()))
+}
+
+fn notify(conn: &Connection, person_id: &str, kind: &str, booking_id: Option<&str>, resource_id: Option<&str>, detail: serde_json::Value, now: i64) -> Result<()> {
+    conn.prepare_cached("INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+        .execute(params![new_id(), person_id, kind, booking_id, resource_id, detail.to_string(), now])?;
+    Ok(())
+}
+
+/// Who decides on a resource's requests: the mentor, or the lab managers of its makerspace.
+fn owner_ids(conn: &Connection, rules: &ResourceRules) -> Result<Vec<Id>> {
+    let sql = match rules.kind {
+        ResourceKind::Mentor => "SELECT person_id FROM mentor WHERE resource_id = ?1",
+        ResourceKind::Equipment => {
+            "SELECT pr.person_id FROM person_role pr JOIN resource r ON r.makerspace_id = pr.makerspace_id WHERE r.id = ?1 AND pr.role = 'lab_manager'"
+        }
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([&rules.id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Changes a booking's status, tells its booker, and offers a freed slot to the waitlist.
+pub(crate) fn set_status_in_tx(conn: &Connection, actor_id: &str, booking_id: &str, status: BookingStatus, reason: Option<&str>, now: i64) -> Result<()> {
+    let before = booking_view(conn, booking_id)?;
+    conn.prepare_cached("UPDATE booking SET status = ?2, reason = COALESCE(?3, reason), updated_at = ?4 WHERE id = ?1")?
+        .execute(params![booking_id, status.as_str(), reason, now])?;
+    audit(conn, now, Some(actor_id), status.as_str(), "booking", booking_id, serde_json::json!({"from": before.booking.status.as_str(), "reason": reason}))?;
+    if actor_id != before.booking.booker_id {
+        notify(conn, &before.booking.booker_id, &format!("booking_{}", status.as_str()), Some(booking_id), Some(&before.booking.resource_id), serde_json::json!({"reason": reason}), now)?;
+    }
+    if before.booking.status.holds_slot() && !status.holds_slot() && before.booking.end.timestamp() > now {
+        offer_to_waitlist(conn, &before.booking.resource_id, Span::new(before.booking.start.timestamp(), before.booking.end.timestamp()), now)?;
+    }
+    Ok(())
+}
+
+/// The first founder waiting for a window that overlaps the freed time is told.
+fn offer_to_waitlist(conn: &Connection, resource_id: &str, freed: Span, now: i64) -> Result<()> {
+    let first: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, person_id FROM waitlist WHERE resource_id = ?1 AND notified_at IS NULL AND start_at < ?3 AND end_at > ?2
+             ORDER BY created_at, id LIMIT 1",
+        )?
+        .query_row(params![resource_id, freed.start, freed.end], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((entry_id, person_id)) = first {
+        conn.prepare_cached("UPDATE waitlist SET notified_at = ?2 WHERE id = ?1")?.execute(params![entry_id, now])?;
+        notify(conn, &person_id, "waitlist_slot_open", None, Some(resource_id), serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)}), now)?;
+    }
+    Ok(())
+}
+
+/// Active bookings (ending after `now`) that a new blackout would fall on.
+pub(crate) fn booking_views_hitting(conn: &Connection, rules: &ResourceRules, blackout: &Blackout, now: i64) -> Result<Vec<BookingView>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{BOOKING_SELECT} WHERE b.resource_id = ?1 AND b.end_at > ?2 AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 ORDER BY b.start_at"
+    ))?;
+    let candidates: Vec<BookingView> = stmt.query_map(params![rules.id, now], view_from_row)?.collect::<rusqlite::Result<_>>()?;
+    let (Some(first), Some(last)) = (candidates.first(), candidates.iter().map(|v| v.booking.end).max()) else {
+        return Ok(Vec::new());
+    };
+    let range = Span::new(first.booking.start.timestamp(), last.timestamp());
+    let days = Days::covering(rules.tz, range);
+    let calendar = Calendar { tz: rules.tz, weekly: &[], overrides: &[], blackouts: std::slice::from_ref(blackout) };
+    let spans = availability::blackout_spans(&calendar, &days, days.span());
+    Ok(candidates
+        .into_iter()
+        .filter(|v| interval::touches(&spans, Span::new(v.booking.start.timestamp(), v.booking.end.timestamp())))
+        .collect())
+}
+
+impl Store {
+    /// Books a slot for the actor. Requests to mentors in request mode, and to equipment
+    /// that needs approval, start as `requested`; everything else is `confirmed`.
+    pub fn book(&mut self, actor_id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<Booking> {
+        let request = validate_request(new.start, new.end, &new.topic)?;
+        let id = self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, &new.resource_id)?;
+            check_in_tx(tx, &actor, &rules, request, None, now.timestamp())?;
+            let status = if rules.policy.approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed };
+            let id = new_id();
+            tx.prepare_cached(
+                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?
+            .execute(params![id, rules.id, actor_id, request.start, request.end, status.as_str(), new.topic.trim(), now.timestamp()])?;
+            audit(tx, now.timestamp(), Some(actor_id), "book", "booking", &id, serde_json::json!({"resource_id": rules.id, "start": request.start, "end": request.end, "status": status.as_str()}))?;
+            if status == BookingStatus::Requested {
+                for owner in owner_ids(tx, &rules)? {
+                    notify(tx, &owner, "booking_request", Some(&id), Some(&rules.id), serde_json::json!({}), now.timestamp())?;
+                }
+            }
+            Ok(id)
+        })?;
+        self.booking(&id)
+    }
+
+    pub fn booking(&self, id: &str) -> Result<Booking> {
+        Ok(booking_view(&self.conn, id)?.booking)
+    }
+
+    /// Runs a status change after checking who may make it and from which status.
+    fn decide(&mut self, actor_id: &str, booking_id: &str, to: BookingStatus, reason: Option<&str>, now: DateTime<Utc>) -> Result<Booking> {
+        if let Some(r) = reason {
+            check_text("reason", r, 500, false)?;
+        }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let view = booking_view(tx, booking_id)?;
+            let b = &view.booking;
+            let rules = load_rules(tx, &b.resource_id)?;
+            let is_owner = require_owner(tx, &actor, &rules).is_ok();
+            let is_booker = b.booker_id == actor.id;
+            let wrong_status = || CoreError::from(Refusal::WrongStatus { status: b.status.as_str().to_string() });
+            let now_s = now.timestamp();
+            match to {
+                BookingStatus::Confirmed | BookingStatus::Declined => {
+                    if !is_owner {
+                        return Err(CoreError::Forbidden("only the mentor or the lab's managers decide on requests".into()));
+                    }
+                    if b.status != BookingStatus::Requested {
+                        return Err(wrong_status());
+                    }
+                    if to == BookingStatus::Declined && reason.is_none() {
+                        return Err(CoreError::invalid("reason", "say why the request is declined"));
+                    }
+                }
+                BookingStatus::Cancelled => {
+                    if !is_owner && !is_booker {
+                        return Err(CoreError::Forbidden("only the booker or the resource's owner cancels a booking".into()));
+                    }
+                    if !b.status.holds_slot() || b.end.timestamp() <= now_s {
+                        return Err(wrong_status());
+                    }
+                    let cutoff = i64::from(rules.policy.cancel_cutoff_min) * 60;
+                    if !is_owner && b.status == BookingStatus::Confirmed && b.start.timestamp() - now_s < cutoff {
+                        return Err(Refusal::PastCancellationCutoff { cutoff_min: rules.policy.cancel_cutoff_min }.into());
+                    }
+                    if is_owner && !is_booker && reason.is_none() {
+                        return Err(CoreError::invalid("reason", "say why the booking is cancelled"));
+                    }
+                }
+                BookingStatus::Completed | BookingStatus::NoShow => {
+                    if !is_owner {
+                        return Err(CoreError::Forbidden("only the mentor or the lab's managers close a session".into()));
+                    }
+                    if b.status != BookingStatus::Confirmed {
+                        return Err(wrong_status());
+                    }
+                    if b.start.timestamp() > now_s {
+                        return Err(Refusal::SessionNotStarted.into());
+                    }
+                }
+                BookingStatus::Requested => return Err(wrong_status()),
+            }
+            set_status_in_tx(tx, actor_id, booking_id, to, reason, now_s)
+        })?;
+        self.booking(booking_id)
+    }
+
+    pub fn approve(&mut self, actor_id: &str, booking_id: &str, now: DateTime<Utc>) -> Result<Booking> {
+        self.decide(actor_id, booking_id, BookingStatus::Confirmed, None, now)
+    }
+
+    pub fn decline(&mut self, actor_id: &str, booking_id: &str, reason: &str, now: DateTime<Utc>) -> Result<Booking> {
+        self.decide(actor_id, booking_id, BookingStatus::Declined, Some(reason), now)
+    }
+
+    pub fn cancel(&mut self, actor_id: &str, booking_id: &str, reason: Option<&str>, now: DateTime<Utc>) -> Result<Booking> {
+        self.decide(actor_id, booking_id, BookingStatus::Cancelled, reason, now)
+    }
+
+    pub fn complete(&mut self, actor_id: &str, booking_id: &str, now: DateTime<Utc>) -> Result<Booking> {
+        self.decide(actor_id, booking_id, BookingStatus::Completed, None, now)
+    }
+
+    pub fn no_show(&mut self, actor_id: &str, booking_id: &str, now: DateTime<Utc>) -> Result<Booking> {
+        self.decide(actor_id, booking_id, BookingStatus::NoShow, None, now)
+    }
+
+    /// Moves a booking to a new time in one transaction: if the new time is refused, the
+    /// old booking stays exactly as it was.
+    pub fn reschedule(&mut self, actor_id: &str, booking_id: &str, start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<Booking> {
+        let request = validate_request(start, end, "")?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let b = booking_view(tx, booking_id)?.booking;
+            if b.booker_id != actor.id {
+                return Err(CoreError::Forbidden("only the booker reschedules a booking".into()));
+            }
+            if !b.status.holds_slot() {
+                return Err(Refusal::WrongStatus { status: b.status.as_str().to_string() }.into());
+            }
+            let rules = load_rules(tx, &b.resource_id)?;
+            let cutoff = i64::from(rules.policy.cancel_cutoff_min) * 60;
+            if b.start.timestamp() - now.timestamp() < cutoff.max(0) || b.start <= now {
+                return Err(Refusal::PastCancellationCutoff { cutoff_min: rules.policy.cancel_cutoff_min }.into());
+            }
+            check_in_tx(tx, &actor, &rules, request, Some(booking_id), now.timestamp())?;
+            let status = if rules.policy.approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed };
+            tx.prepare_cached("UPDATE booking SET start_at = ?2, end_at = ?3, status = ?4, updated_at = ?5 WHERE id = ?1")?
+                .execute(params![booking_id, request.start, request.end, status.as_str(), now.timestamp()])?;
+            audit(tx, now.timestamp(), Some(actor_id), "reschedule", "booking", booking_id, serde_json::json!({"from": [b.start, b.end], "to": [start, end]}))?;
+            offer_to_waitlist(tx, &b.resource_id, Span::new(b.start.timestamp(), b.end.timestamp()), now.timestamp())?;
+            Ok(())
+        })?;
+        self.booking(booking_id)
+    }
+
+    /// The person's own bookings, and the sessions booked with them as a mentor.
+    pub fn bookings_of(&self, person_id: &str) -> Result<Vec<BookingView>> {
+        Actor::load(&self.conn, person_id)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{BOOKING_SELECT} WHERE b.deleted = 0 AND (b.booker_id = ?1 OR b.resource_id IN (SELECT resource_id FROM mentor WHERE person_id = ?1))
+             ORDER BY b.start_at, b.id"
+        ))?;
+        let rows = stmt.query_map([person_id], view_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Bookings waiting for this person's decision (as mentor or lab manager).
+    pub fn requests_for(&self, person_id: &str) -> Result<Vec<BookingView>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{BOOKING_SELECT} WHERE b.deleted = 0 AND b.status = 'requested' AND (
+                b.resource_id IN (SELECT resource_id FROM mentor WHERE person_id = ?1)
+                OR (r.kind = 'equipment' AND r.makerspace_id IN (SELECT makerspace_id FROM person_role WHERE person_id = ?1 AND role = 'lab_manager')))
+             ORDER BY b.start_at"
+        ))?;
+        let rows = stmt.query_map([person_id], view_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A resource's bookings in a range as `viewer_id` may see them: its owners see every
+    /// booking, everyone else sees their own and "busy" for the rest.
+    pub fn resource_calendar(&self, resource_id: &str, from: DateTime<Utc>, to: DateTime<Utc>, viewer_id: &str) -> Result<Vec<CalendarEntry>> {
+        let viewer = Actor::load(&self.conn, viewer_id)?;
+        let rules = load_rules(&self.conn, resource_id)?;
+        let owner = require_owner(&self.conn, &viewer, &rules).is_ok();
+        let mut stmt = self.conn.prepare(&format!(
+            "{BOOKING_SELECT} WHERE b.resource_id = ?1 AND b.start_at < ?3 AND b.end_at > ?2 AND b.deleted = 0
+             AND b.status IN ('requested', 'confirmed', 'completed', 'no_show') ORDER BY b.start_at"
+        ))?;
+        let rows = stmt.query_map(params![resource_id, from.timestamp(), to.timestamp()], view_from_row)?;
+        let mut out = Vec::new();
+        for v in rows {
+            let v = v?;
+            let visible = owner || v.booking.booker_id == viewer.id;
+            out.push(CalendarEntry { start: v.booking.start, end: v.booking.end, booking: visible.then_some(v) });
+        }
+        Ok(out)
+    }
+
+    /// A mentor's phone and e-mail, for founders with a confirmed booking with them.
+    pub fn mentor_contact(&self, mentor_id: &str, viewer_id: &str) -> Result<(Option<String>, Option<String>)> {
+        let allowed: bool = self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM booking WHERE resource_id = ?1 AND booker_id = ?2 AND status IN ('confirmed', 'completed') AND deleted = 0)",
+            params![mentor_id, viewer_id],
+            |r| r.get(0),
+        )?;
+        let person_id: String = self
+            .conn
+            .query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [mentor_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("mentor", mentor_id))?;
+        if !allowed && person_id != viewer_id {
+            return Err(CoreError::Forbidden("contact details are shared after a confirmed booking".into()));
+        }
+        Ok(self.conn.query_row("SELECT phone, email FROM person WHERE id = ?1", [person_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    /// The mentor's private note on a session.
+    pub fn set_session_note(&mut self, actor_id: &str, booking_id: &str, body: &str, now: DateTime<Utc>) -> Result<()> {
+        check_text("note", body, 10_000, false)?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let b = booking_view(tx, booking_id)?.booking;
+            let rules = load_rules(tx, &b.resource_id)?;
+            if rules.kind != ResourceKind::Mentor || require_owner(tx, &actor, &rules).is_err() {
+                return Err(CoreError::Forbidden("only the mentor keeps notes on a session".into()));
+            }
+            tx.execute(
+                "INSERT INTO session_note(booking_id, author_id, body, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(booking_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                params![booking_id, actor_id, body, now.timestamp()],
+            )?;
+            audit(tx, now.timestamp(), Some(actor_id), "set_note", "booking", booking_id, serde_json::json!({}))?;
+            Ok(())
+        })
+    }
+
+    pub fn session_note(&self, actor_id: &str, booking_id: &str) -> Result<Option<String>> {
+        let author: Option<(String, String)> =
+            self.conn.query_row("SELECT author_id, body FROM session_note WHERE booking_id = ?1", [booking_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        match author {
+            Some((a, body)) if a == actor_id => Ok(Some(body)),
+            Some(_) => Err(CoreError::Forbidden("session notes are the mentor's own".into())),
+            None => Ok(None),
+        }
+    }
+
+    /// The founder rates a session once it is over.
+    pub fn give_feedback(&mut self, actor_id: &str, booking_id: &str, rating: u8, comment: &str, now: DateTime<Utc>) -> Result<()> {
+        if !(1..=5).contains(&rating) {
+            return Err(CoreError::invalid("rating", "must be 1 to 5"));
+        }
+        check_text("comment", comment, 2000, false)?;
+        self.write(|tx| {
+            let b = booking_view(tx, booking_id)?.booking;
+            if b.booker_id != actor_id {
+                return Err(CoreError::Forbidden("only the founder who booked rates the session".into()));
+            }
+            let over = b.status == BookingStatus::Completed || (b.status == BookingStatus::Confirmed && b.end <= now);
+            if !over {
+                return Err(Refusal::SessionNotOver.into());
+            }
+            let n = tx.execute(
+                "INSERT OR IGNORE INTO feedback(booking_id, author_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![booking_id, actor_id, rating, comment.trim(), now.timestamp()],
+            )?;
+            if n == 0 {
+                return Err(CoreError::Conflict("this session has feedback already".into()));
+            }
+            audit(tx, now.timestamp(), Some(actor_id), "feedback", "booking", booking_id, serde_json::json!({"rating": rating}))?;
+            Ok(())
+        })
+    }
+
+    /// (rating, comment) of a session, if given.
+    pub fn feedback(&self, booking_id: &str) -> Result<Option<(u8, String)>> {
+        Ok(self.conn.query_row("SELECT rating, comment FROM feedback WHERE booking_id = ?1", [booking_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
+    /// A founder waits for a resource in a time window; a cancellation there tells them.
+    pub fn join_waitlist(&mut self, actor_id: &str, resource_id: &str, start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<WaitlistEntry> {
+        let span = validate_request(start, end, "")?;
+        if span.end <= now.timestamp() {
+            return Err(Refusal::InPast.into());
+        }
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            if !actor.has_anywhere(Role::Founder) {
+                return Err(Refusal::NotAFounder.into());
+            }
+            let rules = load_rules(tx, resource_id)?;
+            if !visible_to(tx, &actor, &rules)? {
+                return Err(Refusal::NotVisible.into());
+            }
+            let id = new_id();
+            tx.execute(
+                "INSERT INTO waitlist(id, resource_id, person_id, start_at, end_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, resource_id, actor_id, span.start, span.end, now.timestamp()],
+            )?;
+            audit(tx, now.timestamp(), Some(actor_id), "join_waitlist", rules.kind.as_str(), resource_id, serde_json::json!({"start": span.start, "end": span.end}))?;
+            Ok(WaitlistEntry { id, resource_id: resource_id.to_string(), person_id: actor_id.to_string(), start, end, notified: false })
+        })
+    }
+
+    pub fn notifications(&self, person_id: &str) -> Result<Vec<Notification>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind, booking_id, resource_id, detail, created_at, read_at FROM notification WHERE person_id = ?1 ORDER BY created_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([person_id], |r| {
+            let detail: String = r.get(4)?;
+            Ok(Notification {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                booking_id: r.get(2)?,
+                resource_id: r.get(3)?,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                created_at: to_utc(r.get(5)?),
+                read: r.get::<_, Option<i64>>(6)?.is_some(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,241 @@
+//! Makerspaces, people and their roles.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Store, audit, check_text};
+use crate::domain::{Id, Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
+use crate::error::{CoreError, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewMakerspace {
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewPerson {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub startup_name: Option<String>,
+    pub industry: Option<String>,
+    pub stage: Option<String>,
+    /// (makerspace code, role)
+    pub roles: Vec<RoleGrant>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    pub role: Option<Role>,
+    pub makerspace_code: Option<String>,
+}
+
+impl Store {
+    fn is_empty_directory(conn: &Connection) -> Result<bool> {
+        Ok(conn.query_row("SELECT NOT EXISTS(SELECT 1 FROM person)", [], |r| r.get(0))?)
+    }
+
+    /// Registers a makerspace. On an empty database anyone may (first start); after
+    /// that, only a space admin of an existing makerspace.
+    pub fn create_makerspace(&mut self, actor_id: Option<&str>, new: &NewMakerspace, now: DateTime<Utc>) -> Result<Makerspace> {
+        check_code(&new.code)?;
+        check_text("name", &new.name, 100, true)?;
+        check_text("address", &new.address, 200, false)?;
+        parse_tz("timezone", &new.timezone)?;
+        self.write(|tx| {
+            if !Store::is_empty_directory(tx)? {
+                let actor = match actor_id {
+                    Some(id) => Actor::load(tx, id)?,
+                    None => return Err(CoreError::Forbidden("registering a makerspace needs a space admin".into())),
+                };
+                if !actor.has_anywhere(Role::SpaceAdmin) {
+                    return Err(CoreError::Forbidden("registering a makerspace needs a space admin".into()));
+                }
+            }
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM makerspace WHERE code = ?1)", [&new.code], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("makerspace code {} is taken", new.code)));
+            }
+            let m = Makerspace {
+                id: new_id(),
+                code: new.code.trim().to_string(),
+                name: new.name.trim().to_string(),
+                address: new.address.trim().to_string(),
+                timezone: new.timezone.trim().to_string(),
+            };
+            insert_makerspace(tx, &m)?;
+            audit(tx, now.timestamp(), actor_id, "create", "makerspace", &m.id, serde_json::json!({"code": m.code}))?;
+            Ok(m)
+        })
+    }
+
+    pub fn makerspaces(&self) -> Result<Vec<Makerspace>> {
+        let mut stmt = self.conn.prepare("SELECT id, code, name, address, timezone FROM makerspace WHERE deleted = 0 ORDER BY code")?;
+        let rows = stmt.query_map([], makerspace_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn makerspace_by_code(&self, code: &str) -> Result<Makerspace> {
+        makerspace_by_code(&self.conn, code)
+    }
+
+    /// Adds a person with roles. A space admin adds people to own makerspace only; on an
+    /// empty database the first person (the first admin) may be added by anyone.
+    pub fn create_person(&mut self, actor_id: Option<&str>, new: &NewPerson, now: DateTime<Utc>) -> Result<Person> {
+        check_person(new)?;
+        self.write(|tx| {
+            let first = Store::is_empty_directory(tx)?;
+            let actor = match actor_id {
+                Some(id) => Some(Actor::load(tx, id)?),
+                None if first => None,
+                None => return Err(CoreError::Forbidden("adding people needs a space admin".into())),
+            };
+            let person_id = new_id();
+            tx.execute(
+                "INSERT INTO person(id, name, phone, email, startup_name, industry, stage, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![person_id, new.name.trim(), new.phone, new.email, new.startup_name, new.industry, new.stage, now.timestamp()],
+            )?;
+            for grant in &new.roles {
+                let ms = makerspace_by_code(tx, &grant.makerspace_code)?;
+                if let Some(actor) = &actor {
+                    actor.require(Role::SpaceAdmin, &ms.id, "adding people")?;
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)",
+                    params![person_id, ms.id, grant.role.as_str()],
+                )?;
+            }
+            audit(tx, now.timestamp(), actor_id, "create", "person", &person_id, serde_json::json!({"name": new.name}))?;
+            person(tx, &person_id, true)
+        })
+    }
+
+    /// Gives or takes a role. Only a space admin of that makerspace may.
+    pub fn set_role(&mut self, actor_id: &str, person_id: &str, makerspace_code: &str, role: Role, granted: bool, now: DateTime<Utc>) -> Result<Person> {
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let ms = makerspace_by_code(tx, makerspace_code)?;
+            actor.require(Role::SpaceAdmin, &ms.id, "changing roles")?;
+            Actor::load(tx, person_id)?;
+            if granted {
+                tx.execute("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)", params![person_id, ms.id, role.as_str()])?;
+            } else {
+                tx.execute("DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 AND role = ?3", params![person_id, ms.id, role.as_str()])?;
+            }
+            let action = if granted { "grant_role" } else { "revoke_role" };
+            audit(tx, now.timestamp(), Some(actor_id), action, "person", person_id, serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}))?;
+            person(tx, person_id, false)
+        })
+    }
+
+    /// A person as `viewer_id` may see them: contact details only for themselves and for
+    /// space admins of a makerspace the person belongs to.
+    pub fn person(&self, id: &str, viewer_id: Option<&str>) -> Result<Person> {
+        let private = match viewer_id {
+            Some(v) if v == id => true,
+            Some(v) => {
+                let viewer = Actor::load(&self.conn, v)?;
+                let subject = Actor::load(&self.conn, id)?;
+                subject.roles.iter().any(|(m, _)| viewer.has(Role::SpaceAdmin, m))
+            }
+            None => false,
+        };
+        person(&self.conn, id, private)
+    }
+
+    pub fn people(&self, filter: &PeopleFilter) -> Result<Vec<Person>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT p.id FROM person p JOIN person_role pr ON pr.person_id = p.id JOIN makerspace m ON m.id = pr.makerspace_id
+             WHERE p.deleted = 0 AND (?1 IS NULL OR pr.role = ?1) AND (?2 IS NULL OR m.code = ?2) ORDER BY p.name, p.id",
+        )?;
+        let ids: Vec<String> = stmt
+            .query_map(params![filter.role.map(Role::as_str), filter.makerspace_code], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|id| person(&self.conn, id, false)).collect()
+    }
+}
+
+fn check_code(code: &str) -> Result<()> {
+    let ok = !code.is_empty() && code.len() <= 20 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok { Ok(()) } else { Err(CoreError::invalid("code", "use letters, digits and '-', like PD-0012")) }
+}
+
+fn check_person(new: &NewPerson) -> Result<()> {
+    check_text("name", &new.name, 60, true)?;
+    for (field, value) in [("phone", &new.phone), ("email", &new.email), ("startup_name", &new.startup_name), ("industry", &new.industry), ("stage", &new.stage)] {
+        if let Some(v) = value {
+            check_text(field, v, 100, false)?;
+        }
+    }
+    if let Some(email) = &new.email {
+        if !email.is_empty() && !email.contains('@') {
+            return Err(CoreError::invalid("email", format!("'{email}' is not an e-mail address")));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_makerspace(tx: &Connection, m: &Makerspace) -> Result<()> {
+    tx.execute(
+        "INSERT INTO makerspace(id, code, name, address, timezone) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![m.id, m.code, m.name, m.address, m.timezone],
+    )?;
+    Ok(())
+}
+
+fn makerspace_from_row(r: &rusqlite::Row) -> rusqlite::Result<Makerspace> {
+    Ok(Makerspace { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, address: r.get(3)?, timezone: r.get(4)? })
+}
+
+pub(crate) fn makerspace_by_code(conn: &Connection, code: &str) -> Result<Makerspace> {
+    conn.query_row("SELECT id, code, name, address, timezone FROM makerspace WHERE code = ?1 AND deleted = 0", [code.trim()], makerspace_from_row)
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("makerspace", code))
+}
+
+pub(crate) fn makerspace_code(conn: &Connection, id: &str) -> Result<String> {
+    Ok(conn.query_row("SELECT code FROM makerspace WHERE id = ?1", [id], |r| r.get(0))?)
+}
+
+pub(crate) fn person(conn: &Connection, id: &str, with_private: bool) -> Result<Person> {
+    let mut p = conn
+        .query_row(
+            "SELECT id, name, phone, email, startup_name, industry, stage FROM person WHERE id = ?1 AND deleted = 0",
+            [id],
+            |r| {
+                Ok(Person {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    phone: r.get(2)?,
+                    email: r.get(3)?,
+                    startup_name: r.get(4)?,
+                    industry: r.get(5)?,
+                    stage: r.get(6)?,
+                    roles: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("person", id))?;
+    if !with_private {
+        p.phone = None;
+        p.email = None;
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.code, pr.role FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = ?1 ORDER BY m.code, pr.role",
+    )?;
+    p.roles = stmt
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|row| row.ok())
+        .filter_map(|(code, role)| Role::parse(&role).ok().map(|role| RoleGrant { makerspace_code: code, role }))
+        .collect();
+    Ok(p)
+}
+
+pub(crate) fn person_name(conn: &Connection, id: &Id) -> Result<String> {
+    Ok(conn.query_row("SELECT name FROM person WHERE id = ?1", [id], |r| r.get(0))?)
+}

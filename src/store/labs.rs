@@ -1,0 +1,377 @@
+//! Labs (the public technology platforms), their equipment, blackouts and qualifications.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::bookings::{BookingView, booking_views_hitting, set_status_in_tx};
+use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
+use super::directory::makerspace_by_code;
+use super::mentors::{insert_resource, require_owner, validate_hours};
+use super::{Actor, Store, audit, check_text};
+use crate::domain::{Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc};
+use crate::error::{CoreError, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewLab {
+    pub makerspace_code: String,
+    pub name: String,
+    pub description: String,
+    pub manager_ids: Vec<Id>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewEquipment {
+    pub lab_id: Id,
+    pub name: String,
+    pub category: String,
+    pub model: String,
+    pub hourly_fee_cents: i64,
+    pub subsidy_pct: u8,
+    pub policy: Policy,
+    pub weekly_hours: Vec<WeeklyHours>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EquipmentFilter {
+    pub lab_id: Option<Id>,
+    pub category: Option<String>,
+    pub makerspace_code: Option<String>,
+}
+
+/// What to do with a blackout that falls on existing bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlackoutMode {
+    /// Only report the bookings it would hit; write nothing.
+    Preview,
+    /// Add the blackout and leave the bookings it hits for the manager to settle.
+    KeepBookings,
+    /// Add the blackout and cancel the bookings it hits, telling their bookers why.
+    CancelBookings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BlackoutOutcome {
+    pub blackout: Option<Blackout>,
+    pub hits: Vec<BookingView>,
+    pub cancelled: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QualificationGrant {
+    pub person_id: Id,
+    pub person_name: String,
+    pub resource_id: Id,
+    pub granted_by: Id,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+fn validate_equipment(new: &NewEquipment) -> Result<()> {
+    check_text("name", &new.name, 100, true)?;
+    check_text("category", &new.category, 40, true)?;
+    check_text("model", &new.model, 100, false)?;
+    if new.hourly_fee_cents < 0 || new.hourly_fee_cents > 100_000_000 {
+        return Err(CoreError::invalid("hourly_fee", "must be between 0 and 1,000,000 yuan"));
+    }
+    if new.subsidy_pct > 100 {
+        return Err(CoreError::invalid("subsidy_pct", "must be between 0 and 100"));
+    }
+    new.policy.validate()?;
+    validate_hours(&new.weekly_hours)
+}
+
+fn validate_blackout(when: &BlackoutWhen, reason: &str) -> Result<()> {
+    check_text("reason", reason, 200, false)?;
+    match *when {
+        BlackoutWhen::Once { start, end } if end <= start => Err(CoreError::invalid("end", "the blackout ends before it starts")),
+        BlackoutWhen::Once { start, end } if end - start > 366 * 86_400 => Err(CoreError::invalid("end", "a one-off blackout lasts at most a year")),
+        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
+            crate::domain::WeeklyHours { weekday, start_min, end_min }.validate()?;
+            if until.is_some_and(|u| u < from) {
+                return Err(CoreError::invalid("until", "the last date is before the first"));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn insert_lab(tx: &Connection, lab: &Lab, makerspace_id: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO lab(id, makerspace_id, name, description) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![lab.id, makerspace_id, lab.name, lab.description])?;
+    for m in &lab.manager_ids {
+        tx.prepare_cached("INSERT OR IGNORE INTO lab_manager(lab_id, person_id) VALUES (?1, ?2)")?.execute(params![lab.id, m])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_equipment(tx: &Connection, id: &str, makerspace_id: &str, tz: &str, new: &NewEquipment) -> Result<()> {
+    insert_resource(tx, id, ResourceKind::Equipment, makerspace_id, new.name.trim(), tz, &new.policy, &new.weekly_hours)?;
+    tx.prepare_cached("INSERT INTO equipment(resource_id, lab_id, category, model, hourly_fee_cents, subsidy_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![id, new.lab_id, new.category.trim(), new.model.trim(), new.hourly_fee_cents, new.subsidy_pct])?;
+    Ok(())
+}
+
+/// (makerspace id, timezone) of a lab.
+pub(crate) fn lab_home(conn: &Connection, lab_id: &str) -> Result<(Id, String)> {
+    conn.query_row(
+        "SELECT l.makerspace_id, m.timezone FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE l.id = ?1 AND l.deleted = 0",
+        [lab_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("lab", lab_id))
+}
+
+impl Store {
+    /// A space admin or lab manager of the makerspace opens a lab.
+    pub fn create_lab(&mut self, actor_id: &str, new: &NewLab, now: DateTime<Utc>) -> Result<Lab> {
+        check_text("name", &new.name, 100, true)?;
+        check_text("description", &new.description, 2000, false)?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let ms = makerspace_by_code(tx, &new.makerspace_code)?;
+            if !actor.has(Role::SpaceAdmin, &ms.id) {
+                actor.require(Role::LabManager, &ms.id, "opening a lab")?;
+            }
+            for m in &new.manager_ids {
+                if !Actor::load(tx, m)?.has(Role::LabManager, &ms.id) {
+                    return Err(CoreError::invalid("manager_ids", format!("{m} is not a lab manager of {}", ms.code)));
+                }
+            }
+            let lab = Lab {
+                id: new_id(),
+                makerspace_code: ms.code.clone(),
+                name: new.name.trim().to_string(),
+                description: new.description.trim().to_string(),
+                manager_ids: new.manager_ids.clone(),
+            };
+            insert_lab(tx, &lab, &ms.id)?;
+            audit(tx, now.timestamp(), Some(actor_id), "create", "lab", &lab.id, serde_json::json!({"name": lab.name}))?;
+            Ok(lab)
+        })
+    }
+
+    pub fn labs(&self, makerspace_code: Option<&str>) -> Result<Vec<Lab>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT l.id, m.code, l.name, l.description FROM lab l JOIN makerspace m ON m.id = l.makerspace_id
+             WHERE l.deleted = 0 AND (?1 IS NULL OR m.code = ?1) ORDER BY m.code, l.name",
+        )?;
+        let labs: Vec<Lab> = stmt
+            .query_map([makerspace_code], |r| Ok(Lab { id: r.get(0)?, makerspace_code: r.get(1)?, name: r.get(2)?, description: r.get(3)?, manager_ids: Vec::new() }))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut managers = self.conn.prepare("SELECT person_id FROM lab_manager WHERE lab_id = ?1 ORDER BY person_id")?;
+        labs.into_iter()
+            .map(|mut lab| {
+                lab.manager_ids = managers.query_map([&lab.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                Ok(lab)
+            })
+            .collect()
+    }
+
+    /// A lab manager of the lab's makerspace adds equipment.
+    pub fn create_equipment(&mut self, actor_id: &str, new: &NewEquipment, now: DateTime<Utc>) -> Result<Equipment> {
+        validate_equipment(new)?;
+        let id = self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let (makerspace_id, tz) = lab_home(tx, &new.lab_id)?;
+            actor.require(Role::LabManager, &makerspace_id, "adding equipment")?;
+            let id = new_id();
+            insert_equipment(tx, &id, &makerspace_id, &tz, new)?;
+            audit(tx, now.timestamp(), Some(actor_id), "create", "equipment", &id, serde_json::json!({"name": new.name, "lab_id": new.lab_id}))?;
+            Ok(id)
+        })?;
+        self.equipment_by_id(&id)
+    }
+
+    /// Changes the description, fee and rules of a piece of equipment.
+    pub fn update_equipment(&mut self, actor_id: &str, id: &str, new: &NewEquipment, now: DateTime<Utc>) -> Result<Equipment> {
+        validate_equipment(new)?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, id)?;
+            require_owner(tx, &actor, &rules)?;
+            let (lab_space, _) = lab_home(tx, &new.lab_id)?;
+            if lab_space != rules.makerspace_id {
+                return Err(CoreError::Forbidden("equipment stays in a lab of its own makerspace".into()));
+            }
+            tx.execute(
+                "UPDATE equipment SET lab_id = ?2, category = ?3, model = ?4, hourly_fee_cents = ?5, subsidy_pct = ?6 WHERE resource_id = ?1",
+                params![id, new.lab_id, new.category.trim(), new.model.trim(), new.hourly_fee_cents, new.subsidy_pct],
+            )?;
+            tx.execute("UPDATE resource SET name = ?2, weekly_hours = ?3 WHERE id = ?1", params![id, new.name.trim(), super::calendar::encode_weekly(&new.weekly_hours)])?;
+            audit(tx, now.timestamp(), Some(actor_id), "update", "equipment", id, serde_json::json!({"name": new.name}))?;
+            Ok(())
+        })?;
+        self.set_policy(actor_id, id, &new.policy, now)?;
+        self.equipment_by_id(id)
+    }
+
+    pub fn equipment_by_id(&self, id: &str) -> Result<Equipment> {
+        equipment(&self.conn, id)
+    }
+
+    pub fn equipment(&self, filter: &EquipmentFilter) -> Result<Vec<Equipment>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.resource_id FROM equipment e JOIN resource r ON r.id = e.resource_id JOIN makerspace m ON m.id = r.makerspace_id
+             WHERE r.deleted = 0 AND (?1 IS NULL OR e.lab_id = ?1) AND (?2 IS NULL OR e.category = ?2) AND (?3 IS NULL OR m.code = ?3)
+             ORDER BY m.code, e.lab_id, r.name",
+        )?;
+        let ids: Vec<String> = stmt
+            .query_map(params![filter.lab_id, filter.category.as_deref().map(str::trim), filter.makerspace_code], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|id| equipment(&self.conn, id)).collect()
+    }
+
+    /// Adds a maintenance blackout. It always reports the active bookings it falls on;
+    /// `mode` says whether to write it, and whether to cancel those bookings.
+    pub fn add_blackout(&mut self, actor_id: &str, resource_id: &str, when: &BlackoutWhen, reason: &str, mode: BlackoutMode, now: DateTime<Utc>) -> Result<BlackoutOutcome> {
+        validate_blackout(when, reason)?;
+        let run = |tx: &rusqlite::Transaction| -> Result<BlackoutOutcome> {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, resource_id)?;
+            require_owner(tx, &actor, &rules)?;
+            let blackout = Blackout { id: new_id(), resource_id: resource_id.to_string(), when: when.clone(), reason: reason.trim().to_string() };
+            let hits = booking_views_hitting(tx, &rules, &blackout, now.timestamp())?;
+            if mode == BlackoutMode::Preview {
+                return Ok(BlackoutOutcome { blackout: None, hits, cancelled: 0 });
+            }
+            insert_blackout(tx, &blackout, actor_id, now.timestamp())?;
+            audit(tx, now.timestamp(), Some(actor_id), "add_blackout", rules.kind.as_str(), resource_id, serde_json::json!({"blackout": blackout}))?;
+            let mut cancelled = 0;
+            if mode == BlackoutMode::CancelBookings {
+                let why = if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() };
+                for hit in &hits {
+                    set_status_in_tx(tx, actor_id, &hit.booking.id, BookingStatus::Cancelled, Some(&why), now.timestamp())?;
+                    cancelled += 1;
+                }
+            }
+            Ok(BlackoutOutcome { blackout: Some(blackout), hits, cancelled })
+        };
+        self.write(run)
+    }
+
+    pub fn remove_blackout(&mut self, actor_id: &str, blackout_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let resource_id: String = tx
+                .query_row("SELECT resource_id FROM blackout WHERE id = ?1 AND deleted = 0", [blackout_id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| CoreError::not_found("blackout", blackout_id))?;
+            let rules = load_rules(tx, &resource_id)?;
+            require_owner(tx, &actor, &rules)?;
+            tx.execute("UPDATE blackout SET deleted = 1 WHERE id = ?1", [blackout_id])?;
+            audit(tx, now.timestamp(), Some(actor_id), "remove_blackout", rules.kind.as_str(), &resource_id, serde_json::json!({"blackout_id": blackout_id}))?;
+            Ok(())
+        })
+    }
+
+    pub fn blackouts(&self, resource_id: &str) -> Result<Vec<Blackout>> {
+        Ok(load_rules(&self.conn, resource_id)?.blackouts)
+    }
+
+    /// A lab manager of the equipment's makerspace lets a person use it, until `expires_at`.
+    pub fn grant_qualification(&mut self, actor_id: &str, person_id: &str, resource_id: &str, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
+        if expires_at.is_some_and(|e| e <= now) {
+            return Err(CoreError::invalid("expires_at", "the expiry is already past"));
+        }
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, resource_id)?;
+            if rules.kind != ResourceKind::Equipment {
+                return Err(CoreError::invalid("resource_id", "qualifications are for equipment"));
+            }
+            actor.require(Role::LabManager, &rules.makerspace_id, "granting a qualification")?;
+            Actor::load(tx, person_id)?;
+            tx.execute(
+                "INSERT INTO qualification(person_id, resource_id, granted_by, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(person_id, resource_id) DO UPDATE SET granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = excluded.expires_at",
+                params![person_id, resource_id, actor_id, now.timestamp(), expires_at.map(|e| e.timestamp())],
+            )?;
+            audit(tx, now.timestamp(), Some(actor_id), "grant_qualification", "equipment", resource_id, serde_json::json!({"person_id": person_id, "expires_at": expires_at}))?;
+            Ok(())
+        })
+    }
+
+    pub fn revoke_qualification(&mut self, actor_id: &str, person_id: &str, resource_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, resource_id)?;
+            actor.require(Role::LabManager, &rules.makerspace_id, "revoking a qualification")?;
+            let n = tx.execute("DELETE FROM qualification WHERE person_id = ?1 AND resource_id = ?2", params![person_id, resource_id])?;
+            if n == 0 {
+                return Err(CoreError::not_found("qualification", format!("{person_id}/{resource_id}")));
+            }
+            audit(tx, now.timestamp(), Some(actor_id), "revoke_qualification", "equipment", resource_id, serde_json::json!({"person_id": person_id}))?;
+            Ok(())
+        })
+    }
+
+    pub fn qualifications(&self, resource_id: &str) -> Result<Vec<QualificationGrant>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT q.person_id, p.name, q.resource_id, q.granted_by, q.granted_at, q.expires_at FROM qualification q JOIN person p ON p.id = q.person_id
+             WHERE q.resource_id = ?1 ORDER BY p.name",
+        )?;
+        let rows = stmt.query_map([resource_id], |r| {
+            Ok(QualificationGrant {
+                person_id: r.get(0)?,
+                person_name: r.get(1)?,
+                resource_id: r.get(2)?,
+                granted_by: r.get(3)?,
+                granted_at: to_utc(r.get(4)?),
+                expires_at: r.get::<_, Option<i64>>(5)?.map(to_utc),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+pub(crate) fn insert_blackout(tx: &Connection, b: &Blackout, created_by: &str, now: i64) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO blackout(id, resource_id, kind, start_at, end_at, weekday, start_min, end_min, valid_from, valid_until, reason, created_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    match &b.when {
+        BlackoutWhen::Once { start, end } => {
+            stmt.execute(params![b.id, b.resource_id, "once", start, end, None::<u8>, None::<u16>, None::<u16>, None::<String>, None::<String>, b.reason, created_by, now])?
+        }
+        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => stmt.execute(params![
+            b.id,
+            b.resource_id,
+            "weekly",
+            None::<i64>,
+            None::<i64>,
+            weekday,
+            start_min,
+            end_min,
+            from.format("%Y-%m-%d").to_string(),
+            until.map(|u| u.format("%Y-%m-%d").to_string()),
+            b.reason,
+            created_by,
+            now
+        ])?,
+    };
+    Ok(())
+}
+
+pub(crate) fn equipment(conn: &Connection, id: &str) -> Result<Equipment> {
+    let sql = format!("SELECT {RESOURCE_COLUMNS} FROM resource WHERE id = ?1 AND kind = 'equipment'");
+    let rules = conn.prepare_cached(&sql)?.query_row([id], rules_from_row).optional()?.ok_or_else(|| CoreError::not_found("equipment", id))?;
+    let (lab_id, category, model, fee, subsidy): (String, String, String, i64, u8) = conn
+        .prepare_cached("SELECT lab_id, category, model, hourly_fee_cents, subsidy_pct FROM equipment WHERE resource_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    Ok(Equipment {
+        id: rules.id,
+        lab_id,
+        name: rules.name,
+        category,
+        model,
+        hourly_fee_cents: fee,
+        subsidy_pct: subsidy,
+        timezone: rules.tz.name().to_string(),
+        policy: rules.policy,
+        weekly_hours: rules.weekly,
+    })
+}

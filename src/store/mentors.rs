@@ -1,0 +1,462 @@
+//! The shared mentor pool: profiles, availability, and search.
+
+use std::rc::Rc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{ResourceRules, encode_weekly, load_rules};
+use super::directory::{makerspace_by_code, makerspace_code};
+use super::{Actor, Store, audit, check_text};
+use crate::domain::{DateOverride, Id, Mentor, Policy, ResourceKind, Role, Slot, Visibility, WeeklyHours, new_id, parse_tz, to_utc};
+use crate::error::{CoreError, Result};
+use crate::i18n;
+use crate::interval::Span;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewMentor {
+    pub person_id: Id,
+    pub makerspace_code: String,
+    pub title: String,
+    pub bio: String,
+    pub tags: Vec<String>,
+    pub industries: Vec<String>,
+    pub languages: Vec<String>,
+    pub formats: Vec<String>,
+    pub visibility: Visibility,
+    /// IANA zone of the weekly hours; the makerspace's when absent.
+    pub timezone: Option<String>,
+    pub policy: Policy,
+    pub weekly_hours: Vec<WeeklyHours>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MentorSearch {
+    pub tag: Option<String>,
+    pub industry: Option<String>,
+    pub language: Option<String>,
+    pub makerspace_code: Option<String>,
+    pub text: Option<String>,
+    /// Only mentors with a free slot of `minutes` within this many days.
+    pub free_within_days: Option<u32>,
+    pub minutes: Option<u32>,
+    /// Who is searching: mentors visible to their own makerspace only are hidden from others.
+    pub viewer_id: Option<Id>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MentorCard {
+    pub id: Id,
+    pub name: String,
+    pub title: String,
+    pub makerspace_code: String,
+    pub tags: Vec<String>,
+    pub industries: Vec<String>,
+    pub languages: Vec<String>,
+    /// The first few free slots, soonest first.
+    pub next_free: Vec<Slot>,
+}
+
+/// Mentors' days are ranked by the next two weeks unless the search says otherwise.
+const DEFAULT_SEARCH_DAYS: u32 = 14;
+const DEFAULT_SESSION_MIN: u32 = 60;
+
+pub(crate) fn validate_hours(hours: &[WeeklyHours]) -> Result<()> {
+    hours.iter().try_for_each(WeeklyHours::validate)
+}
+
+fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        check_text(field, v, 40, true)?;
+        let v = v.trim().to_string();
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// Expertise tags may be given by key or by label in either language; unknown ones are an error.
+pub(crate) fn tag_keys(tags: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for t in tags {
+        let key = i18n::expertise_key(t).ok_or_else(|| CoreError::invalid("tags", format!("unknown expertise '{t}'")))?;
+        if !out.iter().any(|k: &String| k == key) {
+            out.push(key.to_string());
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn language_codes(languages: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for l in languages {
+        let code = i18n::language_code(l).ok_or_else(|| CoreError::invalid("languages", format!("unknown language '{l}'")))?;
+        if !out.iter().any(|c: &String| c == code) {
+            out.push(code.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the actor may change this resource's availability and rules: a mentor their
+/// own, a lab manager the equipment of their makerspace.
+pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<()> {
+    match rules.kind {
+        ResourceKind::Mentor => {
+            let person: Option<String> = conn.query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&rules.id], |r| r.get(0)).optional()?;
+            if person.as_deref() == Some(actor.id.as_str()) {
+                Ok(())
+            } else {
+                Err(CoreError::Forbidden("only the mentor changes their own availability".into()))
+            }
+        }
+        ResourceKind::Equipment => actor.require(Role::LabManager, &rules.makerspace_id, "changing equipment"),
+    }
+}
+
+pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name: &str, tz: &str, new: &NewMentor, tags: &[String], languages: &[String], industries: &[String]) -> Result<()> {
+    insert_resource(tx, id, ResourceKind::Mentor, makerspace_id, name, tz, &new.policy, &new.weekly_hours)?;
+    tx.prepare_cached("INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![
+            id,
+            new.person_id,
+            new.title.trim(),
+            new.bio.trim(),
+            new.formats.join(","),
+            match new.visibility {
+                Visibility::Makerspace => "makerspace",
+                Visibility::District => "district",
+            }
+        ])?;
+    let mut facet = tx.prepare_cached("INSERT OR IGNORE INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
+    for (kind, values) in [("tag", tags), ("industry", industries), ("language", languages)] {
+        for v in values {
+            facet.execute(params![id, kind, v])?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_resource(tx: &Connection, id: &str, kind: ResourceKind, makerspace_id: &str, name: &str, tz: &str, p: &Policy, weekly: &[WeeklyHours]) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO resource(id, kind, makerspace_id, name, timezone, capacity, granularity_min, min_duration_min, max_duration_min,
+         durations_min, min_notice_min, horizon_days, cancel_cutoff_min, buffer_before_min, buffer_after_min, max_per_day, max_per_week,
+         approval_required, qualification_required, weekly_hours)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        id,
+        kind.as_str(),
+        makerspace_id,
+        name,
+        tz,
+        p.capacity,
+        p.granularity_min,
+        p.min_duration_min,
+        p.max_duration_min,
+        serde_json::to_string(&p.durations_min).unwrap_or_else(|_| "[]".into()),
+        p.min_notice_min,
+        p.horizon_days,
+        p.cancel_cutoff_min,
+        p.buffer_before_min,
+        p.buffer_after_min,
+        p.max_per_day,
+        p.max_per_week,
+        p.approval_required,
+        p.qualification_required,
+        encode_weekly(weekly),
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Adds a mentor to the pool: a space admin of the mentor's makerspace does this.
+    pub fn create_mentor(&mut self, actor_id: &str, new: &NewMentor, now: DateTime<Utc>) -> Result<Mentor> {
+        check_text("title", &new.title, 100, false)?;
+        check_text("bio", &new.bio, 2000, false)?;
+        new.policy.validate()?;
+        validate_hours(&new.weekly_hours)?;
+        let tags = tag_keys(&new.tags)?;
+        let languages = language_codes(&new.languages)?;
+        let industries = clean_list("industries", &new.industries)?;
+        let id = self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let ms = makerspace_by_code(tx, &new.makerspace_code)?;
+            actor.require(Role::SpaceAdmin, &ms.id, "adding a mentor")?;
+            let name = super::directory::person_name(tx, &new.person_id).map_err(|_| CoreError::not_found("person", &new.person_id))?;
+            let tz = new.timezone.clone().unwrap_or(ms.timezone.clone());
+            parse_tz("timezone", &tz)?;
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)", [&new.person_id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("{name} is a mentor already")));
+            }
+            let id = new_id();
+            insert_mentor(tx, &id, &ms.id, &name, &tz, new, &tags, &languages, &industries)?;
+            tx.execute("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')", params![new.person_id, ms.id])?;
+            audit(tx, now.timestamp(), Some(actor_id), "create", "mentor", &id, serde_json::json!({"person_id": new.person_id}))?;
+            Ok(id)
+        })?;
+        self.mentor(&id)
+    }
+
+    pub fn mentor(&self, id: &str) -> Result<Mentor> {
+        mentor(&self.conn, id)
+    }
+
+    /// The mentor profile of a person, if they are one.
+    pub fn mentor_of_person(&self, person_id: &str) -> Result<Option<Mentor>> {
+        let id: Option<String> = self.conn.query_row("SELECT resource_id FROM mentor WHERE person_id = ?1", [person_id], |r| r.get(0)).optional()?;
+        id.map(|id| mentor(&self.conn, &id)).transpose()
+    }
+
+    /// Replaces the weekly hours of a mentor or a piece of equipment.
+    pub fn set_weekly_hours(&mut self, actor_id: &str, resource_id: &str, hours: &[WeeklyHours], now: DateTime<Utc>) -> Result<()> {
+        validate_hours(hours)?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, resource_id)?;
+            require_owner(tx, &actor, &rules)?;
+            tx.execute("UPDATE resource SET weekly_hours = ?2 WHERE id = ?1", params![resource_id, encode_weekly(hours)])?;
+            audit(tx, now.timestamp(), Some(actor_id), "set_weekly_hours", rules.kind.as_str(), resource_id, serde_json::json!({"hours": hours}))?;
+            Ok(())
+        })
+    }
+
+    /// Replaces the booking rules of a mentor or a piece of equipment.
+    pub fn set_policy(&mut self, actor_id: &str, resource_id: &str, policy: &Policy, now: DateTime<Utc>) -> Result<()> {
+        policy.validate()?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, resource_id)?;
+            require_owner(tx, &actor, &rules)?;
+            if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
+                return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
+            }
+            tx.execute(
+                "UPDATE resource SET capacity = ?2, granularity_min = ?3, min_duration_min = ?4, max_duration_min = ?5, durations_min = ?6,
+                 min_notice_min = ?7, horizon_days = ?8, cancel_cutoff_min = ?9, buffer_before_min = ?10, buffer_after_min = ?11,
+                 max_per_day = ?12, max_per_week = ?13, approval_required = ?14, qualification_required = ?15 WHERE id = ?1",
+                params![
+                    resource_id,
+                    policy.capacity,
+                    policy.granularity_min,
+                    policy.min_duration_min,
+                    policy.max_duration_min,
+                    serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into()),
+                    policy.min_notice_min,
+                    policy.horizon_days,
+                    policy.cancel_cutoff_min,
+                    policy.buffer_before_min,
+                    policy.buffer_after_min,
+                    policy.max_per_day,
+                    policy.max_per_week,
+                    policy.approval_required,
+                    policy.qualification_required,
+                ],
+            )?;
+            audit(tx, now.timestamp(), Some(actor_id), "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))?;
+            Ok(())
+        })
+    }
+
+    /// A day off, part of a day off, or extra hours on one date. Returns the override's id.
+    pub fn add_date_override(&mut self, actor_id: &str, resource_id: &str, o: &DateOverride, note: &str, now: DateTime<Utc>) -> Result<Id> {
+        crate::domain::validate_day_minutes(o.start_min, o.end_min)?;
+        check_text("note", note, 200, false)?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, resource_id)?;
+            require_owner(tx, &actor, &rules)?;
+            let id = new_id();
+            let kind = match o.kind {
+                crate::domain::OverrideKind::Off => "off",
+                crate::domain::OverrideKind::Extra => "extra",
+            };
+            tx.execute(
+                "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, resource_id, o.date.format("%Y-%m-%d").to_string(), kind, o.start_min, o.end_min, note],
+            )?;
+            audit(tx, now.timestamp(), Some(actor_id), "add_override", rules.kind.as_str(), resource_id, serde_json::json!({"override": o}))?;
+            Ok(id)
+        })
+    }
+
+    pub fn remove_date_override(&mut self, actor_id: &str, override_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let resource_id: String = tx
+                .query_row("SELECT resource_id FROM date_override WHERE id = ?1", [override_id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| CoreError::not_found("date_override", override_id))?;
+            let rules = load_rules(tx, &resource_id)?;
+            require_owner(tx, &actor, &rules)?;
+            tx.execute("DELETE FROM date_override WHERE id = ?1", [override_id])?;
+            audit(tx, now.timestamp(), Some(actor_id), "remove_override", rules.kind.as_str(), &resource_id, serde_json::json!({"override_id": override_id}))?;
+            Ok(())
+        })
+    }
+
+    pub fn date_overrides(&self, resource_id: &str, from: NaiveDate) -> Result<Vec<(Id, DateOverride)>> {
+        let mut stmt = self.conn.prepare("SELECT id, date, kind, start_min, end_min FROM date_override WHERE resource_id = ?1 AND date >= ?2 ORDER BY date, start_min")?;
+        let rows = stmt.query_map(params![resource_id, from.format("%Y-%m-%d").to_string()], |r| {
+            let date: String = r.get(1)?;
+            let kind: String = r.get(2)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                DateOverride {
+                    date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
+                    kind: if kind == "off" { crate::domain::OverrideKind::Off } else { crate::domain::OverrideKind::Extra },
+                    start_min: r.get(3)?,
+                    end_min: r.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Mentors matching the search, those with the soonest free slot first.
+    pub fn search_mentors(&self, search: &MentorSearch, now: DateTime<Utc>) -> Result<Vec<MentorCard>> {
+        let ids = self.matching_mentor_ids(search)?;
+        let days = search.free_within_days.unwrap_or(DEFAULT_SEARCH_DAYS);
+        if days == 0 || days > 366 {
+            return Err(CoreError::invalid("free_within_days", "must be between 1 and 366 days"));
+        }
+        let minutes = search.minutes.unwrap_or(DEFAULT_SESSION_MIN);
+        if minutes == 0 || minutes > 1440 {
+            return Err(CoreError::invalid("minutes", "must be between 1 and 1440"));
+        }
+        let range = Span::new(now.timestamp(), now.timestamp() + i64::from(days) * 86_400);
+        let mut ranked: Vec<(Option<i64>, Id, Vec<Span>)> = self
+            .slots_many(&ids, range, minutes, now)?
+            .into_iter()
+            .map(|(id, slots)| (slots.first().map(|s| s.start), id, slots))
+            .filter(|(next, _, _)| search.free_within_days.is_none() || next.is_some())
+            .collect();
+        ranked.sort_by(|a, b| match (a.0, b.0) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.1.cmp(&b.1)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.1.cmp(&b.1),
+        });
+        ranked.truncate(search.limit.unwrap_or(50) as usize);
+        ranked
+            .into_iter()
+            .map(|(_, id, slots)| {
+                let m = mentor(&self.conn, &id)?;
+                Ok(MentorCard {
+                    id: m.id,
+                    name: m.name,
+                    title: m.title,
+                    makerspace_code: m.makerspace_code,
+                    tags: m.tags,
+                    industries: m.industries,
+                    languages: m.languages,
+                    next_free: slots.into_iter().take(3).map(|s| Slot { start: to_utc(s.start), end: to_utc(s.end) }).collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// Ids of the mentors a search's filters (not its free-time condition) select.
+    pub fn matching_mentor_ids(&self, search: &MentorSearch) -> Result<Vec<Id>> {
+        let tag = match &search.tag {
+            Some(t) => Some(i18n::expertise_key(t).ok_or_else(|| CoreError::invalid("tag", format!("unknown expertise '{t}'")))?.to_string()),
+            None => None,
+        };
+        let language = match &search.language {
+            Some(l) => Some(i18n::language_code(l).ok_or_else(|| CoreError::invalid("language", format!("unknown language '{l}'")))?.to_string()),
+            None => None,
+        };
+        if let Some(t) = &search.text {
+            check_text("text", t, 100, false)?;
+        }
+        let pattern = search.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(|t| format!("%{}%", escape_like(t)));
+        let viewer_spaces: Vec<Value> = match &search.viewer_id {
+            Some(v) => Actor::load(&self.conn, v)?.roles.into_iter().map(|(m, _)| Value::from(m)).collect(),
+            None => Vec::new(),
+        };
+        // The facet with a value drives the query through its index; the rest filter.
+        let driver = if tag.is_some() {
+            "SELECT mentor_id FROM mentor_facet WHERE facet = 'tag' AND value = ?1"
+        } else if language.is_some() {
+            "SELECT mentor_id FROM mentor_facet WHERE facet = 'language' AND value = ?3"
+        } else {
+            "SELECT resource_id FROM mentor"
+        };
+        let sql = format!(
+            "SELECT m.resource_id FROM mentor m JOIN resource r ON r.id = m.resource_id JOIN makerspace ms ON ms.id = r.makerspace_id
+             JOIN person p ON p.id = m.person_id
+             WHERE m.resource_id IN ({driver}) AND r.deleted = 0 AND r.active = 1
+             AND (?1 IS NULL OR EXISTS (SELECT 1 FROM mentor_facet f WHERE f.mentor_id = m.resource_id AND f.facet = 'tag' AND f.value = ?1))
+             AND (?2 IS NULL OR EXISTS (SELECT 1 FROM mentor_facet f WHERE f.mentor_id = m.resource_id AND f.facet = 'industry' AND f.value = ?2))
+             AND (?3 IS NULL OR EXISTS (SELECT 1 FROM mentor_facet f WHERE f.mentor_id = m.resource_id AND f.facet = 'language' AND f.value = ?3))
+             AND (?4 IS NULL OR ms.code = ?4)
+             AND (?5 IS NULL OR p.name LIKE ?5 ESCAPE '\\' OR m.title LIKE ?5 ESCAPE '\\' OR m.bio LIKE ?5 ESCAPE '\\')
+             AND (m.visibility = 'district' OR r.makerspace_id IN rarray(?6))
+             ORDER BY m.resource_id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![tag, search.industry.as_deref().map(str::trim), language, search.makerspace_code, pattern, Rc::new(viewer_spaces)],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(crate) fn mentor(conn: &Connection, id: &str) -> Result<Mentor> {
+    let rules = load_rules(conn, id)?;
+    if rules.kind != ResourceKind::Mentor {
+        return Err(CoreError::not_found("mentor", id));
+    }
+    let (person_id, title, bio, formats, visibility): (String, String, String, String, String) = conn
+        .prepare_cached("SELECT person_id, title, bio, formats, visibility FROM mentor WHERE resource_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    let mut tags = Vec::new();
+    let mut industries = Vec::new();
+    let mut languages = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT facet, value FROM mentor_facet WHERE mentor_id = ?1 ORDER BY facet, value")?;
+    let mut rows = stmt.query([id])?;
+    while let Some(row) = rows.next()? {
+        let facet: String = row.get(0)?;
+        let value: String = row.get(1)?;
+        match facet.as_str() {
+            "tag" => tags.push(value),
+            "industry" => industries.push(value),
+            _ => languages.push(value),
+        }
+    }
+    Ok(Mentor {
+        id: rules.id,
+        person_id,
+        name: rules.name,
+        makerspace_code: makerspace_code(conn, &rules.makerspace_id)?,
+        title,
+        bio,
+        tags,
+        industries,
+        languages,
+        formats: formats.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect(),
+        visibility: if visibility == "makerspace" { Visibility::Makerspace } else { Visibility::District },
+        timezone: rules.tz.name().to_string(),
+        policy: rules.policy,
+        weekly_hours: rules.weekly,
+    })
+}

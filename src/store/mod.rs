@@ -1,0 +1,212 @@
+//! The SQLite store of the desktop app (and of the CLI, which opens the same file).
+//!
+//! Every write runs in one `BEGIN IMMEDIATE` transaction that takes the database's write
+//! lock before it reads, re-checks the rules against the rows it sees, and appends to the
+//! audit log — so two writers, threads or processes, can never both win one slot.
+
+mod bookings;
+mod calendar;
+mod directory;
+mod labs;
+mod mentors;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::domain::{Id, Role};
+use crate::error::{CoreError, Result};
+
+pub use bookings::{BookingView, CalendarEntry, NewBooking, Notification, WaitlistEntry};
+pub use calendar::{ResourceRules, SlotSearch, local_range};
+pub use directory::{NewMakerspace, NewPerson, PeopleFilter};
+pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant};
+pub use mentors::{MentorCard, MentorSearch, NewMentor};
+
+pub(crate) use directory::insert_makerspace;
+pub(crate) use labs::{insert_equipment, insert_lab};
+pub(crate) use mentors::{insert_mentor, language_codes, tag_keys};
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../../migrations/0001_initial.sql"))])
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        Store::configure(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Store::configure(Connection::open_in_memory()?)
+    }
+
+    /// The database the desktop app and the CLI share by default.
+    pub fn default_path() -> PathBuf {
+        directories::ProjectDirs::from("cn", "Incubook", "incubook")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".incubook"))
+            .join("incubook.db")
+    }
+
+    fn configure(mut conn: Connection) -> Result<Store> {
+        // WAL lets readers run beside the one writer; FULL makes every acknowledged
+        // booking survive a power cut, not just a process crash.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        // `rarray(?)` lets one query take a list of ids (search over many mentors).
+        rusqlite::vtab::array::load_module(&conn)?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Read access for queries that need no transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction; nothing is kept if it fails.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Bulk loads (the sample district) trade durability for speed: a crash mid-load
+    /// loses only the load, which is repeated.
+    pub(crate) fn with_fast_writes<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        let result = f(self);
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        result
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Entries of the audit log, newest first.
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, actor_id, action, entity, entity_id, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                at: crate::domain::to_utc(r.get(1)?),
+                actor_id: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub detail: String,
+}
+
+/// The person acting, with the roles they hold in each makerspace.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub id: Id,
+    pub roles: Vec<(Id, Role)>,
+}
+
+impl Actor {
+    pub fn load(conn: &Connection, id: &str) -> Result<Actor> {
+        let exists: bool =
+            conn.query_row("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)", [id], |r| r.get(0))?;
+        if !exists {
+            return Err(CoreError::not_found("person", id));
+        }
+        let mut stmt = conn.prepare_cached("SELECT makerspace_id, role FROM person_role WHERE person_id = ?1")?;
+        let roles = stmt
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .filter_map(|row| row.ok())
+            .filter_map(|(m, role)| Role::parse(&role).ok().map(|role| (m, role)))
+            .collect();
+        Ok(Actor { id: id.to_string(), roles })
+    }
+
+    pub fn has(&self, role: Role, makerspace_id: &str) -> bool {
+        self.roles.iter().any(|(m, r)| *r == role && m == makerspace_id)
+    }
+
+    pub fn has_anywhere(&self, role: Role) -> bool {
+        self.roles.iter().any(|(_, r)| *r == role)
+    }
+
+    pub fn member_of(&self, makerspace_id: &str) -> bool {
+        self.roles.iter().any(|(m, _)| m == makerspace_id)
+    }
+
+    pub fn require(&self, role: Role, makerspace_id: &str, what: &str) -> Result<()> {
+        if self.has(role, makerspace_id) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!("{what} needs the {} role in that makerspace", role.as_str())))
+        }
+    }
+}
+
+pub(crate) fn audit(
+    tx: &Connection,
+    at: i64,
+    actor_id: Option<&str>,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    tx.prepare_cached("INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![at, actor_id, action, entity, entity_id, detail.to_string()])?;
+    Ok(())
+}
+
+/// Rejects text fields that are empty or absurdly long before they reach the database.
+pub(crate) fn check_text(field: &'static str, text: &str, max_chars: usize, required: bool) -> Result<()> {
+    if required && text.trim().is_empty() {
+        return Err(CoreError::invalid(field, "must not be empty"));
+    }
+    if text.chars().count() > max_chars {
+        return Err(CoreError::invalid(field, format!("must be at most {max_chars} characters")));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(CoreError::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
