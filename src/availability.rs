@@ -62,13 +62,7 @@ impl Days {
             let next = date + Duration::days(1);
             let next_midnight = local_to_utc(tz, next.and_time(NaiveTime::MIN), Edge::Start);
             let uniform = next_midnight - midnight == 86_400 && offset_at(tz, midnight) == offset_at(tz, next_midnight - 1);
-            days.push(Day {
-                date,
-                weekday: date.weekday().num_days_from_monday() as u8,
-                midnight,
-                next_midnight,
-                uniform,
-            });
+            days.push(Day { date, weekday: date.weekday().num_days_from_monday() as u8, midnight, next_midnight, uniform });
             date = next;
             midnight = next_midnight;
         }
@@ -183,7 +177,9 @@ pub fn blackout_spans(cal: &Calendar, days: &Days, range: Span) -> Vec<Span> {
         match b.when {
             BlackoutWhen::Once { start, end } => spans.push(Span::new(start, end)),
             BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
-                for day in days.days.iter().filter(|d| d.weekday == weekday && d.date >= from && until.is_none_or(|u| d.date <= u)) {
+                for day in
+                    days.days.iter().filter(|d| d.weekday == weekday && d.date >= from && until.is_none_or(|u| d.date <= u))
+                {
                     spans.push(days.minutes_to_span(day, start_min, end_min));
                 }
             }

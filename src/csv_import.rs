@@ -89,7 +89,9 @@ fn read_rows(bytes: &[u8], columns: &[(&'static str, &[&str])], required: &[&str
         return Err(CoreError::Csv(vec![RowError {
             line: 1,
             field: "file".into(),
-            message: "the file is not UTF-8; in Excel or WPS save it as \"CSV UTF-8\" (文件不是 UTF-8 编码，请另存为「CSV UTF-8」)".into(),
+            message:
+                "the file is not UTF-8; in Excel or WPS save it as \"CSV UTF-8\" (文件不是 UTF-8 编码，请另存为「CSV UTF-8」)"
+                    .into(),
         }]));
     }
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
@@ -121,7 +123,11 @@ fn read_rows(bytes: &[u8], columns: &[(&'static str, &[&str])], required: &[&str
                 }
                 rows.push(Row { line, fields });
             }
-            Err(e) => errors.push(RowError { line: e.position().map(|p| p.line()).unwrap_or(0), field: "row".into(), message: e.to_string() }),
+            Err(e) => errors.push(RowError {
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+                field: "row".into(),
+                message: e.to_string(),
+            }),
         }
     }
     if !errors.is_empty() {
@@ -135,11 +141,7 @@ fn csv_error(line: u64, field: &str, e: &csv::Error) -> CoreError {
 }
 
 fn split_list(text: &str) -> Vec<String> {
-    text.split([';', '；', '、', '|', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    text.split([';', '；', '、', '|', ',']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 /// Weekly hours like `1-5 09:00-12:00 14:00-18:00; 6 10:00-16:00` (1 = Monday … 7 = Sunday).
@@ -356,14 +358,27 @@ fn field_of(e: &CoreError) -> &'static str {
 impl Store {
     /// Imports a CSV file of mentors (space admin) or equipment (lab manager).
     /// `progress(done, total)` is called as rows are written.
-    pub fn import_csv(&mut self, actor_id: &str, kind: ImportKind, bytes: &[u8], now: DateTime<Utc>, progress: &mut dyn FnMut(usize, usize)) -> Result<ImportSummary> {
+    pub fn import_csv(
+        &mut self,
+        actor_id: &str,
+        kind: ImportKind,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportSummary> {
         match kind {
             ImportKind::Mentors => self.import_mentors(actor_id, bytes, now, progress),
             ImportKind::Equipment => self.import_equipment(actor_id, bytes, now, progress),
         }
     }
 
-    fn import_mentors(&mut self, actor_id: &str, bytes: &[u8], now: DateTime<Utc>, progress: &mut dyn FnMut(usize, usize)) -> Result<ImportSummary> {
+    fn import_mentors(
+        &mut self,
+        actor_id: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportSummary> {
         let rows = read_rows(bytes, MENTOR_COLUMNS, &["name", "makerspace_code", "tags"])?;
         let mut checked = Checked { errors: Vec::new(), items: Vec::new() };
         for row in &rows {
@@ -375,13 +390,23 @@ impl Store {
             let mut spaces: HashMap<String, (String, String)> = HashMap::new();
             for (line, (_, m)) in &checked.items {
                 let found: Option<(String, String)> = tx
-                    .query_row("SELECT id, timezone FROM makerspace WHERE code = ?1 AND deleted = 0", [&m.makerspace_code], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row("SELECT id, timezone FROM makerspace WHERE code = ?1 AND deleted = 0", [&m.makerspace_code], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
                     .optional()?;
                 match found {
-                    None => checked.errors.push(RowError { line: *line, field: "makerspace_code".into(), message: format!("no makerspace {}", m.makerspace_code) }),
+                    None => checked.errors.push(RowError {
+                        line: *line,
+                        field: "makerspace_code".into(),
+                        message: format!("no makerspace {}", m.makerspace_code),
+                    }),
                     Some((id, tz)) => {
                         if !actor.has(Role::SpaceAdmin, &id) {
-                            checked.errors.push(RowError { line: *line, field: "makerspace_code".into(), message: format!("you are not a space admin of {}", m.makerspace_code) });
+                            checked.errors.push(RowError {
+                                line: *line,
+                                field: "makerspace_code".into(),
+                                message: format!("you are not a space admin of {}", m.makerspace_code),
+                            });
                         }
                         spaces.insert(m.makerspace_code.clone(), (id, tz));
                     }
@@ -399,13 +424,24 @@ impl Store {
                     "INSERT INTO person(id, name, phone, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     rusqlite::params![person_id, p.name, p.phone, p.email, now.timestamp()],
                 )?;
-                tx.execute("INSERT INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')", rusqlite::params![person_id, space_id])?;
+                tx.execute(
+                    "INSERT INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')",
+                    rusqlite::params![person_id, space_id],
+                )?;
                 let id = new_id();
                 let new = NewMentor { person_id: person_id.clone(), ..m.clone() };
                 let tags = crate::store::tag_keys(&m.tags)?;
                 let languages = crate::store::language_codes(&m.languages)?;
                 crate::store::insert_mentor(tx, &id, space_id, &p.name, tz, &new, &tags, &languages, &m.industries)?;
-                crate::store::audit(tx, now.timestamp(), Some(actor_id), "import", "mentor", &id, serde_json::json!({"name": p.name}))?;
+                crate::store::audit(
+                    tx,
+                    now.timestamp(),
+                    Some(actor_id),
+                    "import",
+                    "mentor",
+                    &id,
+                    serde_json::json!({"name": p.name}),
+                )?;
                 created.push(id);
                 progress(done + 1, total);
             }
@@ -414,7 +450,13 @@ impl Store {
         Ok(ImportSummary { kind: ImportKind::Mentors, rows: created.len(), created_ids: created })
     }
 
-    fn import_equipment(&mut self, actor_id: &str, bytes: &[u8], now: DateTime<Utc>, progress: &mut dyn FnMut(usize, usize)) -> Result<ImportSummary> {
+    fn import_equipment(
+        &mut self,
+        actor_id: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportSummary> {
         let rows = read_rows(bytes, EQUIPMENT_COLUMNS, &["makerspace_code", "lab", "name", "category"])?;
         let mut checked = Checked { errors: Vec::new(), items: Vec::new() };
         for row in &rows {

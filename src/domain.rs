@@ -29,9 +29,7 @@ pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate> {
 }
 
 pub fn parse_tz(field: &'static str, text: &str) -> Result<Tz> {
-    text.trim()
-        .parse::<Tz>()
-        .map_err(|_| CoreError::invalid(field, format!("'{text}' is not an IANA time zone")))
+    text.trim().parse::<Tz>().map_err(|_| CoreError::invalid(field, format!("'{text}' is not an IANA time zone")))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -56,10 +54,9 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Result<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == text.trim())
-            .ok_or_else(|| CoreError::invalid("role", format!("'{text}' is not one of founder, mentor, lab_manager, space_admin")))
+        Role::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
+            CoreError::invalid("role", format!("'{text}' is not one of founder, mentor, lab_manager, space_admin"))
+        })
     }
 }
 

@@ -34,12 +34,48 @@ pub fn minutes_text(minutes: u32, lang: Lang) -> String {
 pub fn status_label(status: &str, lang: Lang) -> &str {
     let zh = lang == Lang::Zh;
     match status {
-        "requested" => if zh { "待确认" } else { "requested" },
-        "confirmed" => if zh { "已确认" } else { "confirmed" },
-        "declined" => if zh { "已拒绝" } else { "declined" },
-        "cancelled" => if zh { "已取消" } else { "cancelled" },
-        "completed" => if zh { "已完成" } else { "completed" },
-        "no_show" => if zh { "未到场" } else { "no-show" },
+        "requested" => {
+            if zh {
+                "待确认"
+            } else {
+                "requested"
+            }
+        }
+        "confirmed" => {
+            if zh {
+                "已确认"
+            } else {
+                "confirmed"
+            }
+        }
+        "declined" => {
+            if zh {
+                "已拒绝"
+            } else {
+                "declined"
+            }
+        }
+        "cancelled" => {
+            if zh {
+                "已取消"
+            } else {
+                "cancelled"
+            }
+        }
+        "completed" => {
+            if zh {
+                "已完成"
+            } else {
+                "completed"
+            }
+        }
+        "no_show" => {
+            if zh {
+                "未到场"
+            } else {
+                "no-show"
+            }
+        }
         other => other,
     }
 }
@@ -64,20 +100,13 @@ pub const EXPERTISE: &[(&str, &str, &str)] = &[
 ];
 
 pub fn expertise_label(key: &str, lang: Lang) -> &str {
-    EXPERTISE
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en })
-        .unwrap_or(key)
+    EXPERTISE.iter().find(|(k, _, _)| *k == key).map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en }).unwrap_or(key)
 }
 
 /// The tag key for a key or a label in either language.
 pub fn expertise_key(text: &str) -> Option<&'static str> {
     let t = text.trim();
-    EXPERTISE
-        .iter()
-        .find(|(k, zh, en)| k.eq_ignore_ascii_case(t) || *zh == t || en.eq_ignore_ascii_case(t))
-        .map(|(k, _, _)| *k)
+    EXPERTISE.iter().find(|(k, zh, en)| k.eq_ignore_ascii_case(t) || *zh == t || en.eq_ignore_ascii_case(t)).map(|(k, _, _)| *k)
 }
 
 /// Languages a mentor can speak, by code, with labels that a CSV file may use instead.

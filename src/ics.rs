@@ -27,7 +27,8 @@ pub fn bookings_to_ics(bookings: &[BookingView], lang: Lang) -> String {
             BookingStatus::Cancelled | BookingStatus::Declined => EventStatus::Cancelled,
             _ => EventStatus::Confirmed,
         };
-        let mut description = format!("{}: {}", if lang == Lang::Zh { "状态" } else { "Status" }, i18n::status_label(b.status.as_str(), lang));
+        let mut description =
+            format!("{}: {}", if lang == Lang::Zh { "状态" } else { "Status" }, i18n::status_label(b.status.as_str(), lang));
         if !b.topic.is_empty() {
             description.push_str(&format!("\n{}: {}", if lang == Lang::Zh { "主题" } else { "Topic" }, b.topic));
         }

@@ -115,7 +115,8 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut tags_of = self.conn().prepare("SELECT value FROM mentor_facet WHERE mentor_id = ?1 AND facet = 'tag' ORDER BY value")?;
+        let mut tags_of =
+            self.conn().prepare("SELECT value FROM mentor_facet WHERE mentor_id = ?1 AND facet = 'tag' ORDER BY value")?;
         let mut by_tag: BTreeMap<String, (u32, u32, f64)> = BTreeMap::new();
         for m in &mut by_mentor {
             m.tags = tags_of.query_map([&m.mentor_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -145,7 +146,9 @@ impl Store {
              WHERE r.deleted = 0 GROUP BY r.id ORDER BY ms.code, l.name, r.name",
         )?;
         let rows: Vec<(String, String, String, String, u32, u32, i64)> = stmt
-            .query_map(params![range.start, range.end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+            .query_map(params![range.start, range.end], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut by_equipment = Vec::with_capacity(rows.len());
         let mut by_lab: BTreeMap<(String, String), (u32, u32, f64, f64, f64, f64)> = BTreeMap::new();
@@ -225,11 +228,22 @@ pub fn mentor_hours_csv(report: &MentorReport, lang: Lang) -> Result<String> {
 }
 
 pub fn expertise_hours_csv(report: &MentorReport, lang: Lang) -> Result<String> {
-    let header: &[&str] = if lang == Lang::Zh { &["专长", "导师人数", "完成辅导次数", "辅导小时"] } else { &["Expertise", "Mentors", "Sessions", "Hours"] };
+    let header: &[&str] = if lang == Lang::Zh {
+        &["专长", "导师人数", "完成辅导次数", "辅导小时"]
+    } else {
+        &["Expertise", "Mentors", "Sessions", "Hours"]
+    };
     let rows = report
         .by_expertise
         .iter()
-        .map(|e| vec![i18n::expertise_label(&e.tag, lang).to_string(), e.mentors.to_string(), e.sessions.to_string(), format!("{:.1}", e.hours)])
+        .map(|e| {
+            vec![
+                i18n::expertise_label(&e.tag, lang).to_string(),
+                e.mentors.to_string(),
+                e.sessions.to_string(),
+                format!("{:.1}", e.hours),
+            ]
+        })
         .collect();
     excel_csv(header, rows)
 }

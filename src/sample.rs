@@ -35,8 +35,17 @@ impl Scale {
 
     fn sizes(self) -> Sizes {
         match self {
-            Scale::Small => Sizes { makerspaces: 3, mentors_each: 5, founders_each: 6, labs_each: 1, equipment_total: 12, bookings: 120 },
-            Scale::District => Sizes { makerspaces: 500, mentors_each: 10, founders_each: 10, labs_each: 1, equipment_total: 2000, bookings: 200_000 },
+            Scale::Small => {
+                Sizes { makerspaces: 3, mentors_each: 5, founders_each: 6, labs_each: 1, equipment_total: 12, bookings: 120 }
+            }
+            Scale::District => Sizes {
+                makerspaces: 500,
+                mentors_each: 10,
+                founders_each: 10,
+                labs_each: 1,
+                equipment_total: 2000,
+                bookings: 200_000,
+            },
         }
     }
 }
@@ -66,27 +75,78 @@ pub struct SampleSummary {
 }
 
 const AREAS: &[&str] = &[
-    "张江", "陆家嘴", "金桥", "外高桥", "川沙", "惠南", "周浦", "康桥", "三林", "花木", "洋泾", "北蔡", "高行", "高桥", "曹路", "唐镇", "合庆", "祝桥",
-    "新场", "航头", "临港", "世博", "御桥", "塘桥", "潍坊", "南码头", "周家渡", "上钢", "东明", "金杨",
+    "张江",
+    "陆家嘴",
+    "金桥",
+    "外高桥",
+    "川沙",
+    "惠南",
+    "周浦",
+    "康桥",
+    "三林",
+    "花木",
+    "洋泾",
+    "北蔡",
+    "高行",
+    "高桥",
+    "曹路",
+    "唐镇",
+    "合庆",
+    "祝桥",
+    "新场",
+    "航头",
+    "临港",
+    "世博",
+    "御桥",
+    "塘桥",
+    "潍坊",
+    "南码头",
+    "周家渡",
+    "上钢",
+    "东明",
+    "金杨",
 ];
 const SPACE_KINDS: &[&str] = &["众创空间", "创业孵化器", "科创中心", "创新工场", "加速器", "双创基地"];
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗", "郑", "梁", "谢", "宋", "唐", "许",
-    "韩", "冯", "邓", "曹", "彭", "曾", "萧", "田", "董", "潘", "袁", "蔡", "蒋", "余", "于", "杜", "叶", "程", "魏", "苏", "吕", "丁", "沈", "欧阳",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗", "郑",
+    "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "萧", "田", "董", "潘", "袁", "蔡", "蒋", "余", "于", "杜",
+    "叶", "程", "魏", "苏", "吕", "丁", "沈", "欧阳",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "晓东", "志强", "丽华",
-    "海燕", "子涵", "思远", "雨萱", "浩然", "欣怡", "梓轩", "一鸣", "嘉怡", "俊杰", "佳琪", "文博", "若曦", "天佑", "晨曦", "语桐",
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英",
+    "建华", "晓东", "志强", "丽华", "海燕", "子涵", "思远", "雨萱", "浩然", "欣怡", "梓轩", "一鸣", "嘉怡", "俊杰", "佳琪",
+    "文博", "若曦", "天佑", "晨曦", "语桐",
 ];
 const TITLES: &[&str] = &[
-    "前红杉中国投资经理", "执业律师，知识产权方向", "资深产品总监", "连续创业者", "三甲医院临床专家", "硬件供应链顾问", "市场营销总监", "注册会计师",
-    "人工智能算法专家", "跨境电商顾问", "高校教授、博士生导师", "政府项目申报顾问",
+    "前红杉中国投资经理",
+    "执业律师，知识产权方向",
+    "资深产品总监",
+    "连续创业者",
+    "三甲医院临床专家",
+    "硬件供应链顾问",
+    "市场营销总监",
+    "注册会计师",
+    "人工智能算法专家",
+    "跨境电商顾问",
+    "高校教授、博士生导师",
+    "政府项目申报顾问",
 ];
-const INDUSTRIES: &[&str] = &["人工智能", "集成电路", "生物医药", "智能制造", "新能源", "消费品", "企业服务", "金融科技", "文化创意", "航空航天"];
+const INDUSTRIES: &[&str] =
+    &["人工智能", "集成电路", "生物医药", "智能制造", "新能源", "消费品", "企业服务", "金融科技", "文化创意", "航空航天"];
 const STAGES: &[&str] = &["创意阶段", "种子轮", "天使轮", "Pre-A 轮", "A 轮"];
-const STARTUP_HEADS: &[&str] = &["智", "芯", "云", "星", "源", "启", "未来", "深蓝", "极光", "灵犀", "量子", "微光", "青禾", "远航"];
+const STARTUP_HEADS: &[&str] =
+    &["智", "芯", "云", "星", "源", "启", "未来", "深蓝", "极光", "灵犀", "量子", "微光", "青禾", "远航"];
 const STARTUP_TAILS: &[&str] = &["科技", "智能", "生物", "机器人", "医疗", "新材料", "数据", "动力"];
-const TOPICS: &[&str] = &["天使轮融资路演准备", "商业计划书修改", "专利布局咨询", "产品市场定位", "股权结构设计", "硬件量产方案", "临床试验设计", "政策申报材料"];
+const TOPICS: &[&str] = &[
+    "天使轮融资路演准备",
+    "商业计划书修改",
+    "专利布局咨询",
+    "产品市场定位",
+    "股权结构设计",
+    "硬件量产方案",
+    "临床试验设计",
+    "政策申报材料",
+];
 const PURPOSES: &[&str] = &["样机外壳打印", "电路板调试", "细胞样本检测", "材料断面观察", "零件加工", "小批量试制"];
 
 struct Instrument {
@@ -104,14 +164,110 @@ struct Instrument {
 }
 
 const INSTRUMENTS: &[Instrument] = &[
-    Instrument { category: "3d_printer", name: "3D 打印机", model: "拓竹 X1 Carbon", capacity: 1, granularity_min: 30, min_min: 30, max_min: 480, qualification: false, approval: false, fee_yuan: 50, subsidy_pct: 30 },
-    Instrument { category: "laser_cutter", name: "激光切割机", model: "大族 CMA1390", capacity: 1, granularity_min: 30, min_min: 30, max_min: 180, qualification: true, approval: false, fee_yuan: 120, subsidy_pct: 30 },
-    Instrument { category: "pcr", name: "PCR 仪", model: "Bio-Rad CFX96", capacity: 1, granularity_min: 60, min_min: 60, max_min: 240, qualification: true, approval: true, fee_yuan: 80, subsidy_pct: 50 },
-    Instrument { category: "sem", name: "扫描电子显微镜", model: "蔡司 Sigma 300", capacity: 1, granularity_min: 60, min_min: 60, max_min: 240, qualification: true, approval: true, fee_yuan: 600, subsidy_pct: 50 },
-    Instrument { category: "oscilloscope", name: "示波器", model: "是德 DSOX3054T", capacity: 4, granularity_min: 30, min_min: 30, max_min: 480, qualification: false, approval: false, fee_yuan: 20, subsidy_pct: 0 },
-    Instrument { category: "cnc", name: "数控铣床", model: "哈斯 VF-2", capacity: 1, granularity_min: 60, min_min: 60, max_min: 480, qualification: true, approval: false, fee_yuan: 200, subsidy_pct: 30 },
-    Instrument { category: "soldering", name: "焊接工作站", model: "快克 QUICK 204H", capacity: 6, granularity_min: 30, min_min: 30, max_min: 240, qualification: false, approval: false, fee_yuan: 10, subsidy_pct: 0 },
-    Instrument { category: "biosafety_cabinet", name: "生物安全柜", model: "海尔 HR40-IIA2", capacity: 2, granularity_min: 60, min_min: 60, max_min: 240, qualification: true, approval: false, fee_yuan: 40, subsidy_pct: 50 },
+    Instrument {
+        category: "3d_printer",
+        name: "3D 打印机",
+        model: "拓竹 X1 Carbon",
+        capacity: 1,
+        granularity_min: 30,
+        min_min: 30,
+        max_min: 480,
+        qualification: false,
+        approval: false,
+        fee_yuan: 50,
+        subsidy_pct: 30,
+    },
+    Instrument {
+        category: "laser_cutter",
+        name: "激光切割机",
+        model: "大族 CMA1390",
+        capacity: 1,
+        granularity_min: 30,
+        min_min: 30,
+        max_min: 180,
+        qualification: true,
+        approval: false,
+        fee_yuan: 120,
+        subsidy_pct: 30,
+    },
+    Instrument {
+        category: "pcr",
+        name: "PCR 仪",
+        model: "Bio-Rad CFX96",
+        capacity: 1,
+        granularity_min: 60,
+        min_min: 60,
+        max_min: 240,
+        qualification: true,
+        approval: true,
+        fee_yuan: 80,
+        subsidy_pct: 50,
+    },
+    Instrument {
+        category: "sem",
+        name: "扫描电子显微镜",
+        model: "蔡司 Sigma 300",
+        capacity: 1,
+        granularity_min: 60,
+        min_min: 60,
+        max_min: 240,
+        qualification: true,
+        approval: true,
+        fee_yuan: 600,
+        subsidy_pct: 50,
+    },
+    Instrument {
+        category: "oscilloscope",
+        name: "示波器",
+        model: "是德 DSOX3054T",
+        capacity: 4,
+        granularity_min: 30,
+        min_min: 30,
+        max_min: 480,
+        qualification: false,
+        approval: false,
+        fee_yuan: 20,
+        subsidy_pct: 0,
+    },
+    Instrument {
+        category: "cnc",
+        name: "数控铣床",
+        model: "哈斯 VF-2",
+        capacity: 1,
+        granularity_min: 60,
+        min_min: 60,
+        max_min: 480,
+        qualification: true,
+        approval: false,
+        fee_yuan: 200,
+        subsidy_pct: 30,
+    },
+    Instrument {
+        category: "soldering",
+        name: "焊接工作站",
+        model: "快克 QUICK 204H",
+        capacity: 6,
+        granularity_min: 30,
+        min_min: 30,
+        max_min: 240,
+        qualification: false,
+        approval: false,
+        fee_yuan: 10,
+        subsidy_pct: 0,
+    },
+    Instrument {
+        category: "biosafety_cabinet",
+        name: "生物安全柜",
+        model: "海尔 HR40-IIA2",
+        capacity: 2,
+        granularity_min: 60,
+        min_min: 60,
+        max_min: 240,
+        qualification: true,
+        approval: false,
+        fee_yuan: 40,
+        subsidy_pct: 50,
+    },
 ];
 
 /// Ids built from the seeded generator, so a seed gives the same district every time.
@@ -157,7 +313,14 @@ fn person_name(rng: &mut ChaCha8Rng) -> String {
     format!("{}{}", SURNAMES.choose(rng).unwrap_or(&"王"), GIVEN.choose(rng).unwrap_or(&"伟"))
 }
 
-fn insert_person(tx: &Connection, ids: &mut IdSource, name: &str, n: usize, founder: Option<(&str, &str, &str)>, now: i64) -> Result<Id> {
+fn insert_person(
+    tx: &Connection,
+    ids: &mut IdSource,
+    name: &str,
+    n: usize,
+    founder: Option<(&str, &str, &str)>,
+    now: i64,
+) -> Result<Id> {
     let id = ids.next();
     let (startup, industry, stage) = match founder {
         Some((s, i, st)) => (Some(s), Some(i), Some(st)),
@@ -169,7 +332,8 @@ fn insert_person(tx: &Connection, ids: &mut IdSource, name: &str, n: usize, foun
 }
 
 fn grant(tx: &Connection, person: &str, makerspace: &str, role: Role) -> Result<()> {
-    tx.prepare_cached("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)")?.execute(params![person, makerspace, role.as_str()])?;
+    tx.prepare_cached("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)")?
+        .execute(params![person, makerspace, role.as_str()])?;
     Ok(())
 }
 
@@ -215,7 +379,11 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
 
         for _ in 0..sizes.founders_each {
             person_n += 1;
-            let startup = format!("{}{}", STARTUP_HEADS.choose(&mut rng).unwrap_or(&"智"), STARTUP_TAILS.choose(&mut rng).unwrap_or(&"科技"));
+            let startup = format!(
+                "{}{}",
+                STARTUP_HEADS.choose(&mut rng).unwrap_or(&"智"),
+                STARTUP_TAILS.choose(&mut rng).unwrap_or(&"科技")
+            );
             let industry = *INDUSTRIES.choose(&mut rng).unwrap_or(&"人工智能");
             let stage = *STAGES.choose(&mut rng).unwrap_or(&"种子轮");
             let f = insert_person(tx, &mut ids, &person_name(&mut rng), person_n, Some((&startup, industry, stage)), created)?;
@@ -278,7 +446,15 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             let id = ids.next();
             crate::store::insert_mentor(tx, &id, &ms.id, &pname, &ms.timezone, &new, &tags, &languages, &industries)?;
             mentors += 1;
-            resources.push(SampleResource { id, makerspace: i, policy, weekly: hours, home_only: visibility == Visibility::Makerspace, bookers: None, kind: ResourceKind::Mentor });
+            resources.push(SampleResource {
+                id,
+                makerspace: i,
+                policy,
+                weekly: hours,
+                home_only: visibility == Visibility::Makerspace,
+                bookers: None,
+                kind: ResourceKind::Mentor,
+            });
         }
 
         for l in 0..sizes.labs_each {
@@ -297,7 +473,8 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
 
     // Equipment goes round the makerspaces' labs until the total is reached.
     let lab_ids: Vec<(Id, usize)> = {
-        let mut stmt = tx.prepare("SELECT l.id, m.code FROM lab l JOIN makerspace m ON m.id = l.makerspace_id ORDER BY m.code, l.name")?;
+        let mut stmt =
+            tx.prepare("SELECT l.id, m.code FROM lab l JOIN makerspace m ON m.id = l.makerspace_id ORDER BY m.code, l.name")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -341,14 +518,16 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
         crate::store::insert_equipment(tx, &id, &spaces[space].id, &spaces[space].timezone, &new)?;
         let bookers = if ins.qualification {
             // Half of the makerspace's founders and a few from elsewhere are qualified.
-            let mut q: Vec<usize> = founders.iter().enumerate().filter(|(_, (_, s))| *s == space).map(|(k, _)| k).step_by(2).collect();
+            let mut q: Vec<usize> =
+                founders.iter().enumerate().filter(|(_, (_, s))| *s == space).map(|(k, _)| k).step_by(2).collect();
             for _ in 0..2 {
                 q.push(rng.random_range(0..founders.len()));
             }
             q.sort_unstable();
             q.dedup();
             for &k in &q {
-                let manager: String = tx.query_row("SELECT person_id FROM lab_manager WHERE lab_id = ?1 LIMIT 1", [&lab_id], |r| r.get(0))?;
+                let manager: String =
+                    tx.query_row("SELECT person_id FROM lab_manager WHERE lab_id = ?1 LIMIT 1", [&lab_id], |r| r.get(0))?;
                 tx.prepare_cached("INSERT OR IGNORE INTO qualification(person_id, resource_id, granted_by, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, NULL)")?
                     .execute(params![founders[k].0, id, manager, created])?;
             }
@@ -356,7 +535,15 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
         } else {
             None
         };
-        resources.push(SampleResource { id, makerspace: space, policy, weekly: hours, home_only: false, bookers, kind: ResourceKind::Equipment });
+        resources.push(SampleResource {
+            id,
+            makerspace: space,
+            policy,
+            weekly: hours,
+            home_only: false,
+            bookers,
+            kind: ResourceKind::Equipment,
+        });
     }
 
     let bookings = generate_bookings(tx, &mut ids, &mut rng, &resources, &founders, sizes.bookings, now_s)?;
@@ -378,7 +565,15 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
 
 /// Bookings from 90 days ago to 30 days ahead, placed inside open hours, one per
 /// resource per day at most (so caps and capacities always hold).
-fn generate_bookings(tx: &Connection, ids: &mut IdSource, rng: &mut ChaCha8Rng, resources: &[SampleResource], founders: &[(Id, usize)], total: usize, now: i64) -> Result<usize> {
+fn generate_bookings(
+    tx: &Connection,
+    ids: &mut IdSource,
+    rng: &mut ChaCha8Rng,
+    resources: &[SampleResource],
+    founders: &[(Id, usize)],
+    total: usize,
+    now: i64,
+) -> Result<usize> {
     let tz = chrono_tz::Asia::Shanghai;
     let range = Span::new(now - 90 * 86_400, now + 30 * 86_400);
     let days = Days::covering(tz, range);
@@ -452,7 +647,18 @@ fn generate_bookings(tx: &Connection, ids: &mut IdSource, rng: &mut ChaCha8Rng, 
                 ResourceKind::Mentor => TOPICS.choose(rng).unwrap_or(&""),
                 ResourceKind::Equipment => PURPOSES.choose(rng).unwrap_or(&""),
             };
-            insert.execute(params![ids.next(), r.id, founders[booker].0, start, end, status, topic, reason, created_at, created_at])?;
+            insert.execute(params![
+                ids.next(),
+                r.id,
+                founders[booker].0,
+                start,
+                end,
+                status,
+                topic,
+                reason,
+                created_at,
+                created_at
+            ])?;
             placed += 1;
             written += 1;
         }

@@ -110,12 +110,20 @@ fn visible_to(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result
     if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
         return Ok(true);
     }
-    let visibility: String = conn.prepare_cached("SELECT visibility FROM mentor WHERE resource_id = ?1")?.query_row([&rules.id], |r| r.get(0))?;
+    let visibility: String =
+        conn.prepare_cached("SELECT visibility FROM mentor WHERE resource_id = ?1")?.query_row([&rules.id], |r| r.get(0))?;
     Ok(visibility != "makerspace")
 }
 
 /// Re-checks every rule against the rows of the open transaction.
-fn check_in_tx(conn: &Connection, actor: &Actor, rules: &ResourceRules, request: Span, except: Option<&str>, now: i64) -> Result<()> {
+fn check_in_tx(
+    conn: &Connection,
+    actor: &Actor,
+    rules: &ResourceRules,
+    request: Span,
+    except: Option<&str>,
+    now: i64,
+) -> Result<()> {
     let busy = load_busy(conn, &rules.id, Days::covering(rules.tz, request).span(), except)?;
     let ctx = RuleContext {
         resource_name: &rules.name,
@@ -138,7 +146,15 @@ fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str) -> Re
     Ok(Span::new(start.timestamp(), end.timestamp()))
 }
 
-fn notify(conn: &Connection, person_id: &str, kind: &str, booking_id: Option<&str>, resource_id: Option<&str>, detail: serde_json::Value, now: i64) -> Result<()> {
+fn notify(
+    conn: &Connection,
+    person_id: &str,
+    kind: &str,
+    booking_id: Option<&str>,
+    resource_id: Option<&str>,
+    detail: serde_json::Value,
+    now: i64,
+) -> Result<()> {
     conn.prepare_cached("INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
         .execute(params![new_id(), person_id, kind, booking_id, resource_id, detail.to_string(), now])?;
     Ok(())
@@ -158,16 +174,44 @@ fn owner_ids(conn: &Connection, rules: &ResourceRules) -> Result<Vec<Id>> {
 }
 
 /// Changes a booking's status, tells its booker, and offers a freed slot to the waitlist.
-pub(crate) fn set_status_in_tx(conn: &Connection, actor_id: &str, booking_id: &str, status: BookingStatus, reason: Option<&str>, now: i64) -> Result<()> {
+pub(crate) fn set_status_in_tx(
+    conn: &Connection,
+    actor_id: &str,
+    booking_id: &str,
+    status: BookingStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<()> {
     let before = booking_view(conn, booking_id)?;
     conn.prepare_cached("UPDATE booking SET status = ?2, reason = COALESCE(?3, reason), updated_at = ?4 WHERE id = ?1")?
         .execute(params![booking_id, status.as_str(), reason, now])?;
-    audit(conn, now, Some(actor_id), status.as_str(), "booking", booking_id, serde_json::json!({"from": before.booking.status.as_str(), "reason": reason}))?;
+    audit(
+        conn,
+        now,
+        Some(actor_id),
+        status.as_str(),
+        "booking",
+        booking_id,
+        serde_json::json!({"from": before.booking.status.as_str(), "reason": reason}),
+    )?;
     if actor_id != before.booking.booker_id {
-        notify(conn, &before.booking.booker_id, &format!("booking_{}", status.as_str()), Some(booking_id), Some(&before.booking.resource_id), serde_json::json!({"reason": reason}), now)?;
+        notify(
+            conn,
+            &before.booking.booker_id,
+            &format!("booking_{}", status.as_str()),
+            Some(booking_id),
+            Some(&before.booking.resource_id),
+            serde_json::json!({"reason": reason}),
+            now,
+        )?;
     }
     if before.booking.status.holds_slot() && !status.holds_slot() && before.booking.end.timestamp() > now {
-        offer_to_waitlist(conn, &before.booking.resource_id, Span::new(before.booking.start.timestamp(), before.booking.end.timestamp()), now)?;
+        offer_to_waitlist(
+            conn,
+            &before.booking.resource_id,
+            Span::new(before.booking.start.timestamp(), before.booking.end.timestamp()),
+            now,
+        )?;
     }
     Ok(())
 }
@@ -183,13 +227,26 @@ fn offer_to_waitlist(conn: &Connection, resource_id: &str, freed: Span, now: i64
         .optional()?;
     if let Some((entry_id, person_id)) = first {
         conn.prepare_cached("UPDATE waitlist SET notified_at = ?2 WHERE id = ?1")?.execute(params![entry_id, now])?;
-        notify(conn, &person_id, "waitlist_slot_open", None, Some(resource_id), serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)}), now)?;
+        notify(
+            conn,
+            &person_id,
+            "waitlist_slot_open",
+            None,
+            Some(resource_id),
+            serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)}),
+            now,
+        )?;
     }
     Ok(())
 }
 
 /// Active bookings (ending after `now`) that a new blackout would fall on.
-pub(crate) fn booking_views_hitting(conn: &Connection, rules: &ResourceRules, blackout: &Blackout, now: i64) -> Result<Vec<BookingView>> {
+pub(crate) fn booking_views_hitting(
+    conn: &Connection,
+    rules: &ResourceRules,
+    blackout: &Blackout,
+    now: i64,
+) -> Result<Vec<BookingView>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{BOOKING_SELECT} WHERE b.resource_id = ?1 AND b.end_at > ?2 AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 ORDER BY b.start_at"
     ))?;
@@ -238,7 +295,14 @@ impl Store {
     }
 
     /// Runs a status change after checking who may make it and from which status.
-    fn decide(&mut self, actor_id: &str, booking_id: &str, to: BookingStatus, reason: Option<&str>, now: DateTime<Utc>) -> Result<Booking> {
+    fn decide(
+        &mut self,
+        actor_id: &str,
+        booking_id: &str,
+        to: BookingStatus,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
         if let Some(r) = reason {
             check_text("reason", r, 500, false)?;
         }
@@ -319,7 +383,14 @@ impl Store {
 
     /// Moves a booking to a new time in one transaction: if the new time is refused, the
     /// old booking stays exactly as it was.
-    pub fn reschedule(&mut self, actor_id: &str, booking_id: &str, start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<Booking> {
+    pub fn reschedule(
+        &mut self,
+        actor_id: &str,
+        booking_id: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
         let request = validate_request(start, end, "")?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
@@ -339,7 +410,15 @@ impl Store {
             let status = if rules.policy.approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed };
             tx.prepare_cached("UPDATE booking SET start_at = ?2, end_at = ?3, status = ?4, updated_at = ?5 WHERE id = ?1")?
                 .execute(params![booking_id, request.start, request.end, status.as_str(), now.timestamp()])?;
-            audit(tx, now.timestamp(), Some(actor_id), "reschedule", "booking", booking_id, serde_json::json!({"from": [b.start, b.end], "to": [start, end]}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "reschedule",
+                "booking",
+                booking_id,
+                serde_json::json!({"from": [b.start, b.end], "to": [start, end]}),
+            )?;
             offer_to_waitlist(tx, &b.resource_id, Span::new(b.start.timestamp(), b.end.timestamp()), now.timestamp())?;
             Ok(())
         })?;
@@ -371,7 +450,13 @@ impl Store {
 
     /// A resource's bookings in a range as `viewer_id` may see them: its owners see every
     /// booking, everyone else sees their own and "busy" for the rest.
-    pub fn resource_calendar(&self, resource_id: &str, from: DateTime<Utc>, to: DateTime<Utc>, viewer_id: &str) -> Result<Vec<CalendarEntry>> {
+    pub fn resource_calendar(
+        &self,
+        resource_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        viewer_id: &str,
+    ) -> Result<Vec<CalendarEntry>> {
         let viewer = Actor::load(&self.conn, viewer_id)?;
         let rules = load_rules(&self.conn, resource_id)?;
         let owner = require_owner(&self.conn, &viewer, &rules).is_ok();
@@ -428,8 +513,12 @@ impl Store {
     }
 
     pub fn session_note(&self, actor_id: &str, booking_id: &str) -> Result<Option<String>> {
-        let author: Option<(String, String)> =
-            self.conn.query_row("SELECT author_id, body FROM session_note WHERE booking_id = ?1", [booking_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let author: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT author_id, body FROM session_note WHERE booking_id = ?1", [booking_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
         match author {
             Some((a, body)) if a == actor_id => Ok(Some(body)),
             Some(_) => Err(CoreError::Forbidden("session notes are the mentor's own".into())),
@@ -438,7 +527,14 @@ impl Store {
     }
 
     /// The founder rates a session once it is over.
-    pub fn give_feedback(&mut self, actor_id: &str, booking_id: &str, rating: u8, comment: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn give_feedback(
+        &mut self,
+        actor_id: &str,
+        booking_id: &str,
+        rating: u8,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if !(1..=5).contains(&rating) {
             return Err(CoreError::invalid("rating", "must be 1 to 5"));
         }
@@ -466,11 +562,21 @@ impl Store {
 
     /// (rating, comment) of a session, if given.
     pub fn feedback(&self, booking_id: &str) -> Result<Option<(u8, String)>> {
-        Ok(self.conn.query_row("SELECT rating, comment FROM feedback WHERE booking_id = ?1", [booking_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT rating, comment FROM feedback WHERE booking_id = ?1", [booking_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     /// A founder waits for a resource in a time window; a cancellation there tells them.
-    pub fn join_waitlist(&mut self, actor_id: &str, resource_id: &str, start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<WaitlistEntry> {
+    pub fn join_waitlist(
+        &mut self,
+        actor_id: &str,
+        resource_id: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<WaitlistEntry> {
         let span = validate_request(start, end, "")?;
         if span.end <= now.timestamp() {
             return Err(Refusal::InPast.into());
@@ -489,8 +595,23 @@ impl Store {
                 "INSERT INTO waitlist(id, resource_id, person_id, start_at, end_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, resource_id, actor_id, span.start, span.end, now.timestamp()],
             )?;
-            audit(tx, now.timestamp(), Some(actor_id), "join_waitlist", rules.kind.as_str(), resource_id, serde_json::json!({"start": span.start, "end": span.end}))?;
-            Ok(WaitlistEntry { id, resource_id: resource_id.to_string(), person_id: actor_id.to_string(), start, end, notified: false })
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "join_waitlist",
+                rules.kind.as_str(),
+                resource_id,
+                serde_json::json!({"start": span.start, "end": span.end}),
+            )?;
+            Ok(WaitlistEntry {
+                id,
+                resource_id: resource_id.to_string(),
+                person_id: actor_id.to_string(),
+                start,
+                end,
+                notified: false,
+            })
         })
     }
 

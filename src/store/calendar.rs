@@ -108,7 +108,8 @@ fn override_from_row(r: &Row, offset: usize) -> rusqlite::Result<DateOverride> {
     })
 }
 
-pub(crate) const BLACKOUT_COLUMNS: &str = "id, resource_id, kind, start_at, end_at, weekday, start_min, end_min, valid_from, valid_until, reason";
+pub(crate) const BLACKOUT_COLUMNS: &str =
+    "id, resource_id, kind, start_at, end_at, weekday, start_min, end_min, valid_from, valid_until, reason";
 
 pub(crate) fn blackout_from_row(r: &Row) -> rusqlite::Result<Blackout> {
     let kind: String = r.get(2)?;
@@ -153,7 +154,9 @@ pub(crate) fn load_busy(conn: &Connection, resource_id: &str, span: Span, except
          AND status IN ('requested', 'confirmed') AND deleted = 0 AND (?5 IS NULL OR id <> ?5)",
     )?;
     let lowest_start = span.start - MAX_BOOKING_SECONDS;
-    let rows = stmt.query_map(params![resource_id, span.start, span.end, lowest_start, except_booking], |r| Ok(Span::new(r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![resource_id, span.start, span.end, lowest_start, except_booking], |r| {
+        Ok(Span::new(r.get(0)?, r.get(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -189,7 +192,9 @@ impl Store {
     pub fn slots(&self, resource_id: &str, search: &SlotSearch, now: DateTime<Utc>) -> Result<Vec<Slot>> {
         let rules = load_rules(&self.conn, resource_id)?;
         let range = local_range(rules.tz, search.from, search.to)?;
-        let minutes = search.minutes.unwrap_or_else(|| rules.policy.durations_min.first().copied().unwrap_or(rules.policy.min_duration_min));
+        let minutes = search
+            .minutes
+            .unwrap_or_else(|| rules.policy.durations_min.first().copied().unwrap_or(rules.policy.min_duration_min));
         check_minutes(&rules.policy, minutes)?;
         Ok(to_slots(free_slots(&self.conn, &rules, range, minutes, now.timestamp())?))
     }

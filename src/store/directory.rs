@@ -40,7 +40,7 @@ impl Store {
     }
 
     /// Registers a makerspace. On an empty database anyone may (first start); after
-    /// that, only a space admin of an existing makerspace.
+    /// that, only a space admin of an existing makerspace, who becomes its admin too.
     pub fn create_makerspace(&mut self, actor_id: Option<&str>, new: &NewMakerspace, now: DateTime<Utc>) -> Result<Makerspace> {
         check_code(&new.code)?;
         check_text("name", &new.name, 100, true)?;
@@ -56,7 +56,8 @@ impl Store {
                     return Err(CoreError::Forbidden("registering a makerspace needs a space admin".into()));
                 }
             }
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM makerspace WHERE code = ?1)", [&new.code], |r| r.get(0))?;
+            let taken: bool =
+                tx.query_row("SELECT EXISTS(SELECT 1 FROM makerspace WHERE code = ?1)", [&new.code], |r| r.get(0))?;
             if taken {
                 return Err(CoreError::Conflict(format!("makerspace code {} is taken", new.code)));
             }
@@ -68,13 +69,21 @@ impl Store {
                 timezone: new.timezone.trim().to_string(),
             };
             insert_makerspace(tx, &m)?;
+            // Whoever registers a makerspace administers it until they hand it over.
+            if let Some(actor) = actor_id {
+                tx.execute(
+                    "INSERT INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'space_admin')",
+                    params![actor, m.id],
+                )?;
+            }
             audit(tx, now.timestamp(), actor_id, "create", "makerspace", &m.id, serde_json::json!({"code": m.code}))?;
             Ok(m)
         })
     }
 
     pub fn makerspaces(&self) -> Result<Vec<Makerspace>> {
-        let mut stmt = self.conn.prepare("SELECT id, code, name, address, timezone FROM makerspace WHERE deleted = 0 ORDER BY code")?;
+        let mut stmt =
+            self.conn.prepare("SELECT id, code, name, address, timezone FROM makerspace WHERE deleted = 0 ORDER BY code")?;
         let rows = stmt.query_map([], makerspace_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -115,19 +124,41 @@ impl Store {
     }
 
     /// Gives or takes a role. Only a space admin of that makerspace may.
-    pub fn set_role(&mut self, actor_id: &str, person_id: &str, makerspace_code: &str, role: Role, granted: bool, now: DateTime<Utc>) -> Result<Person> {
+    pub fn set_role(
+        &mut self,
+        actor_id: &str,
+        person_id: &str,
+        makerspace_code: &str,
+        role: Role,
+        granted: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Person> {
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let ms = makerspace_by_code(tx, makerspace_code)?;
             actor.require(Role::SpaceAdmin, &ms.id, "changing roles")?;
             Actor::load(tx, person_id)?;
             if granted {
-                tx.execute("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)", params![person_id, ms.id, role.as_str()])?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)",
+                    params![person_id, ms.id, role.as_str()],
+                )?;
             } else {
-                tx.execute("DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 AND role = ?3", params![person_id, ms.id, role.as_str()])?;
+                tx.execute(
+                    "DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 AND role = ?3",
+                    params![person_id, ms.id, role.as_str()],
+                )?;
             }
             let action = if granted { "grant_role" } else { "revoke_role" };
-            audit(tx, now.timestamp(), Some(actor_id), action, "person", person_id, serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                action,
+                "person",
+                person_id,
+                serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}),
+            )?;
             person(tx, person_id, false)
         })
     }
@@ -166,7 +197,13 @@ fn check_code(code: &str) -> Result<()> {
 
 fn check_person(new: &NewPerson) -> Result<()> {
     check_text("name", &new.name, 60, true)?;
-    for (field, value) in [("phone", &new.phone), ("email", &new.email), ("startup_name", &new.startup_name), ("industry", &new.industry), ("stage", &new.stage)] {
+    for (field, value) in [
+        ("phone", &new.phone),
+        ("email", &new.email),
+        ("startup_name", &new.startup_name),
+        ("industry", &new.industry),
+        ("stage", &new.stage),
+    ] {
         if let Some(v) = value {
             check_text(field, v, 100, false)?;
         }
@@ -192,9 +229,13 @@ fn makerspace_from_row(r: &rusqlite::Row) -> rusqlite::Result<Makerspace> {
 }
 
 pub(crate) fn makerspace_by_code(conn: &Connection, code: &str) -> Result<Makerspace> {
-    conn.query_row("SELECT id, code, name, address, timezone FROM makerspace WHERE code = ?1 AND deleted = 0", [code.trim()], makerspace_from_row)
-        .optional()?
-        .ok_or_else(|| CoreError::not_found("makerspace", code))
+    conn.query_row(
+        "SELECT id, code, name, address, timezone FROM makerspace WHERE code = ?1 AND deleted = 0",
+        [code.trim()],
+        makerspace_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("makerspace", code))
 }
 
 pub(crate) fn makerspace_code(conn: &Connection, id: &str) -> Result<String> {

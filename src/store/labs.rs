@@ -9,7 +9,9 @@ use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
 use super::directory::makerspace_by_code;
 use super::mentors::{insert_resource, require_owner, validate_hours};
 use super::{Actor, Store, audit, check_text};
-use crate::domain::{Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc};
+use crate::domain::{
+    Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc,
+};
 use crate::error::{CoreError, Result};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,7 +88,9 @@ fn validate_blackout(when: &BlackoutWhen, reason: &str) -> Result<()> {
     check_text("reason", reason, 200, false)?;
     match *when {
         BlackoutWhen::Once { start, end } if end <= start => Err(CoreError::invalid("end", "the blackout ends before it starts")),
-        BlackoutWhen::Once { start, end } if end - start > 366 * 86_400 => Err(CoreError::invalid("end", "a one-off blackout lasts at most a year")),
+        BlackoutWhen::Once { start, end } if end - start > 366 * 86_400 => {
+            Err(CoreError::invalid("end", "a one-off blackout lasts at most a year"))
+        }
         BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
             crate::domain::WeeklyHours { weekday, start_min, end_min }.validate()?;
             if until.is_some_and(|u| u < from) {
@@ -99,8 +103,12 @@ fn validate_blackout(when: &BlackoutWhen, reason: &str) -> Result<()> {
 }
 
 pub(crate) fn insert_lab(tx: &Connection, lab: &Lab, makerspace_id: &str) -> Result<()> {
-    tx.prepare_cached("INSERT INTO lab(id, makerspace_id, name, description) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![lab.id, makerspace_id, lab.name, lab.description])?;
+    tx.prepare_cached("INSERT INTO lab(id, makerspace_id, name, description) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
+        lab.id,
+        makerspace_id,
+        lab.name,
+        lab.description
+    ])?;
     for m in &lab.manager_ids {
         tx.prepare_cached("INSERT OR IGNORE INTO lab_manager(lab_id, person_id) VALUES (?1, ?2)")?.execute(params![lab.id, m])?;
     }
@@ -160,7 +168,15 @@ impl Store {
              WHERE l.deleted = 0 AND (?1 IS NULL OR m.code = ?1) ORDER BY m.code, l.name",
         )?;
         let labs: Vec<Lab> = stmt
-            .query_map([makerspace_code], |r| Ok(Lab { id: r.get(0)?, makerspace_code: r.get(1)?, name: r.get(2)?, description: r.get(3)?, manager_ids: Vec::new() }))?
+            .query_map([makerspace_code], |r| {
+                Ok(Lab {
+                    id: r.get(0)?,
+                    makerspace_code: r.get(1)?,
+                    name: r.get(2)?,
+                    description: r.get(3)?,
+                    manager_ids: Vec::new(),
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut managers = self.conn.prepare("SELECT person_id FROM lab_manager WHERE lab_id = ?1 ORDER BY person_id")?;
         labs.into_iter()
@@ -180,7 +196,15 @@ impl Store {
             actor.require(Role::LabManager, &makerspace_id, "adding equipment")?;
             let id = new_id();
             insert_equipment(tx, &id, &makerspace_id, &tz, new)?;
-            audit(tx, now.timestamp(), Some(actor_id), "create", "equipment", &id, serde_json::json!({"name": new.name, "lab_id": new.lab_id}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "create",
+                "equipment",
+                &id,
+                serde_json::json!({"name": new.name, "lab_id": new.lab_id}),
+            )?;
             Ok(id)
         })?;
         self.equipment_by_id(&id)
@@ -227,22 +251,44 @@ impl Store {
 
     /// Adds a maintenance blackout. It always reports the active bookings it falls on;
     /// `mode` says whether to write it, and whether to cancel those bookings.
-    pub fn add_blackout(&mut self, actor_id: &str, resource_id: &str, when: &BlackoutWhen, reason: &str, mode: BlackoutMode, now: DateTime<Utc>) -> Result<BlackoutOutcome> {
+    pub fn add_blackout(
+        &mut self,
+        actor_id: &str,
+        resource_id: &str,
+        when: &BlackoutWhen,
+        reason: &str,
+        mode: BlackoutMode,
+        now: DateTime<Utc>,
+    ) -> Result<BlackoutOutcome> {
         validate_blackout(when, reason)?;
         let run = |tx: &rusqlite::Transaction| -> Result<BlackoutOutcome> {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;
             require_owner(tx, &actor, &rules)?;
-            let blackout = Blackout { id: new_id(), resource_id: resource_id.to_string(), when: when.clone(), reason: reason.trim().to_string() };
+            let blackout = Blackout {
+                id: new_id(),
+                resource_id: resource_id.to_string(),
+                when: when.clone(),
+                reason: reason.trim().to_string(),
+            };
             let hits = booking_views_hitting(tx, &rules, &blackout, now.timestamp())?;
             if mode == BlackoutMode::Preview {
                 return Ok(BlackoutOutcome { blackout: None, hits, cancelled: 0 });
             }
             insert_blackout(tx, &blackout, actor_id, now.timestamp())?;
-            audit(tx, now.timestamp(), Some(actor_id), "add_blackout", rules.kind.as_str(), resource_id, serde_json::json!({"blackout": blackout}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "add_blackout",
+                rules.kind.as_str(),
+                resource_id,
+                serde_json::json!({"blackout": blackout}),
+            )?;
             let mut cancelled = 0;
             if mode == BlackoutMode::CancelBookings {
-                let why = if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() };
+                let why =
+                    if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() };
                 for hit in &hits {
                     set_status_in_tx(tx, actor_id, &hit.booking.id, BookingStatus::Cancelled, Some(&why), now.timestamp())?;
                     cancelled += 1;
@@ -263,7 +309,15 @@ impl Store {
             let rules = load_rules(tx, &resource_id)?;
             require_owner(tx, &actor, &rules)?;
             tx.execute("UPDATE blackout SET deleted = 1 WHERE id = ?1", [blackout_id])?;
-            audit(tx, now.timestamp(), Some(actor_id), "remove_blackout", rules.kind.as_str(), &resource_id, serde_json::json!({"blackout_id": blackout_id}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "remove_blackout",
+                rules.kind.as_str(),
+                &resource_id,
+                serde_json::json!({"blackout_id": blackout_id}),
+            )?;
             Ok(())
         })
     }
@@ -273,7 +327,14 @@ impl Store {
     }
 
     /// A lab manager of the equipment's makerspace lets a person use it, until `expires_at`.
-    pub fn grant_qualification(&mut self, actor_id: &str, person_id: &str, resource_id: &str, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
+    pub fn grant_qualification(
+        &mut self,
+        actor_id: &str,
+        person_id: &str,
+        resource_id: &str,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if expires_at.is_some_and(|e| e <= now) {
             return Err(CoreError::invalid("expires_at", "the expiry is already past"));
         }
@@ -300,11 +361,22 @@ impl Store {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;
             actor.require(Role::LabManager, &rules.makerspace_id, "revoking a qualification")?;
-            let n = tx.execute("DELETE FROM qualification WHERE person_id = ?1 AND resource_id = ?2", params![person_id, resource_id])?;
+            let n = tx.execute(
+                "DELETE FROM qualification WHERE person_id = ?1 AND resource_id = ?2",
+                params![person_id, resource_id],
+            )?;
             if n == 0 {
                 return Err(CoreError::not_found("qualification", format!("{person_id}/{resource_id}")));
             }
-            audit(tx, now.timestamp(), Some(actor_id), "revoke_qualification", "equipment", resource_id, serde_json::json!({"person_id": person_id}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "revoke_qualification",
+                "equipment",
+                resource_id,
+                serde_json::json!({"person_id": person_id}),
+            )?;
             Ok(())
         })
     }
@@ -334,9 +406,21 @@ pub(crate) fn insert_blackout(tx: &Connection, b: &Blackout, created_by: &str, n
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     match &b.when {
-        BlackoutWhen::Once { start, end } => {
-            stmt.execute(params![b.id, b.resource_id, "once", start, end, None::<u8>, None::<u16>, None::<u16>, None::<String>, None::<String>, b.reason, created_by, now])?
-        }
+        BlackoutWhen::Once { start, end } => stmt.execute(params![
+            b.id,
+            b.resource_id,
+            "once",
+            start,
+            end,
+            None::<u8>,
+            None::<u16>,
+            None::<u16>,
+            None::<String>,
+            None::<String>,
+            b.reason,
+            created_by,
+            now
+        ])?,
         BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => stmt.execute(params![
             b.id,
             b.resource_id,
@@ -358,7 +442,11 @@ pub(crate) fn insert_blackout(tx: &Connection, b: &Blackout, created_by: &str, n
 
 pub(crate) fn equipment(conn: &Connection, id: &str) -> Result<Equipment> {
     let sql = format!("SELECT {RESOURCE_COLUMNS} FROM resource WHERE id = ?1 AND kind = 'equipment'");
-    let rules = conn.prepare_cached(&sql)?.query_row([id], rules_from_row).optional()?.ok_or_else(|| CoreError::not_found("equipment", id))?;
+    let rules = conn
+        .prepare_cached(&sql)?
+        .query_row([id], rules_from_row)
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("equipment", id))?;
     let (lab_id, category, model, fee, subsidy): (String, String, String, i64, u8) = conn
         .prepare_cached("SELECT lab_id, category, model, hourly_fee_cents, subsidy_pct FROM equipment WHERE resource_id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::calendar::{ResourceRules, encode_weekly, load_rules};
 use super::directory::{makerspace_by_code, makerspace_code};
 use super::{Actor, Store, audit, check_text};
-use crate::domain::{DateOverride, Id, Mentor, Policy, ResourceKind, Role, Slot, Visibility, WeeklyHours, new_id, parse_tz, to_utc};
+use crate::domain::{
+    DateOverride, Id, Mentor, Policy, ResourceKind, Role, Slot, Visibility, WeeklyHours, new_id, parse_tz, to_utc,
+};
 use crate::error::{CoreError, Result};
 use crate::i18n;
 use crate::interval::Span;
@@ -108,7 +110,8 @@ pub(crate) fn language_codes(languages: &[String]) -> Result<Vec<String>> {
 pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<()> {
     match rules.kind {
         ResourceKind::Mentor => {
-            let person: Option<String> = conn.query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&rules.id], |r| r.get(0)).optional()?;
+            let person: Option<String> =
+                conn.query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&rules.id], |r| r.get(0)).optional()?;
             if person.as_deref() == Some(actor.id.as_str()) {
                 Ok(())
             } else {
@@ -119,20 +122,32 @@ pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRu
     }
 }
 
-pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name: &str, tz: &str, new: &NewMentor, tags: &[String], languages: &[String], industries: &[String]) -> Result<()> {
+pub(crate) fn insert_mentor(
+    tx: &Connection,
+    id: &str,
+    makerspace_id: &str,
+    name: &str,
+    tz: &str,
+    new: &NewMentor,
+    tags: &[String],
+    languages: &[String],
+    industries: &[String],
+) -> Result<()> {
     insert_resource(tx, id, ResourceKind::Mentor, makerspace_id, name, tz, &new.policy, &new.weekly_hours)?;
-    tx.prepare_cached("INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![
-            id,
-            new.person_id,
-            new.title.trim(),
-            new.bio.trim(),
-            new.formats.join(","),
-            match new.visibility {
-                Visibility::Makerspace => "makerspace",
-                Visibility::District => "district",
-            }
-        ])?;
+    tx.prepare_cached(
+        "INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        new.person_id,
+        new.title.trim(),
+        new.bio.trim(),
+        new.formats.join(","),
+        match new.visibility {
+            Visibility::Makerspace => "makerspace",
+            Visibility::District => "district",
+        }
+    ])?;
     let mut facet = tx.prepare_cached("INSERT OR IGNORE INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
     for (kind, values) in [("tag", tags), ("industry", industries), ("language", languages)] {
         for v in values {
@@ -143,7 +158,16 @@ pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn insert_resource(tx: &Connection, id: &str, kind: ResourceKind, makerspace_id: &str, name: &str, tz: &str, p: &Policy, weekly: &[WeeklyHours]) -> Result<()> {
+pub(crate) fn insert_resource(
+    tx: &Connection,
+    id: &str,
+    kind: ResourceKind,
+    makerspace_id: &str,
+    name: &str,
+    tz: &str,
+    p: &Policy,
+    weekly: &[WeeklyHours],
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO resource(id, kind, makerspace_id, name, timezone, capacity, granularity_min, min_duration_min, max_duration_min,
          durations_min, min_notice_min, horizon_days, cancel_cutoff_min, buffer_before_min, buffer_after_min, max_per_day, max_per_week,
@@ -189,16 +213,21 @@ impl Store {
             let actor = Actor::load(tx, actor_id)?;
             let ms = makerspace_by_code(tx, &new.makerspace_code)?;
             actor.require(Role::SpaceAdmin, &ms.id, "adding a mentor")?;
-            let name = super::directory::person_name(tx, &new.person_id).map_err(|_| CoreError::not_found("person", &new.person_id))?;
+            let name =
+                super::directory::person_name(tx, &new.person_id).map_err(|_| CoreError::not_found("person", &new.person_id))?;
             let tz = new.timezone.clone().unwrap_or(ms.timezone.clone());
             parse_tz("timezone", &tz)?;
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)", [&new.person_id], |r| r.get(0))?;
+            let taken: bool =
+                tx.query_row("SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)", [&new.person_id], |r| r.get(0))?;
             if taken {
                 return Err(CoreError::Conflict(format!("{name} is a mentor already")));
             }
             let id = new_id();
             insert_mentor(tx, &id, &ms.id, &name, &tz, new, &tags, &languages, &industries)?;
-            tx.execute("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')", params![new.person_id, ms.id])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')",
+                params![new.person_id, ms.id],
+            )?;
             audit(tx, now.timestamp(), Some(actor_id), "create", "mentor", &id, serde_json::json!({"person_id": new.person_id}))?;
             Ok(id)
         })?;
@@ -211,19 +240,34 @@ impl Store {
 
     /// The mentor profile of a person, if they are one.
     pub fn mentor_of_person(&self, person_id: &str) -> Result<Option<Mentor>> {
-        let id: Option<String> = self.conn.query_row("SELECT resource_id FROM mentor WHERE person_id = ?1", [person_id], |r| r.get(0)).optional()?;
+        let id: Option<String> =
+            self.conn.query_row("SELECT resource_id FROM mentor WHERE person_id = ?1", [person_id], |r| r.get(0)).optional()?;
         id.map(|id| mentor(&self.conn, &id)).transpose()
     }
 
     /// Replaces the weekly hours of a mentor or a piece of equipment.
-    pub fn set_weekly_hours(&mut self, actor_id: &str, resource_id: &str, hours: &[WeeklyHours], now: DateTime<Utc>) -> Result<()> {
+    pub fn set_weekly_hours(
+        &mut self,
+        actor_id: &str,
+        resource_id: &str,
+        hours: &[WeeklyHours],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         validate_hours(hours)?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;
             require_owner(tx, &actor, &rules)?;
             tx.execute("UPDATE resource SET weekly_hours = ?2 WHERE id = ?1", params![resource_id, encode_weekly(hours)])?;
-            audit(tx, now.timestamp(), Some(actor_id), "set_weekly_hours", rules.kind.as_str(), resource_id, serde_json::json!({"hours": hours}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "set_weekly_hours",
+                rules.kind.as_str(),
+                resource_id,
+                serde_json::json!({"hours": hours}),
+            )?;
             Ok(())
         })
     }
@@ -266,7 +310,14 @@ impl Store {
     }
 
     /// A day off, part of a day off, or extra hours on one date. Returns the override's id.
-    pub fn add_date_override(&mut self, actor_id: &str, resource_id: &str, o: &DateOverride, note: &str, now: DateTime<Utc>) -> Result<Id> {
+    pub fn add_date_override(
+        &mut self,
+        actor_id: &str,
+        resource_id: &str,
+        o: &DateOverride,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Id> {
         crate::domain::validate_day_minutes(o.start_min, o.end_min)?;
         check_text("note", note, 200, false)?;
         self.write(|tx| {
@@ -297,7 +348,15 @@ impl Store {
             let rules = load_rules(tx, &resource_id)?;
             require_owner(tx, &actor, &rules)?;
             tx.execute("DELETE FROM date_override WHERE id = ?1", [override_id])?;
-            audit(tx, now.timestamp(), Some(actor_id), "remove_override", rules.kind.as_str(), &resource_id, serde_json::json!({"override_id": override_id}))?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "remove_override",
+                rules.kind.as_str(),
+                &resource_id,
+                serde_json::json!({"override_id": override_id}),
+            )?;
             Ok(())
         })
     }
@@ -366,11 +425,17 @@ impl Store {
     /// Ids of the mentors a search's filters (not its free-time condition) select.
     pub fn matching_mentor_ids(&self, search: &MentorSearch) -> Result<Vec<Id>> {
         let tag = match &search.tag {
-            Some(t) => Some(i18n::expertise_key(t).ok_or_else(|| CoreError::invalid("tag", format!("unknown expertise '{t}'")))?.to_string()),
+            Some(t) => Some(
+                i18n::expertise_key(t).ok_or_else(|| CoreError::invalid("tag", format!("unknown expertise '{t}'")))?.to_string(),
+            ),
             None => None,
         };
         let language = match &search.language {
-            Some(l) => Some(i18n::language_code(l).ok_or_else(|| CoreError::invalid("language", format!("unknown language '{l}'")))?.to_string()),
+            Some(l) => Some(
+                i18n::language_code(l)
+                    .ok_or_else(|| CoreError::invalid("language", format!("unknown language '{l}'")))?
+                    .to_string(),
+            ),
             None => None,
         };
         if let Some(t) = &search.text {
@@ -403,7 +468,14 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![tag, search.industry.as_deref().map(str::trim), language, search.makerspace_code, pattern, Rc::new(viewer_spaces)],
+            params![
+                tag,
+                search.industry.as_deref().map(str::trim),
+                language,
+                search.makerspace_code,
+                pattern,
+                Rc::new(viewer_spaces)
+            ],
             |r| r.get(0),
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -110,9 +110,9 @@ impl Store {
 
     /// Entries of the audit log, newest first.
     pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, at, actor_id, action, entity, entity_id, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, at, actor_id, action, entity, entity_id, detail FROM audit_log ORDER BY seq DESC LIMIT ?1")?;
         let rows = stmt.query_map([limit], |r| {
             Ok(AuditEntry {
                 seq: r.get(0)?,
