@@ -34,6 +34,18 @@ pub struct NewMentor {
     pub weekly_hours: Vec<WeeklyHours>,
 }
 
+/// The parts of a mentor's profile that the mentor (or their space admin) edits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MentorProfile {
+    pub title: String,
+    pub bio: String,
+    pub tags: Vec<String>,
+    pub industries: Vec<String>,
+    pub languages: Vec<String>,
+    pub formats: Vec<String>,
+    pub visibility: Visibility,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MentorSearch {
     pub tag: Option<String>,
@@ -232,6 +244,50 @@ impl Store {
             Ok(id)
         })?;
         self.mentor(&id)
+    }
+
+    /// The mentor edits their own profile; a space admin of their makerspace may too.
+    pub fn update_mentor_profile(
+        &mut self,
+        actor_id: &str,
+        id: &str,
+        profile: &MentorProfile,
+        now: DateTime<Utc>,
+    ) -> Result<Mentor> {
+        check_text("title", &profile.title, 100, false)?;
+        check_text("bio", &profile.bio, 2000, false)?;
+        let tags = tag_keys(&profile.tags)?;
+        let languages = language_codes(&profile.languages)?;
+        let industries = clean_list("industries", &profile.industries)?;
+        let formats = clean_list("formats", &profile.formats)?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, id)?;
+            if rules.kind != ResourceKind::Mentor {
+                return Err(CoreError::not_found("mentor", id));
+            }
+            if require_owner(tx, &actor, &rules).is_err() && !actor.has(Role::SpaceAdmin, &rules.makerspace_id) {
+                return Err(CoreError::Forbidden("only the mentor or their space admin edits the profile".into()));
+            }
+            let visibility = match profile.visibility {
+                Visibility::Makerspace => "makerspace",
+                Visibility::District => "district",
+            };
+            tx.execute(
+                "UPDATE mentor SET title = ?2, bio = ?3, formats = ?4, visibility = ?5 WHERE resource_id = ?1",
+                params![id, profile.title.trim(), profile.bio.trim(), formats.join(","), visibility],
+            )?;
+            tx.execute("DELETE FROM mentor_facet WHERE mentor_id = ?1", [id])?;
+            let mut facet = tx.prepare_cached("INSERT INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
+            for (kind, values) in [("tag", &tags), ("industry", &industries), ("language", &languages)] {
+                for v in values {
+                    facet.execute(params![id, kind, v])?;
+                }
+            }
+            audit(tx, now.timestamp(), Some(actor_id), "update_profile", "mentor", id, serde_json::json!({"profile": profile}))?;
+            Ok(())
+        })?;
+        self.mentor(id)
     }
 
     pub fn mentor(&self, id: &str) -> Result<Mentor> {

@@ -24,7 +24,7 @@ pub use bookings::{BookingView, CalendarEntry, NewBooking, Notification, Waitlis
 pub use calendar::{ResourceRules, SlotSearch, local_range};
 pub use directory::{NewMakerspace, NewPerson, PeopleFilter};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant};
-pub use mentors::{MentorCard, MentorSearch, NewMentor};
+pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor};
 
 pub(crate) use directory::insert_makerspace;
 pub(crate) use labs::{insert_equipment, insert_lab};

@@ -96,7 +96,12 @@ pub fn district_with(mentor: Policy, equipment: Policy) -> District {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let mut store = Store::open(&dir.path().join("incubook.db")).unwrap_or_else(|e| panic!("open: {e}"));
     let t = now();
-    let ms = |code: &str, name: &str| NewMakerspace { code: code.into(), name: name.into(), address: "上海市浦东新区".into(), timezone: "Asia/Shanghai".into() };
+    let ms = |code: &str, name: &str| NewMakerspace {
+        code: code.into(),
+        name: name.into(),
+        address: "上海市浦东新区".into(),
+        timezone: "Asia/Shanghai".into(),
+    };
     store.create_makerspace(None, &ms("PD-0001", "张江众创空间"), t).unwrap_or_else(|e| panic!("{e}"));
     let admin = person(&mut store, None, "王管理", &[("PD-0001", Role::SpaceAdmin)]);
     store.create_makerspace(Some(&admin), &ms("PD-0002", "陆家嘴孵化器"), t).unwrap_or_else(|e| panic!("{e}"));
@@ -104,7 +109,8 @@ pub fn district_with(mentor: Policy, equipment: Policy) -> District {
     let outsider_admin = person(&mut store, Some(&admin), "赵管理", &[("PD-0002", Role::SpaceAdmin)]);
     store.set_role(&admin, &admin, "PD-0002", Role::SpaceAdmin, false, t).unwrap_or_else(|e| panic!("{e}"));
     let manager = person(&mut store, Some(&admin), "李实验", &[("PD-0001", Role::LabManager)]);
-    let founders = (0..4).map(|i| person(&mut store, Some(&admin), &format!("创业者{i}"), &[("PD-0001", Role::Founder)])).collect();
+    let founders =
+        (0..4).map(|i| person(&mut store, Some(&admin), &format!("创业者{i}"), &[("PD-0001", Role::Founder)])).collect();
     let outsider = person(&mut store, Some(&outsider_admin), "外空间创业者", &[("PD-0002", Role::Founder)]);
     let outsider_manager = person(&mut store, Some(&outsider_admin), "外空间实验员", &[("PD-0002", Role::LabManager)]);
     let mentor_person = person(&mut store, Some(&admin), "张导师", &[("PD-0001", Role::Mentor)]);
@@ -130,7 +136,16 @@ pub fn district_with(mentor: Policy, equipment: Policy) -> District {
         .unwrap_or_else(|e| panic!("mentor: {e}"))
         .id;
     let lab = store
-        .create_lab(&admin, &NewLab { makerspace_code: "PD-0001".into(), name: "张江公共技术服务平台".into(), description: String::new(), manager_ids: vec![manager.clone()] }, t)
+        .create_lab(
+            &admin,
+            &NewLab {
+                makerspace_code: "PD-0001".into(),
+                name: "张江公共技术服务平台".into(),
+                description: String::new(),
+                manager_ids: vec![manager.clone()],
+            },
+            t,
+        )
         .unwrap_or_else(|e| panic!("lab: {e}"))
         .id;
     let equipment = store
@@ -150,7 +165,20 @@ pub fn district_with(mentor: Policy, equipment: Policy) -> District {
         )
         .unwrap_or_else(|e| panic!("equipment: {e}"))
         .id;
-    District { dir, store, admin, manager, founders, outsider, outsider_admin, outsider_manager, mentor_person, mentor, lab, equipment }
+    District {
+        dir,
+        store,
+        admin,
+        manager,
+        founders,
+        outsider,
+        outsider_admin,
+        outsider_manager,
+        mentor_person,
+        mentor,
+        lab,
+        equipment,
+    }
 }
 
 pub fn district() -> District {
