@@ -78,7 +78,7 @@ enum Command {
         resource_id: String,
         #[arg(long)]
         start: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         minutes: i64,
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
@@ -100,7 +100,7 @@ enum Command {
         booking_id: String,
         #[arg(long)]
         start: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         minutes: i64,
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
@@ -130,7 +130,7 @@ enum Command {
         resource_id: String,
         #[arg(long)]
         start: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         minutes: i64,
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
@@ -238,7 +238,15 @@ struct Decision {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--json") => {
+            let body = serde_json::json!({"code": "invalid.usage", "message": e.render().to_string().trim()});
+            eprintln!("{body}");
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
     let lang = cli
         .locale
         .as_deref()

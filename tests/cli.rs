@@ -1,0 +1,170 @@
+//! The `incubook` binary as scripts use it: JSON shapes, global options in either place,
+//! `{code, message}` on failure with a non-zero exit, and bad input that writes nothing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const NOW: &str = "2026-12-07T00:00:00Z";
+
+fn incubook(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_incubook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("INCUBOOK_NOW", NOW)
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap_or_else(|e| panic!("run incubook: {e}"))
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn error(out: &Output) -> Value {
+    assert!(!out.status.success(), "expected a failure: {}", String::from_utf8_lossy(&out.stdout));
+    serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("stderr not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn bookings_in(dir: &Path) -> i64 {
+    let store = incubook::store::Store::open(&dir.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    store.conn().query_row("SELECT COUNT(*) FROM booking", [], |r| r.get(0)).unwrap_or(-1)
+}
+
+struct Sample {
+    dir: tempfile::TempDir,
+    founder: String,
+    mentor: String,
+}
+
+fn sample() -> Sample {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let summary = json(&incubook(dir.path(), &["demo", "--scale", "small", "--seed", "7", "--json"]));
+    let founder = summary["founder_id"].as_str().unwrap_or_default().to_string();
+    // A district-visible mentor of the founder's own makerspace with free time this week.
+    let mentors = json(&incubook(dir.path(), &["--json", "mentors", "--free-within", "7", "--as", &founder]));
+    let mentor = mentors[0]["id"].as_str().unwrap_or_default().to_string();
+    Sample { dir, founder, mentor }
+}
+
+#[test]
+fn a_founder_finds_a_slot_books_it_and_sees_it() {
+    let s = sample();
+    let d = s.dir.path();
+    let people = json(&incubook(d, &["people", "--role", "founder", "--json"]));
+    assert!(people.as_array().is_some_and(|a| a.len() >= 10));
+    assert!(people[0]["id"].is_string() && people[0]["name"].is_string() && people[0]["roles"].is_array());
+    let slots =
+        json(&incubook(d, &["slots", &s.mentor, "--from", "2026-12-07", "--to", "2026-12-13", "--minutes", "60", "--json"]));
+    let first = &slots[0];
+    let start = first["start"].as_str().unwrap_or_default().to_string();
+    assert!(start.ends_with('Z'), "UTC RFC 3339: {start}");
+    let before = bookings_in(d);
+    let booking = json(&incubook(
+        d,
+        &["book", &s.mentor, "--start", &start, "--minutes", "60", "--as", &s.founder, "--topic", "天使轮路演", "--json"],
+    ));
+    for key in ["id", "resource_id", "booker_id", "start", "end", "status"] {
+        assert!(booking[key].is_string(), "booking has {key}: {booking}");
+    }
+    assert_eq!(booking["start"].as_str(), Some(start.as_str()));
+    assert_eq!(bookings_in(d), before + 1);
+    let mine = json(&incubook(d, &["--json", "bookings", "--as", &s.founder]));
+    assert!(mine.as_array().is_some_and(|a| a.iter().any(|b| b["id"] == booking["id"])));
+    // The same slot again is refused with a code and a message, and nothing is written.
+    let refused = error(&incubook(d, &["book", &s.mentor, "--start", &start, "--minutes", "60", "--as", &s.founder, "--json"]));
+    assert_eq!(refused["code"], "refused.slot_taken");
+    assert_eq!(refused["message"], "该时段已被预约");
+    assert_eq!(bookings_in(d), before + 1);
+    let slots_after =
+        json(&incubook(d, &["slots", &s.mentor, "--from", "2026-12-07", "--to", "2026-12-13", "--minutes", "60", "--json"]));
+    assert!(slots_after.as_array().is_some_and(|a| a.iter().all(|x| x["start"] != first["start"])), "the booked slot is gone");
+}
+
+#[test]
+fn bad_input_gets_a_code_and_writes_nothing() {
+    let s = sample();
+    let d = s.dir.path();
+    let before = bookings_in(d);
+    let cases: &[(&[&str], &str)] = &[
+        (&["book", &s.mentor, "--start", "tomorrow 9am", "--minutes", "60", "--as", &s.founder], "invalid.start"),
+        (&["book", &s.mentor, "--start", "2026-12-08T01:00:00Z", "--minutes", "0", "--as", &s.founder], "invalid.minutes"),
+        (&["book", &s.mentor, "--start", "2026-12-08T01:00:00Z", "--minutes", "-30", "--as", &s.founder], "invalid.minutes"),
+        (
+            &["book", "no-such-mentor", "--start", "2026-12-08T01:00:00Z", "--minutes", "60", "--as", &s.founder],
+            "not_found.resource",
+        ),
+        (&["book", &s.mentor, "--start", "2026-12-08T01:00:00Z", "--minutes", "60", "--as", "nobody"], "not_found.person"),
+        (&["slots", &s.mentor, "--from", "2026-12-10", "--to", "2026-12-01"], "invalid.to"),
+        (&["slots", &s.mentor, "--from", "2026-13-01", "--to", "2026-12-01"], "invalid.from"),
+        (&["mentors", "--tag", "astrology"], "invalid.tag"),
+        (&["people", "--role", "king"], "invalid.role"),
+        (&["cancel", "no-such-booking", "--as", &s.founder], "not_found.booking"),
+        (&["report", "mentors", "--from", "2026-12-01", "--to", "2026-11-01"], "invalid.to"),
+        (&["book", &s.mentor, "--minutes", "60"], "invalid.usage"),
+    ];
+    for (args, code) in cases {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        let e = error(&incubook(d, &with_json));
+        assert_eq!(e["code"], *code, "{args:?}");
+        assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    assert_eq!(bookings_in(d), before);
+}
+
+#[test]
+fn sql_looking_search_text_is_just_text() {
+    let s = sample();
+    let d = s.dir.path();
+    for text in ["'; DROP TABLE booking; --", "%", "_", "\" OR 1=1 --"] {
+        let found = json(&incubook(d, &["mentors", "--text", text, "--json"]));
+        assert_eq!(found.as_array().map(Vec::len), Some(0), "{text}");
+    }
+    assert!(bookings_in(d) > 0, "the table is still there");
+}
+
+#[test]
+fn global_options_go_before_or_after_the_command() {
+    let s = sample();
+    let d = s.dir.path();
+    let a = incubook(d, &["--json", "makerspaces"]);
+    let b = incubook(d, &["makerspaces", "--json"]);
+    assert_eq!(json(&a), json(&b));
+    let text = incubook(d, &["makerspaces", "--locale", "en"]);
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("code"), "English headers");
+}
+
+#[test]
+fn the_sample_is_loaded_once_and_lists_mentors_by_next_free_slot() {
+    let s = sample();
+    let d = s.dir.path();
+    let again = error(&incubook(d, &["demo", "--json"]));
+    assert_eq!(again["code"], "conflict");
+    let skipped = json(&incubook(d, &["demo", "--if-empty", "--json"]));
+    assert_eq!(skipped["loaded"], false);
+    let mentors = json(&incubook(d, &["mentors", "--tag", "融资", "--free-within", "14", "--json"]));
+    let list = mentors.as_array().cloned().unwrap_or_default();
+    assert!(!list.is_empty());
+    assert!(list.iter().all(|m| m["tags"].as_array().is_some_and(|t| t.iter().any(|x| x == "fundraising"))));
+    let next: Vec<String> = list.iter().map(|m| m["next_free"][0]["start"].as_str().unwrap_or_default().to_string()).collect();
+    let mut sorted = next.clone();
+    sorted.sort();
+    assert_eq!(next, sorted, "ranked by next free slot");
+}
+
+#[test]
+fn export_ics_writes_a_calendar_file() {
+    let s = sample();
+    let d = s.dir.path();
+    let file = d.join("bookings.ics");
+    let out = incubook(d, &["export-ics", "--as", &s.founder, "-o", file.to_str().unwrap_or_default()]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(text.starts_with("BEGIN:VCALENDAR"));
+    assert!(text.contains("BEGIN:VEVENT") && text.contains("@incubook"));
+}
