@@ -429,10 +429,8 @@ impl Store {
                     rusqlite::params![person_id, space_id],
                 )?;
                 let id = new_id();
-                let new = NewMentor { person_id: person_id.clone(), ..m.clone() };
-                let tags = crate::store::tag_keys(&m.tags)?;
-                let languages = crate::store::language_codes(&m.languages)?;
-                crate::store::insert_mentor(tx, &id, space_id, &p.name, tz, &new, &tags, &languages, &m.industries)?;
+                let new = crate::store::normalize_new_mentor(&NewMentor { person_id: person_id.clone(), ..m.clone() })?;
+                crate::store::insert_mentor(tx, &id, space_id, &p.name, tz, &new)?;
                 crate::store::audit(
                     tx,
                     now.timestamp(),

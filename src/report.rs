@@ -74,6 +74,15 @@ pub struct EquipmentReport {
     pub by_lab: Vec<LabUse>,
 }
 
+#[derive(Default)]
+struct LabTotals {
+    equipment: u32,
+    bookings: u32,
+    booked_s: i64,
+    open_s: i64,
+    open_units: f64,
+}
+
 fn hours(seconds: i64) -> f64 {
     (seconds as f64 / 360.0).round() / 10.0
 }
@@ -151,19 +160,18 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut by_equipment = Vec::with_capacity(rows.len());
-        let mut by_lab: BTreeMap<(String, String), (u32, u32, f64, f64, f64, f64)> = BTreeMap::new();
+        let mut by_lab: BTreeMap<(String, String), LabTotals> = BTreeMap::new();
         for (id, name, lab, code, capacity, count, booked) in rows {
             let rules = self.resource_rules(&id)?;
             let days = Days::covering(rules.tz, range);
             let open: i64 = available_spans(&rules.calendar(), &days, range).iter().map(Span::len).sum();
             let open_units = open as f64 * f64::from(capacity);
-            let e = by_lab.entry((code.clone(), lab.clone())).or_default();
-            e.0 += 1;
-            e.1 += count;
-            e.2 += hours(booked);
-            e.3 += hours(open);
-            e.4 += booked as f64;
-            e.5 += open_units;
+            let totals = by_lab.entry((code.clone(), lab.clone())).or_default();
+            totals.equipment += 1;
+            totals.bookings += count;
+            totals.booked_s += booked;
+            totals.open_s += open;
+            totals.open_units += open_units;
             by_equipment.push(EquipmentUse {
                 equipment_id: id,
                 equipment: name,
@@ -177,14 +185,14 @@ impl Store {
         }
         let by_lab = by_lab
             .into_iter()
-            .map(|((code, lab), (n, count, booked_h, open_h, booked, open_units))| LabUse {
+            .map(|((code, lab), t)| LabUse {
                 lab,
                 makerspace_code: code,
-                equipment: n,
-                bookings: count,
-                booked_hours: (booked_h * 10.0).round() / 10.0,
-                open_hours: (open_h * 10.0).round() / 10.0,
-                utilization_pct: pct(booked, open_units),
+                equipment: t.equipment,
+                bookings: t.bookings,
+                booked_hours: hours(t.booked_s),
+                open_hours: hours(t.open_s),
+                utilization_pct: pct(t.booked_s as f64, t.open_units),
             })
             .collect();
         Ok(EquipmentReport { from, to, by_equipment, by_lab })

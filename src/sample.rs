@@ -444,7 +444,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 weekly_hours: hours.clone(),
             };
             let id = ids.next();
-            crate::store::insert_mentor(tx, &id, &ms.id, &pname, &ms.timezone, &new, &tags, &languages, &industries)?;
+            crate::store::insert_mentor(tx, &id, &ms.id, &pname, &ms.timezone, &new)?;
             mentors += 1;
             resources.push(SampleResource {
                 id,

@@ -117,6 +117,16 @@ pub(crate) fn language_codes(languages: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The mentor with tags, languages and industries in their stored form.
+pub(crate) fn normalize_new_mentor(new: &NewMentor) -> Result<NewMentor> {
+    Ok(NewMentor {
+        tags: tag_keys(&new.tags)?,
+        languages: language_codes(&new.languages)?,
+        industries: clean_list("industries", &new.industries)?,
+        ..new.clone()
+    })
+}
+
 /// Whether the actor may change this resource's availability and rules: a mentor their
 /// own, a lab manager the equipment of their makerspace.
 pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<()> {
@@ -134,17 +144,8 @@ pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRu
     }
 }
 
-pub(crate) fn insert_mentor(
-    tx: &Connection,
-    id: &str,
-    makerspace_id: &str,
-    name: &str,
-    tz: &str,
-    new: &NewMentor,
-    tags: &[String],
-    languages: &[String],
-    industries: &[String],
-) -> Result<()> {
+/// Writes a mentor whose tags and languages are already normalized keys.
+pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name: &str, tz: &str, new: &NewMentor) -> Result<()> {
     insert_resource(tx, id, ResourceKind::Mentor, makerspace_id, name, tz, &new.policy, &new.weekly_hours)?;
     tx.prepare_cached(
         "INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -161,7 +162,7 @@ pub(crate) fn insert_mentor(
         }
     ])?;
     let mut facet = tx.prepare_cached("INSERT OR IGNORE INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
-    for (kind, values) in [("tag", tags), ("industry", industries), ("language", languages)] {
+    for (kind, values) in [("tag", &new.tags), ("industry", &new.industries), ("language", &new.languages)] {
         for v in values {
             facet.execute(params![id, kind, v])?;
         }
@@ -218,9 +219,7 @@ impl Store {
         check_text("bio", &new.bio, 2000, false)?;
         new.policy.validate()?;
         validate_hours(&new.weekly_hours)?;
-        let tags = tag_keys(&new.tags)?;
-        let languages = language_codes(&new.languages)?;
-        let industries = clean_list("industries", &new.industries)?;
+        let normalized = normalize_new_mentor(new)?;
         let id = self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let ms = makerspace_by_code(tx, &new.makerspace_code)?;
@@ -235,7 +234,7 @@ impl Store {
                 return Err(CoreError::Conflict(format!("{name} is a mentor already")));
             }
             let id = new_id();
-            insert_mentor(tx, &id, &ms.id, &name, &tz, new, &tags, &languages, &industries)?;
+            insert_mentor(tx, &id, &ms.id, &name, &tz, &normalized)?;
             tx.execute(
                 "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')",
                 params![new.person_id, ms.id],

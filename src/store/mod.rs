@@ -28,7 +28,7 @@ pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor};
 
 pub(crate) use directory::insert_makerspace;
 pub(crate) use labs::{insert_equipment, insert_lab};
-pub(crate) use mentors::{insert_mentor, language_codes, tag_keys};
+pub(crate) use mentors::{insert_mentor, language_codes, normalize_new_mentor, tag_keys};
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![M::up(include_str!("../../migrations/0001_initial.sql"))])
