@@ -1,1 +1,138 @@
-fn main() {}
+//! Benchmarks on the `district` sample (500 makerspaces, 5,000 mentors, 2,000 equipment,
+//! 200,000 bookings): mentor free slots by tag over 14 days, one equipment's week of
+//! slots, booking commits (durable, and without the per-commit fsync), and the pure rule
+//! check without any database.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use incubook::availability::Days;
+use incubook::domain::Slot;
+use incubook::interval::Span;
+use incubook::rules::{self, Qualification, RuleContext};
+use incubook::sample::{self, Scale};
+use incubook::store::{Durability, EquipmentFilter, MentorSearch, NewBooking, PeopleFilter, SlotSearch, Store};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).single().unwrap_or_default()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Store,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut store = Store::open(&dir.path().join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    let summary = sample::load(&mut store, Scale::District, 2026, now()).unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "district sample: {} bookings, {} mentors, {} equipment, loaded in {:?}",
+        summary.bookings,
+        summary.mentors,
+        summary.equipment,
+        started.elapsed()
+    );
+    Fixture { _dir: dir, store }
+}
+
+/// Free hour-long slots on equipment anyone may book, one per hour, so that each can be
+/// booked in turn without clashing with the others.
+fn bookable(store: &Store) -> Vec<(String, Slot)> {
+    let all = store.equipment(&EquipmentFilter::default()).unwrap_or_default();
+    let open: Vec<String> = all
+        .iter()
+        .filter(|e| !e.policy.qualification_required && !e.policy.approval_required && e.policy.buffer_after_min == 0)
+        .map(|e| e.id.clone())
+        .collect();
+    let range = Span::new(now().timestamp(), now().timestamp() + 28 * 86_400);
+    let mut out = Vec::new();
+    for (id, slots) in store.slots_many(&open, range, 60, now()).unwrap_or_default() {
+        let mut last_end = 0;
+        for s in slots.into_iter().filter(|s| s.start % 3600 == 0) {
+            if s.start >= last_end {
+                last_end = s.end;
+                out.push((id.clone(), Slot { start: incubook::domain::to_utc(s.start), end: incubook::domain::to_utc(s.end) }));
+            }
+        }
+    }
+    out
+}
+
+fn bench_availability(c: &mut Criterion, f: &Fixture) {
+    let search = MentorSearch { tag: Some("fundraising".into()), ..MentorSearch::default() };
+    let ids = f.store.matching_mentor_ids(&search).unwrap_or_default();
+    let range = Span::new(now().timestamp(), now().timestamp() + 14 * 86_400);
+    let slots: usize = f.store.slots_many(&ids, range, 60, now()).unwrap_or_default().iter().map(|(_, s)| s.len()).sum();
+    eprintln!("tag fundraising: {} mentors, {slots} free 60-minute slots in 14 days", ids.len());
+    c.bench_function("mentor_free_slots_one_tag_14_days", |b| b.iter(|| f.store.slots_many(&ids, range, 60, now())));
+    let full = MentorSearch { tag: Some("fundraising".into()), free_within_days: Some(14), ..MentorSearch::default() };
+    c.bench_function("mentor_search_one_tag_free_within_14_days", |b| b.iter(|| f.store.search_mentors(&full, now())));
+
+    let equipment = f
+        .store
+        .equipment(&EquipmentFilter { category: Some("oscilloscope".into()), ..EquipmentFilter::default() })
+        .unwrap_or_default();
+    let id = equipment.first().map(|e| e.id.clone()).unwrap_or_default();
+    let week = SlotSearch {
+        from: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default(),
+        to: NaiveDate::from_ymd_opt(2026, 12, 13).unwrap_or_default(),
+        minutes: Some(60),
+    };
+    c.bench_function("equipment_week_of_slots", |b| b.iter(|| f.store.slots(&id, &week, now())));
+}
+
+fn bench_booking(c: &mut Criterion, f: &mut Fixture) {
+    let founder =
+        f.store.people(&PeopleFilter { role: Some(incubook::domain::Role::Founder), makerspace_code: None }).unwrap_or_default();
+    let booker = founder.first().map(|p| p.id.clone()).unwrap_or_default();
+    let mut queue = bookable(&f.store).into_iter();
+    eprintln!("bookable hour slots queued: {}", queue.len());
+    let mut book_next = |store: &mut Store| loop {
+        let Some((resource_id, slot)) = queue.next() else { panic!("ran out of free slots") };
+        let new = NewBooking { resource_id, start: slot.start, end: slot.end, topic: String::new() };
+        match store.book(&booker, &new, now()) {
+            Ok(_) => return,
+            Err(e) if e.code().starts_with("refused.") => continue,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let mut group = c.benchmark_group("booking_commit");
+    group.sample_size(20).measurement_time(StdDuration::from_secs(8));
+    group.bench_function("durable_fsync_each_commit", |b| b.iter(|| book_next(&mut f.store)));
+    f.store.set_durability(Durability::CrashSafe).unwrap_or_else(|e| panic!("{e}"));
+    group.bench_function("without_fsync", |b| b.iter(|| book_next(&mut f.store)));
+    f.store.set_durability(Durability::PowerSafe).unwrap_or_else(|e| panic!("{e}"));
+    group.finish();
+
+    // The rules alone: one mentor's context loaded once, then checked in memory.
+    let mentor = f.store.matching_mentor_ids(&MentorSearch::default()).unwrap_or_default().into_iter().next().unwrap_or_default();
+    let resource = f.store.resource_rules(&mentor).unwrap_or_else(|e| panic!("{e}"));
+    let request = Span::new(Utc.with_ymd_and_hms(2026, 12, 9, 2, 0, 0).single().unwrap_or_default().timestamp(), 0);
+    let request = Span::new(request.start, request.start + 3600);
+    let busy = f.store.busy(&mentor, Days::covering(resource.tz, request).span()).unwrap_or_default();
+    let ctx = RuleContext {
+        resource_name: &resource.name,
+        active: true,
+        policy: &resource.policy,
+        calendar: resource.calendar(),
+        busy: &busy,
+        qualification: Qualification::NotNeeded,
+        booker_is_founder: true,
+        visible_to_booker: true,
+    };
+    c.bench_function("rule_check_in_memory", |b| {
+        b.iter(|| rules::check_booking(&ctx, request, now().timestamp() - Duration::days(1).num_seconds()))
+    });
+}
+
+fn benches(c: &mut Criterion) {
+    let mut f = fixture();
+    bench_availability(c, &f);
+    bench_booking(c, &mut f);
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);

@@ -577,7 +577,8 @@ fn generate_bookings(
     let tz = chrono_tz::Asia::Shanghai;
     let range = Span::new(now - 90 * 86_400, now + 30 * 86_400);
     let days = Days::covering(tz, range);
-    let per_resource = total.div_ceil(resources.len().max(1));
+    // Aim a little high: resources open few days a week place fewer, the rest make up.
+    let per_resource = total.div_ceil(resources.len().max(1)) * 5 / 4;
     let mut founders_by_space: HashMap<usize, Vec<usize>> = HashMap::new();
     for (k, (_, s)) in founders.iter().enumerate() {
         founders_by_space.entry(*s).or_default().push(k);

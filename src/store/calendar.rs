@@ -210,6 +210,11 @@ impl Store {
         Ok(to_slots(availability::free_spans(&rules.calendar(), &days, &rules.policy, &busy, range, now.timestamp())))
     }
 
+    /// Raw times of the bookings of a resource that hold capacity in a range.
+    pub fn busy(&self, resource_id: &str, range: Span) -> Result<Vec<Span>> {
+        load_busy(&self.conn, resource_id, range, None)
+    }
+
     /// Slots of `minutes` for many resources at once, in the order given.
     pub fn slots_many(&self, ids: &[Id], range: Span, minutes: u32, now: DateTime<Utc>) -> Result<Vec<(Id, Vec<Span>)>> {
         let mut all = load_rules_many(&self.conn, ids)?;

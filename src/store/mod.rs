@@ -38,6 +38,16 @@ pub struct Store {
     conn: Connection,
 }
 
+/// `PowerSafe` (SQLite `synchronous=FULL`) syncs the log on every commit, so a booking
+/// reported as saved survives a power cut. `CrashSafe` (`NORMAL` in WAL mode) survives a
+/// crash of the app but may lose the last commits on power loss; it exists to measure
+/// what the disk costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    PowerSafe,
+    CrashSafe,
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -70,6 +80,16 @@ impl Store {
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn)?;
         Ok(Store { conn })
+    }
+
+    /// How hard each commit waits for the disk. The default is `PowerSafe`.
+    pub fn set_durability(&mut self, durability: Durability) -> Result<()> {
+        let level = match durability {
+            Durability::PowerSafe => "FULL",
+            Durability::CrashSafe => "NORMAL",
+        };
+        self.conn.pragma_update(None, "synchronous", level)?;
+        Ok(())
     }
 
     /// Read access for queries that need no transaction.
