@@ -163,6 +163,10 @@ CREATE TABLE booking (
     CHECK (end_at > start_at)
 ) STRICT;
 CREATE INDEX booking_by_resource ON booking(resource_id, start_at);
+-- Free-time and rule checks read only bookings that hold capacity: a covering partial
+-- index answers them without touching the table.
+CREATE INDEX booking_holding ON booking(resource_id, start_at, end_at, status, deleted)
+    WHERE status IN ('requested', 'confirmed') AND deleted = 0;
 CREATE INDEX booking_by_booker ON booking(booker_id, start_at);
 
 CREATE TABLE session_note (
@@ -204,7 +208,8 @@ CREATE TABLE notification (
 CREATE INDEX notification_by_person ON notification(person_id, created_at);
 
 CREATE TABLE audit_log (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- Rows are never deleted (see the triggers), so the rowid alone is monotonic.
+    seq        INTEGER PRIMARY KEY,
     at         INTEGER NOT NULL,
     actor_id   TEXT,
     action     TEXT NOT NULL,

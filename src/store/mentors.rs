@@ -218,6 +218,9 @@ impl Store {
         check_text("title", &new.title, 100, false)?;
         check_text("bio", &new.bio, 2000, false)?;
         new.policy.validate()?;
+        if new.policy.capacity != 1 {
+            return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
+        }
         validate_hours(&new.weekly_hours)?;
         let normalized = normalize_new_mentor(new)?;
         let id = self.write(|tx| {
