@@ -1,35 +1,73 @@
 # The two commands of the README: `make run` and `make test`. Both work on a fresh
-# Debian machine with a Rust toolchain; they install what else they need.
+# Debian machine with a Rust toolchain and Node.js; they install what else they need.
 
 CARGO_TARGET_DIR ?= $(HOME)/.cache/incubook/target
 export CARGO_TARGET_DIR
 # The sample district lives in its own directory so that it never mixes with real data.
 SAMPLE_DIR ?= $(HOME)/.local/share/incubook-sample
 INCUBOOK := $(CARGO_TARGET_DIR)/debug/incubook
+DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
-.PHONY: run test check-toolchain build lint unit bench bench-district
+.PHONY: run test deps check-toolchain ui cli app lint unit ui-test e2e bench bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
 
-build: check-toolchain
+# System packages (WebKitGTK, Xvfb, CJK fonts) and the front end's npm packages.
+deps: check-toolchain
+	./scripts/install-deps.sh
+
+ui: deps
+	npm --prefix ui run build
+
+cli: check-toolchain
 	cargo build --bin incubook
 
-# Opens the sample district (loaded on first run) and shows who to act as and the mentors free this week.
-run: build
+app: ui
+	cargo build -p incubook-desktop --bin incubook-desktop
+
+# Starts the desktop app on its embedded database, with the sample district loaded on first run.
+run: app cli
+	$(INCUBOOK) --data-dir $(SAMPLE_DIR) demo --if-empty
+	INCUBOOK_DATA_DIR=$(SAMPLE_DIR) $(DESKTOP_DEBUG)
+
+# The sample district in the command line only (no window needed).
+cli-run: cli
 	$(INCUBOOK) --data-dir $(SAMPLE_DIR) demo --if-empty
 	$(INCUBOOK) --data-dir $(SAMPLE_DIR) mentors --free-within 7
-	@echo
-	@echo "数据目录 / data: $(SAMPLE_DIR) — try: $(INCUBOOK) --data-dir $(SAMPLE_DIR) --help"
 
-lint: check-toolchain
+lint: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-unit: check-toolchain
+unit: ui
 	cargo test --workspace
 
-test: lint unit
+ui-test: deps
+	npm --prefix ui run check
+	npm --prefix ui test
+
+e2e: app cli
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+	cd ui && PATH="$(HOME)/.cargo/bin:$$PATH" xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts
+
+test: lint unit ui-test e2e
+
+# Regenerates the committed TypeScript bindings of the commands.
+bindings: ui
+	UPDATE_BINDINGS=1 cargo test -p incubook-desktop --test bindings
+
+# The release app, front end included: $(CARGO_TARGET_DIR)/release/incubook-desktop
+desktop: deps
+	./ui/node_modules/.bin/tauri build --no-bundle
+
+deb: deps
+	./ui/node_modules/.bin/tauri build --bundles deb
+
+# Screenshots of the main screens into docs/screenshots, from the end-to-end run.
+screenshots: app cli
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+	cd ui && SCREENSHOTS=$(CURDIR)/docs/screenshots xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts
 
 bench: check-toolchain
 	cargo bench --bench core

@@ -13,13 +13,15 @@ use crate::domain::{Policy, Role, Visibility, WeeklyHours, new_id};
 use crate::error::{CoreError, Result, RowError};
 use crate::store::{Actor, NewEquipment, NewMentor, Store};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Mentors,
     Equipment,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportSummary {
     pub kind: ImportKind,

@@ -32,6 +32,7 @@ pub fn parse_tz(field: &'static str, text: &str) -> Result<Tz> {
     text.trim().parse::<Tz>().map_err(|_| CoreError::invalid(field, format!("'{text}' is not an IANA time zone")))
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -60,6 +61,7 @@ impl Role {
     }
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
@@ -106,6 +108,7 @@ impl BookingStatus {
     }
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
@@ -123,6 +126,7 @@ impl ResourceKind {
 }
 
 /// The booking rules of one mentor or one piece of equipment.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     pub capacity: u32,
@@ -198,6 +202,7 @@ impl Policy {
 }
 
 /// Open hours on one weekday, in minutes of the local day (`end_min` up to 1440).
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyHours {
     /// 0 = Monday … 6 = Sunday.
@@ -222,6 +227,7 @@ pub fn validate_day_minutes(start_min: u16, end_min: u16) -> Result<()> {
     Ok(())
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OverrideKind {
@@ -231,6 +237,7 @@ pub enum OverrideKind {
     Extra,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateOverride {
     pub date: NaiveDate,
@@ -239,6 +246,7 @@ pub struct DateOverride {
     pub end_min: u16,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BlackoutWhen {
@@ -246,6 +254,7 @@ pub enum BlackoutWhen {
     Weekly { weekday: u8, start_min: u16, end_min: u16, from: NaiveDate, until: Option<NaiveDate> },
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Blackout {
     pub id: Id,
@@ -254,6 +263,7 @@ pub struct Blackout {
     pub reason: String,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Makerspace {
     pub id: Id,
@@ -263,12 +273,14 @@ pub struct Makerspace {
     pub timezone: String,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleGrant {
     pub makerspace_code: String,
     pub role: Role,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub id: Id,
@@ -284,6 +296,7 @@ pub struct Person {
     pub email: Option<String>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
@@ -291,6 +304,7 @@ pub enum Visibility {
     District,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mentor {
     pub id: Id,
@@ -309,6 +323,7 @@ pub struct Mentor {
     pub weekly_hours: Vec<WeeklyHours>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lab {
     pub id: Id,
@@ -318,6 +333,7 @@ pub struct Lab {
     pub manager_ids: Vec<Id>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Equipment {
     pub id: Id,
@@ -332,6 +348,7 @@ pub struct Equipment {
     pub weekly_hours: Vec<WeeklyHours>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Booking {
     pub id: Id,
@@ -350,6 +367,7 @@ pub struct Booking {
 }
 
 /// A free slot, or a span of time in general.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     pub start: DateTime<Utc>,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::i18n::Lang;
 
 /// Why a booking (or a change to one) was refused by the rules of its resource.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
@@ -172,6 +173,7 @@ fn pick(zh: bool, zh_text: &str, en_text: &str) -> String {
 }
 
 /// One bad row of an imported CSV file.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub line: u64,

@@ -17,3 +17,11 @@ pub mod sample;
 pub mod store;
 
 pub use error::{CoreError, Refusal, Result};
+
+/// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.
+pub fn now() -> Result<chrono::DateTime<chrono::Utc>> {
+    match std::env::var("INCUBOOK_NOW") {
+        Ok(text) => Ok(domain::to_utc(domain::parse_instant("INCUBOOK_NOW", &text)?)),
+        Err(_) => Ok(chrono::Utc::now()),
+    }
+}

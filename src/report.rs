@@ -14,6 +14,7 @@ use crate::i18n::{self, Lang};
 use crate::interval::Span;
 use crate::store::{Store, local_range};
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct MentorHours {
     pub mentor_id: String,
@@ -26,6 +27,7 @@ pub struct MentorHours {
     pub average_rating: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpertiseHours {
     pub tag: String,
@@ -34,6 +36,7 @@ pub struct ExpertiseHours {
     pub hours: f64,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct MentorReport {
     pub from: NaiveDate,
@@ -42,6 +45,7 @@ pub struct MentorReport {
     pub by_expertise: Vec<ExpertiseHours>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct EquipmentUse {
     pub equipment_id: String,
@@ -55,6 +59,7 @@ pub struct EquipmentUse {
     pub utilization_pct: f64,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct LabUse {
     pub lab: String,
@@ -66,6 +71,7 @@ pub struct LabUse {
     pub utilization_pct: f64,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct EquipmentReport {
     pub from: NaiveDate,

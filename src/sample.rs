@@ -17,6 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::interval::Span;
 use crate::store::{NewEquipment, NewMentor, Store};
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
@@ -60,6 +61,7 @@ struct Sizes {
 }
 
 /// What was loaded, and a few people to act as when exploring.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct SampleSummary {
     pub makerspaces: usize,

@@ -85,10 +85,8 @@ fn model_accepts(r: &Res, mentor: bool, all: &[Bk], start: i64, end: i64, except
         return false;
     }
     let others: Vec<&Bk> = all.iter().filter(|b| b.active && b.mentor == mentor && Some(b.id.as_str()) != except).collect();
-    if let Some(cap) = p.max_per_day {
-        if others.iter().filter(|b| local_day(b.start) == day).count() as u32 >= cap {
-            return false;
-        }
+    if p.max_per_day.is_some_and(|cap| others.iter().filter(|b| local_day(b.start) == day).count() as u32 >= cap) {
+        return false;
     }
     let (bb, ba) = (i64::from(p.buffer_before_min) * 60, i64::from(p.buffer_after_min) * 60);
     let mut t = start - bb;

@@ -13,6 +13,7 @@ use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
 use crate::rules::{self, Qualification, RuleContext};
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewBooking {
     pub resource_id: Id,
@@ -22,6 +23,7 @@ pub struct NewBooking {
 }
 
 /// A booking as its booker or the resource's owner sees it.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingView {
     #[serde(flatten)]
@@ -29,6 +31,7 @@ pub struct BookingView {
     pub booker_name: String,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaitlistEntry {
     pub id: Id,
@@ -39,6 +42,7 @@ pub struct WaitlistEntry {
     pub notified: bool,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: Id,
@@ -51,6 +55,7 @@ pub struct Notification {
 }
 
 /// One entry of a resource's calendar: details only for whoever may see them.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarEntry {
     pub start: DateTime<Utc>,

@@ -247,7 +247,7 @@ impl Store {
 /// Whether a resource offers bookings of this length at all.
 pub(crate) fn check_minutes(policy: &Policy, minutes: u32) -> Result<()> {
     let offered = if policy.durations_min.is_empty() {
-        minutes >= policy.min_duration_min && minutes <= policy.max_duration_min && minutes % policy.granularity_min == 0
+        minutes >= policy.min_duration_min && minutes <= policy.max_duration_min && minutes.is_multiple_of(policy.granularity_min)
     } else {
         policy.durations_min.contains(&minutes)
     };

@@ -8,6 +8,7 @@ use super::{Actor, Store, audit, check_text};
 use crate::domain::{Id, Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
 use crate::error::{CoreError, Result};
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewMakerspace {
     pub code: String,
@@ -16,6 +17,7 @@ pub struct NewMakerspace {
     pub timezone: String,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewPerson {
     pub name: String,
@@ -208,10 +210,8 @@ fn check_person(new: &NewPerson) -> Result<()> {
             check_text(field, v, 100, false)?;
         }
     }
-    if let Some(email) = &new.email {
-        if !email.is_empty() && !email.contains('@') {
-            return Err(CoreError::invalid("email", format!("'{email}' is not an e-mail address")));
-        }
+    if let Some(email) = new.email.as_deref().filter(|e| !e.is_empty() && !e.contains('@')) {
+        return Err(CoreError::invalid("email", format!("'{email}' is not an e-mail address")));
     }
     Ok(())
 }

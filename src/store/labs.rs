@@ -14,6 +14,7 @@ use crate::domain::{
 };
 use crate::error::{CoreError, Result};
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewLab {
     pub makerspace_code: String,
@@ -22,6 +23,7 @@ pub struct NewLab {
     pub manager_ids: Vec<Id>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewEquipment {
     pub lab_id: Id,
@@ -42,6 +44,7 @@ pub struct EquipmentFilter {
 }
 
 /// What to do with a blackout that falls on existing bookings.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlackoutMode {
@@ -53,6 +56,7 @@ pub enum BlackoutMode {
     CancelBookings,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BlackoutOutcome {
     pub blackout: Option<Blackout>,
@@ -60,6 +64,7 @@ pub struct BlackoutOutcome {
     pub cancelled: usize,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QualificationGrant {
     pub person_id: Id,
@@ -379,6 +384,20 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+
+    /// The person's own qualification for a piece of equipment: `None` if they have none,
+    /// `Some(expiry)` if they have one (`Some(None)`: it does not expire).
+    pub fn qualification_of(&self, person_id: &str, resource_id: &str) -> Result<Option<Option<DateTime<Utc>>>> {
+        let row: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT expires_at FROM qualification WHERE person_id = ?1 AND resource_id = ?2",
+                params![person_id, resource_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(row.map(|e| e.map(to_utc)))
     }
 
     pub fn qualifications(&self, resource_id: &str) -> Result<Vec<QualificationGrant>> {

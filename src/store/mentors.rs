@@ -17,6 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::i18n;
 use crate::interval::Span;
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewMentor {
     pub person_id: Id,
@@ -35,6 +36,7 @@ pub struct NewMentor {
 }
 
 /// The parts of a mentor's profile that the mentor (or their space admin) edits.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MentorProfile {
     pub title: String,
@@ -46,6 +48,7 @@ pub struct MentorProfile {
     pub visibility: Visibility,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MentorSearch {
     pub tag: Option<String>,
@@ -61,6 +64,7 @@ pub struct MentorSearch {
     pub limit: Option<u32>,
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MentorCard {
     pub id: Id,

@@ -152,6 +152,7 @@ impl Store {
     }
 }
 
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditEntry {
     pub seq: i64,

@@ -12,14 +12,6 @@ use incubook::{CoreError, Result};
 use crate::output::{Output, table};
 use crate::{Cli, Command, Decision};
 
-/// Scripts and tests may pin the clock with `INCUBOOK_NOW` (RFC 3339).
-fn now() -> Result<DateTime<Utc>> {
-    match std::env::var("INCUBOOK_NOW") {
-        Ok(text) => Ok(to_utc(parse_instant("INCUBOOK_NOW", &text)?)),
-        Err(_) => Ok(Utc::now()),
-    }
-}
-
 fn open(cli: &Cli) -> Result<Store> {
     let path = match &cli.data_dir {
         Some(dir) => dir.join("incubook.db"),
@@ -37,7 +29,7 @@ fn span_from(start: &str, minutes: i64) -> Result<(DateTime<Utc>, DateTime<Utc>)
 }
 
 pub fn run(cli: Cli, out: &Output) -> Result<()> {
-    let now = now()?;
+    let now = incubook::now()?;
     let mut store = open(&cli)?;
     match &cli.command {
         Command::Demo { scale, seed, if_empty } => {

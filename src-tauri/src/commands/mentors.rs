@@ -1,0 +1,104 @@
+//! Finding mentors, their free time, and a mentor's own availability.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use incubook::domain::{DateOverride, Mentor, Policy, Slot, WeeklyHours};
+use incubook::store::{CalendarEntry, MentorCard, MentorSearch, SlotSearch};
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn search_mentors(state: State<'_, AppState>, search: MentorSearch) -> IpcResult<Vec<MentorCard>> {
+    state
+        .run(move |store, session| {
+            let search = MentorSearch { viewer_id: session.profile_id.clone(), ..search };
+            Ok(store.search_mentors(&search, incubook::now()?)?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn get_mentor(state: State<'_, AppState>, id: String) -> IpcResult<Mentor> {
+    state.run(move |store, _| Ok(store.mentor(&id)?)).await
+}
+
+/// Bookable slots of a mentor or equipment between two local dates.
+#[tauri::command]
+pub async fn resource_slots(
+    state: State<'_, AppState>,
+    resource_id: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    minutes: Option<u32>,
+) -> IpcResult<Vec<Slot>> {
+    state.run(move |store, _| Ok(store.slots(&resource_id, &SlotSearch { from, to, minutes }, incubook::now()?)?)).await
+}
+
+/// Bookings of a resource as the acting profile may see them (others' only as busy).
+#[tauri::command]
+pub async fn resource_calendar(
+    state: State<'_, AppState>,
+    resource_id: String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> IpcResult<Vec<CalendarEntry>> {
+    state.run(move |store, session| Ok(store.resource_calendar(&resource_id, from, to, &session.actor()?)?)).await
+}
+
+#[tauri::command]
+pub async fn my_mentor_profile(state: State<'_, AppState>) -> IpcResult<Option<Mentor>> {
+    state.run(|store, session| Ok(store.mentor_of_person(&session.actor()?)?)).await
+}
+
+#[tauri::command]
+pub async fn set_weekly_hours(state: State<'_, AppState>, resource_id: String, hours: Vec<WeeklyHours>) -> IpcResult<()> {
+    state.run(move |store, session| Ok(store.set_weekly_hours(&session.actor()?, &resource_id, &hours, incubook::now()?)?)).await
+}
+
+#[tauri::command]
+pub async fn set_policy(state: State<'_, AppState>, resource_id: String, policy: Policy) -> IpcResult<()> {
+    state.run(move |store, session| Ok(store.set_policy(&session.actor()?, &resource_id, &policy, incubook::now()?)?)).await
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DatedOverride {
+    pub id: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub date_override: DateOverride,
+}
+
+#[tauri::command]
+pub async fn date_overrides(state: State<'_, AppState>, resource_id: String, from: NaiveDate) -> IpcResult<Vec<DatedOverride>> {
+    state
+        .run(move |store, _| {
+            Ok(store
+                .date_overrides(&resource_id, from)?
+                .into_iter()
+                .map(|(id, date_override)| DatedOverride { id, date_override })
+                .collect())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn add_date_override(
+    state: State<'_, AppState>,
+    resource_id: String,
+    date_override: DateOverride,
+    note: String,
+) -> IpcResult<String> {
+    state
+        .run(move |store, session| {
+            Ok(store.add_date_override(&session.actor()?, &resource_id, &date_override, &note, incubook::now()?)?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn remove_date_override(state: State<'_, AppState>, id: String) -> IpcResult<()> {
+    state.run(move |store, session| Ok(store.remove_date_override(&session.actor()?, &id, incubook::now()?)?)).await
+}

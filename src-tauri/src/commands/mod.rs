@@ -1,0 +1,8 @@
+//! Tauri commands: each takes the app state, calls the core as the acting profile, and
+//! maps the error. No SQL and no file path comes from the webview.
+
+pub mod admin;
+pub mod bookings;
+pub mod labs;
+pub mod mentors;
+pub mod session;

@@ -1,0 +1,78 @@
+//! The Incubook desktop shell: Tauri commands over the `incubook` core, nothing else.
+
+mod commands;
+pub mod error;
+pub mod state;
+
+pub use commands::{admin, bookings, labs, mentors, session};
+
+/// Registers the plugins and commands; shared by the app and the command tests.
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(tauri::generate_handler![
+        session::app_info,
+        session::load_sample,
+        session::set_language,
+        session::set_profile,
+        session::list_people,
+        session::list_makerspaces,
+        session::notifications,
+        mentors::search_mentors,
+        mentors::get_mentor,
+        mentors::resource_slots,
+        mentors::resource_calendar,
+        mentors::my_mentor_profile,
+        mentors::set_weekly_hours,
+        mentors::set_policy,
+        mentors::date_overrides,
+        mentors::add_date_override,
+        mentors::remove_date_override,
+        bookings::book,
+        bookings::my_bookings,
+        bookings::requests,
+        bookings::approve,
+        bookings::decline,
+        bookings::cancel,
+        bookings::reschedule,
+        bookings::complete,
+        bookings::no_show,
+        bookings::give_feedback,
+        bookings::join_waitlist,
+        bookings::session_note,
+        bookings::set_session_note,
+        bookings::export_ics,
+        labs::list_labs,
+        labs::list_equipment,
+        labs::equipment_detail,
+        labs::save_equipment,
+        labs::add_blackout,
+        labs::blackouts,
+        labs::remove_blackout,
+        labs::qualifications,
+        labs::grant_qualification,
+        labs::revoke_qualification,
+        labs::lab_calendar,
+        admin::set_role,
+        admin::mentor_report,
+        admin::equipment_report,
+        admin::export_report_csv,
+        admin::import_csv,
+    ])
+}
+
+pub fn run() {
+    let state = match state::AppState::open_default() {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("incubook: cannot open the database: {e}");
+            std::process::exit(1);
+        }
+    };
+    let app = builder(tauri::Builder::default())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(state)
+        .run(tauri::generate_context!());
+    if let Err(e) = app {
+        eprintln!("incubook: {e}");
+        std::process::exit(1);
+    }
+}

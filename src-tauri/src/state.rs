@@ -1,0 +1,126 @@
+//! What the app keeps between commands: the database, and who is acting in which language.
+//! Database work runs on the blocking pool, never on the main thread.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use incubook::i18n::Lang;
+use incubook::store::Store;
+use incubook::{CoreError, Result};
+
+use crate::error::{IpcError, IpcResult};
+
+const PROFILE_KEY: &str = "desktop.profile";
+const LANGUAGE_KEY: &str = "desktop.language";
+
+/// Who is acting (local mode has a profile switcher) and in which language.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub profile_id: Option<String>,
+    pub lang: Lang,
+}
+
+impl Session {
+    /// The acting person, or an error the UI answers by showing the profile switcher.
+    pub fn actor(&self) -> IpcResult<String> {
+        self.profile_id.clone().ok_or_else(|| {
+            let message = if self.lang == Lang::Zh { "请先选择当前身份" } else { "choose who is acting first" };
+            IpcError::new("no_profile", message)
+        })
+    }
+}
+
+pub struct AppState {
+    pub db_path: PathBuf,
+    store: Arc<Mutex<Store>>,
+    session: Mutex<Session>,
+}
+
+impl AppState {
+    /// Opens the database at `INCUBOOK_DATA_DIR` or the platform's data directory, and the
+    /// remembered profile and language.
+    pub fn open_default() -> Result<AppState> {
+        let path = match std::env::var_os("INCUBOOK_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir).join("incubook.db"),
+            None => Store::default_path(),
+        };
+        AppState::open(path)
+    }
+
+    pub fn open(db_path: PathBuf) -> Result<AppState> {
+        let store = Store::open(&db_path)?;
+        let lang = match store.setting(LANGUAGE_KEY)?.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        };
+        let profile_id = store.setting(PROFILE_KEY)?.filter(|id| store.person(id, None).is_ok());
+        Ok(AppState { db_path, store: Arc::new(Mutex::new(store)), session: Mutex::new(Session { profile_id, lang }) })
+    }
+
+    pub fn session(&self) -> Session {
+        self.session.lock().map(|s| s.clone()).unwrap_or(Session { profile_id: None, lang: Lang::Zh })
+    }
+
+    pub fn set_profile(&self, profile_id: Option<String>) {
+        if let Ok(mut s) = self.session.lock() {
+            s.profile_id = profile_id;
+        }
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        if let Ok(mut s) = self.session.lock() {
+            s.lang = lang;
+        }
+    }
+
+    /// Runs `f` with the store on the blocking pool and maps its error for the UI.
+    pub async fn run<T, F>(&self, f: F) -> IpcResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store, &Session) -> std::result::Result<T, Failure> + Send + 'static,
+    {
+        let store = self.store.clone();
+        let session = self.session();
+        let lang = session.lang;
+        let joined = tauri::async_runtime::spawn_blocking(move || {
+            let mut guard = store.lock().map_err(|_| Failure::Ipc(IpcError::new("busy", "the database is unavailable")))?;
+            f(&mut guard, &session)
+        })
+        .await;
+        match joined {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(Failure::Core(e))) => Err(IpcError::from_core(&e, lang)),
+            Ok(Err(Failure::Ipc(e))) => Err(e),
+            Err(e) => Err(IpcError::new("internal", e.to_string())),
+        }
+    }
+}
+
+pub fn remember(store: &mut Store, profile_id: Option<&str>, lang: Option<Lang>) -> Result<()> {
+    if let Some(id) = profile_id {
+        store.set_setting(PROFILE_KEY, id)?;
+    }
+    if let Some(lang) = lang {
+        store.set_setting(LANGUAGE_KEY, if lang == Lang::En { "en" } else { "zh-CN" })?;
+    }
+    Ok(())
+}
+
+/// A failure inside a command: from the core, or already shaped for IPC.
+#[derive(Debug)]
+pub enum Failure {
+    Core(CoreError),
+    Ipc(IpcError),
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<IpcError> for Failure {
+    fn from(e: IpcError) -> Self {
+        Failure::Ipc(e)
+    }
+}

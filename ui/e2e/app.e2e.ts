@@ -1,0 +1,136 @@
+// The real app, driven like a user: first start, booking a mentor, a race for one slot,
+// a lab manager's blackout over a booking, and switching the language.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, shot, start, type Browser, type Session } from './driver';
+
+let session: Session;
+let browser: Browser;
+
+async function text(selector: string): Promise<string> {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 15_000 });
+  return el.getText();
+}
+
+async function click(selector: string) {
+  const el = await browser.$(selector);
+  await el.waitForClickable({ timeout: 15_000 });
+  await el.click();
+}
+
+async function notice(): Promise<string> {
+  return text('[data-testid="notice"]');
+}
+
+/** Acts as a person through the header's profile switcher. */
+async function actAs(personId: string) {
+  const select = await browser.$('[data-testid="profile-switcher"]');
+  await select.waitForDisplayed({ timeout: 15_000 });
+  await select.selectByAttribute('value', personId);
+}
+
+beforeAll(async () => {
+  session = await start();
+  browser = session.browser;
+});
+
+afterAll(async () => {
+  await session?.stop();
+});
+
+describe('Incubook desktop', () => {
+  it('offers the sample district on first start, in Chinese', async () => {
+    expect(await text('h1')).toBe('欢迎使用众创预约');
+    await shot(browser, 'first-start');
+    await click('[data-testid="load-sample"]');
+    expect(await notice()).toContain('已载入示例');
+    await click('[data-testid="start-as-founder"]');
+    expect(await text('h1')).toBe('找导师');
+    await browser.$('[data-testid="mentor-card"]').waitForDisplayed({ timeout: 15_000 });
+    await shot(browser, 'mentors');
+  });
+
+  it('a second founder who loses the race for a slot sees why', async () => {
+    await click('[data-testid="mentor-card"]');
+    const free = await browser.$('.ib-free');
+    await free.waitForDisplayed({ timeout: 15_000 });
+    await shot(browser, 'mentor-week');
+    await free.click();
+    const panel = await browser.$('[data-testid="book-panel"]');
+    await panel.waitForDisplayed({ timeout: 15_000 });
+    const start = await browser.$('[data-testid="book-start"]').getValue();
+    const resourceId = await panel.getAttribute('data-resource-id');
+    // Another founder books the same slot from the front desk's CLI first.
+    const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
+    const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string }[];
+    const other = founders.find((f) => f.id !== me)?.id ?? '';
+    cli(session.dataDir, ['book', resourceId, '--start', start, '--minutes', '60', '--as', other]);
+    await browser.$('[data-testid="book-topic"]').setValue('天使轮路演准备');
+    await click('[data-testid="book-confirm"]');
+    expect(await notice()).toBe('该时段已被预约');
+    await browser.$('[data-testid="join-waitlist"]').waitForDisplayed({ timeout: 5_000 });
+    await shot(browser, 'slot-taken');
+  });
+
+  it('a founder books a mentor slot and sees it under My bookings', async () => {
+    await click('[data-testid="nav-mentors"]');
+    await click('[data-testid="mentor-card"]');
+    const free = await browser.$('.ib-free');
+    await free.waitForDisplayed({ timeout: 15_000 });
+    await free.click();
+    await browser.$('[data-testid="book-topic"]').setValue('商业计划书修改');
+    await click('[data-testid="book-confirm"]');
+    expect(await notice()).toMatch(/预约成功|已提交预约申请/);
+    await click('[data-testid="nav-bookings"]');
+    const rows = await browser.$$('[data-testid="upcoming-bookings"] [data-testid="booking-row"]');
+    const texts = await Promise.all(rows.map((r) => r.getText()));
+    expect(texts.some((t) => t.includes('商业计划书修改'))).toBe(true);
+    await shot(browser, 'my-bookings');
+  });
+
+  it('a lab manager adds a blackout and sees the booking it hits', async () => {
+    const founders = cli(session.dataDir, ['people', '--role', 'founder', '--makerspace', 'PD-0001']) as { id: string; name: string }[];
+    const manager = (cli(session.dataDir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+    const printer = (cli(session.dataDir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+    const day = new Date(Date.now() + 8 * 86_400_000).toISOString().slice(0, 10);
+    const slots = cli(session.dataDir, ['slots', printer, '--from', day, '--to', day, '--minutes', '60']) as { start: string; end: string }[];
+    const booked = cli(session.dataDir, ['book', printer, '--start', slots[0].start, '--minutes', '60', '--as', founders[0].id, '--topic', '样机外壳打印']);
+    await actAs(manager);
+    await click('[data-testid="nav-blackouts"]');
+    await browser.$('[data-testid="blackout-equipment"]').selectByAttribute('value', printer);
+    // datetime-local wants local wall-clock text; the app runs in Asia/Shanghai.
+    const local = (iso: string, minutes: number) => {
+      const d = new Date(new Date(iso).getTime() + (8 * 60 + minutes) * 60_000);
+      return d.toISOString().slice(0, 16);
+    };
+    for (const [id, value] of [['blackout-start', local(booked.start, -30)], ['blackout-end', local(booked.end, 30)]] as const) {
+      await browser.execute(
+        (sel: string, v: string) => {
+          const input = document.querySelector(`[data-testid="${sel}"]`) as HTMLInputElement;
+          input.value = v;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        id,
+        value,
+      );
+    }
+    await browser.$('[data-testid="blackout-reason"]').setValue('喷头更换');
+    await click('[data-testid="blackout-check"]');
+    const hit = await text('[data-testid="blackout-hit"]');
+    expect(hit).toContain(founders[0].name);
+    await shot(browser, 'blackout-hits');
+    await click('[data-testid="blackout-cancel"]');
+    expect(await notice()).toContain('取消 1 条');
+    const after = cli(session.dataDir, ['bookings', '--as', founders[0].id]) as { id: string; status: string; reason: string }[];
+    expect(after.find((b) => b.id === booked.id)?.status).toBe('cancelled');
+  });
+
+  it('switching the language turns the screen English', async () => {
+    await click('[data-testid="toggle-language"]');
+    expect(await text('h1')).toBe('Open hours & blackouts');
+    expect(await text('[data-testid="nav-lab-calendar"]')).toBe('Lab calendar');
+    await click('[data-testid="nav-lab-calendar"]');
+    await browser.$('[data-testid="calendar"]').waitForDisplayed({ timeout: 15_000 });
+    await shot(browser, 'lab-calendar-en');
+  });
+});

@@ -1,0 +1,70 @@
+// Starts tauri-driver for the built app on a fresh data directory and opens a WebDriver
+// session on it. The CLI binary shares the database file, as a second user would.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { remote } from 'webdriverio';
+
+const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? '', '.cache/incubook/target');
+export const appBinary = join(target, 'debug', 'incubook-desktop');
+export const cliBinary = join(target, 'debug', 'incubook');
+
+export type Browser = Awaited<ReturnType<typeof remote>>;
+
+export interface Session {
+  browser: Browser;
+  dataDir: string;
+  stop: () => Promise<void>;
+}
+
+async function waitForPort(port: number, ms: number) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+export async function start(port = 4444): Promise<Session> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'incubook-e2e-'));
+  const driver: ChildProcess = spawn('tauri-driver', ['--port', String(port), '--native-port', String(port + 1), '--native-driver', '/usr/bin/WebKitWebDriver'], {
+    env: { ...process.env, INCUBOOK_DATA_DIR: dataDir, TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForPort(port, 20_000);
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    capabilities: { 'tauri:options': { application: appBinary } } as WebdriverIO.Capabilities,
+  });
+  return {
+    browser,
+    dataDir,
+    stop: async () => {
+      await browser.deleteSession().catch(() => {});
+      driver.kill();
+    },
+  };
+}
+
+/** Runs the CLI on the same database and returns its JSON output. */
+export function cli(dataDir: string, args: string[]): any {
+  const out = execFileSync(cliBinary, ['--data-dir', dataDir, '--json', ...args], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+/** Saves a screenshot to docs/screenshots when SCREENSHOTS is set. */
+export async function shot(browser: Browser, name: string) {
+  const dir = process.env.SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.png`), Buffer.from(await browser.takeScreenshot(), 'base64'));
+}

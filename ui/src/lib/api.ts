@@ -1,0 +1,105 @@
+// Typed calls of the app's Tauri commands. Argument names follow the Rust parameters
+// (Tauri converts camelCase keys to snake_case).
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from '../bindings/AppInfo';
+import type { SampleSummary } from '../bindings/SampleSummary';
+import type { Person } from '../bindings/Person';
+import type { Makerspace } from '../bindings/Makerspace';
+import type { Notification } from '../bindings/Notification';
+import type { MentorCard } from '../bindings/MentorCard';
+import type { MentorSearch } from '../bindings/MentorSearch';
+import type { Mentor } from '../bindings/Mentor';
+import type { Slot } from '../bindings/Slot';
+import type { CalendarEntry } from '../bindings/CalendarEntry';
+import type { WeeklyHours } from '../bindings/WeeklyHours';
+import type { Policy } from '../bindings/Policy';
+import type { DatedOverride } from '../bindings/DatedOverride';
+import type { DateOverride } from '../bindings/DateOverride';
+import type { Booking } from '../bindings/Booking';
+import type { BookingView } from '../bindings/BookingView';
+import type { NewBooking } from '../bindings/NewBooking';
+import type { WaitlistEntry } from '../bindings/WaitlistEntry';
+import type { Lab } from '../bindings/Lab';
+import type { Equipment } from '../bindings/Equipment';
+import type { EquipmentDetail } from '../bindings/EquipmentDetail';
+import type { NewEquipment } from '../bindings/NewEquipment';
+import type { BlackoutWhen } from '../bindings/BlackoutWhen';
+import type { BlackoutMode } from '../bindings/BlackoutMode';
+import type { BlackoutOutcome } from '../bindings/BlackoutOutcome';
+import type { Blackout } from '../bindings/Blackout';
+import type { QualificationGrant } from '../bindings/QualificationGrant';
+import type { LabCalendar } from '../bindings/LabCalendar';
+import type { Role } from '../bindings/Role';
+import type { Lang } from '../bindings/Lang';
+import type { MentorReport } from '../bindings/MentorReport';
+import type { EquipmentReport } from '../bindings/EquipmentReport';
+import type { ReportTable } from '../bindings/ReportTable';
+import type { ImportKind } from '../bindings/ImportKind';
+import type { ImportOutcome } from '../bindings/ImportOutcome';
+import type { IpcError } from '../bindings/IpcError';
+
+export type { IpcError };
+
+/** Whether a thrown value is the `{code, message}` the commands return on failure. */
+export function isIpcError(e: unknown): e is IpcError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+export const api = {
+  appInfo: () => invoke<AppInfo>('app_info'),
+  loadSample: () => invoke<SampleSummary>('load_sample'),
+  setLanguage: (language: Lang) => invoke<void>('set_language', { language }),
+  setProfile: (personId: string) => invoke<Person>('set_profile', { personId }),
+  listPeople: (role: Role | null = null, makerspaceCode: string | null = null) => invoke<Person[]>('list_people', { role, makerspaceCode }),
+  listMakerspaces: () => invoke<Makerspace[]>('list_makerspaces'),
+  notifications: () => invoke<Notification[]>('notifications'),
+
+  searchMentors: (search: MentorSearch) => invoke<MentorCard[]>('search_mentors', { search }),
+  getMentor: (id: string) => invoke<Mentor>('get_mentor', { id }),
+  resourceSlots: (resourceId: string, from: string, to: string, minutes: number | null) =>
+    invoke<Slot[]>('resource_slots', { resourceId, from, to, minutes }),
+  resourceCalendar: (resourceId: string, from: string, to: string) => invoke<CalendarEntry[]>('resource_calendar', { resourceId, from, to }),
+  myMentorProfile: () => invoke<Mentor | null>('my_mentor_profile'),
+  setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => invoke<void>('set_weekly_hours', { resourceId, hours }),
+  setPolicy: (resourceId: string, policy: Policy) => invoke<void>('set_policy', { resourceId, policy }),
+  dateOverrides: (resourceId: string, from: string) => invoke<DatedOverride[]>('date_overrides', { resourceId, from }),
+  addDateOverride: (resourceId: string, dateOverride: DateOverride, note: string) =>
+    invoke<string>('add_date_override', { resourceId, dateOverride, note }),
+  removeDateOverride: (id: string) => invoke<void>('remove_date_override', { id }),
+
+  book: (booking: NewBooking) => invoke<Booking>('book', { booking }),
+  myBookings: () => invoke<BookingView[]>('my_bookings'),
+  requests: () => invoke<BookingView[]>('requests'),
+  approve: (bookingId: string) => invoke<Booking>('approve', { bookingId }),
+  decline: (bookingId: string, reason: string) => invoke<Booking>('decline', { bookingId, reason }),
+  cancel: (bookingId: string, reason: string | null) => invoke<Booking>('cancel', { bookingId, reason }),
+  reschedule: (bookingId: string, start: string, end: string) => invoke<Booking>('reschedule', { bookingId, start, end }),
+  complete: (bookingId: string) => invoke<Booking>('complete', { bookingId }),
+  noShow: (bookingId: string) => invoke<Booking>('no_show', { bookingId }),
+  giveFeedback: (bookingId: string, rating: number, comment: string) => invoke<void>('give_feedback', { bookingId, rating, comment }),
+  joinWaitlist: (resourceId: string, start: string, end: string) => invoke<WaitlistEntry>('join_waitlist', { resourceId, start, end }),
+  sessionNote: (bookingId: string) => invoke<string | null>('session_note', { bookingId }),
+  setSessionNote: (bookingId: string, body: string) => invoke<void>('set_session_note', { bookingId, body }),
+  exportIcs: () => invoke<boolean>('export_ics'),
+
+  listLabs: (makerspaceCode: string | null = null) => invoke<Lab[]>('list_labs', { makerspaceCode }),
+  listEquipment: (labId: string | null = null, category: string | null = null) => invoke<Equipment[]>('list_equipment', { labId, category }),
+  equipmentDetail: (id: string) => invoke<EquipmentDetail>('equipment_detail', { id }),
+  saveEquipment: (id: string | null, equipment: NewEquipment) => invoke<Equipment>('save_equipment', { id, equipment }),
+  addBlackout: (resourceId: string, when: BlackoutWhen, reason: string, mode: BlackoutMode) =>
+    invoke<BlackoutOutcome>('add_blackout', { resourceId, when, reason, mode }),
+  blackouts: (resourceId: string) => invoke<Blackout[]>('blackouts', { resourceId }),
+  removeBlackout: (blackoutId: string) => invoke<void>('remove_blackout', { blackoutId }),
+  qualifications: (resourceId: string) => invoke<QualificationGrant[]>('qualifications', { resourceId }),
+  grantQualification: (personId: string, resourceId: string, expiresAt: string | null) =>
+    invoke<void>('grant_qualification', { personId, resourceId, expiresAt }),
+  revokeQualification: (personId: string, resourceId: string) => invoke<void>('revoke_qualification', { personId, resourceId }),
+  labCalendar: (labId: string, from: string, to: string) => invoke<LabCalendar>('lab_calendar', { labId, from, to }),
+
+  setRole: (personId: string, makerspaceCode: string, role: Role, granted: boolean) =>
+    invoke<Person>('set_role', { personId, makerspaceCode, role, granted }),
+  mentorReport: (from: string, to: string) => invoke<MentorReport>('mentor_report', { from, to }),
+  equipmentReport: (from: string, to: string) => invoke<EquipmentReport>('equipment_report', { from, to }),
+  exportReportCsv: (table: ReportTable, from: string, to: string) => invoke<boolean>('export_report_csv', { table, from, to }),
+  importCsv: (kind: ImportKind, bytes: number[]) => invoke<ImportOutcome>('import_csv', { kind, bytes }),
+};
