@@ -82,9 +82,9 @@ describe('Incubook desktop', () => {
     await click('[data-testid="book-confirm"]');
     expect(await notice()).toMatch(/预约成功|已提交预约申请/);
     await click('[data-testid="nav-bookings"]');
-    const rows = await browser.$$('[data-testid="upcoming-bookings"] [data-testid="booking-row"]');
-    const texts = await Promise.all(rows.map((r) => r.getText()));
-    expect(texts.some((t) => t.includes('商业计划书修改'))).toBe(true);
+    const table = await browser.$('[data-testid="upcoming-bookings"]');
+    await table.waitForDisplayed({ timeout: 15_000 });
+    await browser.waitUntil(async () => (await table.getText()).includes('商业计划书修改'), { timeout: 10_000 });
     await shot(browser, 'my-bookings');
   });
 
@@ -92,28 +92,20 @@ describe('Incubook desktop', () => {
     const founders = cli(session.dataDir, ['people', '--role', 'founder', '--makerspace', 'PD-0001']) as { id: string; name: string }[];
     const manager = (cli(session.dataDir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
     const printer = (cli(session.dataDir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
-    const day = new Date(Date.now() + 8 * 86_400_000).toISOString().slice(0, 10);
-    const slots = cli(session.dataDir, ['slots', printer, '--from', day, '--to', day, '--minutes', '60']) as { start: string; end: string }[];
+    const from = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 13 * 86_400_000).toISOString().slice(0, 10);
+    const slots = cli(session.dataDir, ['slots', printer, '--from', from, '--to', to, '--minutes', '60']) as { start: string; end: string }[];
     const booked = cli(session.dataDir, ['book', printer, '--start', slots[0].start, '--minutes', '60', '--as', founders[0].id, '--topic', '样机外壳打印']);
     await actAs(manager);
     await click('[data-testid="nav-blackouts"]');
     await browser.$('[data-testid="blackout-equipment"]').selectByAttribute('value', printer);
-    // datetime-local wants local wall-clock text; the app runs in Asia/Shanghai.
+    // Times are typed as Shanghai wall-clock text, like a lab manager would.
     const local = (iso: string, minutes: number) => {
       const d = new Date(new Date(iso).getTime() + (8 * 60 + minutes) * 60_000);
-      return d.toISOString().slice(0, 16);
+      return d.toISOString().slice(0, 16).replace('T', ' ');
     };
-    for (const [id, value] of [['blackout-start', local(booked.start, -30)], ['blackout-end', local(booked.end, 30)]] as const) {
-      await browser.execute(
-        (sel: string, v: string) => {
-          const input = document.querySelector(`[data-testid="${sel}"]`) as HTMLInputElement;
-          input.value = v;
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-        },
-        id,
-        value,
-      );
-    }
+    await browser.$('[data-testid="blackout-start"]').setValue(local(booked.start, -30));
+    await browser.$('[data-testid="blackout-end"]').setValue(local(booked.end, 30));
     await browser.$('[data-testid="blackout-reason"]').setValue('喷头更换');
     await click('[data-testid="blackout-check"]');
     const hit = await text('[data-testid="blackout-hit"]');

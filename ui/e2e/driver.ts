@@ -4,6 +4,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { remote } from 'webdriverio';
 
 const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? '', '.cache/incubook/target');
@@ -32,19 +33,40 @@ async function waitForPort(port: number, ms: number) {
   throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
-export async function start(port = 4444): Promise<Session> {
+/** A port nobody listens on, so parallel runs do not collide. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function start(): Promise<Session> {
   const dataDir = mkdtempSync(join(tmpdir(), 'incubook-e2e-'));
-  const driver: ChildProcess = spawn('tauri-driver', ['--port', String(port), '--native-port', String(port + 1), '--native-driver', '/usr/bin/WebKitWebDriver'], {
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const driver: ChildProcess = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
     env: { ...process.env, INCUBOOK_DATA_DIR: dataDir, TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  await waitForPort(port, 20_000);
-  const browser = await remote({
-    hostname: '127.0.0.1',
-    port,
-    logLevel: 'warn',
-    capabilities: { 'tauri:options': { application: appBinary } } as WebdriverIO.Capabilities,
-  });
+  let browser: Browser;
+  try {
+    await waitForPort(port, 20_000);
+    browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      logLevel: 'warn',
+      connectionRetryCount: 1,
+      capabilities: { 'tauri:options': { application: appBinary } } as WebdriverIO.Capabilities,
+    });
+  } catch (e) {
+    driver.kill();
+    throw e;
+  }
   return {
     browser,
     dataDir,
@@ -66,5 +88,7 @@ export async function shot(browser: Browser, name: string) {
   const dir = process.env.SCREENSHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
+  // Let the page paint what the test just saw before WebKit snapshots it.
+  await browser.executeAsync((done: () => void) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   writeFileSync(join(dir, `${name}.png`), Buffer.from(await browser.takeScreenshot(), 'base64'));
 }
