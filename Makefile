@@ -8,7 +8,7 @@ SAMPLE_DIR ?= $(HOME)/.local/share/incubook-sample
 INCUBOOK := $(CARGO_TARGET_DIR)/debug/incubook
 DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
-.PHONY: run test deps check-toolchain ui cli app lint unit ui-test e2e bench bindings desktop deb screenshots cli-run
+.PHONY: figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
@@ -23,11 +23,12 @@ ui: deps
 cli: check-toolchain
 	cargo build --bin incubook
 
+# Both binaries in one build, so that the core is compiled once with one feature set.
 app: ui
-	cargo build -p incubook-desktop --bin incubook-desktop
+	cargo build --workspace --bins
 
 # Starts the desktop app on its embedded database, with the sample district loaded on first run.
-run: app cli
+run: app
 	$(INCUBOOK) --data-dir $(SAMPLE_DIR) demo --if-empty
 	INCUBOOK_DATA_DIR=$(SAMPLE_DIR) $(DESKTOP_DEBUG)
 
@@ -47,7 +48,7 @@ ui-test: deps
 	npm --prefix ui run check
 	npm --prefix ui test
 
-e2e: app cli
+e2e: app
 	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 	cd ui && PATH="$(HOME)/.cargo/bin:$$PATH" xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts
 
@@ -65,9 +66,14 @@ deb: deps
 	./ui/node_modules/.bin/tauri build --bundles deb
 
 # Screenshots of the main screens into docs/screenshots, from the end-to-end run.
-screenshots: app cli
+screenshots: app
 	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 	cd ui && SCREENSHOTS=$(CURDIR)/docs/screenshots xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts
 
 bench: check-toolchain
 	cargo bench --bench core
+
+# Desktop figures (cold start, idle memory, a 300-instrument lab calendar) for the release app.
+figures: desktop app
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+	cd ui && FIGURES=1 APP_BINARY=$(CARGO_TARGET_DIR)/release/incubook-desktop xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { remote } from 'webdriverio';
 
 const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? '', '.cache/incubook/target');
-export const appBinary = join(target, 'debug', 'incubook-desktop');
+export const appBinary = process.env.APP_BINARY ?? join(target, 'debug', 'incubook-desktop');
 export const cliBinary = join(target, 'debug', 'incubook');
 
 export type Browser = Awaited<ReturnType<typeof remote>>;

@@ -7,7 +7,7 @@ import { t } from './i18n.svelte';
 export type Screen =
   | { name: 'start' }
   | { name: 'mentors' }
-  | { name: 'mentor'; id: string }
+  | { name: 'mentor'; id: string; from?: string }
   | { name: 'labs' }
   | { name: 'equipment'; id: string }
   | { name: 'bookings' }

@@ -1,0 +1,74 @@
+// Whole-process figures of the desktop app (not a test: it prints numbers).
+// Run with `make figures`: cold start to the first screen, idle memory, and the lab
+// calendar's day view with 300 instruments.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import { cli, start } from './driver';
+
+function rssKib(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+function children(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+it('prints the desktop figures', async () => {
+  // From before the driver and the app are launched to the welcome heading on screen.
+  const t0 = performance.now();
+  const first = await start();
+  await (await first.browser.$('h1')).waitForDisplayed({ timeout: 30_000 });
+  const firstScreen = performance.now() - t0;
+  await first.stop();
+
+  const started = performance.now();
+  const session = await start();
+  const { browser, dataDir } = session;
+  await (await browser.$('h1')).waitForDisplayed({ timeout: 30_000 });
+  const warmScreen = performance.now() - started;
+
+  // A lab with 300 instruments, loaded through the CLI on the same database.
+  const summary = cli(dataDir, ['demo']);
+  const rows = ['makerspace_code,lab,name,category,capacity,weekly_hours'];
+  for (let i = 1; i <= 300; i++) rows.push(`PD-0001,张江公共技术服务平台,工位 ${i} 号,workstation,1,1-7 08:00-22:00`);
+  const csv = join(dataDir, 'bench.csv');
+  writeFileSync(csv, rows.join('\n'));
+  cli(dataDir, ['import', 'equipment', csv, '--as', summary.lab_manager_id]);
+
+  await browser.refresh();
+  await (await browser.$('[data-testid="start-as-lab_manager"]')).click();
+  await (await browser.$('[data-testid="nav-lab-calendar"]')).waitForClickable({ timeout: 15_000 });
+  await new Promise((r) => setTimeout(r, 3000));
+  const pid = Number(execFileSync('pgrep', ['-n', '-f', 'incubook-desktop'], { encoding: 'utf8' }).trim());
+  const appRss = rssKib(pid);
+  const webRss = children(pid).reduce((sum, c) => sum + rssKib(c), 0);
+
+  const ms = (await browser.executeAsync((done: (ms: number) => void) => {
+    const t = performance.now();
+    (document.querySelector('[data-testid="nav-lab-calendar"]') as HTMLButtonElement).click();
+    const poll = () => {
+      if (document.querySelectorAll('.ec-resource').length >= 300) done(performance.now() - t);
+      else requestAnimationFrame(poll);
+    };
+    requestAnimationFrame(poll);
+  })) as number;
+  const columns = await browser.execute(() => document.querySelectorAll('.ec-resource').length);
+
+  console.log(JSON.stringify({
+    binary: process.env.APP_BINARY ?? 'debug',
+    first_screen_ms_including_driver_start: Math.round(firstScreen),
+    first_screen_ms_second_start: Math.round(warmScreen),
+    idle_rss_mib_app_process: Math.round(appRss / 1024),
+    idle_rss_mib_with_webkit_processes: Math.round((appRss + webRss) / 1024),
+    lab_calendar_day_300_instruments_ms: Math.round(ms),
+    resource_columns: columns,
+  }, null, 2));
+  await session.stop();
+});
