@@ -62,8 +62,10 @@ describe('Incubook desktop', () => {
     const resourceId = await panel.getAttribute('data-resource-id');
     // Another founder books the same slot from the front desk's CLI first.
     const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
-    const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string }[];
-    const other = founders.find((f) => f.id !== me)?.id ?? '';
+    // A founder of the same makerspace, who may book every mentor this founder sees.
+    const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[];
+    const space = founders.find((f) => f.id === me)?.roles[0]?.makerspace_code;
+    const other = founders.find((f) => f.id !== me && f.roles[0]?.makerspace_code === space)?.id ?? '';
     cli(session.dataDir, ['book', resourceId, '--start', start, '--minutes', '60', '--as', other]);
     await browser.$('[data-testid="book-topic"]').setValue('天使轮路演准备');
     await click('[data-testid="book-confirm"]');
