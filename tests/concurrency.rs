@@ -71,19 +71,17 @@ fn threads_on_overlapping_slots_never_exceed_capacity() {
     assert_eq!(max_load(&d.store, &d.equipment), 3);
 }
 
-#[test]
-fn separate_processes_one_slot_one_winner() {
-    let d = district_with(mentor_policy(), equipment_policy(1));
-    let dir = d.dir.path().to_path_buf();
-    let start = cst(2026, 12, 8, 9, 0).to_rfc3339();
+/// Eight CLI processes started at once, each booking the same hour; their outputs.
+fn race_processes(d: &common::District, resource: &str, start: chrono::DateTime<chrono::Utc>) -> Vec<std::process::Output> {
+    let start = start.to_rfc3339();
     let children: Vec<_> = (0..8)
         .map(|i| {
             Command::new(env!("CARGO_BIN_EXE_incubook"))
                 .arg("--data-dir")
-                .arg(&dir)
+                .arg(d.dir.path())
                 .args([
                     "book",
-                    &d.mentor,
+                    resource,
                     "--start",
                     &start,
                     "--minutes",
@@ -99,11 +97,17 @@ fn separate_processes_one_slot_one_winner() {
                 .unwrap_or_else(|e| panic!("spawn: {e}"))
         })
         .collect();
-    // All eight run at once and race for the write lock.
-    let children: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap_or_else(|e| panic!("wait: {e}"))).collect();
-    let winners = children.iter().filter(|o| o.status.success()).count();
+    // Only now wait: all eight run at once and race for the write lock.
+    children.into_iter().map(|c| c.wait_with_output().unwrap_or_else(|e| panic!("wait: {e}"))).collect()
+}
+
+#[test]
+fn separate_processes_one_slot_one_winner() {
+    let d = district_with(mentor_policy(), equipment_policy(1));
+    let outputs = race_processes(&d, &d.mentor, cst(2026, 12, 8, 9, 0));
+    let winners = outputs.iter().filter(|o| o.status.success()).count();
     let losers: Vec<String> =
-        children.iter().filter(|o| !o.status.success()).map(|o| String::from_utf8_lossy(&o.stderr).to_string()).collect();
+        outputs.iter().filter(|o| !o.status.success()).map(|o| String::from_utf8_lossy(&o.stderr).to_string()).collect();
     assert_eq!(winners, 1, "{losers:?}");
     assert!(losers.iter().all(|e| e.contains("\"code\":\"refused.slot_taken\"")), "{losers:?}");
     assert_eq!(max_load(&d.store, &d.mentor), 1);
@@ -112,33 +116,7 @@ fn separate_processes_one_slot_one_winner() {
 #[test]
 fn parallel_processes_on_a_capacity_two_instrument() {
     let d = district_with(mentor_policy(), equipment_policy(2));
-    let dir = d.dir.path().to_path_buf();
-    let start = cst(2026, 12, 9, 14, 0).to_rfc3339();
-    let children: Vec<_> = (0..8)
-        .map(|i| {
-            Command::new(env!("CARGO_BIN_EXE_incubook"))
-                .arg("--data-dir")
-                .arg(&dir)
-                .args([
-                    "book",
-                    &d.equipment,
-                    "--start",
-                    &start,
-                    "--minutes",
-                    "60",
-                    "--as",
-                    &d.founders[i % d.founders.len()],
-                    "--json",
-                ])
-                .env("INCUBOOK_NOW", now().to_rfc3339())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("spawn: {e}"))
-        })
-        .collect();
-    let winners =
-        children.into_iter().map(|c| c.wait_with_output().map(|o| o.status.success()).unwrap_or(false)).filter(|ok| *ok).count();
-    assert_eq!(winners, 2);
+    let outputs = race_processes(&d, &d.equipment, cst(2026, 12, 9, 14, 0));
+    assert_eq!(outputs.iter().filter(|o| o.status.success()).count(), 2);
     assert_eq!(max_load(&d.store, &d.equipment), 2);
 }
