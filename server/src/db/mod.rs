@@ -1,0 +1,104 @@
+//! Server storage behind one trait, as atuin does: each backend in its own module with its
+//! own migrations. SQLite is the embedded default; PostgreSQL is for district IT.
+
+mod sqlite;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::{Result, ServerError};
+
+pub use sqlite::SqliteDatabase;
+
+/// Roles on the server: the desktop's four, and the district operator who runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerRole {
+    Founder,
+    Mentor,
+    LabManager,
+    SpaceAdmin,
+    DistrictOperator,
+}
+
+impl ServerRole {
+    pub const ALL: [ServerRole; 5] =
+        [ServerRole::Founder, ServerRole::Mentor, ServerRole::LabManager, ServerRole::SpaceAdmin, ServerRole::DistrictOperator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerRole::Founder => "founder",
+            ServerRole::Mentor => "mentor",
+            ServerRole::LabManager => "lab_manager",
+            ServerRole::SpaceAdmin => "space_admin",
+            ServerRole::DistrictOperator => "district_operator",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<ServerRole> {
+        ServerRole::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
+            ServerError::Invalid(format!("'{text}' is not a role (founder, mentor, lab_manager, space_admin, district_operator)"))
+        })
+    }
+
+    /// A comma-separated list like `founder,mentor`.
+    pub fn parse_list(text: &str) -> Result<Vec<ServerRole>> {
+        let roles: Vec<ServerRole> =
+            text.split(',').filter(|s| !s.trim().is_empty()).map(ServerRole::parse).collect::<Result<_>>()?;
+        if roles.is_empty() {
+            return Err(ServerError::Invalid("give at least one role".into()));
+        }
+        Ok(roles)
+    }
+}
+
+/// A signed-in user with the roles they hold in each makerspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub account_id: String,
+    pub username: String,
+    pub roles: Vec<(String, ServerRole)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+}
+
+pub trait Database: Send + Sync {
+    fn add_makerspace(&self, code: &str, name: &str) -> Result<()>;
+    fn add_account(
+        &self,
+        makerspace_code: &str,
+        username: &str,
+        password_hash: &str,
+        roles: &[ServerRole],
+        now: i64,
+    ) -> Result<String>;
+    /// Replaces the account's roles in one makerspace.
+    fn set_roles(&self, username: &str, makerspace_code: &str, roles: &[ServerRole]) -> Result<()>;
+    fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<()>;
+    fn account_by_username(&self, username: &str) -> Result<Option<Account>>;
+    fn create_token(&self, account_id: &str, token_hash: &str, expires_at: i64) -> Result<()>;
+    /// The principal behind a live (unexpired, unrevoked) token.
+    fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>>;
+    /// Revokes every token of the account; returns how many were live.
+    fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize>;
+}
+
+/// Opens the backend a `--db` URL names: `sqlite:PATH` or `postgres://…`.
+pub fn open(url: &str) -> Result<Arc<dyn Database>> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        if path.is_empty() {
+            return Err(ServerError::Invalid("sqlite: needs a file path, like sqlite:/var/lib/incubook/district.db".into()));
+        }
+        return Ok(Arc::new(SqliteDatabase::open(std::path::Path::new(path))?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(ServerError::Unsupported("the PostgreSQL backend is not built yet; use --db sqlite:PATH".into()));
+    }
+    Err(ServerError::Invalid(format!("'{url}' is not a database URL (sqlite:PATH or postgres://…)")))
+}

@@ -1,0 +1,131 @@
+//! The HTTP API under `/v1`. Handlers validate their input at the edge, run storage work on
+//! the blocking pool, and answer errors as `{code, message}`.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::auth;
+use crate::db::{Database, Principal};
+use crate::error::{Result, ServerError};
+
+/// Request bodies above this get 413.
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Arc<dyn Database>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/session", post(sign_in))
+        .route("/v1/me", get(me))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(state)
+}
+
+/// Runs storage work off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ServerError::Internal(e.to_string()))?
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// JSON bodies whose rejections (malformed, wrong types, unknown fields, too large) become
+/// `{code, message}` instead of axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ServerError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ServerError::Invalid(e.body_text())),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ServerError::TooLarge),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ServerError::TooLarge),
+            Err(e) => Err(ServerError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// The signed-in caller, from `Authorization: Bearer <token>`; 401 otherwise.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ServerError::Unauthorized)?
+            .to_string();
+        let db = state.db.clone();
+        let principal = blocking(move || db.principal_for_token(&auth::token_hash(&token), now())).await?;
+        principal.map(Caller).ok_or(ServerError::Unauthorized)
+    }
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+}
+
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct Session {
+    token: String,
+    expires_at: i64,
+    user: Principal,
+}
+
+async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Json<Session>> {
+    if body.username.trim().is_empty() || body.username.len() > 100 || body.password.len() > 1000 {
+        return Err(ServerError::Invalid("username and password are required".into()));
+    }
+    let db = state.db.clone();
+    let session = blocking(move || {
+        let account = db.account_by_username(body.username.trim())?;
+        // The same answer for an unknown user and a wrong password.
+        let account =
+            account.filter(|a| auth::verify_password(&body.password, &a.password_hash)).ok_or(ServerError::Unauthorized)?;
+        let token = auth::new_token();
+        let expires_at = now() + auth::TOKEN_LIFETIME_SECONDS;
+        db.create_token(&account.id, &auth::token_hash(&token), expires_at)?;
+        let user = db.principal_for_token(&auth::token_hash(&token), now())?.ok_or(ServerError::Unauthorized)?;
+        Ok(Session { token, expires_at, user })
+    })
+    .await?;
+    Ok(Json(session))
+}
+
+async fn me(Caller(principal): Caller) -> Json<Principal> {
+    Json(principal)
+}

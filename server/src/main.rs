@@ -1,0 +1,146 @@
+//! The operator's tool: run the server, and administer makerspaces and users.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use incubook_server::auth;
+use incubook_server::db::{self, ServerRole};
+use incubook_server::error::{Result, ServerError};
+
+#[derive(Parser)]
+#[command(name = "incubook-server", version, about = "众创预约 district server")]
+struct Cli {
+    /// sqlite:PATH (embedded) or postgres://… (production)
+    #[arg(long, global = true, default_value = "sqlite:incubook-district.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Makerspaces, users and their roles
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    AddMakerspace {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Adds a user; the password is read from standard input
+    AddUser {
+        #[arg(long)]
+        makerspace: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// founder,mentor,lab_manager,space_admin,district_operator
+        #[arg(long)]
+        roles: String,
+    },
+    /// Replaces a user's roles in one makerspace
+    SetRoles {
+        #[arg(long)]
+        makerspace: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        roles: String,
+    },
+    /// Sets a new password, read from standard input
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Signs a user out everywhere
+    RevokeTokens {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if !from_stdin {
+        return Err(ServerError::Invalid("pass --password-stdin and write the password to standard input".into()));
+    }
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| ServerError::Internal(e.to_string()))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+fn check_code(code: &str) -> Result<()> {
+    let ok = !code.is_empty() && code.len() <= 20 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok { Ok(()) } else { Err(ServerError::Invalid("use letters, digits and '-', like PD-0012".into())) }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let database = db::open(&cli.db)?;
+    let now = chrono::Utc::now().timestamp();
+    match cli.command {
+        Command::Serve { listen } => {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .map_err(|e| ServerError::Internal(format!("cannot listen on {listen}: {e}")))?;
+            tracing::info!(address = %listen, "serving");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+                tracing::info!("shutting down");
+            };
+            incubook_server::serve(listener, database, shutdown).await.map_err(|e| ServerError::Internal(e.to_string()))
+        }
+        Command::Admin(Admin::AddMakerspace { code, name }) => {
+            check_code(&code)?;
+            database.add_makerspace(&code, name.trim())?;
+            println!("makerspace {code} added");
+            Ok(())
+        }
+        Command::Admin(Admin::AddUser { makerspace, username, password_stdin, roles }) => {
+            let roles = ServerRole::parse_list(&roles)?;
+            let hash = auth::hash_password(&read_password(password_stdin)?)?;
+            let id = database.add_account(&makerspace, username.trim(), &hash, &roles, now)?;
+            println!("user {username} added ({id})");
+            Ok(())
+        }
+        Command::Admin(Admin::SetRoles { makerspace, username, roles }) => {
+            database.set_roles(&username, &makerspace, &ServerRole::parse_list(&roles)?)?;
+            println!("roles of {username} in {makerspace} set");
+            Ok(())
+        }
+        Command::Admin(Admin::ResetPassword { username, password_stdin }) => {
+            database.set_password_hash(&username, &auth::hash_password(&read_password(password_stdin)?)?)?;
+            println!("password of {username} reset");
+            Ok(())
+        }
+        Command::Admin(Admin::RevokeTokens { username }) => {
+            let n = database.revoke_tokens(&username, now)?;
+            println!("{n} token(s) of {username} revoked");
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", serde_json::json!({"code": e.code(), "message": e.to_string()}));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The real server on a loopback port (port 0) with a real SQLite file, driven over HTTP,
+//! and the real admin CLI.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use incubook_server::auth;
+use incubook_server::db::{self, Database, ServerRole};
+use serde_json::{Value, json};
+
+struct Server {
+    _dir: tempfile::TempDir,
+    base: String,
+    db: Arc<dyn Database>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = db::open(&format!("sqlite:{}", dir.path().join("district.db").display())).unwrap_or_else(|e| panic!("{e}"));
+    db.add_makerspace("PD-0001", "张江众创空间").unwrap_or_else(|e| panic!("{e}"));
+    let hash = auth::hash_password("correct horse").unwrap_or_else(|e| panic!("{e}"));
+    db.add_account("PD-0001", "zhang", &hash, &[ServerRole::Founder, ServerRole::Mentor], 0).unwrap_or_else(|e| panic!("{e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = db.clone();
+    tokio::spawn(async move {
+        let _ = incubook_server::serve(listener, served, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    Server { _dir: dir, base, db, stop: Some(stop) }
+}
+
+async fn post(base: &str, path: &str, body: reqwest::Body) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(base: &str, path: &str, token: Option<&str>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().get(format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn sign_in(base: &str, username: &str, password: &str) -> (u16, Value) {
+    post(base, "/v1/session", json!({ "username": username, "password": password }).to_string().into()).await
+}
+
+#[tokio::test]
+async fn health_answers() {
+    let s = start().await;
+    let (status, body) = get(&s.base, "/v1/health", None).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+}
+
+#[tokio::test]
+async fn signing_in_gives_a_token_that_names_the_user_and_roles() {
+    let s = start().await;
+    let (status, session) = sign_in(&s.base, "zhang", "correct horse").await;
+    assert_eq!(status, 200, "{session}");
+    let token = session["token"].as_str().unwrap_or_default().to_string();
+    assert_eq!(token.len(), 64);
+    let (status, me) = get(&s.base, "/v1/me", Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["username"], "zhang");
+    assert_eq!(me["roles"], json!([["PD-0001", "founder"], ["PD-0001", "mentor"]]));
+}
+
+#[tokio::test]
+async fn wrong_passwords_unknown_users_and_missing_tokens_get_401() {
+    let s = start().await;
+    for (user, password) in [("zhang", "wrong password"), ("nobody", "correct horse")] {
+        let (status, body) = sign_in(&s.base, user, password).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")), "{user}");
+    }
+    assert_eq!(get(&s.base, "/v1/me", None).await.0, 401);
+    let (status, body) = get(&s.base, "/v1/me", Some("not-a-token")).await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
+}
+
+#[tokio::test]
+async fn revoked_tokens_stop_working() {
+    let s = start().await;
+    let (_, session) = sign_in(&s.base, "zhang", "correct horse").await;
+    let token = session["token"].as_str().unwrap_or_default().to_string();
+    assert_eq!(get(&s.base, "/v1/me", Some(&token)).await.0, 200);
+    let revoked = s.db.revoke_tokens("zhang", chrono::Utc::now().timestamp()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(revoked, 1);
+    assert_eq!(get(&s.base, "/v1/me", Some(&token)).await.0, 401);
+}
+
+#[tokio::test]
+async fn bad_bodies_get_a_code_never_a_500() {
+    let s = start().await;
+    let cases: Vec<(reqwest::Body, u16, &str)> = vec![
+        ("{not json".into(), 400, "bad_request"),
+        (json!({ "username": "zhang", "password": "correct horse", "admin": true }).to_string().into(), 422, "invalid"),
+        (json!({ "username": 7, "password": "x" }).to_string().into(), 422, "invalid"),
+        (json!({ "username": "", "password": "x" }).to_string().into(), 422, "invalid"),
+        (vec![b'a'; 2 * 1024 * 1024].into(), 413, "too_large"),
+    ];
+    for (body, status, code) in cases {
+        let (got, value) = post(&s.base, "/v1/session", body).await;
+        assert_eq!((got, value["code"].as_str()), (status, Some(code)), "{value}");
+    }
+}
+
+#[test]
+fn the_admin_cli_adds_users_who_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("sqlite:{}", dir.path().join("district.db").display());
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
+            .args(["--db", &url])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        }
+        child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert!(run(&["admin", "add-makerspace", "--code", "PD-0002", "--name", "陆家嘴孵化器"], None).status.success());
+    let added = run(
+        &[
+            "admin",
+            "add-user",
+            "--makerspace",
+            "PD-0002",
+            "--username",
+            "li",
+            "--password-stdin",
+            "--roles",
+            "lab_manager,space_admin",
+        ],
+        Some("lab manager pw\n"),
+    );
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let duplicate = run(
+        &["admin", "add-user", "--makerspace", "PD-0002", "--username", "li", "--password-stdin", "--roles", "founder"],
+        Some("another pw 123\n"),
+    );
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("\"code\":\"conflict\""));
+    let bad_role = run(&["admin", "set-roles", "--makerspace", "PD-0002", "--username", "li", "--roles", "king"], None);
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("\"code\":\"invalid\""));
+    let pg = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
+        .args(["--db", "postgres://localhost/x", "admin", "revoke-tokens", "--username", "li"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        String::from_utf8_lossy(&pg.stderr).contains("\"code\":\"unsupported\""),
+        "the PostgreSQL backend says it is missing"
+    );
+    let db = db::open(&url).unwrap_or_else(|e| panic!("{e}"));
+    let account = db.account_by_username("li").unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("li missing"));
+    assert!(auth::verify_password("lab manager pw", &account.password_hash));
+    assert!(!auth::verify_password("lab manager pw\n", &account.password_hash), "the newline is not part of the password");
+}
