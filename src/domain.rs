@@ -304,6 +304,15 @@ pub enum Visibility {
     District,
 }
 
+impl Visibility {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Visibility::Makerspace => "makerspace",
+            Visibility::District => "district",
+        }
+    }
+}
+
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mentor {

@@ -160,13 +160,15 @@ pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name
         new.title.trim(),
         new.bio.trim(),
         new.formats.join(","),
-        match new.visibility {
-            Visibility::Makerspace => "makerspace",
-            Visibility::District => "district",
-        }
+        new.visibility.as_str()
     ])?;
+    write_facets(tx, id, &new.tags, &new.industries, &new.languages)
+}
+
+/// Writes a mentor's tags, industries and languages (already normalized).
+fn write_facets(tx: &Connection, id: &str, tags: &[String], industries: &[String], languages: &[String]) -> Result<()> {
     let mut facet = tx.prepare_cached("INSERT OR IGNORE INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
-    for (kind, values) in [("tag", &new.tags), ("industry", &new.industries), ("language", &new.languages)] {
+    for (kind, values) in [("tag", tags), ("industry", industries), ("language", languages)] {
         for v in values {
             facet.execute(params![id, kind, v])?;
         }
@@ -275,21 +277,12 @@ impl Store {
             if require_owner(tx, &actor, &rules).is_err() && !actor.has(Role::SpaceAdmin, &rules.makerspace_id) {
                 return Err(CoreError::Forbidden("only the mentor or their space admin edits the profile".into()));
             }
-            let visibility = match profile.visibility {
-                Visibility::Makerspace => "makerspace",
-                Visibility::District => "district",
-            };
             tx.execute(
                 "UPDATE mentor SET title = ?2, bio = ?3, formats = ?4, visibility = ?5 WHERE resource_id = ?1",
-                params![id, profile.title.trim(), profile.bio.trim(), formats.join(","), visibility],
+                params![id, profile.title.trim(), profile.bio.trim(), formats.join(","), profile.visibility.as_str()],
             )?;
             tx.execute("DELETE FROM mentor_facet WHERE mentor_id = ?1", [id])?;
-            let mut facet = tx.prepare_cached("INSERT INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
-            for (kind, values) in [("tag", &tags), ("industry", &industries), ("language", &languages)] {
-                for v in values {
-                    facet.execute(params![id, kind, v])?;
-                }
-            }
+            write_facets(tx, id, &tags, &industries, &languages)?;
             audit(tx, now.timestamp(), Some(actor_id), "update_profile", "mentor", id, serde_json::json!({"profile": profile}))?;
             Ok(())
         })?;
