@@ -195,6 +195,12 @@ pub enum CoreError {
     Conflict(String),
     #[error("{} bad row(s) in the CSV file; nothing was imported; first: line {}, {}: {}", .0.len(), .0.first().map(|e| e.line).unwrap_or(0), .0.first().map(|e| e.field.as_str()).unwrap_or(""), .0.first().map(|e| e.message.as_str()).unwrap_or(""))]
     Csv(Vec<RowError>),
+    /// The district server answered with an error of its own.
+    #[error("district server: {message}")]
+    Remote { code: String, message: String },
+    /// The district server could not be reached; changes wait in the outbox.
+    #[error("district server unreachable: {0}")]
+    Offline(String),
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("database migration: {0}")]
@@ -212,6 +218,8 @@ impl CoreError {
             CoreError::Forbidden(_) => "forbidden".into(),
             CoreError::Conflict(_) => "conflict".into(),
             CoreError::Csv(_) => "invalid.csv".into(),
+            CoreError::Remote { code, .. } => code.clone(),
+            CoreError::Offline(_) => "sync.offline".into(),
             CoreError::Database(_) => "database".into(),
             CoreError::Migration(_) => "database.migration".into(),
             CoreError::Io(_) => "io".into(),

@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod store;
+pub mod sync;
 
 pub use error::{CoreError, Refusal, Result};
 

@@ -304,7 +304,7 @@ struct SampleResource {
 
 /// Loads the sample district into an empty database.
 pub fn load(store: &mut Store, scale: Scale, seed: u64, now: DateTime<Utc>) -> Result<SampleSummary> {
-    let empty: bool = store.conn().query_row("SELECT NOT EXISTS(SELECT 1 FROM person)", [], |r| r.get(0))?;
+    let empty: bool = store.conn().query_row("SELECT NOT EXISTS(SELECT 1 FROM person WHERE deleted = 0)", [], |r| r.get(0))?;
     if !empty {
         return Err(CoreError::Conflict("the database has data already; load the sample into a new one (--data-dir)".into()));
     }

@@ -29,11 +29,21 @@ pub enum ServerError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("internal: {0}")]
     Internal(String),
+    /// The core's own errors keep their codes (`refused.slot_taken`, `invalid.start`, …).
+    #[error("{0}")]
+    Core(incubook::CoreError),
+}
+
+impl From<incubook::CoreError> for ServerError {
+    fn from(error: incubook::CoreError) -> ServerError {
+        ServerError::Core(error)
+    }
 }
 
 impl ServerError {
-    pub fn code(&self) -> &'static str {
-        match self {
+    pub fn code(&self) -> String {
+        let code = match self {
+            ServerError::Core(e) => return e.code(),
             ServerError::BadRequest(_) => "bad_request",
             ServerError::Invalid(_) => "invalid",
             ServerError::Unauthorized => "unauthorized",
@@ -44,7 +54,8 @@ impl ServerError {
             ServerError::Unsupported(_) => "unsupported",
             ServerError::Database(_) | ServerError::Migration(_) => "database",
             ServerError::Internal(_) => "internal",
-        }
+        };
+        code.to_string()
     }
 
     fn status(&self) -> StatusCode {
@@ -58,6 +69,13 @@ impl ServerError {
             ServerError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
             ServerError::Database(_) | ServerError::Migration(_) | ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Core(e) => match e {
+                incubook::CoreError::Refused(_) | incubook::CoreError::Conflict(_) => StatusCode::CONFLICT,
+                incubook::CoreError::Invalid { .. } | incubook::CoreError::Csv(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                incubook::CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                incubook::CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
         }
     }
 }

@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use incubook::sync::{PullResponse, PushRequest, PushResponse};
 
 use crate::auth;
 use crate::db::{Database, Principal};
@@ -29,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/health", get(health))
         .route("/v1/session", post(sign_in))
         .route("/v1/me", get(me))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
 }
@@ -128,4 +132,43 @@ async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
 
 async fn me(Caller(principal): Caller) -> Json<Principal> {
     Json(principal)
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    ApiJson(body): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>> {
+    if body.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(ServerError::Invalid(format!("push at most {MAX_PUSH_MUTATIONS} mutations at once")));
+    }
+    let db = state.db.clone();
+    let response = blocking(move || db.push(&principal.person_id, &body, chrono::Utc::now())).await?;
+    Ok(Json(response))
+}
+
+/// A push carries at most this many mutations; clients send their outbox in batches.
+pub const MAX_PUSH_MUTATIONS: usize = 500;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullQuery {
+    cursor: i64,
+    client_id: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    query: std::result::Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>> {
+    let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
+    if query.cursor < 0 {
+        return Err(ServerError::Invalid("cursor must not be negative".into()));
+    }
+    let db = state.db.clone();
+    let limit = query.limit.unwrap_or(incubook::sync::MAX_PULL_PAGE);
+    let page = blocking(move || db.pull(&principal.person_id, query.client_id.as_deref(), query.cursor, limit)).await?;
+    Ok(Json(page))
 }

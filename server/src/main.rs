@@ -49,6 +49,9 @@ enum Admin {
         /// founder,mentor,lab_manager,space_admin,district_operator
         #[arg(long)]
         roles: String,
+        /// Signs in as this person of an uploaded or imported catalogue instead of a new one
+        #[arg(long)]
+        person: Option<String>,
     },
     /// Replaces a user's roles in one makerspace
     SetRoles {
@@ -108,10 +111,10 @@ async fn run(cli: Cli) -> Result<()> {
             println!("makerspace {code} added");
             Ok(())
         }
-        Command::Admin(Admin::AddUser { makerspace, username, password_stdin, roles }) => {
+        Command::Admin(Admin::AddUser { makerspace, username, password_stdin, roles, person }) => {
             let roles = ServerRole::parse_list(&roles)?;
             let hash = auth::hash_password(&read_password(password_stdin)?)?;
-            let id = database.add_account(&makerspace, username.trim(), &hash, &roles, now)?;
+            let id = database.add_account(&makerspace, username.trim(), &hash, &roles, person.as_deref(), now)?;
             println!("user {username} added ({id})");
             Ok(())
         }

@@ -29,7 +29,8 @@ async fn start() -> Server {
     let db = db::open(&format!("sqlite:{}", dir.path().join("district.db").display())).unwrap_or_else(|e| panic!("{e}"));
     db.add_makerspace("PD-0001", "张江众创空间").unwrap_or_else(|e| panic!("{e}"));
     let hash = auth::hash_password("correct horse").unwrap_or_else(|e| panic!("{e}"));
-    db.add_account("PD-0001", "zhang", &hash, &[ServerRole::Founder, ServerRole::Mentor], 0).unwrap_or_else(|e| panic!("{e}"));
+    db.add_account("PD-0001", "zhang", &hash, &[ServerRole::Founder, ServerRole::Mentor], None, 0)
+        .unwrap_or_else(|e| panic!("{e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
     let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

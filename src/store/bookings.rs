@@ -12,6 +12,8 @@ use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, ne
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
 use crate::rules::{self, Qualification, RuleContext};
+use crate::sync::server::Rejection;
+use crate::sync::{self, Mutation};
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,6 +31,10 @@ pub struct BookingView {
     #[serde(flatten)]
     pub booking: Booking,
     pub booker_name: String,
+    /// Made here and not yet confirmed by the district server.
+    pub pending: bool,
+    /// Refused by the district server (it lost a race while its booker was offline).
+    pub rejection: Option<Rejection>,
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -65,7 +71,7 @@ pub struct CalendarEntry {
 }
 
 const BOOKING_SELECT: &str = "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
-    b.created_at, b.updated_at, p.name FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
+    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
 
 fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
     let kind: String = r.get(2)?;
@@ -86,6 +92,8 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
             updated_at: to_utc(r.get(11)?),
         },
         booker_name: r.get(12)?,
+        pending: r.get(13)?,
+        rejection: r.get::<_, Option<String>>(14)?.and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -273,26 +281,44 @@ impl Store {
     /// Books a slot for the actor. Requests to mentors in request mode, and to equipment
     /// that needs approval, start as `requested`; everything else is `confirmed`.
     pub fn book(&mut self, actor_id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<Booking> {
+        self.book_with_id(actor_id, &new_id(), new, now)
+    }
+
+    /// Books under an id the client chose, so that the booking keeps its id from the
+    /// desktop's outbox to the server and back.
+    pub fn book_with_id(&mut self, actor_id: &str, id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<Booking> {
         let request = validate_request(new.start, new.end, &new.topic)?;
+        check_text("booking_id", id, 64, true)?;
         let id = self.write(|tx| {
+            let taken: bool = tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)")?.query_row([id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("booking {id}")));
+            }
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, &new.resource_id)?;
             check_in_tx(tx, &actor, &rules, request, None, now.timestamp())?;
             let status = if rules.policy.approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed };
-            let id = new_id();
             tx.prepare_cached(
                 "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             )?
             .execute(params![id, rules.id, actor_id, request.start, request.end, status.as_str(), new.topic.trim(), now.timestamp()])?;
-            audit(tx, now.timestamp(), Some(actor_id), "book", "booking", &id, serde_json::json!({"resource_id": rules.id, "start": request.start, "end": request.end, "status": status.as_str()}))?;
+            audit(tx, now.timestamp(), Some(actor_id), "book", "booking", id, serde_json::json!({"resource_id": rules.id, "start": request.start, "end": request.end, "status": status.as_str()}))?;
             if status == BookingStatus::Requested {
                 for owner in owner_ids(tx, &rules)? {
-                    notify(tx, &owner, "booking_request", Some(&id), Some(&rules.id), serde_json::json!({}), now.timestamp())?;
+                    notify(tx, &owner, "booking_request", Some(id), Some(&rules.id), serde_json::json!({}), now.timestamp())?;
                 }
             }
+            let mutation = Mutation::Book {
+                booking_id: id.to_string(),
+                resource_id: rules.id.clone(),
+                start: new.start,
+                end: new.end,
+                topic: new.topic.trim().to_string(),
+            };
+            sync::record(tx, &mutation, now.timestamp())?;
             Ok(id)
         })?;
-        self.booking(&id)
+        self.booking(id)
     }
 
     pub fn booking(&self, id: &str) -> Result<Booking> {
@@ -361,7 +387,16 @@ impl Store {
                 }
                 BookingStatus::Requested => return Err(wrong_status()),
             }
-            set_status_in_tx(tx, actor_id, booking_id, to, reason, now_s)
+            set_status_in_tx(tx, actor_id, booking_id, to, reason, now_s)?;
+            let booking_id = booking_id.to_string();
+            let mutation = match to {
+                BookingStatus::Confirmed => Mutation::Approve { booking_id },
+                BookingStatus::Declined => Mutation::Decline { booking_id, reason: reason.unwrap_or_default().to_string() },
+                BookingStatus::Completed => Mutation::Complete { booking_id },
+                BookingStatus::NoShow => Mutation::NoShow { booking_id },
+                _ => Mutation::Cancel { booking_id, reason: reason.map(str::to_string) },
+            };
+            sync::record(tx, &mutation, now_s)
         })?;
         self.booking(booking_id)
     }
@@ -425,7 +460,7 @@ impl Store {
                 serde_json::json!({"from": [b.start, b.end], "to": [start, end]}),
             )?;
             offer_to_waitlist(tx, &b.resource_id, Span::new(b.start.timestamp(), b.end.timestamp()), now.timestamp())?;
-            Ok(())
+            sync::record(tx, &Mutation::Reschedule { booking_id: booking_id.to_string(), start, end }, now.timestamp())
         })?;
         self.booking(booking_id)
     }

@@ -38,7 +38,7 @@ pub struct PeopleFilter {
 
 impl Store {
     fn is_empty_directory(conn: &Connection) -> Result<bool> {
-        Ok(conn.query_row("SELECT NOT EXISTS(SELECT 1 FROM person)", [], |r| r.get(0))?)
+        Ok(conn.query_row("SELECT NOT EXISTS(SELECT 1 FROM person WHERE deleted = 0)", [], |r| r.get(0))?)
     }
 
     /// Registers a makerspace. On an empty database anyone may (first start); after

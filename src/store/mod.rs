@@ -31,11 +31,16 @@ pub(crate) use labs::{insert_equipment, insert_lab};
 pub(crate) use mentors::{insert_mentor, language_codes, normalize_new_mentor, tag_keys};
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_initial.sql")),
+        M::up(include_str!("../../migrations/0002_sync.sql")),
+    ])
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
+    /// On the server: the mutation being applied, acknowledged inside its own transaction.
+    pub(crate) ack: Option<crate::sync::server::Ack>,
 }
 
 /// `PowerSafe` (SQLite `synchronous=FULL`) syncs the log on every commit, so a booking
@@ -83,7 +88,7 @@ impl Store {
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store { conn, ack: None })
     }
 
     /// How hard each commit waits for the disk. The default is `PowerSafe`.
@@ -102,11 +107,29 @@ impl Store {
     }
 
     /// Runs `f` inside one `BEGIN IMMEDIATE` transaction; nothing is kept if it fails.
+    /// On the server, the first write of a mutation also records it as processed, so a
+    /// mutation and its acknowledgement commit together or not at all.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        let ack = self.ack.take();
+        let result = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            if let Some(ack) = &ack {
+                crate::sync::server::write_ack(&tx, ack)?;
+            }
+            tx.commit()?;
+            Ok(value)
+        })();
+        if result.is_err() {
+            self.ack = ack;
+        }
+        result
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction for tables the store has no methods for (the
+    /// district server's accounts). Domain rows go through the store's methods.
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        self.write(f)
     }
 
     /// Bulk loads (the sample district) trade durability for speed: a crash mid-load

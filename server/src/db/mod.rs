@@ -5,6 +5,8 @@ mod sqlite;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 
 use crate::error::{Result, ServerError};
@@ -56,7 +58,8 @@ impl ServerRole {
 /// A signed-in user with the roles they hold in each makerspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
-    pub account_id: String,
+    /// The account's person in the district's directory.
+    pub person_id: String,
     pub username: String,
     pub roles: Vec<(String, ServerRole)>,
 }
@@ -76,6 +79,7 @@ pub trait Database: Send + Sync {
         username: &str,
         password_hash: &str,
         roles: &[ServerRole],
+        person_id: Option<&str>,
         now: i64,
     ) -> Result<String>;
     /// Replaces the account's roles in one makerspace.
@@ -87,6 +91,10 @@ pub trait Database: Send + Sync {
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>>;
     /// Revokes every token of the account; returns how many were live.
     fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize>;
+    /// Applies a client's mutations for the signed-in person (see `incubook::sync`).
+    fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse>;
+    /// The changes after `cursor` the person may see.
+    fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse>;
 }
 
 /// Opens the backend a `--db` URL names: `sqlite:PATH` or `postgres://…`.

@@ -1,62 +1,74 @@
-//! The embedded backend: one SQLite file, one connection behind a mutex (writes are
-//! serialized anyway), WAL, and its own migrations.
+//! The embedded backend: one SQLite file holding the core's own schema (so mutations run
+//! through the same store code as on the desktop) plus the server's account and sync
+//! tables. One connection behind a mutex: SQLite serializes writers anyway.
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
 
+use incubook::CoreError;
+use incubook::store::Store;
+use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
-use rusqlite_migration::{M, Migrations};
 
 use super::{Account, Database, Principal, ServerRole};
 use crate::error::{Result, ServerError};
 
-fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/sqlite/0001_accounts.sql"))])
-}
-
 pub struct SqliteDatabase {
-    conn: Mutex<Connection>,
+    store: Mutex<Store>,
 }
 
 impl SqliteDatabase {
     pub fn open(path: &Path) -> Result<SqliteDatabase> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| ServerError::Internal(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(Duration::from_secs(30))?;
-        migrations().to_latest(&mut conn)?;
-        Ok(SqliteDatabase { conn: Mutex::new(conn) })
+        let store = Store::open(path)?;
+        store.install_server_versioning()?;
+        Ok(SqliteDatabase { store: Mutex::new(store) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
-        f(&mut conn)
+    fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut store = self.store.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
+        f(&mut store)
     }
 }
 
-fn require_makerspace(conn: &Connection, code: &str) -> Result<()> {
-    let exists: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM makerspace WHERE code = ?1)", [code], |r| r.get(0))?;
-    if exists { Ok(()) } else { Err(ServerError::NotFound(format!("makerspace {code}"))) }
-}
-
-fn account_id(conn: &Connection, username: &str) -> Result<String> {
-    conn.query_row("SELECT id FROM account WHERE username = ?1", [username], |r| r.get(0))
+fn makerspace_id(conn: &Connection, code: &str) -> incubook::Result<String> {
+    conn.query_row("SELECT id FROM makerspace WHERE code = ?1 AND deleted = 0", [code], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| ServerError::NotFound(format!("user {username}")))
+        .ok_or_else(|| CoreError::not_found("makerspace", code))
+}
+
+fn person_of(conn: &Connection, username: &str) -> incubook::Result<String> {
+    conn.query_row("SELECT person_id FROM account WHERE username = ?1", [username], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("user", username))
+}
+
+fn write_roles(tx: &Connection, person_id: &str, makerspace_id: &str, roles: &[ServerRole]) -> incubook::Result<()> {
+    for role in roles {
+        if *role == ServerRole::DistrictOperator {
+            tx.execute("INSERT OR IGNORE INTO district_operator(person_id) VALUES (?1)", [person_id])?;
+        } else {
+            tx.execute(
+                "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)",
+                params![person_id, makerspace_id, role.as_str()],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 impl Database for SqliteDatabase {
     fn add_makerspace(&self, code: &str, name: &str) -> Result<()> {
-        self.with(|conn| {
-            let n = conn.execute("INSERT OR IGNORE INTO makerspace(code, name) VALUES (?1, ?2)", params![code, name])?;
-            if n == 0 {
-                return Err(ServerError::Conflict(format!("makerspace {code} exists already")));
-            }
+        self.with(|store| {
+            store.transaction(|tx| {
+                let n = tx.execute(
+                    "INSERT OR IGNORE INTO makerspace(id, code, name) VALUES (?1, ?2, ?3)",
+                    params![uuid::Uuid::now_v7().to_string(), code, name],
+                )?;
+                if n == 0 {
+                    return Err(CoreError::Conflict(format!("makerspace {code} exists already")));
+                }
+                Ok(())
+            })?;
             Ok(())
         })
     }
@@ -67,105 +79,138 @@ impl Database for SqliteDatabase {
         username: &str,
         password_hash: &str,
         roles: &[ServerRole],
+        person_id: Option<&str>,
         now: i64,
     ) -> Result<String> {
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            require_makerspace(&tx, makerspace_code)?;
-            let id = uuid::Uuid::now_v7().to_string();
-            let n = tx.execute(
-                "INSERT OR IGNORE INTO account(id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, username, password_hash, now],
-            )?;
-            if n == 0 {
-                return Err(ServerError::Conflict(format!("user {username} exists already")));
-            }
-            for role in roles {
+        self.with(|store| {
+            Ok(store.transaction(|tx| {
+                let makerspace = makerspace_id(tx, makerspace_code)?;
+                let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM account WHERE username = ?1)", [username], |r| r.get(0))?;
+                if taken {
+                    return Err(CoreError::Conflict(format!("user {username} exists already")));
+                }
+                let id = match person_id {
+                    Some(id) => {
+                        let (exists, linked): (bool, bool) = tx.query_row(
+                            "SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0), EXISTS(SELECT 1 FROM account WHERE person_id = ?1)",
+                            [id],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )?;
+                        if !exists {
+                            return Err(CoreError::not_found("person", id));
+                        }
+                        if linked {
+                            return Err(CoreError::Conflict(format!("person {id} has an account already")));
+                        }
+                        id.to_string()
+                    }
+                    None => {
+                        let id = uuid::Uuid::now_v7().to_string();
+                        tx.execute("INSERT INTO person(id, name, created_at) VALUES (?1, ?2, ?3)", params![id, username, now])?;
+                        id
+                    }
+                };
                 tx.execute(
-                    "INSERT INTO account_role(account_id, makerspace_code, role) VALUES (?1, ?2, ?3)",
-                    params![id, makerspace_code, role.as_str()],
+                    "INSERT INTO account(person_id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, username, password_hash, now],
                 )?;
-            }
-            tx.commit()?;
-            Ok(id)
+                write_roles(tx, &id, &makerspace, roles)?;
+                Ok(id)
+            })?)
         })
     }
 
     fn set_roles(&self, username: &str, makerspace_code: &str, roles: &[ServerRole]) -> Result<()> {
-        self.with(|conn| {
-            let tx = conn.transaction()?;
-            require_makerspace(&tx, makerspace_code)?;
-            let id = account_id(&tx, username)?;
-            tx.execute("DELETE FROM account_role WHERE account_id = ?1 AND makerspace_code = ?2", params![id, makerspace_code])?;
-            for role in roles {
-                tx.execute(
-                    "INSERT INTO account_role(account_id, makerspace_code, role) VALUES (?1, ?2, ?3)",
-                    params![id, makerspace_code, role.as_str()],
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
+        self.with(|store| {
+            Ok(store.transaction(|tx| {
+                let makerspace = makerspace_id(tx, makerspace_code)?;
+                let person = person_of(tx, username)?;
+                tx.execute("DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2", params![person, makerspace])?;
+                if !roles.contains(&ServerRole::DistrictOperator) {
+                    tx.execute("DELETE FROM district_operator WHERE person_id = ?1", [&person])?;
+                }
+                write_roles(tx, &person, &makerspace, roles)
+            })?)
         })
     }
 
     fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<()> {
-        self.with(|conn| {
-            let n =
-                conn.execute("UPDATE account SET password_hash = ?2 WHERE username = ?1", params![username, password_hash])?;
-            if n == 0 {
-                return Err(ServerError::NotFound(format!("user {username}")));
-            }
-            Ok(())
+        self.with(|store| {
+            Ok(store.transaction(|tx| {
+                let n =
+                    tx.execute("UPDATE account SET password_hash = ?2 WHERE username = ?1", params![username, password_hash])?;
+                if n == 0 {
+                    return Err(CoreError::not_found("user", username));
+                }
+                Ok(())
+            })?)
         })
     }
 
     fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
-        self.with(|conn| {
-            Ok(conn
-                .query_row("SELECT id, username, password_hash FROM account WHERE username = ?1", [username], |r| {
+        self.with(|store| {
+            Ok(store
+                .conn()
+                .query_row("SELECT person_id, username, password_hash FROM account WHERE username = ?1", [username], |r| {
                     Ok(Account { id: r.get(0)?, username: r.get(1)?, password_hash: r.get(2)? })
                 })
                 .optional()?)
         })
     }
 
-    fn create_token(&self, account_id: &str, token_hash: &str, expires_at: i64) -> Result<()> {
-        self.with(|conn| {
-            conn.execute(
-                "INSERT INTO token(token_hash, account_id, expires_at) VALUES (?1, ?2, ?3)",
-                params![token_hash, account_id, expires_at],
-            )?;
-            Ok(())
+    fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64) -> Result<()> {
+        self.with(|store| {
+            Ok(store.transaction(|tx| {
+                tx.execute(
+                    "INSERT INTO account_token(token_hash, person_id, expires_at) VALUES (?1, ?2, ?3)",
+                    params![token_hash, person_id, expires_at],
+                )?;
+                Ok(())
+            })?)
         })
     }
 
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
-        self.with(|conn| {
+        self.with(|store| {
+            let conn = store.conn();
             let found: Option<(String, String)> = conn
-                .query_row(
-                    "SELECT a.id, a.username FROM token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = ?1 AND t.revoked = 0 AND t.expires_at > ?2",
-                    params![token_hash, now],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached(
+                    "SELECT a.person_id, a.username FROM account_token t JOIN account a ON a.person_id = t.person_id
+                     WHERE t.token_hash = ?1 AND t.revoked = 0 AND t.expires_at > ?2",
+                )?
+                .query_row(params![token_hash, now], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            let Some((account_id, username)) = found else { return Ok(None) };
-            let mut stmt = conn.prepare("SELECT makerspace_code, role FROM account_role WHERE account_id = ?1 ORDER BY makerspace_code, role")?;
+            let Some((person_id, username)) = found else { return Ok(None) };
+            let mut stmt = conn.prepare_cached(
+                "SELECT m.code, r.role FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.person_id = ?1
+                 UNION SELECT '', 'district_operator' FROM district_operator WHERE person_id = ?1 ORDER BY 1, 2",
+            )?;
             let roles = stmt
-                .query_map([&account_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .query_map([&person_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
                 .filter_map(|row| row.ok())
                 .filter_map(|(code, role)| ServerRole::parse(&role).ok().map(|role| (code, role)))
                 .collect();
-            Ok(Some(Principal { account_id, username, roles }))
+            Ok(Some(Principal { person_id, username, roles }))
         })
     }
 
     fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize> {
-        self.with(|conn| {
-            let id = account_id(conn, username)?;
-            Ok(conn.execute(
-                "UPDATE token SET revoked = 1 WHERE account_id = ?1 AND revoked = 0 AND expires_at > ?2",
-                params![id, now],
-            )?)
+        self.with(|store| {
+            Ok(store.transaction(|tx| {
+                let person = person_of(tx, username)?;
+                Ok(tx.execute(
+                    "UPDATE account_token SET revoked = 1 WHERE person_id = ?1 AND revoked = 0 AND expires_at > ?2",
+                    params![person, now],
+                )?)
+            })?)
         })
+    }
+
+    fn push(&self, person_id: &str, request: &PushRequest, now: chrono::DateTime<chrono::Utc>) -> Result<PushResponse> {
+        self.with(|store| Ok(store.apply_push(person_id, request, now)?))
+    }
+
+    fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
+        self.with(|store| Ok(store.pull_for(person_id, client_id, cursor, limit)?))
     }
 }

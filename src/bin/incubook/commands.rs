@@ -34,7 +34,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
     match &cli.command {
         Command::Demo { scale, seed, if_empty } => {
             let scale = Scale::parse(scale)?;
-            let has_data: bool = store.conn().query_row("SELECT EXISTS(SELECT 1 FROM person)", [], |r| r.get(0))?;
+            let has_data: bool =
+                store.conn().query_row("SELECT EXISTS(SELECT 1 FROM person WHERE deleted = 0)", [], |r| r.get(0))?;
             if *if_empty && has_data {
                 return out.show(&serde_json::json!({"loaded": false}), || {
                     out.t("数据库已有数据，未重新载入示例。", "The database has data; the sample was not loaded again.").into()

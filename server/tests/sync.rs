@@ -1,0 +1,250 @@
+//! Real core clients syncing with the real server over HTTP on a loopback port.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Client, TestServer, founders_of, ok};
+use incubook::domain::Slot;
+use incubook::store::{NewBooking, SlotSearch, Store};
+use incubook::sync::client::Transport;
+use incubook::sync::server::BUSY_PERSON_ID;
+use incubook::sync::{Mutation, PullResponse, PushRequest, PushResponse, PushedMutation};
+use incubook::{CoreError, Result};
+use incubook_server::db::ServerRole;
+
+/// A mentor of PD-0001 who confirms bookings without a request step, and a free slot of theirs.
+fn mentor_slot(store: &Store, now: chrono::DateTime<Utc>) -> (String, Slot) {
+    let resource: String = ok(store.conn().query_row(
+        "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
+         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    let today = now.date_naive();
+    let search = SlotSearch { from: today, to: today + Duration::days(14), minutes: None };
+    let slots = ok(store.slots(&resource, &search, now));
+    let slot = slots.into_iter().find(|s| s.start > now + Duration::days(1)).unwrap_or_else(|| panic!("no free slot"));
+    (resource, slot)
+}
+
+fn book(client: &mut Client, resource: &str, slot: &Slot, now: chrono::DateTime<Utc>) -> String {
+    let new =
+        NewBooking { resource_id: resource.to_string(), start: slot.start, end: slot.end, topic: "融资路演辅导".into() };
+    ok(client.store.book(&client.person_id.clone(), &new, now)).id
+}
+
+fn view(client: &Client, booking_id: &str) -> incubook::store::BookingView {
+    ok(client.store.bookings_of(&client.person_id))
+        .into_iter()
+        .find(|b| b.booking.id == booking_id)
+        .unwrap_or_else(|| panic!("no booking {booking_id}"))
+}
+
+fn two_founders(server: &TestServer) -> (String, String) {
+    let founders = founders_of(&server.read(), "PD-0001");
+    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    (founders[0].clone(), founders[1].clone())
+}
+
+fn holding_on_server(server: &TestServer, resource: &str, slot: &Slot) -> i64 {
+    ok(server.read().conn().query_row(
+        "SELECT count(*) FROM booking WHERE resource_id = ?1 AND start_at < ?3 AND end_at > ?2 AND status IN ('requested', 'confirmed') AND deleted = 0",
+        rusqlite::params![resource, slot.start.timestamp(), slot.end.timestamp()],
+        |r| r.get(0),
+    ))
+}
+
+#[test]
+fn two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let mut b = server.client("b", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+
+    // Both offline: each replica accepts its own booking and marks it waiting.
+    let booked_a = book(&mut a, &resource, &slot, now);
+    let booked_b = book(&mut b, &resource, &slot, now);
+    assert!(view(&a, &booked_a).pending);
+    assert!(view(&b, &booked_b).pending);
+
+    a.sync(now);
+    let report_b = b.sync(now);
+    a.sync(now);
+    assert_eq!(report_b.refused, vec!["refused.slot_taken".to_string()]);
+
+    let mine = view(&a, &booked_a);
+    assert!(!mine.pending && mine.rejection.is_none());
+    assert_eq!(mine.booking.status, incubook::domain::BookingStatus::Confirmed);
+    let lost = view(&b, &booked_b);
+    assert!(!lost.pending);
+    let rejection = lost.rejection.unwrap_or_else(|| panic!("b's booking should be rejected"));
+    assert_eq!(rejection.code, "refused.slot_taken");
+    assert!(rejection.message_zh.contains("已被预约") || !rejection.message_zh.is_empty());
+    assert!(!lost.booking.status.holds_slot());
+
+    // One booking holds the slot on the server; b sees it as busy, without a's name or topic.
+    assert_eq!(holding_on_server(&server, &resource, &slot), 1);
+    let (booker, topic): (String, String) =
+        ok(b.store
+            .conn()
+            .query_row("SELECT booker_id, topic FROM booking WHERE id = ?1", [&booked_a], |r| Ok((r.get(0)?, r.get(1)?))));
+    assert_eq!((booker.as_str(), topic.as_str()), (BUSY_PERSON_ID, ""));
+    let busy = ok(b.store.busy(&resource, incubook::interval::Span::new(slot.start.timestamp(), slot.end.timestamp())));
+    assert_eq!(busy.len(), 1);
+    // a's replica never hears of b's rejected attempt.
+    let seen: bool =
+        ok(a.store.conn().query_row("SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)", [&booked_b], |r| r.get(0)));
+    assert!(!seen);
+}
+
+/// Forwards pushes to the real server and then loses the answer, as a dropped connection would.
+struct LosesPushAnswers<'a>(&'a dyn Transport);
+
+impl Transport for LosesPushAnswers<'_> {
+    fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse> {
+        self.0.push(token, request)?;
+        Err(CoreError::Offline("the answer was lost".into()))
+    }
+
+    fn pull(&self, token: &str, client_id: &str, cursor: i64) -> Result<PullResponse> {
+        self.0.pull(token, client_id, cursor)
+    }
+}
+
+#[test]
+fn a_push_whose_answer_was_lost_is_applied_once_when_retried() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+    let booked = book(&mut a, &resource, &slot, now);
+    ok(a.store.cancel(&a.person_id.clone(), &booked, Some("计划有变"), now));
+    assert_eq!(ok(a.store.outbox(10)).len(), 2);
+
+    let lossy = LosesPushAnswers(&a.http);
+    let failed = a.store.sync_once(&lossy, now);
+    assert_eq!(failed.err().map(|e| e.code()), Some("sync.offline".to_string()));
+    assert_eq!(ok(a.store.outbox(10)).len(), 2, "nothing is dropped before the server is heard");
+    assert!(ok(a.store.sync_status()).and_then(|s| s.last_error).is_some_and(|e| e.contains("sync.offline")));
+
+    let report = a.sync(now);
+    assert_eq!(report.waiting, 0);
+    assert!(report.refused.is_empty());
+    let server_store = server.read();
+    let applied: i64 = ok(server_store.conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE entity_id = ?1 AND action IN ('book', 'cancelled')",
+        [&booked],
+        |r| r.get(0),
+    ));
+    assert_eq!(applied, 2, "one book and one cancel, each once");
+    assert_eq!(view(&a, &booked).booking.status, incubook::domain::BookingStatus::Cancelled);
+    assert_eq!(holding_on_server(&server, &resource, &slot), 0);
+}
+
+#[test]
+fn changes_made_offline_survive_a_restart_and_sync_later() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+    let booked = book(&mut a, &resource, &slot, now);
+    // The server is unreachable: a closed port.
+    let nowhere = ok(incubook::sync::http::HttpTransport::new("http://127.0.0.1:9"));
+    assert_eq!(a.store.sync_once(&nowhere, now).err().map(|e| e.code()), Some("sync.offline".to_string()));
+
+    let path = a.path.clone();
+    drop(std::mem::replace(&mut a.store, ok(Store::open_in_memory())));
+    a.store = ok(Store::open(&path));
+    assert!(view(&a, &booked).pending, "still waiting after the restart");
+    a.sync(now);
+    let after = view(&a, &booked);
+    assert!(!after.pending && after.rejection.is_none());
+    assert_eq!(holding_on_server(&server, &resource, &slot), 1);
+}
+
+#[test]
+fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_when_retried() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let mut b = server.client("b", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+    let booked = book(&mut a, &resource, &slot, now);
+    a.sync(now);
+    b.sync(now);
+
+    // b's client sends a cancel of a's booking, whatever its own store would say.
+    let token: String = ok(b.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)));
+    let client_id = ok(b.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let cancel = ok(PushedMutation::new(1, &Mutation::Cancel { booking_id: booked.clone(), reason: None }));
+    let pushed = ok(b.http.push(&token, &PushRequest { client_id: client_id.clone(), mutations: vec![cancel.clone()] }));
+    assert_eq!(pushed.last_mutation_id, 1);
+    assert_eq!(pushed.outcomes[0].code.as_deref(), Some("forbidden"));
+    // Sent again, it is not applied again: the same outcome comes back.
+    let again = ok(b.http.push(&token, &PushRequest { client_id, mutations: vec![cancel] }));
+    assert_eq!(again.outcomes, pushed.outcomes);
+    assert_eq!(holding_on_server(&server, &resource, &slot), 1);
+
+    // An unknown mutation and wrong arguments are consumed too, so they cannot block the queue.
+    let client_id = ok(b.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let junk = vec![
+        PushedMutation { id: 2, name: "launch_rocket".into(), args: serde_json::json!({}) },
+        PushedMutation { id: 3, name: "book".into(), args: serde_json::json!({"booking_id": 5}) },
+    ];
+    let pushed = ok(b.http.push(&token, &PushRequest { client_id, mutations: junk }));
+    assert_eq!(pushed.last_mutation_id, 3);
+    assert!(pushed.outcomes.iter().all(|o| o.code.as_deref() == Some("invalid.mutation")));
+}
+
+#[test]
+fn another_users_client_id_is_refused() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let a = server.client("a", now);
+    let b = server.client("b", now);
+    let a_client = ok(a.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let b_token: String = ok(b.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)));
+    // a's client id has pushed nothing yet: claim it by syncing a once with a change.
+    let mut a = a;
+    let (resource, slot) = mentor_slot(&a.store, now);
+    book(&mut a, &resource, &slot, now);
+    a.sync(now);
+    let stolen = b.http.pull(&b_token, &a_client, 0);
+    assert_eq!(stolen.err().map(|e| e.code()), Some("forbidden".to_string()));
+}
+
+#[test]
+fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let mut b = server.client("b", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+    let booked = book(&mut a, &resource, &slot, now);
+    a.sync(now);
+    b.sync(now);
+    // b takes a later slot; a, offline, moves the booking onto it.
+    let today = now.date_naive();
+    let search = SlotSearch { from: today, to: today + Duration::days(14), minutes: None };
+    let later = ok(b.store.slots(&resource, &search, now))
+        .into_iter()
+        .find(|s| s.start > slot.end + Duration::hours(3))
+        .unwrap_or_else(|| panic!("no later slot"));
+    book(&mut b, &resource, &later, now);
+    ok(a.store.reschedule(&a.person_id.clone(), &booked, later.start, later.end, now));
+    assert_eq!(view(&a, &booked).booking.start, later.start);
+    b.sync(now);
+    let report = a.sync(now);
+    assert_eq!(report.refused, vec!["refused.slot_taken".to_string()]);
+    let back = view(&a, &booked);
+    assert_eq!((back.booking.start, back.booking.end), (slot.start, slot.end), "the server's time wins");
+    assert!(!back.pending);
+}

@@ -1,0 +1,228 @@
+//! The desktop's half of sync: push the outbox in order, then pull pages and apply each
+//! one — rows, cursor and the trimmed outbox — in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::tables::table;
+use super::{Change, PullResponse, PushRequest, PushResponse, PushedMutation};
+use crate::domain::{new_id, to_utc};
+use crate::error::{CoreError, Result};
+use crate::store::Store;
+
+/// How a client reaches the server. The HTTP one lives in `http`; tests may wrap it to
+/// lose responses or die halfway.
+pub trait Transport {
+    fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse>;
+    fn pull(&self, token: &str, client_id: &str, cursor: i64) -> Result<PullResponse>;
+}
+
+/// Where this database syncs to, as Settings → District connection shows it.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub server_url: String,
+    pub username: String,
+    pub person_id: String,
+    pub client_id: String,
+    pub signed_in: bool,
+    pub cursor: i64,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Changes made here that the server has not confirmed yet.
+    pub waiting: i64,
+}
+
+/// What one sync did.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pushed: u32,
+    /// Pushed changes the server refused for good, with their codes.
+    pub refused: Vec<String>,
+    pub pulled: u32,
+    pub waiting: i64,
+}
+
+/// Pushes go in batches of this many mutations.
+const PUSH_BATCH: usize = 100;
+
+impl Store {
+    /// Remembers the server and the signed-in user. Reconnecting as the same user to the
+    /// same server keeps the client id and the cursor; anything else starts over.
+    pub fn connect_sync(&mut self, server_url: &str, username: &str, person_id: &str, token: &str) -> Result<SyncStatus> {
+        let same = self.sync_status()?.is_some_and(|s| s.server_url == server_url && s.person_id == person_id);
+        self.write(|tx| {
+            if same {
+                tx.execute("UPDATE sync_state SET token = ?1, username = ?2, last_error = NULL WHERE id = 1", params![token, username])?;
+            } else {
+                tx.execute("DELETE FROM sync_state", [])?;
+                tx.execute(
+                    "INSERT INTO sync_state(id, server_url, username, person_id, token, client_id, cursor) VALUES (1, ?1, ?2, ?3, ?4, ?5, 0)",
+                    params![server_url, username, person_id, token, new_id()],
+                )?;
+            }
+            Ok(())
+        })?;
+        self.sync_status()?.ok_or_else(|| CoreError::not_found("sync_state", "1"))
+    }
+
+    /// Forgets the sign-in; waiting changes stay in the outbox for the next connection.
+    pub fn sign_out_sync(&mut self) -> Result<()> {
+        self.write(|tx| Ok(tx.execute("UPDATE sync_state SET token = NULL WHERE id = 1", []).map(drop)?))
+    }
+
+    pub fn sync_status(&self) -> Result<Option<SyncStatus>> {
+        let waiting: i64 = self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT server_url, username, person_id, client_id, token IS NOT NULL, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
+                [],
+                |r| {
+                    Ok(SyncStatus {
+                        server_url: r.get(0)?,
+                        username: r.get(1)?,
+                        person_id: r.get(2)?,
+                        client_id: r.get(3)?,
+                        signed_in: r.get(4)?,
+                        cursor: r.get(5)?,
+                        last_sync_at: r.get::<_, Option<i64>>(6)?.map(to_utc),
+                        last_error: r.get(7)?,
+                        waiting,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The oldest mutations waiting for the server, in the order they were made.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<PushedMutation>> {
+        let mut stmt = self.conn.prepare_cached("SELECT mutation_id, name, args FROM outbox ORDER BY mutation_id LIMIT ?1")?;
+        let rows =
+            stmt.query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        rows.map(|row| {
+            let (id, name, args) = row?;
+            super::server::pushed_from_outbox(id, name, &args)
+        })
+        .collect()
+    }
+
+    /// One round: push everything waiting, then pull until the server has nothing newer.
+    pub fn sync_once(&mut self, transport: &dyn Transport, now: DateTime<Utc>) -> Result<SyncReport> {
+        let result = self.sync_round(transport);
+        let error = result.as_ref().err().map(|e| format!("{}: {e}", e.code()));
+        let ok = error.is_none();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sync_state SET last_error = ?1, last_sync_at = CASE WHEN ?2 THEN ?3 ELSE last_sync_at END WHERE id = 1",
+                params![error, ok, now.timestamp()],
+            )?;
+            Ok(())
+        })?;
+        result
+    }
+
+    fn sync_round(&mut self, transport: &dyn Transport) -> Result<SyncReport> {
+        let status = self.sync_status()?.ok_or_else(|| CoreError::invalid("sync", "not connected to a district server"))?;
+        let token: Option<String> = self.conn.query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+        let token = token.ok_or_else(|| CoreError::Remote { code: "unauthorized".into(), message: "sign in again".into() })?;
+        let mut report = SyncReport::default();
+        let mut after = 0;
+        loop {
+            let batch: Vec<PushedMutation> =
+                self.outbox(PUSH_BATCH + 1)?.into_iter().filter(|m| m.id > after).take(PUSH_BATCH).collect();
+            let Some(last) = batch.last().map(|m| m.id) else { break };
+            let response = transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch })?;
+            report.pushed += response.outcomes.len() as u32;
+            report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
+            after = last;
+        }
+        loop {
+            let cursor: i64 = self.conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+            let page = transport.pull(&token, &status.client_id, cursor)?;
+            report.pulled += page.changes.len() as u32;
+            self.apply_pull(&page)?;
+            if !page.more || page.cursor <= cursor {
+                break;
+            }
+        }
+        report.waiting = self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+        Ok(report)
+    }
+
+    /// Applies one page: its rows, the new cursor, and the outbox trimmed to what the
+    /// server has processed, in one transaction. A page may hold a child before its
+    /// parent's newer version, so references are checked by the server, not here.
+    pub fn apply_pull(&mut self, page: &PullResponse) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.write(|tx| {
+            let mut columns: HashMap<&'static str, Vec<String>> = HashMap::new();
+            for change in &page.changes {
+                apply_change(tx, &mut columns, change)?;
+            }
+            tx.execute("UPDATE sync_state SET cursor = max(cursor, ?1) WHERE id = 1", [page.cursor])?;
+            tx.execute("DELETE FROM outbox WHERE mutation_id <= ?1", [page.last_mutation_id])?;
+            Ok(())
+        });
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        result
+    }
+}
+
+fn table_columns(tx: &Connection, name: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare(&format!("PRAGMA table_info({name})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    Ok(names.collect::<rusqlite::Result<_>>()?)
+}
+
+fn sql_value(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),
+        serde_json::Value::Number(n) => {
+            n.as_i64().map(Value::Integer).or_else(|| n.as_f64().map(Value::Real)).unwrap_or(Value::Null)
+        }
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+/// Writes one change. Table and column names come from this database's own schema; a table
+/// or column this version does not know (a newer server) is skipped.
+fn apply_change(tx: &Connection, columns: &mut HashMap<&'static str, Vec<String>>, change: &Change) -> Result<()> {
+    match change {
+        Change::Put { table: name, row, .. } => {
+            let Some(t) = table(name) else { return Ok(()) };
+            if !columns.contains_key(t.name) {
+                columns.insert(t.name, table_columns(tx, t.name)?);
+            }
+            let known = columns.get(t.name).map(Vec::as_slice).unwrap_or_default();
+            let present: Vec<&String> = known.iter().filter(|c| row.contains_key(c.as_str())).collect();
+            if t.key.iter().any(|k| !row.contains_key(*k)) || present.is_empty() {
+                return Err(CoreError::invalid("pull", format!("a {name} row without its key")));
+            }
+            let names = present.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+            let marks = (1..=present.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+            let values: Vec<Value> = present.iter().map(|c| sql_value(&row[c.as_str()])).collect();
+            tx.prepare_cached(&format!("INSERT OR REPLACE INTO {} ({names}) VALUES ({marks})", t.name))?
+                .execute(rusqlite::params_from_iter(values))?;
+        }
+        Change::Delete { table: name, key, .. } => {
+            let Some(t) = table(name) else { return Ok(()) };
+            let mut values = Vec::with_capacity(t.key.len());
+            for k in t.key {
+                values.push(sql_value(
+                    key.get(*k).ok_or_else(|| CoreError::invalid("pull", format!("a {name} tombstone without {k}")))?,
+                ));
+            }
+            let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+            tx.prepare_cached(&format!("DELETE FROM {} WHERE {filter}", t.name))?.execute(rusqlite::params_from_iter(values))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,389 @@
+//! The server's half of sync, on the core's own store: mutations are applied by the same
+//! store methods (and so the same rules) as on the desktop, one transaction each, and every
+//! row written takes the next value of one version counter.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::tables::{SYNCED_TABLES, key_match, table};
+use super::{Change, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, PushedMutation};
+use crate::domain::Role;
+use crate::error::{CoreError, Result};
+use crate::i18n::Lang;
+use crate::store::{Actor, NewBooking, Store};
+
+/// The person other people's bookings are attributed to on a replica.
+pub const BUSY_PERSON_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The mutation being applied: written in the same transaction as its change.
+#[derive(Debug, Clone)]
+pub(crate) struct Ack {
+    pub client_id: String,
+    pub person_id: String,
+    pub mutation_id: i64,
+}
+
+pub(crate) fn write_ack(tx: &Connection, ack: &Ack) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT(client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id",
+    )?
+    .execute(params![ack.client_id, ack.person_id, ack.mutation_id])?;
+    Ok(())
+}
+
+/// A booking refused by the server, as the replica shows it: the reason in both languages.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rejection {
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl Rejection {
+    pub fn of(error: &CoreError) -> Rejection {
+        Rejection { code: error.code(), message_zh: error.message(Lang::Zh), message_en: error.message(Lang::En) }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        if lang == Lang::Zh { &self.message_zh } else { &self.message_en }
+    }
+}
+
+/// Errors that say nothing about the mutation (a busy or broken disk): the push stops and
+/// the client retries later. Everything else fails the same way every time and is consumed.
+fn is_transient(error: &CoreError) -> bool {
+    match error {
+        CoreError::Database(rusqlite::Error::SqliteFailure(e, _)) => {
+            !matches!(e.code, rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TypeMismatch)
+        }
+        CoreError::Database(_) | CoreError::Io(_) | CoreError::Migration(_) => true,
+        _ => false,
+    }
+}
+
+fn check_client_id(client_id: &str) -> Result<()> {
+    let ok = !client_id.is_empty() && client_id.len() <= 64 && client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok { Ok(()) } else { Err(CoreError::invalid("client_id", "must be 1–64 letters, digits or dashes")) }
+}
+
+impl Store {
+    /// Makes this connection the server's: from now on every insert, update and delete of
+    /// a synced table takes the next version (deletes leave a tombstone). The triggers are
+    /// TEMP, so they live on the server's connection only and never on a desktop.
+    pub fn install_server_versioning(&self) -> Result<()> {
+        let bump = "UPDATE sync_clock SET value = value + 1 WHERE id = 1;";
+        let clock = "(SELECT value FROM sync_clock WHERE id = 1)";
+        let mut sql = String::new();
+        for t in SYNCED_TABLES {
+            let (name, new_key) = (t.name, key_match(t, "NEW"));
+            let key_json = t.key.iter().map(|k| format!("'{k}', OLD.{k}")).collect::<Vec<_>>().join(", ");
+            sql.push_str(&format!(
+                "CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_insert AFTER INSERT ON main.{name} BEGIN {bump}
+                   UPDATE main.{name} SET version = {clock} WHERE {new_key}; END;
+                 CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_update AFTER UPDATE ON main.{name} BEGIN {bump}
+                   UPDATE main.{name} SET version = {clock} WHERE {new_key}; END;
+                 CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_delete AFTER DELETE ON main.{name} BEGIN {bump}
+                   INSERT INTO main.sync_tombstone(version, table_name, row_key) VALUES ({clock}, '{name}', json_object({key_json})); END;"
+            ));
+        }
+        // Rows written before the server first ran (a loaded catalogue) take versions now.
+        for t in SYNCED_TABLES {
+            sql.push_str(&format!("UPDATE main.{} SET version = version WHERE version = 0;", t.name));
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute_batch(&sql)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The last mutation of this client the server has processed.
+    pub fn last_mutation_id(&self, client_id: &str, person_id: &str) -> Result<i64> {
+        let row: Option<(String, i64)> = self
+            .conn
+            .query_row("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = ?1", [client_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match row {
+            None => Ok(0),
+            Some((owner, last)) if owner == person_id => Ok(last),
+            Some(_) => Err(CoreError::Forbidden("this client id belongs to another user".into())),
+        }
+    }
+
+    /// Applies a push for the signed-in person: in order, one transaction per mutation,
+    /// skipping ids already processed for this client.
+    pub fn apply_push(&mut self, person_id: &str, push: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+        check_client_id(&push.client_id)?;
+        let mut last = self.last_mutation_id(&push.client_id, person_id)?;
+        let mut outcomes = Vec::with_capacity(push.mutations.len());
+        for pushed in &push.mutations {
+            if pushed.id <= last {
+                outcomes.push(self.earlier_outcome(&push.client_id, pushed.id)?);
+                continue;
+            }
+            let ack = Ack { client_id: push.client_id.clone(), person_id: person_id.to_string(), mutation_id: pushed.id };
+            self.ack = Some(ack.clone());
+            let parsed = pushed.parse().ok();
+            let result = match &parsed {
+                Some(m) => self.apply_mutation(person_id, m, now),
+                None => pushed.parse().map(drop),
+            };
+            let pending_ack = self.ack.take();
+            match result {
+                Ok(()) => {
+                    // A mutation that changed nothing never opened a transaction.
+                    if let Some(ack) = pending_ack {
+                        self.write(|tx| write_ack(tx, &ack))?;
+                    }
+                    outcomes.push(MutationOutcome { id: pushed.id, applied: true, code: None, message: None });
+                }
+                Err(e) if is_transient(&e) => return Err(e),
+                Err(e) => {
+                    self.consume_failed(&ack, parsed.as_ref(), &e, now)?;
+                    outcomes.push(MutationOutcome {
+                        id: pushed.id,
+                        applied: false,
+                        code: Some(e.code()),
+                        message: Some(e.message(Lang::En)),
+                    });
+                }
+            }
+            last = pushed.id;
+        }
+        Ok(PushResponse { last_mutation_id: last, outcomes })
+    }
+
+    fn earlier_outcome(&self, client_id: &str, id: i64) -> Result<MutationOutcome> {
+        let failure: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT code, message FROM sync_failure WHERE client_id = ?1 AND mutation_id = ?2",
+                params![client_id, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match failure {
+            None => MutationOutcome { id, applied: true, code: None, message: None },
+            Some((code, message)) => MutationOutcome { id, applied: false, code: Some(code), message: Some(message) },
+        })
+    }
+
+    fn apply_mutation(&mut self, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
+        match mutation {
+            Mutation::Book { booking_id, resource_id, start, end, topic } => {
+                let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
+                self.book_with_id(person, booking_id, &new, now).map(drop)
+            }
+            Mutation::Cancel { booking_id, reason } => self.cancel(person, booking_id, reason.as_deref(), now).map(drop),
+            Mutation::Approve { booking_id } => self.approve(person, booking_id, now).map(drop),
+            Mutation::Decline { booking_id, reason } => self.decline(person, booking_id, reason, now).map(drop),
+            Mutation::Complete { booking_id } => self.complete(person, booking_id, now).map(drop),
+            Mutation::NoShow { booking_id } => self.no_show(person, booking_id, now).map(drop),
+            Mutation::Reschedule { booking_id, start, end } => self.reschedule(person, booking_id, *start, *end, now).map(drop),
+        }
+    }
+
+    /// Consumes a mutation that failed for good, in one transaction: the client's ack, the
+    /// failure, and what the client must learn by pull — a refused new booking is kept as
+    /// rejected with its reason; any other refused change re-sends the row it tried to change.
+    fn consume_failed(&mut self, ack: &Ack, mutation: Option<&Mutation>, error: &CoreError, now: DateTime<Utc>) -> Result<()> {
+        let now = now.timestamp();
+        self.write(|tx| {
+            write_ack(tx, ack)?;
+            tx.prepare_cached("INSERT OR REPLACE INTO sync_failure(client_id, mutation_id, code, message) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![ack.client_id, ack.mutation_id, error.code(), error.message(Lang::En)])?;
+            match mutation {
+                Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
+                    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+                    // Only when the row can stand: a known resource, a fresh id, a sane span.
+                    tx.prepare_cached(
+                        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+                         SELECT ?1, ?2, ?3, ?4, ?5, 'declined', ?6, ?7, ?7, ?8
+                         WHERE EXISTS(SELECT 1 FROM resource WHERE id = ?2) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = ?1)
+                           AND ?5 > ?4 AND length(?1) BETWEEN 1 AND 64 AND length(?6) <= 500",
+                    )?
+                    .execute(params![booking_id, resource_id, ack.person_id, start.timestamp(), end.timestamp(), topic, now, rejection])?;
+                }
+                Some(other) => {
+                    let (name, id) = other.entity();
+                    if let Some(t) = table(name) {
+                        tx.execute(&format!("UPDATE {} SET version = version WHERE {} = ?1", t.name, t.key[0]), [id])?;
+                    }
+                }
+                None => {}
+            }
+            Ok(())
+        })
+    }
+
+    /// Rows after `cursor` that this person may see, at most `limit`, in version order;
+    /// other people's bookings only as busy, private rows only to whom they concern.
+    pub fn pull_for(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
+        let viewer = Viewer::load(&self.conn, person_id)?;
+        let last_mutation_id = match client_id {
+            Some(id) => {
+                check_client_id(id)?;
+                self.last_mutation_id(id, person_id)?
+            }
+            None => 0,
+        };
+        let limit = limit.clamp(1, super::MAX_PULL_PAGE) as usize;
+        let mut candidates: Vec<Change> = Vec::new();
+        let mut table_full = false;
+        for t in SYNCED_TABLES {
+            let mut stmt =
+                self.conn.prepare_cached(&format!("SELECT * FROM {} WHERE version > ?1 ORDER BY version LIMIT ?2", t.name))?;
+            let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+            let rows = stmt.query_map(params![cursor, limit as i64], |r| row_to_json(r, &names))?;
+            let before = candidates.len();
+            for row in rows {
+                let row = row?;
+                let version = row.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
+                candidates.push(Change::Put { table: t.name.to_string(), version, row });
+            }
+            table_full |= candidates.len() - before == limit;
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > ?1 ORDER BY version LIMIT ?2",
+        )?;
+        let tombstones = stmt.query_map(params![cursor, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let before = candidates.len();
+        for t in tombstones {
+            let (version, table, key) = t?;
+            let key = match serde_json::from_str::<serde_json::Value>(&key) {
+                Ok(serde_json::Value::Object(map)) => map,
+                _ => continue,
+            };
+            candidates.push(Change::Delete { table, version, key });
+        }
+        table_full |= candidates.len() - before == limit;
+        candidates.sort_by_key(Change::version);
+        let more = table_full || candidates.len() > limit;
+        candidates.truncate(limit);
+        let next = candidates.last().map_or(cursor, Change::version);
+        let mut changes = Vec::with_capacity(candidates.len());
+        for change in candidates {
+            if let Some(change) = viewer.redact(&self.conn, change)? {
+                changes.push(change);
+            }
+        }
+        Ok(PullResponse { changes, cursor: next, more, last_mutation_id })
+    }
+}
+
+fn row_to_json(r: &rusqlite::Row, names: &[String]) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
+    let mut map = serde_json::Map::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let value = match r.get_ref(i)? {
+            ValueRef::Null => serde_json::Value::Null,
+            ValueRef::Integer(n) => n.into(),
+            ValueRef::Real(x) => x.into(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+            ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned().into(),
+        };
+        map.insert(name.clone(), value);
+    }
+    Ok(map)
+}
+
+/// Who is pulling, and what of other people's rows they may see.
+struct Viewer {
+    actor: Actor,
+    /// Resources whose bookings this person sees in full (as mentor or lab manager).
+    owned: RefCell<HashMap<String, bool>>,
+}
+
+fn text<'a>(row: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> &'a str {
+    row.get(column).and_then(|v| v.as_str()).unwrap_or_default()
+}
+
+impl Viewer {
+    fn load(conn: &Connection, person_id: &str) -> Result<Viewer> {
+        Ok(Viewer { actor: Actor::load(conn, person_id)?, owned: RefCell::new(HashMap::new()) })
+    }
+
+    fn owns(&self, conn: &Connection, resource_id: &str) -> Result<bool> {
+        if let Some(known) = self.owned.borrow().get(resource_id) {
+            return Ok(*known);
+        }
+        let row: Option<(String, String, Option<String>)> = conn
+            .prepare_cached(
+                "SELECT r.kind, r.makerspace_id, m.person_id FROM resource r LEFT JOIN mentor m ON m.resource_id = r.id WHERE r.id = ?1",
+            )?
+            .query_row([resource_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let owns = match row {
+            Some((kind, _, Some(person))) if kind == "mentor" => person == self.actor.id,
+            Some((_, makerspace, _)) => {
+                self.actor.has(Role::LabManager, &makerspace) || self.actor.has(Role::SpaceAdmin, &makerspace)
+            }
+            None => false,
+        };
+        self.owned.borrow_mut().insert(resource_id.to_string(), owns);
+        Ok(owns)
+    }
+
+    fn booking_party(&self, conn: &Connection, booking_id: &str) -> Result<bool> {
+        let row: Option<(String, String)> = conn
+            .prepare_cached("SELECT booker_id, resource_id FROM booking WHERE id = ?1")?
+            .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            Some((booker, resource)) => Ok(booker == self.actor.id || self.owns(conn, &resource)?),
+            None => Ok(false),
+        }
+    }
+
+    /// The change as this viewer may receive it, or nothing.
+    fn redact(&self, conn: &Connection, change: Change) -> Result<Option<Change>> {
+        let me = self.actor.id.as_str();
+        let Change::Put { table, version, mut row } = change else {
+            let Change::Delete { table, version, key } = change else { return Ok(None) };
+            let private = matches!(table.as_str(), "notification" | "waitlist" | "qualification");
+            let mine = text(&key, "person_id") == me;
+            return Ok((!private || mine || table == "qualification" && self.owns(conn, text(&key, "resource_id"))?)
+                .then_some(Change::Delete { table, version, key }));
+        };
+        let keep = match table.as_str() {
+            "person" => {
+                if text(&row, "id") != me {
+                    row.insert("phone".into(), serde_json::Value::Null);
+                    row.insert("email".into(), serde_json::Value::Null);
+                }
+                true
+            }
+            "qualification" => text(&row, "person_id") == me || self.owns(conn, text(&row, "resource_id"))?,
+            "booking" => {
+                if text(&row, "booker_id") == me || self.owns(conn, text(&row, "resource_id"))? {
+                    true
+                } else if !row.get("rejection").is_none_or(serde_json::Value::is_null) {
+                    false
+                } else {
+                    row.insert("booker_id".into(), BUSY_PERSON_ID.into());
+                    row.insert("topic".into(), "".into());
+                    row.insert("reason".into(), serde_json::Value::Null);
+                    true
+                }
+            }
+            "session_note" | "feedback" => self.booking_party(conn, text(&row, "booking_id"))?,
+            "waitlist" | "notification" => text(&row, "person_id") == me,
+            _ => true,
+        };
+        Ok(keep.then_some(Change::Put { table, version, row }))
+    }
+}
+
+/// Keeps a pushed mutation's JSON well-formed on the way out of an outbox row.
+pub(crate) fn pushed_from_outbox(id: i64, name: String, args: &str) -> Result<PushedMutation> {
+    let args = serde_json::from_str(args).map_err(|e| CoreError::invalid("outbox", e.to_string()))?;
+    Ok(PushedMutation { id, name, args })
+}
