@@ -32,6 +32,9 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
     let now = incubook::now()?;
     let mut store = open(&cli)?;
     match &cli.command {
+        Command::Connect { url, user } => crate::sync_commands::connect(&mut store, url, user, out, now),
+        Command::Sync => crate::sync_commands::sync(&mut store, out, now),
+        Command::SyncStatus => crate::sync_commands::status(&store, out),
         Command::Demo { scale, seed, if_empty } => {
             let scale = Scale::parse(scale)?;
             let has_data: bool =
@@ -421,8 +424,12 @@ fn show_bookings(out: &Output, list: &[BookingView]) -> Result<()> {
                     b.resource_name.clone(),
                     v.booker_name.clone(),
                     out.span(b.start, b.end),
-                    status_label(b.status.as_str(), out.lang).to_string(),
-                    b.reason.clone().unwrap_or_default(),
+                    match (&v.rejection, v.pending) {
+                        (Some(_), _) => out.t("被区平台拒绝", "rejected by the server").to_string(),
+                        (None, true) => format!("{}（{}）", status_label(b.status.as_str(), out.lang), out.t("待同步", "waiting to sync")),
+                        (None, false) => status_label(b.status.as_str(), out.lang).to_string(),
+                    },
+                    v.rejection.as_ref().map(|r| r.message(out.lang).to_string()).or_else(|| b.reason.clone()).unwrap_or_default(),
                 ]
             })
             .collect();

@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod sync_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -198,6 +199,18 @@ enum Command {
         #[arg(long)]
         by: Option<String>,
     },
+    /// Connect this database to a district server; the password comes from
+    /// INCUBOOK_PASSWORD or the first line of stdin
+    Connect {
+        /// The server's address, like http://district.example:8080
+        url: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Send waiting changes to the district server and fetch the district's
+    Sync,
+    /// Where this database syncs, when it last did, and what waits
+    SyncStatus,
     /// The audit log, newest first
     Audit {
         #[arg(long, default_value_t = 50)]

@@ -55,6 +55,10 @@ impl Output {
         }
     }
 
+    pub fn instant(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&DISTRICT_TZ).format("%Y-%m-%d %H:%M").to_string()
+    }
+
     pub fn span(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
         let s = start.with_timezone(&DISTRICT_TZ);
         let e = end.with_timezone(&DISTRICT_TZ);
