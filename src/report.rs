@@ -311,6 +311,69 @@ pub fn lab_use_csv(report: &EquipmentReport, lang: Lang) -> Result<String> {
 }
 
 /// Today in the district's zone, for reports that default to "the last 30 days".
+/// One makerspace's share of the district: mentor hours and equipment use.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct MakerspaceUse {
+    pub makerspace_code: String,
+    pub mentors: u32,
+    pub mentor_sessions: u32,
+    pub mentor_hours: f64,
+    pub no_shows: u32,
+    pub equipment: u32,
+    pub equipment_bookings: u32,
+    pub equipment_booked_hours: f64,
+    pub equipment_open_hours: f64,
+    pub utilization_pct: f64,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct DistrictReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by_makerspace: Vec<MakerspaceUse>,
+}
+
+impl Store {
+    /// The district platform's figures: the mentor and equipment reports summed per makerspace.
+    pub fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {
+        let mentors = self.mentor_report(from, to)?;
+        let equipment = self.equipment_report(from, to)?;
+        let mut by: BTreeMap<String, MakerspaceUse> = BTreeMap::new();
+        for m in &mentors.by_mentor {
+            let e = by.entry(m.makerspace_code.clone()).or_default();
+            e.mentors += 1;
+            e.mentor_sessions += m.sessions;
+            e.mentor_hours += m.hours;
+            e.no_shows += m.no_shows;
+        }
+        for q in &equipment.by_equipment {
+            let e = by.entry(q.makerspace_code.clone()).or_default();
+            e.equipment += 1;
+            e.equipment_bookings += q.bookings;
+            e.equipment_booked_hours += q.booked_hours;
+            e.equipment_open_hours += q.open_hours;
+        }
+        let by_makerspace = by
+            .into_iter()
+            .map(|(code, mut e)| {
+                e.makerspace_code = code;
+                e.mentor_hours = (e.mentor_hours * 10.0).round() / 10.0;
+                e.equipment_booked_hours = (e.equipment_booked_hours * 10.0).round() / 10.0;
+                e.equipment_open_hours = (e.equipment_open_hours * 10.0).round() / 10.0;
+                e.utilization_pct = if e.equipment_open_hours > 0.0 {
+                    (e.equipment_booked_hours / e.equipment_open_hours * 1000.0).round() / 10.0
+                } else {
+                    0.0
+                };
+                e
+            })
+            .collect();
+        Ok(DistrictReport { from, to, by_makerspace })
+    }
+}
+
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
 }

@@ -33,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(me))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/notices", get(notices).post(publish_notice))
+        .route("/v1/reports/district", get(district_report))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
 }
@@ -171,4 +173,68 @@ async fn pull(
     let limit = query.limit.unwrap_or(incubook::sync::MAX_PULL_PAGE);
     let page = blocking(move || db.pull(&principal.person_id, query.client_id.as_deref(), query.cursor, limit)).await?;
     Ok(Json(page))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewNotice {
+    title: String,
+    body: String,
+}
+
+/// Only district operators publish policy notices.
+async fn publish_notice(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    ApiJson(body): ApiJson<NewNotice>,
+) -> Result<(StatusCode, Json<incubook::store::Notice>)> {
+    if !principal.is_district_operator() {
+        return Err(ServerError::Forbidden("only district operators publish notices".into()));
+    }
+    let db = state.db.clone();
+    let notice = blocking(move || db.publish_notice(&principal.person_id, &body.title, &body.body, chrono::Utc::now())).await?;
+    Ok((StatusCode::CREATED, Json(notice)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoticesQuery {
+    limit: Option<u32>,
+}
+
+async fn notices(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+    query: std::result::Result<Query<NoticesQuery>, QueryRejection>,
+) -> Result<Json<Vec<incubook::store::Notice>>> {
+    let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let db = state.db.clone();
+    Ok(Json(blocking(move || db.notices(limit)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    from: String,
+    to: String,
+}
+
+/// Mentor hours and equipment use per makerspace, for district operators.
+async fn district_report(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    query: std::result::Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Json<incubook::report::DistrictReport>> {
+    if !principal.is_district_operator() {
+        return Err(ServerError::Forbidden("the district report is for district operators".into()));
+    }
+    let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
+    let from = incubook::domain::parse_date("from", &query.from)?;
+    let to = incubook::domain::parse_date("to", &query.to)?;
+    if to < from || (to - from).num_days() > 366 {
+        return Err(ServerError::Invalid("give a range of at most one year, from ≤ to".into()));
+    }
+    let db = state.db.clone();
+    Ok(Json(blocking(move || db.district_report(from, to)).await?))
 }

@@ -9,6 +9,7 @@ mod calendar;
 mod directory;
 mod labs;
 mod mentors;
+mod notices;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +26,7 @@ pub use calendar::{ResourceRules, SlotSearch, local_range};
 pub use directory::{NewMakerspace, NewPerson, PeopleFilter};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant};
 pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor};
+pub use notices::Notice;
 
 pub(crate) use directory::insert_makerspace;
 pub(crate) use labs::{insert_equipment, insert_lab};

@@ -5,7 +5,9 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use incubook::report::DistrictReport;
+use incubook::store::Notice;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 
@@ -22,6 +24,12 @@ pub enum ServerRole {
     LabManager,
     SpaceAdmin,
     DistrictOperator,
+}
+
+impl Principal {
+    pub fn is_district_operator(&self) -> bool {
+        self.roles.iter().any(|(_, r)| *r == ServerRole::DistrictOperator)
+    }
 }
 
 impl ServerRole {
@@ -95,6 +103,10 @@ pub trait Database: Send + Sync {
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse>;
     /// The changes after `cursor` the person may see.
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse>;
+    fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: DateTime<Utc>) -> Result<Notice>;
+    /// Notices, newest first.
+    fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
+    fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;
 }
 
 /// Opens the backend a `--db` URL names: `sqlite:PATH` or `postgres://…`.

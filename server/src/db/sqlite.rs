@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use incubook::CoreError;
-use incubook::store::Store;
+use incubook::report::DistrictReport;
+use incubook::store::{Notice, Store};
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -212,5 +213,17 @@ impl Database for SqliteDatabase {
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
         self.with(|store| Ok(store.pull_for(person_id, client_id, cursor, limit)?))
+    }
+
+    fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Notice> {
+        self.with(|store| Ok(store.publish_notice(person_id, title, body, now)?))
+    }
+
+    fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
+        self.with(|store| Ok(store.notices(limit)?))
+    }
+
+    fn district_report(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<DistrictReport> {
+        self.with(|store| Ok(store.district_report(from, to)?))
     }
 }

@@ -1,0 +1,107 @@
+//! Every booking change pushed by someone who may not make it — a role of another makerspace,
+//! or the wrong role of the same one — is refused by the server and changes nothing there.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{PASSWORD, TestServer, ok};
+use incubook::store::Store;
+use incubook::sync::client::Transport;
+use incubook::sync::http::HttpTransport;
+use incubook::sync::{Mutation, PushRequest, PushedMutation};
+use incubook_server::db::ServerRole;
+
+/// A person holding exactly this one role, in this makerspace, and no other role anywhere.
+fn only_role(store: &Store, makerspace_id: &str, role: &str, not: &[&str]) -> Option<String> {
+    let mut stmt = ok(store.conn().prepare(
+        "SELECT person_id FROM person_role WHERE makerspace_id = ?1 AND role = ?2
+         AND person_id NOT IN (SELECT person_id FROM person_role WHERE role <> ?2 OR makerspace_id <> ?1) ORDER BY person_id",
+    ));
+    let found: Vec<String> = ok(stmt.query_map([makerspace_id, role], |r| r.get(0))).map(ok).collect();
+    found.into_iter().find(|p| !not.contains(&p.as_str()))
+}
+
+/// A confirmed future booking of the given kind: (id, booker, resource, makerspace, mentor person).
+fn future_booking(store: &Store, kind: &str, now: i64) -> (String, String, String, String, Option<String>) {
+    ok(store.conn().query_row(
+        "SELECT b.id, b.booker_id, r.id, r.makerspace_id, m.person_id FROM booking b JOIN resource r ON r.id = b.resource_id
+         LEFT JOIN mentor m ON m.resource_id = r.id
+         WHERE r.kind = ?1 AND b.status = 'confirmed' AND b.start_at > ?2 + 86400 ORDER BY b.start_at LIMIT 1",
+        rusqlite::params![kind, now],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    ))
+}
+
+fn row_state(store: &Store, booking_id: &str) -> (String, i64, i64, i64) {
+    ok(store.conn().query_row(
+        "SELECT status, start_at, end_at, (SELECT count(*) FROM audit_log) FROM booking WHERE id = ?1",
+        [booking_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    ))
+}
+
+#[test]
+fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    let store = server.read();
+    let makerspaces: Vec<(String, String)> = {
+        let mut stmt = ok(store.conn().prepare("SELECT id, code FROM makerspace WHERE deleted = 0 ORDER BY code"));
+        ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))).map(ok).collect()
+    };
+    let http = ok(HttpTransport::new(&server.base));
+    let mut accounts: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut clients = 0;
+    let mut refused = 0;
+    for kind in ["mentor", "equipment"] {
+        let (booking, booker, _resource, home, mentor_person) = future_booking(&store, kind, now.timestamp());
+        let mut actors: Vec<(String, String, String)> = Vec::new(); // (label, person, makerspace code)
+        for (ms, code) in &makerspaces {
+            let same = *ms == home;
+            for role in ["founder", "mentor", "lab_manager", "space_admin"] {
+                // In the home makerspace only the roles that must not touch this booking.
+                let allowed_here = same && (role == "lab_manager" && kind == "equipment");
+                if allowed_here {
+                    continue;
+                }
+                let exclude = [booker.as_str(), mentor_person.as_deref().unwrap_or_default()];
+                if let Some(person) = only_role(&store, ms, role, &exclude) {
+                    actors.push((format!("{role}@{code}"), person, code.clone()));
+                }
+            }
+        }
+        assert!(actors.len() >= 6, "{kind}: {actors:?}");
+        let later = now + Duration::days(3);
+        let mutations = [
+            Mutation::Approve { booking_id: booking.clone() },
+            Mutation::Decline { booking_id: booking.clone(), reason: "不合适".into() },
+            Mutation::Cancel { booking_id: booking.clone(), reason: Some("占用".into()) },
+            Mutation::Complete { booking_id: booking.clone() },
+            Mutation::NoShow { booking_id: booking.clone() },
+            Mutation::Reschedule { booking_id: booking.clone(), start: later, end: later + Duration::hours(1) },
+        ];
+        let before = row_state(&server.read(), &booking);
+        for (label, person, code) in &actors {
+            clients += 1;
+            let next = format!("u{}", accounts.len() + 1);
+            let username = accounts.entry(person.clone()).or_insert_with(|| {
+                let role = ok(ServerRole::parse(label.split('@').next().unwrap_or_default()));
+                server.account(&next, person, code, &[role]);
+                next.clone()
+            });
+            let token = ok(http.sign_in(&username, PASSWORD)).token;
+            let pushed: Vec<PushedMutation> =
+                mutations.iter().enumerate().map(|(i, m)| ok(PushedMutation::new(i as i64 + 1, m))).collect();
+            let answer = ok(http.push(&token, &PushRequest { client_id: format!("client-{clients}"), mutations: pushed }));
+            for (outcome, mutation) in answer.outcomes.iter().zip(&mutations) {
+                assert!(!outcome.applied, "{label} applied {mutation:?} on a {kind} booking");
+                assert_eq!(outcome.code.as_deref(), Some("forbidden"), "{label} {mutation:?}");
+                refused += 1;
+            }
+        }
+        let after = row_state(&server.read(), &booking);
+        assert_eq!((after.0, after.1, after.2), (before.0.clone(), before.1, before.2), "{kind} booking changed");
+        assert_eq!(after.3, before.3, "nothing reached the audit log");
+    }
+    assert!(refused >= 72, "only {refused} refusals checked");
+}

@@ -1,0 +1,93 @@
+//! Policy notices and the district report: who may publish and read, and that notices
+//! reach every replica by pull.
+
+mod common;
+
+use chrono::Utc;
+use common::{PASSWORD, TestServer, founders_of, ok};
+use incubook_server::db::ServerRole;
+use serde_json::{Value, json};
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+fn token(server: &TestServer, username: &str) -> String {
+    let http = ok(incubook::sync::http::HttpTransport::new(&server.base));
+    ok(http.sign_in(username, PASSWORD)).token
+}
+
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let agent = agent();
+    let auth = token.map(|t| format!("Bearer {t}")).unwrap_or_default();
+    let response = match (method, body) {
+        ("POST", Some(body)) => agent.post(url).header("Authorization", &auth).send_json(&body),
+        _ => agent.get(url).header("Authorization", &auth).call(),
+    };
+    let mut response = ok(response);
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_json().unwrap_or(Value::Null))
+}
+
+fn setup() -> (TestServer, String, String) {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    let founder = founders_of(&server.read(), "PD-0001")[0].clone();
+    server.account("founder", &founder, "PD-0001", &[ServerRole::Founder]);
+    let hash = ok(incubook_server::auth::hash_password(PASSWORD));
+    ok(server.db.add_account("PD-0001", "operator", &hash, &[ServerRole::DistrictOperator], None, 0));
+    let (f, o) = (token(&server, "founder"), token(&server, "operator"));
+    (server, f, o)
+}
+
+#[test]
+fn operators_publish_notices_everyone_reads_them_and_they_reach_replicas() {
+    let (server, founder, operator) = setup();
+    let url = format!("{}/v1/notices", server.base);
+    let notice = json!({"title": "关于2027年度科技创新券申领的通知", "body": "各众创空间：创新券申领将于1月5日开始。"});
+
+    let (status, body) = call("POST", &url, Some(&founder), Some(notice.clone()));
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    let (status, _) = call("POST", &url, None, Some(notice.clone()));
+    assert_eq!(status, 401);
+    let (status, body) = call("POST", &url, Some(&operator), Some(json!({"title": "", "body": "x"})));
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid.title")));
+    let (status, body) = call("POST", &url, Some(&operator), Some(json!({"title": "t", "body": "b", "urgent": true})));
+    assert!(status == 400 || status == 422, "{status} {body}");
+
+    let (status, published) = call("POST", &url, Some(&operator), Some(notice));
+    assert_eq!(status, 201, "{published}");
+    let (status, list) = call("GET", &url, Some(&founder), None);
+    assert_eq!(status, 200);
+    assert_eq!(list[0]["title"], "关于2027年度科技创新券申领的通知");
+
+    let mut client = server.client("founder", Utc::now());
+    let notices = ok(client.store.notices(10));
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].id, published["id"].as_str().unwrap_or_default());
+    client.sync(Utc::now());
+    assert_eq!(ok(client.store.notices(10)).len(), 1, "a second pull brings nothing twice");
+}
+
+#[test]
+fn the_district_report_is_for_operators_and_sums_each_makerspace() {
+    let (server, founder, operator) = setup();
+    let today = Utc::now().date_naive();
+    let from = today - chrono::Duration::days(90);
+    let url = format!("{}/v1/reports/district?from={from}&to={today}", server.base);
+    let (status, _) = call("GET", &url, Some(&founder), None);
+    assert_eq!(status, 403);
+    let (status, report) = call("GET", &url, Some(&operator), None);
+    assert_eq!(status, 200, "{report}");
+    let rows = report["by_makerspace"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 3);
+    let sessions: u64 = rows.iter().map(|r| r["mentor_sessions"].as_u64().unwrap_or(0)).sum();
+    let local = ok(server.read().mentor_report(from, today));
+    assert_eq!(sessions, local.by_mentor.iter().map(|m| u64::from(m.sessions)).sum::<u64>());
+    assert!(sessions > 0);
+
+    let (status, body) = call("GET", &format!("{}/v1/reports/district?from=2026-13-01&to={today}", server.base), Some(&operator), None);
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid.from")));
+    let (status, _) = call("GET", &format!("{}/v1/reports/district?from={from}", server.base), Some(&operator), None);
+    assert_eq!(status, 400);
+}
