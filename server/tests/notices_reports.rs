@@ -86,7 +86,8 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace() {
     assert_eq!(sessions, local.by_mentor.iter().map(|m| u64::from(m.sessions)).sum::<u64>());
     assert!(sessions > 0);
 
-    let (status, body) = call("GET", &format!("{}/v1/reports/district?from=2026-13-01&to={today}", server.base), Some(&operator), None);
+    let (status, body) =
+        call("GET", &format!("{}/v1/reports/district?from=2026-13-01&to={today}", server.base), Some(&operator), None);
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid.from")));
     let (status, _) = call("GET", &format!("{}/v1/reports/district?from={from}", server.base), Some(&operator), None);
     assert_eq!(status, 400);

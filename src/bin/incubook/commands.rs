@@ -426,10 +426,16 @@ fn show_bookings(out: &Output, list: &[BookingView]) -> Result<()> {
                     out.span(b.start, b.end),
                     match (&v.rejection, v.pending) {
                         (Some(_), _) => out.t("被区平台拒绝", "rejected by the server").to_string(),
-                        (None, true) => format!("{}（{}）", status_label(b.status.as_str(), out.lang), out.t("待同步", "waiting to sync")),
+                        (None, true) => {
+                            format!("{}（{}）", status_label(b.status.as_str(), out.lang), out.t("待同步", "waiting to sync"))
+                        }
                         (None, false) => status_label(b.status.as_str(), out.lang).to_string(),
                     },
-                    v.rejection.as_ref().map(|r| r.message(out.lang).to_string()).or_else(|| b.reason.clone()).unwrap_or_default(),
+                    v.rejection
+                        .as_ref()
+                        .map(|r| r.message(out.lang).to_string())
+                        .or_else(|| b.reason.clone())
+                        .unwrap_or_default(),
                 ]
             })
             .collect();

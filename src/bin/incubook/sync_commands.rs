@@ -3,10 +3,10 @@
 use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
+use incubook::store::Store;
 use incubook::sync::client::SyncStatus;
 use incubook::sync::http::HttpTransport;
 use incubook::{CoreError, Result};
-use incubook::store::Store;
 
 use crate::output::Output;
 
@@ -44,7 +44,9 @@ pub fn connect(store: &mut Store, url: &str, user: &str, out: &Output, now: Date
 }
 
 pub fn sync(store: &mut Store, out: &Output, now: DateTime<Utc>) -> Result<()> {
-    let status = store.sync_status()?.ok_or_else(|| CoreError::invalid("sync", "not connected; run `incubook connect URL --user NAME` first"))?;
+    let status = store
+        .sync_status()?
+        .ok_or_else(|| CoreError::invalid("sync", "not connected; run `incubook connect URL --user NAME` first"))?;
     let http = HttpTransport::new(&status.server_url)?;
     let report = store.sync_once(&http, now)?;
     out.show(&report, || {
