@@ -89,7 +89,7 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused() {
                 server.account(&next, person, code, &[role]);
                 next.clone()
             });
-            let token = ok(http.sign_in(&username, PASSWORD)).token;
+            let token = ok(http.sign_in(username, PASSWORD)).token;
             let pushed: Vec<PushedMutation> =
                 mutations.iter().enumerate().map(|(i, m)| ok(PushedMutation::new(i as i64 + 1, m))).collect();
             let answer = ok(http.push(&token, &PushRequest { client_id: format!("client-{clients}"), mutations: pushed }));
