@@ -1,4 +1,4 @@
-//! Every booking change pushed by someone who may not make it — a role of another makerspace,
+//! Every booking change, and every change of a resource's hours or rules, pushed by someone who may not make it — a role of another makerspace,
 //! or the wrong role of the same one — is refused by the server and changes nothing there.
 
 mod common;
@@ -32,11 +32,14 @@ fn future_booking(store: &Store, kind: &str, now: i64) -> (String, String, Strin
     ))
 }
 
-fn row_state(store: &Store, booking_id: &str) -> (String, i64, i64, i64) {
+/// The booking's status and time, its resource's hours and rules, and the audit log's length.
+fn row_state(store: &Store, booking_id: &str) -> (String, i64, i64, i64, String) {
     ok(store.conn().query_row(
-        "SELECT status, start_at, end_at, (SELECT count(*) FROM audit_log) FROM booking WHERE id = ?1",
+        "SELECT b.status, b.start_at, b.end_at, (SELECT count(*) FROM audit_log),
+                r.weekly_hours || r.capacity || r.min_notice_min || r.horizon_days || r.approval_required
+         FROM booking b JOIN resource r ON r.id = b.resource_id WHERE b.id = ?1",
         [booking_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     ))
 }
 
@@ -54,7 +57,7 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused() {
     let mut clients = 0;
     let mut refused = 0;
     for kind in ["mentor", "equipment"] {
-        let (booking, booker, _resource, home, mentor_person) = future_booking(&store, kind, now.timestamp());
+        let (booking, booker, resource, home, mentor_person) = future_booking(&store, kind, now.timestamp());
         let mut actors: Vec<(String, String, String)> = Vec::new(); // (label, person, makerspace code)
         for (ms, code) in &makerspaces {
             let same = *ms == home;
@@ -79,6 +82,8 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused() {
             Mutation::Complete { booking_id: booking.clone() },
             Mutation::NoShow { booking_id: booking.clone() },
             Mutation::Reschedule { booking_id: booking.clone(), start: later, end: later + Duration::hours(1) },
+            Mutation::SetWeeklyHours { resource_id: resource.clone(), hours: vec![] },
+            Mutation::SetPolicy { resource_id: resource.clone(), policy: incubook::domain::Policy::default() },
         ];
         let before = row_state(&server.read(), &booking);
         for (label, person, code) in &actors {
@@ -100,8 +105,9 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused() {
             }
         }
         let after = row_state(&server.read(), &booking);
-        assert_eq!((after.0, after.1, after.2), (before.0.clone(), before.1, before.2), "{kind} booking changed");
+        assert_eq!((&after.0, after.1, after.2), (&before.0, before.1, before.2), "{kind} booking changed");
+        assert_eq!(after.4, before.4, "{kind} hours or rules changed");
         assert_eq!(after.3, before.3, "nothing reached the audit log");
     }
-    assert!(refused >= 72, "only {refused} refusals checked");
+    assert!(refused >= 96, "only {refused} refusals checked");
 }

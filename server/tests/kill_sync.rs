@@ -105,7 +105,7 @@ fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge()
     let mut store = ok(Store::open(&path));
     let http = ok(HttpTransport::new(&server.base));
     let report = ok(store.sync_once(&http, Utc::now()));
-    assert_eq!(report.waiting, 0);
+    assert_eq!(report.waiting, 0, "{report:?}");
     assert!(ok(store.outbox(1)).is_empty());
 
     // Every booking made locally reached the server exactly once.

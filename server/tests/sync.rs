@@ -248,3 +248,32 @@ fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it
     assert_eq!((back.booking.start, back.booking.end), (slot.start, slot.end), "the server's time wins");
     assert!(!back.pending);
 }
+
+#[test]
+fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them() {
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let (resource, _) = mentor_slot(&a.store, now);
+    let mentor_person: String =
+        ok(server.read().conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&resource], |r| r.get(0)));
+    server.account("m", &mentor_person, "PD-0001", &[ServerRole::Mentor]);
+    let mut m = server.client("m", now);
+
+    // Offline, the mentor opens Saturday mornings only.
+    let hours = vec![incubook::domain::WeeklyHours { weekday: 5, start_min: 9 * 60, end_min: 12 * 60 }];
+    ok(m.store.set_weekly_hours(&mentor_person, &resource, &hours, now));
+    assert_eq!(ok(m.store.sync_status()).map(|s| s.waiting), Some(1));
+    m.sync(now);
+    a.sync(now);
+    assert_eq!(ok(a.store.resource_rules(&resource)).weekly, hours);
+
+    // A founder's client pushing the same change for that mentor is refused and changes nothing.
+    let token: String = ok(a.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)));
+    let client_id = ok(a.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let open_all_week = Mutation::SetWeeklyHours { resource_id: resource.clone(), hours: vec![] };
+    let answer = ok(a.http.push(&token, &PushRequest { client_id, mutations: vec![ok(PushedMutation::new(1, &open_all_week))] }));
+    assert_eq!(answer.outcomes[0].code.as_deref(), Some("forbidden"));
+    assert_eq!(ok(server.read().resource_rules(&resource)).weekly, hours);
+}

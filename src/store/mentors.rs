@@ -16,6 +16,7 @@ use crate::domain::{
 use crate::error::{CoreError, Result};
 use crate::i18n;
 use crate::interval::Span;
+use crate::sync::Mutation;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -323,7 +324,8 @@ impl Store {
                 resource_id,
                 serde_json::json!({"hours": hours}),
             )?;
-            Ok(())
+            let mutation = Mutation::SetWeeklyHours { resource_id: resource_id.to_string(), hours: hours.to_vec() };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })
     }
 
@@ -360,7 +362,8 @@ impl Store {
                 ],
             )?;
             audit(tx, now.timestamp(), Some(actor_id), "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))?;
-            Ok(())
+            let mutation = Mutation::SetPolicy { resource_id: resource_id.to_string(), policy: policy.clone() };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })
     }
 

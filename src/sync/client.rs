@@ -102,9 +102,17 @@ impl Store {
 
     /// The oldest mutations waiting for the server, in the order they were made.
     pub fn outbox(&self, limit: usize) -> Result<Vec<PushedMutation>> {
-        let mut stmt = self.conn.prepare_cached("SELECT mutation_id, name, args FROM outbox ORDER BY mutation_id LIMIT ?1")?;
-        let rows =
-            stmt.query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        self.outbox_after(0, limit)
+    }
+
+    /// Waiting mutations after the given one, oldest first.
+    pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<PushedMutation>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT mutation_id, name, args FROM outbox WHERE mutation_id > ?1 ORDER BY mutation_id LIMIT ?2")?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
         rows.map(|row| {
             let (id, name, args) = row?;
             super::server::pushed_from_outbox(id, name, &args)
@@ -134,8 +142,7 @@ impl Store {
         let mut report = SyncReport::default();
         let mut after = 0;
         loop {
-            let batch: Vec<PushedMutation> =
-                self.outbox(PUSH_BATCH + 1)?.into_iter().filter(|m| m.id > after).take(PUSH_BATCH).collect();
+            let batch = self.outbox_after(after, PUSH_BATCH)?;
             let Some(last) = batch.last().map(|m| m.id) else { break };
             let response = transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch })?;
             report.pushed += response.outcomes.len() as u32;

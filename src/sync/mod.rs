@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Id;
+use crate::domain::{Id, Policy, WeeklyHours};
 use crate::error::{CoreError, Result};
 
 pub use tables::{SYNCED_TABLES, SyncedTable};
@@ -24,13 +24,45 @@ pub use tables::{SYNCED_TABLES, SyncedTable};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", content = "args", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Mutation {
-    Book { booking_id: Id, resource_id: Id, start: DateTime<Utc>, end: DateTime<Utc>, topic: String },
-    Cancel { booking_id: Id, reason: Option<String> },
-    Approve { booking_id: Id },
-    Decline { booking_id: Id, reason: String },
-    Complete { booking_id: Id },
-    NoShow { booking_id: Id },
-    Reschedule { booking_id: Id, start: DateTime<Utc>, end: DateTime<Utc> },
+    Book {
+        booking_id: Id,
+        resource_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        topic: String,
+    },
+    Cancel {
+        booking_id: Id,
+        reason: Option<String>,
+    },
+    Approve {
+        booking_id: Id,
+    },
+    Decline {
+        booking_id: Id,
+        reason: String,
+    },
+    Complete {
+        booking_id: Id,
+    },
+    NoShow {
+        booking_id: Id,
+    },
+    Reschedule {
+        booking_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    /// A mentor's or equipment's weekly open hours, replaced whole.
+    SetWeeklyHours {
+        resource_id: Id,
+        hours: Vec<WeeklyHours>,
+    },
+    /// A mentor's or equipment's booking rules, replaced whole.
+    SetPolicy {
+        resource_id: Id,
+        policy: Policy,
+    },
 }
 
 impl Mutation {
@@ -45,6 +77,7 @@ impl Mutation {
             | Mutation::Complete { booking_id }
             | Mutation::NoShow { booking_id }
             | Mutation::Reschedule { booking_id, .. } => ("booking", booking_id),
+            Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => ("resource", resource_id),
         }
     }
 

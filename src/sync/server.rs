@@ -187,6 +187,8 @@ impl Store {
             Mutation::Complete { booking_id } => self.complete(person, booking_id, now).map(drop),
             Mutation::NoShow { booking_id } => self.no_show(person, booking_id, now).map(drop),
             Mutation::Reschedule { booking_id, start, end } => self.reschedule(person, booking_id, *start, *end, now).map(drop),
+            Mutation::SetWeeklyHours { resource_id, hours } => self.set_weekly_hours(person, resource_id, hours, now),
+            Mutation::SetPolicy { resource_id, policy } => self.set_policy(person, resource_id, policy, now),
         }
     }
 
