@@ -40,6 +40,16 @@ fn view(client: &Client, booking_id: &str) -> incubook::store::BookingView {
         .unwrap_or_else(|| panic!("no booking {booking_id}"))
 }
 
+/// The server with founders "a" and "b" of PD-0001, both synced once, and a free mentor slot.
+fn two_clients(now: chrono::DateTime<Utc>) -> (TestServer, Client, Client, String, Slot) {
+    let server = TestServer::start(now);
+    two_founders(&server);
+    let a = server.client("a", now);
+    let b = server.client("b", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+    (server, a, b, resource, slot)
+}
+
 fn two_founders(server: &TestServer) -> (String, String) {
     let founders = founders_of(&server.read(), "PD-0001");
     server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
@@ -58,11 +68,7 @@ fn holding_on_server(server: &TestServer, resource: &str, slot: &Slot) -> i64 {
 #[test]
 fn two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason() {
     let now = Utc::now();
-    let server = TestServer::start(now);
-    two_founders(&server);
-    let mut a = server.client("a", now);
-    let mut b = server.client("b", now);
-    let (resource, slot) = mentor_slot(&a.store, now);
+    let (server, mut a, mut b, resource, slot) = two_clients(now);
 
     // Both offline: each replica accepts its own booking and marks it waiting.
     let booked_a = book(&mut a, &resource, &slot, now);
@@ -170,18 +176,14 @@ fn changes_made_offline_survive_a_restart_and_sync_later() {
 #[test]
 fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_when_retried() {
     let now = Utc::now();
-    let server = TestServer::start(now);
-    two_founders(&server);
-    let mut a = server.client("a", now);
-    let mut b = server.client("b", now);
-    let (resource, slot) = mentor_slot(&a.store, now);
+    let (server, mut a, mut b, resource, slot) = two_clients(now);
     let booked = book(&mut a, &resource, &slot, now);
     a.sync(now);
     b.sync(now);
 
     // b's client sends a cancel of a's booking, whatever its own store would say.
-    let token: String = ok(b.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)));
-    let client_id = ok(b.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let token = b.token();
+    let client_id = b.client_id();
     let cancel = ok(PushedMutation::new(1, &Mutation::Cancel { booking_id: booked.clone(), reason: None }));
     let pushed = ok(b.http.push(&token, &PushRequest { client_id: client_id.clone(), mutations: vec![cancel.clone()] }));
     assert_eq!(pushed.last_mutation_id, 1);
@@ -192,7 +194,7 @@ fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_whe
     assert_eq!(holding_on_server(&server, &resource, &slot), 1);
 
     // An unknown mutation and wrong arguments are consumed too, so they cannot block the queue.
-    let client_id = ok(b.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let client_id = b.client_id();
     let junk = vec![
         PushedMutation { id: 2, name: "launch_rocket".into(), args: serde_json::json!({}) },
         PushedMutation { id: 3, name: "book".into(), args: serde_json::json!({"booking_id": 5}) },
@@ -209,8 +211,8 @@ fn another_users_client_id_is_refused() {
     two_founders(&server);
     let a = server.client("a", now);
     let b = server.client("b", now);
-    let a_client = ok(a.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
-    let b_token: String = ok(b.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)));
+    let a_client = a.client_id();
+    let b_token = b.token();
     // a's client id has pushed nothing yet: claim it by syncing a once with a change.
     let mut a = a;
     let (resource, slot) = mentor_slot(&a.store, now);
@@ -223,11 +225,7 @@ fn another_users_client_id_is_refused() {
 #[test]
 fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it() {
     let now = Utc::now();
-    let server = TestServer::start(now);
-    two_founders(&server);
-    let mut a = server.client("a", now);
-    let mut b = server.client("b", now);
-    let (resource, slot) = mentor_slot(&a.store, now);
+    let (_server, mut a, mut b, resource, slot) = two_clients(now);
     let booked = book(&mut a, &resource, &slot, now);
     a.sync(now);
     b.sync(now);
@@ -270,8 +268,8 @@ fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them() {
     assert_eq!(ok(a.store.resource_rules(&resource)).weekly, hours);
 
     // A founder's client pushing the same change for that mentor is refused and changes nothing.
-    let token: String = ok(a.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)));
-    let client_id = ok(a.store.sync_status()).map(|s| s.client_id).unwrap_or_default();
+    let token = a.token();
+    let client_id = a.client_id();
     let open_all_week = Mutation::SetWeeklyHours { resource_id: resource.clone(), hours: vec![] };
     let answer = ok(a.http.push(&token, &PushRequest { client_id, mutations: vec![ok(PushedMutation::new(1, &open_all_week))] }));
     assert_eq!(answer.outcomes[0].code.as_deref(), Some("forbidden"));

@@ -115,7 +115,8 @@ impl Store {
         })?;
         rows.map(|row| {
             let (id, name, args) = row?;
-            super::server::pushed_from_outbox(id, name, &args)
+            let args = serde_json::from_str(&args).map_err(|e| CoreError::invalid("outbox", e.to_string()))?;
+            Ok(PushedMutation { id, name, args })
         })
         .collect()
     }

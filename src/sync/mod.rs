@@ -80,13 +80,6 @@ impl Mutation {
             Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => ("resource", resource_id),
         }
     }
-
-    pub fn name(&self) -> String {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(map)) => map.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string(),
-            _ => String::new(),
-        }
-    }
 }
 
 /// A mutation in a push: the client's sequence number, the mutation's name and arguments.
@@ -100,9 +93,16 @@ pub struct PushedMutation {
 
 impl PushedMutation {
     pub fn new(id: i64, mutation: &Mutation) -> Result<PushedMutation> {
-        let value = serde_json::to_value(mutation).map_err(|e| CoreError::invalid("mutation", e.to_string()))?;
-        let args = value.get("args").cloned().unwrap_or(serde_json::Value::Null);
-        Ok(PushedMutation { id, name: mutation.name(), args })
+        // The enum is adjacently tagged, so its JSON is exactly {"name": …, "args": …}.
+        match serde_json::to_value(mutation) {
+            Ok(serde_json::Value::Object(mut map)) => Ok(PushedMutation {
+                id,
+                name: map.remove("name").and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default(),
+                args: map.remove("args").unwrap_or(serde_json::Value::Null),
+            }),
+            Ok(other) => Err(CoreError::invalid("mutation", format!("not an object: {other}"))),
+            Err(e) => Err(CoreError::invalid("mutation", e.to_string())),
+        }
     }
 
     /// The typed mutation, or `invalid.mutation` for an unknown name or wrong arguments.

@@ -10,7 +10,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::tables::{SYNCED_TABLES, key_match, table};
-use super::{Change, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, PushedMutation};
+use super::{Change, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse};
 use crate::domain::Role;
 use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
@@ -130,10 +130,12 @@ impl Store {
             }
             let ack = Ack { client_id: push.client_id.clone(), person_id: person_id.to_string(), mutation_id: pushed.id };
             self.ack = Some(ack.clone());
-            let parsed = pushed.parse().ok();
-            let result = match &parsed {
-                Some(m) => self.apply_mutation(person_id, m, now),
-                None => pushed.parse().map(drop),
+            let (parsed, result) = match pushed.parse() {
+                Ok(m) => {
+                    let result = self.apply_mutation(person_id, &m, now);
+                    (Some(m), result)
+                }
+                Err(e) => (None, Err(e)),
             };
             let pending_ack = self.ack.take();
             match result {
@@ -348,12 +350,15 @@ impl Viewer {
     /// The change as this viewer may receive it, or nothing.
     fn redact(&self, conn: &Connection, change: Change) -> Result<Option<Change>> {
         let me = self.actor.id.as_str();
-        let Change::Put { table, version, mut row } = change else {
-            let Change::Delete { table, version, key } = change else { return Ok(None) };
-            let private = matches!(table.as_str(), "notification" | "waitlist" | "qualification");
-            let mine = text(&key, "person_id") == me;
-            return Ok((!private || mine || table == "qualification" && self.owns(conn, text(&key, "resource_id"))?)
-                .then_some(Change::Delete { table, version, key }));
+        let (table, version, mut row) = match change {
+            Change::Put { table, version, row } => (table, version, row),
+            Change::Delete { table, version, key } => {
+                let private = matches!(table.as_str(), "notification" | "waitlist" | "qualification");
+                let visible = !private
+                    || text(&key, "person_id") == me
+                    || table == "qualification" && self.owns(conn, text(&key, "resource_id"))?;
+                return Ok(visible.then_some(Change::Delete { table, version, key }));
+            }
         };
         let keep = match table.as_str() {
             "person" => {
@@ -382,10 +387,4 @@ impl Viewer {
         };
         Ok(keep.then_some(Change::Put { table, version, row }))
     }
-}
-
-/// Keeps a pushed mutation's JSON well-formed on the way out of an outbox row.
-pub(crate) fn pushed_from_outbox(id: i64, name: String, args: &str) -> Result<PushedMutation> {
-    let args = serde_json::from_str(args).map_err(|e| CoreError::invalid("outbox", e.to_string()))?;
-    Ok(PushedMutation { id, name, args })
 }

@@ -103,6 +103,15 @@ impl Client {
     pub fn transport(&self) -> &dyn Transport {
         &self.http
     }
+
+    /// The bearer token this client signed in with, to push by hand.
+    pub fn token(&self) -> String {
+        ok(self.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)))
+    }
+
+    pub fn client_id(&self) -> String {
+        ok(self.store.sync_status()).map(|s| s.client_id).unwrap_or_default()
+    }
 }
 
 /// Founders of one makerspace of the sample, by person id.
