@@ -8,7 +8,7 @@ SAMPLE_DIR ?= $(HOME)/.local/share/incubook-sample
 INCUBOOK := $(CARGO_TARGET_DIR)/debug/incubook
 DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
-.PHONY: figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bindings desktop deb screenshots cli-run
+.PHONY: figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-server bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
@@ -72,6 +72,9 @@ screenshots: app
 
 bench: check-toolchain
 	cargo bench --bench core
+
+bench-server: check-toolchain
+	cargo bench -p incubook-server --bench sync
 
 # Desktop figures (cold start, idle memory, a 300-instrument lab calendar) for the release app.
 figures: desktop app

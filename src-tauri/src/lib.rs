@@ -3,8 +3,9 @@
 mod commands;
 pub mod error;
 pub mod state;
+pub mod sync;
 
-pub use commands::{admin, bookings, labs, mentors, session};
+pub use commands::{admin, bookings, labs, mentors, session, sync as sync_commands};
 
 /// Registers the plugins and commands; shared by the app and the command tests.
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -56,6 +57,11 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         admin::equipment_report,
         admin::export_report_csv,
         admin::import_csv,
+        sync_commands::sync_status,
+        sync_commands::connect_server,
+        sync_commands::sync_now,
+        sync_commands::disconnect_server,
+        sync_commands::notices,
     ])
 }
 
@@ -69,7 +75,12 @@ pub fn run() {
     };
     let app = builder(tauri::Builder::default())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .setup(|app| {
+            sync::start(app.handle().clone());
+            Ok(())
+        })
         .run(tauri::generate_context!());
     if let Err(e) = app {
         eprintln!("incubook: {e}");

@@ -34,6 +34,8 @@ pub struct AppState {
     pub db_path: PathBuf,
     store: Arc<Mutex<Store>>,
     session: Mutex<Session>,
+    /// Wakes the background sync after a command, so a change leaves soon after it is made.
+    pub sync_nudge: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -54,7 +56,12 @@ impl AppState {
             _ => Lang::Zh,
         };
         let profile_id = store.setting(PROFILE_KEY)?.filter(|id| store.person(id, None).is_ok());
-        Ok(AppState { db_path, store: Arc::new(Mutex::new(store)), session: Mutex::new(Session { profile_id, lang }) })
+        Ok(AppState {
+            db_path,
+            store: Arc::new(Mutex::new(store)),
+            session: Mutex::new(Session { profile_id, lang }),
+            sync_nudge: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     pub fn session(&self) -> Session {
@@ -73,6 +80,12 @@ impl AppState {
         }
     }
 
+    /// The shared database, for work that must not hold it throughout (a sync releases it
+    /// while it waits for the network).
+    pub fn store(&self) -> Arc<Mutex<Store>> {
+        self.store.clone()
+    }
+
     /// Runs `f` with the store on the blocking pool and maps its error for the UI.
     pub async fn run<T, F>(&self, f: F) -> IpcResult<T>
     where
@@ -88,7 +101,10 @@ impl AppState {
         })
         .await;
         match joined {
-            Ok(Ok(value)) => Ok(value),
+            Ok(Ok(value)) => {
+                self.sync_nudge.notify_one();
+                Ok(value)
+            }
             Ok(Err(Failure::Core(e))) => Err(IpcError::from_core(&e, lang)),
             Ok(Err(Failure::Ipc(e))) => Err(e),
             Err(e) => Err(IpcError::new("internal", e.to_string())),

@@ -53,6 +53,9 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     IpcError::export_all(&cfg)?;
     incubook::domain::Booking::export_all(&cfg)?;
     incubook::domain::DateOverride::export_all(&cfg)?;
+    incubook::sync::client::SyncStatus::export_all(&cfg)?;
+    incubook::sync::client::SyncReport::export_all(&cfg)?;
+    incubook::store::Notice::export_all(&cfg)?;
     Ok(())
 }
 

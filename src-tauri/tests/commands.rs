@@ -233,3 +233,18 @@ fn reports_and_import_report_rows() {
     let outcome = h.ok("import_csv", json!({ "kind": "mentors", "bytes": good }));
     assert_eq!(outcome["summary"]["rows"], 1);
 }
+
+#[test]
+fn district_connection_commands_before_and_without_a_server() {
+    let h = harness();
+    h.sample_as("founder_id");
+    assert_eq!(h.ok("sync_status", json!({})), Value::Null);
+    assert_eq!(h.ok("notices", json!({})), json!([]));
+    assert_eq!(h.ok("sync_now", json!({})), Value::Null, "nothing to do when not connected");
+    let bad = h.err("connect_server", json!({"url": "district", "username": "wang", "password": "pw"}));
+    assert_eq!(bad["code"], "invalid.server_url");
+    // Port 9 on loopback: nobody answers, so the app says the server is unreachable.
+    let offline = h.err("connect_server", json!({"url": "http://127.0.0.1:9", "username": "wang", "password": "pw"}));
+    assert_eq!(offline["code"], "sync.offline");
+    assert_eq!(h.ok("sync_status", json!({})), Value::Null, "a failed sign-in remembers nothing");
+}

@@ -51,6 +51,59 @@ pub struct SyncReport {
 /// Pushes go in batches of this many mutations.
 const PUSH_BATCH: usize = 100;
 
+/// How a sync reaches the database: directly, or through the desktop's shared mutex, which
+/// is held only while the database is read or written, never while the network is in use.
+pub trait StoreAccess {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T>;
+}
+
+impl StoreAccess for &mut Store {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        f(self)
+    }
+}
+
+impl StoreAccess for &std::sync::Mutex<Store> {
+    fn with<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut store = self.lock().map_err(|_| CoreError::Io(std::io::Error::other("the database lock is poisoned")))?;
+        f(&mut store)
+    }
+}
+
+/// One round — push everything waiting, then pull until the server has nothing newer — and
+/// its outcome (last sync time or last error) recorded for Settings.
+pub fn sync_with(mut access: impl StoreAccess, transport: &dyn Transport, now: DateTime<Utc>) -> Result<SyncReport> {
+    let result = sync_round(&mut access, transport);
+    let error = result.as_ref().err().map(|e| format!("{}: {e}", e.code()));
+    access.with(|store| store.record_sync_result(error, now))?;
+    result
+}
+
+fn sync_round(access: &mut impl StoreAccess, transport: &dyn Transport) -> Result<SyncReport> {
+    let (status, token) = access.with(|store| store.sync_token())?;
+    let mut report = SyncReport::default();
+    let mut after = 0;
+    loop {
+        let batch = access.with(|store| store.outbox_after(after, PUSH_BATCH))?;
+        let Some(last) = batch.last().map(|m| m.id) else { break };
+        let response = transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch })?;
+        report.pushed += response.outcomes.len() as u32;
+        report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
+        after = last;
+    }
+    loop {
+        let cursor = access.with(|store| store.sync_cursor())?;
+        let page = transport.pull(&token, &status.client_id, cursor)?;
+        report.pulled += page.changes.len() as u32;
+        access.with(|store| store.apply_pull(&page))?;
+        if !page.more || page.cursor <= cursor {
+            break;
+        }
+    }
+    report.waiting = access.with(|store| Ok(store.sync_status()?.map_or(0, |s| s.waiting)))?;
+    Ok(report)
+}
+
 impl Store {
     /// Remembers the server and the signed-in user. Reconnecting as the same user to the
     /// same server keeps the client id and the cursor; anything else starts over.
@@ -123,44 +176,28 @@ impl Store {
 
     /// One round: push everything waiting, then pull until the server has nothing newer.
     pub fn sync_once(&mut self, transport: &dyn Transport, now: DateTime<Utc>) -> Result<SyncReport> {
-        let result = self.sync_round(transport);
-        let error = result.as_ref().err().map(|e| format!("{}: {e}", e.code()));
-        let ok = error.is_none();
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE sync_state SET last_error = ?1, last_sync_at = CASE WHEN ?2 THEN ?3 ELSE last_sync_at END WHERE id = 1",
-                params![error, ok, now.timestamp()],
-            )?;
-            Ok(())
-        })?;
-        result
+        sync_with(self, transport, now)
     }
 
-    fn sync_round(&mut self, transport: &dyn Transport) -> Result<SyncReport> {
+    fn sync_token(&self) -> Result<(SyncStatus, String)> {
         let status = self.sync_status()?.ok_or_else(|| CoreError::invalid("sync", "not connected to a district server"))?;
         let token: Option<String> = self.conn.query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
         let token = token.ok_or_else(|| CoreError::Remote { code: "unauthorized".into(), message: "sign in again".into() })?;
-        let mut report = SyncReport::default();
-        let mut after = 0;
-        loop {
-            let batch = self.outbox_after(after, PUSH_BATCH)?;
-            let Some(last) = batch.last().map(|m| m.id) else { break };
-            let response = transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch })?;
-            report.pushed += response.outcomes.len() as u32;
-            report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
-            after = last;
-        }
-        loop {
-            let cursor: i64 = self.conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
-            let page = transport.pull(&token, &status.client_id, cursor)?;
-            report.pulled += page.changes.len() as u32;
-            self.apply_pull(&page)?;
-            if !page.more || page.cursor <= cursor {
-                break;
-            }
-        }
-        report.waiting = self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
-        Ok(report)
+        Ok((status, token))
+    }
+
+    fn sync_cursor(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?)
+    }
+
+    fn record_sync_result(&mut self, error: Option<String>, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sync_state SET last_error = ?1, last_sync_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE last_sync_at END WHERE id = 1",
+                params![error, now.timestamp()],
+            )?;
+            Ok(())
+        })
     }
 
     /// Applies one page: its rows, the new cursor, and the outbox trimmed to what the

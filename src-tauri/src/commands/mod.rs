@@ -6,3 +6,4 @@ pub mod bookings;
 pub mod labs;
 pub mod mentors;
 pub mod session;
+pub mod sync;

@@ -37,6 +37,9 @@ import type { ReportTable } from '../bindings/ReportTable';
 import type { ImportKind } from '../bindings/ImportKind';
 import type { ImportOutcome } from '../bindings/ImportOutcome';
 import type { IpcError } from '../bindings/IpcError';
+import type { SyncStatus } from '../bindings/SyncStatus';
+import type { SyncReport } from '../bindings/SyncReport';
+import type { Notice } from '../bindings/Notice';
 
 export type { IpcError };
 
@@ -102,4 +105,10 @@ export const api = {
   equipmentReport: (from: string, to: string) => invoke<EquipmentReport>('equipment_report', { from, to }),
   exportReportCsv: (table: ReportTable, from: string, to: string) => invoke<boolean>('export_report_csv', { table, from, to }),
   importCsv: (kind: ImportKind, bytes: number[]) => invoke<ImportOutcome>('import_csv', { kind, bytes }),
+
+  syncStatus: () => invoke<SyncStatus | null>('sync_status'),
+  connectServer: (url: string, username: string, password: string) => invoke<SyncStatus>('connect_server', { url, username, password }),
+  syncNow: () => invoke<SyncReport | null>('sync_now'),
+  disconnectServer: () => invoke<void>('disconnect_server'),
+  notices: () => invoke<Notice[]>('notices'),
 };

@@ -22,6 +22,7 @@ export type Screen =
   | { name: 'people' }
   | { name: 'reports' }
   | { name: 'import' }
+  | { name: 'notices' }
   | { name: 'settings' };
 
 export const app = $state({

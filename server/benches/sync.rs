@@ -1,0 +1,211 @@
+//! Whole-server figures, printed as medians (run with `make bench-server`):
+//! - 64 clients racing over HTTP to book the same pool of mentor slots: accepted bookings per
+//!   second, push latency p50/p99, and a check that no slot holds two bookings;
+//! - the first sync of a fresh desktop database from a server holding the `district` sample:
+//!   seconds and bytes on the wire;
+//! - an empty incremental sync (nothing to push, nothing new to pull).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use incubook::sample::{self, Scale};
+use incubook::store::{SlotSearch, Store};
+use incubook::sync::client::Transport;
+use incubook::sync::http::HttpTransport;
+use incubook::sync::{Mutation, PushRequest, PushedMutation};
+use incubook_server::auth;
+use incubook_server::db::{self, Database, ServerRole};
+use rand::{RngExt, SeedableRng};
+
+const CLIENTS: usize = 64;
+const PUSHES_PER_CLIENT: usize = 150;
+
+fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+struct Running {
+    base: String,
+    db: Arc<dyn Database>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn serve(path: &std::path::Path) -> Running {
+    let db = ok(db::open(&format!("sqlite:{}", path.display())));
+    let runtime = ok(tokio::runtime::Builder::new_multi_thread().enable_all().build());
+    let listener = ok(runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")));
+    let base = format!("http://{}", ok(listener.local_addr()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = db.clone();
+    std::thread::spawn(move || {
+        let _ = runtime.block_on(incubook_server::serve(listener, served, async move {
+            let _ = stopped.await;
+        }));
+    });
+    Running { base, db, _stop: stop }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let dir = ok(tempfile::tempdir());
+    let path = dir.path().join("district.db");
+    let now = Utc::now();
+    let started = Instant::now();
+    {
+        let mut store = ok(Store::open(&path));
+        ok(sample::load(&mut store, Scale::District, 2026, now));
+    }
+    let server = serve(&path);
+    println!("district sample loaded and versioned by the server in {:.1} s", started.elapsed().as_secs_f64());
+
+    let store = ok(Store::open(&path));
+    let founders: Vec<(String, String)> = {
+        let mut stmt = ok(store.conn().prepare(
+            "SELECT r.person_id, m.code FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
+             WHERE r.role = 'founder' ORDER BY r.person_id LIMIT ?1",
+        ));
+        ok(stmt.query_map([CLIENTS as i64 + 1], |r| Ok((r.get(0)?, r.get(1)?)))).map(ok).collect()
+    };
+    let hash = ok(auth::hash_password("bench password"));
+    for (i, (person, code)) in founders.iter().enumerate() {
+        ok(server.db.add_account(code, &format!("f{i}"), &hash, &[ServerRole::Founder], Some(person), 0));
+    }
+
+    first_sync(&server, &path, now);
+    race(&server, &store, now);
+}
+
+fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<Utc>) {
+    let http = ok(HttpTransport::new(&server.base));
+    let signed_in = ok(http.sign_in("f64", "bench password"));
+    // Bytes on the wire: every page of a pull from cursor 0, as the client receives it.
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let (mut cursor, mut bytes, mut pages) = (0i64, 0usize, 0);
+    loop {
+        let mut response = ok(agent
+            .get(format!("{}/v1/pull?cursor={cursor}", server.base))
+            .header("Authorization", format!("Bearer {}", signed_in.token))
+            .call());
+        let body = ok(response.body_mut().with_config().limit(256 * 1024 * 1024).read_to_string());
+        bytes += body.len();
+        pages += 1;
+        let page: incubook::sync::PullResponse = ok(serde_json::from_str(&body));
+        if !page.more || page.cursor <= cursor {
+            break;
+        }
+        cursor = page.cursor;
+    }
+    let mut times = Vec::new();
+    let mut empty = Vec::new();
+    for _ in 0..3 {
+        let dir = ok(tempfile::tempdir());
+        let mut store = ok(Store::open(&dir.path().join("incubook.db")));
+        ok(store.connect_sync(&server.base, "f64", &signed_in.user.person_id, &signed_in.token));
+        let started = Instant::now();
+        let report = ok(store.sync_once(&http, now));
+        times.push(started.elapsed());
+        assert_eq!(report.waiting, 0);
+        for _ in 0..30 {
+            let started = Instant::now();
+            ok(store.sync_once(&http, now));
+            empty.push(started.elapsed());
+        }
+    }
+    times.sort();
+    empty.sort();
+    println!(
+        "first sync of the district sample: median {:.2} s over 3 fresh databases; {:.1} MB in {pages} pages",
+        times[1].as_secs_f64(),
+        bytes as f64 / 1e6
+    );
+    println!(
+        "empty incremental sync: median {:.2} ms, p99 {:.2} ms ({} runs)",
+        percentile(&empty, 0.5).as_secs_f64() * 1e3,
+        percentile(&empty, 0.99).as_secs_f64() * 1e3,
+        empty.len()
+    );
+}
+
+fn race(server: &Running, store: &Store, now: chrono::DateTime<Utc>) {
+    // A pool of free one-hour slots of district-visible mentors that confirm without a request.
+    let mentors: Vec<String> = {
+        let mut stmt = ok(store.conn().prepare(
+            "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id
+             WHERE m.visibility = 'district' AND r.active = 1 AND r.approval_required = 0 ORDER BY r.id LIMIT 200",
+        ));
+        ok(stmt.query_map([], |r| r.get(0))).map(ok).collect()
+    };
+    let today = now.date_naive();
+    let search = SlotSearch { from: today + chrono::Duration::days(2), to: today + chrono::Duration::days(12), minutes: Some(60) };
+    let mut pool: Vec<(String, incubook::domain::Slot)> = Vec::new();
+    for m in &mentors {
+        for slot in ok(store.slots(m, &search, now)) {
+            pool.push((m.clone(), slot));
+        }
+    }
+    println!("race: {CLIENTS} clients × {PUSHES_PER_CLIENT} pushes over a pool of {} free mentor slots", pool.len());
+    let pool = Arc::new(pool);
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let (pool, latencies, accepted, base) = (pool.clone(), latencies.clone(), accepted.clone(), server.base.clone());
+            std::thread::spawn(move || {
+                let http = ok(HttpTransport::new(&base));
+                let token = ok(http.sign_in(&format!("f{i}"), "bench password")).token;
+                let mut rng = <rand_chacha::ChaCha8Rng as SeedableRng>::seed_from_u64(i as u64);
+                let mut mine = Vec::with_capacity(PUSHES_PER_CLIENT);
+                for n in 0..PUSHES_PER_CLIENT {
+                    let (resource, slot) = &pool[rng.random_range(0..pool.len())];
+                    let mutation = Mutation::Book {
+                        booking_id: uuid::Uuid::now_v7().to_string(),
+                        resource_id: resource.clone(),
+                        start: slot.start,
+                        end: slot.end,
+                        topic: String::new(),
+                    };
+                    let request = PushRequest {
+                        client_id: format!("bench-{i}"),
+                        mutations: vec![ok(PushedMutation::new(n as i64 + 1, &mutation))],
+                    };
+                    let sent = Instant::now();
+                    let answer = ok(http.push(&token, &request));
+                    mine.push(sent.elapsed());
+                    if answer.outcomes.iter().all(|o| o.applied) {
+                        accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+                if let Ok(mut all) = latencies.lock() {
+                    all.extend(mine);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    all.sort();
+    let accepted = accepted.load(std::sync::atomic::Ordering::Relaxed);
+    let doubles: i64 = ok(store.conn().query_row(
+        "SELECT count(*) FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
+           AND a.start_at < b.end_at AND b.start_at < a.end_at
+         WHERE a.status IN ('requested', 'confirmed') AND b.status IN ('requested', 'confirmed') AND a.deleted = 0 AND b.deleted = 0",
+        [],
+        |r| r.get(0),
+    ));
+    println!(
+        "race: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; overlapping holding bookings: {doubles}",
+        all.len(),
+        all.len() as f64 / elapsed,
+        accepted as f64 / elapsed,
+        percentile(&all, 0.5).as_secs_f64() * 1e3,
+        percentile(&all, 0.99).as_secs_f64() * 1e3,
+    );
+}
