@@ -140,7 +140,8 @@ fn race(server: &Running, store: &Store, now: chrono::DateTime<Utc>) {
         ok(stmt.query_map([], |r| r.get(0))).map(ok).collect()
     };
     let today = now.date_naive();
-    let search = SlotSearch { from: today + chrono::Duration::days(2), to: today + chrono::Duration::days(12), minutes: Some(60) };
+    let search =
+        SlotSearch { from: today + chrono::Duration::days(2), to: today + chrono::Duration::days(12), minutes: Some(60) };
     let mut pool: Vec<(String, incubook::domain::Slot)> = Vec::new();
     for m in &mentors {
         for slot in ok(store.slots(m, &search, now)) {

@@ -45,14 +45,16 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
             let state = app.state::<AppState>();
             (state.store(), state.sync_nudge.clone())
         };
-        let mut pause = EVERY;
+        // Set while the server cannot be reached: 15 s, 30 s, … up to 5 minutes.
+        let mut backoff: Option<Duration> = None;
         loop {
             let handle = store.clone();
             let outcome = tauri::async_runtime::spawn_blocking(move || sync_blocking(&handle)).await.ok().flatten();
-            pause = match &outcome {
-                Some(Err(CoreError::Offline(_))) => (if pause < FIRST_BACKOFF { FIRST_BACKOFF } else { pause * 2 }).min(MAX_BACKOFF),
-                _ => EVERY,
+            backoff = match &outcome {
+                Some(Err(CoreError::Offline(_))) => Some(backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF))),
+                _ => None,
             };
+            let pause = backoff.unwrap_or(EVERY);
             if let Some(result) = outcome {
                 let _ = app.emit("sync", result.as_ref().map_err(|e| e.code()).map(|r| r.waiting).ok());
                 if result.is_ok() {
@@ -67,7 +69,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
                     _ = nudge.notified() => {
                         let handle = store.clone();
                         let has_changes = tauri::async_runtime::spawn_blocking(move || waiting(&handle) > 0).await.unwrap_or(false);
-                        if has_changes && pause == EVERY {
+                        if has_changes && backoff.is_none() {
                             break;
                         }
                     }
@@ -122,5 +124,3 @@ pub fn notification_text(kind: &str, resource: &str, lang: Lang) -> String {
 pub fn sign_in(url: &str, username: &str, password: &str) -> Result<incubook::sync::http::SignedIn> {
     HttpTransport::new(url)?.sign_in(username, password)
 }
-
-

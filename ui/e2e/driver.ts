@@ -10,6 +10,7 @@ import { remote } from 'webdriverio';
 const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? '', '.cache/incubook/target');
 export const appBinary = process.env.APP_BINARY ?? join(target, 'debug', 'incubook-desktop');
 export const cliBinary = join(target, 'debug', 'incubook');
+export const serverBinary = join(target, 'debug', 'incubook-server');
 
 export type Browser = Awaited<ReturnType<typeof remote>>;
 
@@ -34,7 +35,7 @@ async function waitForPort(port: number, ms: number) {
 }
 
 /** A port nobody listens on, so parallel runs do not collide. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {

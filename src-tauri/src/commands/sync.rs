@@ -14,7 +14,12 @@ pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<Option<SyncSta
 
 /// Signs in, remembers the server, syncs once, and acts as the signed-in person from now on.
 #[tauri::command]
-pub async fn connect_server(state: State<'_, AppState>, url: String, username: String, password: String) -> IpcResult<SyncStatus> {
+pub async fn connect_server(
+    state: State<'_, AppState>,
+    url: String,
+    username: String,
+    password: String,
+) -> IpcResult<SyncStatus> {
     let lang = state.session().lang;
     let store = state.store();
     let url = url.trim().trim_end_matches('/').to_string();
