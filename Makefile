@@ -41,8 +41,9 @@ lint: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# The server's tests run on SQLite and on PostgreSQL (started here when it is not running).
 unit: ui
-	cargo test --workspace
+	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" cargo test --workspace
 
 ui-test: deps
 	npm --prefix ui run check
@@ -74,7 +75,7 @@ bench: check-toolchain
 	cargo bench --bench core
 
 bench-server: check-toolchain
-	cargo bench -p incubook-server --bench sync
+	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" cargo bench -p incubook-server --bench sync
 
 # Desktop figures (cold start, idle memory, a 300-instrument lab calendar) for the release app.
 figures: desktop app

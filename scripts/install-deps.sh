@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs what building and testing the desktop app needs on Debian/Ubuntu: the WebKitGTK
-# stack, Xvfb and WebKitWebDriver for end-to-end tests, CJK fonts for Chinese text, and
-# the front end's npm packages. Does nothing that is already there.
+# Installs what building and testing the app needs on Debian/Ubuntu: the WebKitGTK stack,
+# Xvfb and WebKitWebDriver for end-to-end tests, CJK fonts for Chinese text, PostgreSQL for
+# the district server's second backend, and the front end's npm packages. Does nothing that
+# is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config libssl-dev curl file libxdo-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
   libgtk-3-dev libjavascriptcoregtk-4.1-dev webkit2gtk-driver xvfb xauth imagemagick
-  fonts-noto-cjk)
+  fonts-noto-cjk postgresql postgresql-contrib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,11 +1,12 @@
 //! Incubook core: the district's shared mentors and lab equipment, their availability,
 //! the booking rules, and the SQLite store that keeps them on the user's machine.
 //!
-//! The pure modules (`domain`, `interval`, `availability`, `rules`) do no I/O, so the
+//! The pure modules (`domain`, `interval`, `availability`, `rules`, `decide`) do no I/O, so the
 //! district server decides bookings with exactly the same code as the desktop.
 
 pub mod availability;
 pub mod csv_import;
+pub mod decide;
 pub mod domain;
 pub mod error;
 pub mod i18n;

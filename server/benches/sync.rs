@@ -4,6 +4,9 @@
 //! - the first sync of a fresh desktop database from a server holding the `district` sample:
 //!   seconds and bytes on the wire;
 //! - an empty incremental sync (nothing to push, nothing new to pull).
+//!
+//! With `INCUBOOK_TEST_POSTGRES_URL` set (`make bench-server` sets it), the race runs again on
+//! the PostgreSQL backend, in a fresh database holding the same sample.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,8 +34,7 @@ struct Running {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-fn serve(path: &std::path::Path) -> Running {
-    let db = ok(db::open(&format!("sqlite:{}", path.display())));
+fn serve(db: Arc<dyn Database>) -> Running {
     let runtime = ok(tokio::runtime::Builder::new_multi_thread().enable_all().build());
     let listener = ok(runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")));
     let base = format!("http://{}", ok(listener.local_addr()));
@@ -44,6 +46,21 @@ fn serve(path: &std::path::Path) -> Running {
         }));
     });
     Running { base, db, _stop: stop }
+}
+
+/// The size of a whole HTTP response as it crosses the wire, for a client that accepts gzip
+/// (as the app's does).
+fn wire_bytes(base: &str, path: &str, token: &str) -> usize {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = ok(std::net::TcpStream::connect(host));
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    );
+    ok(stream.write_all(request.as_bytes()));
+    let mut response = Vec::new();
+    ok(stream.read_to_end(&mut response));
+    response.len()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -59,10 +76,43 @@ fn main() {
         let mut store = ok(Store::open(&path));
         ok(sample::load(&mut store, Scale::District, 2026, now));
     }
-    let server = serve(&path);
+    let seed = dir.path().join("seed.db");
+    ok(std::fs::copy(&path, &seed));
+    let server = serve(ok(db::open(&format!("sqlite:{}", path.display()))));
     println!("district sample loaded and versioned by the server in {:.1} s", started.elapsed().as_secs_f64());
 
     let store = ok(Store::open(&path));
+    add_founders(&server, &store);
+    first_sync(&server, &path, now);
+    let pool = slot_pool(&store, now);
+    race("SQLite", &server, &pool, || ok(store.conn().query_row(&format!("SELECT count(*) {OVERLAPS}"), [], |r| r.get(0))));
+
+    if let Ok(admin) = std::env::var("INCUBOOK_TEST_POSTGRES_URL") {
+        let name = format!("incubook_bench_{}", uuid::Uuid::now_v7().simple());
+        ok(ok(postgres::Client::connect(&admin, postgres::NoTls)).batch_execute(&format!("CREATE DATABASE {name}")));
+        let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(server, _)| server));
+        let started = Instant::now();
+        let pg = ok(db::open(&url));
+        ok(pg.import_catalogue(&ok(Store::open(&seed)), &mut |_, _| {}));
+        println!("district sample imported into PostgreSQL in {:.1} s", started.elapsed().as_secs_f64());
+        let server = serve(pg);
+        add_founders(&server, &store);
+        race("PostgreSQL", &server, &pool, || {
+            let mut client = ok(postgres::Client::connect(&url, postgres::NoTls));
+            ok(client.query_one(&format!("SELECT count(*) {OVERLAPS}"), &[])).get(0)
+        });
+        drop(server);
+        let _ =
+            ok(postgres::Client::connect(&admin, postgres::NoTls)).batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    }
+}
+
+/// Pairs of bookings that hold the same resource at overlapping times.
+const OVERLAPS: &str = "FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
+       AND a.start_at < b.end_at AND b.start_at < a.end_at
+     WHERE a.status IN ('requested', 'confirmed') AND b.status IN ('requested', 'confirmed') AND a.deleted = 0 AND b.deleted = 0";
+
+fn add_founders(server: &Running, store: &Store) {
     let founders: Vec<(String, String)> = {
         let mut stmt = ok(store.conn().prepare(
             "SELECT r.person_id, m.code FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
@@ -74,24 +124,20 @@ fn main() {
     for (i, (person, code)) in founders.iter().enumerate() {
         ok(server.db.add_account(code, &format!("f{i}"), &hash, &[ServerRole::Founder], Some(person), 0));
     }
-
-    first_sync(&server, &path, now);
-    race(&server, &store, now);
 }
 
 fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<Utc>) {
     let http = ok(HttpTransport::new(&server.base));
     let signed_in = ok(http.sign_in("f64", "bench password"));
-    // Bytes on the wire: every page of a pull from cursor 0, as the client receives it.
+    // Bytes on the wire: every page of a pull from cursor 0, as the client receives it (gzip).
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
     let (mut cursor, mut bytes, mut pages) = (0i64, 0usize, 0);
     loop {
-        let mut response = ok(agent
-            .get(format!("{}/v1/pull?cursor={cursor}", server.base))
-            .header("Authorization", format!("Bearer {}", signed_in.token))
-            .call());
+        let path = format!("/v1/pull?cursor={cursor}");
+        bytes += wire_bytes(&server.base, &path, &signed_in.token);
+        let mut response =
+            ok(agent.get(format!("{}{path}", server.base)).header("Authorization", format!("Bearer {}", signed_in.token)).call());
         let body = ok(response.body_mut().with_config().limit(256 * 1024 * 1024).read_to_string());
-        bytes += body.len();
         pages += 1;
         let page: incubook::sync::PullResponse = ok(serde_json::from_str(&body));
         if !page.more || page.cursor <= cursor {
@@ -118,7 +164,7 @@ fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<U
     times.sort();
     empty.sort();
     println!(
-        "first sync of the district sample: median {:.2} s over 3 fresh databases; {:.1} MB in {pages} pages",
+        "first sync of the district sample: median {:.2} s over 3 fresh databases; {:.1} MB on the wire (gzip) in {pages} pages",
         times[1].as_secs_f64(),
         bytes as f64 / 1e6
     );
@@ -130,8 +176,8 @@ fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<U
     );
 }
 
-fn race(server: &Running, store: &Store, now: chrono::DateTime<Utc>) {
-    // A pool of free one-hour slots of district-visible mentors that confirm without a request.
+/// A pool of free one-hour slots of district-visible mentors that confirm without a request.
+fn slot_pool(store: &Store, now: chrono::DateTime<Utc>) -> Vec<(String, incubook::domain::Slot)> {
     let mentors: Vec<String> = {
         let mut stmt = ok(store.conn().prepare(
             "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id
@@ -148,8 +194,12 @@ fn race(server: &Running, store: &Store, now: chrono::DateTime<Utc>) {
             pool.push((m.clone(), slot));
         }
     }
-    println!("race: {CLIENTS} clients × {PUSHES_PER_CLIENT} pushes over a pool of {} free mentor slots", pool.len());
-    let pool = Arc::new(pool);
+    pool
+}
+
+fn race(backend: &str, server: &Running, pool: &[(String, incubook::domain::Slot)], doubles: impl Fn() -> i64) {
+    println!("race on {backend}: {CLIENTS} clients × {PUSHES_PER_CLIENT} pushes over a pool of {} free mentor slots", pool.len());
+    let pool = Arc::new(pool.to_vec());
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
@@ -194,15 +244,9 @@ fn race(server: &Running, store: &Store, now: chrono::DateTime<Utc>) {
     let mut all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     all.sort();
     let accepted = accepted.load(std::sync::atomic::Ordering::Relaxed);
-    let doubles: i64 = ok(store.conn().query_row(
-        "SELECT count(*) FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
-           AND a.start_at < b.end_at AND b.start_at < a.end_at
-         WHERE a.status IN ('requested', 'confirmed') AND b.status IN ('requested', 'confirmed') AND a.deleted = 0 AND b.deleted = 0",
-        [],
-        |r| r.get(0),
-    ));
+    let doubles = doubles();
     println!(
-        "race: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; overlapping holding bookings: {doubles}",
+        "race on {backend}: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; overlapping holding bookings: {doubles}",
         all.len(),
         all.len() as f64 / elapsed,
         accepted as f64 / elapsed,

@@ -27,6 +27,8 @@ pub enum ServerError {
     Database(#[from] rusqlite::Error),
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("database: {0}")]
+    Postgres(String),
     #[error("internal: {0}")]
     Internal(String),
     /// The core's own errors keep their codes (`refused.slot_taken`, `invalid.start`, …).
@@ -52,7 +54,7 @@ impl ServerError {
             ServerError::Conflict(_) => "conflict",
             ServerError::TooLarge => "too_large",
             ServerError::Unsupported(_) => "unsupported",
-            ServerError::Database(_) | ServerError::Migration(_) => "database",
+            ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) => "database",
             ServerError::Internal(_) => "internal",
         };
         code.to_string()
@@ -68,7 +70,9 @@ impl ServerError {
             ServerError::Conflict(_) => StatusCode::CONFLICT,
             ServerError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
-            ServerError::Database(_) | ServerError::Migration(_) | ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) | ServerError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             ServerError::Core(e) => match e {
                 incubook::CoreError::Refused(_) | incubook::CoreError::Conflict(_) => StatusCode::CONFLICT,
                 incubook::CoreError::Invalid { .. } | incubook::CoreError::Csv(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -74,6 +74,13 @@ enum Admin {
         #[arg(long)]
         username: String,
     },
+    /// Copies the catalogue of a desktop database (makerspaces, people, mentors, labs,
+    /// equipment, bookings) into the district's, keeping rows it has already
+    ImportCatalogue {
+        /// The desktop database file (incubook.db)
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 fn read_password(from_stdin: bool) -> Result<String> {
@@ -90,20 +97,27 @@ fn check_code(code: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(ServerError::Invalid("use letters, digits and '-', like PD-0012".into())) }
 }
 
-async fn run(cli: Cli) -> Result<()> {
+/// Database work runs outside the async runtime: the PostgreSQL client blocks.
+fn run(cli: Cli) -> Result<()> {
     let database = db::open(&cli.db)?;
     let now = chrono::Utc::now().timestamp();
     match cli.command {
         Command::Serve { listen } => {
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .map_err(|e| ServerError::Internal(format!("cannot listen on {listen}: {e}")))?;
-            tracing::info!(address = %listen, "serving");
-            let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
-                tracing::info!("shutting down");
-            };
-            incubook_server::serve(listener, database, shutdown).await.map_err(|e| ServerError::Internal(e.to_string()))
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| ServerError::Internal(format!("cannot start the runtime: {e}")))?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .map_err(|e| ServerError::Internal(format!("cannot listen on {listen}: {e}")))?;
+                tracing::info!(address = %listen, "serving");
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                    tracing::info!("shutting down");
+                };
+                incubook_server::serve(listener, database, shutdown).await.map_err(|e| ServerError::Internal(e.to_string()))
+            })
         }
         Command::Admin(Admin::AddMakerspace { code, name }) => {
             check_code(&code)?;
@@ -133,13 +147,21 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{n} token(s) of {username} revoked");
             Ok(())
         }
+        Command::Admin(Admin::ImportCatalogue { from }) => {
+            if !from.is_file() {
+                return Err(ServerError::NotFound(format!("{} is not a file", from.display())));
+            }
+            let source = incubook::store::Store::open(&from)?;
+            let added = database.import_catalogue(&source, &mut |table, rows| eprintln!("{table}: {rows} rows"))?;
+            println!("{added} rows added");
+            Ok(())
+        }
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt().with_writer(std::io::stderr).init();
-    match run(Cli::parse()).await {
+    match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}", serde_json::json!({"code": e.code(), "message": e.to_string()}));

@@ -66,7 +66,7 @@ fn mutation_parsing_never_panics() {
 fn push_and_pull_answer_bad_input_with_a_4xx_code() {
     let now = Utc::now();
     let server = TestServer::start(now);
-    let founder = founders_of(&server.read(), "PD-0001")[0].clone();
+    let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("f", &founder, "PD-0001", &[ServerRole::Founder]);
     let token = ok(ok(incubook::sync::http::HttpTransport::new(&server.base)).sign_in("f", PASSWORD)).token;
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{TestServer, founders_of, ok};
+use common::{Arg, Backend, TestServer, founders_of, ok};
 use incubook::store::{NewBooking, SlotSearch, Store};
 use incubook::sync::http::HttpTransport;
 use incubook_server::db::ServerRole;
@@ -68,11 +68,10 @@ fn bookings(store: &Store) -> Vec<(String, String, i64, i64, String, Option<Stri
     ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))).map(ok).collect()
 }
 
-#[test]
-fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge() {
+fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start(now);
-    let founder = founders_of(&server.read(), "PD-0001")[0].clone();
+    let server = TestServer::start_on(backend, now);
+    let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
     let client = server.client("a", now);
     let path = client.path.clone();
@@ -109,22 +108,12 @@ fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge()
     assert!(ok(store.outbox(1)).is_empty());
 
     // Every booking made locally reached the server exactly once.
-    let server_store = server.read();
     for id in &made {
-        let booked: i64 = ok(server_store.conn().query_row(
-            "SELECT count(*) FROM audit_log WHERE entity_id = ?1 AND action = 'book'",
-            [id],
-            |r| r.get(0),
-        ));
-        let rejected: i64 = ok(server_store.conn().query_row(
-            "SELECT count(*) FROM booking WHERE id = ?1 AND rejection IS NOT NULL",
-            [id],
-            |r| r.get(0),
-        ));
+        let booked = server.count("SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'book'", &[Arg::T(id)]);
+        let rejected = server.count("SELECT count(*) FROM booking WHERE id = $1 AND rejection IS NOT NULL", &[Arg::T(id)]);
         assert_eq!(booked + rejected, 1, "booking {id}: booked {booked} times, rejected {rejected}");
     }
-    let cancels: i64 =
-        ok(server_store.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'cancelled'", [], |r| r.get(0)));
+    let cancels = server.count("SELECT count(*) FROM audit_log WHERE action = 'cancelled'", &[]);
     let local_cancels: i64 =
         ok(store.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'cancelled'", [], |r| r.get(0)));
     assert!(cancels >= local_cancels, "server {cancels} cancels, client {local_cancels}");
@@ -134,3 +123,5 @@ fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge()
     assert_eq!(bookings(&fresh.store), bookings(&store));
     assert!(made.len() >= 30, "only {} bookings were made", made.len());
 }
+
+on_both_backends!(killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge);

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::Utc;
-use common::{PASSWORD, TestServer, founders_of, ok};
+use common::{Backend, PASSWORD, TestServer, founders_of, ok};
 use incubook_server::db::ServerRole;
 use serde_json::{Value, json};
 
@@ -29,10 +29,10 @@ fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u
     (status, response.body_mut().read_json().unwrap_or(Value::Null))
 }
 
-fn setup() -> (TestServer, String, String) {
+fn setup(backend: Backend) -> (TestServer, String, String) {
     let now = Utc::now();
-    let server = TestServer::start(now);
-    let founder = founders_of(&server.read(), "PD-0001")[0].clone();
+    let server = TestServer::start_on(backend, now);
+    let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("founder", &founder, "PD-0001", &[ServerRole::Founder]);
     let hash = ok(incubook_server::auth::hash_password(PASSWORD));
     ok(server.db.add_account("PD-0001", "operator", &hash, &[ServerRole::DistrictOperator], None, 0));
@@ -40,9 +40,8 @@ fn setup() -> (TestServer, String, String) {
     (server, f, o)
 }
 
-#[test]
-fn operators_publish_notices_everyone_reads_them_and_they_reach_replicas() {
-    let (server, founder, operator) = setup();
+fn operators_publish_notices_everyone_reads_them_and_they_reach_replicas(backend: Backend) {
+    let (server, founder, operator) = setup(backend);
     let url = format!("{}/v1/notices", server.base);
     let notice = json!({"title": "关于2027年度科技创新券申领的通知", "body": "各众创空间：创新券申领将于1月5日开始。"});
 
@@ -71,7 +70,7 @@ fn operators_publish_notices_everyone_reads_them_and_they_reach_replicas() {
 
 #[test]
 fn the_district_report_is_for_operators_and_sums_each_makerspace() {
-    let (server, founder, operator) = setup();
+    let (server, founder, operator) = setup(Backend::Sqlite);
     let today = Utc::now().date_naive();
     let from = today - chrono::Duration::days(90);
     let url = format!("{}/v1/reports/district?from={from}&to={today}", server.base);
@@ -82,7 +81,7 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace() {
     let rows = report["by_makerspace"].as_array().cloned().unwrap_or_default();
     assert_eq!(rows.len(), 3);
     let sessions: u64 = rows.iter().map(|r| r["mentor_sessions"].as_u64().unwrap_or(0)).sum();
-    let local = ok(server.read().mentor_report(from, today));
+    let local = ok(server.seed().mentor_report(from, today));
     assert_eq!(sessions, local.by_mentor.iter().map(|m| u64::from(m.sessions)).sum::<u64>());
     assert!(sessions > 0);
 
@@ -92,3 +91,5 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace() {
     let (status, _) = call("GET", &format!("{}/v1/reports/district?from={from}", server.base), Some(&operator), None);
     assert_eq!(status, 400);
 }
+
+on_both_backends!(operators_publish_notices_everyone_reads_them_and_they_reach_replicas);

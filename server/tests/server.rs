@@ -1,5 +1,7 @@
 //! The real server on a loopback port (port 0) with a real SQLite file, driven over HTTP,
-//! and the real admin CLI.
+//! and the real admin CLI on both backends.
+
+mod common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -129,13 +131,11 @@ async fn bad_bodies_get_a_code_never_a_500() {
     }
 }
 
-#[test]
-fn the_admin_cli_adds_users_who_can_sign_in() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let url = format!("sqlite:{}", dir.path().join("district.db").display());
+/// The admin CLI against a database URL: makerspaces, users, roles, and a catalogue import.
+fn admin_cli_adds_users_who_can_sign_in(url: &str) {
     let run = |args: &[&str], stdin: Option<&str>| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
-            .args(["--db", &url])
+            .args(["--db", url])
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -147,13 +147,13 @@ fn the_admin_cli_adds_users_who_can_sign_in() {
         }
         child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
     };
-    assert!(run(&["admin", "add-makerspace", "--code", "PD-0002", "--name", "陆家嘴孵化器"], None).status.success());
+    assert!(run(&["admin", "add-makerspace", "--code", "PD-0009", "--name", "陆家嘴孵化器"], None).status.success());
     let added = run(
         &[
             "admin",
             "add-user",
             "--makerspace",
-            "PD-0002",
+            "PD-0009",
             "--username",
             "li",
             "--password-stdin",
@@ -164,22 +164,75 @@ fn the_admin_cli_adds_users_who_can_sign_in() {
     );
     assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
     let duplicate = run(
-        &["admin", "add-user", "--makerspace", "PD-0002", "--username", "li", "--password-stdin", "--roles", "founder"],
+        &["admin", "add-user", "--makerspace", "PD-0009", "--username", "li", "--password-stdin", "--roles", "founder"],
         Some("another pw 123\n"),
     );
     assert!(String::from_utf8_lossy(&duplicate.stderr).contains("\"code\":\"conflict\""));
-    let bad_role = run(&["admin", "set-roles", "--makerspace", "PD-0002", "--username", "li", "--roles", "king"], None);
+    let bad_role = run(&["admin", "set-roles", "--makerspace", "PD-0009", "--username", "li", "--roles", "king"], None);
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("\"code\":\"invalid\""));
-    let pg = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
-        .args(["--db", "postgres://localhost/x", "admin", "revoke-tokens", "--username", "li"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        String::from_utf8_lossy(&pg.stderr).contains("\"code\":\"unsupported\""),
-        "the PostgreSQL backend says it is missing"
-    );
-    let db = db::open(&url).unwrap_or_else(|e| panic!("{e}"));
+    let db = db::open(url).unwrap_or_else(|e| panic!("{e}"));
     let account = db.account_by_username("li").unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("li missing"));
     assert!(auth::verify_password("lab manager pw", &account.password_hash));
     assert!(!auth::verify_password("lab manager pw\n", &account.password_hash), "the newline is not part of the password");
+    drop(db);
+
+    // A desktop database's catalogue, imported; then a person of it gets an account.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let desktop = dir.path().join("incubook.db");
+    let founder = {
+        let mut store = incubook::store::Store::open(&desktop).unwrap_or_else(|e| panic!("{e}"));
+        let now = chrono::Utc::now();
+        incubook::sample::load(&mut store, incubook::sample::Scale::Small, 3, now).unwrap_or_else(|e| panic!("{e}"));
+        common::founders_of(&store, "PD-0001")[0].clone()
+    };
+    let desktop = desktop.display().to_string();
+    let imported = run(&["admin", "import-catalogue", "--from", &desktop], None);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    assert!(String::from_utf8_lossy(&imported.stderr).contains("booking: "), "progress per table");
+    let again = run(&["admin", "import-catalogue", "--from", &desktop], None);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "0 rows added", "rows present are kept");
+    let linked = run(
+        &[
+            "admin",
+            "add-user",
+            "--makerspace",
+            "PD-0001",
+            "--username",
+            "wang",
+            "--password-stdin",
+            "--roles",
+            "founder",
+            "--person",
+            &founder,
+        ],
+        Some("founder pw 123\n"),
+    );
+    assert!(linked.status.success(), "{}", String::from_utf8_lossy(&linked.stderr));
+    // A second district's catalogue reuses the code PD-0001 for another makerspace: refused whole.
+    let other = dir.path().join("other.db");
+    {
+        let mut store = incubook::store::Store::open(&other).unwrap_or_else(|e| panic!("{e}"));
+        incubook::sample::load(&mut store, incubook::sample::Scale::Small, 4, chrono::Utc::now())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let clash = run(&["admin", "import-catalogue", "--from", &other.display().to_string()], None);
+    assert!(
+        String::from_utf8_lossy(&clash.stderr).contains("\"code\":\"conflict\""),
+        "{}",
+        String::from_utf8_lossy(&clash.stderr)
+    );
+    let missing = run(&["admin", "import-catalogue", "--from", "/nonexistent/incubook.db"], None);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("\"code\":\"not_found\""));
+}
+
+#[test]
+fn the_admin_cli_adds_users_who_can_sign_in_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    admin_cli_adds_users_who_can_sign_in(&format!("sqlite:{}", dir.path().join("district.db").display()));
+}
+
+#[test]
+fn the_admin_cli_adds_users_who_can_sign_in_on_postgres() {
+    let database = common::fresh_postgres_database();
+    admin_cli_adds_users_who_can_sign_in(&database.url);
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{Client, TestServer, founders_of, ok};
+use common::{Arg, Backend, Client, TestServer, founders_of, ok};
 use incubook::domain::Slot;
 use incubook::store::{NewBooking, SlotSearch, Store};
 use incubook::sync::client::Transport;
@@ -41,8 +41,8 @@ fn view(client: &Client, booking_id: &str) -> incubook::store::BookingView {
 }
 
 /// The server with founders "a" and "b" of PD-0001, both synced once, and a free mentor slot.
-fn two_clients(now: chrono::DateTime<Utc>) -> (TestServer, Client, Client, String, Slot) {
-    let server = TestServer::start(now);
+fn two_clients(backend: Backend, now: chrono::DateTime<Utc>) -> (TestServer, Client, Client, String, Slot) {
+    let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let a = server.client("a", now);
     let b = server.client("b", now);
@@ -51,24 +51,22 @@ fn two_clients(now: chrono::DateTime<Utc>) -> (TestServer, Client, Client, Strin
 }
 
 fn two_founders(server: &TestServer) -> (String, String) {
-    let founders = founders_of(&server.read(), "PD-0001");
+    let founders = founders_of(&server.seed(), "PD-0001");
     server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
     server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
     (founders[0].clone(), founders[1].clone())
 }
 
 fn holding_on_server(server: &TestServer, resource: &str, slot: &Slot) -> i64 {
-    ok(server.read().conn().query_row(
-        "SELECT count(*) FROM booking WHERE resource_id = ?1 AND start_at < ?3 AND end_at > ?2 AND status IN ('requested', 'confirmed') AND deleted = 0",
-        rusqlite::params![resource, slot.start.timestamp(), slot.end.timestamp()],
-        |r| r.get(0),
-    ))
+    server.count(
+        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at < $3 AND end_at > $2 AND status IN ('requested', 'confirmed') AND deleted = 0",
+        &[Arg::T(resource), Arg::I(slot.start.timestamp()), Arg::I(slot.end.timestamp())],
+    )
 }
 
-#[test]
-fn two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason() {
+fn two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason(backend: Backend) {
     let now = Utc::now();
-    let (server, mut a, mut b, resource, slot) = two_clients(now);
+    let (server, mut a, mut b, resource, slot) = two_clients(backend, now);
 
     // Both offline: each replica accepts its own booking and marks it waiting.
     let booked_a = book(&mut a, &resource, &slot, now);
@@ -120,10 +118,9 @@ impl Transport for LosesPushAnswers<'_> {
     }
 }
 
-#[test]
-fn a_push_whose_answer_was_lost_is_applied_once_when_retried() {
+fn a_push_whose_answer_was_lost_is_applied_once_when_retried(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start(now);
+    let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
     let (resource, slot) = mentor_slot(&a.store, now);
@@ -140,21 +137,16 @@ fn a_push_whose_answer_was_lost_is_applied_once_when_retried() {
     let report = a.sync(now);
     assert_eq!(report.waiting, 0);
     assert!(report.refused.is_empty());
-    let server_store = server.read();
-    let applied: i64 = ok(server_store.conn().query_row(
-        "SELECT count(*) FROM audit_log WHERE entity_id = ?1 AND action IN ('book', 'cancelled')",
-        [&booked],
-        |r| r.get(0),
-    ));
+    let applied = server
+        .count("SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action IN ('book', 'cancelled')", &[Arg::T(&booked)]);
     assert_eq!(applied, 2, "one book and one cancel, each once");
     assert_eq!(view(&a, &booked).booking.status, incubook::domain::BookingStatus::Cancelled);
     assert_eq!(holding_on_server(&server, &resource, &slot), 0);
 }
 
-#[test]
-fn changes_made_offline_survive_a_restart_and_sync_later() {
+fn changes_made_offline_survive_a_restart_and_sync_later(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start(now);
+    let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
     let (resource, slot) = mentor_slot(&a.store, now);
@@ -173,10 +165,9 @@ fn changes_made_offline_survive_a_restart_and_sync_later() {
     assert_eq!(holding_on_server(&server, &resource, &slot), 1);
 }
 
-#[test]
-fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_when_retried() {
+fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_when_retried(backend: Backend) {
     let now = Utc::now();
-    let (server, mut a, mut b, resource, slot) = two_clients(now);
+    let (server, mut a, mut b, resource, slot) = two_clients(backend, now);
     let booked = book(&mut a, &resource, &slot, now);
     a.sync(now);
     b.sync(now);
@@ -204,10 +195,9 @@ fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_whe
     assert!(pushed.outcomes.iter().all(|o| o.code.as_deref() == Some("invalid.mutation")));
 }
 
-#[test]
-fn another_users_client_id_is_refused() {
+fn another_users_client_id_is_refused(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start(now);
+    let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let a = server.client("a", now);
     let b = server.client("b", now);
@@ -222,10 +212,9 @@ fn another_users_client_id_is_refused() {
     assert_eq!(stolen.err().map(|e| e.code()), Some("forbidden".to_string()));
 }
 
-#[test]
-fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it() {
+fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it(backend: Backend) {
     let now = Utc::now();
-    let (_server, mut a, mut b, resource, slot) = two_clients(now);
+    let (_server, mut a, mut b, resource, slot) = two_clients(backend, now);
     let booked = book(&mut a, &resource, &slot, now);
     a.sync(now);
     b.sync(now);
@@ -247,15 +236,14 @@ fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it
     assert!(!back.pending);
 }
 
-#[test]
-fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them() {
+fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start(now);
+    let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
     let (resource, _) = mentor_slot(&a.store, now);
     let mentor_person: String =
-        ok(server.read().conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&resource], |r| r.get(0)));
+        ok(server.seed().conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&resource], |r| r.get(0)));
     server.account("m", &mentor_person, "PD-0001", &[ServerRole::Mentor]);
     let mut m = server.client("m", now);
 
@@ -273,5 +261,16 @@ fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them() {
     let open_all_week = Mutation::SetWeeklyHours { resource_id: resource.clone(), hours: vec![] };
     let answer = ok(a.http.push(&token, &PushRequest { client_id, mutations: vec![ok(PushedMutation::new(1, &open_all_week))] }));
     assert_eq!(answer.outcomes[0].code.as_deref(), Some("forbidden"));
-    assert_eq!(ok(server.read().resource_rules(&resource)).weekly, hours);
+    let on_server = server.text("SELECT weekly_hours FROM resource WHERE id = $1", &[Arg::T(&resource)]);
+    assert_eq!(on_server.as_deref().map(incubook::store::decode_weekly), Some(hours.clone()));
 }
+
+on_both_backends!(
+    two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason,
+    a_push_whose_answer_was_lost_is_applied_once_when_retried,
+    changes_made_offline_survive_a_restart_and_sync_later,
+    forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_when_retried,
+    another_users_client_id_is_refused,
+    a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it,
+    a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them,
+);

@@ -65,6 +65,25 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
     ])
 }
 
+/// The app shows one local page and fetches nothing remote, so WebKit's browser caches
+/// (previous pages, decoded resources) only cost memory.
+fn lighten_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
+    let result = window.with_webview(|webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = webview;
+    });
+    if let Err(e) = result {
+        eprintln!("incubook: cannot tune the web view: {e}");
+    }
+}
+
 pub fn run() {
     let state = match state::AppState::open_default() {
         Ok(state) => state,
@@ -78,6 +97,10 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
+            use tauri::Manager;
+            if let Some(window) = app.get_webview_window("main") {
+                lighten_webview(&window);
+            }
             sync::start(app.handle().clone());
             Ok(())
         })

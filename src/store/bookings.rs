@@ -8,6 +8,7 @@ use super::calendar::{ResourceRules, load_busy, load_rules};
 use super::mentors::require_owner;
 use super::{Actor, Store, audit, check_text};
 use crate::availability::{self, Calendar, Days};
+use crate::decide::{self, BookingFacts, validate_request};
 use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, new_id, to_utc};
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
@@ -151,14 +152,6 @@ fn check_in_tx(
     rules::check_booking(&ctx, request, now).map_err(CoreError::from)
 }
 
-fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str) -> Result<Span> {
-    check_text("topic", topic, 500, false)?;
-    if end <= start {
-        return Err(CoreError::invalid("end", "the booking ends before it starts"));
-    }
-    Ok(Span::new(start.timestamp(), end.timestamp()))
-}
-
 fn notify(
     conn: &Connection,
     person_id: &str,
@@ -297,7 +290,7 @@ impl Store {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, &new.resource_id)?;
             check_in_tx(tx, &actor, &rules, request, None, now.timestamp())?;
-            let status = if rules.policy.approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed };
+            let status = decide::initial_status(rules.policy.approval_required);
             tx.prepare_cached(
                 "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             )?
@@ -343,50 +336,16 @@ impl Store {
             let view = booking_view(tx, booking_id)?;
             let b = &view.booking;
             let rules = load_rules(tx, &b.resource_id)?;
-            let is_owner = require_owner(tx, &actor, &rules).is_ok();
-            let is_booker = b.booker_id == actor.id;
-            let wrong_status = || CoreError::from(Refusal::WrongStatus { status: b.status.as_str().to_string() });
+            let facts = BookingFacts {
+                status: b.status,
+                start: b.start.timestamp(),
+                end: b.end.timestamp(),
+                cancel_cutoff_min: rules.policy.cancel_cutoff_min,
+                actor_is_owner: require_owner(tx, &actor, &rules).is_ok(),
+                actor_is_booker: b.booker_id == actor.id,
+            };
             let now_s = now.timestamp();
-            match to {
-                BookingStatus::Confirmed | BookingStatus::Declined => {
-                    if !is_owner {
-                        return Err(CoreError::Forbidden("only the mentor or the lab's managers decide on requests".into()));
-                    }
-                    if b.status != BookingStatus::Requested {
-                        return Err(wrong_status());
-                    }
-                    if to == BookingStatus::Declined && reason.is_none() {
-                        return Err(CoreError::invalid("reason", "say why the request is declined"));
-                    }
-                }
-                BookingStatus::Cancelled => {
-                    if !is_owner && !is_booker {
-                        return Err(CoreError::Forbidden("only the booker or the resource's owner cancels a booking".into()));
-                    }
-                    if !b.status.holds_slot() || b.end.timestamp() <= now_s {
-                        return Err(wrong_status());
-                    }
-                    let cutoff = i64::from(rules.policy.cancel_cutoff_min) * 60;
-                    if !is_owner && b.status == BookingStatus::Confirmed && b.start.timestamp() - now_s < cutoff {
-                        return Err(Refusal::PastCancellationCutoff { cutoff_min: rules.policy.cancel_cutoff_min }.into());
-                    }
-                    if is_owner && !is_booker && reason.is_none() {
-                        return Err(CoreError::invalid("reason", "say why the booking is cancelled"));
-                    }
-                }
-                BookingStatus::Completed | BookingStatus::NoShow => {
-                    if !is_owner {
-                        return Err(CoreError::Forbidden("only the mentor or the lab's managers close a session".into()));
-                    }
-                    if b.status != BookingStatus::Confirmed {
-                        return Err(wrong_status());
-                    }
-                    if b.start.timestamp() > now_s {
-                        return Err(Refusal::SessionNotStarted.into());
-                    }
-                }
-                BookingStatus::Requested => return Err(wrong_status()),
-            }
+            decide::check_transition(&facts, to, reason, now_s)?;
             set_status_in_tx(tx, actor_id, booking_id, to, reason, now_s)?;
             let booking_id = booking_id.to_string();
             let mutation = match to {
@@ -435,19 +394,18 @@ impl Store {
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let b = booking_view(tx, booking_id)?.booking;
-            if b.booker_id != actor.id {
-                return Err(CoreError::Forbidden("only the booker reschedules a booking".into()));
-            }
-            if !b.status.holds_slot() {
-                return Err(Refusal::WrongStatus { status: b.status.as_str().to_string() }.into());
-            }
             let rules = load_rules(tx, &b.resource_id)?;
-            let cutoff = i64::from(rules.policy.cancel_cutoff_min) * 60;
-            if b.start.timestamp() - now.timestamp() < cutoff.max(0) || b.start <= now {
-                return Err(Refusal::PastCancellationCutoff { cutoff_min: rules.policy.cancel_cutoff_min }.into());
-            }
+            let facts = BookingFacts {
+                status: b.status,
+                start: b.start.timestamp(),
+                end: b.end.timestamp(),
+                cancel_cutoff_min: rules.policy.cancel_cutoff_min,
+                actor_is_owner: false,
+                actor_is_booker: b.booker_id == actor.id,
+            };
+            decide::check_reschedule(&facts, now.timestamp())?;
             check_in_tx(tx, &actor, &rules, request, Some(booking_id), now.timestamp())?;
-            let status = if rules.policy.approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed };
+            let status = decide::initial_status(rules.policy.approval_required);
             tx.prepare_cached("UPDATE booking SET start_at = ?2, end_at = ?3, status = ?4, updated_at = ?5 WHERE id = ?1")?
                 .execute(params![booking_id, request.start, request.end, status.as_str(), now.timestamp()])?;
             audit(

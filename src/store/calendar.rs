@@ -84,12 +84,12 @@ pub(crate) fn rules_from_row(r: &Row) -> rusqlite::Result<ResourceRules> {
     })
 }
 
-pub(crate) fn encode_weekly(hours: &[WeeklyHours]) -> String {
+pub fn encode_weekly(hours: &[WeeklyHours]) -> String {
     let triples: Vec<[u16; 3]> = hours.iter().map(|h| [u16::from(h.weekday), h.start_min, h.end_min]).collect();
     serde_json::to_string(&triples).unwrap_or_else(|_| "[]".into())
 }
 
-fn decode_weekly(text: &str) -> Vec<WeeklyHours> {
+pub fn decode_weekly(text: &str) -> Vec<WeeklyHours> {
     let triples: Vec<[u16; 3]> = serde_json::from_str(text).unwrap_or_default();
     triples
         .into_iter()

@@ -135,18 +135,13 @@ pub(crate) fn normalize_new_mentor(new: &NewMentor) -> Result<NewMentor> {
 /// Whether the actor may change this resource's availability and rules: a mentor their
 /// own, a lab manager the equipment of their makerspace.
 pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<()> {
-    match rules.kind {
+    let mentor_person: Option<String> = match rules.kind {
         ResourceKind::Mentor => {
-            let person: Option<String> =
-                conn.query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&rules.id], |r| r.get(0)).optional()?;
-            if person.as_deref() == Some(actor.id.as_str()) {
-                Ok(())
-            } else {
-                Err(CoreError::Forbidden("only the mentor changes their own availability".into()))
-            }
+            conn.query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&rules.id], |r| r.get(0)).optional()?
         }
-        ResourceKind::Equipment => actor.require(Role::LabManager, &rules.makerspace_id, "changing equipment"),
-    }
+        ResourceKind::Equipment => None,
+    };
+    crate::decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor_person.as_deref())
 }
 
 /// Writes a mentor whose tags and languages are already normalized keys.

@@ -18,11 +18,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
-use crate::domain::{Id, Role};
+use crate::domain::Role;
 use crate::error::{CoreError, Result};
 
 pub use bookings::{BookingView, CalendarEntry, NewBooking, Notification, WaitlistEntry};
-pub use calendar::{ResourceRules, SlotSearch, local_range};
+pub use calendar::{ResourceRules, SlotSearch, decode_weekly, encode_weekly, local_range};
 pub use directory::{NewMakerspace, NewPerson, PeopleFilter};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant};
 pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor};
@@ -189,15 +189,10 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-/// The person acting, with the roles they hold in each makerspace.
-#[derive(Debug, Clone)]
-pub(crate) struct Actor {
-    pub id: Id,
-    pub roles: Vec<(Id, Role)>,
-}
+pub(crate) use crate::decide::Actor;
 
 impl Actor {
-    pub fn load(conn: &Connection, id: &str) -> Result<Actor> {
+    pub(crate) fn load(conn: &Connection, id: &str) -> Result<Actor> {
         let exists: bool = conn
             .prepare_cached("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)")?
             .query_row([id], |r| r.get(0))?;
@@ -211,26 +206,6 @@ impl Actor {
             .filter_map(|(m, role)| Role::parse(&role).ok().map(|role| (m, role)))
             .collect();
         Ok(Actor { id: id.to_string(), roles })
-    }
-
-    pub fn has(&self, role: Role, makerspace_id: &str) -> bool {
-        self.roles.iter().any(|(m, r)| *r == role && m == makerspace_id)
-    }
-
-    pub fn has_anywhere(&self, role: Role) -> bool {
-        self.roles.iter().any(|(_, r)| *r == role)
-    }
-
-    pub fn member_of(&self, makerspace_id: &str) -> bool {
-        self.roles.iter().any(|(m, _)| m == makerspace_id)
-    }
-
-    pub fn require(&self, role: Role, makerspace_id: &str, what: &str) -> Result<()> {
-        if self.has(role, makerspace_id) {
-            Ok(())
-        } else {
-            Err(CoreError::Forbidden(format!("{what} needs the {} role in that makerspace", role.as_str())))
-        }
     }
 }
 
@@ -249,18 +224,7 @@ pub(crate) fn audit(
 }
 
 /// Rejects text fields that are empty or absurdly long before they reach the database.
-pub(crate) fn check_text(field: &'static str, text: &str, max_chars: usize, required: bool) -> Result<()> {
-    if required && text.trim().is_empty() {
-        return Err(CoreError::invalid(field, "must not be empty"));
-    }
-    if text.chars().count() > max_chars {
-        return Err(CoreError::invalid(field, format!("must be at most {max_chars} characters")));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(CoreError::invalid(field, "must not contain control characters"));
-    }
-    Ok(())
-}
+pub(crate) use crate::decide::check_text;
 
 #[cfg(test)]
 mod tests {

@@ -19,19 +19,25 @@ pub struct Notice {
     pub published_at: DateTime<Utc>,
 }
 
-impl Store {
-    /// Publishes a notice. Who may is the server's decision (district operators); the store
-    /// checks the text.
-    pub fn publish_notice(&mut self, publisher: &str, title: &str, body: &str, now: DateTime<Utc>) -> Result<Notice> {
+impl Notice {
+    /// A new notice with its text checked; who may publish is the server's decision.
+    pub fn new(title: &str, body: &str, publisher: &str, now: DateTime<Utc>) -> Result<Notice> {
         check_text("title", title, 200, true)?;
         check_text("body", body, 20_000, true)?;
-        let notice = Notice {
+        Ok(Notice {
             id: new_id(),
             title: title.trim().to_string(),
             body: body.trim().to_string(),
             published_by: publisher.to_string(),
             published_at: now,
-        };
+        })
+    }
+}
+
+impl Store {
+    /// Publishes a notice. Who may is the server's decision (district operators).
+    pub fn publish_notice(&mut self, publisher: &str, title: &str, body: &str, now: DateTime<Utc>) -> Result<Notice> {
+        let notice = Notice::new(title, body, publisher, now)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO notice(id, title, body, published_by, published_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -219,13 +219,13 @@ impl Store {
     }
 }
 
-fn table_columns(tx: &Connection, name: &str) -> Result<Vec<String>> {
+pub(crate) fn table_columns(tx: &Connection, name: &str) -> Result<Vec<String>> {
     let mut stmt = tx.prepare(&format!("PRAGMA table_info({name})"))?;
     let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
     Ok(names.collect::<rusqlite::Result<_>>()?)
 }
 
-fn sql_value(value: &serde_json::Value) -> Value {
+pub(crate) fn sql_value(value: &serde_json::Value) -> Value {
     match value {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),

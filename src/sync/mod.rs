@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod http;
+pub mod redact;
 pub mod server;
 mod tables;
 
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Id, Policy, WeeklyHours};
 use crate::error::{CoreError, Result};
 
-pub use tables::{SYNCED_TABLES, SyncedTable};
+pub use tables::{SYNCED_TABLES, SyncedTable, table};
 
 /// One change a client made, as it travels in a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,16 +2,13 @@
 //! store methods (and so the same rules) as on the desktop, one transaction each, and every
 //! row written takes the next value of one version counter.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::redact::Viewer;
 use super::tables::{SYNCED_TABLES, key_match, table};
 use super::{Change, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse};
-use crate::domain::Role;
 use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
 use crate::store::{Actor, NewBooking, Store};
@@ -67,7 +64,8 @@ fn is_transient(error: &CoreError) -> bool {
     }
 }
 
-fn check_client_id(client_id: &str) -> Result<()> {
+/// Client ids are chosen by clients: short, and safe to log.
+pub fn check_client_id(client_id: &str) -> Result<()> {
     let ok = !client_id.is_empty() && client_id.len() <= 64 && client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok { Ok(()) } else { Err(CoreError::invalid("client_id", "must be 1–64 letters, digits or dashes")) }
 }
@@ -100,6 +98,38 @@ impl Store {
         tx.execute_batch(&sql)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Every row of a synced table, as pull sends rows: for copying a catalogue to a server.
+    pub fn table_rows(&self, table: &super::SyncedTable) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT * FROM {}", table.name))?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let rows = stmt.query_map([], |r| row_to_json(r, &names))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Inserts rows (as `table_rows` gives them) that are not here yet, in one transaction;
+    /// returns how many were new. Columns this schema lacks are ignored.
+    pub fn insert_rows_if_absent(
+        &mut self,
+        table: &super::SyncedTable,
+        rows: &[serde_json::Map<String, serde_json::Value>],
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let known = super::client::table_columns(tx, table.name)?;
+            let mut added = 0;
+            for row in rows {
+                let present: Vec<&String> = known.iter().filter(|c| row.contains_key(c.as_str())).collect();
+                let names = present.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+                let marks = (1..=present.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                let values: Vec<rusqlite::types::Value> =
+                    present.iter().map(|c| super::client::sql_value(&row[c.as_str()])).collect();
+                added += tx
+                    .prepare_cached(&format!("INSERT OR IGNORE INTO {}({names}) VALUES ({marks})", table.name))?
+                    .execute(rusqlite::params_from_iter(values))?;
+            }
+            Ok(added)
+        })
     }
 
     /// The last mutation of this client the server has processed.
@@ -230,7 +260,7 @@ impl Store {
     /// Rows after `cursor` that this person may see, at most `limit`, in version order;
     /// other people's bookings only as busy, private rows only to whom they concern.
     pub fn pull_for(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
-        let viewer = Viewer::load(&self.conn, person_id)?;
+        let viewer = Viewer::new(Actor::load(&self.conn, person_id)?, &self.conn);
         let last_mutation_id = match client_id {
             Some(id) => {
                 check_client_id(id)?;
@@ -276,7 +306,7 @@ impl Store {
         let next = candidates.last().map_or(cursor, Change::version);
         let mut changes = Vec::with_capacity(candidates.len());
         for change in candidates {
-            if let Some(change) = viewer.redact(&self.conn, change)? {
+            if let Some(change) = viewer.redact(change)? {
                 changes.push(change);
             }
         }
@@ -297,94 +327,4 @@ fn row_to_json(r: &rusqlite::Row, names: &[String]) -> rusqlite::Result<serde_js
         map.insert(name.clone(), value);
     }
     Ok(map)
-}
-
-/// Who is pulling, and what of other people's rows they may see.
-struct Viewer {
-    actor: Actor,
-    /// Resources whose bookings this person sees in full (as mentor or lab manager).
-    owned: RefCell<HashMap<String, bool>>,
-}
-
-fn text<'a>(row: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> &'a str {
-    row.get(column).and_then(|v| v.as_str()).unwrap_or_default()
-}
-
-impl Viewer {
-    fn load(conn: &Connection, person_id: &str) -> Result<Viewer> {
-        Ok(Viewer { actor: Actor::load(conn, person_id)?, owned: RefCell::new(HashMap::new()) })
-    }
-
-    fn owns(&self, conn: &Connection, resource_id: &str) -> Result<bool> {
-        if let Some(known) = self.owned.borrow().get(resource_id) {
-            return Ok(*known);
-        }
-        let row: Option<(String, String, Option<String>)> = conn
-            .prepare_cached(
-                "SELECT r.kind, r.makerspace_id, m.person_id FROM resource r LEFT JOIN mentor m ON m.resource_id = r.id WHERE r.id = ?1",
-            )?
-            .query_row([resource_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        let owns = match row {
-            Some((kind, _, Some(person))) if kind == "mentor" => person == self.actor.id,
-            Some((_, makerspace, _)) => {
-                self.actor.has(Role::LabManager, &makerspace) || self.actor.has(Role::SpaceAdmin, &makerspace)
-            }
-            None => false,
-        };
-        self.owned.borrow_mut().insert(resource_id.to_string(), owns);
-        Ok(owns)
-    }
-
-    fn booking_party(&self, conn: &Connection, booking_id: &str) -> Result<bool> {
-        let row: Option<(String, String)> = conn
-            .prepare_cached("SELECT booker_id, resource_id FROM booking WHERE id = ?1")?
-            .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        match row {
-            Some((booker, resource)) => Ok(booker == self.actor.id || self.owns(conn, &resource)?),
-            None => Ok(false),
-        }
-    }
-
-    /// The change as this viewer may receive it, or nothing.
-    fn redact(&self, conn: &Connection, change: Change) -> Result<Option<Change>> {
-        let me = self.actor.id.as_str();
-        let (table, version, mut row) = match change {
-            Change::Put { table, version, row } => (table, version, row),
-            Change::Delete { table, version, key } => {
-                let private = matches!(table.as_str(), "notification" | "waitlist" | "qualification");
-                let visible = !private
-                    || text(&key, "person_id") == me
-                    || table == "qualification" && self.owns(conn, text(&key, "resource_id"))?;
-                return Ok(visible.then_some(Change::Delete { table, version, key }));
-            }
-        };
-        let keep = match table.as_str() {
-            "person" => {
-                if text(&row, "id") != me {
-                    row.insert("phone".into(), serde_json::Value::Null);
-                    row.insert("email".into(), serde_json::Value::Null);
-                }
-                true
-            }
-            "qualification" => text(&row, "person_id") == me || self.owns(conn, text(&row, "resource_id"))?,
-            "booking" => {
-                if text(&row, "booker_id") == me || self.owns(conn, text(&row, "resource_id"))? {
-                    true
-                } else if !row.get("rejection").is_none_or(serde_json::Value::is_null) {
-                    false
-                } else {
-                    row.insert("booker_id".into(), BUSY_PERSON_ID.into());
-                    row.insert("topic".into(), "".into());
-                    row.insert("reason".into(), serde_json::Value::Null);
-                    true
-                }
-            }
-            "session_note" | "feedback" => self.booking_party(conn, text(&row, "booking_id"))?,
-            "waitlist" | "notification" => text(&row, "person_id") == me,
-            _ => true,
-        };
-        Ok(keep.then_some(Change::Put { table, version, row }))
-    }
 }

@@ -1,5 +1,7 @@
 // The real app, driven like a user: first start, booking a mentor, a race for one slot,
-// a lab manager's blackout over a booking, and switching the language.
+// a lab manager's blackout over a booking, switching the language, and a big lab's calendar.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, shot, start, type Browser, type Session } from './driver';
 
@@ -126,5 +128,32 @@ describe('Incubook desktop', () => {
     await click('[data-testid="nav-lab-calendar"]');
     await browser.$('[data-testid="calendar"]').waitForDisplayed({ timeout: 15_000 });
     await shot(browser, 'lab-calendar-en');
+  });
+
+  it('a lab of many instruments shows them a page at a time, and filters them by name', async () => {
+    const manager = (cli(session.dataDir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+    const rows = ['makerspace_code,lab,name,category,capacity,weekly_hours'];
+    for (let i = 1; i <= 30; i++) rows.push(`PD-0001,张江公共技术服务平台,Bench ${i},workstation,1,1-7 08:00-22:00`);
+    const csv = join(session.dataDir, 'benches.csv');
+    writeFileSync(csv, rows.join('\n'));
+    cli(session.dataDir, ['import', 'equipment', csv, '--as', manager]);
+    await click('[data-testid="nav-blackouts"]');
+    await click('[data-testid="nav-lab-calendar"]');
+    const lab = await browser.$('[data-testid="lab-calendar-lab"]');
+    await lab.waitForDisplayed({ timeout: 15_000 });
+    await lab.selectByVisibleText('张江公共技术服务平台');
+    const range = await text('[data-testid="lab-calendar-range"]');
+    const total = Number(/of (\d+) instruments/.exec(range)?.[1]);
+    expect(range).toBe(`1–25 of ${total} instruments`);
+    expect(total).toBeGreaterThanOrEqual(30);
+    const rowHeads = async () => (await browser.$$('[role="rowheader"]').map((r) => r.getText())) as string[];
+    expect(await rowHeads()).toHaveLength(25);
+    await click('[data-testid="lab-calendar-next"]');
+    expect(await text('[data-testid="lab-calendar-range"]')).toBe(`26–${Math.min(total, 50)} of ${total} instruments`);
+    await browser.$('[data-testid="lab-calendar-filter"]').setValue('bench 7');
+    await browser.waitUntil(async () => (await rowHeads()).length === 1, { timeout: 10_000 });
+    expect(await rowHeads()).toEqual(['Bench 7']);
+    await browser.$('[data-testid="lab-calendar-filter"]').setValue('no such instrument');
+    expect(await text('[data-testid="lab-calendar-no-match"]')).toContain('No equipment matches');
   });
 });

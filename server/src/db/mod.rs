@@ -1,18 +1,20 @@
 //! Server storage behind one trait, as atuin does: each backend in its own module with its
 //! own migrations. SQLite is the embedded default; PostgreSQL is for district IT.
 
+mod pg;
 mod sqlite;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use incubook::report::DistrictReport;
-use incubook::store::Notice;
+use incubook::store::{Notice, Store};
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 
 use crate::error::{Result, ServerError};
 
+pub use pg::PostgresDatabase;
 pub use sqlite::SqliteDatabase;
 
 /// Roles on the server: the desktop's four, and the district operator who runs it.
@@ -107,6 +109,25 @@ pub trait Database: Send + Sync {
     /// Notices, newest first.
     fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;
+    /// Copies the catalogue (and bookings) of a desktop database into the district's, keeping
+    /// rows that exist already. `progress` hears each table and how many rows it read.
+    fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize>;
+}
+
+/// Refuses a catalogue whose makerspace codes the district already uses for other makerspaces:
+/// its people and resources would hang off an id the server does not know.
+fn check_catalogue_fits(source: &Store, server_id_of_code: &mut dyn FnMut(&str) -> Result<Option<String>>) -> Result<()> {
+    for makerspace in source.makerspaces()? {
+        if let Some(id) = server_id_of_code(&makerspace.code)?
+            && id != makerspace.id
+        {
+            return Err(ServerError::Conflict(format!(
+                "makerspace {} exists on the server as another makerspace; nothing was imported",
+                makerspace.code
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Opens the backend a `--db` URL names: `sqlite:PATH` or `postgres://…`.
@@ -118,7 +139,7 @@ pub fn open(url: &str) -> Result<Arc<dyn Database>> {
         return Ok(Arc::new(SqliteDatabase::open(std::path::Path::new(path))?));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(ServerError::Unsupported("the PostgreSQL backend is not built yet; use --db sqlite:PATH".into()));
+        return Ok(Arc::new(PostgresDatabase::open(url)?));
     }
     Err(ServerError::Invalid(format!("'{url}' is not a database URL (sqlite:PATH or postgres://…)")))
 }

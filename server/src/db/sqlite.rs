@@ -226,4 +226,19 @@ impl Database for SqliteDatabase {
     fn district_report(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<DistrictReport> {
         self.with(|store| Ok(store.district_report(from, to)?))
     }
+
+    fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
+        super::check_catalogue_fits(source, &mut |code| {
+            self.with(|store| {
+                Ok(store.conn().query_row("SELECT id FROM makerspace WHERE code = ?1", [code], |r| r.get(0)).optional()?)
+            })
+        })?;
+        let mut added = 0;
+        for table in incubook::sync::SYNCED_TABLES {
+            let rows = source.table_rows(table)?;
+            progress(table.name, rows.len());
+            added += self.with(|store| Ok(store.insert_rows_if_absent(table, &rows)?))?;
+        }
+        Ok(added)
+    }
 }

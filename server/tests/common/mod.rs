@@ -1,5 +1,6 @@
-//! A real district server on a loopback port (port 0), on its own runtime thread, with a
-//! SQLite file seeded from the core's sample district; and real core clients syncing to it.
+//! A real district server on a loopback port (port 0), on its own runtime thread, on SQLite
+//! or on PostgreSQL (a fresh database at `INCUBOOK_TEST_POSTGRES_URL` for each test), seeded
+//! from the core's sample district; and real core clients syncing to it.
 
 #![allow(dead_code)]
 
@@ -16,11 +17,72 @@ use incubook_server::db::{self, Database, ServerRole};
 
 pub const PASSWORD: &str = "correct horse";
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates, for each named test body `fn name(backend: Backend)`, one test on SQLite and
+/// one on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[test] fn $name() { super::$name($crate::common::Backend::Sqlite) })*
+        }
+        mod on_postgres {
+            $(#[test] fn $name() { super::$name($crate::common::Backend::Postgres) })*
+        }
+    };
+}
+
+/// The PostgreSQL server the tests use; `make test` starts one and sets this.
+pub fn postgres_admin_url() -> String {
+    std::env::var("INCUBOOK_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "set INCUBOOK_TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/postgres (`make test` starts PostgreSQL and sets it)"
+        )
+    })
+}
+
+/// A new, empty database on the test PostgreSQL server, dropped when this goes.
+pub struct TempDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl Drop for TempDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&postgres_admin_url(), postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
+
+pub fn fresh_postgres_database() -> TempDatabase {
+    let admin = postgres_admin_url();
+    let name = format!("incubook_test_{}", uuid::Uuid::now_v7().simple());
+    let mut client = ok(postgres::Client::connect(&admin, postgres::NoTls));
+    ok(client.batch_execute(&format!("CREATE DATABASE {name}")));
+    let (server, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
+    TempDatabase { url: format!("{server}/{name}"), name }
+}
+
+/// A value for a test query that runs on either backend.
+pub enum Arg<'a> {
+    T(&'a str),
+    I(i64),
+}
+
 pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub base: String,
     pub db: Arc<dyn Database>,
     pub sample: SampleSummary,
+    pub backend: Backend,
+    /// The PostgreSQL database, dropped after the server stops.
+    postgres: Option<TempDatabase>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -33,6 +95,7 @@ impl Drop for TestServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        self.postgres.take();
     }
 }
 
@@ -41,15 +104,29 @@ pub fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
 }
 
 impl TestServer {
-    /// The small sample district on the server, loaded as of `now`.
+    /// The small sample district on a SQLite server, loaded as of `now`.
     pub fn start(now: DateTime<Utc>) -> TestServer {
+        TestServer::start_on(Backend::Sqlite, now)
+    }
+
+    /// The small sample district on the backend, loaded as of `now`: on SQLite the server's
+    /// file is the seed itself; PostgreSQL imports the seed through `import_catalogue`.
+    pub fn start_on(backend: Backend, now: DateTime<Utc>) -> TestServer {
         let dir = ok(tempfile::tempdir());
         let path = dir.path().join("district.db");
         let sample = {
             let mut store = ok(Store::open(&path));
             ok(sample::load(&mut store, Scale::Small, 7, now))
         };
-        let db = ok(db::open(&format!("sqlite:{}", path.display())));
+        let postgres = (backend == Backend::Postgres).then(fresh_postgres_database);
+        let db = match &postgres {
+            None => ok(db::open(&format!("sqlite:{}", path.display()))),
+            Some(temp) => {
+                let db = ok(db::open(&temp.url));
+                ok(db.import_catalogue(&ok(Store::open(&path)), &mut |_, _| {}));
+                db
+            }
+        };
         let runtime = ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
         let listener = ok(runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")));
         let base = format!("http://{}", ok(listener.local_addr()));
@@ -60,7 +137,7 @@ impl TestServer {
                 let _ = stopped.await;
             }));
         });
-        TestServer { dir, base, db, sample, stop: Some(stop), thread: Some(thread) }
+        TestServer { dir, base, db, sample, backend, postgres, stop: Some(stop), thread: Some(thread) }
     }
 
     /// An account for a person of the sample district.
@@ -81,9 +158,67 @@ impl TestServer {
         Client { _dir: dir, path, store, http, person_id: signed_in.user.person_id }
     }
 
-    /// The server's own database, read beside the running server.
-    pub fn read(&self) -> Store {
+    /// The sample as loaded: the catalogue the server started with. (On SQLite, the
+    /// server's own file, read beside the running server.)
+    pub fn seed(&self) -> Store {
         ok(Store::open(&self.dir.path().join("district.db")))
+    }
+
+    /// One text value of a query on the server's database, on either backend. Write `$1`…,
+    /// and SQL both dialects read.
+    pub fn text(&self, sql: &str, args: &[Arg]) -> Option<String> {
+        match &self.postgres {
+            None => {
+                let mut sqlite_sql = sql.to_string();
+                for n in (1..=9).rev() {
+                    sqlite_sql = sqlite_sql.replace(&format!("${n}"), &format!("?{n}"));
+                }
+                let values: Vec<rusqlite::types::Value> = args
+                    .iter()
+                    .map(|a| match a {
+                        Arg::T(t) => rusqlite::types::Value::Text(t.to_string()),
+                        Arg::I(i) => rusqlite::types::Value::Integer(*i),
+                    })
+                    .collect();
+                let store = self.seed();
+                ok(store.conn().query_row(&sqlite_sql, rusqlite::params_from_iter(values), |r| {
+                    Ok(match r.get_ref(0)? {
+                        rusqlite::types::ValueRef::Null => None,
+                        rusqlite::types::ValueRef::Integer(i) => Some(i.to_string()),
+                        rusqlite::types::ValueRef::Real(x) => Some(x.to_string()),
+                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                            Some(String::from_utf8_lossy(t).into_owned())
+                        }
+                    })
+                }))
+            }
+            Some(temp) => {
+                let mut client = ok(postgres::Client::connect(&temp.url, postgres::NoTls));
+                let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = args
+                    .iter()
+                    .map(|a| -> Box<dyn postgres::types::ToSql + Sync> {
+                        match a {
+                            Arg::T(t) => Box::new(t.to_string()),
+                            Arg::I(i) => Box::new(*i),
+                        }
+                    })
+                    .collect();
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+                let row = ok(client.query_one(&format!("SELECT ({sql})::text"), &refs));
+                row.get(0)
+            }
+        }
+    }
+
+    /// The URL of this test's PostgreSQL database, on that backend.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.postgres.as_ref().map(|temp| temp.url.clone())
+    }
+
+    /// A count (or any integer) from a query on the server's database.
+    pub fn count(&self, sql: &str, args: &[Arg]) -> i64 {
+        let text = self.text(sql, args).unwrap_or_default();
+        text.parse().unwrap_or_else(|_| panic!("{sql} gave {text:?}, not a number"))
     }
 }
 

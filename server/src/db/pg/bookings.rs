@@ -1,0 +1,460 @@
+//! Booking changes on PostgreSQL: the rows the core's checks need are read inside the
+//! mutation's transaction with the resource's row locked (so the changes to one resource's
+//! calendar run one at a time, and capacity above 1 is counted under that lock), then the
+//! core's `rules::check_booking` and `decide::*` decide, then the rows are written.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use incubook::availability::Days;
+use incubook::decide::{self, Actor, BookingFacts};
+use incubook::domain::{
+    Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc,
+};
+use incubook::interval::Span;
+use incubook::rules::{self, Qualification, RuleContext};
+use incubook::store::{ResourceRules, decode_weekly, encode_weekly};
+use incubook::{CoreError, Refusal};
+use postgres::Transaction;
+use serde::Deserialize;
+
+/// Why a mutation did not apply: a decision (consumed and answered), or the database
+/// (the push stops and the client retries).
+#[derive(Debug)]
+pub(super) enum Failure {
+    Core(CoreError),
+    Db(postgres::Error),
+    Corrupt(String),
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Failure {
+        Failure::Core(e)
+    }
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Failure {
+        Failure::Core(r.into())
+    }
+}
+
+impl From<postgres::Error> for Failure {
+    fn from(e: postgres::Error) -> Failure {
+        Failure::Db(e)
+    }
+}
+
+pub(super) type Res<T> = std::result::Result<T, Failure>;
+
+/// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
+const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
+
+pub(super) fn load_actor(tx: &mut Transaction, id: &str) -> Res<Actor> {
+    if tx.query_opt("SELECT 1 FROM person WHERE id = $1 AND deleted = 0", &[&id])?.is_none() {
+        return Err(CoreError::not_found("person", id).into());
+    }
+    let rows = tx.query("SELECT makerspace_id, role FROM person_role WHERE person_id = $1", &[&id])?;
+    let roles =
+        rows.iter().filter_map(|r| Role::parse(r.get::<_, &str>(1)).ok().map(|role| (r.get::<_, String>(0), role))).collect();
+    Ok(Actor { id: id.to_string(), roles })
+}
+
+#[derive(Deserialize)]
+struct ResourceRow {
+    id: String,
+    kind: String,
+    makerspace_id: String,
+    name: String,
+    timezone: String,
+    active: i64,
+    capacity: u32,
+    granularity_min: u32,
+    min_duration_min: u32,
+    max_duration_min: u32,
+    durations_min: String,
+    min_notice_min: u32,
+    horizon_days: u32,
+    cancel_cutoff_min: u32,
+    buffer_before_min: u32,
+    buffer_after_min: u32,
+    max_per_day: Option<u32>,
+    max_per_week: Option<u32>,
+    approval_required: i64,
+    qualification_required: i64,
+    weekly_hours: String,
+}
+
+fn small<T: TryFrom<i64>>(value: i64, what: &str) -> Res<T> {
+    T::try_from(value).map_err(|_| Failure::Corrupt(format!("{what} {value} out of range")))
+}
+
+fn date(text: Option<&str>) -> Option<NaiveDate> {
+    text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+}
+
+/// A resource's rules, overrides and blackouts, with its row locked for the transaction.
+pub(super) fn load_rules(tx: &mut Transaction, id: &str) -> Res<ResourceRules> {
+    let row = tx
+        .query_opt("SELECT row_to_json(r)::text FROM resource r WHERE id = $1 AND deleted = 0 FOR UPDATE", &[&id])?
+        .ok_or_else(|| CoreError::not_found("resource", id))?;
+    let r: ResourceRow = serde_json::from_str(row.get(0)).map_err(|e| Failure::Corrupt(format!("resource {id}: {e}")))?;
+    let overrides = tx
+        .query("SELECT date, kind, start_min, end_min FROM date_override WHERE resource_id = $1 ORDER BY date", &[&id])?
+        .iter()
+        .map(|o| {
+            Ok(DateOverride {
+                date: date(Some(o.get(0))).unwrap_or_default(),
+                kind: if o.get::<_, &str>(1) == "off" { OverrideKind::Off } else { OverrideKind::Extra },
+                start_min: small(o.get(2), "start_min")?,
+                end_min: small(o.get(3), "end_min")?,
+            })
+        })
+        .collect::<Res<Vec<_>>>()?;
+    let blackouts = tx
+        .query(
+            "SELECT id, kind, start_at, end_at, weekday, start_min, end_min, valid_from, valid_until, reason
+             FROM blackout WHERE resource_id = $1 AND deleted = 0",
+            &[&id],
+        )?
+        .iter()
+        .map(|b| {
+            let when = if b.get::<_, &str>(1) == "once" {
+                BlackoutWhen::Once {
+                    start: b.get::<_, Option<i64>>(2).unwrap_or(0),
+                    end: b.get::<_, Option<i64>>(3).unwrap_or(0),
+                }
+            } else {
+                BlackoutWhen::Weekly {
+                    weekday: small(b.get::<_, Option<i64>>(4).unwrap_or(0), "weekday")?,
+                    start_min: small(b.get::<_, Option<i64>>(5).unwrap_or(0), "start_min")?,
+                    end_min: small(b.get::<_, Option<i64>>(6).unwrap_or(0), "end_min")?,
+                    from: date(b.get(7)).unwrap_or_default(),
+                    until: date(b.get(8)),
+                }
+            };
+            Ok(Blackout { id: b.get(0), resource_id: id.to_string(), when, reason: b.get(9) })
+        })
+        .collect::<Res<Vec<_>>>()?;
+    Ok(ResourceRules {
+        id: r.id,
+        kind: if r.kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
+        makerspace_id: r.makerspace_id,
+        name: r.name,
+        tz: r.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+        active: r.active != 0,
+        policy: Policy {
+            capacity: r.capacity,
+            granularity_min: r.granularity_min,
+            min_duration_min: r.min_duration_min,
+            max_duration_min: r.max_duration_min,
+            durations_min: serde_json::from_str(&r.durations_min).unwrap_or_default(),
+            min_notice_min: r.min_notice_min,
+            horizon_days: r.horizon_days,
+            cancel_cutoff_min: r.cancel_cutoff_min,
+            buffer_before_min: r.buffer_before_min,
+            buffer_after_min: r.buffer_after_min,
+            max_per_day: r.max_per_day,
+            max_per_week: r.max_per_week,
+            approval_required: r.approval_required != 0,
+            qualification_required: r.qualification_required != 0,
+        },
+        weekly: decode_weekly(&r.weekly_hours),
+        overrides,
+        blackouts,
+    })
+}
+
+fn load_busy(tx: &mut Transaction, resource_id: &str, span: Span, except: Option<&str>) -> Res<Vec<Span>> {
+    let rows = tx.query(
+        "SELECT start_at, end_at FROM booking WHERE resource_id = $1 AND start_at < $3 AND start_at > $4 AND end_at > $2
+         AND status IN ('requested', 'confirmed') AND deleted = 0 AND ($5::text IS NULL OR id <> $5)",
+        &[&resource_id, &span.start, &span.end, &(span.start - MAX_BOOKING_SECONDS), &except],
+    )?;
+    Ok(rows.iter().map(|r| Span::new(r.get(0), r.get(1))).collect())
+}
+
+fn mentor_person(tx: &mut Transaction, resource_id: &str) -> Res<Option<String>> {
+    Ok(tx.query_opt("SELECT person_id FROM mentor WHERE resource_id = $1", &[&resource_id])?.map(|r| r.get(0)))
+}
+
+fn is_owner(tx: &mut Transaction, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
+    let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
+    Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref()).is_ok())
+}
+
+fn require_owner(tx: &mut Transaction, actor: &Actor, rules: &ResourceRules) -> Res<()> {
+    let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
+    Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
+}
+
+/// Every rule, against the rows of this transaction (the same checks as the desktop's store).
+fn check_request(
+    tx: &mut Transaction,
+    actor: &Actor,
+    rules: &ResourceRules,
+    request: Span,
+    except: Option<&str>,
+    now: i64,
+) -> Res<()> {
+    let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), except)?;
+    let qualification = if !rules.policy.qualification_required {
+        Qualification::NotNeeded
+    } else {
+        let expires: Option<Option<i64>> = tx
+            .query_opt("SELECT expires_at FROM qualification WHERE person_id = $1 AND resource_id = $2", &[&actor.id, &rules.id])?
+            .map(|r| r.get(0));
+        match expires {
+            None => Qualification::Missing,
+            Some(Some(at)) if at < request.end => Qualification::Expired,
+            Some(_) => Qualification::Valid,
+        }
+    };
+    let visible = if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
+        true
+    } else {
+        let visibility: Option<String> =
+            tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
+        visibility.as_deref() != Some("makerspace")
+    };
+    let ctx = RuleContext {
+        resource_name: &rules.name,
+        active: rules.active,
+        policy: &rules.policy,
+        calendar: rules.calendar(),
+        busy: &busy,
+        qualification,
+        booker_is_founder: actor.has_anywhere(Role::Founder),
+        visible_to_booker: visible,
+    };
+    Ok(rules::check_booking(&ctx, request, now)?)
+}
+
+fn audit(tx: &mut Transaction, at: i64, actor: &str, action: &str, entity: &str, id: &str, detail: serde_json::Value) -> Res<()> {
+    tx.execute(
+        "INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&at, &actor, &action, &entity, &id, &detail.to_string()],
+    )?;
+    Ok(())
+}
+
+fn notify(
+    tx: &mut Transaction,
+    person: &str,
+    kind: &str,
+    booking: Option<&str>,
+    resource: Option<&str>,
+    detail: serde_json::Value,
+    now: i64,
+) -> Res<()> {
+    tx.execute(
+        "INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&new_id(), &person, &kind, &booking, &resource, &detail.to_string(), &now],
+    )?;
+    Ok(())
+}
+
+/// The first founder waiting for a window that overlaps the freed time is told.
+fn offer_to_waitlist(tx: &mut Transaction, resource_id: &str, freed: Span, now: i64) -> Res<()> {
+    let first = tx.query_opt(
+        "SELECT id, person_id FROM waitlist WHERE resource_id = $1 AND notified_at IS NULL AND start_at < $3 AND end_at > $2
+         ORDER BY created_at, id LIMIT 1",
+        &[&resource_id, &freed.start, &freed.end],
+    )?;
+    if let Some(row) = first {
+        let (entry, person): (String, String) = (row.get(0), row.get(1));
+        tx.execute("UPDATE waitlist SET notified_at = $2 WHERE id = $1", &[&entry, &now])?;
+        let detail = serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)});
+        notify(tx, &person, "waitlist_slot_open", None, Some(resource_id), detail, now)?;
+    }
+    Ok(())
+}
+
+pub(super) fn book(
+    tx: &mut Transaction,
+    person: &str,
+    id: &str,
+    resource_id: &str,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    topic: &str,
+    now: i64,
+) -> Res<()> {
+    let request = decide::validate_request(start, end, topic)?;
+    decide::check_text("booking_id", id, 64, true)?;
+    if tx.query_opt("SELECT 1 FROM booking WHERE id = $1", &[&id])?.is_some() {
+        return Err(CoreError::Conflict(format!("booking {id}")).into());
+    }
+    let actor = load_actor(tx, person)?;
+    let rules = load_rules(tx, resource_id)?;
+    check_request(tx, &actor, &rules, request, None, now)?;
+    let status = decide::initial_status(rules.policy.approval_required);
+    tx.execute(
+        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        &[&id, &rules.id, &person, &request.start, &request.end, &status.as_str(), &topic.trim(), &now],
+    )?;
+    let detail =
+        serde_json::json!({"resource_id": rules.id, "start": request.start, "end": request.end, "status": status.as_str()});
+    audit(tx, now, person, "book", "booking", id, detail)?;
+    if status == BookingStatus::Requested {
+        let owners: Vec<String> = match rules.kind {
+            ResourceKind::Mentor => mentor_person(tx, &rules.id)?.into_iter().collect(),
+            ResourceKind::Equipment => tx
+                .query(
+                    "SELECT person_id FROM person_role WHERE makerspace_id = $1 AND role = 'lab_manager'",
+                    &[&rules.makerspace_id],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect(),
+        };
+        for owner in owners {
+            notify(tx, &owner, "booking_request", Some(id), Some(&rules.id), serde_json::json!({}), now)?;
+        }
+    }
+    Ok(())
+}
+
+struct BookingRow {
+    resource_id: String,
+    booker_id: String,
+    start: i64,
+    end: i64,
+    status: BookingStatus,
+}
+
+fn load_booking(tx: &mut Transaction, id: &str) -> Res<BookingRow> {
+    let row = tx
+        .query_opt(
+            "SELECT resource_id, booker_id, start_at, end_at, status FROM booking WHERE id = $1 AND deleted = 0 FOR UPDATE",
+            &[&id],
+        )?
+        .ok_or_else(|| CoreError::not_found("booking", id))?;
+    Ok(BookingRow {
+        resource_id: row.get(0),
+        booker_id: row.get(1),
+        start: row.get(2),
+        end: row.get(3),
+        status: BookingStatus::parse(row.get(4))?,
+    })
+}
+
+/// Approve, decline, cancel, complete or no-show.
+pub(super) fn change_status(
+    tx: &mut Transaction,
+    person: &str,
+    booking_id: &str,
+    to: BookingStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Res<()> {
+    if let Some(r) = reason {
+        decide::check_text("reason", r, 500, false)?;
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let actor = load_actor(tx, person)?;
+    let b = load_booking(tx, booking_id)?;
+    let rules = load_rules(tx, &b.resource_id)?;
+    let facts = BookingFacts {
+        status: b.status,
+        start: b.start,
+        end: b.end,
+        cancel_cutoff_min: rules.policy.cancel_cutoff_min,
+        actor_is_owner: is_owner(tx, &actor, &rules)?,
+        actor_is_booker: b.booker_id == actor.id,
+    };
+    decide::check_transition(&facts, to, reason, now)?;
+    tx.execute(
+        "UPDATE booking SET status = $2, reason = COALESCE($3, reason), updated_at = $4 WHERE id = $1",
+        &[&booking_id, &to.as_str(), &reason, &now],
+    )?;
+    let detail = serde_json::json!({"from": b.status.as_str(), "reason": reason});
+    audit(tx, now, person, to.as_str(), "booking", booking_id, detail)?;
+    if person != b.booker_id {
+        let kind = format!("booking_{}", to.as_str());
+        notify(tx, &b.booker_id, &kind, Some(booking_id), Some(&b.resource_id), serde_json::json!({"reason": reason}), now)?;
+    }
+    if b.status.holds_slot() && !to.holds_slot() && b.end > now {
+        offer_to_waitlist(tx, &b.resource_id, Span::new(b.start, b.end), now)?;
+    }
+    Ok(())
+}
+
+pub(super) fn reschedule(
+    tx: &mut Transaction,
+    person: &str,
+    booking_id: &str,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    now: i64,
+) -> Res<()> {
+    let request = decide::validate_request(start, end, "")?;
+    let actor = load_actor(tx, person)?;
+    let b = load_booking(tx, booking_id)?;
+    let rules = load_rules(tx, &b.resource_id)?;
+    let facts = BookingFacts {
+        status: b.status,
+        start: b.start,
+        end: b.end,
+        cancel_cutoff_min: rules.policy.cancel_cutoff_min,
+        actor_is_owner: false,
+        actor_is_booker: b.booker_id == actor.id,
+    };
+    decide::check_reschedule(&facts, now)?;
+    check_request(tx, &actor, &rules, request, Some(booking_id), now)?;
+    let status = decide::initial_status(rules.policy.approval_required);
+    tx.execute(
+        "UPDATE booking SET start_at = $2, end_at = $3, status = $4, updated_at = $5 WHERE id = $1",
+        &[&booking_id, &request.start, &request.end, &status.as_str(), &now],
+    )?;
+    let detail = serde_json::json!({"from": [to_utc(b.start), to_utc(b.end)], "to": [start, end]});
+    audit(tx, now, person, "reschedule", "booking", booking_id, detail)?;
+    offer_to_waitlist(tx, &b.resource_id, Span::new(b.start, b.end), now)
+}
+
+pub(super) fn set_weekly_hours(
+    tx: &mut Transaction,
+    person: &str,
+    resource_id: &str,
+    hours: &[WeeklyHours],
+    now: i64,
+) -> Res<()> {
+    hours.iter().try_for_each(WeeklyHours::validate)?;
+    let actor = load_actor(tx, person)?;
+    let rules = load_rules(tx, resource_id)?;
+    require_owner(tx, &actor, &rules)?;
+    tx.execute("UPDATE resource SET weekly_hours = $2 WHERE id = $1", &[&resource_id, &encode_weekly(hours)])?;
+    audit(tx, now, person, "set_weekly_hours", rules.kind.as_str(), resource_id, serde_json::json!({"hours": hours}))
+}
+
+pub(super) fn set_policy(tx: &mut Transaction, person: &str, resource_id: &str, policy: &Policy, now: i64) -> Res<()> {
+    policy.validate()?;
+    let actor = load_actor(tx, person)?;
+    let rules = load_rules(tx, resource_id)?;
+    require_owner(tx, &actor, &rules)?;
+    if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
+        return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time").into());
+    }
+    let durations = serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into());
+    let n = |v: u32| i64::from(v);
+    tx.execute(
+        "UPDATE resource SET capacity = $2, granularity_min = $3, min_duration_min = $4, max_duration_min = $5, durations_min = $6,
+         min_notice_min = $7, horizon_days = $8, cancel_cutoff_min = $9, buffer_before_min = $10, buffer_after_min = $11,
+         max_per_day = $12, max_per_week = $13, approval_required = $14, qualification_required = $15 WHERE id = $1",
+        &[
+            &resource_id,
+            &n(policy.capacity),
+            &n(policy.granularity_min),
+            &n(policy.min_duration_min),
+            &n(policy.max_duration_min),
+            &durations,
+            &n(policy.min_notice_min),
+            &n(policy.horizon_days),
+            &n(policy.cancel_cutoff_min),
+            &n(policy.buffer_before_min),
+            &n(policy.buffer_after_min),
+            &policy.max_per_day.map(n),
+            &policy.max_per_week.map(n),
+            &i64::from(policy.approval_required),
+            &i64::from(policy.qualification_required),
+        ],
+    )?;
+    audit(tx, now, person, "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))
+}

@@ -1,0 +1,263 @@
+//! The PostgreSQL backend, for district IT: a pool of connections, its own migrations
+//! (`migrations/postgres`), the same tables and row meanings as the SQLite backend, and the
+//! same decisions — every booking change is checked by the core's pure `rules` and `decide`.
+
+mod bookings;
+mod catalogue;
+mod pull;
+mod push;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use incubook::CoreError;
+use incubook::report::DistrictReport;
+use incubook::store::{Notice, Store};
+use incubook::sync::{PullResponse, PushRequest, PushResponse};
+use postgres::{GenericClient, NoTls};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::{Account, Database, Principal, ServerRole};
+use crate::error::{Result, ServerError};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+pub struct PostgresDatabase {
+    pool: Pool,
+}
+
+impl From<postgres::Error> for ServerError {
+    fn from(error: postgres::Error) -> ServerError {
+        ServerError::Postgres(error.to_string())
+    }
+}
+
+impl PostgresDatabase {
+    /// Connects and brings the schema up to date.
+    pub fn open(url: &str) -> Result<PostgresDatabase> {
+        let config: postgres::Config =
+            url.parse().map_err(|e| ServerError::Invalid(format!("'{url}' is not a PostgreSQL URL: {e}")))?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(24)
+            .min_idle(Some(2))
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)
+            .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
+        let db = PostgresDatabase { pool };
+        let mut conn = db.conn()?;
+        embedded::migrations::runner().run(&mut *conn).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
+        Ok(db)
+    }
+
+    fn conn(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+        self.pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))
+    }
+}
+
+fn makerspace_id(client: &mut impl GenericClient, code: &str) -> Result<String> {
+    client
+        .query_opt("SELECT id FROM makerspace WHERE code = $1 AND deleted = 0", &[&code])?
+        .map(|r| r.get(0))
+        .ok_or_else(|| CoreError::not_found("makerspace", code).into())
+}
+
+fn person_of(client: &mut impl GenericClient, username: &str) -> Result<String> {
+    client
+        .query_opt("SELECT person_id FROM account WHERE username = $1", &[&username])?
+        .map(|r| r.get(0))
+        .ok_or_else(|| CoreError::not_found("user", username).into())
+}
+
+fn write_roles(client: &mut impl GenericClient, person_id: &str, makerspace_id: &str, roles: &[ServerRole]) -> Result<()> {
+    for role in roles {
+        if *role == ServerRole::DistrictOperator {
+            client.execute("INSERT INTO district_operator(person_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&person_id])?;
+        } else {
+            client.execute(
+                "INSERT INTO person_role(person_id, makerspace_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&person_id, &makerspace_id, &role.as_str()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl Database for PostgresDatabase {
+    fn add_makerspace(&self, code: &str, name: &str) -> Result<()> {
+        let n = self.conn()?.execute(
+            "INSERT INTO makerspace(id, code, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&uuid::Uuid::now_v7().to_string(), &code, &name],
+        )?;
+        if n == 0 {
+            return Err(CoreError::Conflict(format!("makerspace {code} exists already")).into());
+        }
+        Ok(())
+    }
+
+    fn add_account(
+        &self,
+        makerspace_code: &str,
+        username: &str,
+        password_hash: &str,
+        roles: &[ServerRole],
+        person_id: Option<&str>,
+        now: i64,
+    ) -> Result<String> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let makerspace = makerspace_id(&mut tx, makerspace_code)?;
+        if tx.query_opt("SELECT 1 FROM account WHERE username = $1", &[&username])?.is_some() {
+            return Err(CoreError::Conflict(format!("user {username} exists already")).into());
+        }
+        let id = match person_id {
+            Some(id) => {
+                let row = tx.query_one(
+                    "SELECT EXISTS(SELECT 1 FROM person WHERE id = $1 AND deleted = 0), EXISTS(SELECT 1 FROM account WHERE person_id = $1)",
+                    &[&id],
+                )?;
+                if !row.get::<_, bool>(0) {
+                    return Err(CoreError::not_found("person", id).into());
+                }
+                if row.get::<_, bool>(1) {
+                    return Err(CoreError::Conflict(format!("person {id} has an account already")).into());
+                }
+                id.to_string()
+            }
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute("INSERT INTO person(id, name, created_at) VALUES ($1, $2, $3)", &[&id, &username, &now])?;
+                id
+            }
+        };
+        tx.execute(
+            "INSERT INTO account(person_id, username, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+            &[&id, &username, &password_hash, &now],
+        )?;
+        write_roles(&mut tx, &id, &makerspace, roles)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn set_roles(&self, username: &str, makerspace_code: &str, roles: &[ServerRole]) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let makerspace = makerspace_id(&mut tx, makerspace_code)?;
+        let person = person_of(&mut tx, username)?;
+        tx.execute("DELETE FROM person_role WHERE person_id = $1 AND makerspace_id = $2", &[&person, &makerspace])?;
+        if !roles.contains(&ServerRole::DistrictOperator) {
+            tx.execute("DELETE FROM district_operator WHERE person_id = $1", &[&person])?;
+        }
+        write_roles(&mut tx, &person, &makerspace, roles)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<()> {
+        let n =
+            self.conn()?.execute("UPDATE account SET password_hash = $2 WHERE username = $1", &[&username, &password_hash])?;
+        if n == 0 {
+            return Err(CoreError::not_found("user", username).into());
+        }
+        Ok(())
+    }
+
+    fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
+        let row =
+            self.conn()?.query_opt("SELECT person_id, username, password_hash FROM account WHERE username = $1", &[&username])?;
+        Ok(row.map(|r| Account { id: r.get(0), username: r.get(1), password_hash: r.get(2) }))
+    }
+
+    fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO account_token(token_hash, person_id, expires_at) VALUES ($1, $2, $3)",
+            &[&token_hash, &person_id, &expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
+        let mut conn = self.conn()?;
+        let Some(found) = conn.query_opt(
+            "SELECT a.person_id, a.username FROM account_token t JOIN account a ON a.person_id = t.person_id
+             WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2",
+            &[&token_hash, &now],
+        )?
+        else {
+            return Ok(None);
+        };
+        let (person_id, username): (String, String) = (found.get(0), found.get(1));
+        let rows = conn.query(
+            "SELECT m.code, r.role FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.person_id = $1
+             UNION SELECT '', 'district_operator' FROM district_operator WHERE person_id = $1 ORDER BY 1, 2",
+            &[&person_id],
+        )?;
+        let roles = rows
+            .iter()
+            .filter_map(|r| ServerRole::parse(r.get::<_, &str>(1)).ok().map(|role| (r.get::<_, String>(0), role)))
+            .collect();
+        Ok(Some(Principal { person_id, username, roles }))
+    }
+
+    fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize> {
+        let mut conn = self.conn()?;
+        let person = person_of(&mut *conn, username)?;
+        let n = conn.execute(
+            "UPDATE account_token SET revoked = 1 WHERE person_id = $1 AND revoked = 0 AND expires_at > $2",
+            &[&person, &now],
+        )?;
+        Ok(n as usize)
+    }
+
+    fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+        push::push(&mut *self.conn()?, person_id, request, now)
+    }
+
+    fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
+        pull::pull(&mut *self.conn()?, person_id, client_id, cursor, limit)
+    }
+
+    fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: DateTime<Utc>) -> Result<Notice> {
+        let notice = Notice::new(title, body, person_id, now)?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        if tx.query_opt("SELECT 1 FROM district_operator WHERE person_id = $1", &[&person_id])?.is_none() {
+            return Err(CoreError::Forbidden("only district operators publish notices".into()).into());
+        }
+        tx.execute(
+            "INSERT INTO notice(id, title, body, published_by, published_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&notice.id, &notice.title, &notice.body, &notice.published_by, &notice.published_at.timestamp()],
+        )?;
+        tx.commit()?;
+        Ok(notice)
+    }
+
+    fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
+        let rows = self.conn()?.query(
+            "SELECT id, title, body, published_by, published_at FROM notice WHERE deleted = 0 ORDER BY published_at DESC, id DESC LIMIT $1",
+            &[&i64::from(limit)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Notice {
+                id: r.get(0),
+                title: r.get(1),
+                body: r.get(2),
+                published_by: r.get(3),
+                published_at: incubook::domain::to_utc(r.get(4)),
+            })
+            .collect())
+    }
+
+    fn district_report(&self, _from: NaiveDate, _to: NaiveDate) -> Result<DistrictReport> {
+        Err(ServerError::Unsupported("district reports are not built on PostgreSQL yet; use --db sqlite:PATH".into()))
+    }
+
+    fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
+        catalogue::import(&mut *self.conn()?, source, progress)
+    }
+}

@@ -1,0 +1,178 @@
+//! Push on PostgreSQL: each mutation in its own transaction, together with the client's
+//! acknowledgement; the client's row is locked first, so a retried push that overlaps the
+//! original one still applies each mutation once.
+
+use chrono::{DateTime, Utc};
+use incubook::domain::BookingStatus;
+use incubook::i18n::Lang;
+use incubook::sync::server::{Rejection, check_client_id};
+use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
+use incubook::{CoreError, Refusal};
+use postgres::error::SqlState;
+use postgres::{Client, Transaction};
+
+use super::bookings::{self, Failure, Res};
+use crate::error::{Result, ServerError};
+
+/// Serialization failures and deadlocks are retried this many times before the push stops.
+const ATTEMPTS: usize = 8;
+
+fn client_owner(client: &mut Client, client_id: &str, person_id: &str) -> Result<i64> {
+    client.execute(
+        "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+        &[&client_id, &person_id],
+    )?;
+    let row = client.query_one("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1", &[&client_id])?;
+    if row.get::<_, &str>(0) != person_id {
+        return Err(CoreError::Forbidden("this client id belongs to another user".into()).into());
+    }
+    Ok(row.get(1))
+}
+
+pub(super) fn push(client: &mut Client, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+    check_client_id(&request.client_id)?;
+    let mut last = client_owner(client, &request.client_id, person_id)?;
+    let mut outcomes = Vec::with_capacity(request.mutations.len());
+    for pushed in &request.mutations {
+        if pushed.id > last {
+            apply_once(client, person_id, &request.client_id, pushed, now)?;
+            last = pushed.id;
+        }
+        outcomes.push(outcome(client, &request.client_id, pushed.id)?);
+    }
+    Ok(PushResponse { last_mutation_id: last, outcomes })
+}
+
+fn outcome(client: &mut Client, client_id: &str, id: i64) -> Result<MutationOutcome> {
+    let failure = client
+        .query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
+    Ok(match failure {
+        None => MutationOutcome { id, applied: true, code: None, message: None },
+        Some(row) => MutationOutcome { id, applied: false, code: Some(row.get(0)), message: Some(row.get(1)) },
+    })
+}
+
+/// Locks the client's row and tells whether this mutation is still to do.
+fn still_to_do(tx: &mut Transaction, client_id: &str, id: i64) -> std::result::Result<bool, postgres::Error> {
+    let last: i64 =
+        tx.query_one("SELECT last_mutation_id FROM sync_client WHERE client_id = $1 FOR UPDATE", &[&client_id])?.get(0);
+    Ok(id > last)
+}
+
+fn write_ack(tx: &mut Transaction, client_id: &str, id: i64) -> std::result::Result<(), postgres::Error> {
+    tx.execute("UPDATE sync_client SET last_mutation_id = $2 WHERE client_id = $1", &[&client_id, &id])?;
+    Ok(())
+}
+
+/// A database error that a retry can cure.
+fn retryable(e: &postgres::Error) -> bool {
+    matches!(e.code(), Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED)
+}
+
+/// A database error that says the mutation itself is wrong, the same way every time.
+fn refusal_of(e: &postgres::Error) -> Option<CoreError> {
+    let code = e.code()?;
+    if *code == SqlState::EXCLUSION_VIOLATION {
+        return Some(Refusal::SlotTaken.into());
+    }
+    if code.code().starts_with("23") || code.code().starts_with("22") {
+        return Some(CoreError::Conflict(e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())));
+    }
+    None
+}
+
+fn apply_once(client: &mut Client, person: &str, client_id: &str, pushed: &PushedMutation, now: DateTime<Utc>) -> Result<()> {
+    let mutation = match pushed.parse() {
+        Ok(m) => m,
+        Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
+    };
+    for _ in 0..ATTEMPTS {
+        let result = (|| -> Res<()> {
+            let mut tx = client.transaction()?;
+            if !still_to_do(&mut tx, client_id, pushed.id)? {
+                return Ok(());
+            }
+            apply_mutation(&mut tx, person, &mutation, now.timestamp())?;
+            write_ack(&mut tx, client_id, pushed.id)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => return Ok(()),
+            Err(Failure::Db(e)) if retryable(&e) => continue,
+            Err(Failure::Db(e)) => match refusal_of(&e) {
+                Some(refusal) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &refusal, now),
+                None => return Err(e.into()),
+            },
+            Err(Failure::Corrupt(what)) => return Err(ServerError::Internal(what)),
+            Err(Failure::Core(e)) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &e, now),
+        }
+    }
+    Err(ServerError::Postgres("too much contention; try again".into()))
+}
+
+fn apply_mutation(tx: &mut Transaction, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
+    match mutation {
+        Mutation::Book { booking_id, resource_id, start, end, topic } => {
+            bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
+        }
+        Mutation::Cancel { booking_id, reason } => {
+            bookings::change_status(tx, person, booking_id, BookingStatus::Cancelled, reason.as_deref(), now)
+        }
+        Mutation::Approve { booking_id } => bookings::change_status(tx, person, booking_id, BookingStatus::Confirmed, None, now),
+        Mutation::Decline { booking_id, reason } => {
+            bookings::change_status(tx, person, booking_id, BookingStatus::Declined, Some(reason), now)
+        }
+        Mutation::Complete { booking_id } => bookings::change_status(tx, person, booking_id, BookingStatus::Completed, None, now),
+        Mutation::NoShow { booking_id } => bookings::change_status(tx, person, booking_id, BookingStatus::NoShow, None, now),
+        Mutation::Reschedule { booking_id, start, end } => bookings::reschedule(tx, person, booking_id, (*start, *end), now),
+        Mutation::SetWeeklyHours { resource_id, hours } => bookings::set_weekly_hours(tx, person, resource_id, hours, now),
+        Mutation::SetPolicy { resource_id, policy } => bookings::set_policy(tx, person, resource_id, policy, now),
+    }
+}
+
+/// Consumes a mutation that failed for good, in one transaction: the ack, the failure, and
+/// what the client must learn by pull — a refused new booking is kept as rejected with its
+/// reason; any other refused change re-sends the row it tried to change.
+fn consume_failed(
+    client: &mut Client,
+    person: &str,
+    client_id: &str,
+    id: i64,
+    mutation: Option<&Mutation>,
+    error: &CoreError,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = client.transaction()?;
+    if !still_to_do(&mut tx, client_id, id)? {
+        return Ok(());
+    }
+    write_ack(&mut tx, client_id, id)?;
+    tx.execute(
+        "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
+        &[&client_id, &id, &error.code(), &error.message(Lang::En)],
+    )?;
+    match mutation {
+        Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
+            let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+            // Only when the row can stand: a known resource, a fresh id, a sane span.
+            tx.execute(
+                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+                 SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
+                 WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
+                   AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
+                &[booking_id, resource_id, &person, &start.timestamp(), &end.timestamp(), topic, &now.timestamp(), &rejection],
+            )?;
+        }
+        Some(other) => {
+            let (name, key) = other.entity();
+            if let Some(t) = table(name) {
+                tx.execute(&format!("UPDATE {} SET version = version WHERE {} = $1", t.name, t.key[0]), &[&key])?;
+            }
+        }
+        None => {}
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! What each storage backend must guarantee by itself: small pull pages add up to the same
+//! rows as big ones, many clients racing for one slot leave exactly one booking, and on
+//! PostgreSQL the database itself refuses overlapping bookings of a capacity-1 resource.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use common::{Arg, Backend, TestServer, founders_of, ok};
+use incubook::store::SlotSearch;
+use incubook::sync::client::Transport;
+use incubook::sync::http::HttpTransport;
+use incubook::sync::{Change, Mutation, PushRequest, PushedMutation};
+use incubook_server::db::ServerRole;
+
+/// Every page from cursor 0, applied in order: the last state of each row, by table and key.
+fn replay(server: &TestServer, person: &str, limit: u32) -> (BTreeMap<String, String>, usize) {
+    let (mut cursor, mut pages, mut rows) = (0, 0, BTreeMap::new());
+    loop {
+        let page = ok(server.db.pull(person, None, cursor, limit));
+        pages += 1;
+        for change in &page.changes {
+            let (key, value) = match change {
+                Change::Put { table, row, .. } => {
+                    let t = incubook::sync::table(table).unwrap_or_else(|| panic!("unknown table {table}"));
+                    let key: Vec<String> = t.key.iter().map(|k| row[*k].to_string()).collect();
+                    let mut row = row.clone();
+                    row.remove("version");
+                    (format!("{table} {}", key.join(" ")), serde_json::Value::Object(row).to_string())
+                }
+                Change::Delete { table, key, .. } => {
+                    let t = incubook::sync::table(table).unwrap_or_else(|| panic!("unknown table {table}"));
+                    let key: Vec<String> = t.key.iter().map(|k| key[*k].to_string()).collect();
+                    (format!("{table} {}", key.join(" ")), "deleted".to_string())
+                }
+            };
+            rows.insert(key, value);
+        }
+        assert!(page.cursor >= cursor, "the cursor went back");
+        if !page.more {
+            return (rows, pages);
+        }
+        assert!(page.cursor > cursor, "a page said more but moved nowhere");
+        cursor = page.cursor;
+    }
+}
+
+fn small_pull_pages_add_up_to_the_same_rows_as_big_ones(backend: Backend) {
+    let server = TestServer::start_on(backend, Utc::now());
+    let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
+    let (big, big_pages) = replay(&server, &founder, 5_000);
+    let (small, small_pages) = replay(&server, &founder, 7);
+    assert!(big.len() > 200, "only {} rows", big.len());
+    assert!(small_pages > big_pages, "{small_pages} small pages, {big_pages} big ones");
+    assert_eq!(small, big);
+}
+
+fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founders = founders_of(&seed, "PD-0001");
+    let racers = founders.len().min(12);
+    assert!(racers >= 4, "only {racers} founders");
+    for (i, person) in founders.iter().take(racers).enumerate() {
+        server.account(&format!("f{i}"), person, "PD-0001", &[ServerRole::Founder]);
+    }
+    let resource: String = ok(seed.conn().query_row(
+        "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
+         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    let today = now.date_naive();
+    let search = SlotSearch { from: today, to: today + Duration::days(14), minutes: None };
+    let slot = ok(seed.slots(&resource, &search, now)).into_iter().find(|s| s.start > now + Duration::days(1));
+    let slot = slot.unwrap_or_else(|| panic!("no free slot"));
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(racers));
+    let threads: Vec<_> = (0..racers)
+        .map(|i| {
+            let (base, resource, barrier) = (server.base.clone(), resource.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let http = ok(HttpTransport::new(&base));
+                let token = ok(http.sign_in(&format!("f{i}"), common::PASSWORD)).token;
+                let mutation = Mutation::Book {
+                    booking_id: uuid::Uuid::now_v7().to_string(),
+                    resource_id: resource,
+                    start: slot.start,
+                    end: slot.end,
+                    topic: String::new(),
+                };
+                let request =
+                    PushRequest { client_id: format!("racer-{i}"), mutations: vec![ok(PushedMutation::new(1, &mutation))] };
+                barrier.wait();
+                ok(http.push(&token, &request)).outcomes[0].clone()
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap_or_else(|_| panic!("a racer panicked"))).collect();
+    let won = outcomes.iter().filter(|o| o.applied).count();
+    assert_eq!(won, 1, "{outcomes:?}");
+    assert!(outcomes.iter().filter(|o| !o.applied).all(|o| o.code.as_deref() == Some("refused.slot_taken")), "{outcomes:?}");
+    let holding = server.count(
+        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at = $2 AND status IN ('requested', 'confirmed')",
+        &[Arg::T(&resource), Arg::I(slot.start.timestamp())],
+    );
+    assert_eq!(holding, 1);
+    let rejected = server.count(
+        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at = $2 AND rejection IS NOT NULL",
+        &[Arg::T(&resource), Arg::I(slot.start.timestamp())],
+    );
+    assert_eq!(rejected as usize, racers - 1, "each loser's booking is kept as rejected");
+}
+
+on_both_backends!(
+    small_pull_pages_add_up_to_the_same_rows_as_big_ones,
+    many_clients_racing_for_one_slot_leave_exactly_one_booking
+);
+
+/// Overlapping holding bookings of a capacity-1 resource are refused by PostgreSQL itself,
+/// whatever code writes them; capacity above 1, and bookings that hold nothing, are left to
+/// the rules.
+#[test]
+fn postgres_refuses_overlapping_bookings_of_a_capacity_one_resource_by_constraint() {
+    let now = Utc::now();
+    let server = TestServer::start_on(Backend::Postgres, now);
+    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
+    let mut db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let person: String = ok(db.query_one("SELECT id FROM person WHERE deleted = 0 ORDER BY id LIMIT 1", &[])).get(0);
+    let single: String = ok(db.query_one("SELECT id FROM resource WHERE capacity = 1 ORDER BY id LIMIT 1", &[])).get(0);
+    let start = now.timestamp() + 30 * 86_400;
+    let insert = "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, created_at, updated_at)
+                  VALUES ($1, $2, $3, $4, $5, $6, 0, 0)";
+    let row = |id: &str, resource: &str, from: i64, to: i64, status: &str| {
+        (id.to_string(), resource.to_string(), person.clone(), from, to, status.to_string())
+    };
+    let mut write = |r: (String, String, String, i64, i64, String)| db.execute(insert, &[&r.0, &r.1, &r.2, &r.3, &r.4, &r.5]);
+    ok(write(row("x1", &single, start, start + 3600, "confirmed")));
+    let overlap = write(row("x2", &single, start + 1800, start + 5400, "requested"));
+    let code = overlap.err().and_then(|e| e.code().cloned());
+    assert_eq!(code, Some(postgres::error::SqlState::EXCLUSION_VIOLATION));
+    ok(write(row("x3", &single, start + 3600, start + 7200, "confirmed")));
+    ok(write(row("x4", &single, start, start + 3600, "cancelled")));
+    let shared = server.text("SELECT id FROM resource WHERE capacity > 1 ORDER BY id LIMIT 1", &[]);
+    if let Some(shared) = shared {
+        ok(write(row("y1", &shared, start, start + 3600, "confirmed")));
+        ok(write(row("y2", &shared, start, start + 3600, "confirmed")));
+    }
+    // Cancelling the first frees its time for another holding booking.
+    ok(db.execute("UPDATE booking SET status = 'cancelled' WHERE id = 'x1'", &[]));
+    ok(db.execute(insert, &[&"x5", &single, &person, &(start + 1800), &(start + 3600), &"confirmed"]));
+}

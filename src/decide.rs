@@ -1,0 +1,148 @@
+//! Who may change a booking, and from which status: pure checks shared by the desktop store
+//! and the server's PostgreSQL backend, so every backend refuses the same changes for the
+//! same reasons. (Whether a time can be booked at all is `rules::check_booking`.)
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{BookingStatus, ResourceKind, Role};
+use crate::error::{CoreError, Refusal, Result};
+use crate::interval::Span;
+
+/// A person and the roles they hold, per makerspace id.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: String,
+    pub roles: Vec<(String, Role)>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role, makerspace_id: &str) -> bool {
+        self.roles.iter().any(|(m, r)| *r == role && m == makerspace_id)
+    }
+
+    pub fn has_anywhere(&self, role: Role) -> bool {
+        self.roles.iter().any(|(_, r)| *r == role)
+    }
+
+    pub fn member_of(&self, makerspace_id: &str) -> bool {
+        self.roles.iter().any(|(m, _)| m == makerspace_id)
+    }
+
+    pub fn require(&self, role: Role, makerspace_id: &str, what: &str) -> Result<()> {
+        if self.has(role, makerspace_id) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!("{what} needs the {} role in that makerspace", role.as_str())))
+        }
+    }
+}
+
+/// Who owns a resource's calendar: the mentor themself, or the lab managers of its makerspace.
+pub fn require_owner(actor: &Actor, kind: ResourceKind, makerspace_id: &str, mentor_person: Option<&str>) -> Result<()> {
+    match kind {
+        ResourceKind::Mentor if mentor_person == Some(actor.id.as_str()) => Ok(()),
+        ResourceKind::Mentor => Err(CoreError::Forbidden("only the mentor changes their own availability".into())),
+        ResourceKind::Equipment => actor.require(Role::LabManager, makerspace_id, "changing equipment"),
+    }
+}
+
+/// A new booking's times and topic, before any rule is looked at.
+pub fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str) -> Result<Span> {
+    check_text("topic", topic, 500, false)?;
+    if end <= start {
+        return Err(CoreError::invalid("end", "the booking ends before it starts"));
+    }
+    Ok(Span::new(start.timestamp(), end.timestamp()))
+}
+
+pub fn check_text(field: &'static str, text: &str, max_chars: usize, required: bool) -> Result<()> {
+    if required && text.trim().is_empty() {
+        return Err(CoreError::invalid(field, "must not be empty"));
+    }
+    if text.chars().count() > max_chars {
+        return Err(CoreError::invalid(field, format!("must be at most {max_chars} characters")));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(CoreError::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// A booking as the checks of a status change see it.
+#[derive(Debug, Clone, Copy)]
+pub struct BookingFacts {
+    pub status: BookingStatus,
+    pub start: i64,
+    pub end: i64,
+    pub cancel_cutoff_min: u32,
+    /// The actor is the mentor, or a lab manager of the equipment's makerspace.
+    pub actor_is_owner: bool,
+    pub actor_is_booker: bool,
+}
+
+/// Checks a change of status (approve, decline, cancel, complete, no-show). `reason` is
+/// already trimmed, and `None` when empty.
+pub fn check_transition(b: &BookingFacts, to: BookingStatus, reason: Option<&str>, now: i64) -> Result<()> {
+    let wrong_status = || CoreError::from(Refusal::WrongStatus { status: b.status.as_str().to_string() });
+    match to {
+        BookingStatus::Confirmed | BookingStatus::Declined => {
+            if !b.actor_is_owner {
+                return Err(CoreError::Forbidden("only the mentor or the lab's managers decide on requests".into()));
+            }
+            if b.status != BookingStatus::Requested {
+                return Err(wrong_status());
+            }
+            if to == BookingStatus::Declined && reason.is_none() {
+                return Err(CoreError::invalid("reason", "say why the request is declined"));
+            }
+        }
+        BookingStatus::Cancelled => {
+            if !b.actor_is_owner && !b.actor_is_booker {
+                return Err(CoreError::Forbidden("only the booker or the resource's owner cancels a booking".into()));
+            }
+            if !b.status.holds_slot() || b.end <= now {
+                return Err(wrong_status());
+            }
+            let cutoff = i64::from(b.cancel_cutoff_min) * 60;
+            if !b.actor_is_owner && b.status == BookingStatus::Confirmed && b.start - now < cutoff {
+                return Err(Refusal::PastCancellationCutoff { cutoff_min: b.cancel_cutoff_min }.into());
+            }
+            if b.actor_is_owner && !b.actor_is_booker && reason.is_none() {
+                return Err(CoreError::invalid("reason", "say why the booking is cancelled"));
+            }
+        }
+        BookingStatus::Completed | BookingStatus::NoShow => {
+            if !b.actor_is_owner {
+                return Err(CoreError::Forbidden("only the mentor or the lab's managers close a session".into()));
+            }
+            if b.status != BookingStatus::Confirmed {
+                return Err(wrong_status());
+            }
+            if b.start > now {
+                return Err(Refusal::SessionNotStarted.into());
+            }
+        }
+        BookingStatus::Requested => return Err(wrong_status()),
+    }
+    Ok(())
+}
+
+/// Checks that a booking may move at all; the new time is then checked like a new booking.
+pub fn check_reschedule(b: &BookingFacts, now: i64) -> Result<()> {
+    if !b.actor_is_booker {
+        return Err(CoreError::Forbidden("only the booker reschedules a booking".into()));
+    }
+    if !b.status.holds_slot() {
+        return Err(Refusal::WrongStatus { status: b.status.as_str().to_string() }.into());
+    }
+    let cutoff = i64::from(b.cancel_cutoff_min) * 60;
+    if b.start - now < cutoff || b.start <= now {
+        return Err(Refusal::PastCancellationCutoff { cutoff_min: b.cancel_cutoff_min }.into());
+    }
+    Ok(())
+}
+
+/// The status a new (or moved) booking takes.
+pub fn initial_status(approval_required: bool) -> BookingStatus {
+    if approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed }
+}

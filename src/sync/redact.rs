@@ -1,0 +1,136 @@
+//! What a pulling person may see of each changed row, shared by both server backends: other
+//! people's bookings only as busy, contact details only of yourself, private rows only to
+//! whom they concern. The backend answers two questions about rows through [`RowLookup`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::Change;
+use crate::decide::Actor;
+use crate::domain::Role;
+use crate::error::{CoreError, Result};
+use crate::sync::server::BUSY_PERSON_ID;
+
+/// Who owns a resource's calendar.
+#[derive(Debug, Clone)]
+pub struct ResourceOwnership {
+    pub is_mentor: bool,
+    pub makerspace_id: String,
+    /// The mentor's person, for a mentor.
+    pub mentor_person: Option<String>,
+}
+
+/// The two facts redaction needs from the database.
+pub trait RowLookup {
+    type Error;
+    fn ownership(&self, resource_id: &str) -> Result<Option<ResourceOwnership>, Self::Error>;
+    /// The booker and the resource of a booking.
+    fn booking_parties(&self, booking_id: &str) -> Result<Option<(String, String)>, Self::Error>;
+}
+
+impl RowLookup for &Connection {
+    type Error = CoreError;
+
+    fn ownership(&self, resource_id: &str) -> Result<Option<ResourceOwnership>> {
+        Ok(self
+            .prepare_cached(
+                "SELECT r.kind, r.makerspace_id, m.person_id FROM resource r LEFT JOIN mentor m ON m.resource_id = r.id WHERE r.id = ?1",
+            )?
+            .query_row([resource_id], |r| {
+                Ok(ResourceOwnership {
+                    is_mentor: r.get::<_, String>(0)? == "mentor",
+                    makerspace_id: r.get(1)?,
+                    mentor_person: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn booking_parties(&self, booking_id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .prepare_cached("SELECT booker_id, resource_id FROM booking WHERE id = ?1")?
+            .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+/// Who is pulling, and what of other people's rows they may see.
+pub struct Viewer<L: RowLookup> {
+    actor: Actor,
+    lookup: L,
+    /// Resources whose bookings this person sees in full (as mentor or lab manager).
+    owned: RefCell<HashMap<String, bool>>,
+}
+
+fn text<'a>(row: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> &'a str {
+    row.get(column).and_then(|v| v.as_str()).unwrap_or_default()
+}
+
+impl<L: RowLookup> Viewer<L> {
+    pub fn new(actor: Actor, lookup: L) -> Viewer<L> {
+        Viewer { actor, lookup, owned: RefCell::new(HashMap::new()) }
+    }
+
+    fn owns(&self, resource_id: &str) -> Result<bool, L::Error> {
+        if let Some(known) = self.owned.borrow().get(resource_id) {
+            return Ok(*known);
+        }
+        let owns = match self.lookup.ownership(resource_id)? {
+            Some(o) if o.is_mentor => o.mentor_person.as_deref() == Some(self.actor.id.as_str()),
+            Some(o) => self.actor.has(Role::LabManager, &o.makerspace_id) || self.actor.has(Role::SpaceAdmin, &o.makerspace_id),
+            None => false,
+        };
+        self.owned.borrow_mut().insert(resource_id.to_string(), owns);
+        Ok(owns)
+    }
+
+    fn booking_party(&self, booking_id: &str) -> Result<bool, L::Error> {
+        match self.lookup.booking_parties(booking_id)? {
+            Some((booker, resource)) => Ok(booker == self.actor.id || self.owns(&resource)?),
+            None => Ok(false),
+        }
+    }
+
+    /// The change as this viewer may receive it, or nothing.
+    pub fn redact(&self, change: Change) -> Result<Option<Change>, L::Error> {
+        let me = self.actor.id.as_str();
+        let (table, version, mut row) = match change {
+            Change::Put { table, version, row } => (table, version, row),
+            Change::Delete { table, version, key } => {
+                let private = matches!(table.as_str(), "notification" | "waitlist" | "qualification");
+                let visible = !private
+                    || text(&key, "person_id") == me
+                    || table == "qualification" && self.owns(text(&key, "resource_id"))?;
+                return Ok(visible.then_some(Change::Delete { table, version, key }));
+            }
+        };
+        let keep = match table.as_str() {
+            "person" => {
+                if text(&row, "id") != me {
+                    row.insert("phone".into(), serde_json::Value::Null);
+                    row.insert("email".into(), serde_json::Value::Null);
+                }
+                true
+            }
+            "qualification" => text(&row, "person_id") == me || self.owns(text(&row, "resource_id"))?,
+            "booking" => {
+                if text(&row, "booker_id") == me || self.owns(text(&row, "resource_id"))? {
+                    true
+                } else if !row.get("rejection").is_none_or(serde_json::Value::is_null) {
+                    false
+                } else {
+                    row.insert("booker_id".into(), BUSY_PERSON_ID.into());
+                    row.insert("topic".into(), "".into());
+                    row.insert("reason".into(), serde_json::Value::Null);
+                    true
+                }
+            }
+            "session_note" | "feedback" => self.booking_party(text(&row, "booking_id"))?,
+            "waitlist" | "notification" => text(&row, "person_id") == me,
+            _ => true,
+        };
+        Ok(keep.then_some(Change::Put { table, version, row }))
+    }
+}
