@@ -12,7 +12,7 @@ use crate::availability::{Days, available_spans};
 use crate::error::{CoreError, Result};
 use crate::i18n::{self, Lang};
 use crate::interval::Span;
-use crate::store::{Store, local_range};
+use crate::store::{ResourceRules, Store, local_range};
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
@@ -97,8 +97,84 @@ fn pct(part: f64, whole: f64) -> f64 {
     if whole <= 0.0 { 0.0 } else { (part / whole * 1000.0).round() / 10.0 }
 }
 
-fn range_of(from: NaiveDate, to: NaiveDate) -> Result<Span> {
+/// The instants of a report's local dates (the district's zone), both ends included.
+pub fn range_of(from: NaiveDate, to: NaiveDate) -> Result<Span> {
     local_range(chrono_tz::Asia::Shanghai, from, to)
+}
+
+/// Open time of a resource in the range: its hours, minus blackouts.
+pub fn open_seconds(rules: &ResourceRules, range: Span) -> i64 {
+    let days = Days::covering(rules.tz, range);
+    available_spans(&rules.calendar(), &days, range).iter().map(Span::len).sum()
+}
+
+/// The mentor report from each mentor's figures (with tags): sums per expertise.
+pub fn mentor_report_of(from: NaiveDate, to: NaiveDate, by_mentor: Vec<MentorHours>) -> MentorReport {
+    let mut by_tag: BTreeMap<String, (u32, u32, f64)> = BTreeMap::new();
+    for m in &by_mentor {
+        for t in &m.tags {
+            let e = by_tag.entry(t.clone()).or_default();
+            e.0 += 1;
+            e.1 += m.sessions;
+            e.2 += m.hours;
+        }
+    }
+    let by_expertise = by_tag
+        .into_iter()
+        .map(|(tag, (mentors, sessions, h))| ExpertiseHours { tag, mentors, sessions, hours: (h * 10.0).round() / 10.0 })
+        .collect();
+    MentorReport { from, to, by_mentor, by_expertise }
+}
+
+/// One piece of equipment's bookings and open time in a report's range.
+#[derive(Debug, Clone)]
+pub struct EquipmentCount {
+    pub id: String,
+    pub name: String,
+    pub lab: String,
+    pub makerspace_code: String,
+    pub capacity: u32,
+    pub bookings: u32,
+    pub booked_s: i64,
+    pub open_s: i64,
+}
+
+/// The equipment report from each instrument's counts: utilization, and sums per lab.
+pub fn equipment_report_of(from: NaiveDate, to: NaiveDate, counts: Vec<EquipmentCount>) -> EquipmentReport {
+    let mut by_equipment = Vec::with_capacity(counts.len());
+    let mut by_lab: BTreeMap<(String, String), LabTotals> = BTreeMap::new();
+    for c in counts {
+        let open_units = c.open_s as f64 * f64::from(c.capacity);
+        let totals = by_lab.entry((c.makerspace_code.clone(), c.lab.clone())).or_default();
+        totals.equipment += 1;
+        totals.bookings += c.bookings;
+        totals.booked_s += c.booked_s;
+        totals.open_s += c.open_s;
+        totals.open_units += open_units;
+        by_equipment.push(EquipmentUse {
+            equipment_id: c.id,
+            equipment: c.name,
+            lab: c.lab,
+            makerspace_code: c.makerspace_code,
+            bookings: c.bookings,
+            booked_hours: hours(c.booked_s),
+            open_hours: hours(c.open_s),
+            utilization_pct: pct(c.booked_s as f64, open_units),
+        });
+    }
+    let by_lab = by_lab
+        .into_iter()
+        .map(|((code, lab), t)| LabUse {
+            lab,
+            makerspace_code: code,
+            equipment: t.equipment,
+            bookings: t.bookings,
+            booked_hours: hours(t.booked_s),
+            open_hours: hours(t.open_s),
+            utilization_pct: pct(t.booked_s as f64, t.open_units),
+        })
+        .collect();
+    EquipmentReport { from, to, by_equipment, by_lab }
 }
 
 impl Store {
@@ -132,21 +208,10 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut tags_of =
             self.conn().prepare("SELECT value FROM mentor_facet WHERE mentor_id = ?1 AND facet = 'tag' ORDER BY value")?;
-        let mut by_tag: BTreeMap<String, (u32, u32, f64)> = BTreeMap::new();
         for m in &mut by_mentor {
             m.tags = tags_of.query_map([&m.mentor_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            for t in &m.tags {
-                let e = by_tag.entry(t.clone()).or_default();
-                e.0 += 1;
-                e.1 += m.sessions;
-                e.2 += m.hours;
-            }
         }
-        let by_expertise = by_tag
-            .into_iter()
-            .map(|(tag, (mentors, sessions, h))| ExpertiseHours { tag, mentors, sessions, hours: (h * 10.0).round() / 10.0 })
-            .collect();
-        Ok(MentorReport { from, to, by_mentor, by_expertise })
+        Ok(mentor_report_of(from, to, by_mentor))
     }
 
     /// Booked time against open time (open hours minus blackouts) of every equipment.
@@ -165,43 +230,12 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut by_equipment = Vec::with_capacity(rows.len());
-        let mut by_lab: BTreeMap<(String, String), LabTotals> = BTreeMap::new();
-        for (id, name, lab, code, capacity, count, booked) in rows {
-            let rules = self.resource_rules(&id)?;
-            let days = Days::covering(rules.tz, range);
-            let open: i64 = available_spans(&rules.calendar(), &days, range).iter().map(Span::len).sum();
-            let open_units = open as f64 * f64::from(capacity);
-            let totals = by_lab.entry((code.clone(), lab.clone())).or_default();
-            totals.equipment += 1;
-            totals.bookings += count;
-            totals.booked_s += booked;
-            totals.open_s += open;
-            totals.open_units += open_units;
-            by_equipment.push(EquipmentUse {
-                equipment_id: id,
-                equipment: name,
-                lab,
-                makerspace_code: code,
-                bookings: count,
-                booked_hours: hours(booked),
-                open_hours: hours(open),
-                utilization_pct: pct(booked as f64, open_units),
-            });
+        let mut counted = Vec::with_capacity(rows.len());
+        for (id, name, lab, makerspace_code, capacity, bookings, booked_s) in rows {
+            let open_s = open_seconds(&self.resource_rules(&id)?, range);
+            counted.push(EquipmentCount { id, name, lab, makerspace_code, capacity, bookings, booked_s, open_s });
         }
-        let by_lab = by_lab
-            .into_iter()
-            .map(|((code, lab), t)| LabUse {
-                lab,
-                makerspace_code: code,
-                equipment: t.equipment,
-                bookings: t.bookings,
-                booked_hours: hours(t.booked_s),
-                open_hours: hours(t.open_s),
-                utilization_pct: pct(t.booked_s as f64, t.open_units),
-            })
-            .collect();
-        Ok(EquipmentReport { from, to, by_equipment, by_lab })
+        Ok(equipment_report_of(from, to, counted))
     }
 }
 
@@ -338,40 +372,44 @@ pub struct DistrictReport {
 impl Store {
     /// The district platform's figures: the mentor and equipment reports summed per makerspace.
     pub fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {
-        let mentors = self.mentor_report(from, to)?;
-        let equipment = self.equipment_report(from, to)?;
-        let mut by: BTreeMap<String, MakerspaceUse> = BTreeMap::new();
-        for m in &mentors.by_mentor {
-            let e = by.entry(m.makerspace_code.clone()).or_default();
-            e.mentors += 1;
-            e.mentor_sessions += m.sessions;
-            e.mentor_hours += m.hours;
-            e.no_shows += m.no_shows;
-        }
-        for q in &equipment.by_equipment {
-            let e = by.entry(q.makerspace_code.clone()).or_default();
-            e.equipment += 1;
-            e.equipment_bookings += q.bookings;
-            e.equipment_booked_hours += q.booked_hours;
-            e.equipment_open_hours += q.open_hours;
-        }
-        let by_makerspace = by
-            .into_iter()
-            .map(|(code, mut e)| {
-                e.makerspace_code = code;
-                e.mentor_hours = (e.mentor_hours * 10.0).round() / 10.0;
-                e.equipment_booked_hours = (e.equipment_booked_hours * 10.0).round() / 10.0;
-                e.equipment_open_hours = (e.equipment_open_hours * 10.0).round() / 10.0;
-                e.utilization_pct = if e.equipment_open_hours > 0.0 {
-                    (e.equipment_booked_hours / e.equipment_open_hours * 1000.0).round() / 10.0
-                } else {
-                    0.0
-                };
-                e
-            })
-            .collect();
-        Ok(DistrictReport { from, to, by_makerspace })
+        Ok(district_report_of(&self.mentor_report(from, to)?, &self.equipment_report(from, to)?))
     }
+}
+
+/// The district's figures: the mentor and equipment reports summed per makerspace.
+pub fn district_report_of(mentors: &MentorReport, equipment: &EquipmentReport) -> DistrictReport {
+    let (from, to) = (mentors.from, mentors.to);
+    let mut by: BTreeMap<String, MakerspaceUse> = BTreeMap::new();
+    for m in &mentors.by_mentor {
+        let e = by.entry(m.makerspace_code.clone()).or_default();
+        e.mentors += 1;
+        e.mentor_sessions += m.sessions;
+        e.mentor_hours += m.hours;
+        e.no_shows += m.no_shows;
+    }
+    for q in &equipment.by_equipment {
+        let e = by.entry(q.makerspace_code.clone()).or_default();
+        e.equipment += 1;
+        e.equipment_bookings += q.bookings;
+        e.equipment_booked_hours += q.booked_hours;
+        e.equipment_open_hours += q.open_hours;
+    }
+    let by_makerspace = by
+        .into_iter()
+        .map(|(code, mut e)| {
+            e.makerspace_code = code;
+            e.mentor_hours = (e.mentor_hours * 10.0).round() / 10.0;
+            e.equipment_booked_hours = (e.equipment_booked_hours * 10.0).round() / 10.0;
+            e.equipment_open_hours = (e.equipment_open_hours * 10.0).round() / 10.0;
+            e.utilization_pct = if e.equipment_open_hours > 0.0 {
+                (e.equipment_booked_hours / e.equipment_open_hours * 1000.0).round() / 10.0
+            } else {
+                0.0
+            };
+            e
+        })
+        .collect();
+    DistrictReport { from, to, by_makerspace }
 }
 
 pub fn today(now: DateTime<Utc>) -> NaiveDate {

@@ -68,9 +68,8 @@ fn operators_publish_notices_everyone_reads_them_and_they_reach_replicas(backend
     assert_eq!(ok(client.store.notices(10)).len(), 1, "a second pull brings nothing twice");
 }
 
-#[test]
-fn the_district_report_is_for_operators_and_sums_each_makerspace() {
-    let (server, founder, operator) = setup(Backend::Sqlite);
+fn the_district_report_is_for_operators_and_sums_each_makerspace(backend: Backend) {
+    let (server, founder, operator) = setup(backend);
     let today = Utc::now().date_naive();
     let from = today - chrono::Duration::days(90);
     let url = format!("{}/v1/reports/district?from={from}&to={today}", server.base);
@@ -84,6 +83,8 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace() {
     let local = ok(server.seed().mentor_report(from, today));
     assert_eq!(sessions, local.by_mentor.iter().map(|m| u64::from(m.sessions)).sum::<u64>());
     assert!(sessions > 0);
+    // Every figure equals the desktop store's own report of the same catalogue.
+    assert_eq!(report, serde_json::to_value(ok(server.seed().district_report(from, today))).unwrap_or_default());
 
     let (status, body) =
         call("GET", &format!("{}/v1/reports/district?from=2026-13-01&to={today}", server.base), Some(&operator), None);
@@ -92,4 +93,7 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace() {
     assert_eq!(status, 400);
 }
 
-on_both_backends!(operators_publish_notices_everyone_reads_them_and_they_reach_replicas);
+on_both_backends!(
+    operators_publish_notices_everyone_reads_them_and_they_reach_replicas,
+    the_district_report_is_for_operators_and_sums_each_makerspace
+);

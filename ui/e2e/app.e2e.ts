@@ -148,11 +148,12 @@ describe('Incubook desktop', () => {
     expect(total).toBeGreaterThanOrEqual(30);
     const rowHeads = async () => (await browser.$$('[role="rowheader"]').map((r) => r.getText())) as string[];
     expect(await rowHeads()).toHaveLength(25);
+    await shot(browser, 'lab-calendar-paged');
     await click('[data-testid="lab-calendar-next"]');
     expect(await text('[data-testid="lab-calendar-range"]')).toBe(`26–${Math.min(total, 50)} of ${total} instruments`);
-    await browser.$('[data-testid="lab-calendar-filter"]').setValue('bench 7');
+    await browser.$('[data-testid="lab-calendar-filter"]').setValue('bench 30');
     await browser.waitUntil(async () => (await rowHeads()).length === 1, { timeout: 10_000 });
-    expect(await rowHeads()).toEqual(['Bench 7']);
+    expect(await rowHeads()).toEqual(['Bench 30']);
     await browser.$('[data-testid="lab-calendar-filter"]').setValue('no such instrument');
     expect(await text('[data-testid="lab-calendar-no-match"]')).toContain('No equipment matches');
   });

@@ -45,6 +45,16 @@ impl From<postgres::Error> for Failure {
 
 pub(super) type Res<T> = std::result::Result<T, Failure>;
 
+impl From<Failure> for crate::error::ServerError {
+    fn from(e: Failure) -> crate::error::ServerError {
+        match e {
+            Failure::Core(e) => e.into(),
+            Failure::Db(e) => e.into(),
+            Failure::Corrupt(what) => crate::error::ServerError::Internal(what),
+        }
+    }
+}
+
 /// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
 const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
 
@@ -91,10 +101,17 @@ fn date(text: Option<&str>) -> Option<NaiveDate> {
     text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
 }
 
-/// A resource's rules, overrides and blackouts, with its row locked for the transaction.
+/// A resource's rules, with its row locked until the transaction ends: changes to one
+/// resource's calendar run one at a time.
+fn lock_rules(tx: &mut Transaction, id: &str) -> Res<ResourceRules> {
+    tx.query_opt("SELECT 1 FROM resource WHERE id = $1 FOR UPDATE", &[&id])?;
+    load_rules(tx, id)
+}
+
+/// A resource's rules, overrides and blackouts.
 pub(super) fn load_rules(tx: &mut Transaction, id: &str) -> Res<ResourceRules> {
     let row = tx
-        .query_opt("SELECT row_to_json(r)::text FROM resource r WHERE id = $1 AND deleted = 0 FOR UPDATE", &[&id])?
+        .query_opt("SELECT row_to_json(r)::text FROM resource r WHERE id = $1 AND deleted = 0", &[&id])?
         .ok_or_else(|| CoreError::not_found("resource", id))?;
     let r: ResourceRow = serde_json::from_str(row.get(0)).map_err(|e| Failure::Corrupt(format!("resource {id}: {e}")))?;
     let overrides = tx
@@ -283,7 +300,7 @@ pub(super) fn book(
         return Err(CoreError::Conflict(format!("booking {id}")).into());
     }
     let actor = load_actor(tx, person)?;
-    let rules = load_rules(tx, resource_id)?;
+    let rules = lock_rules(tx, resource_id)?;
     check_request(tx, &actor, &rules, request, None, now)?;
     let status = decide::initial_status(rules.policy.approval_required);
     tx.execute(
@@ -352,7 +369,7 @@ pub(super) fn change_status(
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let actor = load_actor(tx, person)?;
     let b = load_booking(tx, booking_id)?;
-    let rules = load_rules(tx, &b.resource_id)?;
+    let rules = lock_rules(tx, &b.resource_id)?;
     let facts = BookingFacts {
         status: b.status,
         start: b.start,
@@ -388,7 +405,7 @@ pub(super) fn reschedule(
     let request = decide::validate_request(start, end, "")?;
     let actor = load_actor(tx, person)?;
     let b = load_booking(tx, booking_id)?;
-    let rules = load_rules(tx, &b.resource_id)?;
+    let rules = lock_rules(tx, &b.resource_id)?;
     let facts = BookingFacts {
         status: b.status,
         start: b.start,
@@ -418,7 +435,7 @@ pub(super) fn set_weekly_hours(
 ) -> Res<()> {
     hours.iter().try_for_each(WeeklyHours::validate)?;
     let actor = load_actor(tx, person)?;
-    let rules = load_rules(tx, resource_id)?;
+    let rules = lock_rules(tx, resource_id)?;
     require_owner(tx, &actor, &rules)?;
     tx.execute("UPDATE resource SET weekly_hours = $2 WHERE id = $1", &[&resource_id, &encode_weekly(hours)])?;
     audit(tx, now, person, "set_weekly_hours", rules.kind.as_str(), resource_id, serde_json::json!({"hours": hours}))
@@ -427,7 +444,7 @@ pub(super) fn set_weekly_hours(
 pub(super) fn set_policy(tx: &mut Transaction, person: &str, resource_id: &str, policy: &Policy, now: i64) -> Res<()> {
     policy.validate()?;
     let actor = load_actor(tx, person)?;
-    let rules = load_rules(tx, resource_id)?;
+    let rules = lock_rules(tx, resource_id)?;
     require_owner(tx, &actor, &rules)?;
     if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
         return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time").into());

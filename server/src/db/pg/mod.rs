@@ -6,6 +6,7 @@ mod bookings;
 mod catalogue;
 mod pull;
 mod push;
+mod report;
 
 use std::time::Duration;
 
@@ -253,8 +254,8 @@ impl Database for PostgresDatabase {
             .collect())
     }
 
-    fn district_report(&self, _from: NaiveDate, _to: NaiveDate) -> Result<DistrictReport> {
-        Err(ServerError::Unsupported("district reports are not built on PostgreSQL yet; use --db sqlite:PATH".into()))
+    fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {
+        report::district(&mut *self.conn()?, from, to)
     }
 
     fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {

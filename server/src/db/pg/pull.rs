@@ -10,18 +10,10 @@ use incubook::sync::server::check_client_id;
 use incubook::sync::{Change, MAX_PULL_PAGE, PullResponse, SYNCED_TABLES};
 use postgres::{Client, IsolationLevel, Transaction};
 
-use super::bookings::{Failure, load_actor};
+use super::bookings::load_actor;
 use crate::error::{Result, ServerError};
 
 type Row = serde_json::Map<String, serde_json::Value>;
-
-fn failure(e: Failure) -> ServerError {
-    match e {
-        Failure::Core(e) => e.into(),
-        Failure::Db(e) => e.into(),
-        Failure::Corrupt(what) => ServerError::Internal(what),
-    }
-}
 
 fn parse_row(text: &str) -> Result<Row> {
     serde_json::from_str(text).map_err(|e| ServerError::Internal(format!("row as JSON: {e}")))
@@ -84,7 +76,7 @@ pub(super) fn pull(
 ) -> Result<PullResponse> {
     let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
     let below: i64 = tx.query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", &[])?.get(0);
-    let actor = load_actor(&mut tx, person_id).map_err(failure)?;
+    let actor = load_actor(&mut tx, person_id)?;
     let last_mutation_id = match client_id {
         Some(id) => {
             check_client_id(id)?;

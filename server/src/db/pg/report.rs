@@ -1,0 +1,73 @@
+//! The district report on PostgreSQL: the same figures as the SQLite backend's, counted by
+//! SQL here and put together by the core's pure report functions.
+
+use chrono::NaiveDate;
+use incubook::report::{self, DistrictReport, EquipmentCount, MentorHours};
+use postgres::Client;
+
+use super::bookings::load_rules;
+use crate::error::Result;
+
+fn small(value: i64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+pub(super) fn district(client: &mut Client, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {
+    let range = report::range_of(from, to)?;
+    let mut tx = client.build_transaction().read_only(true).start()?;
+    let mentors = tx.query(
+        "SELECT r.id, r.name, ms.code,
+                SUM(CASE WHEN b.status = 'completed' THEN 1 ELSE 0 END)::bigint,
+                SUM(CASE WHEN b.status = 'completed' THEN b.end_at - b.start_at ELSE 0 END)::bigint,
+                SUM(CASE WHEN b.status = 'no_show' THEN 1 ELSE 0 END)::bigint,
+                AVG(f.rating)::float8,
+                ARRAY(SELECT value FROM mentor_facet WHERE mentor_id = r.id AND facet = 'tag' ORDER BY value)
+         FROM resource r JOIN makerspace ms ON ms.id = r.makerspace_id
+         JOIN booking b ON b.resource_id = r.id AND b.start_at >= $1 AND b.start_at < $2 AND b.deleted = 0
+         LEFT JOIN feedback f ON f.booking_id = b.id
+         WHERE r.kind = 'mentor' GROUP BY r.id, r.name, ms.code ORDER BY ms.code, r.name",
+        &[&range.start, &range.end],
+    )?;
+    let by_mentor = mentors
+        .iter()
+        .map(|r| MentorHours {
+            mentor_id: r.get(0),
+            mentor: r.get(1),
+            makerspace_code: r.get(2),
+            tags: r.get(7),
+            sessions: small(r.get(3)),
+            hours: (r.get::<_, i64>(4) as f64 / 360.0).round() / 10.0,
+            no_shows: small(r.get(5)),
+            average_rating: r.get::<_, Option<f64>>(6).map(|a| (a * 10.0).round() / 10.0),
+        })
+        .collect();
+    let equipment = tx.query(
+        "SELECT r.id, r.name, l.name, ms.code, r.capacity, COUNT(b.id),
+                -- LEAST and GREATEST skip NULLs: count only rows that are bookings.
+                COALESCE(SUM(LEAST(b.end_at, $2) - GREATEST(b.start_at, $1)) FILTER (WHERE b.id IS NOT NULL), 0)::bigint
+         FROM resource r JOIN equipment e ON e.resource_id = r.id JOIN lab l ON l.id = e.lab_id JOIN makerspace ms ON ms.id = r.makerspace_id
+         LEFT JOIN booking b ON b.resource_id = r.id AND b.start_at < $2 AND b.end_at > $1 AND b.deleted = 0
+              AND b.status IN ('confirmed', 'completed', 'no_show')
+         WHERE r.deleted = 0 GROUP BY r.id, r.name, l.name, ms.code, r.capacity ORDER BY ms.code, l.name, r.name",
+        &[&range.start, &range.end],
+    )?;
+    let mut counts = Vec::with_capacity(equipment.len());
+    for r in &equipment {
+        let id: String = r.get(0);
+        let rules = load_rules(&mut tx, &id)?;
+        counts.push(EquipmentCount {
+            open_s: report::open_seconds(&rules, range),
+            id,
+            name: r.get(1),
+            lab: r.get(2),
+            makerspace_code: r.get(3),
+            capacity: small(r.get(4)),
+            bookings: small(r.get(5)),
+            booked_s: r.get(6),
+        });
+    }
+    tx.commit()?;
+    let mentors = report::mentor_report_of(from, to, by_mentor);
+    let equipment = report::equipment_report_of(from, to, counts);
+    Ok(report::district_report_of(&mentors, &equipment))
+}
