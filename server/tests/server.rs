@@ -236,3 +236,43 @@ fn the_admin_cli_adds_users_who_can_sign_in_on_postgres() {
     let database = common::fresh_postgres_database();
     admin_cli_adds_users_who_can_sign_in(&database.url);
 }
+
+/// The real binary serves, and on Ctrl-C finishes and exits cleanly (on PostgreSQL the
+/// connection pool must close outside the async runtime).
+fn serve_and_stop(url: &str) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let child = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
+        .args(["--db", url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let healthy = (0..200).any(|_| {
+        let up = agent.get(format!("http://127.0.0.1:{port}/v1/health")).call().is_ok_and(|r| r.status() == 200);
+        if !up {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        up
+    });
+    assert!(healthy, "the server never answered /v1/health");
+    let signalled = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap_or_else(|e| panic!("{e}"));
+    assert!(signalled.success());
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(output.status.success(), "exit {:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn the_server_stops_cleanly_on_ctrl_c_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    serve_and_stop(&format!("sqlite:{}", dir.path().join("district.db").display()));
+}
+
+#[test]
+fn the_server_stops_cleanly_on_ctrl_c_on_postgres() {
+    let database = common::fresh_postgres_database();
+    serve_and_stop(&database.url);
+}

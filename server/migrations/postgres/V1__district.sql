@@ -294,13 +294,38 @@ CREATE TABLE district_operator (
     person_id  text PRIMARY KEY REFERENCES account(person_id)
 );
 
--- Versions: a row's version is the id of the transaction that last wrote it. Transactions
--- commit out of id order, so pull reads only below the oldest transaction still running
--- (pg_snapshot_xmin), where no new row can appear any more.
-CREATE FUNCTION sync_version() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Versions follow commit order. A transaction's rows carry version -1 while it runs; at its
+-- commit (deferred triggers) it takes the next value of one clock and stamps every row it
+-- wrote with it. The clock's row stays locked until that commit ends, so no transaction can
+-- commit a lower version after a higher one became visible: a pull's `version > cursor` never
+-- misses a row. (Transaction ids would not do: they commit out of order, and waiting for the
+-- oldest one still running would wait on every database of the cluster.)
+CREATE TABLE sync_clock (
+    id     bigint PRIMARY KEY CHECK (id = 1),
+    value  bigint NOT NULL
+);
+INSERT INTO sync_clock(id, value) VALUES (1, 0);
+
+CREATE FUNCTION sync_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.version := pg_current_xact_id()::text::bigint;
+    -- The stamp (one trigger level down) keeps the version it sets.
+    IF pg_trigger_depth() = 1 THEN
+        NEW.version := -1;
+    END IF;
     RETURN NEW;
+END $$;
+
+CREATE FUNCTION sync_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v bigint := nullif(current_setting('incubook.version', true), '')::bigint;
+BEGIN
+    IF v IS NULL THEN
+        UPDATE sync_clock SET value = value + 1 WHERE id = 1 RETURNING value INTO v;
+        PERFORM set_config('incubook.version', v::text, true);
+    END IF;
+    -- A row written again later in the transaction is stamped by that later event.
+    EXECUTE format('UPDATE %I SET version = $1 WHERE ctid = $2 AND version = -1', TG_TABLE_NAME) USING v, NEW.ctid;
+    RETURN NULL;
 END $$;
 
 -- The trigger's arguments are the table's key columns.
@@ -312,64 +337,84 @@ BEGIN
     FOREACH k IN ARRAY TG_ARGV LOOP
         row_key := row_key || jsonb_build_object(k, to_jsonb(OLD) -> k);
     END LOOP;
-    INSERT INTO sync_tombstone(version, table_name, row_key)
-        VALUES (pg_current_xact_id()::text::bigint, TG_TABLE_NAME, row_key::text);
+    INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, TG_TABLE_NAME, row_key::text);
     RETURN OLD;
 END $$;
 
--- Every synced table: versioned on write, tombstoned on delete, read by version.
-CREATE TRIGGER makerspace_version BEFORE INSERT OR UPDATE ON makerspace FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE CONSTRAINT TRIGGER sync_tombstone_stamp AFTER INSERT ON sync_tombstone DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
+
+-- Every synced table: marked on write, stamped at commit, tombstoned on delete, read by version.
+CREATE TRIGGER makerspace_mark BEFORE INSERT OR UPDATE ON makerspace FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER makerspace_stamp AFTER INSERT OR UPDATE ON makerspace DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER makerspace_tombstone AFTER DELETE ON makerspace FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX makerspace_by_version ON makerspace(version);
-CREATE TRIGGER person_version BEFORE INSERT OR UPDATE ON person FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER person_mark BEFORE INSERT OR UPDATE ON person FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER person_stamp AFTER INSERT OR UPDATE ON person DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER person_tombstone AFTER DELETE ON person FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX person_by_version ON person(version);
-CREATE TRIGGER person_role_version BEFORE INSERT OR UPDATE ON person_role FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER person_role_mark BEFORE INSERT OR UPDATE ON person_role FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER person_role_stamp AFTER INSERT OR UPDATE ON person_role DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER person_role_tombstone AFTER DELETE ON person_role FOR EACH ROW EXECUTE FUNCTION sync_tombstone('person_id', 'makerspace_id', 'role');
 CREATE INDEX person_role_by_version ON person_role(version);
-CREATE TRIGGER resource_version BEFORE INSERT OR UPDATE ON resource FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER resource_mark BEFORE INSERT OR UPDATE ON resource FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER resource_stamp AFTER INSERT OR UPDATE ON resource DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER resource_tombstone AFTER DELETE ON resource FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX resource_by_version ON resource(version);
-CREATE TRIGGER mentor_version BEFORE INSERT OR UPDATE ON mentor FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER mentor_mark BEFORE INSERT OR UPDATE ON mentor FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER mentor_stamp AFTER INSERT OR UPDATE ON mentor DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER mentor_tombstone AFTER DELETE ON mentor FOR EACH ROW EXECUTE FUNCTION sync_tombstone('resource_id');
 CREATE INDEX mentor_by_version ON mentor(version);
-CREATE TRIGGER mentor_facet_version BEFORE INSERT OR UPDATE ON mentor_facet FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER mentor_facet_mark BEFORE INSERT OR UPDATE ON mentor_facet FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER mentor_facet_stamp AFTER INSERT OR UPDATE ON mentor_facet DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER mentor_facet_tombstone AFTER DELETE ON mentor_facet FOR EACH ROW EXECUTE FUNCTION sync_tombstone('mentor_id', 'facet', 'value');
 CREATE INDEX mentor_facet_by_version ON mentor_facet(version);
-CREATE TRIGGER lab_version BEFORE INSERT OR UPDATE ON lab FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER lab_mark BEFORE INSERT OR UPDATE ON lab FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER lab_stamp AFTER INSERT OR UPDATE ON lab DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER lab_tombstone AFTER DELETE ON lab FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX lab_by_version ON lab(version);
-CREATE TRIGGER lab_manager_version BEFORE INSERT OR UPDATE ON lab_manager FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER lab_manager_mark BEFORE INSERT OR UPDATE ON lab_manager FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER lab_manager_stamp AFTER INSERT OR UPDATE ON lab_manager DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER lab_manager_tombstone AFTER DELETE ON lab_manager FOR EACH ROW EXECUTE FUNCTION sync_tombstone('lab_id', 'person_id');
 CREATE INDEX lab_manager_by_version ON lab_manager(version);
-CREATE TRIGGER equipment_version BEFORE INSERT OR UPDATE ON equipment FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER equipment_mark BEFORE INSERT OR UPDATE ON equipment FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER equipment_stamp AFTER INSERT OR UPDATE ON equipment DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER equipment_tombstone AFTER DELETE ON equipment FOR EACH ROW EXECUTE FUNCTION sync_tombstone('resource_id');
 CREATE INDEX equipment_by_version ON equipment(version);
-CREATE TRIGGER date_override_version BEFORE INSERT OR UPDATE ON date_override FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER date_override_mark BEFORE INSERT OR UPDATE ON date_override FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER date_override_stamp AFTER INSERT OR UPDATE ON date_override DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER date_override_tombstone AFTER DELETE ON date_override FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX date_override_by_version ON date_override(version);
-CREATE TRIGGER blackout_version BEFORE INSERT OR UPDATE ON blackout FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER blackout_mark BEFORE INSERT OR UPDATE ON blackout FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER blackout_stamp AFTER INSERT OR UPDATE ON blackout DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER blackout_tombstone AFTER DELETE ON blackout FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX blackout_by_version ON blackout(version);
-CREATE TRIGGER qualification_version BEFORE INSERT OR UPDATE ON qualification FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER qualification_mark BEFORE INSERT OR UPDATE ON qualification FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER qualification_stamp AFTER INSERT OR UPDATE ON qualification DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER qualification_tombstone AFTER DELETE ON qualification FOR EACH ROW EXECUTE FUNCTION sync_tombstone('person_id', 'resource_id');
 CREATE INDEX qualification_by_version ON qualification(version);
-CREATE TRIGGER booking_version BEFORE INSERT OR UPDATE ON booking FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER booking_mark BEFORE INSERT OR UPDATE ON booking FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER booking_stamp AFTER INSERT OR UPDATE ON booking DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER booking_tombstone AFTER DELETE ON booking FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX booking_by_version ON booking(version);
-CREATE TRIGGER session_note_version BEFORE INSERT OR UPDATE ON session_note FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER session_note_mark BEFORE INSERT OR UPDATE ON session_note FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER session_note_stamp AFTER INSERT OR UPDATE ON session_note DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER session_note_tombstone AFTER DELETE ON session_note FOR EACH ROW EXECUTE FUNCTION sync_tombstone('booking_id');
 CREATE INDEX session_note_by_version ON session_note(version);
-CREATE TRIGGER feedback_version BEFORE INSERT OR UPDATE ON feedback FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER feedback_mark BEFORE INSERT OR UPDATE ON feedback FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER feedback_stamp AFTER INSERT OR UPDATE ON feedback DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER feedback_tombstone AFTER DELETE ON feedback FOR EACH ROW EXECUTE FUNCTION sync_tombstone('booking_id');
 CREATE INDEX feedback_by_version ON feedback(version);
-CREATE TRIGGER waitlist_version BEFORE INSERT OR UPDATE ON waitlist FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER waitlist_mark BEFORE INSERT OR UPDATE ON waitlist FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER waitlist_stamp AFTER INSERT OR UPDATE ON waitlist DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER waitlist_tombstone AFTER DELETE ON waitlist FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX waitlist_by_version ON waitlist(version);
-CREATE TRIGGER notification_version BEFORE INSERT OR UPDATE ON notification FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER notification_mark BEFORE INSERT OR UPDATE ON notification FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER notification_stamp AFTER INSERT OR UPDATE ON notification DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER notification_tombstone AFTER DELETE ON notification FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX notification_by_version ON notification(version);
-CREATE TRIGGER notice_version BEFORE INSERT OR UPDATE ON notice FOR EACH ROW EXECUTE FUNCTION sync_version();
+CREATE TRIGGER notice_mark BEFORE INSERT OR UPDATE ON notice FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE CONSTRAINT TRIGGER notice_stamp AFTER INSERT OR UPDATE ON notice DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version = -1) EXECUTE FUNCTION sync_stamp();
 CREATE TRIGGER notice_tombstone AFTER DELETE ON notice FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE INDEX notice_by_version ON notice(version);
 

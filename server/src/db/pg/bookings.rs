@@ -13,8 +13,9 @@ use incubook::interval::Span;
 use incubook::rules::{self, Qualification, RuleContext};
 use incubook::store::{ResourceRules, decode_weekly, encode_weekly};
 use incubook::{CoreError, Refusal};
-use postgres::Transaction;
 use serde::Deserialize;
+
+use super::sql::Tx;
 
 /// Why a mutation did not apply: a decision (consumed and answered), or the database
 /// (the push stops and the client retries).
@@ -58,7 +59,7 @@ impl From<Failure> for crate::error::ServerError {
 /// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
 const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
 
-pub(super) fn load_actor(tx: &mut Transaction, id: &str) -> Res<Actor> {
+pub(super) fn load_actor(tx: &mut Tx<'_, '_>, id: &str) -> Res<Actor> {
     if tx.query_opt("SELECT 1 FROM person WHERE id = $1 AND deleted = 0", &[&id])?.is_none() {
         return Err(CoreError::not_found("person", id).into());
     }
@@ -103,13 +104,13 @@ fn date(text: Option<&str>) -> Option<NaiveDate> {
 
 /// A resource's rules, with its row locked until the transaction ends: changes to one
 /// resource's calendar run one at a time.
-fn lock_rules(tx: &mut Transaction, id: &str) -> Res<ResourceRules> {
+fn lock_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
     tx.query_opt("SELECT 1 FROM resource WHERE id = $1 FOR UPDATE", &[&id])?;
     load_rules(tx, id)
 }
 
 /// A resource's rules, overrides and blackouts.
-pub(super) fn load_rules(tx: &mut Transaction, id: &str) -> Res<ResourceRules> {
+pub(super) fn load_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
     let row = tx
         .query_opt("SELECT row_to_json(r)::text FROM resource r WHERE id = $1 AND deleted = 0", &[&id])?
         .ok_or_else(|| CoreError::not_found("resource", id))?;
@@ -180,7 +181,7 @@ pub(super) fn load_rules(tx: &mut Transaction, id: &str) -> Res<ResourceRules> {
     })
 }
 
-fn load_busy(tx: &mut Transaction, resource_id: &str, span: Span, except: Option<&str>) -> Res<Vec<Span>> {
+fn load_busy(tx: &mut Tx<'_, '_>, resource_id: &str, span: Span, except: Option<&str>) -> Res<Vec<Span>> {
     let rows = tx.query(
         "SELECT start_at, end_at FROM booking WHERE resource_id = $1 AND start_at < $3 AND start_at > $4 AND end_at > $2
          AND status IN ('requested', 'confirmed') AND deleted = 0 AND ($5::text IS NULL OR id <> $5)",
@@ -189,23 +190,23 @@ fn load_busy(tx: &mut Transaction, resource_id: &str, span: Span, except: Option
     Ok(rows.iter().map(|r| Span::new(r.get(0), r.get(1))).collect())
 }
 
-fn mentor_person(tx: &mut Transaction, resource_id: &str) -> Res<Option<String>> {
+fn mentor_person(tx: &mut Tx<'_, '_>, resource_id: &str) -> Res<Option<String>> {
     Ok(tx.query_opt("SELECT person_id FROM mentor WHERE resource_id = $1", &[&resource_id])?.map(|r| r.get(0)))
 }
 
-fn is_owner(tx: &mut Transaction, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
+fn is_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
     let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
     Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref()).is_ok())
 }
 
-fn require_owner(tx: &mut Transaction, actor: &Actor, rules: &ResourceRules) -> Res<()> {
+fn require_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<()> {
     let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
     Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
 }
 
 /// Every rule, against the rows of this transaction (the same checks as the desktop's store).
 fn check_request(
-    tx: &mut Transaction,
+    tx: &mut Tx<'_, '_>,
     actor: &Actor,
     rules: &ResourceRules,
     request: Span,
@@ -245,7 +246,7 @@ fn check_request(
     Ok(rules::check_booking(&ctx, request, now)?)
 }
 
-fn audit(tx: &mut Transaction, at: i64, actor: &str, action: &str, entity: &str, id: &str, detail: serde_json::Value) -> Res<()> {
+fn audit(tx: &mut Tx<'_, '_>, at: i64, actor: &str, action: &str, entity: &str, id: &str, detail: serde_json::Value) -> Res<()> {
     tx.execute(
         "INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         &[&at, &actor, &action, &entity, &id, &detail.to_string()],
@@ -254,7 +255,7 @@ fn audit(tx: &mut Transaction, at: i64, actor: &str, action: &str, entity: &str,
 }
 
 fn notify(
-    tx: &mut Transaction,
+    tx: &mut Tx<'_, '_>,
     person: &str,
     kind: &str,
     booking: Option<&str>,
@@ -270,7 +271,7 @@ fn notify(
 }
 
 /// The first founder waiting for a window that overlaps the freed time is told.
-fn offer_to_waitlist(tx: &mut Transaction, resource_id: &str, freed: Span, now: i64) -> Res<()> {
+fn offer_to_waitlist(tx: &mut Tx<'_, '_>, resource_id: &str, freed: Span, now: i64) -> Res<()> {
     let first = tx.query_opt(
         "SELECT id, person_id FROM waitlist WHERE resource_id = $1 AND notified_at IS NULL AND start_at < $3 AND end_at > $2
          ORDER BY created_at, id LIMIT 1",
@@ -286,7 +287,7 @@ fn offer_to_waitlist(tx: &mut Transaction, resource_id: &str, freed: Span, now: 
 }
 
 pub(super) fn book(
-    tx: &mut Transaction,
+    tx: &mut Tx<'_, '_>,
     person: &str,
     id: &str,
     resource_id: &str,
@@ -338,7 +339,7 @@ struct BookingRow {
     status: BookingStatus,
 }
 
-fn load_booking(tx: &mut Transaction, id: &str) -> Res<BookingRow> {
+fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
     let row = tx
         .query_opt(
             "SELECT resource_id, booker_id, start_at, end_at, status FROM booking WHERE id = $1 AND deleted = 0 FOR UPDATE",
@@ -356,7 +357,7 @@ fn load_booking(tx: &mut Transaction, id: &str) -> Res<BookingRow> {
 
 /// Approve, decline, cancel, complete or no-show.
 pub(super) fn change_status(
-    tx: &mut Transaction,
+    tx: &mut Tx<'_, '_>,
     person: &str,
     booking_id: &str,
     to: BookingStatus,
@@ -396,7 +397,7 @@ pub(super) fn change_status(
 }
 
 pub(super) fn reschedule(
-    tx: &mut Transaction,
+    tx: &mut Tx<'_, '_>,
     person: &str,
     booking_id: &str,
     (start, end): (DateTime<Utc>, DateTime<Utc>),
@@ -426,13 +427,7 @@ pub(super) fn reschedule(
     offer_to_waitlist(tx, &b.resource_id, Span::new(b.start, b.end), now)
 }
 
-pub(super) fn set_weekly_hours(
-    tx: &mut Transaction,
-    person: &str,
-    resource_id: &str,
-    hours: &[WeeklyHours],
-    now: i64,
-) -> Res<()> {
+pub(super) fn set_weekly_hours(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, hours: &[WeeklyHours], now: i64) -> Res<()> {
     hours.iter().try_for_each(WeeklyHours::validate)?;
     let actor = load_actor(tx, person)?;
     let rules = lock_rules(tx, resource_id)?;
@@ -441,7 +436,7 @@ pub(super) fn set_weekly_hours(
     audit(tx, now, person, "set_weekly_hours", rules.kind.as_str(), resource_id, serde_json::json!({"hours": hours}))
 }
 
-pub(super) fn set_policy(tx: &mut Transaction, person: &str, resource_id: &str, policy: &Policy, now: i64) -> Res<()> {
+pub(super) fn set_policy(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, policy: &Policy, now: i64) -> Res<()> {
     policy.validate()?;
     let actor = load_actor(tx, person)?;
     let rules = lock_rules(tx, resource_id)?;

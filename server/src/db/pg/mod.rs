@@ -7,6 +7,7 @@ mod catalogue;
 mod pull;
 mod push;
 mod report;
+mod sql;
 
 use std::time::Duration;
 
@@ -15,8 +16,8 @@ use incubook::CoreError;
 use incubook::report::DistrictReport;
 use incubook::store::{Notice, Store};
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
-use postgres::{GenericClient, NoTls};
-use r2d2_postgres::PostgresConnectionManager;
+use postgres::GenericClient;
+use sql::{Manager, Sql};
 
 use super::{Account, Database, Principal, ServerRole};
 use crate::error::{Result, ServerError};
@@ -25,10 +26,23 @@ mod embedded {
     refinery::embed_migrations!("migrations/postgres");
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
 
 pub struct PostgresDatabase {
-    pool: Pool,
+    /// Always present; an `Option` only so that `drop` can hand it to another thread.
+    pool: Option<Pool>,
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        // A client's own drop blocks on its private runtime, which tokio refuses on a thread
+        // that drives async tasks (as at the end of `serve`): close the pool on a plain thread.
+        if let Some(pool) = self.pool.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 impl From<postgres::Error> for ServerError {
@@ -42,39 +56,45 @@ impl PostgresDatabase {
     pub fn open(url: &str) -> Result<PostgresDatabase> {
         let config: postgres::Config =
             url.parse().map_err(|e| ServerError::Invalid(format!("'{url}' is not a PostgreSQL URL: {e}")))?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = Manager(config);
         let pool = r2d2::Pool::builder()
             .max_size(24)
             .min_idle(Some(2))
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
-        let db = PostgresDatabase { pool };
+        let db = PostgresDatabase { pool: Some(pool) };
         let mut conn = db.conn()?;
-        embedded::migrations::runner().run(&mut *conn).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
+        embedded::migrations::runner().run(&mut conn.client).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
         Ok(db)
     }
 
-    fn conn(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
-        self.pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))
+    fn conn(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        let pool = self.pool.as_ref().ok_or_else(|| ServerError::Internal("the database is closed".into()))?;
+        pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))
     }
 }
 
-fn makerspace_id(client: &mut impl GenericClient, code: &str) -> Result<String> {
+fn makerspace_id<C: GenericClient>(client: &mut Sql<'_, C>, code: &str) -> Result<String> {
     client
         .query_opt("SELECT id FROM makerspace WHERE code = $1 AND deleted = 0", &[&code])?
         .map(|r| r.get(0))
         .ok_or_else(|| CoreError::not_found("makerspace", code).into())
 }
 
-fn person_of(client: &mut impl GenericClient, username: &str) -> Result<String> {
+fn person_of<C: GenericClient>(client: &mut Sql<'_, C>, username: &str) -> Result<String> {
     client
         .query_opt("SELECT person_id FROM account WHERE username = $1", &[&username])?
         .map(|r| r.get(0))
         .ok_or_else(|| CoreError::not_found("user", username).into())
 }
 
-fn write_roles(client: &mut impl GenericClient, person_id: &str, makerspace_id: &str, roles: &[ServerRole]) -> Result<()> {
+fn write_roles<C: GenericClient>(
+    client: &mut Sql<'_, C>,
+    person_id: &str,
+    makerspace_id: &str,
+    roles: &[ServerRole],
+) -> Result<()> {
     for role in roles {
         if *role == ServerRole::DistrictOperator {
             client.execute("INSERT INTO district_operator(person_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&person_id])?;
@@ -90,7 +110,7 @@ fn write_roles(client: &mut impl GenericClient, person_id: &str, makerspace_id: 
 
 impl Database for PostgresDatabase {
     fn add_makerspace(&self, code: &str, name: &str) -> Result<()> {
-        let n = self.conn()?.execute(
+        let n = self.conn()?.sql().execute(
             "INSERT INTO makerspace(id, code, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             &[&uuid::Uuid::now_v7().to_string(), &code, &name],
         )?;
@@ -109,9 +129,8 @@ impl Database for PostgresDatabase {
         person_id: Option<&str>,
         now: i64,
     ) -> Result<String> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let makerspace = makerspace_id(&mut tx, makerspace_code)?;
+        self.conn()?.transaction(|tx| {
+        let makerspace = makerspace_id(tx, makerspace_code)?;
         if tx.query_opt("SELECT 1 FROM account WHERE username = $1", &[&username])?.is_some() {
             return Err(CoreError::Conflict(format!("user {username} exists already")).into());
         }
@@ -139,28 +158,28 @@ impl Database for PostgresDatabase {
             "INSERT INTO account(person_id, username, password_hash, created_at) VALUES ($1, $2, $3, $4)",
             &[&id, &username, &password_hash, &now],
         )?;
-        write_roles(&mut tx, &id, &makerspace, roles)?;
-        tx.commit()?;
+        write_roles(tx, &id, &makerspace, roles)?;
         Ok(id)
+        })
     }
 
     fn set_roles(&self, username: &str, makerspace_code: &str, roles: &[ServerRole]) -> Result<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let makerspace = makerspace_id(&mut tx, makerspace_code)?;
-        let person = person_of(&mut tx, username)?;
-        tx.execute("DELETE FROM person_role WHERE person_id = $1 AND makerspace_id = $2", &[&person, &makerspace])?;
-        if !roles.contains(&ServerRole::DistrictOperator) {
-            tx.execute("DELETE FROM district_operator WHERE person_id = $1", &[&person])?;
-        }
-        write_roles(&mut tx, &person, &makerspace, roles)?;
-        tx.commit()?;
-        Ok(())
+        self.conn()?.transaction(|tx| {
+            let makerspace = makerspace_id(tx, makerspace_code)?;
+            let person = person_of(tx, username)?;
+            tx.execute("DELETE FROM person_role WHERE person_id = $1 AND makerspace_id = $2", &[&person, &makerspace])?;
+            if !roles.contains(&ServerRole::DistrictOperator) {
+                tx.execute("DELETE FROM district_operator WHERE person_id = $1", &[&person])?;
+            }
+            write_roles(tx, &person, &makerspace, roles)
+        })
     }
 
     fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<()> {
-        let n =
-            self.conn()?.execute("UPDATE account SET password_hash = $2 WHERE username = $1", &[&username, &password_hash])?;
+        let n = self
+            .conn()?
+            .sql()
+            .execute("UPDATE account SET password_hash = $2 WHERE username = $1", &[&username, &password_hash])?;
         if n == 0 {
             return Err(CoreError::not_found("user", username).into());
         }
@@ -168,13 +187,15 @@ impl Database for PostgresDatabase {
     }
 
     fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
-        let row =
-            self.conn()?.query_opt("SELECT person_id, username, password_hash FROM account WHERE username = $1", &[&username])?;
+        let row = self
+            .conn()?
+            .sql()
+            .query_opt("SELECT person_id, username, password_hash FROM account WHERE username = $1", &[&username])?;
         Ok(row.map(|r| Account { id: r.get(0), username: r.get(1), password_hash: r.get(2) }))
     }
 
     fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64) -> Result<()> {
-        self.conn()?.execute(
+        self.conn()?.sql().execute(
             "INSERT INTO account_token(token_hash, person_id, expires_at) VALUES ($1, $2, $3)",
             &[&token_hash, &person_id, &expires_at],
         )?;
@@ -183,6 +204,7 @@ impl Database for PostgresDatabase {
 
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
         let mut conn = self.conn()?;
+        let mut conn = conn.sql();
         let Some(found) = conn.query_opt(
             "SELECT a.person_id, a.username FROM account_token t JOIN account a ON a.person_id = t.person_id
              WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2",
@@ -206,7 +228,8 @@ impl Database for PostgresDatabase {
 
     fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize> {
         let mut conn = self.conn()?;
-        let person = person_of(&mut *conn, username)?;
+        let mut conn = conn.sql();
+        let person = person_of(&mut conn, username)?;
         let n = conn.execute(
             "UPDATE account_token SET revoked = 1 WHERE person_id = $1 AND revoked = 0 AND expires_at > $2",
             &[&person, &now],
@@ -224,21 +247,21 @@ impl Database for PostgresDatabase {
 
     fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: DateTime<Utc>) -> Result<Notice> {
         let notice = Notice::new(title, body, person_id, now)?;
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        if tx.query_opt("SELECT 1 FROM district_operator WHERE person_id = $1", &[&person_id])?.is_none() {
-            return Err(CoreError::Forbidden("only district operators publish notices".into()).into());
-        }
-        tx.execute(
-            "INSERT INTO notice(id, title, body, published_by, published_at) VALUES ($1, $2, $3, $4, $5)",
-            &[&notice.id, &notice.title, &notice.body, &notice.published_by, &notice.published_at.timestamp()],
-        )?;
-        tx.commit()?;
+        self.conn()?.transaction(|tx| -> Result<()> {
+            if tx.query_opt("SELECT 1 FROM district_operator WHERE person_id = $1", &[&person_id])?.is_none() {
+                return Err(CoreError::Forbidden("only district operators publish notices".into()).into());
+            }
+            tx.execute(
+                "INSERT INTO notice(id, title, body, published_by, published_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&notice.id, &notice.title, &notice.body, &notice.published_by, &notice.published_at.timestamp()],
+            )?;
+            Ok(())
+        })?;
         Ok(notice)
     }
 
     fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
-        let rows = self.conn()?.query(
+        let rows = self.conn()?.sql().query(
             "SELECT id, title, body, published_by, published_at FROM notice WHERE deleted = 0 ORDER BY published_at DESC, id DESC LIMIT $1",
             &[&i64::from(limit)],
         )?;
@@ -259,6 +282,6 @@ impl Database for PostgresDatabase {
     }
 
     fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
-        catalogue::import(&mut *self.conn()?, source, progress)
+        catalogue::import(&mut self.conn()?.client, source, progress)
     }
 }

@@ -1,16 +1,15 @@
-//! Pull on PostgreSQL. A row's version is the id of the transaction that wrote it, and
-//! transactions commit out of id order: a page is read in one snapshot and only below that
-//! snapshot's oldest running transaction, so no row can later appear behind a cursor. All
-//! rows of one transaction share a version, so a page ends between versions, never inside one.
+//! Pull on PostgreSQL. Versions follow commit order (see the migration's `sync_stamp`), so a
+//! page read in one snapshot never misses a row behind its cursor. All rows of one
+//! transaction share a version, so a page ends between versions, never inside one.
 
 use std::cell::RefCell;
 
 use incubook::sync::redact::{ResourceOwnership, RowLookup, Viewer};
 use incubook::sync::server::check_client_id;
 use incubook::sync::{Change, MAX_PULL_PAGE, PullResponse, SYNCED_TABLES};
-use postgres::{Client, IsolationLevel, Transaction};
 
 use super::bookings::load_actor;
+use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
 type Row = serde_json::Map<String, serde_json::Value>;
@@ -19,15 +18,9 @@ fn parse_row(text: &str) -> Result<Row> {
     serde_json::from_str(text).map_err(|e| ServerError::Internal(format!("row as JSON: {e}")))
 }
 
-/// Puts and tombstones with `after < version < below`, at most `limit` of each table, or
-/// exactly the rows of one version (`only`).
-fn read_changes(
-    tx: &mut Transaction,
-    after: i64,
-    below: i64,
-    limit: i64,
-    only: Option<i64>,
-) -> Result<(Vec<Change>, Option<i64>)> {
+/// Puts and tombstones with `version > after`, at most `limit` of each table, or exactly the
+/// rows of one version (`only`).
+fn read_changes(tx: &mut Tx<'_, '_>, after: i64, limit: i64, only: Option<i64>) -> Result<(Vec<Change>, Option<i64>)> {
     let mut changes = Vec::new();
     // The lowest version at which some table had more rows than one page: rows from there on
     // may be incomplete in this page.
@@ -43,8 +36,8 @@ fn read_changes(
         let rows = match only {
             Some(v) => tx.query(&format!("SELECT version, row_to_json(t)::text FROM {} t WHERE version = $1", t.name), &[&v])?,
             None => tx.query(
-                &format!("SELECT version, row_to_json(t)::text FROM {} t WHERE version > $1 AND version < $2 ORDER BY version LIMIT $3", t.name),
-                &[&after, &below, &limit],
+                &format!("SELECT version, row_to_json(t)::text FROM {} t WHERE version > $1 ORDER BY version LIMIT $2", t.name),
+                &[&after, &limit],
             )?,
         };
         note_full(rows.len(), rows.last().map(|r| r.get(0)));
@@ -55,8 +48,8 @@ fn read_changes(
     let rows = match only {
         Some(v) => tx.query("SELECT version, table_name, row_key FROM sync_tombstone WHERE version = $1 ORDER BY seq", &[&v])?,
         None => tx.query(
-            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > $1 AND version < $2 ORDER BY version, seq LIMIT $3",
-            &[&after, &below, &limit],
+            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > $1 ORDER BY version, seq LIMIT $2",
+            &[&after, &limit],
         )?,
     };
     note_full(rows.len(), rows.last().map(|r| r.get(0)));
@@ -67,57 +60,50 @@ fn read_changes(
     Ok((changes, if only.is_some() { None } else { cut }))
 }
 
-pub(super) fn pull(
-    client: &mut Client,
-    person_id: &str,
-    client_id: Option<&str>,
-    cursor: i64,
-    limit: u32,
-) -> Result<PullResponse> {
-    let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
-    let below: i64 = tx.query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", &[])?.get(0);
-    let actor = load_actor(&mut tx, person_id)?;
-    let last_mutation_id = match client_id {
-        Some(id) => {
-            check_client_id(id)?;
-            match tx.query_opt("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1", &[&id])? {
-                None => 0,
-                Some(row) if row.get::<_, &str>(0) == person_id => row.get(1),
-                Some(_) => return Err(incubook::CoreError::Forbidden("this client id belongs to another user".into()).into()),
+pub(super) fn pull(conn: &mut PgConn, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
+    conn.snapshot(|tx| -> Result<PullResponse> {
+        let actor = load_actor(tx, person_id)?;
+        let last_mutation_id = match client_id {
+            Some(id) => {
+                check_client_id(id)?;
+                match tx.query_opt("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1", &[&id])? {
+                    None => 0,
+                    Some(row) if row.get::<_, &str>(0) == person_id => row.get(1),
+                    Some(_) => return Err(incubook::CoreError::Forbidden("this client id belongs to another user".into()).into()),
+                }
+            }
+            None => 0,
+        };
+        let limit = i64::from(limit.clamp(1, MAX_PULL_PAGE));
+        let (mut changes, cut) = read_changes(tx, cursor, limit, None)?;
+        let mut more = false;
+        if let Some(cut) = cut {
+            more = true;
+            changes.retain(|c| c.version() < cut);
+            if changes.is_empty() {
+                // One transaction wrote more than a page: send all of it.
+                changes = read_changes(tx, cursor, limit, Some(cut))?.0;
             }
         }
-        None => 0,
-    };
-    let limit = i64::from(limit.clamp(1, MAX_PULL_PAGE));
-    let (mut changes, cut) = read_changes(&mut tx, cursor, below, limit, None)?;
-    let mut more = false;
-    if let Some(cut) = cut {
-        more = true;
-        changes.retain(|c| c.version() < cut);
-        if changes.is_empty() {
-            // One transaction wrote more than a page: send all of it.
-            changes = read_changes(&mut tx, cursor, below, limit, Some(cut))?.0;
-        }
-    }
-    let next = changes.last().map_or(cursor, Change::version);
-    let visible = {
-        let lookup = TxLookup(RefCell::new(&mut tx));
-        let viewer = Viewer::new(actor, &lookup);
-        let mut visible = Vec::with_capacity(changes.len());
-        for change in changes {
-            if let Some(change) = viewer.redact(change)? {
-                visible.push(change);
+        let next = changes.last().map_or(cursor, Change::version);
+        let visible = {
+            let lookup = TxLookup(RefCell::new(tx));
+            let viewer = Viewer::new(actor, &lookup);
+            let mut visible = Vec::with_capacity(changes.len());
+            for change in changes {
+                if let Some(change) = viewer.redact(change)? {
+                    visible.push(change);
+                }
             }
-        }
-        visible
-    };
-    tx.commit()?;
-    Ok(PullResponse { changes: visible, cursor: next, more, last_mutation_id })
+            visible
+        };
+        Ok(PullResponse { changes: visible, cursor: next, more, last_mutation_id })
+    })
 }
 
-struct TxLookup<'a, 'b>(RefCell<&'a mut Transaction<'b>>);
+struct TxLookup<'a, 'b, 'c>(RefCell<&'a mut Tx<'b, 'c>>);
 
-impl RowLookup for &TxLookup<'_, '_> {
+impl RowLookup for &TxLookup<'_, '_, '_> {
     type Error = postgres::Error;
 
     fn ownership(&self, resource_id: &str) -> std::result::Result<Option<ResourceOwnership>, postgres::Error> {

@@ -9,15 +9,16 @@ use incubook::sync::server::{Rejection, check_client_id};
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
-use postgres::{Client, Transaction};
 
 use super::bookings::{self, Failure, Res};
+use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
 /// Serialization failures and deadlocks are retried this many times before the push stops.
 const ATTEMPTS: usize = 8;
 
-fn client_owner(client: &mut Client, client_id: &str, person_id: &str) -> Result<i64> {
+fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) -> Result<i64> {
+    let mut client = conn.sql();
     client.execute(
         "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
         &[&client_id, &person_id],
@@ -29,7 +30,7 @@ fn client_owner(client: &mut Client, client_id: &str, person_id: &str) -> Result
     Ok(row.get(1))
 }
 
-pub(super) fn push(client: &mut Client, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+pub(super) fn push(client: &mut PgConn, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
     check_client_id(&request.client_id)?;
     let mut last = client_owner(client, &request.client_id, person_id)?;
     let mut outcomes = Vec::with_capacity(request.mutations.len());
@@ -43,8 +44,9 @@ pub(super) fn push(client: &mut Client, person_id: &str, request: &PushRequest, 
     Ok(PushResponse { last_mutation_id: last, outcomes })
 }
 
-fn outcome(client: &mut Client, client_id: &str, id: i64) -> Result<MutationOutcome> {
+fn outcome(client: &mut PgConn, client_id: &str, id: i64) -> Result<MutationOutcome> {
     let failure = client
+        .sql()
         .query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
     Ok(match failure {
         None => MutationOutcome { id, applied: true, code: None, message: None },
@@ -53,13 +55,13 @@ fn outcome(client: &mut Client, client_id: &str, id: i64) -> Result<MutationOutc
 }
 
 /// Locks the client's row and tells whether this mutation is still to do.
-fn still_to_do(tx: &mut Transaction, client_id: &str, id: i64) -> std::result::Result<bool, postgres::Error> {
+fn still_to_do(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<bool, postgres::Error> {
     let last: i64 =
         tx.query_one("SELECT last_mutation_id FROM sync_client WHERE client_id = $1 FOR UPDATE", &[&client_id])?.get(0);
     Ok(id > last)
 }
 
-fn write_ack(tx: &mut Transaction, client_id: &str, id: i64) -> std::result::Result<(), postgres::Error> {
+fn write_ack(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<(), postgres::Error> {
     tx.execute("UPDATE sync_client SET last_mutation_id = $2 WHERE client_id = $1", &[&client_id, &id])?;
     Ok(())
 }
@@ -81,22 +83,19 @@ fn refusal_of(e: &postgres::Error) -> Option<CoreError> {
     None
 }
 
-fn apply_once(client: &mut Client, person: &str, client_id: &str, pushed: &PushedMutation, now: DateTime<Utc>) -> Result<()> {
+fn apply_once(client: &mut PgConn, person: &str, client_id: &str, pushed: &PushedMutation, now: DateTime<Utc>) -> Result<()> {
     let mutation = match pushed.parse() {
         Ok(m) => m,
         Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
     };
     for _ in 0..ATTEMPTS {
-        let result = (|| -> Res<()> {
-            let mut tx = client.transaction()?;
-            if !still_to_do(&mut tx, client_id, pushed.id)? {
-                return Ok(());
+        let result = client.transaction(|tx| -> Res<()> {
+            if still_to_do(tx, client_id, pushed.id)? {
+                apply_mutation(tx, person, &mutation, now.timestamp())?;
+                write_ack(tx, client_id, pushed.id)?;
             }
-            apply_mutation(&mut tx, person, &mutation, now.timestamp())?;
-            write_ack(&mut tx, client_id, pushed.id)?;
-            tx.commit()?;
             Ok(())
-        })();
+        });
         match result {
             Ok(()) => return Ok(()),
             Err(Failure::Db(e)) if retryable(&e) => continue,
@@ -111,7 +110,7 @@ fn apply_once(client: &mut Client, person: &str, client_id: &str, pushed: &Pushe
     Err(ServerError::Postgres("too much contention; try again".into()))
 }
 
-fn apply_mutation(tx: &mut Transaction, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
+fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
     match mutation {
         Mutation::Book { booking_id, resource_id, start, end, topic } => {
             bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
@@ -135,7 +134,7 @@ fn apply_mutation(tx: &mut Transaction, person: &str, mutation: &Mutation, now: 
 /// what the client must learn by pull — a refused new booking is kept as rejected with its
 /// reason; any other refused change re-sends the row it tried to change.
 fn consume_failed(
-    client: &mut Client,
+    client: &mut PgConn,
     person: &str,
     client_id: &str,
     id: i64,
@@ -143,11 +142,11 @@ fn consume_failed(
     error: &CoreError,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut tx = client.transaction()?;
-    if !still_to_do(&mut tx, client_id, id)? {
+    client.transaction(|tx| -> Result<()> {
+    if !still_to_do(tx, client_id, id)? {
         return Ok(());
     }
-    write_ack(&mut tx, client_id, id)?;
+    write_ack(tx, client_id, id)?;
     tx.execute(
         "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
          ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
@@ -173,6 +172,6 @@ fn consume_failed(
         }
         None => {}
     }
-    tx.commit()?;
     Ok(())
+    })
 }

@@ -3,18 +3,18 @@
 
 use chrono::NaiveDate;
 use incubook::report::{self, DistrictReport, EquipmentCount, MentorHours};
-use postgres::Client;
 
 use super::bookings::load_rules;
+use super::sql::PgConn;
 use crate::error::Result;
 
 fn small(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
 
-pub(super) fn district(client: &mut Client, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {
+pub(super) fn district(conn: &mut PgConn, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {
     let range = report::range_of(from, to)?;
-    let mut tx = client.build_transaction().read_only(true).start()?;
+    let (by_mentor, counts) = conn.snapshot(|tx| -> Result<_> {
     let mentors = tx.query(
         "SELECT r.id, r.name, ms.code,
                 SUM(CASE WHEN b.status = 'completed' THEN 1 ELSE 0 END)::bigint,
@@ -28,7 +28,7 @@ pub(super) fn district(client: &mut Client, from: NaiveDate, to: NaiveDate) -> R
          WHERE r.kind = 'mentor' GROUP BY r.id, r.name, ms.code ORDER BY ms.code, r.name",
         &[&range.start, &range.end],
     )?;
-    let by_mentor = mentors
+    let by_mentor: Vec<MentorHours> = mentors
         .iter()
         .map(|r| MentorHours {
             mentor_id: r.get(0),
@@ -54,7 +54,7 @@ pub(super) fn district(client: &mut Client, from: NaiveDate, to: NaiveDate) -> R
     let mut counts = Vec::with_capacity(equipment.len());
     for r in &equipment {
         let id: String = r.get(0);
-        let rules = load_rules(&mut tx, &id)?;
+        let rules = load_rules(tx, &id)?;
         counts.push(EquipmentCount {
             open_s: report::open_seconds(&rules, range),
             id,
@@ -66,7 +66,8 @@ pub(super) fn district(client: &mut Client, from: NaiveDate, to: NaiveDate) -> R
             booked_s: r.get(6),
         });
     }
-    tx.commit()?;
+    Ok((by_mentor, counts))
+    })?;
     let mentors = report::mentor_report_of(from, to, by_mentor);
     let equipment = report::equipment_report_of(from, to, counts);
     Ok(report::district_report_of(&mentors, &equipment))
