@@ -87,6 +87,9 @@ impl Store {
         // reads keep that off the read() path.
         conn.pragma_update(None, "cache_size", -32_768)?;
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
+        // A booking alone runs about twenty distinct statements and sync one per table: with
+        // rusqlite's default of 16 cached statements they would be parsed again every time.
+        conn.set_prepared_statement_cache_capacity(256);
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn)?;

@@ -269,28 +269,43 @@ impl Store {
             None => 0,
         };
         let limit = limit.clamp(1, super::MAX_PULL_PAGE) as usize;
-        let mut candidates: Vec<Change> = Vec::new();
-        let mut table_full = false;
+        // Every row has its own version: find the page's last one from the version index
+        // alone, then read only the rows up to it (not a page's worth from every table).
+        let mut versions: Vec<i64> = Vec::new();
         for t in SYNCED_TABLES {
-            let mut stmt =
-                self.conn.prepare_cached(&format!("SELECT * FROM {} WHERE version > ?1 ORDER BY version LIMIT ?2", t.name))?;
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!("SELECT version FROM {} WHERE version > ?1 ORDER BY version LIMIT ?2", t.name))?;
+            // One more than a page, so that a page's worth from one table still says "more".
+            let rows = stmt.query_map(params![cursor, limit as i64 + 1], |r| r.get::<_, i64>(0))?;
+            versions.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        let mut stmt =
+            self.conn.prepare_cached("SELECT version FROM sync_tombstone WHERE version > ?1 ORDER BY version LIMIT ?2")?;
+        versions.extend(
+            stmt.query_map(params![cursor, limit as i64 + 1], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?,
+        );
+        versions.sort_unstable();
+        let more = versions.len() > limit;
+        let last = if more { versions[limit - 1] } else { i64::MAX };
+        let mut candidates: Vec<Change> = Vec::with_capacity(versions.len().min(limit));
+        for t in SYNCED_TABLES {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!("SELECT * FROM {} WHERE version > ?1 AND version <= ?2 ORDER BY version", t.name))?;
             let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
-            let rows = stmt.query_map(params![cursor, limit as i64], |r| row_to_json(r, &names))?;
-            let before = candidates.len();
+            let rows = stmt.query_map(params![cursor, last], |r| row_to_json(r, &names))?;
             for row in rows {
                 let row = row?;
                 let version = row.get("version").and_then(|v| v.as_i64()).unwrap_or(0);
                 candidates.push(Change::Put { table: t.name.to_string(), version, row });
             }
-            table_full |= candidates.len() - before == limit;
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > ?1 ORDER BY version LIMIT ?2",
+            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > ?1 AND version <= ?2 ORDER BY version",
         )?;
-        let tombstones = stmt.query_map(params![cursor, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?;
-        let before = candidates.len();
+        let tombstones =
+            stmt.query_map(params![cursor, last], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         for t in tombstones {
             let (version, table, key) = t?;
             let key = match serde_json::from_str::<serde_json::Value>(&key) {
@@ -299,10 +314,7 @@ impl Store {
             };
             candidates.push(Change::Delete { table, version, key });
         }
-        table_full |= candidates.len() - before == limit;
         candidates.sort_by_key(Change::version);
-        let more = table_full || candidates.len() > limit;
-        candidates.truncate(limit);
         let next = candidates.last().map_or(cursor, Change::version);
         let mut changes = Vec::with_capacity(candidates.len());
         for change in candidates {
