@@ -84,6 +84,10 @@ fn main() {
     let store = ok(Store::open(&path));
     add_founders(&server, &store);
     first_sync(&server, &path, now);
+    // `INCUBOOK_BENCH=first-sync` stops here (for profiling the first sync alone).
+    if std::env::var("INCUBOOK_BENCH").is_ok_and(|v| v == "first-sync") {
+        return;
+    }
     let pool = slot_pool(&store, now);
     race("SQLite", &server, &pool, || ok(store.conn().query_row(&format!("SELECT count(*) {OVERLAPS}"), [], |r| r.get(0))));
 
