@@ -206,9 +206,9 @@ impl Store {
     pub fn apply_pull(&mut self, page: &PullResponse) -> Result<()> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let result = self.write(|tx| {
-            let mut columns: HashMap<&'static str, Vec<String>> = HashMap::new();
+            let mut writer = RowWriter::default();
             for change in &page.changes {
-                apply_change(tx, &mut columns, change)?;
+                writer.apply(tx, change)?;
             }
             tx.execute("UPDATE sync_state SET cursor = max(cursor, ?1) WHERE id = 1", [page.cursor])?;
             tx.execute("DELETE FROM outbox WHERE mutation_id <= ?1", [page.last_mutation_id])?;
@@ -237,37 +237,57 @@ pub(crate) fn sql_value(value: &serde_json::Value) -> Value {
     }
 }
 
-/// Writes one change. Table and column names come from this database's own schema; a table
-/// or column this version does not know (a newer server) is skipped.
-fn apply_change(tx: &Connection, columns: &mut HashMap<&'static str, Vec<String>>, change: &Change) -> Result<()> {
-    match change {
-        Change::Put { table: name, row, .. } => {
-            let Some(t) = table(name) else { return Ok(()) };
-            if !columns.contains_key(t.name) {
-                columns.insert(t.name, table_columns(tx, t.name)?);
+/// Writes pulled changes. Table and column names come from this database's own schema; a
+/// table or column this version does not know (a newer server) is skipped. A first sync
+/// writes a quarter of a million rows, so each (table, columns present) gets its SQL once.
+#[derive(Default)]
+struct RowWriter {
+    columns: HashMap<&'static str, Vec<String>>,
+    /// INSERT statements by table and by which of its columns the row has (a bit each).
+    inserts: HashMap<(&'static str, u64), String>,
+}
+
+impl RowWriter {
+    fn apply(&mut self, tx: &Connection, change: &Change) -> Result<()> {
+        match change {
+            Change::Put { table: name, row, .. } => {
+                let Some(t) = table(name) else { return Ok(()) };
+                if !self.columns.contains_key(t.name) {
+                    self.columns.insert(t.name, table_columns(tx, t.name)?);
+                }
+                let known = self.columns.get(t.name).map(Vec::as_slice).unwrap_or_default();
+                if t.key.iter().any(|k| !row.contains_key(*k)) {
+                    return Err(CoreError::invalid("pull", format!("a {name} row without its key")));
+                }
+                let mut mask = 0u64;
+                let mut values = Vec::with_capacity(known.len());
+                for (i, c) in known.iter().enumerate().take(64) {
+                    if let Some(v) = row.get(c.as_str()) {
+                        mask |= 1 << i;
+                        values.push(sql_value(v));
+                    }
+                }
+                let sql = self.inserts.entry((t.name, mask)).or_insert_with(|| {
+                    let present: Vec<&str> =
+                        known.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, c)| c.as_str()).collect();
+                    let marks = (1..=present.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                    format!("INSERT OR REPLACE INTO {} ({}) VALUES ({marks})", t.name, present.join(", "))
+                });
+                tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values))?;
             }
-            let known = columns.get(t.name).map(Vec::as_slice).unwrap_or_default();
-            let present: Vec<&String> = known.iter().filter(|c| row.contains_key(c.as_str())).collect();
-            if t.key.iter().any(|k| !row.contains_key(*k)) || present.is_empty() {
-                return Err(CoreError::invalid("pull", format!("a {name} row without its key")));
+            Change::Delete { table: name, key, .. } => {
+                let Some(t) = table(name) else { return Ok(()) };
+                let mut values = Vec::with_capacity(t.key.len());
+                for k in t.key {
+                    values.push(sql_value(
+                        key.get(*k).ok_or_else(|| CoreError::invalid("pull", format!("a {name} tombstone without {k}")))?,
+                    ));
+                }
+                let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+                tx.prepare_cached(&format!("DELETE FROM {} WHERE {filter}", t.name))?
+                    .execute(rusqlite::params_from_iter(values))?;
             }
-            let names = present.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
-            let marks = (1..=present.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-            let values: Vec<Value> = present.iter().map(|c| sql_value(&row[c.as_str()])).collect();
-            tx.prepare_cached(&format!("INSERT OR REPLACE INTO {} ({names}) VALUES ({marks})", t.name))?
-                .execute(rusqlite::params_from_iter(values))?;
         }
-        Change::Delete { table: name, key, .. } => {
-            let Some(t) = table(name) else { return Ok(()) };
-            let mut values = Vec::with_capacity(t.key.len());
-            for k in t.key {
-                values.push(sql_value(
-                    key.get(*k).ok_or_else(|| CoreError::invalid("pull", format!("a {name} tombstone without {k}")))?,
-                ));
-            }
-            let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
-            tx.prepare_cached(&format!("DELETE FROM {} WHERE {filter}", t.name))?.execute(rusqlite::params_from_iter(values))?;
-        }
+        Ok(())
     }
-    Ok(())
 }
