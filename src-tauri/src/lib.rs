@@ -65,20 +65,16 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
     ])
 }
 
-/// The app shows one local page of forms, tables and calendars and fetches nothing remote:
-/// WebKit's browser caches (previous pages, decoded resources) and its GPU compositing (a
-/// second copy of the window in shared memory) only cost memory here.
+/// The app shows one local page and fetches nothing remote, so WebKit's browser caches
+/// (previous pages, decoded resources) only cost memory. (Turning GPU compositing off saved
+/// 8 MB more, but then WebKitWebDriver's screenshots hang.)
 fn lighten_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     let result = window.with_webview(|webview| {
         #[cfg(target_os = "linux")]
         {
-            use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
-            let view = webview.inner();
-            if let Some(context) = view.context() {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
                 context.set_cache_model(CacheModel::DocumentViewer);
-            }
-            if let Some(settings) = WebViewExt::settings(&view) {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             }
         }
         #[cfg(not(target_os = "linux"))]

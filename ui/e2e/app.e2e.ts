@@ -147,7 +147,10 @@ describe('Incubook desktop', () => {
     expect(range).toBe(`1–25 of ${total} instruments`);
     expect(total).toBeGreaterThanOrEqual(30);
     const rowHeads = async () => (await browser.$$('[role="rowheader"]').map((r) => r.getText())) as string[];
-    expect(await rowHeads()).toHaveLength(25);
+    const firstPage = await rowHeads();
+    expect(firstPage).toHaveLength(25);
+    // Natural order: Bench 2 before Bench 10.
+    expect(firstPage.indexOf('Bench 2')).toBeLessThan(firstPage.indexOf('Bench 10'));
     await shot(browser, 'lab-calendar-paged');
     await click('[data-testid="lab-calendar-next"]');
     expect(await text('[data-testid="lab-calendar-range"]')).toBe(`26–${Math.min(total, 50)} of ${total} instruments`);
