@@ -36,6 +36,7 @@ fn future_booking(store: &Store, kind: &str, now: i64) -> (String, String, Strin
 fn row_state(server: &TestServer, booking_id: &str) -> Option<String> {
     server.text(
         "SELECT b.status || ' ' || b.start_at || ' ' || b.end_at || ' ' || (SELECT count(*) FROM audit_log) || ' ' ||
+                (SELECT count(*) FROM date_override) || ' ' ||
                 r.weekly_hours || r.capacity || r.min_notice_min || r.horizon_days || r.approval_required
          FROM booking b JOIN resource r ON r.id = b.resource_id WHERE b.id = $1",
         &[Arg::T(booking_id)],
@@ -82,6 +83,17 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
             Mutation::Reschedule { booking_id: booking.clone(), start: later, end: later + Duration::hours(1) },
             Mutation::SetWeeklyHours { resource_id: resource.clone(), hours: vec![] },
             Mutation::SetPolicy { resource_id: resource.clone(), policy: incubook::domain::Policy::default() },
+            Mutation::AddDateOverride {
+                override_id: "a-strangers-day-off".into(),
+                resource_id: resource.clone(),
+                date_override: incubook::domain::DateOverride {
+                    date: later.date_naive(),
+                    kind: incubook::domain::OverrideKind::Off,
+                    start_min: 0,
+                    end_min: 1440,
+                },
+                note: String::new(),
+            },
         ];
         let before = row_state(&server, &booking);
         assert!(before.is_some());
@@ -106,7 +118,7 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
         let after = row_state(&server, &booking);
         assert_eq!(after, before, "{kind}: the booking, the resource's hours or rules, or the audit log changed");
     }
-    assert!(refused >= 96, "only {refused} refusals checked");
+    assert!(refused >= 108, "only {refused} refusals checked");
 }
 
 on_both_backends!(every_booking_change_by_a_stranger_or_a_wrong_role_is_refused);

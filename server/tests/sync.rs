@@ -265,6 +265,59 @@ fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them(back
     assert_eq!(on_server.as_deref().map(incubook::store::decode_weekly), Some(hours.clone()));
 }
 
+fn a_mentors_day_off_reaches_founders_and_one_the_server_refuses_is_dropped(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let (resource, slot) = mentor_slot(&a.store, now);
+    let mentor_person: String =
+        ok(server.seed().conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&resource], |r| r.get(0)));
+    server.account("m", &mentor_person, "PD-0001", &[ServerRole::Mentor]);
+    let mut m = server.client("m", now);
+    let day = slot.start.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let search = SlotSearch { from: day, to: day, minutes: None };
+    assert!(!ok(a.store.slots(&resource, &search, now)).is_empty(), "the mentor is free that day");
+
+    // Offline, the mentor takes the day off; after both sync, the founder sees no slot that day.
+    let off =
+        incubook::domain::DateOverride { date: day, kind: incubook::domain::OverrideKind::Off, start_min: 0, end_min: 1440 };
+    let id = ok(m.store.add_date_override(&mentor_person, &resource, &off, "出差", now));
+    m.sync(now);
+    a.sync(now);
+    assert!(ok(a.store.slots(&resource, &search, now)).is_empty(), "the day off reached the founder");
+    assert_eq!(server.count("SELECT count(*) FROM date_override WHERE id = $1", &[Arg::T(&id)]), 1);
+
+    // The mentor takes it back; the founder can book that day again.
+    ok(m.store.remove_date_override(&mentor_person, &id, now));
+    m.sync(now);
+    a.sync(now);
+    assert!(!ok(a.store.slots(&resource, &search, now)).is_empty(), "the removal reached the founder");
+
+    // A client that made an override the server refuses (here: a founder's replica written by
+    // hand, as an old or broken client would) loses the row at its next sync.
+    let phantom = "phantom-override";
+    ok(a.store.conn().execute(
+        "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES (?1, ?2, ?3, 'off', 0, 1440, '')",
+        rusqlite::params![phantom, resource, day.to_string()],
+    ));
+    let mutation = Mutation::AddDateOverride {
+        override_id: phantom.into(),
+        resource_id: resource.clone(),
+        date_override: off,
+        note: String::new(),
+    };
+    ok(a.store.conn().execute(
+        "INSERT INTO outbox(name, args, entity_id, created_at) VALUES (?1, ?2, ?3, 0)",
+        rusqlite::params!["add_date_override", ok(serde_json::to_string(&ok(PushedMutation::new(0, &mutation)).args)), phantom],
+    ));
+    let report = a.sync(now);
+    assert_eq!(report.refused, vec!["forbidden".to_string()]);
+    let left: i64 = ok(a.store.conn().query_row("SELECT count(*) FROM date_override WHERE id = ?1", [phantom], |r| r.get(0)));
+    assert_eq!(left, 0, "the refused override is gone from the client");
+    assert_eq!(server.count("SELECT count(*) FROM date_override WHERE id = $1", &[Arg::T(phantom)]), 0);
+}
+
 on_both_backends!(
     two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason,
     a_push_whose_answer_was_lost_is_applied_once_when_retried,
@@ -273,4 +326,5 @@ on_both_backends!(
     another_users_client_id_is_refused,
     a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it,
     a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them,
+    a_mentors_day_off_reaches_founders_and_one_the_server_refuses_is_dropped,
 );

@@ -371,13 +371,32 @@ impl Store {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<Id> {
+        let id = new_id();
+        self.add_date_override_with_id(actor_id, &id, resource_id, o, note, now)?;
+        Ok(id)
+    }
+
+    /// Adds an override under an id the client chose, so it keeps its id through sync.
+    pub fn add_date_override_with_id(
+        &mut self,
+        actor_id: &str,
+        id: &str,
+        resource_id: &str,
+        o: &DateOverride,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         crate::domain::validate_day_minutes(o.start_min, o.end_min)?;
         check_text("note", note, 200, false)?;
+        check_text("override_id", id, 64, true)?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;
             require_owner(tx, &actor, &rules)?;
-            let id = new_id();
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM date_override WHERE id = ?1)", [id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("date override {id}")));
+            }
             let kind = match o.kind {
                 crate::domain::OverrideKind::Off => "off",
                 crate::domain::OverrideKind::Extra => "extra",
@@ -387,7 +406,13 @@ impl Store {
                 params![id, resource_id, o.date.format("%Y-%m-%d").to_string(), kind, o.start_min, o.end_min, note],
             )?;
             audit(tx, now.timestamp(), Some(actor_id), "add_override", rules.kind.as_str(), resource_id, serde_json::json!({"override": o}))?;
-            Ok(id)
+            let mutation = Mutation::AddDateOverride {
+                override_id: id.to_string(),
+                resource_id: resource_id.to_string(),
+                date_override: o.clone(),
+                note: note.to_string(),
+            };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })
     }
 
@@ -410,7 +435,7 @@ impl Store {
                 &resource_id,
                 serde_json::json!({"override_id": override_id}),
             )?;
-            Ok(())
+            crate::sync::record(tx, &Mutation::RemoveDateOverride { override_id: override_id.to_string() }, now.timestamp())
         })
     }
 

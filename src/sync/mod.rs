@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Id, Policy, WeeklyHours};
+use crate::domain::{DateOverride, Id, Policy, WeeklyHours};
 use crate::error::{CoreError, Result};
 
 pub use tables::{SYNCED_TABLES, SyncedTable, table};
@@ -64,6 +64,16 @@ pub enum Mutation {
         resource_id: Id,
         policy: Policy,
     },
+    /// A day off, part of a day off, or extra hours on one date, under an id the client chose.
+    AddDateOverride {
+        override_id: Id,
+        resource_id: Id,
+        date_override: DateOverride,
+        note: String,
+    },
+    RemoveDateOverride {
+        override_id: Id,
+    },
 }
 
 impl Mutation {
@@ -79,6 +89,9 @@ impl Mutation {
             | Mutation::NoShow { booking_id }
             | Mutation::Reschedule { booking_id, .. } => ("booking", booking_id),
             Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => ("resource", resource_id),
+            Mutation::AddDateOverride { override_id, .. } | Mutation::RemoveDateOverride { override_id } => {
+                ("date_override", override_id)
+            }
         }
     }
 }

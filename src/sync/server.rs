@@ -221,6 +221,10 @@ impl Store {
             Mutation::Reschedule { booking_id, start, end } => self.reschedule(person, booking_id, *start, *end, now).map(drop),
             Mutation::SetWeeklyHours { resource_id, hours } => self.set_weekly_hours(person, resource_id, hours, now),
             Mutation::SetPolicy { resource_id, policy } => self.set_policy(person, resource_id, policy, now),
+            Mutation::AddDateOverride { override_id, resource_id, date_override, note } => {
+                self.add_date_override_with_id(person, override_id, resource_id, date_override, note, now)
+            }
+            Mutation::RemoveDateOverride { override_id } => self.remove_date_override(person, override_id, now),
         }
     }
 
@@ -248,7 +252,16 @@ impl Store {
                 Some(other) => {
                     let (name, id) = other.entity();
                     if let Some(t) = table(name) {
-                        tx.execute(&format!("UPDATE {} SET version = version WHERE {} = ?1", t.name, t.key[0]), [id])?;
+                        let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {} = ?1", t.name, t.key[0]), [id])?;
+                        // A row the client made and the server never took: the client drops it.
+                        if n == 0 && matches!(other, Mutation::AddDateOverride { .. }) {
+                            tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
+                            tx.execute(
+                                "INSERT INTO sync_tombstone(version, table_name, row_key)
+                                 VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, json_object(?2, ?3))",
+                                params![t.name, t.key[0], id],
+                            )?;
+                        }
                     }
                 }
                 None => {}

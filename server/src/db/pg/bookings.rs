@@ -470,3 +470,48 @@ pub(super) fn set_policy(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, p
     )?;
     audit(tx, now, person, "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))
 }
+
+pub(super) fn add_date_override(
+    tx: &mut Tx<'_, '_>,
+    person: &str,
+    (id, resource_id): (&str, &str),
+    o: &DateOverride,
+    note: &str,
+    now: i64,
+) -> Res<()> {
+    incubook::domain::validate_day_minutes(o.start_min, o.end_min)?;
+    decide::check_text("note", note, 200, false)?;
+    decide::check_text("override_id", id, 64, true)?;
+    let actor = load_actor(tx, person)?;
+    let rules = lock_rules(tx, resource_id)?;
+    require_owner(tx, &actor, &rules)?;
+    if tx.query_opt("SELECT 1 FROM date_override WHERE id = $1", &[&id])?.is_some() {
+        return Err(CoreError::Conflict(format!("date override {id}")).into());
+    }
+    let kind = if o.kind == OverrideKind::Off { "off" } else { "extra" };
+    tx.execute(
+        "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &id,
+            &resource_id,
+            &o.date.format("%Y-%m-%d").to_string(),
+            &kind,
+            &i64::from(o.start_min),
+            &i64::from(o.end_min),
+            &note,
+        ],
+    )?;
+    audit(tx, now, person, "add_override", rules.kind.as_str(), resource_id, serde_json::json!({"override": o}))
+}
+
+pub(super) fn remove_date_override(tx: &mut Tx<'_, '_>, person: &str, id: &str, now: i64) -> Res<()> {
+    let actor = load_actor(tx, person)?;
+    let resource_id: String = tx
+        .query_opt("SELECT resource_id FROM date_override WHERE id = $1", &[&id])?
+        .map(|r| r.get(0))
+        .ok_or_else(|| CoreError::not_found("date_override", id))?;
+    let rules = lock_rules(tx, &resource_id)?;
+    require_owner(tx, &actor, &rules)?;
+    tx.execute("DELETE FROM date_override WHERE id = $1", &[&id])?;
+    audit(tx, now, person, "remove_override", rules.kind.as_str(), &resource_id, serde_json::json!({"override_id": id}))
+}

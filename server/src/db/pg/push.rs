@@ -127,6 +127,10 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::Reschedule { booking_id, start, end } => bookings::reschedule(tx, person, booking_id, (*start, *end), now),
         Mutation::SetWeeklyHours { resource_id, hours } => bookings::set_weekly_hours(tx, person, resource_id, hours, now),
         Mutation::SetPolicy { resource_id, policy } => bookings::set_policy(tx, person, resource_id, policy, now),
+        Mutation::AddDateOverride { override_id, resource_id, date_override, note } => {
+            bookings::add_date_override(tx, person, (override_id, resource_id), date_override, note, now)
+        }
+        Mutation::RemoveDateOverride { override_id } => bookings::remove_date_override(tx, person, override_id, now),
     }
 }
 
@@ -167,7 +171,15 @@ fn consume_failed(
         Some(other) => {
             let (name, key) = other.entity();
             if let Some(t) = table(name) {
-                tx.execute(&format!("UPDATE {} SET version = version WHERE {} = $1", t.name, t.key[0]), &[&key])?;
+                let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {} = $1", t.name, t.key[0]), &[&key])?;
+                // A row the client made and the server never took: the client drops it.
+                if n == 0 && matches!(other, Mutation::AddDateOverride { .. }) {
+                    let row_key = serde_json::json!({ t.key[0]: key }).to_string();
+                    tx.execute(
+                        "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, $1, $2)",
+                        &[&t.name, &row_key],
+                    )?;
+                }
             }
         }
         None => {}
