@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::domain::{BookingStatus, ResourceKind, Role};
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::Span;
+use crate::rules::{Qualification, RuleContext};
+use crate::store::ResourceRules;
 
 /// A person and the roles they hold, per makerspace id.
 #[derive(Debug, Clone)]
@@ -145,4 +147,36 @@ pub fn check_reschedule(b: &BookingFacts, now: i64) -> Result<()> {
 /// The status a new (or moved) booking takes.
 pub fn initial_status(approval_required: bool) -> BookingStatus {
     if approval_required { BookingStatus::Requested } else { BookingStatus::Confirmed }
+}
+
+/// A person's standing for equipment that may need a qualification, for a booking ending at
+/// `until`. `expires` is the qualification row's expiry: `None` without a row, `Some(None)`
+/// when it never expires.
+pub fn qualification_state(required: bool, expires: Option<Option<i64>>, until: i64) -> Qualification {
+    match (required, expires) {
+        (false, _) => Qualification::NotNeeded,
+        (true, None) => Qualification::Missing,
+        (true, Some(Some(at))) if at < until => Qualification::Expired,
+        (true, Some(_)) => Qualification::Valid,
+    }
+}
+
+/// What the booking rules see of one request, from what a backend read for it.
+pub fn rule_context<'a>(
+    rules: &'a ResourceRules,
+    busy: &'a [Span],
+    booker: &Actor,
+    qualification: Qualification,
+    visible_to_booker: bool,
+) -> RuleContext<'a> {
+    RuleContext {
+        resource_name: &rules.name,
+        active: rules.active,
+        policy: &rules.policy,
+        calendar: rules.calendar(),
+        busy,
+        qualification,
+        booker_is_founder: booker.has_anywhere(Role::Founder),
+        visible_to_booker,
+    }
 }

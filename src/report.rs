@@ -89,7 +89,8 @@ struct LabTotals {
     open_units: f64,
 }
 
-fn hours(seconds: i64) -> f64 {
+/// Seconds as hours, to one decimal, as every report shows them.
+pub fn hours(seconds: i64) -> f64 {
     (seconds as f64 / 360.0).round() / 10.0
 }
 

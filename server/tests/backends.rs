@@ -6,9 +6,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, Utc};
-use common::{Arg, Backend, TestServer, founders_of, ok};
-use incubook::store::SlotSearch;
+use chrono::Utc;
+use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
 use incubook::sync::{Change, Mutation, PushRequest, PushedMutation};
@@ -71,16 +70,7 @@ fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) 
     for (i, person) in founders.iter().take(racers).enumerate() {
         server.account(&format!("f{i}"), person, "PD-0001", &[ServerRole::Founder]);
     }
-    let resource: String = ok(seed.conn().query_row(
-        "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
-         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ));
-    let today = now.date_naive();
-    let search = SlotSearch { from: today, to: today + Duration::days(14), minutes: None };
-    let slot = ok(seed.slots(&resource, &search, now)).into_iter().find(|s| s.start > now + Duration::days(1));
-    let slot = slot.unwrap_or_else(|| panic!("no free slot"));
+    let (resource, slot) = mentor_slot(&seed, now);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(racers));
     let threads: Vec<_> = (0..racers)
         .map(|i| {

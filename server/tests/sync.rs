@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{Arg, Backend, Client, TestServer, founders_of, ok};
+use common::{Arg, Backend, Client, TestServer, founders_of, mentor_slot, ok};
 use incubook::domain::Slot;
 use incubook::store::{NewBooking, SlotSearch, Store};
 use incubook::sync::client::Transport;
@@ -11,21 +11,6 @@ use incubook::sync::server::BUSY_PERSON_ID;
 use incubook::sync::{Mutation, PullResponse, PushRequest, PushResponse, PushedMutation};
 use incubook::{CoreError, Result};
 use incubook_server::db::ServerRole;
-
-/// A mentor of PD-0001 who confirms bookings without a request step, and a free slot of theirs.
-fn mentor_slot(store: &Store, now: chrono::DateTime<Utc>) -> (String, Slot) {
-    let resource: String = ok(store.conn().query_row(
-        "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
-         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ));
-    let today = now.date_naive();
-    let search = SlotSearch { from: today, to: today + Duration::days(14), minutes: None };
-    let slots = ok(store.slots(&resource, &search, now));
-    let slot = slots.into_iter().find(|s| s.start > now + Duration::days(1)).unwrap_or_else(|| panic!("no free slot"));
-    (resource, slot)
-}
 
 fn book(client: &mut Client, resource: &str, slot: &Slot, now: chrono::DateTime<Utc>) -> String {
     let new =

@@ -12,7 +12,7 @@ use crate::decide::{self, BookingFacts, validate_request};
 use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, new_id, to_utc};
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
-use crate::rules::{self, Qualification, RuleContext};
+use crate::rules::{self, Qualification};
 use crate::sync::server::Rejection;
 use crate::sync::{self, Mutation};
 
@@ -113,11 +113,7 @@ fn qualification_of(conn: &Connection, person_id: &str, rules: &ResourceRules, u
         .prepare_cached("SELECT expires_at FROM qualification WHERE person_id = ?1 AND resource_id = ?2")?
         .query_row(params![person_id, rules.id], |r| r.get(0))
         .optional()?;
-    Ok(match expires {
-        None => Qualification::Missing,
-        Some(Some(at)) if at < until => Qualification::Expired,
-        Some(_) => Qualification::Valid,
-    })
+    Ok(decide::qualification_state(true, expires, until))
 }
 
 fn visible_to(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<bool> {
@@ -139,16 +135,8 @@ fn check_in_tx(
     now: i64,
 ) -> Result<()> {
     let busy = load_busy(conn, &rules.id, Days::covering(rules.tz, request).span(), except)?;
-    let ctx = RuleContext {
-        resource_name: &rules.name,
-        active: rules.active,
-        policy: &rules.policy,
-        calendar: rules.calendar(),
-        busy: &busy,
-        qualification: qualification_of(conn, &actor.id, rules, request.end)?,
-        booker_is_founder: actor.has_anywhere(Role::Founder),
-        visible_to_booker: visible_to(conn, actor, rules)?,
-    };
+    let qualification = qualification_of(conn, &actor.id, rules, request.end)?;
+    let ctx = decide::rule_context(rules, &busy, actor, qualification, visible_to(conn, actor, rules)?);
     rules::check_booking(&ctx, request, now).map_err(CoreError::from)
 }
 

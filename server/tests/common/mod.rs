@@ -7,9 +7,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
+use incubook::domain::Slot;
 use incubook::sample::{self, SampleSummary, Scale};
-use incubook::store::Store;
+use incubook::store::{SlotSearch, Store};
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
 use incubook_server::auth;
@@ -256,4 +257,19 @@ pub fn founders_of(store: &Store, makerspace_code: &str) -> Vec<String> {
          WHERE m.code = ?1 AND r.role = 'founder' ORDER BY r.person_id",
     ));
     ok(stmt.query_map([makerspace_code], |r| r.get(0))).map(ok).collect()
+}
+
+/// A mentor of PD-0001 who confirms bookings without a request step, and a free slot of theirs.
+pub fn mentor_slot(store: &Store, now: chrono::DateTime<Utc>) -> (String, Slot) {
+    let resource: String = ok(store.conn().query_row(
+        "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
+         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    let today = now.date_naive();
+    let search = SlotSearch { from: today, to: today + Duration::days(14), minutes: None };
+    let slots = ok(store.slots(&resource, &search, now));
+    let slot = slots.into_iter().find(|s| s.start > now + Duration::days(1)).unwrap_or_else(|| panic!("no free slot"));
+    (resource, slot)
 }

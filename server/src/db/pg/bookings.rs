@@ -10,7 +10,7 @@ use incubook::domain::{
     Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc,
 };
 use incubook::interval::Span;
-use incubook::rules::{self, Qualification, RuleContext};
+use incubook::rules;
 use incubook::store::{ResourceRules, decode_weekly, encode_weekly};
 use incubook::{CoreError, Refusal};
 use serde::Deserialize;
@@ -194,14 +194,18 @@ fn mentor_person(tx: &mut Tx<'_, '_>, resource_id: &str) -> Res<Option<String>> 
     Ok(tx.query_opt("SELECT person_id FROM mentor WHERE resource_id = $1", &[&resource_id])?.map(|r| r.get(0)))
 }
 
-fn is_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
-    let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
-    Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref()).is_ok())
-}
-
 fn require_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<()> {
     let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
     Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
+}
+
+/// Whether the actor owns the resource's calendar; only a refusal means no.
+fn is_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
+    match require_owner(tx, actor, rules) {
+        Ok(()) => Ok(true),
+        Err(Failure::Core(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every rule, against the rows of this transaction (the same checks as the desktop's store).
@@ -214,18 +218,13 @@ fn check_request(
     now: i64,
 ) -> Res<()> {
     let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), except)?;
-    let qualification = if !rules.policy.qualification_required {
-        Qualification::NotNeeded
+    let expires: Option<Option<i64>> = if rules.policy.qualification_required {
+        tx.query_opt("SELECT expires_at FROM qualification WHERE person_id = $1 AND resource_id = $2", &[&actor.id, &rules.id])?
+            .map(|r| r.get(0))
     } else {
-        let expires: Option<Option<i64>> = tx
-            .query_opt("SELECT expires_at FROM qualification WHERE person_id = $1 AND resource_id = $2", &[&actor.id, &rules.id])?
-            .map(|r| r.get(0));
-        match expires {
-            None => Qualification::Missing,
-            Some(Some(at)) if at < request.end => Qualification::Expired,
-            Some(_) => Qualification::Valid,
-        }
+        None
     };
+    let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
     let visible = if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
         true
     } else {
@@ -233,16 +232,7 @@ fn check_request(
             tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
         visibility.as_deref() != Some("makerspace")
     };
-    let ctx = RuleContext {
-        resource_name: &rules.name,
-        active: rules.active,
-        policy: &rules.policy,
-        calendar: rules.calendar(),
-        busy: &busy,
-        qualification,
-        booker_is_founder: actor.has_anywhere(Role::Founder),
-        visible_to_booker: visible,
-    };
+    let ctx = decide::rule_context(rules, &busy, actor, qualification, visible);
     Ok(rules::check_booking(&ctx, request, now)?)
 }
 
@@ -339,6 +329,19 @@ struct BookingRow {
     status: BookingStatus,
 }
 
+impl BookingRow {
+    fn facts(&self, rules: &ResourceRules, actor: &Actor, actor_is_owner: bool) -> BookingFacts {
+        BookingFacts {
+            status: self.status,
+            start: self.start,
+            end: self.end,
+            cancel_cutoff_min: rules.policy.cancel_cutoff_min,
+            actor_is_owner,
+            actor_is_booker: self.booker_id == actor.id,
+        }
+    }
+}
+
 fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
     let row = tx
         .query_opt(
@@ -371,15 +374,8 @@ pub(super) fn change_status(
     let actor = load_actor(tx, person)?;
     let b = load_booking(tx, booking_id)?;
     let rules = lock_rules(tx, &b.resource_id)?;
-    let facts = BookingFacts {
-        status: b.status,
-        start: b.start,
-        end: b.end,
-        cancel_cutoff_min: rules.policy.cancel_cutoff_min,
-        actor_is_owner: is_owner(tx, &actor, &rules)?,
-        actor_is_booker: b.booker_id == actor.id,
-    };
-    decide::check_transition(&facts, to, reason, now)?;
+    let owner = is_owner(tx, &actor, &rules)?;
+    decide::check_transition(&b.facts(&rules, &actor, owner), to, reason, now)?;
     tx.execute(
         "UPDATE booking SET status = $2, reason = COALESCE($3, reason), updated_at = $4 WHERE id = $1",
         &[&booking_id, &to.as_str(), &reason, &now],
@@ -407,15 +403,7 @@ pub(super) fn reschedule(
     let actor = load_actor(tx, person)?;
     let b = load_booking(tx, booking_id)?;
     let rules = lock_rules(tx, &b.resource_id)?;
-    let facts = BookingFacts {
-        status: b.status,
-        start: b.start,
-        end: b.end,
-        cancel_cutoff_min: rules.policy.cancel_cutoff_min,
-        actor_is_owner: false,
-        actor_is_booker: b.booker_id == actor.id,
-    };
-    decide::check_reschedule(&facts, now)?;
+    decide::check_reschedule(&b.facts(&rules, &actor, false), now)?;
     check_request(tx, &actor, &rules, request, Some(booking_id), now)?;
     let status = decide::initial_status(rules.policy.approval_required);
     tx.execute(

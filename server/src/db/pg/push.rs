@@ -35,11 +35,18 @@ pub(super) fn push(client: &mut PgConn, person_id: &str, request: &PushRequest, 
     let mut last = client_owner(client, &request.client_id, person_id)?;
     let mut outcomes = Vec::with_capacity(request.mutations.len());
     for pushed in &request.mutations {
-        if pushed.id > last {
-            apply_once(client, person_id, &request.client_id, pushed, now)?;
+        let decided_now = if pushed.id > last {
             last = pushed.id;
-        }
-        outcomes.push(outcome(client, &request.client_id, pushed.id)?);
+            apply_once(client, person_id, &request.client_id, pushed, now)?
+        } else {
+            None
+        };
+        // Only a mutation decided earlier (or by an overlapping retry) is looked up.
+        let decided = match decided_now {
+            Some(outcome) => outcome,
+            None => outcome(client, &request.client_id, pushed.id)?,
+        };
+        outcomes.push(decided);
     }
     Ok(PushResponse { last_mutation_id: last, outcomes })
 }
@@ -83,21 +90,31 @@ fn refusal_of(e: &postgres::Error) -> Option<CoreError> {
     None
 }
 
-fn apply_once(client: &mut PgConn, person: &str, client_id: &str, pushed: &PushedMutation, now: DateTime<Utc>) -> Result<()> {
+/// Applies or consumes the mutation; its outcome, unless another push of this client did it first.
+fn apply_once(
+    client: &mut PgConn,
+    person: &str,
+    client_id: &str,
+    pushed: &PushedMutation,
+    now: DateTime<Utc>,
+) -> Result<Option<MutationOutcome>> {
     let mutation = match pushed.parse() {
         Ok(m) => m,
         Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
     };
     for _ in 0..ATTEMPTS {
-        let result = client.transaction(|tx| -> Res<()> {
-            if still_to_do(tx, client_id, pushed.id)? {
-                apply_mutation(tx, person, &mutation, now.timestamp())?;
-                write_ack(tx, client_id, pushed.id)?;
+        let result = client.transaction(|tx| -> Res<bool> {
+            if !still_to_do(tx, client_id, pushed.id)? {
+                return Ok(false);
             }
-            Ok(())
+            apply_mutation(tx, person, &mutation, now.timestamp())?;
+            write_ack(tx, client_id, pushed.id)?;
+            Ok(true)
         });
         match result {
-            Ok(()) => return Ok(()),
+            Ok(applied) => {
+                return Ok(applied.then_some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None }));
+            }
             Err(Failure::Db(e)) if retryable(&e) => continue,
             Err(Failure::Db(e)) => match refusal_of(&e) {
                 Some(refusal) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &refusal, now),
@@ -145,45 +162,45 @@ fn consume_failed(
     mutation: Option<&Mutation>,
     error: &CoreError,
     now: DateTime<Utc>,
-) -> Result<()> {
-    client.transaction(|tx| -> Result<()> {
-    if !still_to_do(tx, client_id, id)? {
-        return Ok(());
-    }
-    write_ack(tx, client_id, id)?;
-    tx.execute(
-        "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
-        &[&client_id, &id, &error.code(), &error.message(Lang::En)],
-    )?;
-    match mutation {
-        Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
-            let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-            // Only when the row can stand: a known resource, a fresh id, a sane span.
-            tx.execute(
-                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-                 SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
-                 WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
-                   AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
-                &[booking_id, resource_id, &person, &start.timestamp(), &end.timestamp(), topic, &now.timestamp(), &rejection],
-            )?;
+) -> Result<Option<MutationOutcome>> {
+    client.transaction(|tx| -> Result<Option<MutationOutcome>> {
+        if !still_to_do(tx, client_id, id)? {
+            return Ok(None);
         }
-        Some(other) => {
-            let (name, key) = other.entity();
-            if let Some(t) = table(name) {
-                let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {} = $1", t.name, t.key[0]), &[&key])?;
-                // A row the client made and the server never took: the client drops it.
-                if n == 0 && matches!(other, Mutation::AddDateOverride { .. }) {
-                    let row_key = serde_json::json!({ t.key[0]: key }).to_string();
-                    tx.execute(
-                        "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, $1, $2)",
-                        &[&t.name, &row_key],
-                    )?;
+        write_ack(tx, client_id, id)?;
+        tx.execute(
+            "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
+            &[&client_id, &id, &error.code(), &error.message(Lang::En)],
+        )?;
+        match mutation {
+            Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
+                let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+                // Only when the row can stand: a known resource, a fresh id, a sane span.
+                tx.execute(
+                    "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+                     SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
+                     WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
+                       AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
+                    &[booking_id, resource_id, &person, &start.timestamp(), &end.timestamp(), topic, &now.timestamp(), &rejection],
+                )?;
+            }
+            Some(other) => {
+                let (name, key) = other.entity();
+                if let Some(t) = table(name) {
+                    let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {} = $1", t.name, t.key[0]), &[&key])?;
+                    // A row the client made and the server never took: the client drops it.
+                    if n == 0 && matches!(other, Mutation::AddDateOverride { .. }) {
+                        let row_key = serde_json::json!({ t.key[0]: key }).to_string();
+                        tx.execute(
+                            "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, $1, $2)",
+                            &[&t.name, &row_key],
+                        )?;
+                    }
                 }
             }
+            None => {}
         }
-        None => {}
-    }
-    Ok(())
+        Ok(Some(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) }))
     })
 }

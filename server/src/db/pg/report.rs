@@ -36,7 +36,7 @@ pub(super) fn district(conn: &mut PgConn, from: NaiveDate, to: NaiveDate) -> Res
             makerspace_code: r.get(2),
             tags: r.get(7),
             sessions: small(r.get(3)),
-            hours: (r.get::<_, i64>(4) as f64 / 360.0).round() / 10.0,
+            hours: report::hours(r.get(4)),
             no_shows: small(r.get(5)),
             average_rating: r.get::<_, Option<f64>>(6).map(|a| (a * 10.0).round() / 10.0),
         })
