@@ -4,11 +4,14 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{BookingStatus, ResourceKind, Role};
+use chrono_tz::Tz;
+
+use crate::availability::{self, Calendar, Days};
+use crate::domain::{Blackout, BlackoutWhen, BookingStatus, ResourceKind, Role, WeeklyHours};
 use crate::error::{CoreError, Refusal, Result};
-use crate::interval::Span;
+use crate::interval::{self, Span};
 use crate::rules::{Qualification, RuleContext};
-use crate::store::ResourceRules;
+use crate::store::{NewEquipment, ResourceRules};
 
 /// A person and the roles they hold, per makerspace id.
 #[derive(Debug, Clone)]
@@ -179,4 +182,51 @@ pub fn rule_context<'a>(
         booker_is_founder: booker.has_anywhere(Role::Founder),
         visible_to_booker,
     }
+}
+
+/// A piece of equipment's fields and rules, before anything is written.
+pub fn validate_equipment(new: &NewEquipment) -> Result<()> {
+    check_text("name", &new.name, 100, true)?;
+    check_text("category", &new.category, 40, true)?;
+    check_text("model", &new.model, 100, false)?;
+    if new.hourly_fee_cents < 0 || new.hourly_fee_cents > 100_000_000 {
+        return Err(CoreError::invalid("hourly_fee", "must be between 0 and 1,000,000 yuan"));
+    }
+    if new.subsidy_pct > 100 {
+        return Err(CoreError::invalid("subsidy_pct", "must be between 0 and 100"));
+    }
+    new.policy.validate()?;
+    new.weekly_hours.iter().try_for_each(WeeklyHours::validate)
+}
+
+/// A blackout's times and reason, before anything is written.
+pub fn validate_blackout(when: &BlackoutWhen, reason: &str) -> Result<()> {
+    check_text("reason", reason, 200, false)?;
+    match *when {
+        BlackoutWhen::Once { start, end } if end <= start => Err(CoreError::invalid("end", "the blackout ends before it starts")),
+        BlackoutWhen::Once { start, end } if end - start > 366 * 86_400 => {
+            Err(CoreError::invalid("end", "a one-off blackout lasts at most a year"))
+        }
+        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
+            WeeklyHours { weekday, start_min, end_min }.validate()?;
+            if until.is_some_and(|u| u < from) {
+                return Err(CoreError::invalid("until", "the last date is before the first"));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The bookings (by their spans) that a blackout falls on, in the resource's timezone.
+pub fn hit_by_blackout<T>(tz: Tz, blackout: &Blackout, bookings: Vec<T>, span_of: impl Fn(&T) -> Span) -> Vec<T> {
+    let (Some(first), Some(last)) =
+        (bookings.iter().map(|b| span_of(b).start).min(), bookings.iter().map(|b| span_of(b).end).max())
+    else {
+        return Vec::new();
+    };
+    let days = Days::covering(tz, Span::new(first, last));
+    let calendar = Calendar { tz, weekly: &[], overrides: &[], blackouts: std::slice::from_ref(blackout) };
+    let spans = availability::blackout_spans(&calendar, &days, days.span());
+    bookings.into_iter().filter(|b| interval::touches(&spans, span_of(b))).collect()
 }

@@ -1,15 +1,18 @@
-//! Every booking change, and every change of a resource's hours or rules, pushed by someone who may not make it — a role of another makerspace,
+//! Every booking change, every change of a resource's hours or rules, and every lab
+//! manager's change to equipment, blackouts and qualifications, pushed by someone who may not make it — a role of another makerspace,
 //! or the wrong role of the same one — is refused by the server and changes nothing there.
 
 mod common;
 
 use chrono::{Duration, Utc};
 use common::{Arg, Backend, PASSWORD, TestServer, ok};
-use incubook::store::Store;
+use incubook::domain::BlackoutWhen;
+use incubook::store::{NewEquipment, Store};
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
 use incubook::sync::{Mutation, PushRequest, PushedMutation};
 use incubook_server::db::ServerRole;
+use rusqlite::OptionalExtension;
 
 /// A person holding exactly this one role, in this makerspace, and no other role anywhere.
 fn only_role(store: &Store, makerspace_id: &str, role: &str, not: &[&str]) -> Option<String> {
@@ -32,11 +35,48 @@ fn future_booking(store: &Store, kind: &str, now: i64) -> (String, String, Strin
     ))
 }
 
+/// A lab manager's changes to a piece of equipment (and to its lab): new equipment beside it,
+/// the equipment changed, a blackout added and one removed, qualifications given and taken.
+fn equipment_changes(store: &Store, resource: &str, later: chrono::DateTime<Utc>) -> Vec<Mutation> {
+    let equipment = ok(store.equipment_by_id(resource));
+    let renamed = NewEquipment {
+        lab_id: equipment.lab_id.clone(),
+        name: "改名的设备".into(),
+        category: equipment.category.clone(),
+        model: equipment.model.clone(),
+        hourly_fee_cents: 0,
+        subsidy_pct: 100,
+        policy: equipment.policy.clone(),
+        weekly_hours: vec![],
+    };
+    let holder: String = ok(store.conn().query_row("SELECT id FROM person ORDER BY id LIMIT 1", [], |r| r.get(0)));
+    let mut changes = vec![
+        Mutation::CreateEquipment { equipment_id: "a-strangers-equipment".into(), equipment: renamed.clone() },
+        Mutation::UpdateEquipment { equipment_id: resource.to_string(), equipment: renamed },
+        Mutation::AddBlackout {
+            blackout_id: "a-strangers-blackout".into(),
+            resource_id: resource.to_string(),
+            when: BlackoutWhen::Once { start: later.timestamp() - 86_400, end: later.timestamp() + 86_400 },
+            reason: "维护".into(),
+            cancel_hits: true,
+        },
+        Mutation::GrantQualification { person_id: holder.clone(), resource_id: resource.to_string(), expires_at: None },
+        Mutation::RevokeQualification { person_id: holder, resource_id: resource.to_string() },
+    ];
+    let blackout: Option<String> = ok(store
+        .conn()
+        .query_row("SELECT id FROM blackout WHERE resource_id = ?1 AND deleted = 0 LIMIT 1", [resource], |r| r.get(0))
+        .optional());
+    changes.extend(blackout.map(|blackout_id| Mutation::RemoveBlackout { blackout_id }));
+    changes
+}
+
 /// The booking's status and time, its resource's hours and rules, and the audit log's length.
 fn row_state(server: &TestServer, booking_id: &str) -> Option<String> {
     server.text(
         "SELECT b.status || ' ' || b.start_at || ' ' || b.end_at || ' ' || (SELECT count(*) FROM audit_log) || ' ' ||
-                (SELECT count(*) FROM date_override) || ' ' ||
+                (SELECT count(*) FROM date_override) || ' ' || (SELECT count(*) FROM blackout WHERE deleted = 0) || ' ' ||
+                (SELECT count(*) FROM qualification) || ' ' || (SELECT count(*) FROM resource) || ' ' || r.name ||
                 r.weekly_hours || r.capacity || r.min_notice_min || r.horizon_days || r.approval_required
          FROM booking b JOIN resource r ON r.id = b.resource_id WHERE b.id = $1",
         &[Arg::T(booking_id)],
@@ -74,7 +114,7 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
         }
         assert!(actors.len() >= 6, "{kind}: {actors:?}");
         let later = now + Duration::days(3);
-        let mutations = [
+        let mutations: Vec<Mutation> = [
             Mutation::Approve { booking_id: booking.clone() },
             Mutation::Decline { booking_id: booking.clone(), reason: "不合适".into() },
             Mutation::Cancel { booking_id: booking.clone(), reason: Some("占用".into()) },
@@ -94,7 +134,10 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
                 },
                 note: String::new(),
             },
-        ];
+        ]
+        .into_iter()
+        .chain(if kind == "equipment" { equipment_changes(&store, &resource, later) } else { Vec::new() })
+        .collect::<Vec<_>>();
         let before = row_state(&server, &booking);
         assert!(before.is_some());
         for (label, person, code) in &actors {

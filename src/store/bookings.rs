@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use super::calendar::{ResourceRules, load_busy, load_rules};
 use super::mentors::require_owner;
 use super::{Actor, Store, audit, check_text};
-use crate::availability::{self, Calendar, Days};
+use crate::availability::Days;
 use crate::decide::{self, BookingFacts, validate_request};
 use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, new_id, to_utc};
 use crate::error::{CoreError, Refusal, Result};
-use crate::interval::{self, Span};
+use crate::interval::Span;
 use crate::rules::{self, Qualification};
 use crate::sync::server::Rejection;
 use crate::sync::{self, Mutation};
@@ -245,17 +245,9 @@ pub(crate) fn booking_views_hitting(
         "{BOOKING_SELECT} WHERE b.resource_id = ?1 AND b.end_at > ?2 AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 ORDER BY b.start_at"
     ))?;
     let candidates: Vec<BookingView> = stmt.query_map(params![rules.id, now], view_from_row)?.collect::<rusqlite::Result<_>>()?;
-    let (Some(first), Some(last)) = (candidates.first(), candidates.iter().map(|v| v.booking.end).max()) else {
-        return Ok(Vec::new());
-    };
-    let range = Span::new(first.booking.start.timestamp(), last.timestamp());
-    let days = Days::covering(rules.tz, range);
-    let calendar = Calendar { tz: rules.tz, weekly: &[], overrides: &[], blackouts: std::slice::from_ref(blackout) };
-    let spans = availability::blackout_spans(&calendar, &days, days.span());
-    Ok(candidates
-        .into_iter()
-        .filter(|v| interval::touches(&spans, Span::new(v.booking.start.timestamp(), v.booking.end.timestamp())))
-        .collect())
+    Ok(crate::decide::hit_by_blackout(rules.tz, blackout, candidates, |v| {
+        Span::new(v.booking.start.timestamp(), v.booking.end.timestamp())
+    }))
 }
 
 impl Store {

@@ -161,6 +161,9 @@ impl Store {
                 person_id,
                 serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}),
             )?;
+            let mutation =
+                crate::sync::Mutation::SetRole { person_id: person_id.to_string(), makerspace_id: ms.id.clone(), role, granted };
+            crate::sync::record(tx, &mutation, now.timestamp())?;
             person(tx, person_id, false)
         })
     }

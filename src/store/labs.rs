@@ -5,14 +5,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::bookings::{BookingView, booking_views_hitting, set_status_in_tx};
-use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
+use super::calendar::{RESOURCE_COLUMNS, encode_weekly, load_rules, rules_from_row};
 use super::directory::makerspace_by_code;
-use super::mentors::{insert_resource, require_owner, validate_hours};
+use super::mentors::{insert_resource, require_owner, write_policy};
 use super::{Actor, Store, audit, check_text};
+use crate::decide::{validate_blackout, validate_equipment};
 use crate::domain::{
     Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc,
 };
 use crate::error::{CoreError, Result};
+use crate::sync::Mutation;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,7 +26,7 @@ pub struct NewLab {
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEquipment {
     pub lab_id: Id,
     pub name: String,
@@ -73,38 +75,6 @@ pub struct QualificationGrant {
     pub granted_by: Id,
     pub granted_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
-}
-
-fn validate_equipment(new: &NewEquipment) -> Result<()> {
-    check_text("name", &new.name, 100, true)?;
-    check_text("category", &new.category, 40, true)?;
-    check_text("model", &new.model, 100, false)?;
-    if new.hourly_fee_cents < 0 || new.hourly_fee_cents > 100_000_000 {
-        return Err(CoreError::invalid("hourly_fee", "must be between 0 and 1,000,000 yuan"));
-    }
-    if new.subsidy_pct > 100 {
-        return Err(CoreError::invalid("subsidy_pct", "must be between 0 and 100"));
-    }
-    new.policy.validate()?;
-    validate_hours(&new.weekly_hours)
-}
-
-fn validate_blackout(when: &BlackoutWhen, reason: &str) -> Result<()> {
-    check_text("reason", reason, 200, false)?;
-    match *when {
-        BlackoutWhen::Once { start, end } if end <= start => Err(CoreError::invalid("end", "the blackout ends before it starts")),
-        BlackoutWhen::Once { start, end } if end - start > 366 * 86_400 => {
-            Err(CoreError::invalid("end", "a one-off blackout lasts at most a year"))
-        }
-        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
-            crate::domain::WeeklyHours { weekday, start_min, end_min }.validate()?;
-            if until.is_some_and(|u| u < from) {
-                return Err(CoreError::invalid("until", "the last date is before the first"));
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
 }
 
 pub(crate) fn insert_lab(tx: &Connection, lab: &Lab, makerspace_id: &str) -> Result<()> {
@@ -194,33 +164,45 @@ impl Store {
 
     /// A lab manager of the lab's makerspace adds equipment.
     pub fn create_equipment(&mut self, actor_id: &str, new: &NewEquipment, now: DateTime<Utc>) -> Result<Equipment> {
+        self.create_equipment_with_id(actor_id, &new_id(), new, now)
+    }
+
+    /// Adds equipment under an id the client chose, so it keeps its id through sync.
+    pub fn create_equipment_with_id(
+        &mut self,
+        actor_id: &str,
+        id: &str,
+        new: &NewEquipment,
+        now: DateTime<Utc>,
+    ) -> Result<Equipment> {
         validate_equipment(new)?;
-        let id = self.write(|tx| {
+        check_text("equipment_id", id, 64, true)?;
+        self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let (makerspace_id, tz) = lab_home(tx, &new.lab_id)?;
             actor.require(Role::LabManager, &makerspace_id, "adding equipment")?;
-            let id = new_id();
-            insert_equipment(tx, &id, &makerspace_id, &tz, new)?;
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "create",
-                "equipment",
-                &id,
-                serde_json::json!({"name": new.name, "lab_id": new.lab_id}),
-            )?;
-            Ok(id)
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)", [id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("equipment {id}")));
+            }
+            insert_equipment(tx, id, &makerspace_id, &tz, new)?;
+            let detail = serde_json::json!({"name": new.name, "lab_id": new.lab_id});
+            audit(tx, now.timestamp(), Some(actor_id), "create", "equipment", id, detail)?;
+            let mutation = Mutation::CreateEquipment { equipment_id: id.to_string(), equipment: new.clone() };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })?;
-        self.equipment_by_id(&id)
+        self.equipment_by_id(id)
     }
 
-    /// Changes the description, fee and rules of a piece of equipment.
+    /// Changes the name, lab, fee, hours and rules of a piece of equipment, in one transaction.
     pub fn update_equipment(&mut self, actor_id: &str, id: &str, new: &NewEquipment, now: DateTime<Utc>) -> Result<Equipment> {
         validate_equipment(new)?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, id)?;
+            if rules.kind != ResourceKind::Equipment {
+                return Err(CoreError::not_found("equipment", id));
+            }
             require_owner(tx, &actor, &rules)?;
             let (lab_space, _) = lab_home(tx, &new.lab_id)?;
             if lab_space != rules.makerspace_id {
@@ -230,11 +212,12 @@ impl Store {
                 "UPDATE equipment SET lab_id = ?2, category = ?3, model = ?4, hourly_fee_cents = ?5, subsidy_pct = ?6 WHERE resource_id = ?1",
                 params![id, new.lab_id, new.category.trim(), new.model.trim(), new.hourly_fee_cents, new.subsidy_pct],
             )?;
-            tx.execute("UPDATE resource SET name = ?2, weekly_hours = ?3 WHERE id = ?1", params![id, new.name.trim(), super::calendar::encode_weekly(&new.weekly_hours)])?;
-            audit(tx, now.timestamp(), Some(actor_id), "update", "equipment", id, serde_json::json!({"name": new.name}))?;
-            Ok(())
+            tx.execute("UPDATE resource SET name = ?2, weekly_hours = ?3 WHERE id = ?1", params![id, new.name.trim(), encode_weekly(&new.weekly_hours)])?;
+            write_policy(tx, id, &new.policy)?;
+            audit(tx, now.timestamp(), Some(actor_id), "update", "equipment", id, serde_json::json!({"name": new.name, "policy": new.policy}))?;
+            let mutation = Mutation::UpdateEquipment { equipment_id: id.to_string(), equipment: new.clone() };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })?;
-        self.set_policy(actor_id, id, &new.policy, now)?;
         self.equipment_by_id(id)
     }
 
@@ -265,43 +248,58 @@ impl Store {
         mode: BlackoutMode,
         now: DateTime<Utc>,
     ) -> Result<BlackoutOutcome> {
-        validate_blackout(when, reason)?;
-        let run = |tx: &rusqlite::Transaction| -> Result<BlackoutOutcome> {
+        let blackout =
+            Blackout { id: new_id(), resource_id: resource_id.to_string(), when: when.clone(), reason: reason.to_string() };
+        self.add_blackout_with_id(actor_id, &blackout, mode, now)
+    }
+
+    /// Adds a blackout under the id it carries, so it keeps its id through sync.
+    pub fn add_blackout_with_id(
+        &mut self,
+        actor_id: &str,
+        blackout: &Blackout,
+        mode: BlackoutMode,
+        now: DateTime<Utc>,
+    ) -> Result<BlackoutOutcome> {
+        validate_blackout(&blackout.when, &blackout.reason)?;
+        check_text("blackout_id", &blackout.id, 64, true)?;
+        let blackout = Blackout { reason: blackout.reason.trim().to_string(), ..blackout.clone() };
+        self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, resource_id)?;
+            let rules = load_rules(tx, &blackout.resource_id)?;
             require_owner(tx, &actor, &rules)?;
-            let blackout = Blackout {
-                id: new_id(),
-                resource_id: resource_id.to_string(),
-                when: when.clone(),
-                reason: reason.trim().to_string(),
-            };
             let hits = booking_views_hitting(tx, &rules, &blackout, now.timestamp())?;
             if mode == BlackoutMode::Preview {
                 return Ok(BlackoutOutcome { blackout: None, hits, cancelled: 0 });
             }
+            let taken: bool =
+                tx.query_row("SELECT EXISTS(SELECT 1 FROM blackout WHERE id = ?1)", [&blackout.id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("blackout {}", blackout.id)));
+            }
             insert_blackout(tx, &blackout, actor_id, now.timestamp())?;
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "add_blackout",
-                rules.kind.as_str(),
-                resource_id,
-                serde_json::json!({"blackout": blackout}),
-            )?;
+            let detail = serde_json::json!({"blackout": blackout});
+            audit(tx, now.timestamp(), Some(actor_id), "add_blackout", rules.kind.as_str(), &blackout.resource_id, detail)?;
+            let cancel_hits = mode == BlackoutMode::CancelBookings;
             let mut cancelled = 0;
-            if mode == BlackoutMode::CancelBookings {
-                let why =
-                    if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() };
+            if cancel_hits {
+                let why = blackout_cancel_reason(&blackout);
                 for hit in &hits {
                     set_status_in_tx(tx, actor_id, &hit.booking.id, BookingStatus::Cancelled, Some(&why), now.timestamp())?;
                     cancelled += 1;
                 }
             }
-            Ok(BlackoutOutcome { blackout: Some(blackout), hits, cancelled })
-        };
-        self.write(run)
+            // One mutation: the server cancels what the blackout hits there, which may be more.
+            let mutation = Mutation::AddBlackout {
+                blackout_id: blackout.id.clone(),
+                resource_id: blackout.resource_id.clone(),
+                when: blackout.when.clone(),
+                reason: blackout.reason.clone(),
+                cancel_hits,
+            };
+            crate::sync::record(tx, &mutation, now.timestamp())?;
+            Ok(BlackoutOutcome { blackout: Some(blackout.clone()), hits, cancelled })
+        })
     }
 
     pub fn remove_blackout(&mut self, actor_id: &str, blackout_id: &str, now: DateTime<Utc>) -> Result<()> {
@@ -314,16 +312,9 @@ impl Store {
             let rules = load_rules(tx, &resource_id)?;
             require_owner(tx, &actor, &rules)?;
             tx.execute("UPDATE blackout SET deleted = 1 WHERE id = ?1", [blackout_id])?;
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "remove_blackout",
-                rules.kind.as_str(),
-                &resource_id,
-                serde_json::json!({"blackout_id": blackout_id}),
-            )?;
-            Ok(())
+            let detail = serde_json::json!({"blackout_id": blackout_id});
+            audit(tx, now.timestamp(), Some(actor_id), "remove_blackout", rules.kind.as_str(), &resource_id, detail)?;
+            crate::sync::record(tx, &Mutation::RemoveBlackout { blackout_id: blackout_id.to_string() }, now.timestamp())
         })
     }
 
@@ -357,7 +348,9 @@ impl Store {
                 params![person_id, resource_id, actor_id, now.timestamp(), expires_at.map(|e| e.timestamp())],
             )?;
             audit(tx, now.timestamp(), Some(actor_id), "grant_qualification", "equipment", resource_id, serde_json::json!({"person_id": person_id, "expires_at": expires_at}))?;
-            Ok(())
+            let mutation =
+                Mutation::GrantQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string(), expires_at };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })
     }
 
@@ -382,7 +375,9 @@ impl Store {
                 resource_id,
                 serde_json::json!({"person_id": person_id}),
             )?;
-            Ok(())
+            let mutation =
+                Mutation::RevokeQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string() };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })
     }
 
@@ -417,6 +412,11 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// What a booking cancelled by a blackout says to its booker.
+pub fn blackout_cancel_reason(blackout: &Blackout) -> String {
+    if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() }
 }
 
 pub(crate) fn insert_blackout(tx: &Connection, b: &Blackout, created_by: &str, now: i64) -> Result<()> {

@@ -83,6 +83,33 @@ pub struct MentorCard {
 const DEFAULT_SEARCH_DAYS: u32 = 14;
 const DEFAULT_SESSION_MIN: u32 = 60;
 
+/// Writes a resource's booking rules (checked by the caller).
+pub(crate) fn write_policy(tx: &Connection, resource_id: &str, policy: &Policy) -> Result<()> {
+    tx.execute(
+        "UPDATE resource SET capacity = ?2, granularity_min = ?3, min_duration_min = ?4, max_duration_min = ?5, durations_min = ?6,
+         min_notice_min = ?7, horizon_days = ?8, cancel_cutoff_min = ?9, buffer_before_min = ?10, buffer_after_min = ?11,
+         max_per_day = ?12, max_per_week = ?13, approval_required = ?14, qualification_required = ?15 WHERE id = ?1",
+        params![
+            resource_id,
+            policy.capacity,
+            policy.granularity_min,
+            policy.min_duration_min,
+            policy.max_duration_min,
+            serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into()),
+            policy.min_notice_min,
+            policy.horizon_days,
+            policy.cancel_cutoff_min,
+            policy.buffer_before_min,
+            policy.buffer_after_min,
+            policy.max_per_day,
+            policy.max_per_week,
+            policy.approval_required,
+            policy.qualification_required,
+        ],
+    )?;
+    Ok(())
+}
+
 pub(crate) fn validate_hours(hours: &[WeeklyHours]) -> Result<()> {
     hours.iter().try_for_each(WeeklyHours::validate)
 }
@@ -334,29 +361,16 @@ impl Store {
             if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
                 return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
             }
-            tx.execute(
-                "UPDATE resource SET capacity = ?2, granularity_min = ?3, min_duration_min = ?4, max_duration_min = ?5, durations_min = ?6,
-                 min_notice_min = ?7, horizon_days = ?8, cancel_cutoff_min = ?9, buffer_before_min = ?10, buffer_after_min = ?11,
-                 max_per_day = ?12, max_per_week = ?13, approval_required = ?14, qualification_required = ?15 WHERE id = ?1",
-                params![
-                    resource_id,
-                    policy.capacity,
-                    policy.granularity_min,
-                    policy.min_duration_min,
-                    policy.max_duration_min,
-                    serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into()),
-                    policy.min_notice_min,
-                    policy.horizon_days,
-                    policy.cancel_cutoff_min,
-                    policy.buffer_before_min,
-                    policy.buffer_after_min,
-                    policy.max_per_day,
-                    policy.max_per_week,
-                    policy.approval_required,
-                    policy.qualification_required,
-                ],
+            write_policy(tx, resource_id, policy)?;
+            audit(
+                tx,
+                now.timestamp(),
+                Some(actor_id),
+                "set_policy",
+                rules.kind.as_str(),
+                resource_id,
+                serde_json::json!({"policy": policy}),
             )?;
-            audit(tx, now.timestamp(), Some(actor_id), "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))?;
             let mutation = Mutation::SetPolicy { resource_id: resource_id.to_string(), policy: policy.clone() };
             crate::sync::record(tx, &mutation, now.timestamp())
         })

@@ -24,7 +24,9 @@ use crate::error::{CoreError, Result};
 pub use bookings::{BookingView, CalendarEntry, NewBooking, Notification, WaitlistEntry};
 pub use calendar::{ResourceRules, SlotSearch, decode_weekly, encode_weekly, local_range};
 pub use directory::{NewMakerspace, NewPerson, PeopleFilter};
-pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant};
+pub use labs::{
+    BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant, blackout_cancel_reason,
+};
 pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor};
 pub use notices::Notice;
 

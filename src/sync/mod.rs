@@ -16,8 +16,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DateOverride, Id, Policy, WeeklyHours};
+use crate::domain::{BlackoutWhen, DateOverride, Id, Policy, Role, WeeklyHours};
 use crate::error::{CoreError, Result};
+use crate::store::NewEquipment;
 
 pub use tables::{SYNCED_TABLES, SyncedTable, table};
 
@@ -74,12 +75,68 @@ pub enum Mutation {
     RemoveDateOverride {
         override_id: Id,
     },
+    /// New equipment in a lab, under an id the client chose.
+    CreateEquipment {
+        equipment_id: Id,
+        equipment: NewEquipment,
+    },
+    /// A piece of equipment's fields, hours and rules, replaced whole.
+    UpdateEquipment {
+        equipment_id: Id,
+        equipment: NewEquipment,
+    },
+    /// A maintenance blackout under an id the client chose; with `cancel_hits` the server
+    /// cancels every active booking it falls on — including ones the client only saw as busy.
+    AddBlackout {
+        blackout_id: Id,
+        resource_id: Id,
+        when: BlackoutWhen,
+        reason: String,
+        cancel_hits: bool,
+    },
+    RemoveBlackout {
+        blackout_id: Id,
+    },
+    GrantQualification {
+        person_id: Id,
+        resource_id: Id,
+        expires_at: Option<DateTime<Utc>>,
+    },
+    RevokeQualification {
+        person_id: Id,
+        resource_id: Id,
+    },
+    /// A space admin gives (`granted`) or takes a role in their makerspace.
+    SetRole {
+        person_id: Id,
+        makerspace_id: Id,
+        role: Role,
+        granted: bool,
+    },
+}
+
+/// A row a mutation changes, by its table and key values (in the table's key order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRef<'a> {
+    pub table: &'static str,
+    pub key: Vec<&'a str>,
+}
+
+impl RowRef<'_> {
+    /// The key as the outbox and tombstones keep it.
+    pub fn key_json(&self) -> serde_json::Value {
+        let columns = table(self.table).map_or(&[][..], |t| t.key);
+        serde_json::Value::Object(columns.iter().zip(&self.key).map(|(c, v)| (c.to_string(), (*v).into())).collect())
+    }
 }
 
 impl Mutation {
-    /// The table and id of the row the mutation changes: a mutation the server refuses
-    /// re-sends that row, so the replica drops its optimistic copy.
-    pub fn entity(&self) -> (&'static str, &str) {
+    /// The rows the mutation changes: a mutation the server refuses re-sends them, or a
+    /// tombstone for one the server never had, so the replica drops its optimistic copy.
+    pub fn rows(&self) -> Vec<RowRef<'_>> {
+        fn one<'a>(table: &'static str, id: &'a str) -> Vec<RowRef<'a>> {
+            vec![RowRef { table, key: vec![id] }]
+        }
         match self {
             Mutation::Book { booking_id, .. }
             | Mutation::Cancel { booking_id, .. }
@@ -87,11 +144,39 @@ impl Mutation {
             | Mutation::Decline { booking_id, .. }
             | Mutation::Complete { booking_id }
             | Mutation::NoShow { booking_id }
-            | Mutation::Reschedule { booking_id, .. } => ("booking", booking_id),
-            Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => ("resource", resource_id),
-            Mutation::AddDateOverride { override_id, .. } | Mutation::RemoveDateOverride { override_id } => {
-                ("date_override", override_id)
+            | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
+            Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => {
+                one("resource", resource_id)
             }
+            Mutation::AddDateOverride { override_id, .. } | Mutation::RemoveDateOverride { override_id } => {
+                one("date_override", override_id)
+            }
+            Mutation::CreateEquipment { equipment_id, .. } | Mutation::UpdateEquipment { equipment_id, .. } => vec![
+                RowRef { table: "resource", key: vec![equipment_id] },
+                RowRef { table: "equipment", key: vec![equipment_id] },
+            ],
+            Mutation::AddBlackout { blackout_id, .. } | Mutation::RemoveBlackout { blackout_id } => one("blackout", blackout_id),
+            Mutation::GrantQualification { person_id, resource_id, .. }
+            | Mutation::RevokeQualification { person_id, resource_id } => {
+                vec![RowRef { table: "qualification", key: vec![person_id, resource_id] }]
+            }
+            Mutation::SetRole { person_id, makerspace_id, role, .. } => {
+                vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
+            }
+        }
+    }
+
+    /// What the outbox files the mutation under: the first row's key, parts joined by `/`.
+    pub fn entity_id(&self) -> String {
+        self.rows().first().map(|r| r.key.join("/")).unwrap_or_default()
+    }
+
+    /// The resource whose active bookings a refused mutation must re-send: the client
+    /// cancelled them locally along with a blackout the server did not take.
+    pub fn resends_bookings_of(&self) -> Option<&str> {
+        match self {
+            Mutation::AddBlackout { resource_id, cancel_hits: true, .. } => Some(resource_id),
+            _ => None,
         }
     }
 }
@@ -190,7 +275,7 @@ pub(crate) fn record(tx: &Connection, mutation: &Mutation, now: i64) -> Result<(
         return Ok(());
     }
     let pushed = PushedMutation::new(0, mutation)?;
-    let (_, entity_id) = mutation.entity();
+    let entity_id = mutation.entity_id();
     tx.prepare_cached("INSERT INTO outbox(name, args, entity_id, created_at) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
         pushed.name,
         pushed.args.to_string(),

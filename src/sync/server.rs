@@ -9,9 +9,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::redact::Viewer;
 use super::tables::{SYNCED_TABLES, key_match, table};
 use super::{Change, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse};
+use crate::domain::Blackout;
 use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
-use crate::store::{Actor, NewBooking, Store};
+use crate::store::{Actor, BlackoutMode, NewBooking, Store};
 
 /// The person other people's bookings are attributed to on a replica.
 pub const BUSY_PERSON_ID: &str = "00000000-0000-0000-0000-000000000000";
@@ -225,6 +226,38 @@ impl Store {
                 self.add_date_override_with_id(person, override_id, resource_id, date_override, note, now)
             }
             Mutation::RemoveDateOverride { override_id } => self.remove_date_override(person, override_id, now),
+            Mutation::CreateEquipment { equipment_id, equipment } => {
+                self.create_equipment_with_id(person, equipment_id, equipment, now).map(drop)
+            }
+            Mutation::UpdateEquipment { equipment_id, equipment } => {
+                self.update_equipment(person, equipment_id, equipment, now).map(drop)
+            }
+            Mutation::AddBlackout { blackout_id, resource_id, when, reason, cancel_hits } => {
+                let blackout = Blackout {
+                    id: blackout_id.clone(),
+                    resource_id: resource_id.clone(),
+                    when: when.clone(),
+                    reason: reason.clone(),
+                };
+                let mode = if *cancel_hits { BlackoutMode::CancelBookings } else { BlackoutMode::KeepBookings };
+                self.add_blackout_with_id(person, &blackout, mode, now).map(drop)
+            }
+            Mutation::RemoveBlackout { blackout_id } => self.remove_blackout(person, blackout_id, now),
+            Mutation::GrantQualification { person_id, resource_id, expires_at } => {
+                self.grant_qualification(person, person_id, resource_id, *expires_at, now)
+            }
+            Mutation::RevokeQualification { person_id, resource_id } => {
+                self.revoke_qualification(person, person_id, resource_id, now)
+            }
+            Mutation::SetRole { person_id, makerspace_id, role, granted } => {
+                let code = self
+                    .makerspaces()?
+                    .into_iter()
+                    .find(|m| &m.id == makerspace_id)
+                    .map(|m| m.code)
+                    .ok_or_else(|| CoreError::not_found("makerspace", makerspace_id))?;
+                self.set_role(person, person_id, &code, *role, *granted, now).map(drop)
+            }
         }
     }
 
@@ -250,18 +283,24 @@ impl Store {
                     .execute(params![booking_id, resource_id, ack.person_id, start.timestamp(), end.timestamp(), topic, now, rejection])?;
                 }
                 Some(other) => {
-                    let (name, id) = other.entity();
-                    if let Some(t) = table(name) {
-                        let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {} = ?1", t.name, t.key[0]), [id])?;
+                    for row in other.rows() {
+                        let Some(t) = table(row.table) else { continue };
+                        let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+                        let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(&row.key))?;
                         // A row the client made and the server never took: the client drops it.
-                        if n == 0 && matches!(other, Mutation::AddDateOverride { .. }) {
+                        if n == 0 {
                             tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
                             tx.execute(
-                                "INSERT INTO sync_tombstone(version, table_name, row_key)
-                                 VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, json_object(?2, ?3))",
-                                params![t.name, t.key[0], id],
+                                "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
+                                params![t.name, row.key_json().to_string()],
                             )?;
                         }
+                    }
+                    if let Some(resource_id) = other.resends_bookings_of() {
+                        tx.execute(
+                            "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > ?2 AND deleted = 0",
+                            params![resource_id, now],
+                        )?;
                     }
                 }
                 None => {}

@@ -104,7 +104,7 @@ fn date(text: Option<&str>) -> Option<NaiveDate> {
 
 /// A resource's rules, with its row locked until the transaction ends: changes to one
 /// resource's calendar run one at a time.
-fn lock_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
+pub(super) fn lock_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
     tx.query_opt("SELECT 1 FROM resource WHERE id = $1 FOR UPDATE", &[&id])?;
     load_rules(tx, id)
 }
@@ -194,7 +194,7 @@ fn mentor_person(tx: &mut Tx<'_, '_>, resource_id: &str) -> Res<Option<String>> 
     Ok(tx.query_opt("SELECT person_id FROM mentor WHERE resource_id = $1", &[&resource_id])?.map(|r| r.get(0)))
 }
 
-fn require_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<()> {
+pub(super) fn require_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<()> {
     let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
     Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
 }
@@ -236,7 +236,15 @@ fn check_request(
     Ok(rules::check_booking(&ctx, request, now)?)
 }
 
-fn audit(tx: &mut Tx<'_, '_>, at: i64, actor: &str, action: &str, entity: &str, id: &str, detail: serde_json::Value) -> Res<()> {
+pub(super) fn audit(
+    tx: &mut Tx<'_, '_>,
+    at: i64,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    id: &str,
+    detail: serde_json::Value,
+) -> Res<()> {
     tx.execute(
         "INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         &[&at, &actor, &action, &entity, &id, &detail.to_string()],
@@ -376,6 +384,19 @@ pub(super) fn change_status(
     let rules = lock_rules(tx, &b.resource_id)?;
     let owner = is_owner(tx, &actor, &rules)?;
     decide::check_transition(&b.facts(&rules, &actor, owner), to, reason, now)?;
+    write_status(tx, person, booking_id, &b, to, reason, now)
+}
+
+/// A decided status change: the row, its audit, the booker told, the waitlist offered the slot.
+fn write_status(
+    tx: &mut Tx<'_, '_>,
+    person: &str,
+    booking_id: &str,
+    b: &BookingRow,
+    to: BookingStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Res<()> {
     tx.execute(
         "UPDATE booking SET status = $2, reason = COALESCE($3, reason), updated_at = $4 WHERE id = $1",
         &[&booking_id, &to.as_str(), &reason, &now],
@@ -390,6 +411,33 @@ pub(super) fn change_status(
         offer_to_waitlist(tx, &b.resource_id, Span::new(b.start, b.end), now)?;
     }
     Ok(())
+}
+
+/// Cancels the resource's active bookings that a new blackout falls on (the resource's row
+/// is locked by the caller); returns how many.
+pub(super) fn cancel_hit_by(
+    tx: &mut Tx<'_, '_>,
+    person: &str,
+    rules: &ResourceRules,
+    blackout: &Blackout,
+    now: i64,
+) -> Res<usize> {
+    let rows = tx.query(
+        "SELECT id FROM booking WHERE resource_id = $1 AND end_at > $2 AND status IN ('requested', 'confirmed') AND deleted = 0",
+        &[&rules.id, &now],
+    )?;
+    let mut active = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.get(0);
+        let b = load_booking(tx, &id)?;
+        active.push((id, b));
+    }
+    let hits = decide::hit_by_blackout(rules.tz, blackout, active, |(_, b)| Span::new(b.start, b.end));
+    let why = incubook::store::blackout_cancel_reason(blackout);
+    for (id, b) in &hits {
+        write_status(tx, person, id, b, BookingStatus::Cancelled, Some(&why), now)?;
+    }
+    Ok(hits.len())
 }
 
 pub(super) fn reschedule(
@@ -432,6 +480,12 @@ pub(super) fn set_policy(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, p
     if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
         return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time").into());
     }
+    write_policy(tx, resource_id, policy)?;
+    audit(tx, now, person, "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))
+}
+
+/// Writes a resource's booking rules (checked by the caller).
+pub(super) fn write_policy(tx: &mut Tx<'_, '_>, resource_id: &str, policy: &Policy) -> Res<()> {
     let durations = serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into());
     let n = |v: u32| i64::from(v);
     tx.execute(
@@ -456,7 +510,7 @@ pub(super) fn set_policy(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, p
             &i64::from(policy.qualification_required),
         ],
     )?;
-    audit(tx, now, person, "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))
+    Ok(())
 }
 
 pub(super) fn add_date_override(

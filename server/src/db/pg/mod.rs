@@ -4,6 +4,7 @@
 
 mod bookings;
 mod catalogue;
+mod labs;
 mod pull;
 mod push;
 mod report;

@@ -3,7 +3,7 @@
 //! original one still applies each mutation once.
 
 use chrono::{DateTime, Utc};
-use incubook::domain::BookingStatus;
+use incubook::domain::{Blackout, BookingStatus};
 use incubook::i18n::Lang;
 use incubook::sync::server::{Rejection, check_client_id};
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
@@ -11,6 +11,7 @@ use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 
 use super::bookings::{self, Failure, Res};
+use super::labs;
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
@@ -148,6 +149,27 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
             bookings::add_date_override(tx, person, (override_id, resource_id), date_override, note, now)
         }
         Mutation::RemoveDateOverride { override_id } => bookings::remove_date_override(tx, person, override_id, now),
+        Mutation::CreateEquipment { equipment_id, equipment } => labs::create_equipment(tx, person, equipment_id, equipment, now),
+        Mutation::UpdateEquipment { equipment_id, equipment } => labs::update_equipment(tx, person, equipment_id, equipment, now),
+        Mutation::AddBlackout { blackout_id, resource_id, when, reason, cancel_hits } => {
+            let blackout = Blackout {
+                id: blackout_id.clone(),
+                resource_id: resource_id.clone(),
+                when: when.clone(),
+                reason: reason.clone(),
+            };
+            labs::add_blackout(tx, person, &blackout, *cancel_hits, now)
+        }
+        Mutation::RemoveBlackout { blackout_id } => labs::remove_blackout(tx, person, blackout_id, now),
+        Mutation::GrantQualification { person_id, resource_id, expires_at } => {
+            labs::grant_qualification(tx, person, (person_id, resource_id), *expires_at, now)
+        }
+        Mutation::RevokeQualification { person_id, resource_id } => {
+            labs::revoke_qualification(tx, person, (person_id, resource_id), now)
+        }
+        Mutation::SetRole { person_id, makerspace_id, role, granted } => {
+            labs::set_role(tx, person, (person_id, makerspace_id), *role, *granted, now)
+        }
     }
 }
 
@@ -186,17 +208,25 @@ fn consume_failed(
                 )?;
             }
             Some(other) => {
-                let (name, key) = other.entity();
-                if let Some(t) = table(name) {
-                    let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {} = $1", t.name, t.key[0]), &[&key])?;
+                for row in other.rows() {
+                    let Some(t) = table(row.table) else { continue };
+                    let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
+                    let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                        row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
+                    let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
                     // A row the client made and the server never took: the client drops it.
-                    if n == 0 && matches!(other, Mutation::AddDateOverride { .. }) {
-                        let row_key = serde_json::json!({ t.key[0]: key }).to_string();
+                    if n == 0 {
                         tx.execute(
                             "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, $1, $2)",
-                            &[&t.name, &row_key],
+                            &[&t.name, &row.key_json().to_string()],
                         )?;
                     }
+                }
+                if let Some(resource_id) = other.resends_bookings_of() {
+                    tx.execute(
+                        "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
+                        &[&resource_id, &now.timestamp()],
+                    )?;
                 }
             }
             None => {}
