@@ -486,7 +486,8 @@ impl Store {
                 params![booking_id, actor_id, body, now.timestamp()],
             )?;
             audit(tx, now.timestamp(), Some(actor_id), "set_note", "booking", booking_id, serde_json::json!({}))?;
-            Ok(())
+            let mutation = Mutation::SetSessionNote { booking_id: booking_id.to_string(), body: body.to_string() };
+            sync::record(tx, &mutation, now.timestamp())
         })
     }
 
@@ -534,7 +535,9 @@ impl Store {
                 return Err(CoreError::Conflict("this session has feedback already".into()));
             }
             audit(tx, now.timestamp(), Some(actor_id), "feedback", "booking", booking_id, serde_json::json!({"rating": rating}))?;
-            Ok(())
+            let mutation =
+                Mutation::GiveFeedback { booking_id: booking_id.to_string(), rating, comment: comment.trim().to_string() };
+            sync::record(tx, &mutation, now.timestamp())
         })
     }
 
@@ -555,7 +558,20 @@ impl Store {
         end: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<WaitlistEntry> {
+        self.join_waitlist_with_id(actor_id, &new_id(), resource_id, (start, end), now)
+    }
+
+    /// Joins a waitlist under an id the client chose, so the entry keeps its id through sync.
+    pub fn join_waitlist_with_id(
+        &mut self,
+        actor_id: &str,
+        id: &str,
+        resource_id: &str,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        now: DateTime<Utc>,
+    ) -> Result<WaitlistEntry> {
         let span = validate_request(start, end, "")?;
+        check_text("waitlist_id", id, 64, true)?;
         if span.end <= now.timestamp() {
             return Err(Refusal::InPast.into());
         }
@@ -568,7 +584,10 @@ impl Store {
             if !visible_to(tx, &actor, &rules)? {
                 return Err(Refusal::NotVisible.into());
             }
-            let id = new_id();
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM waitlist WHERE id = ?1)", [id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("waitlist entry {id}")));
+            }
             tx.execute(
                 "INSERT INTO waitlist(id, resource_id, person_id, start_at, end_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, resource_id, actor_id, span.start, span.end, now.timestamp()],
@@ -582,8 +601,11 @@ impl Store {
                 resource_id,
                 serde_json::json!({"start": span.start, "end": span.end}),
             )?;
+            let mutation =
+                Mutation::JoinWaitlist { waitlist_id: id.to_string(), resource_id: resource_id.to_string(), start, end };
+            sync::record(tx, &mutation, now.timestamp())?;
             Ok(WaitlistEntry {
-                id,
+                id: id.to_string(),
                 resource_id: resource_id.to_string(),
                 person_id: actor_id.to_string(),
                 start,

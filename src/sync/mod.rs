@@ -106,6 +106,24 @@ pub enum Mutation {
         person_id: Id,
         resource_id: Id,
     },
+    /// A founder waits for a resource in a time window, under an id the client chose.
+    JoinWaitlist {
+        waitlist_id: Id,
+        resource_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    /// The mentor's private note on a session, replaced whole.
+    SetSessionNote {
+        booking_id: Id,
+        body: String,
+    },
+    /// The founder's rating of a session that is over.
+    GiveFeedback {
+        booking_id: Id,
+        rating: u8,
+        comment: String,
+    },
     /// A space admin gives (`granted`) or takes a role in their makerspace.
     SetRole {
         person_id: Id,
@@ -160,6 +178,9 @@ impl Mutation {
             | Mutation::RevokeQualification { person_id, resource_id } => {
                 vec![RowRef { table: "qualification", key: vec![person_id, resource_id] }]
             }
+            Mutation::JoinWaitlist { waitlist_id, .. } => one("waitlist", waitlist_id),
+            Mutation::SetSessionNote { booking_id, .. } => one("session_note", booking_id),
+            Mutation::GiveFeedback { booking_id, .. } => one("feedback", booking_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }

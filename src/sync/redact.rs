@@ -127,7 +127,9 @@ impl<L: RowLookup> Viewer<L> {
                     true
                 }
             }
-            "session_note" | "feedback" => self.booking_party(text(&row, "booking_id"))?,
+            // A session note is the mentor's own, even from the founder they met.
+            "session_note" => text(&row, "author_id") == me,
+            "feedback" => self.booking_party(text(&row, "booking_id"))?,
             "waitlist" | "notification" => text(&row, "person_id") == me,
             _ => true,
         };

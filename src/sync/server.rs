@@ -65,6 +65,16 @@ fn is_transient(error: &CoreError) -> bool {
     }
 }
 
+/// The key of a row a refused mutation made only on its client. Rows of private tables
+/// (a waitlist entry) reach only the person they name, so the key names the pusher.
+pub fn tombstone_key(row: &super::RowRef, pusher: &str) -> String {
+    let mut key = row.key_json();
+    if let serde_json::Value::Object(map) = &mut key {
+        map.entry("person_id").or_insert_with(|| pusher.into());
+    }
+    key.to_string()
+}
+
 /// Client ids are chosen by clients: short, and safe to log.
 pub fn check_client_id(client_id: &str) -> Result<()> {
     let ok = !client_id.is_empty() && client_id.len() <= 64 && client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
@@ -249,6 +259,13 @@ impl Store {
             Mutation::RevokeQualification { person_id, resource_id } => {
                 self.revoke_qualification(person, person_id, resource_id, now)
             }
+            Mutation::JoinWaitlist { waitlist_id, resource_id, start, end } => {
+                self.join_waitlist_with_id(person, waitlist_id, resource_id, (*start, *end), now).map(drop)
+            }
+            Mutation::SetSessionNote { booking_id, body } => self.set_session_note(person, booking_id, body, now),
+            Mutation::GiveFeedback { booking_id, rating, comment } => {
+                self.give_feedback(person, booking_id, *rating, comment, now)
+            }
             Mutation::SetRole { person_id, makerspace_id, role, granted } => {
                 let code = self
                     .makerspaces()?
@@ -292,7 +309,7 @@ impl Store {
                             tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
                             tx.execute(
                                 "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
-                                params![t.name, row.key_json().to_string()],
+                                params![t.name, tombstone_key(&row, &ack.person_id)],
                             )?;
                         }
                     }

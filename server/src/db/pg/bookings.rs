@@ -208,6 +208,17 @@ fn is_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bo
     }
 }
 
+/// Whether the actor may see (and so book or wait for) the resource: a mentor may keep to
+/// their own makerspace.
+pub(super) fn visible_to(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
+    if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
+        return Ok(true);
+    }
+    let visibility: Option<String> =
+        tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
+    Ok(visibility.as_deref() != Some("makerspace"))
+}
+
 /// Every rule, against the rows of this transaction (the same checks as the desktop's store).
 fn check_request(
     tx: &mut Tx<'_, '_>,
@@ -225,13 +236,7 @@ fn check_request(
         None
     };
     let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
-    let visible = if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
-        true
-    } else {
-        let visibility: Option<String> =
-            tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
-        visibility.as_deref() != Some("makerspace")
-    };
+    let visible = visible_to(tx, actor, rules)?;
     let ctx = decide::rule_context(rules, &busy, actor, qualification, visible);
     Ok(rules::check_booking(&ctx, request, now)?)
 }
@@ -329,12 +334,12 @@ pub(super) fn book(
     Ok(())
 }
 
-struct BookingRow {
-    resource_id: String,
-    booker_id: String,
-    start: i64,
-    end: i64,
-    status: BookingStatus,
+pub(super) struct BookingRow {
+    pub(super) resource_id: String,
+    pub(super) booker_id: String,
+    pub(super) start: i64,
+    pub(super) end: i64,
+    pub(super) status: BookingStatus,
 }
 
 impl BookingRow {
@@ -350,7 +355,7 @@ impl BookingRow {
     }
 }
 
-fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
+pub(super) fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
     let row = tx
         .query_opt(
             "SELECT resource_id, booker_id, start_at, end_at, status FROM booking WHERE id = $1 AND deleted = 0 FOR UPDATE",

@@ -8,6 +8,7 @@ mod labs;
 mod pull;
 mod push;
 mod report;
+mod sessions;
 mod sql;
 
 use std::time::Duration;

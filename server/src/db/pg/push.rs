@@ -5,14 +5,14 @@
 use chrono::{DateTime, Utc};
 use incubook::domain::{Blackout, BookingStatus};
 use incubook::i18n::Lang;
-use incubook::sync::server::{Rejection, check_client_id};
+use incubook::sync::server::{Rejection, check_client_id, tombstone_key};
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 
 use super::bookings::{self, Failure, Res};
-use super::labs;
 use super::sql::{PgConn, Tx};
+use super::{labs, sessions};
 use crate::error::{Result, ServerError};
 
 /// Serialization failures and deadlocks are retried this many times before the push stops.
@@ -167,6 +167,13 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::RevokeQualification { person_id, resource_id } => {
             labs::revoke_qualification(tx, person, (person_id, resource_id), now)
         }
+        Mutation::JoinWaitlist { waitlist_id, resource_id, start, end } => {
+            sessions::join_waitlist(tx, person, (waitlist_id, resource_id), (*start, *end), now)
+        }
+        Mutation::SetSessionNote { booking_id, body } => sessions::set_session_note(tx, person, booking_id, body, now),
+        Mutation::GiveFeedback { booking_id, rating, comment } => {
+            sessions::give_feedback(tx, person, booking_id, *rating, comment, now)
+        }
         Mutation::SetRole { person_id, makerspace_id, role, granted } => {
             labs::set_role(tx, person, (person_id, makerspace_id), *role, *granted, now)
         }
@@ -218,7 +225,7 @@ fn consume_failed(
                     if n == 0 {
                         tx.execute(
                             "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, $1, $2)",
-                            &[&t.name, &row.key_json().to_string()],
+                            &[&t.name, &tombstone_key(&row, person)],
                         )?;
                     }
                 }

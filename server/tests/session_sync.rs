@@ -1,0 +1,86 @@
+//! A founder's waitlist entries and feedback, and a mentor's session notes, made on a
+//! connected desktop, reach the server and the people they concern — and no one else.
+
+mod common;
+
+use chrono::Utc;
+use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
+use incubook::store::{NewBooking, Store};
+use incubook_server::db::ServerRole;
+
+fn mentor_person(store: &Store, resource: &str) -> String {
+    ok(store.conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [resource], |r| r.get(0)))
+}
+
+fn a_founder_waiting_for_a_taken_slot_is_told_when_it_opens(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let founders = founders_of(&server.seed(), "PD-0001");
+    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let (mut a, mut b) = (server.client("a", now), server.client("b", now));
+    let (resource, slot) = mentor_slot(&b.store, now);
+    let new = NewBooking { resource_id: resource.clone(), start: slot.start, end: slot.end, topic: "股权设计".into() };
+    let taken = ok(b.store.book(&founders[1], &new, now)).id;
+    b.sync(now);
+
+    // Offline, she joins the waitlist for the slot b holds; the entry reaches the server.
+    a.sync(now);
+    let entry = ok(a.store.join_waitlist(&founders[0], &resource, slot.start, slot.end, now)).id;
+    a.sync(now);
+    assert_eq!(server.count("SELECT count(*) FROM waitlist WHERE id = $1", &[Arg::T(&entry)]), 1);
+
+    // b cancels on his desktop; after both sync, she has the server's notice that it opened.
+    ok(b.store.cancel(&founders[1], &taken, Some("时间冲突"), now));
+    b.sync(now);
+    a.sync(now);
+    let told = ok(a.store.notifications(&founders[0])).into_iter().filter(|n| n.kind == "waitlist_slot_open").count();
+    assert_eq!(told, 1);
+    let others: i64 =
+        ok(b.store.conn().query_row("SELECT count(*) FROM waitlist WHERE id = ?1", [&entry], |r| r.get::<_, i64>(0)));
+    assert_eq!(others, 0, "another founder's waitlist entry is not sent to b");
+}
+
+fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    // A session of the sample that is over, with no feedback yet.
+    let (booking, founder, resource): (String, String, String) = ok(seed.conn().query_row(
+        "SELECT b.id, b.booker_id, b.resource_id FROM booking b JOIN mentor m ON m.resource_id = b.resource_id
+         WHERE b.status IN ('completed', 'confirmed') AND b.end_at < ?1 - 3600
+           AND NOT EXISTS(SELECT 1 FROM feedback f WHERE f.booking_id = b.id)
+           AND NOT EXISTS(SELECT 1 FROM person_role r WHERE r.person_id = b.booker_id AND r.role <> 'founder')
+         ORDER BY b.end_at DESC LIMIT 1",
+        [now.timestamp()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    ));
+    let code: String = ok(seed.conn().query_row(
+        "SELECT m.code FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.person_id = ?1 LIMIT 1",
+        [&founder],
+        |r| r.get(0),
+    ));
+    let mentor = mentor_person(&seed, &resource);
+    server.account("f", &founder, &code, &[ServerRole::Founder]);
+    server.account("m", &mentor, &code, &[ServerRole::Mentor]);
+    let (mut f, mut m) = (server.client("f", now), server.client("m", now));
+
+    ok(m.store.set_session_note(&mentor, &booking, "下次带上财务模型", now));
+    ok(f.store.give_feedback(&founder, &booking, 5, "很有帮助", now));
+    m.sync(now);
+    f.sync(now);
+    m.sync(now);
+    assert_eq!(
+        server.text("SELECT body FROM session_note WHERE booking_id = $1", &[Arg::T(&booking)]).as_deref(),
+        Some("下次带上财务模型")
+    );
+    assert_eq!(ok(m.store.feedback(&booking)), Some((5, "很有帮助".to_string())), "the mentor sees the founder's rating");
+    let notes_at_founder: i64 = ok(f.store.conn().query_row("SELECT count(*) FROM session_note", [], |r| r.get::<_, i64>(0)));
+    assert_eq!(notes_at_founder, 0, "a mentor's private notes never reach a founder's replica");
+    assert_eq!(ok(m.store.session_note(&mentor, &booking)).as_deref(), Some("下次带上财务模型"));
+}
+
+on_both_backends!(
+    a_founder_waiting_for_a_taken_slot_is_told_when_it_opens,
+    a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor,
+);
