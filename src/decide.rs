@@ -33,6 +33,14 @@ impl Actor {
         self.roles.iter().any(|(m, _)| m == makerspace_id)
     }
 
+    /// Lab managers run a makerspace's labs; its space admins may do all they may.
+    pub fn require_lab_authority(&self, makerspace_id: &str, what: &str) -> Result<()> {
+        if self.has(Role::SpaceAdmin, makerspace_id) {
+            return Ok(());
+        }
+        self.require(Role::LabManager, makerspace_id, what)
+    }
+
     pub fn require(&self, role: Role, makerspace_id: &str, what: &str) -> Result<()> {
         if self.has(role, makerspace_id) {
             Ok(())
@@ -42,12 +50,13 @@ impl Actor {
     }
 }
 
-/// Who owns a resource's calendar: the mentor themself, or the lab managers of its makerspace.
+/// Who owns a resource's calendar: the mentor themself, or the lab managers (and space
+/// admins) of its makerspace.
 pub fn require_owner(actor: &Actor, kind: ResourceKind, makerspace_id: &str, mentor_person: Option<&str>) -> Result<()> {
     match kind {
         ResourceKind::Mentor if mentor_person == Some(actor.id.as_str()) => Ok(()),
         ResourceKind::Mentor => Err(CoreError::Forbidden("only the mentor changes their own availability".into())),
-        ResourceKind::Equipment => actor.require(Role::LabManager, makerspace_id, "changing equipment"),
+        ResourceKind::Equipment => actor.require_lab_authority(makerspace_id, "changing equipment"),
     }
 }
 

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/notices", get(notices).post(publish_notice))
         .route("/v1/reports/district", get(district_report))
+        .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // A first pull is tens of megabytes of repetitive JSON: gzip when the client asks, at
         // the fastest level (it still shrinks pull pages about eightfold).
@@ -240,4 +241,14 @@ async fn district_report(
     }
     let db = state.db.clone();
     Ok(Json(blocking(move || db.district_report(from, to)).await?))
+}
+
+/// The district's makerspaces and how much of each one's catalogue the server has: a space
+/// admin's app uploads its own when the server has none.
+async fn makerspaces(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+) -> Result<Json<Vec<incubook::sync::upload::MakerspaceSummary>>> {
+    let db = state.db.clone();
+    Ok(Json(blocking(move || db.makerspaces()).await?))
 }

@@ -119,8 +119,3 @@ pub fn notification_text(kind: &str, resource: &str, lang: Lang) -> String {
         (_, false) => format!("The {resource} slot you waited for is free: book it now"),
     }
 }
-
-/// The lock-free parts of signing in: the answer of `POST /v1/session`.
-pub fn sign_in(url: &str, username: &str, password: &str) -> Result<incubook::sync::http::SignedIn> {
-    HttpTransport::new(url)?.sign_in(username, password)
-}

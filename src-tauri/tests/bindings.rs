@@ -55,6 +55,8 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     incubook::domain::DateOverride::export_all(&cfg)?;
     incubook::sync::client::SyncStatus::export_all(&cfg)?;
     incubook::sync::client::SyncReport::export_all(&cfg)?;
+    incubook::sync::client::SyncProgress::export_all(&cfg)?;
+    incubook_desktop::sync_commands::Connected::export_all(&cfg)?;
     incubook::store::Notice::export_all(&cfg)?;
     Ok(())
 }

@@ -18,7 +18,7 @@ pub struct NewMakerspace {
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewPerson {
     pub name: String,
     pub phone: Option<String>,
@@ -97,7 +97,19 @@ impl Store {
     /// Adds a person with roles. A space admin adds people to own makerspace only; on an
     /// empty database the first person (the first admin) may be added by anyone.
     pub fn create_person(&mut self, actor_id: Option<&str>, new: &NewPerson, now: DateTime<Utc>) -> Result<Person> {
+        self.create_person_with_id(actor_id, &new_id(), new, now)
+    }
+
+    /// Adds a person under an id the client chose, so they keep their id through sync.
+    pub fn create_person_with_id(
+        &mut self,
+        actor_id: Option<&str>,
+        person_id: &str,
+        new: &NewPerson,
+        now: DateTime<Utc>,
+    ) -> Result<Person> {
         check_person(new)?;
+        check_text("person_id", person_id, 64, true)?;
         self.write(|tx| {
             let first = Store::is_empty_directory(tx)?;
             let actor = match actor_id {
@@ -105,7 +117,14 @@ impl Store {
                 None if first => None,
                 None => return Err(CoreError::Forbidden("adding people needs a space admin".into())),
             };
-            let person_id = new_id();
+            // Someone with no role is in no makerspace, so only an admin of some makerspace adds them.
+            if actor.as_ref().is_some_and(|a| new.roles.is_empty() && !a.has_anywhere(Role::SpaceAdmin)) {
+                return Err(CoreError::Forbidden("adding people needs a space admin".into()));
+            }
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1)", [person_id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("person {person_id}")));
+            }
             tx.execute(
                 "INSERT INTO person(id, name, phone, email, startup_name, industry, stage, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![person_id, new.name.trim(), new.phone, new.email, new.startup_name, new.industry, new.stage, now.timestamp()],
@@ -120,8 +139,12 @@ impl Store {
                     params![person_id, ms.id, grant.role.as_str()],
                 )?;
             }
-            audit(tx, now.timestamp(), actor_id, "create", "person", &person_id, serde_json::json!({"name": new.name}))?;
-            person(tx, &person_id, true)
+            audit(tx, now.timestamp(), actor_id, "create", "person", person_id, serde_json::json!({"name": new.name}))?;
+            if actor.is_some() {
+                let mutation = crate::sync::Mutation::CreatePerson { person_id: person_id.to_string(), person: new.clone() };
+                crate::sync::record(tx, &mutation, now.timestamp())?;
+            }
+            person(tx, person_id, true)
         })
     }
 
@@ -200,7 +223,8 @@ fn check_code(code: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(CoreError::invalid("code", "use letters, digits and '-', like PD-0012")) }
 }
 
-fn check_person(new: &NewPerson) -> Result<()> {
+/// A new person's fields, before anything is written.
+pub fn check_person(new: &NewPerson) -> Result<()> {
     check_text("name", &new.name, 60, true)?;
     for (field, value) in [
         ("phone", &new.phone),

@@ -17,7 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::sync::Mutation;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewLab {
     pub makerspace_code: String,
     pub name: String,
@@ -111,21 +111,29 @@ pub(crate) fn lab_home(conn: &Connection, lab_id: &str) -> Result<(Id, String)> 
 impl Store {
     /// A space admin or lab manager of the makerspace opens a lab.
     pub fn create_lab(&mut self, actor_id: &str, new: &NewLab, now: DateTime<Utc>) -> Result<Lab> {
+        self.create_lab_with_id(actor_id, &new_id(), new, now)
+    }
+
+    /// Opens a lab under an id the client chose, so it keeps its id through sync.
+    pub fn create_lab_with_id(&mut self, actor_id: &str, id: &str, new: &NewLab, now: DateTime<Utc>) -> Result<Lab> {
         check_text("name", &new.name, 100, true)?;
         check_text("description", &new.description, 2000, false)?;
+        check_text("lab_id", id, 64, true)?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let ms = makerspace_by_code(tx, &new.makerspace_code)?;
-            if !actor.has(Role::SpaceAdmin, &ms.id) {
-                actor.require(Role::LabManager, &ms.id, "opening a lab")?;
-            }
+            actor.require_lab_authority(&ms.id, "opening a lab")?;
             for m in &new.manager_ids {
                 if !Actor::load(tx, m)?.has(Role::LabManager, &ms.id) {
                     return Err(CoreError::invalid("manager_ids", format!("{m} is not a lab manager of {}", ms.code)));
                 }
             }
+            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM lab WHERE id = ?1)", [id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("lab {id}")));
+            }
             let lab = Lab {
-                id: new_id(),
+                id: id.to_string(),
                 makerspace_code: ms.code.clone(),
                 name: new.name.trim().to_string(),
                 description: new.description.trim().to_string(),
@@ -133,6 +141,7 @@ impl Store {
             };
             insert_lab(tx, &lab, &ms.id)?;
             audit(tx, now.timestamp(), Some(actor_id), "create", "lab", &lab.id, serde_json::json!({"name": lab.name}))?;
+            crate::sync::record(tx, &Mutation::CreateLab { lab_id: lab.id.clone(), lab: new.clone() }, now.timestamp())?;
             Ok(lab)
         })
     }
@@ -180,7 +189,7 @@ impl Store {
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let (makerspace_id, tz) = lab_home(tx, &new.lab_id)?;
-            actor.require(Role::LabManager, &makerspace_id, "adding equipment")?;
+            actor.require_lab_authority(&makerspace_id, "adding equipment")?;
             let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)", [id], |r| r.get(0))?;
             if taken {
                 return Err(CoreError::Conflict(format!("equipment {id}")));
@@ -340,7 +349,7 @@ impl Store {
             if rules.kind != ResourceKind::Equipment {
                 return Err(CoreError::invalid("resource_id", "qualifications are for equipment"));
             }
-            actor.require(Role::LabManager, &rules.makerspace_id, "granting a qualification")?;
+            actor.require_lab_authority(&rules.makerspace_id, "granting a qualification")?;
             Actor::load(tx, person_id)?;
             tx.execute(
                 "INSERT INTO qualification(person_id, resource_id, granted_by, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -358,7 +367,7 @@ impl Store {
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;
-            actor.require(Role::LabManager, &rules.makerspace_id, "revoking a qualification")?;
+            actor.require_lab_authority(&rules.makerspace_id, "revoking a qualification")?;
             let n = tx.execute(
                 "DELETE FROM qualification WHERE person_id = ?1 AND resource_id = ?2",
                 params![person_id, resource_id],

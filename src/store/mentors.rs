@@ -19,7 +19,7 @@ use crate::interval::Span;
 use crate::sync::Mutation;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewMentor {
     pub person_id: Id,
     pub makerspace_code: String,
@@ -38,7 +38,7 @@ pub struct NewMentor {
 
 /// The parts of a mentor's profile that the mentor (or their space admin) edits.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentorProfile {
     pub title: String,
     pub bio: String,
@@ -149,6 +149,31 @@ pub(crate) fn language_codes(languages: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// A new mentor checked, with tags, languages and industries in their stored form.
+pub fn validate_new_mentor(new: &NewMentor) -> Result<NewMentor> {
+    check_text("title", &new.title, 100, false)?;
+    check_text("bio", &new.bio, 2000, false)?;
+    new.policy.validate()?;
+    if new.policy.capacity != 1 {
+        return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
+    }
+    validate_hours(&new.weekly_hours)?;
+    normalize_new_mentor(new)
+}
+
+/// A profile checked, with its lists in their stored form (tag keys, language codes).
+pub fn validate_profile(profile: &MentorProfile) -> Result<MentorProfile> {
+    check_text("title", &profile.title, 100, false)?;
+    check_text("bio", &profile.bio, 2000, false)?;
+    Ok(MentorProfile {
+        tags: tag_keys(&profile.tags)?,
+        languages: language_codes(&profile.languages)?,
+        industries: clean_list("industries", &profile.industries)?,
+        formats: clean_list("formats", &profile.formats)?,
+        ..profile.clone()
+    })
+}
+
 /// The mentor with tags, languages and industries in their stored form.
 pub(crate) fn normalize_new_mentor(new: &NewMentor) -> Result<NewMentor> {
     Ok(NewMentor {
@@ -244,15 +269,14 @@ pub(crate) fn insert_resource(
 impl Store {
     /// Adds a mentor to the pool: a space admin of the mentor's makerspace does this.
     pub fn create_mentor(&mut self, actor_id: &str, new: &NewMentor, now: DateTime<Utc>) -> Result<Mentor> {
-        check_text("title", &new.title, 100, false)?;
-        check_text("bio", &new.bio, 2000, false)?;
-        new.policy.validate()?;
-        if new.policy.capacity != 1 {
-            return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
-        }
-        validate_hours(&new.weekly_hours)?;
-        let normalized = normalize_new_mentor(new)?;
-        let id = self.write(|tx| {
+        self.create_mentor_with_id(actor_id, &new_id(), new, now)
+    }
+
+    /// Adds a mentor under an id the client chose, so they keep their id through sync.
+    pub fn create_mentor_with_id(&mut self, actor_id: &str, id: &str, new: &NewMentor, now: DateTime<Utc>) -> Result<Mentor> {
+        check_text("mentor_id", id, 64, true)?;
+        let normalized = validate_new_mentor(new)?;
+        self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let ms = makerspace_by_code(tx, &new.makerspace_code)?;
             actor.require(Role::SpaceAdmin, &ms.id, "adding a mentor")?;
@@ -265,16 +289,19 @@ impl Store {
             if taken {
                 return Err(CoreError::Conflict(format!("{name} is a mentor already")));
             }
-            let id = new_id();
-            insert_mentor(tx, &id, &ms.id, &name, &tz, &normalized)?;
+            let id_taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)", [id], |r| r.get(0))?;
+            if id_taken {
+                return Err(CoreError::Conflict(format!("mentor {id}")));
+            }
+            insert_mentor(tx, id, &ms.id, &name, &tz, &normalized)?;
             tx.execute(
                 "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')",
                 params![new.person_id, ms.id],
             )?;
-            audit(tx, now.timestamp(), Some(actor_id), "create", "mentor", &id, serde_json::json!({"person_id": new.person_id}))?;
-            Ok(id)
+            audit(tx, now.timestamp(), Some(actor_id), "create", "mentor", id, serde_json::json!({"person_id": new.person_id}))?;
+            crate::sync::record(tx, &Mutation::CreateMentor { mentor_id: id.to_string(), mentor: new.clone() }, now.timestamp())
         })?;
-        self.mentor(&id)
+        self.mentor(id)
     }
 
     /// The mentor edits their own profile; a space admin of their makerspace may too.
@@ -285,12 +312,8 @@ impl Store {
         profile: &MentorProfile,
         now: DateTime<Utc>,
     ) -> Result<Mentor> {
-        check_text("title", &profile.title, 100, false)?;
-        check_text("bio", &profile.bio, 2000, false)?;
-        let tags = tag_keys(&profile.tags)?;
-        let languages = language_codes(&profile.languages)?;
-        let industries = clean_list("industries", &profile.industries)?;
-        let formats = clean_list("formats", &profile.formats)?;
+        let clean = validate_profile(profile)?;
+        let (tags, languages, industries, formats) = (&clean.tags, &clean.languages, &clean.industries, &clean.formats);
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, id)?;
@@ -305,9 +328,10 @@ impl Store {
                 params![id, profile.title.trim(), profile.bio.trim(), formats.join(","), profile.visibility.as_str()],
             )?;
             tx.execute("DELETE FROM mentor_facet WHERE mentor_id = ?1", [id])?;
-            write_facets(tx, id, &tags, &industries, &languages)?;
+            write_facets(tx, id, tags, industries, languages)?;
             audit(tx, now.timestamp(), Some(actor_id), "update_profile", "mentor", id, serde_json::json!({"profile": profile}))?;
-            Ok(())
+            let mutation = Mutation::UpdateMentorProfile { mentor_id: id.to_string(), profile: profile.clone() };
+            crate::sync::record(tx, &mutation, now.timestamp())
         })?;
         self.mentor(id)
     }

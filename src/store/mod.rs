@@ -23,11 +23,11 @@ use crate::error::{CoreError, Result};
 
 pub use bookings::{BookingView, CalendarEntry, NewBooking, Notification, WaitlistEntry};
 pub use calendar::{ResourceRules, SlotSearch, decode_weekly, encode_weekly, local_range};
-pub use directory::{NewMakerspace, NewPerson, PeopleFilter};
+pub use directory::{NewMakerspace, NewPerson, PeopleFilter, check_person};
 pub use labs::{
     BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant, blackout_cancel_reason,
 };
-pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor};
+pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor, validate_new_mentor, validate_profile};
 pub use notices::Notice;
 
 pub(crate) use directory::insert_makerspace;

@@ -70,18 +70,44 @@ impl StoreAccess for &std::sync::Mutex<Store> {
     }
 }
 
+/// How far a sync has got, for a progress bar: changes sent of those waiting when it
+/// started, and changes received so far.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    pub sent: u32,
+    pub to_send: u32,
+    pub received: u32,
+}
+
 /// One round — push everything waiting, then pull until the server has nothing newer — and
 /// its outcome (last sync time or last error) recorded for Settings.
-pub fn sync_with(mut access: impl StoreAccess, transport: &dyn Transport, now: DateTime<Utc>) -> Result<SyncReport> {
-    let result = sync_round(&mut access, transport);
+pub fn sync_with(access: impl StoreAccess, transport: &dyn Transport, now: DateTime<Utc>) -> Result<SyncReport> {
+    sync_with_progress(access, transport, now, &mut |_| {})
+}
+
+/// `sync_with`, telling `progress` after each batch sent and each page received.
+pub fn sync_with_progress(
+    mut access: impl StoreAccess,
+    transport: &dyn Transport,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncReport> {
+    let result = sync_round(&mut access, transport, progress);
     let error = result.as_ref().err().map(|e| format!("{}: {e}", e.code()));
     access.with(|store| store.record_sync_result(error, now))?;
     result
 }
 
-fn sync_round(access: &mut impl StoreAccess, transport: &dyn Transport) -> Result<SyncReport> {
+fn sync_round(
+    access: &mut impl StoreAccess,
+    transport: &dyn Transport,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncReport> {
     let (status, token) = access.with(|store| store.sync_token())?;
     let mut report = SyncReport::default();
+    let mut done = SyncProgress { to_send: u32::try_from(status.waiting).unwrap_or(u32::MAX), ..SyncProgress::default() };
+    progress(&done);
     let mut after = 0;
     loop {
         let batch = access.with(|store| store.outbox_after(after, PUSH_BATCH))?;
@@ -90,12 +116,17 @@ fn sync_round(access: &mut impl StoreAccess, transport: &dyn Transport) -> Resul
         report.pushed += response.outcomes.len() as u32;
         report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
         after = last;
+        done.sent = report.pushed;
+        done.to_send = done.to_send.max(done.sent);
+        progress(&done);
     }
     loop {
         let cursor = access.with(|store| store.sync_cursor())?;
         let page = transport.pull(&token, &status.client_id, cursor)?;
         report.pulled += page.changes.len() as u32;
         access.with(|store| store.apply_pull(&page))?;
+        done.received = report.pulled;
+        progress(&done);
         if !page.more || page.cursor <= cursor {
             break;
         }

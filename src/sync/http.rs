@@ -58,6 +58,11 @@ impl HttpTransport {
         answer(response)
     }
 
+    /// The district's makerspaces, with how much catalogue the server has for each.
+    pub fn makerspaces(&self, token: &str) -> Result<Vec<super::upload::MakerspaceSummary>> {
+        self.get(token, "/v1/makerspaces")
+    }
+
     fn post<B: Serialize, T: DeserializeOwned>(&self, token: &str, path: &str, body: &B) -> Result<T> {
         let response =
             self.agent.post(format!("{}{path}", self.base)).header("Authorization", format!("Bearer {token}")).send_json(body);

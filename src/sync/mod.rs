@@ -11,6 +11,7 @@ pub mod http;
 pub mod redact;
 pub mod server;
 mod tables;
+pub mod upload;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{BlackoutWhen, DateOverride, Id, Policy, Role, WeeklyHours};
 use crate::error::{CoreError, Result};
-use crate::store::NewEquipment;
+use crate::store::{MentorProfile, NewEquipment, NewLab, NewMentor, NewPerson};
 
 pub use tables::{SYNCED_TABLES, SyncedTable, table};
 
@@ -124,6 +125,25 @@ pub enum Mutation {
         rating: u8,
         comment: String,
     },
+    /// A space admin adds a person (with roles in their makerspace), under an id the client chose.
+    CreatePerson {
+        person_id: Id,
+        person: NewPerson,
+    },
+    CreateLab {
+        lab_id: Id,
+        lab: NewLab,
+    },
+    /// A space admin adds a person to the mentor pool, under an id the client chose.
+    CreateMentor {
+        mentor_id: Id,
+        mentor: NewMentor,
+    },
+    /// A mentor's profile (title, bio, expertise, languages…), replaced whole.
+    UpdateMentorProfile {
+        mentor_id: Id,
+        profile: MentorProfile,
+    },
     /// A space admin gives (`granted`) or takes a role in their makerspace.
     SetRole {
         person_id: Id,
@@ -181,6 +201,12 @@ impl Mutation {
             Mutation::JoinWaitlist { waitlist_id, .. } => one("waitlist", waitlist_id),
             Mutation::SetSessionNote { booking_id, .. } => one("session_note", booking_id),
             Mutation::GiveFeedback { booking_id, .. } => one("feedback", booking_id),
+            Mutation::CreatePerson { person_id, .. } => one("person", person_id),
+            Mutation::CreateLab { lab_id, .. } => one("lab", lab_id),
+            Mutation::CreateMentor { mentor_id, .. } => {
+                vec![RowRef { table: "resource", key: vec![mentor_id] }, RowRef { table: "mentor", key: vec![mentor_id] }]
+            }
+            Mutation::UpdateMentorProfile { mentor_id, .. } => one("mentor", mentor_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }

@@ -266,6 +266,14 @@ impl Store {
             Mutation::GiveFeedback { booking_id, rating, comment } => {
                 self.give_feedback(person, booking_id, *rating, comment, now)
             }
+            Mutation::CreatePerson { person_id, person: new } => {
+                self.create_person_with_id(Some(person), person_id, new, now).map(drop)
+            }
+            Mutation::CreateLab { lab_id, lab } => self.create_lab_with_id(person, lab_id, lab, now).map(drop),
+            Mutation::CreateMentor { mentor_id, mentor } => self.create_mentor_with_id(person, mentor_id, mentor, now).map(drop),
+            Mutation::UpdateMentorProfile { mentor_id, profile } => {
+                self.update_mentor_profile(person, mentor_id, profile, now).map(drop)
+            }
             Mutation::SetRole { person_id, makerspace_id, role, granted } => {
                 let code = self
                     .makerspaces()?

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use incubook::report::DistrictReport;
 use incubook::store::{Notice, Store};
+use incubook::sync::upload::MakerspaceSummary;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 
@@ -109,6 +110,8 @@ pub trait Database: Send + Sync {
     /// Notices, newest first.
     fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;
+    /// The district's makerspaces, with how many labs and resources each has here.
+    fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>>;
     /// Copies the catalogue (and bookings) of a desktop database into the district's, keeping
     /// rows that exist already. `progress` hears each table and how many rows it read.
     fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize>;

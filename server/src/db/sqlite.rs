@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use incubook::CoreError;
 use incubook::report::DistrictReport;
 use incubook::store::{Notice, Store};
+use incubook::sync::upload::MakerspaceSummary;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -225,6 +226,10 @@ impl Database for SqliteDatabase {
 
     fn district_report(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<DistrictReport> {
         self.with(|store| Ok(store.district_report(from, to)?))
+    }
+
+    fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
+        self.with(|store| Ok(store.makerspace_summaries()?))
     }
 
     fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {

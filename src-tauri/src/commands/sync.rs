@@ -1,8 +1,12 @@
 //! Settings → District connection, and the Notices screen.
 
-use incubook::store::Notice;
-use incubook::sync::client::{SyncReport, SyncStatus};
-use tauri::State;
+use incubook::store::{Notice, Store};
+use incubook::sync::client::{SyncReport, SyncStatus, sync_with_progress};
+use incubook::sync::http::HttpTransport;
+use incubook::sync::upload::{CatalogueUpload, queue_missing_catalogues};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime, State};
+use ts_rs::TS;
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, remember};
@@ -12,38 +16,56 @@ pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<Option<SyncSta
     state.run(|store, _| Ok(store.sync_status()?)).await
 }
 
-/// Signs in, remembers the server, syncs once, and acts as the signed-in person from now on.
+/// What connecting did: the connection, and the catalogues this desktop uploaded.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Connected {
+    pub status: SyncStatus,
+    pub uploads: Vec<CatalogueUpload>,
+}
+
+/// Signs in, remembers the server, uploads the catalogue of a makerspace the signed-in space
+/// admin runs when the server has none of it, syncs once (progress arrives as
+/// `sync-progress` events), and acts as the signed-in person from now on.
 #[tauri::command]
-pub async fn connect_server(
+pub async fn connect_server<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     url: String,
     username: String,
     password: String,
-) -> IpcResult<SyncStatus> {
+) -> IpcResult<Connected> {
     let lang = state.session().lang;
     let store = state.store();
     let url = url.trim().trim_end_matches('/').to_string();
     let username = username.trim().to_string();
-    let joined = tauri::async_runtime::spawn_blocking(move || -> incubook::Result<SyncStatus> {
-        let signed_in = crate::sync::sign_in(&url, &username, &password)?;
-        {
-            let mut guard = store.lock().map_err(|_| incubook::CoreError::Io(std::io::Error::other("database lock")))?;
+    let joined = tauri::async_runtime::spawn_blocking(move || -> incubook::Result<Connected> {
+        let http = HttpTransport::new(&url)?;
+        let signed_in = http.sign_in(&username, &password)?;
+        let on_server = http.makerspaces(&signed_in.token)?;
+        let uploads = {
+            let mut guard = lock(&store)?;
             guard.connect_sync(&url, &username, &signed_in.user.person_id, &signed_in.token)?;
-        }
-        if let Some(result) = crate::sync::sync_blocking(&store) {
-            result?;
-        }
-        let mut guard = store.lock().map_err(|_| incubook::CoreError::Io(std::io::Error::other("database lock")))?;
+            queue_missing_catalogues(&mut guard, &on_server, &signed_in.user.roles, incubook::now()?)?
+        };
+        sync_with_progress(store.as_ref(), &http, incubook::now()?, &mut |p| {
+            let _ = app.emit("sync-progress", *p);
+        })?;
+        let mut guard = lock(&store)?;
         remember(&mut guard, Some(&signed_in.user.person_id), None)?;
-        guard.sync_status()?.ok_or_else(|| incubook::CoreError::not_found("sync_state", "1"))
+        let status = guard.sync_status()?.ok_or_else(|| incubook::CoreError::not_found("sync_state", "1"))?;
+        Ok(Connected { status, uploads })
     })
     .await;
-    let status = match joined {
+    let connected = match joined {
         Ok(result) => result.map_err(|e| IpcError::from_core(&e, lang))?,
         Err(e) => return Err(IpcError::new("internal", e.to_string())),
     };
-    state.set_profile(Some(status.person_id.clone()));
-    Ok(status)
+    state.set_profile(Some(connected.status.person_id.clone()));
+    Ok(connected)
+}
+
+fn lock(store: &std::sync::Mutex<Store>) -> incubook::Result<std::sync::MutexGuard<'_, Store>> {
+    store.lock().map_err(|_| incubook::CoreError::Io(std::io::Error::other("database lock")))
 }
 
 /// Syncs now (the button in Settings); the background sync does the same every minute.

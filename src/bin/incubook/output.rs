@@ -37,6 +37,11 @@ impl Output {
         Ok(())
     }
 
+    /// A line of progress, on stderr so that `--json` output stays one document.
+    pub fn note(&self, text: &str) {
+        eprintln!("{text}");
+    }
+
     pub fn error(&self, e: &CoreError) {
         let message = e.message(self.lang);
         if self.json {

@@ -4,8 +4,9 @@ use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
 use incubook::store::Store;
-use incubook::sync::client::SyncStatus;
+use incubook::sync::client::{SyncStatus, sync_with_progress};
 use incubook::sync::http::HttpTransport;
+use incubook::sync::upload::queue_missing_catalogues;
 use incubook::{CoreError, Result};
 
 use crate::output::Output;
@@ -27,10 +28,34 @@ pub fn connect(store: &mut Store, url: &str, user: &str, out: &Output, now: Date
     let http = HttpTransport::new(url)?;
     let signed_in = http.sign_in(user.trim(), &password()?)?;
     store.connect_sync(url.trim().trim_end_matches('/'), user.trim(), &signed_in.user.person_id, &signed_in.token)?;
-    let report = store.sync_once(&http, now)?;
+    // A space admin whose makerspace the server has no catalogue for uploads this desktop's.
+    let on_server = http.makerspaces(&signed_in.token)?;
+    let uploads = queue_missing_catalogues(store, &on_server, &signed_in.user.roles, now)?;
+    for upload in &uploads {
+        out.note(&format!(
+            "{} {}: {} {}",
+            out.t("上传本空间目录", "Uploading the catalogue of"),
+            upload.makerspace_code,
+            upload.changes(),
+            out.t("项", "items")
+        ));
+    }
+    let mut last_percent = None;
+    let report = sync_with_progress(&mut *store, &http, now, &mut |p| {
+        if p.to_send == 0 {
+            return;
+        }
+        let percent = p.sent * 100 / p.to_send;
+        if last_percent != Some(percent) {
+            last_percent = Some(percent);
+            out.note(&format!("{} {}/{} ({percent}%)", out.t("已发送", "sent"), p.sent, p.to_send));
+        }
+    })?;
     let status = store.sync_status()?;
-    out.show(&serde_json::json!({"person_id": signed_in.user.person_id, "report": report, "status": status}), || {
-        format!(
+    let shown =
+        serde_json::json!({"person_id": signed_in.user.person_id, "uploads": uploads, "report": report, "status": status});
+    out.show(&shown, || {
+        let mut text = format!(
             "{} {url} ({user})\n{} {}  {} {}\n{} --as {}",
             out.t("已连接区平台", "Connected to the district server"),
             out.t("收到", "received"),
@@ -39,8 +64,16 @@ pub fn connect(store: &mut Store, url: &str, user: &str, out: &Output, now: Date
             report.waiting,
             out.t("以本人身份操作：", "Act as yourself with:"),
             signed_in.user.person_id
-        )
+        );
+        push_refusals(&mut text, &report.refused, out);
+        text
     })
+}
+
+fn push_refusals(text: &mut String, refused: &[String], out: &Output) {
+    for code in refused {
+        text.push_str(&format!("\n{} {code}", out.t("区平台拒绝：", "refused by the server:")));
+    }
 }
 
 pub fn sync(store: &mut Store, out: &Output, now: DateTime<Utc>) -> Result<()> {
@@ -59,9 +92,7 @@ pub fn sync(store: &mut Store, out: &Output, now: DateTime<Utc>) -> Result<()> {
             out.t("待同步", "waiting"),
             report.waiting
         );
-        for code in &report.refused {
-            text.push_str(&format!("\n{} {code}", out.t("区平台拒绝：", "refused by the server:")));
-        }
+        push_refusals(&mut text, &report.refused, out);
         text
     })
 }

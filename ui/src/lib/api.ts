@@ -2,6 +2,7 @@
 // (Tauri converts camelCase keys to snake_case).
 import { invoke } from '@tauri-apps/api/core';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { Connected } from '../bindings/Connected';
 import type { SampleSummary } from '../bindings/SampleSummary';
 import type { Person } from '../bindings/Person';
 import type { Makerspace } from '../bindings/Makerspace';
@@ -107,7 +108,7 @@ export const api = {
   importCsv: (kind: ImportKind, bytes: number[]) => invoke<ImportOutcome>('import_csv', { kind, bytes }),
 
   syncStatus: () => invoke<SyncStatus | null>('sync_status'),
-  connectServer: (url: string, username: string, password: string) => invoke<SyncStatus>('connect_server', { url, username, password }),
+  connectServer: (url: string, username: string, password: string) => invoke<Connected>('connect_server', { url, username, password }),
   syncNow: () => invoke<SyncReport | null>('sync_now'),
   disconnectServer: () => invoke<void>('disconnect_server'),
   notices: () => invoke<Notice[]>('notices'),

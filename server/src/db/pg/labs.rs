@@ -39,7 +39,7 @@ pub(super) fn create_equipment(tx: &mut Tx<'_, '_>, person: &str, id: &str, new:
     decide::check_text("equipment_id", id, 64, true)?;
     let actor = load_actor(tx, person)?;
     let (makerspace_id, tz) = lab_home(tx, &new.lab_id)?;
-    actor.require(Role::LabManager, &makerspace_id, "adding equipment")?;
+    actor.require_lab_authority(&makerspace_id, "adding equipment")?;
     if tx.query_opt("SELECT 1 FROM resource WHERE id = $1", &[&id])?.is_some() {
         return Err(CoreError::Conflict(format!("equipment {id}")).into());
     }
@@ -146,7 +146,7 @@ pub(super) fn grant_qualification(
     if rules.kind != ResourceKind::Equipment {
         return Err(CoreError::invalid("resource_id", "qualifications are for equipment").into());
     }
-    actor.require(Role::LabManager, &rules.makerspace_id, "granting a qualification")?;
+    actor.require_lab_authority(&rules.makerspace_id, "granting a qualification")?;
     load_actor(tx, holder)?;
     let expires = expires_at.map(|e| e.timestamp());
     tx.execute(
@@ -162,7 +162,7 @@ pub(super) fn grant_qualification(
 pub(super) fn revoke_qualification(tx: &mut Tx<'_, '_>, person: &str, (holder, resource_id): (&str, &str), now: i64) -> Res<()> {
     let actor = load_actor(tx, person)?;
     let rules = lock_rules(tx, resource_id)?;
-    actor.require(Role::LabManager, &rules.makerspace_id, "revoking a qualification")?;
+    actor.require_lab_authority(&rules.makerspace_id, "revoking a qualification")?;
     let n = tx.execute("DELETE FROM qualification WHERE person_id = $1 AND resource_id = $2", &[&holder, &resource_id])?;
     if n == 0 {
         return Err(CoreError::not_found("qualification", format!("{holder}/{resource_id}")).into());

@@ -4,6 +4,7 @@
 
 mod bookings;
 mod catalogue;
+mod directory;
 mod labs;
 mod pull;
 mod push;
@@ -17,6 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use incubook::CoreError;
 use incubook::report::DistrictReport;
 use incubook::store::{Notice, Store};
+use incubook::sync::upload::MakerspaceSummary;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use postgres::GenericClient;
 use sql::{Manager, Sql};
@@ -260,6 +262,14 @@ impl Database for PostgresDatabase {
             Ok(())
         })?;
         Ok(notice)
+    }
+
+    fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
+        let rows = self.conn()?.sql().query(incubook::sync::upload::MAKERSPACE_SUMMARIES_SQL, &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| MakerspaceSummary { id: r.get(0), code: r.get(1), name: r.get(2), labs: r.get(3), resources: r.get(4) })
+            .collect())
     }
 
     fn notices(&self, limit: u32) -> Result<Vec<Notice>> {

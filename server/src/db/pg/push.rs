@@ -12,7 +12,7 @@ use postgres::error::SqlState;
 
 use super::bookings::{self, Failure, Res};
 use super::sql::{PgConn, Tx};
-use super::{labs, sessions};
+use super::{directory, labs, sessions};
 use crate::error::{Result, ServerError};
 
 /// Serialization failures and deadlocks are retried this many times before the push stops.
@@ -173,6 +173,12 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::SetSessionNote { booking_id, body } => sessions::set_session_note(tx, person, booking_id, body, now),
         Mutation::GiveFeedback { booking_id, rating, comment } => {
             sessions::give_feedback(tx, person, booking_id, *rating, comment, now)
+        }
+        Mutation::CreatePerson { person_id, person: new } => directory::create_person(tx, person, person_id, new, now),
+        Mutation::CreateLab { lab_id, lab } => directory::create_lab(tx, person, lab_id, lab, now),
+        Mutation::CreateMentor { mentor_id, mentor } => directory::create_mentor(tx, person, mentor_id, mentor, now),
+        Mutation::UpdateMentorProfile { mentor_id, profile } => {
+            directory::update_mentor_profile(tx, person, mentor_id, profile, now)
         }
         Mutation::SetRole { person_id, makerspace_id, role, granted } => {
             labs::set_role(tx, person, (person_id, makerspace_id), *role, *granted, now)

@@ -1,0 +1,174 @@
+//! A space admin's first connection uploads the makerspace's catalogue that so far lived
+//! only on their desktop, with progress; founders of that makerspace then book from it.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{Arg, Backend, PASSWORD, TestServer, ok};
+use incubook::domain::{BlackoutWhen, DateOverride, OverrideKind, Policy, Role, RoleGrant, Visibility, WeeklyHours};
+use incubook::store::{BlackoutMode, NewBooking, NewEquipment, NewLab, NewMakerspace, NewMentor, NewPerson, SlotSearch, Store};
+use incubook::sync::client::{SyncProgress, sync_with_progress};
+use incubook::sync::http::HttpTransport;
+use incubook::sync::upload::{CatalogueUpload, queue_missing_catalogues};
+use incubook_server::auth;
+use incubook_server::db::ServerRole;
+
+const CODE: &str = "PD-0099";
+
+fn person(name: &str, roles: &[Role]) -> NewPerson {
+    NewPerson {
+        name: name.into(),
+        phone: Some("13800000000".into()),
+        roles: roles.iter().map(|&role| RoleGrant { makerspace_code: CODE.into(), role }).collect(),
+        ..NewPerson::default()
+    }
+}
+
+fn every_day(start_h: u16, end_h: u16) -> Vec<WeeklyHours> {
+    (0..7).map(|weekday| WeeklyHours { weekday, start_min: start_h * 60, end_min: end_h * 60 }).collect()
+}
+
+/// Ids of the people and resources a new makerspace's desktop made before it connected.
+struct Local {
+    founder: String,
+    equipment: String,
+    mentor: String,
+}
+
+/// A desktop that has run makerspace PD-0099 on its own: people, a lab with a 3D printer
+/// (qualification needed, one founder qualified, a day off, a blackout) and a mentor.
+fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
+    let space =
+        NewMakerspace {
+            code: CODE.into(), name: "张江新空间".into(), address: String::new(), timezone: "Asia/Shanghai".into()
+        };
+    ok(store.create_makerspace(None, &space, now));
+    let admin = ok(store.create_person(None, &person("王主任", &[Role::SpaceAdmin]), now)).id;
+    let founder = ok(store.create_person(Some(&admin), &person("李创业", &[Role::Founder]), now)).id;
+    let manager = ok(store.create_person(Some(&admin), &person("赵实验", &[Role::LabManager]), now)).id;
+    let coach = ok(store.create_person(Some(&admin), &person("陈导师", &[Role::Mentor]), now)).id;
+    let lab = NewLab {
+        makerspace_code: CODE.into(),
+        name: "快速成型实验室".into(),
+        description: String::new(),
+        manager_ids: vec![manager.clone()],
+    };
+    let lab = ok(store.create_lab(&admin, &lab, now)).id;
+    let printer = NewEquipment {
+        lab_id: lab,
+        name: "光固化 3D 打印机".into(),
+        category: "3D 打印".into(),
+        model: "Form 3".into(),
+        hourly_fee_cents: 3_000,
+        subsidy_pct: 30,
+        policy: Policy { qualification_required: true, min_notice_min: 0, ..Policy::default() },
+        weekly_hours: every_day(9, 18),
+    };
+    let equipment = ok(store.create_equipment(&manager, &printer, now)).id;
+    let day_off =
+        DateOverride { date: (now + Duration::days(10)).date_naive(), kind: OverrideKind::Off, start_min: 0, end_min: 1440 };
+    ok(store.add_date_override(&manager, &equipment, &day_off, "盘点", now));
+    let later = (now + Duration::days(12)).timestamp();
+    let when = BlackoutWhen::Once { start: later, end: later + 7_200 };
+    ok(store.add_blackout(&manager, &equipment, &when, "换树脂槽", BlackoutMode::KeepBookings, now));
+    ok(store.grant_qualification(&manager, &founder, &equipment, None, now));
+    let mentor = NewMentor {
+        person_id: coach.clone(),
+        makerspace_code: CODE.into(),
+        title: "硬件创业导师".into(),
+        bio: "十年消费电子量产经验".into(),
+        tags: vec!["hardware".into()],
+        industries: vec!["智能硬件".into()],
+        languages: vec!["zh".into()],
+        formats: vec!["in_person".into()],
+        visibility: Visibility::District,
+        timezone: None,
+        policy: Policy { min_notice_min: 0, ..Policy::default() },
+        weekly_hours: every_day(14, 17),
+    };
+    let mentor = ok(store.create_mentor(&admin, &mentor, now)).id;
+    let away =
+        DateOverride { date: (now + Duration::days(9)).date_naive(), kind: OverrideKind::Off, start_min: 0, end_min: 1440 };
+    ok(store.add_date_override(&coach, &mentor, &away, "出差", now));
+    Local { founder, equipment, mentor }
+}
+
+/// Signs in, connects, queues what the server lacks and syncs: what was queued, and the progress heard.
+fn connect_as(
+    server: &TestServer,
+    store: &mut Store,
+    username: &str,
+    now: DateTime<Utc>,
+) -> (Vec<CatalogueUpload>, Vec<SyncProgress>) {
+    let http = ok(HttpTransport::new(&server.base));
+    let signed_in = ok(http.sign_in(username, PASSWORD));
+    ok(store.connect_sync(&server.base, username, &signed_in.user.person_id, &signed_in.token));
+    let on_server = ok(http.makerspaces(&signed_in.token));
+    let queued = ok(queue_missing_catalogues(store, &on_server, &signed_in.user.roles, now));
+    let mut heard = Vec::new();
+    let report = ok(sync_with_progress(&mut *store, &http, now, &mut |p| heard.push(*p)));
+    assert!(report.refused.is_empty(), "refused: {:?}", report.refused);
+    (queued, heard)
+}
+
+fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    ok(server.db.add_makerspace(CODE, "张江新空间"));
+    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
+    let dir = ok(tempfile::tempdir());
+    let mut desktop = ok(Store::open(&dir.path().join("incubook.db")));
+    let local = desktop_of_a_new_makerspace(&mut desktop, now);
+
+    let (queued, heard) = connect_as(&server, &mut desktop, "wang", now);
+    let expected = CatalogueUpload {
+        makerspace_code: CODE.into(),
+        people: 4,
+        labs: 1,
+        equipment: 1,
+        mentors: 1,
+        date_overrides: 1,
+        blackouts: 1,
+        qualifications: 1,
+        skipped: 1,
+    };
+    assert_eq!(queued, vec![expected]);
+    let sent: Vec<u32> = heard.iter().map(|p| p.sent).collect();
+    assert!(sent.windows(2).all(|w| w[0] <= w[1]), "progress only goes forward: {sent:?}");
+    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((10, 10)), "{heard:?}");
+    assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));
+
+    // The server has the catalogue under its own makerspace, and so does the desktop now.
+    let server_id = server.text("SELECT id FROM makerspace WHERE code = $1", &[Arg::T(CODE)]).unwrap_or_default();
+    assert_eq!(ok(desktop.makerspace_by_code(CODE)).id, server_id);
+    let home = |table: &str, id: &str| server.text(&format!("SELECT makerspace_id FROM {table} WHERE id = $1"), &[Arg::T(id)]);
+    assert_eq!(home("resource", &local.equipment).as_deref(), Some(server_id.as_str()));
+    assert_eq!(home("resource", &local.mentor).as_deref(), Some(server_id.as_str()));
+    assert_eq!(server.count("SELECT count(*) FROM blackout WHERE resource_id = $1", &[Arg::T(&local.equipment)]), 1);
+    assert_eq!(server.count("SELECT count(*) FROM date_override WHERE resource_id = $1", &[Arg::T(&local.equipment)]), 1);
+
+    // The operator gives the uploaded founder an account; she books the printer she is
+    // qualified for, and sees the mentor's hours.
+    server.account("li", &local.founder, CODE, &[ServerRole::Founder]);
+    let founder = server.client("li", now);
+    let mut founder = founder;
+    let search =
+        SlotSearch { from: now.date_naive() + Duration::days(2), to: now.date_naive() + Duration::days(5), minutes: Some(60) };
+    let slot =
+        ok(founder.store.slots(&local.equipment, &search, now)).into_iter().next().unwrap_or_else(|| panic!("no printer slot"));
+    assert!(!ok(founder.store.slots(&local.mentor, &search, now)).is_empty(), "the uploaded mentor has free hours");
+    let new = NewBooking { resource_id: local.equipment.clone(), start: slot.start, end: slot.end, topic: "外壳样件".into() };
+    let booking = ok(founder.store.book(&local.founder, &new, now)).id;
+    assert!(founder.sync(now).refused.is_empty());
+    assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]).as_deref(), Some("confirmed"));
+
+    // A second connection finds the catalogue on the server and uploads nothing.
+    let again = ok(tempfile::tempdir());
+    let mut second = ok(Store::open(&again.path().join("incubook.db")));
+    desktop_of_a_new_makerspace(&mut second, now);
+    let (queued, _) = connect_as(&server, &mut second, "wang", now);
+    assert!(queued.is_empty(), "{queued:?}");
+    assert_eq!(server.count("SELECT count(*) FROM lab WHERE makerspace_id = $1", &[Arg::T(&server_id)]), 1);
+}
+
+on_both_backends!(a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it);
