@@ -6,8 +6,8 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{Arg, Backend, PASSWORD, TestServer, ok};
-use incubook::domain::BlackoutWhen;
-use incubook::store::{NewEquipment, Store};
+use incubook::domain::{BlackoutWhen, Role, RoleGrant};
+use incubook::store::{MentorProfile, NewEquipment, NewLab, NewMentor, NewPerson, Store};
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
 use incubook::sync::{Mutation, PushRequest, PushedMutation};
@@ -71,12 +71,76 @@ fn equipment_changes(store: &Store, resource: &str, later: chrono::DateTime<Utc>
     changes
 }
 
+/// A space admin's changes to the makerspace's directory: a person, a lab, a mentor, and a
+/// mentor's profile (of a mentor who is none of the actors).
+fn directory_changes(store: &Store, home: &str, actors: &[(String, String, String)]) -> Vec<Mutation> {
+    let code: String = ok(store.conn().query_row("SELECT code FROM makerspace WHERE id = ?1", [home], |r| r.get(0)));
+    let (mentor, mentor_person): (String, String) = ok(store.conn().query_row(
+        "SELECT m.resource_id, m.person_id FROM mentor m JOIN resource r ON r.id = m.resource_id WHERE r.makerspace_id = ?1
+         ORDER BY m.person_id IN (SELECT value FROM json_each(?2)), m.resource_id LIMIT 1",
+        rusqlite::params![home, serde_json::to_string(&actors.iter().map(|a| &a.1).collect::<Vec<_>>()).unwrap_or_default()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ));
+    assert!(actors.iter().all(|a| a.1 != mentor_person), "every mentor of {code} is an actor");
+    let profile = ok(store.mentor(&mentor));
+    let newcomer = ok(store.conn().query_row(
+        "SELECT id FROM person WHERE id NOT IN (SELECT person_id FROM mentor) ORDER BY id LIMIT 1",
+        [],
+        |r| r.get::<_, String>(0),
+    ));
+    vec![
+        Mutation::CreatePerson {
+            person_id: "a-strangers-recruit".into(),
+            person: NewPerson {
+                name: "冒名者".into(),
+                roles: vec![RoleGrant { makerspace_code: code.clone(), role: Role::SpaceAdmin }],
+                ..NewPerson::default()
+            },
+        },
+        Mutation::CreateLab {
+            lab_id: "a-strangers-lab".into(),
+            lab: NewLab { makerspace_code: code.clone(), name: "冒名实验室".into(), description: String::new(), manager_ids: vec![] },
+        },
+        Mutation::CreateMentor {
+            mentor_id: "a-strangers-mentor".into(),
+            mentor: NewMentor {
+                person_id: newcomer,
+                makerspace_code: code,
+                title: String::new(),
+                bio: String::new(),
+                tags: vec![],
+                industries: vec![],
+                languages: vec![],
+                formats: vec![],
+                visibility: profile.visibility.clone(),
+                timezone: None,
+                policy: incubook::domain::Policy::default(),
+                weekly_hours: vec![],
+            },
+        },
+        Mutation::UpdateMentorProfile {
+            mentor_id: mentor,
+            profile: MentorProfile {
+                title: "改过的头衔".into(),
+                bio: String::new(),
+                tags: vec![],
+                industries: vec![],
+                languages: vec![],
+                formats: vec![],
+                visibility: profile.visibility,
+            },
+        },
+    ]
+}
+
 /// The booking's status and time, its resource's hours and rules, and the audit log's length.
 fn row_state(server: &TestServer, booking_id: &str) -> Option<String> {
     server.text(
         "SELECT b.status || ' ' || b.start_at || ' ' || b.end_at || ' ' || (SELECT count(*) FROM audit_log) || ' ' ||
                 (SELECT count(*) FROM date_override) || ' ' || (SELECT count(*) FROM blackout WHERE deleted = 0) || ' ' ||
-                (SELECT count(*) FROM qualification) || ' ' || (SELECT count(*) FROM resource) || ' ' || r.name ||
+                (SELECT count(*) FROM qualification) || ' ' || (SELECT count(*) FROM resource) || ' ' || r.name || ' ' ||
+                (SELECT count(*) FROM person) || ' ' || (SELECT count(*) FROM lab) || ' ' ||
+                (SELECT count(*) FROM mentor WHERE title = '改过的头衔') || ' ' ||
                 r.weekly_hours || r.capacity || r.min_notice_min || r.horizon_days || r.approval_required
          FROM booking b JOIN resource r ON r.id = b.resource_id WHERE b.id = $1",
         &[Arg::T(booking_id)],
@@ -137,6 +201,7 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
         ]
         .into_iter()
         .chain(if kind == "equipment" { equipment_changes(&store, &resource, later) } else { Vec::new() })
+        .chain(if kind == "equipment" { directory_changes(&store, &home, &actors) } else { Vec::new() })
         .collect::<Vec<_>>();
         let before = row_state(&server, &booking);
         assert!(before.is_some());
