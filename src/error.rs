@@ -210,6 +210,18 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// Errors that say nothing about what was asked (a busy or broken disk): a sync push
+    /// stops and the client retries later. Everything else fails the same way every time.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CoreError::Database(rusqlite::Error::SqliteFailure(e, _)) => {
+                !matches!(e.code, rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TypeMismatch)
+            }
+            CoreError::Database(_) | CoreError::Io(_) | CoreError::Migration(_) => true,
+            _ => false,
+        }
+    }
+
     pub fn code(&self) -> String {
         match self {
             CoreError::Refused(r) => format!("refused.{}", r.code()),

@@ -83,7 +83,10 @@ fn main() {
 
     let store = ok(Store::open(&path));
     add_founders(&server, &store);
-    first_sync(&server, &path, now);
+    // `INCUBOOK_BENCH=race` skips the first sync (for measuring the race alone).
+    if !std::env::var("INCUBOOK_BENCH").is_ok_and(|v| v == "race") {
+        first_sync(&server, &path, now);
+    }
     // `INCUBOOK_BENCH=first-sync` stops here (for profiling the first sync alone).
     if std::env::var("INCUBOOK_BENCH").is_ok_and(|v| v == "first-sync") {
         return;
@@ -210,10 +213,12 @@ fn race(backend: &str, server: &Running, pool: &[(String, incubook::domain::Slot
     let pool = Arc::new(pool.to_vec());
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let refusals = Arc::new(Mutex::new(std::collections::BTreeMap::<String, usize>::new()));
     let started = Instant::now();
     let threads: Vec<_> = (0..CLIENTS)
         .map(|i| {
             let (pool, latencies, accepted, base) = (pool.clone(), latencies.clone(), accepted.clone(), server.base.clone());
+            let refusals = refusals.clone();
             std::thread::spawn(move || {
                 let http = ok(HttpTransport::new(&base));
                 let token = ok(http.sign_in(&format!("f{i}"), "bench password")).token;
@@ -238,6 +243,11 @@ fn race(backend: &str, server: &Running, pool: &[(String, incubook::domain::Slot
                     if answer.outcomes.iter().all(|o| o.applied) {
                         accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
+                    for code in answer.outcomes.iter().filter_map(|o| o.code.clone()) {
+                        if let Ok(mut counts) = refusals.lock() {
+                            *counts.entry(code).or_default() += 1;
+                        }
+                    }
                 }
                 if let Ok(mut all) = latencies.lock() {
                     all.extend(mine);
@@ -261,4 +271,5 @@ fn race(backend: &str, server: &Running, pool: &[(String, incubook::domain::Slot
         percentile(&all, 0.5).as_secs_f64() * 1e3,
         percentile(&all, 0.99).as_secs_f64() * 1e3,
     );
+    println!("race on {backend}: refused by reason {:?}", refusals.lock().map(|r| r.clone()).unwrap_or_default());
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
 use crate::domain::Role;
@@ -45,6 +45,8 @@ pub struct Store {
     pub(crate) conn: Connection,
     /// On the server: the mutation being applied, acknowledged inside its own transaction.
     pub(crate) ack: Option<crate::sync::server::Ack>,
+    /// Inside `batch`: each write is a savepoint of the batch's one transaction.
+    in_batch: bool,
 }
 
 /// `PowerSafe` (SQLite `synchronous=FULL`) syncs the log on every commit, so a booking
@@ -95,7 +97,7 @@ impl Store {
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, ack: None })
+        Ok(Store { conn, ack: None, in_batch: false })
     }
 
     /// How hard each commit waits for the disk. The default is `PowerSafe`.
@@ -113,12 +115,23 @@ impl Store {
         &self.conn
     }
 
-    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction; nothing is kept if it fails.
-    /// On the server, the first write of a mutation also records it as processed, so a
-    /// mutation and its acknowledgement commit together or not at all.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction (a savepoint inside `batch`);
+    /// nothing is kept if it fails. On the server, the first write of a mutation also
+    /// records it as processed, so a mutation and its acknowledgement commit together or not
+    /// at all.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let ack = self.ack.take();
+        let in_batch = self.in_batch;
         let result = (|| {
+            if in_batch {
+                let sp = self.conn.savepoint()?;
+                let value = f(&sp)?;
+                if let Some(ack) = &ack {
+                    crate::sync::server::write_ack(&sp, ack)?;
+                }
+                sp.commit()?;
+                return Ok(value);
+            }
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             if let Some(ack) = &ack {
@@ -133,9 +146,35 @@ impl Store {
         result
     }
 
+    /// Group commit: everything `f` writes commits together at its end, with one sync of
+    /// the log, and each write inside still succeeds or fails alone (a savepoint each). If
+    /// `f` fails, nothing of it is kept.
+    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if self.in_batch {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.in_batch = true;
+        let result = f(self);
+        self.in_batch = false;
+        match result {
+            Ok(value) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// One `BEGIN IMMEDIATE` transaction for tables the store has no methods for (the
     /// district server's accounts). Domain rows go through the store's methods.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         self.write(f)
     }
 

@@ -53,18 +53,6 @@ impl Rejection {
     }
 }
 
-/// Errors that say nothing about the mutation (a busy or broken disk): the push stops and
-/// the client retries later. Everything else fails the same way every time and is consumed.
-fn is_transient(error: &CoreError) -> bool {
-    match error {
-        CoreError::Database(rusqlite::Error::SqliteFailure(e, _)) => {
-            !matches!(e.code, rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TypeMismatch)
-        }
-        CoreError::Database(_) | CoreError::Io(_) | CoreError::Migration(_) => true,
-        _ => false,
-    }
-}
-
 /// The key of a row a refused mutation made only on its client. Rows of private tables
 /// (a waitlist entry) reach only the person they name, so the key names the pusher.
 pub fn tombstone_key(row: &super::RowRef, pusher: &str) -> String {
@@ -187,7 +175,7 @@ impl Store {
                     }
                     outcomes.push(MutationOutcome { id: pushed.id, applied: true, code: None, message: None });
                 }
-                Err(e) if is_transient(&e) => return Err(e),
+                Err(e) if e.is_transient() => return Err(e),
                 Err(e) => {
                     self.consume_failed(&ack, parsed.as_ref(), &e, now)?;
                     outcomes.push(MutationOutcome {

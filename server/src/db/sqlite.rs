@@ -1,9 +1,11 @@
 //! The embedded backend: one SQLite file holding the core's own schema (so mutations run
 //! through the same store code as on the desktop) plus the server's account and sync
-//! tables. One connection behind a mutex: SQLite serializes writers anyway.
+//! tables. One connection behind a mutex: SQLite serializes writers anyway. Pushes are
+//! group-committed: whoever takes the connection applies every push waiting by then in one
+//! transaction (a savepoint per mutation), so many clients share one sync of the log.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, mpsc};
 
 use incubook::CoreError;
 use incubook::report::DistrictReport;
@@ -17,18 +19,66 @@ use crate::error::{Result, ServerError};
 
 pub struct SqliteDatabase {
     store: Mutex<Store>,
+    /// Pushes waiting for the next group commit.
+    waiting: Mutex<Vec<WaitingPush>>,
 }
+
+struct WaitingPush {
+    person_id: String,
+    request: PushRequest,
+    now: chrono::DateTime<chrono::Utc>,
+    answer: mpsc::Sender<Result<PushResponse>>,
+}
+
+/// At most this many pushes share one commit, so that one commit's wait stays short.
+const MAX_GROUP: usize = 256;
 
 impl SqliteDatabase {
     pub fn open(path: &Path) -> Result<SqliteDatabase> {
         let store = Store::open(path)?;
         store.install_server_versioning()?;
-        Ok(SqliteDatabase { store: Mutex::new(store) })
+        Ok(SqliteDatabase { store: Mutex::new(store), waiting: Mutex::new(Vec::new()) })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         let mut store = self.store.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
         f(&mut store)
+    }
+
+    /// Applies the pushes waiting now in one transaction and answers each. A push that fails
+    /// for the database's sake fails the whole group (its clients retry; nothing was kept).
+    fn commit_group(&self, store: &mut Store) -> Result<()> {
+        let group: Vec<WaitingPush> = {
+            let mut waiting = self.waiting.lock().map_err(|_| ServerError::Internal("push queue poisoned".into()))?;
+            let take = waiting.len().min(MAX_GROUP);
+            waiting.drain(..take).collect()
+        };
+        if group.is_empty() {
+            return Ok(());
+        }
+        let outcome = store.batch(|store| {
+            let mut answers = Vec::with_capacity(group.len());
+            for push in &group {
+                match store.apply_push(&push.person_id, &push.request, push.now) {
+                    Err(e) if e.is_transient() => return Err(e),
+                    answer => answers.push(answer),
+                }
+            }
+            Ok(answers)
+        });
+        match outcome {
+            Ok(answers) => {
+                for (push, answer) in group.into_iter().zip(answers) {
+                    let _ = push.answer.send(answer.map_err(ServerError::from));
+                }
+            }
+            Err(e) => {
+                for push in group {
+                    let _ = push.answer.send(Err(ServerError::from(CoreError::Io(std::io::Error::other(e.to_string())))));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -209,7 +259,19 @@ impl Database for SqliteDatabase {
     }
 
     fn push(&self, person_id: &str, request: &PushRequest, now: chrono::DateTime<chrono::Utc>) -> Result<PushResponse> {
-        self.with(|store| Ok(store.apply_push(person_id, request, now)?))
+        let (answer, answered) = mpsc::channel();
+        let waiting = WaitingPush { person_id: person_id.to_string(), request: request.clone(), now, answer };
+        self.waiting.lock().map_err(|_| ServerError::Internal("push queue poisoned".into()))?.push(waiting);
+        loop {
+            // While another push held the connection, it may have applied this one too.
+            if let Ok(answer) = answered.try_recv() {
+                return answer;
+            }
+            self.with(|store| self.commit_group(store))?;
+            if let Ok(answer) = answered.try_recv() {
+                return answer;
+            }
+        }
     }
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
