@@ -99,7 +99,12 @@ fn directory_changes(store: &Store, home: &str, actors: &[(String, String, Strin
         },
         Mutation::CreateLab {
             lab_id: "a-strangers-lab".into(),
-            lab: NewLab { makerspace_code: code.clone(), name: "冒名实验室".into(), description: String::new(), manager_ids: vec![] },
+            lab: NewLab {
+                makerspace_code: code.clone(),
+                name: "冒名实验室".into(),
+                description: String::new(),
+                manager_ids: vec![],
+            },
         },
         Mutation::CreateMentor {
             mentor_id: "a-strangers-mentor".into(),

@@ -16,7 +16,7 @@ use crate::store::Store;
 
 /// How a client reaches the server. The HTTP one lives in `http`; tests may wrap it to
 /// lose responses or die halfway.
-pub trait Transport {
+pub trait Transport: Sync {
     fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse>;
     fn pull(&self, token: &str, client_id: &str, cursor: i64) -> Result<PullResponse>;
 }
@@ -120,17 +120,39 @@ fn sync_round(
         done.to_send = done.to_send.max(done.sent);
         progress(&done);
     }
-    loop {
-        let cursor = access.with(|store| store.sync_cursor())?;
-        let page = transport.pull(&token, &status.client_id, cursor)?;
-        report.pulled += page.changes.len() as u32;
-        access.with(|store| store.apply_pull(&page))?;
-        done.received = report.pulled;
-        progress(&done);
-        if !page.more || page.cursor <= cursor {
-            break;
+    // The next page is fetched while this one is written: on a first sync the server's work
+    // and the transfer overlap the local writes instead of adding to them.
+    let first = access.with(|store| store.sync_cursor())?;
+    std::thread::scope(|scope| -> Result<()> {
+        let (pages, arrived) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
+        let (token, client_id) = (&token, &status.client_id);
+        scope.spawn(move || {
+            let mut cursor = first;
+            loop {
+                let page = transport.pull(token, client_id, cursor);
+                let next = match &page {
+                    Ok(p) if p.more && p.cursor > cursor => Some(p.cursor),
+                    _ => None,
+                };
+                // A closed channel: the writer stopped at an error, so fetching stops too.
+                if pages.send(page).is_err() {
+                    return;
+                }
+                match next {
+                    Some(c) => cursor = c,
+                    None => return,
+                }
+            }
+        });
+        for page in arrived {
+            let page = page?;
+            report.pulled += page.changes.len() as u32;
+            access.with(|store| store.apply_pull(&page))?;
+            done.received = report.pulled;
+            progress(&done);
         }
-    }
+        Ok(())
+    })?;
     report.waiting = access.with(|store| Ok(store.sync_status()?.map_or(0, |s| s.waiting)))?;
     Ok(report)
 }
@@ -235,6 +257,16 @@ impl Store {
     /// server has processed, in one transaction. A page may hold a child before its
     /// parent's newer version, so references are checked by the server, not here.
     pub fn apply_pull(&mut self, page: &PullResponse) -> Result<()> {
+        // A page lost to a power cut is pulled again (its cursor is lost with it), so its
+        // commit need not wait for the disk; the next commit that does wait syncs it too.
+        let synchronous: i64 = self.conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = self.apply_page(page);
+        self.conn.pragma_update(None, "synchronous", synchronous)?;
+        result
+    }
+
+    fn apply_page(&mut self, page: &PullResponse) -> Result<()> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let result = self.write(|tx| {
             let mut writer = RowWriter::default();
