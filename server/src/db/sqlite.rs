@@ -19,6 +19,9 @@ use crate::error::{Result, ServerError};
 
 pub struct SqliteDatabase {
     store: Mutex<Store>,
+    /// A second connection for sign-ins and pulls: in WAL mode they read beside the writer
+    /// instead of waiting for its group commits.
+    reader: Mutex<Store>,
     /// Pushes waiting for the next group commit.
     waiting: Mutex<Vec<WaitingPush>>,
 }
@@ -37,12 +40,18 @@ impl SqliteDatabase {
     pub fn open(path: &Path) -> Result<SqliteDatabase> {
         let store = Store::open(path)?;
         store.install_server_versioning()?;
-        Ok(SqliteDatabase { store: Mutex::new(store), waiting: Mutex::new(Vec::new()) })
+        let reader = Store::open(path)?;
+        Ok(SqliteDatabase { store: Mutex::new(store), reader: Mutex::new(reader), waiting: Mutex::new(Vec::new()) })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         let mut store = self.store.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
         f(&mut store)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let store = self.reader.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
+        f(&store)
     }
 
     /// Applies the pushes waiting now in one transaction and answers each. A push that fails
@@ -200,7 +209,7 @@ impl Database for SqliteDatabase {
     }
 
     fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
-        self.with(|store| {
+        self.read(|store| {
             Ok(store
                 .conn()
                 .query_row("SELECT person_id, username, password_hash FROM account WHERE username = ?1", [username], |r| {
@@ -223,7 +232,7 @@ impl Database for SqliteDatabase {
     }
 
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
-        self.with(|store| {
+        self.read(|store| {
             let conn = store.conn();
             let found: Option<(String, String)> = conn
                 .prepare_cached(
@@ -275,7 +284,7 @@ impl Database for SqliteDatabase {
     }
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
-        self.with(|store| Ok(store.pull_for(person_id, client_id, cursor, limit)?))
+        self.read(|store| Ok(store.pull_for(person_id, client_id, cursor, limit)?))
     }
 
     fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Notice> {
@@ -283,15 +292,15 @@ impl Database for SqliteDatabase {
     }
 
     fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
-        self.with(|store| Ok(store.notices(limit)?))
+        self.read(|store| Ok(store.notices(limit)?))
     }
 
     fn district_report(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<DistrictReport> {
-        self.with(|store| Ok(store.district_report(from, to)?))
+        self.read(|store| Ok(store.district_report(from, to)?))
     }
 
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
-        self.with(|store| Ok(store.makerspace_summaries()?))
+        self.read(|store| Ok(store.makerspace_summaries()?))
     }
 
     fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
