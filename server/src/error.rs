@@ -31,6 +31,9 @@ pub enum ServerError {
     Postgres(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// The database failed for a whole group of pushes; the clients retry.
+    #[error("database unavailable, try again: {0}")]
+    Unavailable(String),
     /// The core's own errors keep their codes (`refused.slot_taken`, `invalid.start`, …).
     #[error("{0}")]
     Core(incubook::CoreError),
@@ -54,7 +57,9 @@ impl ServerError {
             ServerError::Conflict(_) => "conflict",
             ServerError::TooLarge => "too_large",
             ServerError::Unsupported(_) => "unsupported",
-            ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) => "database",
+            ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) | ServerError::Unavailable(_) => {
+                "database"
+            }
             ServerError::Internal(_) => "internal",
         };
         code.to_string()
@@ -70,6 +75,7 @@ impl ServerError {
             ServerError::Conflict(_) => StatusCode::CONFLICT,
             ServerError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
+            ServerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) | ServerError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

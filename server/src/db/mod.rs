@@ -1,6 +1,7 @@
 //! Server storage behind one trait, as atuin does: each backend in its own module with its
 //! own migrations. SQLite is the embedded default; PostgreSQL is for district IT.
 
+mod group;
 mod pg;
 mod sqlite;
 

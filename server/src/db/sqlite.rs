@@ -5,7 +5,7 @@
 //! transaction (a savepoint per mutation), so many clients share one sync of the log.
 
 use std::path::Path;
-use std::sync::{Mutex, mpsc};
+use std::sync::Mutex;
 
 use incubook::CoreError;
 use incubook::report::DistrictReport;
@@ -14,6 +14,7 @@ use incubook::sync::upload::MakerspaceSummary;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::group::{Groups, Waiting};
 use super::{Account, Database, Principal, ServerRole};
 use crate::error::{Result, ServerError};
 
@@ -23,18 +24,8 @@ pub struct SqliteDatabase {
     /// instead of waiting for its group commits.
     reader: Mutex<Store>,
     /// Pushes waiting for the next group commit.
-    waiting: Mutex<Vec<WaitingPush>>,
+    groups: Groups,
 }
-
-struct WaitingPush {
-    person_id: String,
-    request: PushRequest,
-    now: chrono::DateTime<chrono::Utc>,
-    answer: mpsc::Sender<Result<PushResponse>>,
-}
-
-/// At most this many pushes share one commit, so that one commit's wait stays short.
-const MAX_GROUP: usize = 256;
 
 impl SqliteDatabase {
     pub fn open(path: &Path) -> Result<SqliteDatabase> {
@@ -45,7 +36,7 @@ impl SqliteDatabase {
         // from 1,700 to 2,000 pushes/s here. Reads have their own connection and cache.
         store.conn().pragma_update(None, "cache_size", -4_000)?;
         let reader = Store::open(path)?;
-        Ok(SqliteDatabase { store: Mutex::new(store), reader: Mutex::new(reader), waiting: Mutex::new(Vec::new()) })
+        Ok(SqliteDatabase { store: Mutex::new(store), reader: Mutex::new(reader), groups: Groups::default() })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
@@ -58,40 +49,22 @@ impl SqliteDatabase {
         f(&store)
     }
 
-    /// Applies the pushes waiting now in one transaction and answers each. A push that fails
-    /// for the database's sake fails the whole group (its clients retry; nothing was kept).
-    fn commit_group(&self, store: &mut Store) -> Result<()> {
-        let group: Vec<WaitingPush> = {
-            let mut waiting = self.waiting.lock().map_err(|_| ServerError::Internal("push queue poisoned".into()))?;
-            let take = waiting.len().min(MAX_GROUP);
-            waiting.drain(..take).collect()
-        };
-        if group.is_empty() {
-            return Ok(());
-        }
-        let outcome = store.batch(|store| {
-            let mut answers = Vec::with_capacity(group.len());
-            for push in &group {
-                match store.apply_push(&push.person_id, &push.request, push.now) {
-                    Err(e) if e.is_transient() => return Err(e),
-                    answer => answers.push(answer),
-                }
-            }
-            Ok(answers)
-        });
-        match outcome {
-            Ok(answers) => {
-                for (push, answer) in group.into_iter().zip(answers) {
-                    let _ = push.answer.send(answer.map_err(ServerError::from));
-                }
-            }
-            Err(e) => {
+    /// Applies a group of pushes in one transaction and answers each. A push that fails for
+    /// the database's sake fails the whole group (its clients retry; nothing was kept).
+    fn commit_group(&self, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
+        self.with(|store| {
+            let answers = store.batch(|store| {
+                let mut answers = Vec::with_capacity(group.len());
                 for push in group {
-                    let _ = push.answer.send(Err(ServerError::from(CoreError::Io(std::io::Error::other(e.to_string())))));
+                    match store.apply_push(&push.person_id, &push.request, push.now) {
+                        Err(e) if e.is_transient() => return Err(e),
+                        answer => answers.push(answer.map_err(ServerError::from)),
+                    }
                 }
-            }
-        }
-        Ok(())
+                Ok(answers)
+            })?;
+            Ok(answers)
+        })
     }
 }
 
@@ -272,19 +245,7 @@ impl Database for SqliteDatabase {
     }
 
     fn push(&self, person_id: &str, request: &PushRequest, now: chrono::DateTime<chrono::Utc>) -> Result<PushResponse> {
-        let (answer, answered) = mpsc::channel();
-        let waiting = WaitingPush { person_id: person_id.to_string(), request: request.clone(), now, answer };
-        self.waiting.lock().map_err(|_| ServerError::Internal("push queue poisoned".into()))?.push(waiting);
-        loop {
-            // While another push held the connection, it may have applied this one too.
-            if let Ok(answer) = answered.try_recv() {
-                return answer;
-            }
-            self.with(|store| self.commit_group(store))?;
-            if let Ok(answer) = answered.try_recv() {
-                return answer;
-            }
-        }
+        self.groups.push(person_id, request, now, |group| self.commit_group(group))
     }
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {

@@ -23,6 +23,7 @@ use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use postgres::GenericClient;
 use sql::{Manager, Sql};
 
+use super::group::Groups;
 use super::{Account, Database, Principal, ServerRole};
 use crate::error::{Result, ServerError};
 
@@ -35,6 +36,8 @@ type Pool = r2d2::Pool<Manager>;
 pub struct PostgresDatabase {
     /// Always present; an `Option` only so that `drop` can hand it to another thread.
     pool: Option<Pool>,
+    /// Pushes waiting for the next group commit.
+    groups: Groups,
 }
 
 impl Drop for PostgresDatabase {
@@ -67,7 +70,7 @@ impl PostgresDatabase {
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
-        let db = PostgresDatabase { pool: Some(pool) };
+        let db = PostgresDatabase { pool: Some(pool), groups: Groups::default() };
         let mut conn = db.conn()?;
         embedded::migrations::runner().run(&mut conn.client).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
         Ok(db)
@@ -242,7 +245,7 @@ impl Database for PostgresDatabase {
     }
 
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
-        push::push(&mut *self.conn()?, person_id, request, now)
+        self.groups.push(person_id, request, now, |group| push::push_group(&mut *self.conn()?, group))
     }
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
