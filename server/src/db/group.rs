@@ -1,6 +1,9 @@
-//! Group commit for pushes, shared by both backends: a push joins the queue; whoever becomes
-//! the leader applies every push queued by then in one transaction and answers each, so
-//! many clients share one commit (and one sync of the log) instead of taking turns.
+//! Group commit for pushes: a push joins the queue; whoever becomes the leader applies every
+//! push queued by then in one transaction and answers each, so many clients share one commit
+//! (and one sync of the log) instead of taking turns. The SQLite backend uses it (its writer
+//! is one connection anyway). PostgreSQL does not: there a push costs about twenty round
+//! trips, and one leader doing them all was slower (306 pushes/s) than concurrent
+//! transactions that only queue for the commit (522 pushes/s).
 
 use std::sync::{Mutex, mpsc};
 

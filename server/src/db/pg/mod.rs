@@ -23,7 +23,6 @@ use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use postgres::GenericClient;
 use sql::{Manager, Sql};
 
-use super::group::Groups;
 use super::{Account, Database, Principal, ServerRole};
 use crate::error::{Result, ServerError};
 
@@ -36,8 +35,6 @@ type Pool = r2d2::Pool<Manager>;
 pub struct PostgresDatabase {
     /// Always present; an `Option` only so that `drop` can hand it to another thread.
     pool: Option<Pool>,
-    /// Pushes waiting for the next group commit.
-    groups: Groups,
 }
 
 impl Drop for PostgresDatabase {
@@ -70,7 +67,7 @@ impl PostgresDatabase {
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
-        let db = PostgresDatabase { pool: Some(pool), groups: Groups::default() };
+        let db = PostgresDatabase { pool: Some(pool) };
         let mut conn = db.conn()?;
         embedded::migrations::runner().run(&mut conn.client).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
         Ok(db)
@@ -245,7 +242,7 @@ impl Database for PostgresDatabase {
     }
 
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
-        self.groups.push(person_id, request, now, |group| push::push_group(&mut *self.conn()?, group))
+        push::push(&mut *self.conn()?, person_id, request, now)
     }
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {

@@ -1,7 +1,6 @@
-//! Push on PostgreSQL, group-committed: the pushes queued together run in one transaction,
-//! each mutation in a savepoint with the client's acknowledgement; the client's row is
-//! locked first, so a retried push that overlaps the original one still applies each
-//! mutation once. One commit takes the version clock and syncs the log for the group.
+//! Push on PostgreSQL: each mutation in its own transaction, together with the client's
+//! acknowledgement; the client's row is locked first, so a retried push that overlaps the
+//! original one still applies each mutation once.
 
 use chrono::{DateTime, Utc};
 use incubook::domain::{Blackout, BookingStatus};
@@ -14,69 +13,60 @@ use postgres::error::SqlState;
 use super::bookings::{self, Failure, Res};
 use super::sql::{PgConn, Tx};
 use super::{directory, labs, sessions};
-use crate::db::group::Waiting;
 use crate::error::{Result, ServerError};
 
-/// Serialization failures and deadlocks are retried this many times before the group fails.
+/// Serialization failures and deadlocks are retried this many times before the push stops.
 const ATTEMPTS: usize = 8;
 
-/// Applies a group of pushes in one transaction and answers each in order.
-pub(super) fn push_group(conn: &mut PgConn, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
-    for _ in 0..ATTEMPTS {
-        let result = conn.transaction(|tx| -> Res<Vec<Result<PushResponse>>> {
-            group.iter().map(|push| push_one(tx, &push.person_id, &push.request, push.now)).collect()
-        });
-        match result {
-            Ok(answers) => return Ok(answers),
-            Err(Failure::Db(e)) if retryable(&e) => continue,
-            Err(e) => return Err(e.into()),
-        }
+fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) -> Result<i64> {
+    let mut client = conn.sql();
+    client.execute(
+        "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+        &[&client_id, &person_id],
+    )?;
+    let row = client.query_one("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1", &[&client_id])?;
+    if row.get::<_, &str>(0) != person_id {
+        return Err(CoreError::Forbidden("this client id belongs to another user".into()).into());
     }
-    Err(ServerError::Postgres("too much contention; try again".into()))
+    Ok(row.get(1))
 }
 
-/// One push inside the group's transaction. What is wrong with the push itself (a bad or
-/// foreign client id) answers it alone; a database failure fails the group.
-fn push_one(tx: &mut Tx<'_, '_>, person: &str, request: &PushRequest, now: DateTime<Utc>) -> Res<Result<PushResponse>> {
-    if let Err(e) = check_client_id(&request.client_id) {
-        return Ok(Err(e.into()));
-    }
-    let client_id = request.client_id.as_str();
-    tx.execute(
-        "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-        &[&client_id, &person],
-    )?;
-    let row =
-        tx.query_one("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1 FOR UPDATE", &[&client_id])?;
-    if row.get::<_, &str>(0) != person {
-        return Ok(Err(CoreError::Forbidden("this client id belongs to another user".into()).into()));
-    }
-    let mut last: i64 = row.get(1);
+pub(super) fn push(client: &mut PgConn, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+    check_client_id(&request.client_id)?;
+    let mut last = client_owner(client, &request.client_id, person_id)?;
     let mut outcomes = Vec::with_capacity(request.mutations.len());
     for pushed in &request.mutations {
-        if pushed.id <= last {
-            outcomes.push(earlier_outcome(tx, client_id, pushed.id)?);
-            continue;
-        }
-        last = pushed.id;
-        match apply_or_consume(tx, person, client_id, pushed, now) {
-            Ok(outcome) => outcomes.push(outcome),
-            Err(Failure::Db(e)) if retryable(&e) => return Err(Failure::Db(e)),
-            // Undone by its savepoint: this push stops here and its client retries later;
-            // the rest of the group goes on.
-            Err(e) => return Ok(Err(e.into())),
-        }
+        let decided_now = if pushed.id > last {
+            last = pushed.id;
+            apply_once(client, person_id, &request.client_id, pushed, now)?
+        } else {
+            None
+        };
+        // Only a mutation decided earlier (or by an overlapping retry) is looked up.
+        let decided = match decided_now {
+            Some(outcome) => outcome,
+            None => outcome(client, &request.client_id, pushed.id)?,
+        };
+        outcomes.push(decided);
     }
-    Ok(Ok(PushResponse { last_mutation_id: last, outcomes }))
+    Ok(PushResponse { last_mutation_id: last, outcomes })
 }
 
-fn earlier_outcome(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> Res<MutationOutcome> {
-    let failure =
-        tx.query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
+fn outcome(client: &mut PgConn, client_id: &str, id: i64) -> Result<MutationOutcome> {
+    let failure = client
+        .sql()
+        .query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
     Ok(match failure {
         None => MutationOutcome { id, applied: true, code: None, message: None },
         Some(row) => MutationOutcome { id, applied: false, code: Some(row.get(0)), message: Some(row.get(1)) },
     })
+}
+
+/// Locks the client's row and tells whether this mutation is still to do.
+fn still_to_do(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<bool, postgres::Error> {
+    let last: i64 =
+        tx.query_one("SELECT last_mutation_id FROM sync_client WHERE client_id = $1 FOR UPDATE", &[&client_id])?.get(0);
+    Ok(id > last)
 }
 
 fn write_ack(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<(), postgres::Error> {
@@ -101,32 +91,41 @@ fn refusal_of(e: &postgres::Error) -> Option<CoreError> {
     None
 }
 
-/// Applies the mutation in a savepoint, or consumes it when it fails for good.
-fn apply_or_consume(
-    tx: &mut Tx<'_, '_>,
+/// Applies or consumes the mutation; its outcome, unless another push of this client did it first.
+fn apply_once(
+    client: &mut PgConn,
     person: &str,
     client_id: &str,
     pushed: &PushedMutation,
     now: DateTime<Utc>,
-) -> Res<MutationOutcome> {
+) -> Result<Option<MutationOutcome>> {
     let mutation = match pushed.parse() {
         Ok(m) => m,
-        Err(e) => return tx.savepoint(|sp| consume_failed(sp, person, client_id, pushed.id, None, &e, now)),
+        Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
     };
-    let applied = tx.savepoint(|sp| -> Res<()> {
-        apply_mutation(sp, person, &mutation, now.timestamp())?;
-        write_ack(sp, client_id, pushed.id)?;
-        Ok(())
-    });
-    match applied {
-        Ok(()) => Ok(MutationOutcome { id: pushed.id, applied: true, code: None, message: None }),
-        Err(Failure::Core(e)) => tx.savepoint(|sp| consume_failed(sp, person, client_id, pushed.id, Some(&mutation), &e, now)),
-        Err(Failure::Db(e)) => match refusal_of(&e) {
-            Some(refusal) => tx.savepoint(|sp| consume_failed(sp, person, client_id, pushed.id, Some(&mutation), &refusal, now)),
-            None => Err(Failure::Db(e)),
-        },
-        Err(e) => Err(e),
+    for _ in 0..ATTEMPTS {
+        let result = client.transaction(|tx| -> Res<bool> {
+            if !still_to_do(tx, client_id, pushed.id)? {
+                return Ok(false);
+            }
+            apply_mutation(tx, person, &mutation, now.timestamp())?;
+            write_ack(tx, client_id, pushed.id)?;
+            Ok(true)
+        });
+        match result {
+            Ok(applied) => {
+                return Ok(applied.then_some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None }));
+            }
+            Err(Failure::Db(e)) if retryable(&e) => continue,
+            Err(Failure::Db(e)) => match refusal_of(&e) {
+                Some(refusal) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &refusal, now),
+                None => return Err(e.into()),
+            },
+            Err(Failure::Corrupt(what)) => return Err(ServerError::Internal(what)),
+            Err(Failure::Core(e)) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &e, now),
+        }
     }
+    Err(ServerError::Postgres("too much contention; try again".into()))
 }
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
@@ -187,19 +186,22 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
     }
 }
 
-/// Consumes a mutation that failed for good: the client's ack, the failure, and what the
-/// client must learn by pull — a refused new booking is kept as rejected with its reason;
-/// any other refused change re-sends the rows it tried to change.
+/// Consumes a mutation that failed for good, in one transaction: the ack, the failure, and
+/// what the client must learn by pull — a refused new booking is kept as rejected with its
+/// reason; any other refused change re-sends the row it tried to change.
 fn consume_failed(
-    tx: &mut Tx<'_, '_>,
+    client: &mut PgConn,
     person: &str,
     client_id: &str,
     id: i64,
     mutation: Option<&Mutation>,
     error: &CoreError,
     now: DateTime<Utc>,
-) -> Res<MutationOutcome> {
-    {
+) -> Result<Option<MutationOutcome>> {
+    client.transaction(|tx| -> Result<Option<MutationOutcome>> {
+        if !still_to_do(tx, client_id, id)? {
+            return Ok(None);
+        }
         write_ack(tx, client_id, id)?;
         tx.execute(
             "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
@@ -221,8 +223,7 @@ fn consume_failed(
             Some(other) => {
                 for row in other.rows() {
                     let Some(t) = table(row.table) else { continue };
-                    let filter =
-                        t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
+                    let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
                     let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
                         row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
                     let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
@@ -243,6 +244,6 @@ fn consume_failed(
             }
             None => {}
         }
-    }
-    Ok(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) })
+        Ok(Some(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) }))
+    })
 }
