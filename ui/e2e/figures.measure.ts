@@ -12,6 +12,14 @@ function rssKib(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
+/** The app's resident memory split into heap and stacks (anonymous) and mapped files (libraries, the database). */
+function residentKinds(pid: number): { anonymous_mib: number; file_backed_mib: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+  const anonymous = field('Anonymous');
+  return { anonymous_mib: Math.round(anonymous / 1024), file_backed_mib: Math.round((field('Rss') - anonymous) / 1024) };
+}
+
 function children(pid: number): number[] {
   try {
     return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
@@ -50,6 +58,7 @@ it('prints the desktop figures', async () => {
   await new Promise((r) => setTimeout(r, 3000));
   const pid = Number(execFileSync('pgrep', ['-n', '-f', 'incubook-desktop'], { encoding: 'utf8' }).trim());
   const appRss = rssKib(pid);
+  const appKinds = residentKinds(pid);
   const webRss = children(pid).reduce((sum, c) => sum + rssKib(c), 0);
 
   // Day view of the 300-instrument lab: from the click on the screen's button to its first
@@ -100,6 +109,7 @@ it('prints the desktop figures', async () => {
     first_screen_ms_including_driver_start: Math.round(firstScreen),
     first_screen_ms_second_start: Math.round(warmScreen),
     idle_rss_mib_app_process: Math.round(appRss / 1024),
+    idle_rss_mib_app_process_by_kind: appKinds,
     idle_rss_mib_with_webkit_processes: Math.round((appRss + webRss) / 1024),
     instruments: count,
     lab_calendar_day_first_page_ms: Math.round(ms),
