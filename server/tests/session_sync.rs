@@ -5,7 +5,8 @@ mod common;
 
 use chrono::Utc;
 use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
-use incubook::store::{NewBooking, Store};
+use incubook::domain::Visibility;
+use incubook::store::{MentorProfile, NewBooking, Store};
 use incubook_server::db::ServerRole;
 
 fn mentor_person(store: &Store, resource: &str) -> String {
@@ -80,7 +81,50 @@ fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(b
     assert_eq!(ok(m.store.session_note(&mentor, &booking)).as_deref(), Some("下次带上财务模型"));
 }
 
+fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_them_from_others(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let (resource, _) = mentor_slot(&seed, now);
+    let mentor = mentor_person(&seed, &resource);
+    server.account("m", &mentor, "PD-0001", &[ServerRole::Mentor]);
+    let outsider = founders_of(&seed, "PD-0002");
+    server.account("o", &outsider[0], "PD-0002", &[ServerRole::Founder]);
+    let (mut m, mut o) = (server.client("m", now), server.client("o", now));
+    let search = |client: &common::Client| {
+        let search = incubook::store::MentorSearch { viewer_id: Some(client.person_id.clone()), ..Default::default() };
+        ok(client.store.search_mentors(&search, now)).into_iter().any(|card| card.id == resource)
+    };
+    assert!(search(&o), "a district-visible mentor is found from another makerspace");
+
+    let profile = MentorProfile {
+        title: "供应链与量产顾问".into(),
+        bio: "帮助硬件团队从样机走到小批量".into(),
+        tags: vec!["hardware".into()],
+        industries: vec!["智能硬件".into()],
+        languages: vec!["zh".into(), "en".into()],
+        formats: vec!["online".into()],
+        visibility: Visibility::District,
+    };
+    ok(m.store.update_mentor_profile(&mentor, &resource, &profile, now));
+    m.sync(now);
+    o.sync(now);
+    let seen = ok(o.store.mentor(&resource));
+    assert_eq!((seen.title.as_str(), seen.languages.len()), ("供应链与量产顾问", 2));
+
+    // Kept to the mentor's own makerspace: the other makerspace's founder no longer finds them.
+    ok(m.store.update_mentor_profile(&mentor, &resource, &MentorProfile { visibility: Visibility::Makerspace, ..profile }, now));
+    m.sync(now);
+    o.sync(now);
+    assert!(!search(&o), "a mentor kept to PD-0001 is hidden from PD-0002's founders");
+    assert_eq!(
+        server.text("SELECT visibility FROM mentor WHERE resource_id = $1", &[Arg::T(&resource)]).as_deref(),
+        Some("makerspace")
+    );
+}
+
 on_both_backends!(
     a_founder_waiting_for_a_taken_slot_is_told_when_it_opens,
     a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor,
+    a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_them_from_others,
 );

@@ -297,6 +297,14 @@ impl Change {
             Change::Put { version, .. } | Change::Delete { version, .. } => *version,
         }
     }
+
+    /// The order a page applies changes in: by version, and within one version (all rows of
+    /// one PostgreSQL transaction share it) deletes before puts. A put is the row as it is
+    /// now, so a row deleted and written again in one transaction (a mentor's facets
+    /// replaced) must end written.
+    pub fn apply_order(&self) -> (i64, bool) {
+        (self.version(), matches!(self, Change::Put { .. }))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

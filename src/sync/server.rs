@@ -379,7 +379,7 @@ impl Store {
             };
             candidates.push(Change::Delete { table, version, key });
         }
-        candidates.sort_by_key(Change::version);
+        candidates.sort_by_key(Change::apply_order);
         let next = candidates.last().map_or(cursor, Change::version);
         let mut changes = Vec::with_capacity(candidates.len());
         for change in candidates {

@@ -56,7 +56,7 @@ fn read_changes(tx: &mut Tx<'_, '_>, after: i64, limit: i64, only: Option<i64>) 
     for r in &rows {
         changes.push(Change::Delete { table: r.get(1), version: r.get(0), key: parse_row(r.get(2))? });
     }
-    changes.sort_by_key(Change::version);
+    changes.sort_by_key(Change::apply_order);
     Ok((changes, if only.is_some() { None } else { cut }))
 }
 
