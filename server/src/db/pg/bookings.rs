@@ -59,13 +59,22 @@ impl From<Failure> for crate::error::ServerError {
 /// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
 const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
 
+/// The person with their roles, in one round trip.
 pub(super) fn load_actor(tx: &mut Tx<'_, '_>, id: &str) -> Res<Actor> {
-    if tx.query_opt("SELECT 1 FROM person WHERE id = $1 AND deleted = 0", &[&id])?.is_none() {
+    let rows = tx.query(
+        "SELECT r.makerspace_id, r.role FROM person p LEFT JOIN person_role r ON r.person_id = p.id WHERE p.id = $1 AND p.deleted = 0",
+        &[&id],
+    )?;
+    if rows.is_empty() {
         return Err(CoreError::not_found("person", id).into());
     }
-    let rows = tx.query("SELECT makerspace_id, role FROM person_role WHERE person_id = $1", &[&id])?;
-    let roles =
-        rows.iter().filter_map(|r| Role::parse(r.get::<_, &str>(1)).ok().map(|role| (r.get::<_, String>(0), role))).collect();
+    let roles = rows
+        .iter()
+        .filter_map(|r| {
+            let (makerspace, role): (Option<String>, Option<&str>) = (r.get(0), r.get(1));
+            Some((makerspace?, Role::parse(role?).ok()?))
+        })
+        .collect();
     Ok(Actor { id: id.to_string(), roles })
 }
 
@@ -105,51 +114,64 @@ fn date(text: Option<&str>) -> Option<NaiveDate> {
 /// A resource's rules, with its row locked until the transaction ends: changes to one
 /// resource's calendar run one at a time.
 pub(super) fn lock_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
-    tx.query_opt("SELECT 1 FROM resource WHERE id = $1 FOR UPDATE", &[&id])?;
-    load_rules(tx, id)
+    read_rules(tx, id, true)
 }
 
 /// A resource's rules, overrides and blackouts.
 pub(super) fn load_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
-    let row = tx
-        .query_opt("SELECT row_to_json(r)::text FROM resource r WHERE id = $1 AND deleted = 0", &[&id])?
-        .ok_or_else(|| CoreError::not_found("resource", id))?;
-    let r: ResourceRow = serde_json::from_str(row.get(0)).map_err(|e| Failure::Corrupt(format!("resource {id}: {e}")))?;
-    let overrides = tx
-        .query("SELECT date, kind, start_min, end_min FROM date_override WHERE resource_id = $1 ORDER BY date", &[&id])?
-        .iter()
-        .map(|o| {
+    read_rules(tx, id, false)
+}
+
+/// A date override as `RULES_SQL` sends it: date, kind, start and end minute.
+type OverrideRow = (String, String, i64, i64);
+/// A blackout as `RULES_SQL` sends it.
+type BlackoutRow =
+    (String, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>, String);
+
+/// The resource, its date overrides and its blackouts in one round trip (a booking runs on
+/// the database's clock: each round trip is time the resource's row stays locked).
+const RULES_SQL: &str = "SELECT row_to_json(r)::text,
+    (SELECT coalesce(json_agg(json_build_array(o.date, o.kind, o.start_min, o.end_min) ORDER BY o.date), '[]')::text
+       FROM date_override o WHERE o.resource_id = r.id),
+    (SELECT coalesce(json_agg(json_build_array(b.id, b.kind, b.start_at, b.end_at, b.weekday, b.start_min, b.end_min,
+                                               b.valid_from, b.valid_until, b.reason)), '[]')::text
+       FROM blackout b WHERE b.resource_id = r.id AND b.deleted = 0)
+    FROM resource r WHERE r.id = $1 AND r.deleted = 0";
+
+fn read_rules(tx: &mut Tx<'_, '_>, id: &str, lock: bool) -> Res<ResourceRules> {
+    let row =
+        if lock { tx.query_opt(&format!("{RULES_SQL} FOR UPDATE OF r"), &[&id])? } else { tx.query_opt(RULES_SQL, &[&id])? }
+            .ok_or_else(|| CoreError::not_found("resource", id))?;
+    let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("resource {id}: {e}"));
+    let r: ResourceRow = serde_json::from_str(row.get(0)).map_err(corrupt)?;
+    let overrides: Vec<OverrideRow> = serde_json::from_str(row.get(1)).map_err(corrupt)?;
+    let overrides = overrides
+        .into_iter()
+        .map(|(day, kind, start_min, end_min)| {
             Ok(DateOverride {
-                date: date(Some(o.get(0))).unwrap_or_default(),
-                kind: if o.get::<_, &str>(1) == "off" { OverrideKind::Off } else { OverrideKind::Extra },
-                start_min: small(o.get(2), "start_min")?,
-                end_min: small(o.get(3), "end_min")?,
+                date: date(Some(&day)).unwrap_or_default(),
+                kind: if kind == "off" { OverrideKind::Off } else { OverrideKind::Extra },
+                start_min: small(start_min, "start_min")?,
+                end_min: small(end_min, "end_min")?,
             })
         })
         .collect::<Res<Vec<_>>>()?;
-    let blackouts = tx
-        .query(
-            "SELECT id, kind, start_at, end_at, weekday, start_min, end_min, valid_from, valid_until, reason
-             FROM blackout WHERE resource_id = $1 AND deleted = 0",
-            &[&id],
-        )?
-        .iter()
-        .map(|b| {
-            let when = if b.get::<_, &str>(1) == "once" {
-                BlackoutWhen::Once {
-                    start: b.get::<_, Option<i64>>(2).unwrap_or(0),
-                    end: b.get::<_, Option<i64>>(3).unwrap_or(0),
-                }
+    let blackouts: Vec<BlackoutRow> = serde_json::from_str(row.get(2)).map_err(corrupt)?;
+    let blackouts = blackouts
+        .into_iter()
+        .map(|(blackout_id, kind, start, end, weekday, start_min, end_min, from, until, reason)| {
+            let when = if kind == "once" {
+                BlackoutWhen::Once { start: start.unwrap_or(0), end: end.unwrap_or(0) }
             } else {
                 BlackoutWhen::Weekly {
-                    weekday: small(b.get::<_, Option<i64>>(4).unwrap_or(0), "weekday")?,
-                    start_min: small(b.get::<_, Option<i64>>(5).unwrap_or(0), "start_min")?,
-                    end_min: small(b.get::<_, Option<i64>>(6).unwrap_or(0), "end_min")?,
-                    from: date(b.get(7)).unwrap_or_default(),
-                    until: date(b.get(8)),
+                    weekday: small(weekday.unwrap_or(0), "weekday")?,
+                    start_min: small(start_min.unwrap_or(0), "start_min")?,
+                    end_min: small(end_min.unwrap_or(0), "end_min")?,
+                    from: date(from.as_deref()).unwrap_or_default(),
+                    until: date(until.as_deref()),
                 }
             };
-            Ok(Blackout { id: b.get(0), resource_id: id.to_string(), when, reason: b.get(9) })
+            Ok(Blackout { id: blackout_id, resource_id: id.to_string(), when, reason })
         })
         .collect::<Res<Vec<_>>>()?;
     Ok(ResourceRules {

@@ -20,11 +20,18 @@ const ATTEMPTS: usize = 8;
 
 fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) -> Result<i64> {
     let mut client = conn.sql();
-    client.execute(
-        "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-        &[&client_id, &person_id],
-    )?;
-    let row = client.query_one("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1", &[&client_id])?;
+    let select = "SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1";
+    // A known client costs one round trip; a new one is registered first.
+    let row = match client.query_opt(select, &[&client_id])? {
+        Some(row) => row,
+        None => {
+            client.execute(
+                "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
+                &[&client_id, &person_id],
+            )?;
+            client.query_one(select, &[&client_id])?
+        }
+    };
     if row.get::<_, &str>(0) != person_id {
         return Err(CoreError::Forbidden("this client id belongs to another user".into()).into());
     }
