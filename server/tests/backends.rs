@@ -146,3 +146,64 @@ fn postgres_refuses_overlapping_bookings_of_a_capacity_one_resource_by_constrain
     ok(db.execute("UPDATE booking SET status = 'cancelled' WHERE id = 'x1'", &[]));
     ok(db.execute(insert, &[&"x5", &single, &person, &(start + 1800), &(start + 3600), &"confirmed"]));
 }
+
+/// On PostgreSQL a row's version is its transaction's id, and transactions commit out of
+/// order: a pull must not hand out a cursor past a transaction that is still running, or
+/// that transaction's rows, committed later, would never reach the client.
+#[test]
+fn postgres_pull_waits_below_a_transaction_that_commits_late() {
+    let now = Utc::now();
+    let server = TestServer::start_on(Backend::Postgres, now);
+    let founders = founders_of(&server.seed(), "PD-0001");
+    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    let mut a = server.client("a", now);
+    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
+    let mut db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let publisher: String = ok(db.query_one("SELECT id FROM person WHERE deleted = 0 ORDER BY id LIMIT 1", &[])).get(0);
+
+    // An older transaction writes a notice and stays open…
+    let mut late = ok(db.transaction());
+    ok(late.execute(
+        "INSERT INTO notice(id, title, body, published_by, published_at) VALUES ('late-notice', '迟到的通知', '', $1, 0)",
+        &[&publisher],
+    ));
+    // …while a younger one (a booking through the server) commits and is pulled.
+    let (resource, slot) = mentor_slot(&a.store, now);
+    let new = incubook::store::NewBooking { resource_id: resource, start: slot.start, end: slot.end, topic: String::new() };
+    let booking = ok(a.store.book(&founders[0], &new, now)).id;
+    a.sync(now);
+    let status = server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]);
+    assert_eq!(status.as_deref(), Some("confirmed"));
+    let has_notice = |a: &common::Client| -> i64 {
+        ok(a.store.conn().query_row("SELECT count(*) FROM notice WHERE id = 'late-notice'", [], |r| r.get(0)))
+    };
+    assert_eq!(has_notice(&a), 0);
+
+    // The older one commits now; the next pull still brings its row.
+    ok(late.commit());
+    a.sync(now);
+    assert_eq!(has_notice(&a), 1, "a row committed late reached the client");
+}
+
+/// A district database that an earlier release (versions from a clock) filled keeps working
+/// after the upgrade to versions by transaction: a client synced before the upgrade gets the
+/// changes made after it, because new versions start above every old one.
+#[test]
+fn postgres_versions_keep_growing_across_the_upgrade_to_versions_by_transaction() {
+    let temp = common::fresh_postgres_database();
+    ok(incubook_server::db::migrate_postgres(&temp.url, Some(1)));
+    let mut db = ok(postgres::Client::connect(&temp.url, postgres::NoTls));
+    // Many transactions under V1 push the clock far past the cluster's transaction ids of a
+    // fresh test database, the case the upgrade's offset is for.
+    ok(db.batch_execute("INSERT INTO makerspace(id, code, name) VALUES ('m1', 'PD-0100', '旧空间')"));
+    ok(db.batch_execute("UPDATE sync_clock SET value = value + 100000000"));
+    ok(db.batch_execute("UPDATE makerspace SET name = '旧空间二' WHERE id = 'm1'"));
+    let before: i64 = ok(db.query_one("SELECT max(version) FROM makerspace", &[])).get(0);
+    assert!(before > 100_000_000, "{before}");
+    ok(incubook_server::db::migrate_postgres(&temp.url, None));
+    ok(db.batch_execute("INSERT INTO makerspace(id, code, name) VALUES ('m2', 'PD-0101', '新空间')"));
+    let after: i64 = ok(db.query_one("SELECT version FROM makerspace WHERE id = 'm2'", &[])).get(0);
+    assert!(after > before, "a version after the upgrade ({after}) is above every version before it ({before})");
+    let below: i64 = ok(db.query_one("SELECT sync_visible_below()", &[])).get(0);
+    assert!(below > after, "a committed row is below what pulls may read");
+}

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::error::{Result, ServerError};
 
-pub use pg::PostgresDatabase;
+pub use pg::{PostgresDatabase, migrate_postgres};
 pub use sqlite::SqliteDatabase;
 
 /// Roles on the server: the desktop's four, and the district operator who runs it.

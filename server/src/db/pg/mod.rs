@@ -55,6 +55,19 @@ impl From<postgres::Error> for ServerError {
     }
 }
 
+/// Applies the PostgreSQL migrations up to `version` (all of them when `None`): for upgrade
+/// tests, which need a database as an older release left it.
+pub fn migrate_postgres(url: &str, version: Option<i32>) -> Result<()> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    let runner = embedded::migrations::runner();
+    let runner = match version {
+        Some(v) => runner.set_target(refinery::Target::Version(v)),
+        None => runner,
+    };
+    runner.run(&mut client).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
+    Ok(())
+}
+
 impl PostgresDatabase {
     /// Connects and brings the schema up to date.
     pub fn open(url: &str) -> Result<PostgresDatabase> {

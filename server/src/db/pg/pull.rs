@@ -1,6 +1,8 @@
-//! Pull on PostgreSQL. Versions follow commit order (see the migration's `sync_stamp`), so a
-//! page read in one snapshot never misses a row behind its cursor. All rows of one
-//! transaction share a version, so a page ends between versions, never inside one.
+//! Pull on PostgreSQL. A row's version is the id of the transaction that wrote it (see the
+//! V2 migration), so all rows of one transaction share a version and a page ends between
+//! versions, never inside one. Transactions commit out of order, so a pull reads only below
+//! the oldest one of this database still running (`sync_visible_below`, read before the
+//! pull's snapshot): nothing can later commit behind the cursor it hands out.
 
 use std::cell::RefCell;
 
@@ -18,9 +20,14 @@ fn parse_row(text: &str) -> Result<Row> {
     serde_json::from_str(text).map_err(|e| ServerError::Internal(format!("row as JSON: {e}")))
 }
 
-/// Puts and tombstones with `version > after`, at most `limit` of each table, or exactly the
-/// rows of one version (`only`).
-fn read_changes(tx: &mut Tx<'_, '_>, after: i64, limit: i64, only: Option<i64>) -> Result<(Vec<Change>, Option<i64>)> {
+/// Puts and tombstones with `after < version < below`, at most `limit` of each table, or
+/// exactly the rows of one version (`only`).
+fn read_changes(
+    tx: &mut Tx<'_, '_>,
+    (after, below): (i64, i64),
+    limit: i64,
+    only: Option<i64>,
+) -> Result<(Vec<Change>, Option<i64>)> {
     let mut changes = Vec::new();
     // The lowest version at which some table had more rows than one page: rows from there on
     // may be incomplete in this page.
@@ -36,8 +43,11 @@ fn read_changes(tx: &mut Tx<'_, '_>, after: i64, limit: i64, only: Option<i64>) 
         let rows = match only {
             Some(v) => tx.query(&format!("SELECT version, row_to_json(t)::text FROM {} t WHERE version = $1", t.name), &[&v])?,
             None => tx.query(
-                &format!("SELECT version, row_to_json(t)::text FROM {} t WHERE version > $1 ORDER BY version LIMIT $2", t.name),
-                &[&after, &limit],
+                &format!(
+                    "SELECT version, row_to_json(t)::text FROM {} t WHERE version > $1 AND version < $3 ORDER BY version LIMIT $2",
+                    t.name
+                ),
+                &[&after, &limit, &below],
             )?,
         };
         note_full(rows.len(), rows.last().map(|r| r.get(0)));
@@ -48,8 +58,8 @@ fn read_changes(tx: &mut Tx<'_, '_>, after: i64, limit: i64, only: Option<i64>) 
     let rows = match only {
         Some(v) => tx.query("SELECT version, table_name, row_key FROM sync_tombstone WHERE version = $1 ORDER BY seq", &[&v])?,
         None => tx.query(
-            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > $1 ORDER BY version, seq LIMIT $2",
-            &[&after, &limit],
+            "SELECT version, table_name, row_key FROM sync_tombstone WHERE version > $1 AND version < $3 ORDER BY version, seq LIMIT $2",
+            &[&after, &limit, &below],
         )?,
     };
     note_full(rows.len(), rows.last().map(|r| r.get(0)));
@@ -61,6 +71,7 @@ fn read_changes(tx: &mut Tx<'_, '_>, after: i64, limit: i64, only: Option<i64>) 
 }
 
 pub(super) fn pull(conn: &mut PgConn, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
+    let below: i64 = conn.sql().query_one("SELECT sync_visible_below()", &[])?.get(0);
     conn.snapshot(|tx| -> Result<PullResponse> {
         let actor = load_actor(tx, person_id)?;
         let last_mutation_id = match client_id {
@@ -75,14 +86,14 @@ pub(super) fn pull(conn: &mut PgConn, person_id: &str, client_id: Option<&str>, 
             None => 0,
         };
         let limit = i64::from(limit.clamp(1, MAX_PULL_PAGE));
-        let (mut changes, cut) = read_changes(tx, cursor, limit, None)?;
+        let (mut changes, cut) = read_changes(tx, (cursor, below), limit, None)?;
         let mut more = false;
         if let Some(cut) = cut {
             more = true;
             changes.retain(|c| c.version() < cut);
             if changes.is_empty() {
                 // One transaction wrote more than a page: send all of it.
-                changes = read_changes(tx, cursor, limit, Some(cut))?.0;
+                changes = read_changes(tx, (cursor, below), limit, Some(cut))?.0;
             }
         }
         let next = changes.last().map_or(cursor, Change::version);

@@ -237,7 +237,7 @@ fn consume_failed(
                     // A row the client made and the server never took: the client drops it.
                     if n == 0 {
                         tx.execute(
-                            "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (-1, $1, $2)",
+                            "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
                             &[&t.name, &tombstone_key(&row, person)],
                         )?;
                     }
