@@ -110,26 +110,28 @@ fn apply_once(
         Ok(m) => m,
         Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
     };
+    // A refused mutation is consumed in the same transaction as its attempt (undone to a
+    // savepoint): one commit either way.
     for _ in 0..ATTEMPTS {
-        let result = client.transaction(|tx| -> Res<bool> {
+        let result = client.transaction(|tx| -> Res<Option<MutationOutcome>> {
             if !still_to_do(tx, client_id, pushed.id)? {
-                return Ok(false);
+                return Ok(None);
             }
-            apply_mutation(tx, person, &mutation, now.timestamp())?;
-            write_ack(tx, client_id, pushed.id)?;
-            Ok(true)
+            let refusal = match tx.savepoint(|sp| apply_mutation(sp, person, &mutation, now.timestamp())) {
+                Ok(()) => {
+                    write_ack(tx, client_id, pushed.id)?;
+                    return Ok(Some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None }));
+                }
+                Err(Failure::Core(e)) => e,
+                Err(Failure::Db(e)) if !retryable(&e) => refusal_of(&e).ok_or(Failure::Db(e))?,
+                Err(e) => return Err(e),
+            };
+            Ok(Some(record_failure(tx, person, client_id, pushed.id, Some(&mutation), &refusal, now)?))
         });
         match result {
-            Ok(applied) => {
-                return Ok(applied.then_some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None }));
-            }
+            Ok(outcome) => return Ok(outcome),
             Err(Failure::Db(e)) if retryable(&e) => continue,
-            Err(Failure::Db(e)) => match refusal_of(&e) {
-                Some(refusal) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &refusal, now),
-                None => return Err(e.into()),
-            },
-            Err(Failure::Corrupt(what)) => return Err(ServerError::Internal(what)),
-            Err(Failure::Core(e)) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &e, now),
+            Err(e) => return Err(e.into()),
         }
     }
     Err(ServerError::Postgres("too much contention; try again".into()))
@@ -193,9 +195,8 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
     }
 }
 
-/// Consumes a mutation that failed for good, in one transaction: the ack, the failure, and
-/// what the client must learn by pull — a refused new booking is kept as rejected with its
-/// reason; any other refused change re-sends the row it tried to change.
+/// Consumes a mutation that failed for good, in a transaction of its own (one that could
+/// not even be parsed).
 fn consume_failed(
     client: &mut PgConn,
     person: &str,
@@ -209,48 +210,63 @@ fn consume_failed(
         if !still_to_do(tx, client_id, id)? {
             return Ok(None);
         }
-        write_ack(tx, client_id, id)?;
-        tx.execute(
-            "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
-            &[&client_id, &id, &error.code(), &error.message(Lang::En)],
-        )?;
-        match mutation {
-            Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
-                let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-                // Only when the row can stand: a known resource, a fresh id, a sane span.
-                tx.execute(
-                    "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-                     SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
-                     WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
-                       AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
-                    &[booking_id, resource_id, &person, &start.timestamp(), &end.timestamp(), topic, &now.timestamp(), &rejection],
-                )?;
-            }
-            Some(other) => {
-                for row in other.rows() {
-                    let Some(t) = table(row.table) else { continue };
-                    let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
-                    let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                        row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
-                    let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
-                    // A row the client made and the server never took: the client drops it.
-                    if n == 0 {
-                        tx.execute(
-                            "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
-                            &[&t.name, &tombstone_key(&row, person)],
-                        )?;
-                    }
-                }
-                if let Some(resource_id) = other.resends_bookings_of() {
+        Ok(Some(record_failure(tx, person, client_id, id, mutation, error, now)?))
+    })
+}
+
+/// The client's ack, the failure, and what the client must learn by pull — a refused new
+/// booking is kept as rejected with its reason; any other refused change re-sends the rows
+/// it tried to change.
+fn record_failure(
+    tx: &mut Tx<'_, '_>,
+    person: &str,
+    client_id: &str,
+    id: i64,
+    mutation: Option<&Mutation>,
+    error: &CoreError,
+    now: DateTime<Utc>,
+) -> std::result::Result<MutationOutcome, postgres::Error> {
+    write_ack(tx, client_id, id)?;
+    tx.execute(
+        "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
+        &[&client_id, &id, &error.code(), &error.message(Lang::En)],
+    )?;
+    match mutation {
+        Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
+            let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+            // Only when the row can stand: a known resource, a fresh id, a sane span.
+            tx.execute(
+                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+                 SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
+                 WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
+                   AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
+                &[booking_id, resource_id, &person, &start.timestamp(), &end.timestamp(), topic, &now.timestamp(), &rejection],
+            )?;
+        }
+        Some(other) => {
+            for row in other.rows() {
+                let Some(t) = table(row.table) else { continue };
+                let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
+                let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
+                let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
+                // A row the client made and the server never took: the client drops it.
+                if n == 0 {
                     tx.execute(
-                        "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
-                        &[&resource_id, &now.timestamp()],
+                        "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
+                        &[&t.name, &tombstone_key(&row, person)],
                     )?;
                 }
             }
-            None => {}
+            if let Some(resource_id) = other.resends_bookings_of() {
+                tx.execute(
+                    "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
+                    &[&resource_id, &now.timestamp()],
+                )?;
+            }
         }
-        Ok(Some(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) }))
-    })
+        None => {}
+    }
+    Ok(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) })
 }

@@ -78,6 +78,24 @@ impl<'a, C: GenericClient> Sql<'a, C> {
     }
 }
 
+impl<'b> Sql<'_, Transaction<'b>> {
+    /// Runs `f` in a savepoint: kept when `f` returns `Ok`, undone (and the transaction
+    /// usable again) when it fails.
+    pub fn savepoint<T, E: From<postgres::Error>>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>) -> Result<T, E> {
+        let mut sp = self.c.transaction()?;
+        match f(&mut Sql::new(&mut sp, self.statements)) {
+            Ok(value) => {
+                sp.commit()?;
+                Ok(value)
+            }
+            Err(e) => {
+                sp.rollback()?;
+                Err(e)
+            }
+        }
+    }
+}
+
 impl PgConn {
     pub fn sql(&mut self) -> Sql<'_, Client> {
         Sql::new(&mut self.client, &mut self.statements)
