@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 
@@ -39,7 +40,14 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // A first pull is tens of megabytes of repetitive JSON: gzip when the client asks, at
         // the fastest level (it still shrinks pull pages about eightfold).
-        .layer(tower_http::compression::CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
+        // Pull pages shrink sevenfold; a push's answer of a hundred bytes would only pay for
+        // setting up the compressor, so small answers go as they are.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(SizeAbove::new(1024).and(NotForContentType::IMAGES)),
+        )
         .with_state(state)
 }
 
