@@ -39,9 +39,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // A first pull is tens of megabytes of repetitive JSON: gzip when the client asks, at
-        // the fastest level (it still shrinks pull pages about eightfold).
-        // Pull pages shrink sevenfold; a push's answer of a hundred bytes would only pay for
-        // setting up the compressor, so small answers go as they are.
+        // the fastest level (it still shrinks pull pages about eightfold). A push's answer of
+        // a hundred bytes would only pay for setting up the compressor: small answers go as
+        // they are.
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .gzip(true)
