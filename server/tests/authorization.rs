@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{Arg, Backend, PASSWORD, TestServer, ok};
-use incubook::domain::{BlackoutWhen, Role, RoleGrant};
+use incubook::domain::{Blackout, BlackoutWhen, Role, RoleGrant};
 use incubook::store::{MentorProfile, NewEquipment, NewLab, NewMentor, NewPerson, Store};
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
@@ -54,10 +54,12 @@ fn equipment_changes(store: &Store, resource: &str, later: chrono::DateTime<Utc>
         Mutation::CreateEquipment { equipment_id: "a-strangers-equipment".into(), equipment: renamed.clone() },
         Mutation::UpdateEquipment { equipment_id: resource.to_string(), equipment: renamed },
         Mutation::AddBlackout {
-            blackout_id: "a-strangers-blackout".into(),
-            resource_id: resource.to_string(),
-            when: BlackoutWhen::Once { start: later.timestamp() - 86_400, end: later.timestamp() + 86_400 },
-            reason: "维护".into(),
+            blackout: Blackout {
+                id: "a-strangers-blackout".into(),
+                resource_id: resource.to_string(),
+                when: BlackoutWhen::Once { start: later.timestamp() - 86_400, end: later.timestamp() + 86_400 },
+                reason: "维护".into(),
+            },
             cancel_hits: true,
         },
         Mutation::GrantQualification { person_id: holder.clone(), resource_id: resource.to_string(), expires_at: None },

@@ -299,13 +299,7 @@ impl Store {
                 }
             }
             // One mutation: the server cancels what the blackout hits there, which may be more.
-            let mutation = Mutation::AddBlackout {
-                blackout_id: blackout.id.clone(),
-                resource_id: blackout.resource_id.clone(),
-                when: blackout.when.clone(),
-                reason: blackout.reason.clone(),
-                cancel_hits,
-            };
+            let mutation = Mutation::AddBlackout { blackout: blackout.clone(), cancel_hits };
             crate::sync::record(tx, &mutation, now.timestamp())?;
             Ok(BlackoutOutcome { blackout: Some(blackout.clone()), hits, cancelled })
         })

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{BlackoutWhen, DateOverride, Id, Policy, Role, WeeklyHours};
+use crate::domain::{Blackout, DateOverride, Id, Policy, Role, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::store::{MentorProfile, NewEquipment, NewLab, NewMentor, NewPerson};
 
@@ -89,10 +89,7 @@ pub enum Mutation {
     /// A maintenance blackout under an id the client chose; with `cancel_hits` the server
     /// cancels every active booking it falls on — including ones the client only saw as busy.
     AddBlackout {
-        blackout_id: Id,
-        resource_id: Id,
-        when: BlackoutWhen,
-        reason: String,
+        blackout: Blackout,
         cancel_hits: bool,
     },
     RemoveBlackout {
@@ -193,7 +190,8 @@ impl Mutation {
                 RowRef { table: "resource", key: vec![equipment_id] },
                 RowRef { table: "equipment", key: vec![equipment_id] },
             ],
-            Mutation::AddBlackout { blackout_id, .. } | Mutation::RemoveBlackout { blackout_id } => one("blackout", blackout_id),
+            Mutation::AddBlackout { blackout, .. } => one("blackout", &blackout.id),
+            Mutation::RemoveBlackout { blackout_id } => one("blackout", blackout_id),
             Mutation::GrantQualification { person_id, resource_id, .. }
             | Mutation::RevokeQualification { person_id, resource_id } => {
                 vec![RowRef { table: "qualification", key: vec![person_id, resource_id] }]
@@ -222,7 +220,7 @@ impl Mutation {
     /// cancelled them locally along with a blackout the server did not take.
     pub fn resends_bookings_of(&self) -> Option<&str> {
         match self {
-            Mutation::AddBlackout { resource_id, cancel_hits: true, .. } => Some(resource_id),
+            Mutation::AddBlackout { blackout, cancel_hits: true } => Some(&blackout.resource_id),
             _ => None,
         }
     }

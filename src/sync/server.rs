@@ -9,7 +9,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::redact::Viewer;
 use super::tables::{SYNCED_TABLES, key_match, table};
 use super::{Change, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse};
-use crate::domain::Blackout;
 use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
 use crate::store::{Actor, BlackoutMode, NewBooking, Store};
@@ -230,15 +229,9 @@ impl Store {
             Mutation::UpdateEquipment { equipment_id, equipment } => {
                 self.update_equipment(person, equipment_id, equipment, now).map(drop)
             }
-            Mutation::AddBlackout { blackout_id, resource_id, when, reason, cancel_hits } => {
-                let blackout = Blackout {
-                    id: blackout_id.clone(),
-                    resource_id: resource_id.clone(),
-                    when: when.clone(),
-                    reason: reason.clone(),
-                };
+            Mutation::AddBlackout { blackout, cancel_hits } => {
                 let mode = if *cancel_hits { BlackoutMode::CancelBookings } else { BlackoutMode::KeepBookings };
-                self.add_blackout_with_id(person, &blackout, mode, now).map(drop)
+                self.add_blackout_with_id(person, blackout, mode, now).map(drop)
             }
             Mutation::RemoveBlackout { blackout_id } => self.remove_blackout(person, blackout_id, now),
             Mutation::GrantQualification { person_id, resource_id, expires_at } => {

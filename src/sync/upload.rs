@@ -8,7 +8,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::Mutation;
-use crate::domain::{Blackout, BlackoutWhen, DateOverride, Id, OverrideKind, RoleGrant};
+use crate::domain::{Blackout, BlackoutWhen, DateOverride, Id, OverrideKind};
 use crate::error::{CoreError, Result};
 use crate::store::{EquipmentFilter, NewEquipment, NewLab, NewMentor, NewPerson, Store};
 
@@ -160,13 +160,7 @@ impl Store {
                 })?;
             }
             for b in &catalogue.blackouts {
-                record(Mutation::AddBlackout {
-                    blackout_id: b.id.clone(),
-                    resource_id: b.resource_id.clone(),
-                    when: b.when.clone(),
-                    reason: b.reason.clone(),
-                    cancel_hits: false,
-                })?;
+                record(Mutation::AddBlackout { blackout: b.clone(), cancel_hits: false })?;
             }
             for (person_id, resource_id, expires_at) in &catalogue.qualifications {
                 record(Mutation::GrantQualification {
@@ -192,30 +186,25 @@ impl Store {
     }
 
     fn read_catalogue(&self, makerspace_id: &str, code: &str, now: DateTime<Utc>) -> Result<Catalogue> {
-        let mut people = Vec::new();
         let mut stmt = self.conn.prepare(
-            "SELECT id, name, phone, email, startup_name, industry, stage FROM person
-             WHERE deleted = 0 AND id IN (SELECT person_id FROM person_role WHERE makerspace_id = ?1) ORDER BY id",
+            "SELECT DISTINCT r.person_id FROM person_role r JOIN person p ON p.id = r.person_id
+             WHERE r.makerspace_id = ?1 AND p.deleted = 0 ORDER BY r.person_id",
         )?;
-        let rows = stmt.query_map([makerspace_id], |r| {
+        let ids: Vec<String> = stmt.query_map([makerspace_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut people = Vec::with_capacity(ids.len());
+        for id in ids {
+            // Read as the person themself sees it, so that contact details come along.
+            let p = self.person(&id, Some(&id))?;
+            let roles = p.roles.into_iter().filter(|g| g.makerspace_code == code).collect();
             let person = NewPerson {
-                name: r.get(1)?,
-                phone: r.get(2)?,
-                email: r.get(3)?,
-                startup_name: r.get(4)?,
-                industry: r.get(5)?,
-                stage: r.get(6)?,
-                roles: Vec::new(),
+                name: p.name,
+                phone: p.phone,
+                email: p.email,
+                startup_name: p.startup_name,
+                industry: p.industry,
+                stage: p.stage,
+                roles,
             };
-            Ok((r.get::<_, String>(0)?, person))
-        })?;
-        let mut roles =
-            self.conn.prepare("SELECT role FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 ORDER BY role")?;
-        for row in rows {
-            let (id, mut person) = row?;
-            for role in roles.query_map(params![id, makerspace_id], |r| r.get::<_, String>(0))? {
-                person.roles.push(RoleGrant { makerspace_code: code.to_string(), role: crate::domain::Role::parse(&role?)? });
-            }
             people.push((id, person));
         }
         let labs = self

@@ -1,12 +1,12 @@
 // The real app connected to a real district server (incubook-server on a loopback port):
 // signing in from Settings, a district notice on the Notices screen, and a booking that
 // the background sync sends and the server confirms.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, freePort, serverBinary, shot, start, type Browser, type Session } from './driver';
+import { cli, press, serverAdmin, serverToken, shot, shown, start, startServer, type Browser, type Session } from './driver';
 
 let session: Session;
 let browser: Browser;
@@ -16,38 +16,18 @@ let serverDir = '';
 let founderId = '';
 const NOTICE = '关于2027年度科技创新券申领的通知';
 
-async function el(selector: string) {
-  const e = await browser.$(selector);
-  await e.waitForDisplayed({ timeout: 20_000 });
-  return e;
-}
-
-async function click(selector: string) {
-  const e = await browser.$(selector);
-  await e.waitForClickable({ timeout: 20_000 });
-  await e.click();
-}
-
-function admin(args: string[], password: string) {
-  execFileSync(serverBinary, ['--db', `sqlite:${join(serverDir, 'incubook.db')}`, 'admin', ...args, '--password-stdin'], { input: `${password}\n` });
-}
+const el = (selector: string) => shown(browser, selector);
+const click = (selector: string) => press(browser, selector);
 
 beforeAll(async () => {
   // The district: the same sample the app loads locally, so people and mentors match.
   serverDir = mkdtempSync(join(tmpdir(), 'incubook-server-'));
+  const db = `sqlite:${join(serverDir, 'incubook.db')}`;
   founderId = cli(serverDir, ['demo']).founder_id;
-  admin(['add-user', '--makerspace', 'PD-0001', '--username', 'wang', '--roles', 'founder', '--person', founderId], 'wang-password');
-  admin(['add-user', '--makerspace', 'PD-0001', '--username', 'district', '--roles', 'district_operator'], 'operator-password');
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(serverBinary, ['--db', `sqlite:${join(serverDir, 'incubook.db')}`, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  const until = Date.now() + 20_000;
-  while (!(await fetch(`${base}/v1/health`).then((r) => r.ok).catch(() => false))) {
-    if (Date.now() > until) throw new Error('the district server did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const signIn = await fetch(`${base}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'district', password: 'operator-password' }) });
-  const { token } = await signIn.json();
+  serverAdmin(db, ['add-user', '--makerspace', 'PD-0001', '--username', 'wang', '--roles', 'founder', '--person', founderId], 'wang-password');
+  serverAdmin(db, ['add-user', '--makerspace', 'PD-0001', '--username', 'district', '--roles', 'district_operator'], 'operator-password');
+  ({ base, server } = await startServer(db));
+  const token = await serverToken(base, 'district', 'operator-password');
   const published = await fetch(`${base}/v1/notices`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -93,3 +93,45 @@ export async function shot(browser: Browser, name: string) {
   await browser.executeAsync((done: () => void) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   writeFileSync(join(dir, `${name}.png`), Buffer.from(await browser.takeScreenshot(), 'base64'));
 }
+
+/** Waits until the element is on screen and returns it. */
+export async function shown(browser: Browser, selector: string) {
+  const e = await browser.$(selector);
+  await e.waitForDisplayed({ timeout: 20_000 });
+  return e;
+}
+
+/** Clicks the element once it can be clicked. */
+export async function press(browser: Browser, selector: string) {
+  const e = await browser.$(selector);
+  await e.waitForClickable({ timeout: 20_000 });
+  await e.click();
+}
+
+/** Runs an `incubook-server admin …` command on the database, the password on stdin. */
+export function serverAdmin(db: string, args: string[], password?: string) {
+  const withPassword = password === undefined ? args : [...args, '--password-stdin'];
+  execFileSync(serverBinary, ['--db', db, 'admin', ...withPassword], { input: password === undefined ? '' : `${password}\n` });
+}
+
+/** Serves the database on a free loopback port and waits until it answers. */
+export async function startServer(db: string): Promise<{ base: string; server: ChildProcess }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(serverBinary, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const until = Date.now() + 20_000;
+  while (!(await fetch(`${base}/v1/health`).then((r) => r.ok).catch(() => false))) {
+    if (Date.now() > until) {
+      server.kill();
+      throw new Error('the district server did not start');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { base, server };
+}
+
+/** Signs in to the server over HTTP; the bearer token. */
+export async function serverToken(base: string, username: string, password: string): Promise<string> {
+  const signIn = await fetch(`${base}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  return (await signIn.json()).token;
+}

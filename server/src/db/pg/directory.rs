@@ -28,6 +28,10 @@ pub(super) fn create_person(tx: &mut Tx<'_, '_>, actor: &str, id: &str, new: &Ne
     check_person(new)?;
     decide::check_text("person_id", id, 64, true)?;
     let admin = load_actor(tx, actor)?;
+    // Someone with no role is in no makerspace, so only an admin of some makerspace adds them.
+    if new.roles.is_empty() && !admin.has_anywhere(Role::SpaceAdmin) {
+        return Err(CoreError::Forbidden("adding people needs a space admin".into()).into());
+    }
     taken(tx, "SELECT 1 FROM person WHERE id = $1", id, "person")?;
     tx.execute(
         "INSERT INTO person(id, name, phone, email, startup_name, industry, stage, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -40,10 +44,6 @@ pub(super) fn create_person(tx: &mut Tx<'_, '_>, actor: &str, id: &str, new: &Ne
             "INSERT INTO person_role(person_id, makerspace_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             &[&id, &makerspace_id, &grant.role.as_str()],
         )?;
-    }
-    // Someone with no role is in no makerspace, so only an admin of some makerspace adds them.
-    if new.roles.is_empty() && !admin.has_anywhere(Role::SpaceAdmin) {
-        return Err(CoreError::Forbidden("adding people needs a space admin".into()).into());
     }
     audit(tx, now, actor, "create", "person", id, serde_json::json!({"name": new.name}))
 }

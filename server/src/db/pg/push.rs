@@ -3,7 +3,7 @@
 //! original one still applies each mutation once.
 
 use chrono::{DateTime, Utc};
-use incubook::domain::{Blackout, BookingStatus};
+use incubook::domain::BookingStatus;
 use incubook::i18n::Lang;
 use incubook::sync::server::{Rejection, check_client_id, tombstone_key};
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
@@ -160,15 +160,7 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::RemoveDateOverride { override_id } => bookings::remove_date_override(tx, person, override_id, now),
         Mutation::CreateEquipment { equipment_id, equipment } => labs::create_equipment(tx, person, equipment_id, equipment, now),
         Mutation::UpdateEquipment { equipment_id, equipment } => labs::update_equipment(tx, person, equipment_id, equipment, now),
-        Mutation::AddBlackout { blackout_id, resource_id, when, reason, cancel_hits } => {
-            let blackout = Blackout {
-                id: blackout_id.clone(),
-                resource_id: resource_id.clone(),
-                when: when.clone(),
-                reason: reason.clone(),
-            };
-            labs::add_blackout(tx, person, &blackout, *cancel_hits, now)
-        }
+        Mutation::AddBlackout { blackout, cancel_hits } => labs::add_blackout(tx, person, blackout, *cancel_hits, now),
         Mutation::RemoveBlackout { blackout_id } => labs::remove_blackout(tx, person, blackout_id, now),
         Mutation::GrantQualification { person_id, resource_id, expires_at } => {
             labs::grant_qualification(tx, person, (person_id, resource_id), *expires_at, now)
