@@ -1,6 +1,7 @@
 //! Whole-server figures, printed as medians (run with `make bench-server`):
 //! - 64 clients racing over HTTP to book the same pool of mentor slots: accepted bookings per
-//!   second, push latency p50/p99, and a check that no slot holds two bookings;
+//!   second, push latency p50/p99, and a check that no slot holds two bookings — once with one
+//!   booking per push (desktops online), once with outbox batches (desktops back from offline);
 //! - the first sync of a fresh desktop database from a server holding the `district` sample:
 //!   seconds and bytes on the wire;
 //! - an empty incremental sync (nothing to push, nothing new to pull).
@@ -22,7 +23,11 @@ use incubook_server::db::{self, Database, ServerRole};
 use rand::{RngExt, SeedableRng};
 
 const CLIENTS: usize = 64;
-const PUSHES_PER_CLIENT: usize = 150;
+/// Bookings each client asks for in one race.
+const BOOKINGS_PER_CLIENT: usize = 150;
+/// A desktop that was offline pushes its outbox in batches; the second race sends this many
+/// bookings per push.
+const OUTBOX_BATCH: usize = 10;
 
 fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))
@@ -93,13 +98,9 @@ fn main() {
     }
     let pool = slot_pool(&store, now, (2, 12));
     let sqlite_doubles = || ok(store.conn().query_row(&format!("SELECT count(*) {OVERLAPS}"), [], |r| r.get(0)));
-    race("SQLite", &server, &pool, "bench", &sqlite_doubles);
-    // The mentors' caps (4 sessions a day, 12 a week) bound the race above at ~3,300 bookings
-    // however fast the server is. Lifted, on slots two weeks later, a race measures how many
-    // bookings the server accepts per second when most of what it is asked for is free.
-    ok(store.conn().execute_batch(LIFT_CAPS));
-    let uncapped = slot_pool(&store, now, (14, 24));
-    race("SQLite, mentors' caps lifted", &server, &uncapped, "uncapped", &sqlite_doubles);
+    race("SQLite", &server, &pool, "online", 1, &sqlite_doubles);
+    let later = slot_pool(&store, now, (14, 24));
+    race("SQLite", &server, &later, "offline", OUTBOX_BATCH, &sqlite_doubles);
 
     if let Ok(admin) = std::env::var("INCUBOOK_TEST_POSTGRES_URL") {
         let name = format!("incubook_bench_{}", uuid::Uuid::now_v7().simple());
@@ -115,17 +116,13 @@ fn main() {
             let mut client = ok(postgres::Client::connect(&url, postgres::NoTls));
             ok(client.query_one(&format!("SELECT count(*) {OVERLAPS}"), &[])).get(0)
         };
-        race("PostgreSQL", &server, &pool, "bench", &pg_doubles);
-        ok(ok(postgres::Client::connect(&url, postgres::NoTls)).batch_execute(LIFT_CAPS));
-        race("PostgreSQL, mentors' caps lifted", &server, &uncapped, "uncapped", &pg_doubles);
+        race("PostgreSQL", &server, &pool, "online", 1, &pg_doubles);
+        race("PostgreSQL", &server, &later, "offline", OUTBOX_BATCH, &pg_doubles);
         drop(server);
         let _ =
             ok(postgres::Client::connect(&admin, postgres::NoTls)).batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
     }
 }
-
-/// For the second race only: mentors without daily or weekly caps.
-const LIFT_CAPS: &str = "UPDATE resource SET max_per_day = NULL, max_per_week = NULL WHERE kind = 'mentor'";
 
 /// Pairs of bookings that hold the same resource at overlapping times.
 const OVERLAPS: &str = "FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
@@ -221,42 +218,60 @@ fn slot_pool(store: &Store, now: chrono::DateTime<Utc>, (first, last): (i64, i64
     pool
 }
 
-fn race(backend: &str, server: &Running, pool: &[(String, incubook::domain::Slot)], clients: &str, doubles: &dyn Fn() -> i64) {
-    println!("race on {backend}: {CLIENTS} clients × {PUSHES_PER_CLIENT} pushes over a pool of {} free mentor slots", pool.len());
+/// 64 clients, each asking for `BOOKINGS_PER_CLIENT` random slots of the pool, `per_push` at a
+/// time: one (a desktop online, pushing after each booking) or a batch (a desktop that was
+/// offline, pushing its outbox). `clients` names the race's client ids.
+fn race(
+    backend: &str,
+    server: &Running,
+    pool: &[(String, incubook::domain::Slot)],
+    clients: &str,
+    per_push: usize,
+    doubles: &dyn Fn() -> i64,
+) {
+    let backend = format!("{backend} ({per_push} booking{} per push)", if per_push == 1 { "" } else { "s" });
+    println!(
+        "race on {backend}: {CLIENTS} clients × {BOOKINGS_PER_CLIENT} bookings over a pool of {} free mentor slots",
+        pool.len()
+    );
     let pool = Arc::new(pool.to_vec());
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let refusals = Arc::new(Mutex::new(std::collections::BTreeMap::<String, usize>::new()));
-    let started = Instant::now();
+    // Signing in (an argon2 hash each, by design slow) happens before the clock starts: the
+    // race measures bookings. The barrier lets every client start pushing at once.
+    let ready = Arc::new(std::sync::Barrier::new(CLIENTS + 1));
     let threads: Vec<_> = (0..CLIENTS)
         .map(|i| {
             let (pool, latencies, accepted, base) = (pool.clone(), latencies.clone(), accepted.clone(), server.base.clone());
-            let refusals = refusals.clone();
+            let (refusals, ready) = (refusals.clone(), ready.clone());
             let client_id = format!("{clients}-{i}");
             std::thread::spawn(move || {
                 let http = ok(HttpTransport::new(&base));
                 let token = ok(http.sign_in(&format!("f{i}"), "bench password")).token;
+                ready.wait();
                 let mut rng = <rand_chacha::ChaCha8Rng as SeedableRng>::seed_from_u64(i as u64);
-                let mut mine = Vec::with_capacity(PUSHES_PER_CLIENT);
-                for n in 0..PUSHES_PER_CLIENT {
-                    let (resource, slot) = &pool[rng.random_range(0..pool.len())];
-                    let mutation = Mutation::Book {
-                        booking_id: uuid::Uuid::now_v7().to_string(),
-                        resource_id: resource.clone(),
-                        start: slot.start,
-                        end: slot.end,
-                        topic: String::new(),
-                    };
-                    let request = PushRequest {
-                        client_id: client_id.clone(),
-                        mutations: vec![ok(PushedMutation::new(n as i64 + 1, &mutation))],
-                    };
+                let mut mine = Vec::with_capacity(BOOKINGS_PER_CLIENT / per_push);
+                for n in 0..BOOKINGS_PER_CLIENT / per_push {
+                    let mutations = (0..per_push)
+                        .map(|k| {
+                            let (resource, slot) = &pool[rng.random_range(0..pool.len())];
+                            let mutation = Mutation::Book {
+                                booking_id: uuid::Uuid::now_v7().to_string(),
+                                resource_id: resource.clone(),
+                                start: slot.start,
+                                end: slot.end,
+                                topic: String::new(),
+                            };
+                            ok(PushedMutation::new((n * per_push + k) as i64 + 1, &mutation))
+                        })
+                        .collect();
+                    let request = PushRequest { client_id: client_id.clone(), mutations };
                     let sent = Instant::now();
                     let answer = ok(http.push(&token, &request));
                     mine.push(sent.elapsed());
-                    if answer.outcomes.iter().all(|o| o.applied) {
-                        accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
+                    let applied = answer.outcomes.iter().filter(|o| o.applied).count();
+                    accepted.fetch_add(applied, std::sync::atomic::Ordering::Relaxed);
                     for code in answer.outcomes.iter().filter_map(|o| o.code.clone()) {
                         if let Ok(mut counts) = refusals.lock() {
                             *counts.entry(code).or_default() += 1;
@@ -269,6 +284,8 @@ fn race(backend: &str, server: &Running, pool: &[(String, incubook::domain::Slot
             })
         })
         .collect();
+    ready.wait();
+    let started = Instant::now();
     for t in threads {
         let _ = t.join();
     }
