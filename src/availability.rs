@@ -211,17 +211,22 @@ pub fn free_spans(cal: &Calendar, days: &Days, policy: &Policy, busy: &[Span], r
 /// the capacity, widened again by the new booking's own buffers, plus whole days and
 /// weeks whose caps are reached.
 pub fn blocked_spans(days: &Days, policy: &Policy, busy: &[Span]) -> Vec<Span> {
-    let before = i64::from(policy.buffer_before_min) * 60;
-    let after = i64::from(policy.buffer_after_min) * 60;
-    let held: Vec<Span> = busy.iter().map(|b| Span::new(b.start - before, b.end + after)).collect();
-    let full = interval::saturated(&held, policy.capacity);
-    let mut blocked = interval::widen(&full, after, before);
+    let mut blocked = full_spans(policy, busy);
     let capped = capped_spans(days, policy, busy);
     if !capped.is_empty() {
         blocked.extend(capped);
         blocked = interval::normalize(blocked);
     }
     blocked
+}
+
+/// Where a new booking cannot start: times already held `capacity` times over, widened by
+/// the buffers around each booking.
+pub fn full_spans(policy: &Policy, busy: &[Span]) -> Vec<Span> {
+    let before = i64::from(policy.buffer_before_min) * 60;
+    let after = i64::from(policy.buffer_after_min) * 60;
+    let held: Vec<Span> = busy.iter().map(|b| Span::new(b.start - before, b.end + after)).collect();
+    interval::widen(&interval::saturated(&held, policy.capacity), after, before)
 }
 
 /// Local days (and Monday-to-Sunday weeks) where the per-day (per-week) cap is reached.

@@ -105,6 +105,19 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
     Ok(())
 }
 
+/// A booking a makerspace's desktop held before it joined the district, as the server takes
+/// it on upload: every rule was checked when it was made there, so what matters now is only
+/// what the district may have changed since — it is still ahead, and the time is not full.
+pub fn check_uploaded(policy: &Policy, busy: &[Span], request: Span, now: i64) -> Result<(), Refusal> {
+    if request.end <= now {
+        return Err(Refusal::InPast);
+    }
+    if interval::touches(&availability::full_spans(policy, busy), request) {
+        return Err(Refusal::SlotTaken);
+    }
+    Ok(())
+}
+
 fn blackout_reason(ctx: &RuleContext, request: Span) -> String {
     let days = Days::covering(ctx.calendar.tz, request);
     ctx.calendar

@@ -1,5 +1,5 @@
-//! Every booking change, every change of a resource's hours or rules, and every lab
-//! manager's change to equipment, blackouts and qualifications, pushed by someone who may not make it — a role of another makerspace,
+//! Every booking change, every change of a resource's hours or rules, every lab manager's
+//! change to equipment, blackouts and qualifications, and a space admin's booking upload, pushed by someone who may not make it — a role of another makerspace,
 //! or the wrong role of the same one — is refused by the server and changes nothing there.
 
 mod common;
@@ -10,6 +10,7 @@ use incubook::domain::{Blackout, BlackoutWhen, Role, RoleGrant};
 use incubook::store::{MentorProfile, NewEquipment, NewLab, NewMentor, NewPerson, Store};
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
+use incubook::sync::upload::UploadedBooking;
 use incubook::sync::{Mutation, PushRequest, PushedMutation};
 use incubook_server::db::ServerRole;
 use rusqlite::OptionalExtension;
@@ -209,6 +210,19 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
         .into_iter()
         .chain(if kind == "equipment" { equipment_changes(&store, &resource, later) } else { Vec::new() })
         .chain(if kind == "equipment" { directory_changes(&store, &home, &actors) } else { Vec::new() })
+        // Only the home makerspace's space admin uploads its bookings (that role is left out
+        // of the actors for equipment only).
+        .chain((kind == "equipment").then(|| Mutation::UploadBooking {
+            booking: UploadedBooking {
+                id: "a-strangers-upload".into(),
+                resource_id: resource.clone(),
+                booker_id: booker.clone(),
+                start: later,
+                end: later + Duration::hours(1),
+                status: incubook::domain::BookingStatus::Confirmed,
+                topic: String::new(),
+            },
+        }))
         .collect::<Vec<_>>();
         let before = row_state(&server, &booking);
         assert!(before.is_some());
@@ -233,6 +247,8 @@ fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backen
         let after = row_state(&server, &booking);
         assert_eq!(after, before, "{kind}: the booking, the resource's hours or rules, or the audit log changed");
     }
+    // A refused upload leaves no declined row in someone else's name behind.
+    assert_eq!(server.count("SELECT count(*) FROM booking WHERE id = $1", &[Arg::T("a-strangers-upload")]), 0);
     assert!(refused >= 108, "only {refused} refusals checked");
 }
 

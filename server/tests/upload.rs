@@ -7,9 +7,11 @@ use chrono::{DateTime, Duration, Utc};
 use common::{Arg, Backend, PASSWORD, TestServer, ok};
 use incubook::domain::{BlackoutWhen, DateOverride, OverrideKind, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use incubook::store::{BlackoutMode, NewBooking, NewEquipment, NewLab, NewMakerspace, NewMentor, NewPerson, SlotSearch, Store};
+use incubook::sync::client::Transport;
 use incubook::sync::client::{SyncProgress, sync_with_progress};
 use incubook::sync::http::HttpTransport;
 use incubook::sync::upload::{CatalogueUpload, queue_missing_catalogues};
+use incubook::sync::{Mutation, PushRequest, PushedMutation};
 use incubook_server::auth;
 use incubook_server::db::ServerRole;
 
@@ -33,10 +35,14 @@ struct Local {
     founder: String,
     equipment: String,
     mentor: String,
+    /// The founder's upcoming confirmed printer booking, made before connecting.
+    booked: NewBooking,
 }
 
 /// A desktop that has run makerspace PD-0099 on its own: people, a lab with a 3D printer
-/// (qualification needed, one founder qualified, a day off, a blackout) and a mentor.
+/// (qualification needed, one founder qualified, a day off, a blackout) and a mentor; the
+/// founder has booked the printer (one booking past, one ahead), and a founder of another
+/// makerspace the mentor.
 fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
     let space =
         NewMakerspace {
@@ -90,7 +96,34 @@ fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
     let away =
         DateOverride { date: (now + Duration::days(9)).date_naive(), kind: OverrideKind::Off, start_min: 0, end_min: 1440 };
     ok(store.add_date_override(&coach, &mentor, &away, "出差", now));
-    Local { founder, equipment, mentor }
+
+    let first_slot = |store: &Store, resource: &str, day: i64, at: DateTime<Utc>| {
+        let search = SlotSearch {
+            from: at.date_naive() + Duration::days(day),
+            to: at.date_naive() + Duration::days(day + 1),
+            minutes: Some(60),
+        };
+        let slot = ok(store.slots(resource, &search, at)).into_iter().next().unwrap_or_else(|| panic!("no slot on day {day}"));
+        NewBooking { resource_id: resource.into(), start: slot.start, end: slot.end, topic: "样件打印".into() }
+    };
+    let month_ago = now - Duration::days(30);
+    ok(store.book(&founder, &first_slot(store, &equipment, 3, month_ago), month_ago));
+    let booked = first_slot(store, &equipment, 3, now);
+    ok(store.book(&founder, &booked, now));
+    let elsewhere = NewMakerspace {
+        code: "PD-0100".into(),
+        name: "外区空间".into(),
+        address: String::new(),
+        timezone: "Asia/Shanghai".into(),
+    };
+    ok(store.create_makerspace(Some(&admin), &elsewhere, now));
+    let visitor = NewPerson {
+        roles: vec![RoleGrant { makerspace_code: "PD-0100".into(), role: Role::Founder }],
+        ..person("外区创业者", &[])
+    };
+    let visitor = ok(store.create_person(Some(&admin), &visitor, now)).id;
+    ok(store.book(&visitor, &first_slot(store, &mentor, 4, now), now));
+    Local { founder, equipment, mentor, booked }
 }
 
 /// Signs in, connects, queues what the server lacks and syncs: what was queued, and the progress heard.
@@ -130,12 +163,15 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
         date_overrides: 1,
         blackouts: 1,
         qualifications: 1,
-        skipped: 1,
+        // The upcoming printer booking; not the past one, nor the visitor's (skipped with
+        // the mentor's own day off).
+        bookings: 1,
+        skipped: 2,
     };
     assert_eq!(queued, vec![expected]);
     let sent: Vec<u32> = heard.iter().map(|p| p.sent).collect();
     assert!(sent.windows(2).all(|w| w[0] <= w[1]), "progress only goes forward: {sent:?}");
-    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((10, 10)), "{heard:?}");
+    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((11, 11)), "{heard:?}");
     assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));
 
     // The server has the catalogue under its own makerspace, and so does the desktop now.
@@ -147,11 +183,30 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert_eq!(server.count("SELECT count(*) FROM blackout WHERE resource_id = $1", &[Arg::T(&local.equipment)]), 1);
     assert_eq!(server.count("SELECT count(*) FROM date_override WHERE resource_id = $1", &[Arg::T(&local.equipment)]), 1);
 
-    // The operator gives the uploaded founder an account; she books the printer she is
-    // qualified for, and sees the mentor's hours.
+    // The booking made before connecting holds its time on the server too, as the founder's.
+    let held = server.text(
+        "SELECT booker_id || ' ' || status FROM booking WHERE resource_id = $1 AND start_at = $2",
+        &[Arg::T(&local.equipment), Arg::I(local.booked.start.timestamp())],
+    );
+    assert_eq!(held, Some(format!("{} confirmed", local.founder)));
+
+    // The operator gives the uploaded founder an account; she finds her booking on her new
+    // desktop, books the printer she is qualified for, and sees the mentor's hours.
     server.account("li", &local.founder, CODE, &[ServerRole::Founder]);
-    let founder = server.client("li", now);
-    let mut founder = founder;
+    let mut founder = server.client("li", now);
+    let mine = ok(founder.store.bookings_of(&local.founder));
+    assert!(mine.iter().any(|b| b.booking.start == local.booked.start && b.booking.resource_id == local.equipment), "{mine:?}");
+    // Asking the server for that time again (as a desktop that has not pulled would) loses.
+    let again = Mutation::Book {
+        booking_id: uuid::Uuid::now_v7().to_string(),
+        resource_id: local.equipment.clone(),
+        start: local.booked.start,
+        end: local.booked.end,
+        topic: String::new(),
+    };
+    let push = PushRequest { client_id: "stale-desktop".into(), mutations: vec![ok(PushedMutation::new(1, &again))] };
+    let answer = ok(founder.http.push(&founder.token(), &push));
+    assert_eq!(answer.outcomes[0].code.as_deref(), Some("refused.slot_taken"), "{answer:?}");
     let search =
         SlotSearch { from: now.date_naive() + Duration::days(2), to: now.date_naive() + Duration::days(5), minutes: Some(60) };
     let slot =

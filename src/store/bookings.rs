@@ -14,6 +14,7 @@ use crate::error::{CoreError, Refusal, Result};
 use crate::interval::Span;
 use crate::rules::{self, Qualification};
 use crate::sync::server::Rejection;
+use crate::sync::upload::UploadedBooking;
 use crate::sync::{self, Mutation};
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -260,9 +261,16 @@ impl Store {
     /// Books under an id the client chose, so that the booking keeps its id from the
     /// desktop's outbox to the server and back.
     pub fn book_with_id(&mut self, actor_id: &str, id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<Booking> {
+        self.insert_booking(actor_id, id, new, now)?;
+        self.booking(id)
+    }
+
+    /// Books without reading the booking back: the district server answers a push with an
+    /// outcome, not the booking, and this is its busiest write.
+    pub(crate) fn insert_booking(&mut self, actor_id: &str, id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<()> {
         let request = validate_request(new.start, new.end, &new.topic)?;
         check_text("booking_id", id, 64, true)?;
-        let id = self.write(|tx| {
+        self.write(|tx| {
             let taken: bool = tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)")?.query_row([id], |r| r.get(0))?;
             if taken {
                 return Err(CoreError::Conflict(format!("booking {id}")));
@@ -288,10 +296,48 @@ impl Store {
                 end: new.end,
                 topic: new.topic.trim().to_string(),
             };
-            sync::record(tx, &mutation, now.timestamp())?;
-            Ok(id)
-        })?;
-        self.booking(id)
+            sync::record(tx, &mutation, now.timestamp())
+        })
+    }
+
+    /// Takes a booking from a makerspace's catalogue upload (the district server's side): its
+    /// space admin sends it, with the booker and status it had on their desktop.
+    pub fn upload_booking(&mut self, actor_id: &str, uploaded: &UploadedBooking, now: DateTime<Utc>) -> Result<()> {
+        let request = uploaded.validate()?;
+        self.write(|tx| {
+            let actor = Actor::load(tx, actor_id)?;
+            let rules = load_rules(tx, &uploaded.resource_id)?;
+            actor.require(Role::SpaceAdmin, &rules.makerspace_id, "uploading bookings")?;
+            let taken: bool =
+                tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)")?.query_row([&uploaded.id], |r| r.get(0))?;
+            if taken {
+                return Err(CoreError::Conflict(format!("booking {}", uploaded.id)));
+            }
+            let booker: bool = tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)")?
+                .query_row([&uploaded.booker_id], |r| r.get(0))?;
+            if !booker {
+                return Err(CoreError::not_found("person", &uploaded.booker_id));
+            }
+            let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), None)?;
+            rules::check_uploaded(&rules.policy, &busy, request, now.timestamp())?;
+            tx.prepare_cached(
+                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )?
+            .execute(params![
+                uploaded.id,
+                rules.id,
+                uploaded.booker_id,
+                request.start,
+                request.end,
+                uploaded.status.as_str(),
+                uploaded.topic.trim(),
+                now.timestamp()
+            ])?;
+            let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": uploaded.status.as_str()});
+            audit(tx, now.timestamp(), Some(actor_id), "upload", "booking", &uploaded.id, detail)?;
+            sync::record(tx, &Mutation::UploadBooking { booking: uploaded.clone() }, now.timestamp())
+        })
     }
 
     pub fn booking(&self, id: &str) -> Result<Booking> {

@@ -34,6 +34,10 @@ pub enum Mutation {
         end: DateTime<Utc>,
         topic: String,
     },
+    /// A booking the desktop held before it joined the district, in a space admin's upload.
+    UploadBooking {
+        booking: upload::UploadedBooking,
+    },
     Cancel {
         booking_id: Id,
         reason: Option<String>,
@@ -180,6 +184,7 @@ impl Mutation {
             | Mutation::Complete { booking_id }
             | Mutation::NoShow { booking_id }
             | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
+            Mutation::UploadBooking { booking } => one("booking", &booking.id),
             Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => {
                 one("resource", resource_id)
             }
@@ -211,6 +216,26 @@ impl Mutation {
         }
     }
 
+    /// The new booking a refused `Book` (by `pusher`) or `UploadBooking` asked for, which the
+    /// server keeps as declined with the reason. An upload only when a booking rule refused
+    /// it: one from someone not entitled to upload must not leave a row in another's name.
+    pub fn kept_declined<'a>(&'a self, pusher: &'a str, error: &CoreError) -> Option<BookingAsked<'a>> {
+        match self {
+            Mutation::Book { booking_id, resource_id, start, end, topic } => {
+                Some(BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic })
+            }
+            Mutation::UploadBooking { booking: b } if matches!(error, CoreError::Refused(_)) => Some(BookingAsked {
+                id: &b.id,
+                resource_id: &b.resource_id,
+                booker_id: &b.booker_id,
+                start: b.start,
+                end: b.end,
+                topic: &b.topic,
+            }),
+            _ => None,
+        }
+    }
+
     /// What the outbox files the mutation under: the first row's key, parts joined by `/`.
     pub fn entity_id(&self) -> String {
         self.rows().first().map(|r| r.key.join("/")).unwrap_or_default()
@@ -224,6 +249,16 @@ impl Mutation {
             _ => None,
         }
     }
+}
+
+/// A booking a mutation asks the server to make.
+pub struct BookingAsked<'a> {
+    pub id: &'a str,
+    pub resource_id: &'a str,
+    pub booker_id: &'a str,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub topic: &'a str,
 }
 
 /// A mutation in a push: the client's sequence number, the mutation's name and arguments.

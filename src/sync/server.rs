@@ -68,6 +68,31 @@ pub fn check_client_id(client_id: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(CoreError::invalid("client_id", "must be 1–64 letters, digits or dashes")) }
 }
 
+/// A new booking the server refused: kept as declined with the reason, so that its booker's
+/// replica (and the resource owner's) learn why — only when the row can stand: a known
+/// resource and booker, a fresh id, a sane span.
+fn keep_declined(tx: &Connection, asked: &super::BookingAsked<'_>, error: &CoreError, now: i64) -> Result<()> {
+    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+         SELECT ?1, ?2, ?3, ?4, ?5, 'declined', ?6, ?7, ?7, ?8
+         WHERE EXISTS(SELECT 1 FROM resource WHERE id = ?2) AND EXISTS(SELECT 1 FROM person WHERE id = ?3)
+           AND NOT EXISTS(SELECT 1 FROM booking WHERE id = ?1)
+           AND ?5 > ?4 AND length(?1) BETWEEN 1 AND 64 AND length(?6) <= 500",
+    )?
+    .execute(params![
+        asked.id,
+        asked.resource_id,
+        asked.booker_id,
+        asked.start.timestamp(),
+        asked.end.timestamp(),
+        asked.topic,
+        now,
+        rejection
+    ])?;
+    Ok(())
+}
+
 impl Store {
     /// Makes this connection the server's: from now on every insert, update and delete of
     /// a synced table takes the next version (deletes leave a tombstone). The triggers are
@@ -209,8 +234,9 @@ impl Store {
         match mutation {
             Mutation::Book { booking_id, resource_id, start, end, topic } => {
                 let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
-                self.book_with_id(person, booking_id, &new, now).map(drop)
+                self.insert_booking(person, booking_id, &new, now)
             }
+            Mutation::UploadBooking { booking } => self.upload_booking(person, booking, now),
             Mutation::Cancel { booking_id, reason } => self.cancel(person, booking_id, reason.as_deref(), now).map(drop),
             Mutation::Approve { booking_id } => self.approve(person, booking_id, now).map(drop),
             Mutation::Decline { booking_id, reason } => self.decline(person, booking_id, reason, now).map(drop),
@@ -276,40 +302,28 @@ impl Store {
             write_ack(tx, ack)?;
             tx.prepare_cached("INSERT OR REPLACE INTO sync_failure(client_id, mutation_id, code, message) VALUES (?1, ?2, ?3, ?4)")?
                 .execute(params![ack.client_id, ack.mutation_id, error.code(), error.message(Lang::En)])?;
-            match mutation {
-                Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
-                    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-                    // Only when the row can stand: a known resource, a fresh id, a sane span.
-                    tx.prepare_cached(
-                        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-                         SELECT ?1, ?2, ?3, ?4, ?5, 'declined', ?6, ?7, ?7, ?8
-                         WHERE EXISTS(SELECT 1 FROM resource WHERE id = ?2) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = ?1)
-                           AND ?5 > ?4 AND length(?1) BETWEEN 1 AND 64 AND length(?6) <= 500",
-                    )?
-                    .execute(params![booking_id, resource_id, ack.person_id, start.timestamp(), end.timestamp(), topic, now, rejection])?;
+            let Some(other) = mutation else { return Ok(()) };
+            if let Some(asked) = other.kept_declined(&ack.person_id, error) {
+                return keep_declined(tx, &asked, error, now);
+            }
+            for row in other.rows() {
+                let Some(t) = table(row.table) else { continue };
+                let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+                let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(&row.key))?;
+                // A row the client made and the server never took: the client drops it.
+                if n == 0 {
+                    tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
+                    tx.execute(
+                        "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
+                        params![t.name, tombstone_key(&row, &ack.person_id)],
+                    )?;
                 }
-                Some(other) => {
-                    for row in other.rows() {
-                        let Some(t) = table(row.table) else { continue };
-                        let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
-                        let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(&row.key))?;
-                        // A row the client made and the server never took: the client drops it.
-                        if n == 0 {
-                            tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
-                            tx.execute(
-                                "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
-                                params![t.name, tombstone_key(&row, &ack.person_id)],
-                            )?;
-                        }
-                    }
-                    if let Some(resource_id) = other.resends_bookings_of() {
-                        tx.execute(
-                            "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > ?2 AND deleted = 0",
-                            params![resource_id, now],
-                        )?;
-                    }
-                }
-                None => {}
+            }
+            if let Some(resource_id) = other.resends_bookings_of() {
+                tx.execute(
+                    "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > ?2 AND deleted = 0",
+                    params![resource_id, now],
+                )?;
             }
             Ok(())
         })

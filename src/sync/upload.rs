@@ -8,8 +8,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::Mutation;
-use crate::domain::{Blackout, BlackoutWhen, DateOverride, Id, OverrideKind};
+use crate::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, Id, OverrideKind, to_utc};
 use crate::error::{CoreError, Result};
+use crate::interval::Span;
 use crate::store::{EquipmentFilter, NewEquipment, NewLab, NewMentor, NewPerson, Store};
 
 /// A makerspace as the server lists it, with how much of its catalogue the server has.
@@ -30,6 +31,32 @@ impl MakerspaceSummary {
     }
 }
 
+/// A booking of the makerspace's resources, as the upload sends it: the booker and status it
+/// has on the desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadedBooking {
+    pub id: Id,
+    pub resource_id: Id,
+    pub booker_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: BookingStatus,
+    pub topic: String,
+}
+
+impl UploadedBooking {
+    /// Its fields, before anything is read: the span it holds.
+    pub fn validate(&self) -> Result<Span> {
+        let span = crate::decide::validate_request(self.start, self.end, &self.topic)?;
+        crate::decide::check_text("booking_id", &self.id, 64, true)?;
+        if !matches!(self.status, BookingStatus::Requested | BookingStatus::Confirmed) {
+            return Err(CoreError::invalid("status", "only requested or confirmed bookings are uploaded"));
+        }
+        Ok(span)
+    }
+}
+
 /// What an upload put in the outbox.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -42,15 +69,25 @@ pub struct CatalogueUpload {
     pub date_overrides: u32,
     pub blackouts: u32,
     pub qualifications: u32,
+    /// Upcoming requested and confirmed bookings, so the district sees that time as taken.
+    pub bookings: u32,
     /// What stays on this desktop: mentors' own days off and blackouts (only a mentor
-    /// changes their calendar; they enter them again), and qualifications of people of
-    /// other makerspaces (a lab manager grants them again).
+    /// changes their calendar; they enter them again), qualifications of people of other
+    /// makerspaces (a lab manager grants them again), and bookings by people of other
+    /// makerspaces (their booker is not this upload's to add).
     pub skipped: u32,
 }
 
 impl CatalogueUpload {
     pub fn changes(&self) -> u32 {
-        self.people + self.labs + self.equipment + self.mentors + self.date_overrides + self.blackouts + self.qualifications
+        self.people
+            + self.labs
+            + self.equipment
+            + self.mentors
+            + self.date_overrides
+            + self.blackouts
+            + self.qualifications
+            + self.bookings
     }
 }
 
@@ -63,6 +100,7 @@ struct Catalogue {
     overrides: Vec<(Id, Id, DateOverride, String)>,
     blackouts: Vec<Blackout>,
     qualifications: Vec<(Id, Id, Option<DateTime<Utc>>)>,
+    bookings: Vec<UploadedBooking>,
     skipped: u32,
 }
 
@@ -169,6 +207,9 @@ impl Store {
                     expires_at: *expires_at,
                 })?;
             }
+            for booking in &catalogue.bookings {
+                record(Mutation::UploadBooking { booking: booking.clone() })?;
+            }
             Ok(())
         })?;
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -181,6 +222,7 @@ impl Store {
             date_overrides: count(catalogue.overrides.len()),
             blackouts: count(catalogue.blackouts.len()),
             qualifications: count(catalogue.qualifications.len()),
+            bookings: count(catalogue.bookings.len()),
             skipped: catalogue.skipped,
         })
     }
@@ -317,6 +359,34 @@ impl Store {
         for (id, _) in &mentors {
             skipped += u32::try_from(self.blackouts(id)?.len()).unwrap_or(0);
         }
-        Ok(Catalogue { people, labs, equipment, mentors, overrides, blackouts, qualifications, skipped })
+        let mut bookings = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status, b.topic FROM booking b
+             JOIN resource r ON r.id = b.resource_id
+             WHERE r.makerspace_id = ?1 AND r.deleted = 0 AND b.deleted = 0 AND b.end_at > ?2
+               AND b.status IN ('requested', 'confirmed') ORDER BY b.start_at, b.id",
+        )?;
+        let rows = stmt.query_map(params![makerspace_id, now.timestamp()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, resource_id, booker_id, start, end, status, topic) = row?;
+            if !people.iter().any(|(p, _)| *p == booker_id) {
+                skipped += 1;
+                continue;
+            }
+            let status = if status == "requested" { BookingStatus::Requested } else { BookingStatus::Confirmed };
+            let (start, end) = (to_utc(start), to_utc(end));
+            bookings.push(UploadedBooking { id, resource_id, booker_id, start, end, status, topic });
+        }
+        Ok(Catalogue { people, labs, equipment, mentors, overrides, blackouts, qualifications, bookings, skipped })
     }
 }

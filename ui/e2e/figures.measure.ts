@@ -20,6 +20,20 @@ function residentKinds(pid: number): { anonymous_mib: number; file_backed_mib: n
   return { anonymous_mib: Math.round(anonymous / 1024), file_backed_mib: Math.round((field('Rss') - anonymous) / 1024) };
 }
 
+/** The largest resident mappings, to tell libraries from the database file. */
+function largestMappings(pid: number, count: number): Record<string, number> {
+  const byName = new Map<string, number>();
+  let name = '[anonymous]';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+\s+\S+\s+\S+\s+\S+\s+\d+\s*(.*)$/.exec(line);
+    if (header) name = header[1] || '[anonymous]';
+    const rss = /^Rss:\s+(\d+)/.exec(line);
+    if (rss) byName.set(name, (byName.get(name) ?? 0) + Number(rss[1]));
+  }
+  const largest = [...byName].sort((a, b) => b[1] - a[1]).slice(0, count);
+  return Object.fromEntries(largest.map(([n, kib]) => [n.split('/').pop() ?? n, Math.round(kib / 1024)]));
+}
+
 function children(pid: number): number[] {
   try {
     return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
@@ -59,6 +73,7 @@ it('prints the desktop figures', async () => {
   const pid = Number(execFileSync('pgrep', ['-n', '-f', 'incubook-desktop'], { encoding: 'utf8' }).trim());
   const appRss = rssKib(pid);
   const appKinds = residentKinds(pid);
+  const appLargest = largestMappings(pid, 8);
   const webRss = children(pid).reduce((sum, c) => sum + rssKib(c), 0);
 
   // Day view of the 300-instrument lab: from the click on the screen's button to its first
@@ -110,6 +125,7 @@ it('prints the desktop figures', async () => {
     first_screen_ms_second_start: Math.round(warmScreen),
     idle_rss_mib_app_process: Math.round(appRss / 1024),
     idle_rss_mib_app_process_by_kind: appKinds,
+    idle_rss_mib_largest_mappings: appLargest,
     idle_rss_mib_with_webkit_processes: Math.round((appRss + webRss) / 1024),
     instruments: count,
     lab_calendar_day_first_page_ms: Math.round(ms),

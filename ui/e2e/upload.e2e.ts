@@ -41,7 +41,7 @@ describe('a space admin connecting for the first time', () => {
     await (await el('[data-testid="sync-password"]')).setValue('zhang-password');
     await click('[data-testid="sync-connect"]');
     const uploaded = await el('[data-testid="sync-uploaded"]');
-    expect(await uploaded.getText()).toMatch(/已把本空间「PD-0001」的目录上传到区平台：\d+ 人、\d+ 个实验室、\d+ 台设备、\d+ 位导师/);
+    expect(await uploaded.getText()).toMatch(/已把本空间「PD-0001」的目录上传到区平台：\d+ 人、\d+ 个实验室、\d+ 台设备、\d+ 位导师、\d+ 个未来的预约/);
     expect(await (await el('[data-testid="sync-waiting"]')).getText()).toBe('0 项更改');
     await shot(browser, 'catalogue-uploaded');
 

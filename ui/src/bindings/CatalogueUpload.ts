@@ -5,8 +5,13 @@
  */
 export type CatalogueUpload = { makerspace_code: string, people: number, labs: number, equipment: number, mentors: number, date_overrides: number, blackouts: number, qualifications: number, 
 /**
+ * Upcoming requested and confirmed bookings, so the district sees that time as taken.
+ */
+bookings: number, 
+/**
  * What stays on this desktop: mentors' own days off and blackouts (only a mentor
- * changes their calendar; they enter them again), and qualifications of people of
- * other makerspaces (a lab manager grants them again).
+ * changes their calendar; they enter them again), qualifications of people of other
+ * makerspaces (a lab manager grants them again), and bookings by people of other
+ * makerspaces (their booker is not this upload's to add).
  */
 skipped: number, };

@@ -12,6 +12,7 @@ use incubook::domain::{
 use incubook::interval::Span;
 use incubook::rules;
 use incubook::store::{ResourceRules, decode_weekly, encode_weekly};
+use incubook::sync::upload::UploadedBooking;
 use incubook::{CoreError, Refusal};
 use serde::Deserialize;
 
@@ -354,6 +355,39 @@ pub(super) fn book(
         }
     }
     Ok(())
+}
+
+/// A booking from a makerspace's catalogue upload, sent by its space admin with the booker
+/// and status it had on their desktop (the same checks as the desktop's store).
+pub(super) fn upload_booking(tx: &mut Tx<'_, '_>, person: &str, uploaded: &UploadedBooking, now: i64) -> Res<()> {
+    let request = uploaded.validate()?;
+    let actor = load_actor(tx, person)?;
+    let rules = lock_rules(tx, &uploaded.resource_id)?;
+    actor.require(Role::SpaceAdmin, &rules.makerspace_id, "uploading bookings")?;
+    if tx.query_opt("SELECT 1 FROM booking WHERE id = $1", &[&uploaded.id])?.is_some() {
+        return Err(CoreError::Conflict(format!("booking {}", uploaded.id)).into());
+    }
+    if tx.query_opt("SELECT 1 FROM person WHERE id = $1 AND deleted = 0", &[&uploaded.booker_id])?.is_none() {
+        return Err(CoreError::not_found("person", &uploaded.booker_id).into());
+    }
+    let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), None)?;
+    rules::check_uploaded(&rules.policy, &busy, request, now)?;
+    tx.execute(
+        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        &[
+            &uploaded.id,
+            &rules.id,
+            &uploaded.booker_id,
+            &request.start,
+            &request.end,
+            &uploaded.status.as_str(),
+            &uploaded.topic.trim(),
+            &now,
+        ],
+    )?;
+    let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": uploaded.status.as_str()});
+    audit(tx, now, person, "upload", "booking", &uploaded.id, detail)
 }
 
 pub(super) struct BookingRow {

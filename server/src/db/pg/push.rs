@@ -142,6 +142,7 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::Book { booking_id, resource_id, start, end, topic } => {
             bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
         }
+        Mutation::UploadBooking { booking } => bookings::upload_booking(tx, person, booking, now),
         Mutation::Cancel { booking_id, reason } => {
             bookings::change_status(tx, person, booking_id, BookingStatus::Cancelled, reason.as_deref(), now)
         }
@@ -224,41 +225,47 @@ fn record_failure(
          ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
         &[&client_id, &id, &error.code(), &error.message(Lang::En)],
     )?;
-    match mutation {
-        Some(Mutation::Book { booking_id, resource_id, start, end, topic }) => {
-            let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-            // Only when the row can stand: a known resource, a fresh id, a sane span.
-            tx.execute(
-                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-                 SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
-                 WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
-                   AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
-                &[booking_id, resource_id, &person, &start.timestamp(), &end.timestamp(), topic, &now.timestamp(), &rejection],
-            )?;
-        }
-        Some(other) => {
-            for row in other.rows() {
-                let Some(t) = table(row.table) else { continue };
-                let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
-                let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                    row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
-                let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
-                // A row the client made and the server never took: the client drops it.
-                if n == 0 {
-                    tx.execute(
-                        "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
-                        &[&t.name, &tombstone_key(&row, person)],
-                    )?;
-                }
-            }
-            if let Some(resource_id) = other.resends_bookings_of() {
+    if let Some(asked) = mutation.and_then(|m| m.kept_declined(person, error)) {
+        let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+        // Only when the row can stand: a known resource and booker, a fresh id, a sane span.
+        tx.execute(
+            "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+             SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
+             WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND EXISTS(SELECT 1 FROM person WHERE id = $3::text)
+               AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
+               AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
+            &[
+                &asked.id,
+                &asked.resource_id,
+                &asked.booker_id,
+                &asked.start.timestamp(),
+                &asked.end.timestamp(),
+                &asked.topic,
+                &now.timestamp(),
+                &rejection,
+            ],
+        )?;
+    } else if let Some(other) = mutation {
+        for row in other.rows() {
+            let Some(t) = table(row.table) else { continue };
+            let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
+            let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
+            let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
+            // A row the client made and the server never took: the client drops it.
+            if n == 0 {
                 tx.execute(
-                    "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
-                    &[&resource_id, &now.timestamp()],
+                    "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
+                    &[&t.name, &tombstone_key(&row, person)],
                 )?;
             }
         }
-        None => {}
+        if let Some(resource_id) = other.resends_bookings_of() {
+            tx.execute(
+                "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
+                &[&resource_id, &now.timestamp()],
+            )?;
+        }
     }
     Ok(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) })
 }
