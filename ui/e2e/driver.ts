@@ -47,11 +47,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * WebKitWebDriver's screenshots stall (about a minute each, blocking the app meanwhile) when
+ * WebKit draws without its DMA-BUF renderer and GTK's GL, which the app turns off by default;
+ * a screenshot run turns them back on. What is drawn is the same.
+ */
+function screenshotGraphics(): Record<string, string> {
+  return process.env.SCREENSHOTS ? { WEBKIT_DISABLE_DMABUF_RENDERER: '0', GDK_GL: '' } : {};
+}
+
 export async function start(): Promise<Session> {
   const dataDir = mkdtempSync(join(tmpdir(), 'incubook-e2e-'));
   const [port, nativePort] = [await freePort(), await freePort()];
   const driver: ChildProcess = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
-    env: { ...process.env, INCUBOOK_DATA_DIR: dataDir, TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' },
+    env: { ...process.env, ...screenshotGraphics(), INCUBOOK_DATA_DIR: dataDir, TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let browser: Browser;
