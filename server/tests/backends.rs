@@ -147,6 +147,47 @@ fn postgres_refuses_overlapping_bookings_of_a_capacity_one_resource_by_constrain
     ok(db.execute(insert, &[&"x5", &single, &person, &(start + 1800), &(start + 3600), &"confirmed"]));
 }
 
+/// A booking that passes the checks but that the database itself refuses when it is written
+/// (here a week-long booking written behind the server's back, longer than the checks look
+/// back) is consumed like any refusal: slot taken, kept declined with the reason, and a
+/// retried push gets the same answer without writing again.
+#[test]
+fn postgres_consumes_a_booking_its_constraint_refuses() {
+    let now = Utc::now();
+    let server = TestServer::start_on(Backend::Postgres, now);
+    let seed = server.seed();
+    let founder = founders_of(&seed, "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
+    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
+    let (resource, slot) = mentor_slot(&seed, now);
+    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
+    let mut db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let (from, to) = (slot.start.timestamp() - 8 * 86_400, slot.end.timestamp() + 3_600);
+    ok(db.execute(
+        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, created_at, updated_at)
+         VALUES ('behind-the-back', $1, $2, $3, $4, 'confirmed', 0, 0)",
+        &[&resource, &founder, &from, &to],
+    ));
+    let http = ok(HttpTransport::new(&server.base));
+    let token = ok(http.sign_in("f0", common::PASSWORD)).token;
+    let mutation = Mutation::Book {
+        booking_id: "asked-for".into(),
+        resource_id: resource,
+        start: slot.start,
+        end: slot.end,
+        topic: String::new(),
+    };
+    let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(1, &mutation))] };
+    for _ in 0..2 {
+        let answer = ok(http.push(&token, &request));
+        assert_eq!(answer.last_mutation_id, 1);
+        assert!(!answer.outcomes[0].applied);
+        assert_eq!(answer.outcomes[0].code.as_deref(), Some("refused.slot_taken"), "{answer:?}");
+    }
+    let kept = server.text("SELECT status || ' ' || (rejection IS NOT NULL) FROM booking WHERE id = 'asked-for'", &[]);
+    assert_eq!(kept.as_deref(), Some("declined true"));
+    assert_eq!(server.count("SELECT count(*) FROM sync_failure WHERE client_id = 'one'", &[]), 1);
+}
+
 /// On PostgreSQL a row's version is its transaction's id, and transactions commit out of
 /// order: a pull must not hand out a cursor past a transaction that is still running, or
 /// that transaction's rows, committed later, would never reach the client.

@@ -69,16 +69,15 @@ fn outcome(client: &mut PgConn, client_id: &str, id: i64) -> Result<MutationOutc
     })
 }
 
-/// Locks the client's row and tells whether this mutation is still to do.
-fn still_to_do(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<bool, postgres::Error> {
-    let last: i64 =
-        tx.query_one("SELECT last_mutation_id FROM sync_client WHERE client_id = $1 FOR UPDATE", &[&client_id])?.get(0);
-    Ok(id > last)
-}
-
-fn write_ack(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<(), postgres::Error> {
-    tx.execute("UPDATE sync_client SET last_mutation_id = $2 WHERE client_id = $1", &[&client_id, &id])?;
-    Ok(())
+/// Claims the mutation for this transaction: locks the client's row and moves its last
+/// processed id on, in one statement; false when an earlier push (or an overlapping retry,
+/// once it commits) already did. Rolled back with the transaction if the attempt is retried.
+fn claim(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<bool, postgres::Error> {
+    let claimed = tx.execute(
+        "UPDATE sync_client SET last_mutation_id = $2 WHERE client_id = $1 AND last_mutation_id < $2",
+        &[&client_id, &id],
+    )?;
+    Ok(claimed == 1)
 }
 
 /// A database error that a retry can cure.
@@ -111,18 +110,24 @@ fn apply_once(
         Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
     };
     // A refused mutation is consumed in the same transaction as its attempt (undone to a
-    // savepoint): one commit either way.
+    // savepoint): one commit either way. A booking checks everything before it writes, so a
+    // refusal leaves nothing to undo and it needs no savepoint (two round trips fewer); only
+    // a database error while writing it aborts the transaction, and it is consumed anew.
+    let checks_before_writing = matches!(mutation, Mutation::Book { .. } | Mutation::UploadBooking { .. });
     for _ in 0..ATTEMPTS {
         let result = client.transaction(|tx| -> Res<Option<MutationOutcome>> {
-            if !still_to_do(tx, client_id, pushed.id)? {
+            if !claim(tx, client_id, pushed.id)? {
                 return Ok(None);
             }
-            let refusal = match tx.savepoint(|sp| apply_mutation(sp, person, &mutation, now.timestamp())) {
-                Ok(()) => {
-                    write_ack(tx, client_id, pushed.id)?;
-                    return Ok(Some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None }));
-                }
+            let attempt = if checks_before_writing {
+                apply_mutation(tx, person, &mutation, now.timestamp())
+            } else {
+                tx.savepoint(|sp| apply_mutation(sp, person, &mutation, now.timestamp()))
+            };
+            let refusal = match attempt {
+                Ok(()) => return Ok(Some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None })),
                 Err(Failure::Core(e)) => e,
+                Err(Failure::Db(e)) if checks_before_writing => return Err(Failure::Db(e)),
                 Err(Failure::Db(e)) if !retryable(&e) => refusal_of(&e).ok_or(Failure::Db(e))?,
                 Err(e) => return Err(e),
             };
@@ -131,6 +136,10 @@ fn apply_once(
         match result {
             Ok(outcome) => return Ok(outcome),
             Err(Failure::Db(e)) if retryable(&e) => continue,
+            Err(Failure::Db(e)) if checks_before_writing => match refusal_of(&e) {
+                Some(refusal) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &refusal, now),
+                None => return Err(Failure::Db(e).into()),
+            },
             Err(e) => return Err(e.into()),
         }
     }
@@ -200,14 +209,14 @@ fn consume_failed(
     now: DateTime<Utc>,
 ) -> Result<Option<MutationOutcome>> {
     client.transaction(|tx| -> Result<Option<MutationOutcome>> {
-        if !still_to_do(tx, client_id, id)? {
+        if !claim(tx, client_id, id)? {
             return Ok(None);
         }
         Ok(Some(record_failure(tx, person, client_id, id, mutation, error, now)?))
     })
 }
 
-/// The client's ack, the failure, and what the client must learn by pull — a refused new
+/// For a claimed mutation: the failure, and what the client must learn by pull — a refused new
 /// booking is kept as rejected with its reason; any other refused change re-sends the rows
 /// it tried to change.
 fn record_failure(
@@ -219,7 +228,6 @@ fn record_failure(
     error: &CoreError,
     now: DateTime<Utc>,
 ) -> std::result::Result<MutationOutcome, postgres::Error> {
-    write_ack(tx, client_id, id)?;
     tx.execute(
         "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
          ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
