@@ -30,16 +30,16 @@ pub struct SqliteDatabase {
 impl SqliteDatabase {
     pub fn open(path: &Path) -> Result<SqliteDatabase> {
         let store = Store::open(path)?;
+        // Each push in a group runs in a savepoint, whose journal of the pages it changed
+        // spilled to a temporary file: a third of the writer's write calls in a perf profile
+        // of the race. Set before the versioning triggers: changing `temp_store` drops TEMP
+        // triggers.
+        store.conn().pragma_update(None, "temp_store", "MEMORY")?;
         store.install_server_versioning()?;
         // Every commit walks the page cache (SQLite truncates it to the file's size), so the
         // writer keeps a small one: 4 MB instead of the desktop's 32 MB raised the race
         // from 1,700 to 2,000 pushes/s here. Reads have their own connection and cache.
         store.conn().pragma_update(None, "cache_size", -4_000)?;
-        // Each push in a group runs in a savepoint, whose journal of the pages it changed
-        // spilled to a temporary file: a third of the writer's write calls in a perf profile
-        // of the race. In memory it costs a few pages (batched race, three paired runs:
-        // 1,650–2,300 → 2,040–2,370 accepted/s).
-        store.conn().pragma_update(None, "temp_store", "MEMORY")?;
         let reader = Store::open(path)?;
         Ok(SqliteDatabase { store: Mutex::new(store), reader: Mutex::new(reader), groups: Groups::default() })
     }
