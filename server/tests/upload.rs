@@ -226,4 +226,68 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert_eq!(server.count("SELECT count(*) FROM lab WHERE makerspace_id = $1", &[Arg::T(&server_id)]), 1);
 }
 
-on_both_backends!(a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it);
+/// The keys of the desktop's catalogue rows, by table: what a refused upload must leave alone.
+fn catalogue_rows(store: &Store) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for table in ["person", "person_role", "lab", "resource", "equipment", "mentor", "qualification", "blackout", "booking"] {
+        let columns = incubook::sync::table(table).unwrap_or_else(|| panic!("{table} is not synced")).key.join(" || '/' || ");
+        let mut stmt = ok(store.conn().prepare(&format!("SELECT '{table} ' || {columns} FROM {table}")));
+        keys.extend(ok(stmt.query_map([], |r| r.get::<_, String>(0))).map(ok));
+    }
+    keys
+}
+
+fn an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    ok(server.db.add_makerspace(CODE, "张江新空间"));
+    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
+    let dir = ok(tempfile::tempdir());
+    let mut desktop = ok(Store::open(&dir.path().join("incubook.db")));
+    desktop_of_a_new_makerspace(&mut desktop, now);
+    let http = ok(HttpTransport::new(&server.base));
+    let signed_in = ok(http.sign_in("wang", PASSWORD));
+    ok(desktop.connect_sync(&server.base, "wang", &signed_in.user.person_id, &signed_in.token));
+    let on_server = ok(http.makerspaces(&signed_in.token));
+    let queued = ok(queue_missing_catalogues(&mut desktop, &on_server, &signed_in.user.roles, now));
+    assert_eq!(queued.len(), 1);
+    let before = catalogue_rows(&desktop);
+
+    // The operator takes the space admin role away before the upload goes out: the server
+    // refuses every change of it, and the desktop keeps what it had.
+    ok(server.db.set_roles("wang", CODE, &[ServerRole::Founder]));
+    let report = ok(desktop.sync_once(&http, now));
+    assert_eq!(report.refused.len() as u32, queued[0].changes(), "{:?}", report.refused);
+    assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));
+    let after = catalogue_rows(&desktop);
+    let lost: Vec<&String> = before.difference(&after).collect();
+    assert!(lost.is_empty(), "the desktop dropped {lost:?}");
+    let server_id = server.text("SELECT id FROM makerspace WHERE code = $1", &[Arg::T(CODE)]).unwrap_or_default();
+    assert_eq!(server.count("SELECT count(*) FROM lab WHERE makerspace_id = $1", &[Arg::T(&server_id)]), 0);
+}
+
+fn an_upload_wrapped_in_an_upload_is_refused(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    ok(server.db.add_makerspace(CODE, "张江新空间"));
+    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
+    let http = ok(HttpTransport::new(&server.base));
+    let token = ok(http.sign_in("wang", PASSWORD)).token;
+    let lab = NewLab { makerspace_code: CODE.into(), name: "实验室".into(), description: String::new(), manager_ids: vec![] };
+    let once = Mutation::Uploaded { change: Box::new(Mutation::CreateLab { lab_id: "lab-1".into(), lab }) };
+    let twice = Mutation::Uploaded { change: Box::new(once.clone()) };
+    let push = PushRequest {
+        client_id: "wrapped".into(),
+        mutations: vec![ok(PushedMutation::new(1, &twice)), ok(PushedMutation::new(2, &once))],
+    };
+    let answer = ok(http.push(&token, &push));
+    assert_eq!(answer.outcomes[0].code.as_deref(), Some("invalid.mutation"), "{answer:?}");
+    assert!(answer.outcomes[1].applied, "{answer:?}");
+    assert_eq!(server.count("SELECT count(*) FROM lab WHERE id = $1", &[Arg::T("lab-1")]), 1);
+}
+
+on_both_backends!(
+    a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it,
+    an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place,
+    an_upload_wrapped_in_an_upload_is_refused
+);

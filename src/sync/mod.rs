@@ -38,6 +38,11 @@ pub enum Mutation {
     UploadBooking {
         booking: upload::UploadedBooking,
     },
+    /// A change of a space admin's catalogue upload: applied like `change`, but its rows were
+    /// on the desktop before it connected, so a refusal must not make the desktop drop them.
+    Uploaded {
+        change: Box<Mutation>,
+    },
     Cancel {
         booking_id: Id,
         reason: Option<String>,
@@ -185,6 +190,7 @@ impl Mutation {
             | Mutation::NoShow { booking_id }
             | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
             Mutation::UploadBooking { booking } => one("booking", &booking.id),
+            Mutation::Uploaded { change } => change.rows(),
             Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => {
                 one("resource", resource_id)
             }
@@ -224,6 +230,7 @@ impl Mutation {
             Mutation::Book { booking_id, resource_id, start, end, topic } => {
                 Some(BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic })
             }
+            Mutation::Uploaded { change } => change.kept_declined(pusher, error),
             Mutation::UploadBooking { booking: b } if matches!(error, CoreError::Refused(_)) => Some(BookingAsked {
                 id: &b.id,
                 resource_id: &b.resource_id,
@@ -233,6 +240,24 @@ impl Mutation {
                 topic: &b.topic,
             }),
             _ => None,
+        }
+    }
+
+    /// Whether a refusal leaves the client's rows alone where the server has none: the
+    /// upload's rows were the desktop's before it connected. Any other refused change made
+    /// its rows optimistically, and the client drops them.
+    pub fn keeps_rows_the_server_lacks(&self) -> bool {
+        matches!(self, Mutation::Uploaded { .. })
+    }
+
+    /// The change itself: an upload's wrapped change, checked to be one level deep.
+    pub fn unwrapped(&self) -> Result<&Mutation> {
+        match self {
+            Mutation::Uploaded { change } if matches!(**change, Mutation::Uploaded { .. }) => {
+                Err(CoreError::invalid("mutation", "an uploaded change wraps one change"))
+            }
+            Mutation::Uploaded { change } => Ok(change),
+            other => Ok(other),
         }
     }
 
@@ -246,6 +271,7 @@ impl Mutation {
     pub fn resends_bookings_of(&self) -> Option<&str> {
         match self {
             Mutation::AddBlackout { blackout, cancel_hits: true } => Some(&blackout.resource_id),
+            Mutation::Uploaded { change } => change.resends_bookings_of(),
             _ => None,
         }
     }

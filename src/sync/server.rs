@@ -231,7 +231,8 @@ impl Store {
     }
 
     fn apply_mutation(&mut self, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
-        match mutation {
+        match mutation.unwrapped()? {
+            Mutation::Uploaded { .. } => Err(CoreError::invalid("mutation", "an uploaded change wraps one change")),
             Mutation::Book { booking_id, resource_id, start, end, topic } => {
                 let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
                 self.insert_booking(person, booking_id, &new, now)
@@ -311,7 +312,7 @@ impl Store {
                 let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
                 let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(&row.key))?;
                 // A row the client made and the server never took: the client drops it.
-                if n == 0 {
+                if n == 0 && !other.keeps_rows_the_server_lacks() {
                     tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
                     tx.execute(
                         "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",

@@ -147,7 +147,8 @@ fn apply_once(
 }
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
-    match mutation {
+    match mutation.unwrapped()? {
+        Mutation::Uploaded { .. } => Err(CoreError::invalid("mutation", "an uploaded change wraps one change").into()),
         Mutation::Book { booking_id, resource_id, start, end, topic } => {
             bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
         }
@@ -261,7 +262,7 @@ fn record_failure(
                 row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
             let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
             // A row the client made and the server never took: the client drops it.
-            if n == 0 {
+            if n == 0 && !other.keeps_rows_the_server_lacks() {
                 tx.execute(
                     "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
                     &[&t.name, &tombstone_key(&row, person)],
