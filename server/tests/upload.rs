@@ -126,6 +126,35 @@ fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
     Local { founder, equipment, mentor, booked }
 }
 
+/// A server that knows makerspace PD-0099 and its space admin `wang`, nothing more.
+fn server_with_a_new_makerspace(backend: Backend, now: DateTime<Utc>) -> TestServer {
+    let server = TestServer::start_on(backend, now);
+    ok(server.db.add_makerspace(CODE, "张江新空间"));
+    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
+    server
+}
+
+/// A desktop database in a directory of its own (kept alive with it).
+fn new_desktop() -> (tempfile::TempDir, Store) {
+    let dir = ok(tempfile::tempdir());
+    let store = ok(Store::open(&dir.path().join("incubook.db")));
+    (dir, store)
+}
+
+/// Signs in, connects and queues what the server lacks: what was queued, and the transport.
+fn connect_and_queue(
+    server: &TestServer,
+    store: &mut Store,
+    username: &str,
+    now: DateTime<Utc>,
+) -> (Vec<CatalogueUpload>, HttpTransport) {
+    let http = ok(HttpTransport::new(&server.base));
+    let signed_in = ok(http.sign_in(username, PASSWORD));
+    ok(store.connect_sync(&server.base, username, &signed_in.user.person_id, &signed_in.token));
+    let on_server = ok(http.makerspaces(&signed_in.token));
+    (ok(queue_missing_catalogues(store, &on_server, &signed_in.user.roles, now)), http)
+}
+
 /// Signs in, connects, queues what the server lacks and syncs: what was queued, and the progress heard.
 fn connect_as(
     server: &TestServer,
@@ -133,11 +162,7 @@ fn connect_as(
     username: &str,
     now: DateTime<Utc>,
 ) -> (Vec<CatalogueUpload>, Vec<SyncProgress>) {
-    let http = ok(HttpTransport::new(&server.base));
-    let signed_in = ok(http.sign_in(username, PASSWORD));
-    ok(store.connect_sync(&server.base, username, &signed_in.user.person_id, &signed_in.token));
-    let on_server = ok(http.makerspaces(&signed_in.token));
-    let queued = ok(queue_missing_catalogues(store, &on_server, &signed_in.user.roles, now));
+    let (queued, http) = connect_and_queue(server, store, username, now);
     let mut heard = Vec::new();
     let report = ok(sync_with_progress(&mut *store, &http, now, &mut |p| heard.push(*p)));
     assert!(report.refused.is_empty(), "refused: {:?}", report.refused);
@@ -146,11 +171,8 @@ fn connect_as(
 
 fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start_on(backend, now);
-    ok(server.db.add_makerspace(CODE, "张江新空间"));
-    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
-    let dir = ok(tempfile::tempdir());
-    let mut desktop = ok(Store::open(&dir.path().join("incubook.db")));
+    let server = server_with_a_new_makerspace(backend, now);
+    let (_dir, mut desktop) = new_desktop();
     let local = desktop_of_a_new_makerspace(&mut desktop, now);
 
     let (queued, heard) = connect_as(&server, &mut desktop, "wang", now);
@@ -218,8 +240,7 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]).as_deref(), Some("confirmed"));
 
     // A second connection finds the catalogue on the server and uploads nothing.
-    let again = ok(tempfile::tempdir());
-    let mut second = ok(Store::open(&again.path().join("incubook.db")));
+    let (_again, mut second) = new_desktop();
     desktop_of_a_new_makerspace(&mut second, now);
     let (queued, _) = connect_as(&server, &mut second, "wang", now);
     assert!(queued.is_empty(), "{queued:?}");
@@ -239,17 +260,10 @@ fn catalogue_rows(store: &Store) -> std::collections::BTreeSet<String> {
 
 fn an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start_on(backend, now);
-    ok(server.db.add_makerspace(CODE, "张江新空间"));
-    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
-    let dir = ok(tempfile::tempdir());
-    let mut desktop = ok(Store::open(&dir.path().join("incubook.db")));
+    let server = server_with_a_new_makerspace(backend, now);
+    let (_dir, mut desktop) = new_desktop();
     desktop_of_a_new_makerspace(&mut desktop, now);
-    let http = ok(HttpTransport::new(&server.base));
-    let signed_in = ok(http.sign_in("wang", PASSWORD));
-    ok(desktop.connect_sync(&server.base, "wang", &signed_in.user.person_id, &signed_in.token));
-    let on_server = ok(http.makerspaces(&signed_in.token));
-    let queued = ok(queue_missing_catalogues(&mut desktop, &on_server, &signed_in.user.roles, now));
+    let (queued, http) = connect_and_queue(&server, &mut desktop, "wang", now);
     assert_eq!(queued.len(), 1);
     let before = catalogue_rows(&desktop);
 
@@ -268,9 +282,7 @@ fn an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place(backend: 
 
 fn an_upload_wrapped_in_an_upload_is_refused(backend: Backend) {
     let now = Utc::now();
-    let server = TestServer::start_on(backend, now);
-    ok(server.db.add_makerspace(CODE, "张江新空间"));
-    ok(server.db.add_account(CODE, "wang", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
+    let server = server_with_a_new_makerspace(backend, now);
     let http = ok(HttpTransport::new(&server.base));
     let token = ok(http.sign_in("wang", PASSWORD)).token;
     let lab = NewLab { makerspace_code: CODE.into(), name: "实验室".into(), description: String::new(), manager_ids: vec![] };

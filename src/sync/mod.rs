@@ -250,14 +250,11 @@ impl Mutation {
         matches!(self, Mutation::Uploaded { .. })
     }
 
-    /// The change itself: an upload's wrapped change, checked to be one level deep.
-    pub fn unwrapped(&self) -> Result<&Mutation> {
-        match self {
-            Mutation::Uploaded { change } if matches!(**change, Mutation::Uploaded { .. }) => {
-                Err(CoreError::invalid("mutation", "an uploaded change wraps one change"))
-            }
-            Mutation::Uploaded { change } => Ok(change),
-            other => Ok(other),
+    /// The change an `Uploaded` wraps, to apply as itself: one level deep only.
+    pub fn uploaded_change(change: &Mutation) -> Result<&Mutation> {
+        match change {
+            Mutation::Uploaded { .. } => Err(CoreError::invalid("mutation", "an uploaded change wraps one change")),
+            change => Ok(change),
         }
     }
 

@@ -231,8 +231,8 @@ impl Store {
     }
 
     fn apply_mutation(&mut self, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
-        match mutation.unwrapped()? {
-            Mutation::Uploaded { .. } => Err(CoreError::invalid("mutation", "an uploaded change wraps one change")),
+        match mutation {
+            Mutation::Uploaded { change } => self.apply_mutation(person, Mutation::uploaded_change(change)?, now),
             Mutation::Book { booking_id, resource_id, start, end, topic } => {
                 let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
                 self.insert_booking(person, booking_id, &new, now)

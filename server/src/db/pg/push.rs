@@ -147,8 +147,8 @@ fn apply_once(
 }
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
-    match mutation.unwrapped()? {
-        Mutation::Uploaded { .. } => Err(CoreError::invalid("mutation", "an uploaded change wraps one change").into()),
+    match mutation {
+        Mutation::Uploaded { change } => apply_mutation(tx, person, Mutation::uploaded_change(change)?, now),
         Mutation::Book { booking_id, resource_id, start, end, topic } => {
             bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
         }
