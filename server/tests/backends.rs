@@ -6,11 +6,13 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
+use incubook::domain::Slot;
+use incubook::store::SlotSearch;
 use incubook::sync::client::Transport;
 use incubook::sync::http::HttpTransport;
-use incubook::sync::{Change, Mutation, PushRequest, PushedMutation};
+use incubook::sync::{Change, Mutation, MutationOutcome, PushRequest, PushedMutation};
 use incubook_server::db::ServerRole;
 
 /// Every page from cursor 0, applied in order: the last state of each row, by table and key.
@@ -60,21 +62,18 @@ fn small_pull_pages_add_up_to_the_same_rows_as_big_ones(backend: Backend) {
     assert_eq!(small, big);
 }
 
-fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) {
-    let now = Utc::now();
-    let server = TestServer::start_on(backend, now);
-    let seed = server.seed();
-    let founders = founders_of(&seed, "PD-0001");
-    let racers = founders.len().min(12);
-    assert!(racers >= 4, "only {racers} founders");
+/// Signs `racers` founders of PD-0001 in as `f0`, `f1`…; each pushes the booking of
+/// `slot_of(i)` at the same moment, and the outcomes come back in racer order.
+fn race(server: &TestServer, racers: usize, resource: &str, slot_of: impl Fn(usize) -> Slot) -> Vec<MutationOutcome> {
+    let founders = founders_of(&server.seed(), "PD-0001");
+    assert!(founders.len() >= racers, "only {} founders", founders.len());
     for (i, person) in founders.iter().take(racers).enumerate() {
         server.account(&format!("f{i}"), person, "PD-0001", &[ServerRole::Founder]);
     }
-    let (resource, slot) = mentor_slot(&seed, now);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(racers));
     let threads: Vec<_> = (0..racers)
         .map(|i| {
-            let (base, resource, barrier) = (server.base.clone(), resource.clone(), barrier.clone());
+            let (base, resource, barrier, slot) = (server.base.clone(), resource.to_string(), barrier.clone(), slot_of(i));
             std::thread::spawn(move || {
                 let http = ok(HttpTransport::new(&base));
                 let token = ok(http.sign_in(&format!("f{i}"), common::PASSWORD)).token;
@@ -92,7 +91,16 @@ fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) 
             })
         })
         .collect();
-    let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap_or_else(|_| panic!("a racer panicked"))).collect();
+    threads.into_iter().map(|t| t.join().unwrap_or_else(|_| panic!("a racer panicked"))).collect()
+}
+
+fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let racers = founders_of(&server.seed(), "PD-0001").len().min(12);
+    assert!(racers >= 4, "only {racers} founders");
+    let (resource, slot) = mentor_slot(&server.seed(), now);
+    let outcomes = race(&server, racers, &resource, |_| slot);
     let won = outcomes.iter().filter(|o| o.applied).count();
     assert_eq!(won, 1, "{outcomes:?}");
     assert!(outcomes.iter().filter(|o| !o.applied).all(|o| o.code.as_deref() == Some("refused.slot_taken")), "{outcomes:?}");
@@ -108,9 +116,49 @@ fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) 
     assert_eq!(rejected as usize, racers - 1, "each loser's booking is kept as rejected");
 }
 
+/// No database constraint knows a mentor's daily cap: racers each asking for a different free
+/// hour of one day must still leave exactly as many bookings as the cap allows.
+fn racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let (resource, _) = mentor_slot(&server.seed(), now);
+    // A clean calendar with a cap of two a day and nothing between bookings.
+    server.execute(
+        "UPDATE resource SET max_per_day = 2, max_per_week = NULL, buffer_before_min = 0, buffer_after_min = 0 WHERE id = $1",
+        &[Arg::T(&resource)],
+    );
+    server.execute("UPDATE booking SET status = 'cancelled' WHERE resource_id = $1", &[Arg::T(&resource)]);
+    let today = now.date_naive();
+    let search = SlotSearch { from: today + Duration::days(2), to: today + Duration::days(14), minutes: Some(60) };
+    let slots = ok(server.seed().slots(&resource, &search, now));
+    // The first day with six free hours that do not overlap.
+    let mut by_day: BTreeMap<chrono::NaiveDate, Vec<Slot>> = BTreeMap::new();
+    for slot in slots {
+        let day = by_day.entry(slot.start.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()).or_default();
+        if day.last().is_none_or(|last| last.end <= slot.start) {
+            day.push(slot);
+        }
+    }
+    let hours = by_day.into_values().find(|hours| hours.len() >= 6).unwrap_or_else(|| panic!("no day with six free hours"));
+    let outcomes = race(&server, 6, &resource, |i| hours[i]);
+    let won = outcomes.iter().filter(|o| o.applied).count();
+    assert_eq!(won, 2, "{outcomes:?}");
+    assert!(
+        outcomes.iter().filter(|o| !o.applied).all(|o| o.code.as_deref() == Some("refused.daily_cap_reached")),
+        "{outcomes:?}"
+    );
+    let (from, to) = (hours[0].start.timestamp(), hours[5].end.timestamp());
+    let holding = server.count(
+        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at >= $2 AND end_at <= $3 AND status IN ('requested', 'confirmed')",
+        &[Arg::T(&resource), Arg::I(from), Arg::I(to)],
+    );
+    assert_eq!(holding, 2);
+}
+
 on_both_backends!(
     small_pull_pages_add_up_to_the_same_rows_as_big_ones,
-    many_clients_racing_for_one_slot_leave_exactly_one_booking
+    many_clients_racing_for_one_slot_leave_exactly_one_booking,
+    racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap
 );
 
 /// Overlapping holding bookings of a capacity-1 resource are refused by PostgreSQL itself,

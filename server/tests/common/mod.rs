@@ -170,17 +170,7 @@ impl TestServer {
     pub fn text(&self, sql: &str, args: &[Arg]) -> Option<String> {
         match &self.postgres {
             None => {
-                let mut sqlite_sql = sql.to_string();
-                for n in (1..=9).rev() {
-                    sqlite_sql = sqlite_sql.replace(&format!("${n}"), &format!("?{n}"));
-                }
-                let values: Vec<rusqlite::types::Value> = args
-                    .iter()
-                    .map(|a| match a {
-                        Arg::T(t) => rusqlite::types::Value::Text(t.to_string()),
-                        Arg::I(i) => rusqlite::types::Value::Integer(*i),
-                    })
-                    .collect();
+                let (sqlite_sql, values) = sqlite_query(sql, args);
                 let store = self.seed();
                 ok(store.conn().query_row(&sqlite_sql, rusqlite::params_from_iter(values), |r| {
                     Ok(match r.get_ref(0)? {
@@ -195,19 +185,25 @@ impl TestServer {
             }
             Some(temp) => {
                 let mut client = ok(postgres::Client::connect(&temp.url, postgres::NoTls));
-                let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = args
-                    .iter()
-                    .map(|a| -> Box<dyn postgres::types::ToSql + Sync> {
-                        match a {
-                            Arg::T(t) => Box::new(t.to_string()),
-                            Arg::I(i) => Box::new(*i),
-                        }
-                    })
-                    .collect();
+                let params = postgres_args(args);
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
                 let row = ok(client.query_one(&format!("SELECT ({sql})::text"), &refs));
                 row.get(0)
             }
+        }
+    }
+
+    /// Changes rows of the server's database behind the server's back (to set a test up), on
+    /// either backend; `$1`… as in `text`. On PostgreSQL the seed changes too, so that what
+    /// the seed says still describes the server.
+    pub fn execute(&self, sql: &str, args: &[Arg]) {
+        let (sqlite_sql, values) = sqlite_query(sql, args);
+        ok(self.seed().conn().execute(&sqlite_sql, rusqlite::params_from_iter(values)));
+        if let Some(temp) = &self.postgres {
+            let mut client = ok(postgres::Client::connect(&temp.url, postgres::NoTls));
+            let params = postgres_args(args);
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+            ok(client.execute(sql, &refs));
         }
     }
 
@@ -221,6 +217,33 @@ impl TestServer {
         let text = self.text(sql, args).unwrap_or_default();
         text.parse().unwrap_or_else(|_| panic!("{sql} gave {text:?}, not a number"))
     }
+}
+
+/// The query in SQLite's spelling (`?1` for `$1`) with its values.
+fn sqlite_query(sql: &str, args: &[Arg]) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sqlite_sql = sql.to_string();
+    for n in (1..=9).rev() {
+        sqlite_sql = sqlite_sql.replace(&format!("${n}"), &format!("?{n}"));
+    }
+    let values = args
+        .iter()
+        .map(|a| match a {
+            Arg::T(t) => rusqlite::types::Value::Text(t.to_string()),
+            Arg::I(i) => rusqlite::types::Value::Integer(*i),
+        })
+        .collect();
+    (sqlite_sql, values)
+}
+
+fn postgres_args(args: &[Arg]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
+    args.iter()
+        .map(|a| -> Box<dyn postgres::types::ToSql + Sync> {
+            match a {
+                Arg::T(t) => Box::new(t.to_string()),
+                Arg::I(i) => Box::new(*i),
+            }
+        })
+        .collect()
 }
 
 pub struct Client {

@@ -58,7 +58,7 @@ impl From<Failure> for crate::error::ServerError {
 }
 
 /// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
-const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
+pub(super) const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
 
 /// The person with their roles, in one round trip.
 pub(super) fn load_actor(tx: &mut Tx<'_, '_>, id: &str) -> Res<Actor> {
@@ -112,9 +112,17 @@ fn date(text: Option<&str>) -> Option<NaiveDate> {
     text.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
 }
 
-/// A resource's rules, with its row locked until the transaction ends: changes to one
-/// resource's calendar run one at a time.
+/// A resource's rules, with its calendar locked until the transaction ends: changes to one
+/// resource's calendar run one at a time, and a booking that read the calendar before this
+/// change (`optimistic.rs`) will find its counter moved and read again. The counter is bumped
+/// in a statement of its own, before the rules are read: a statement that waited for the
+/// lock still reads with the snapshot it took before waiting.
 pub(super) fn lock_rules(tx: &mut Tx<'_, '_>, id: &str) -> Res<ResourceRules> {
+    tx.execute(
+        "INSERT INTO resource_calendar(resource_id, seq) SELECT id, 1 FROM resource WHERE id = $1 AND deleted = 0
+         ON CONFLICT (resource_id) DO UPDATE SET seq = resource_calendar.seq + 1",
+        &[&id],
+    )?;
     read_rules(tx, id, true)
 }
 
@@ -129,23 +137,27 @@ type OverrideRow = (String, String, i64, i64);
 type BlackoutRow =
     (String, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>, String);
 
-/// The resource, its date overrides and its blackouts in one round trip (a booking runs on
-/// the database's clock: each round trip is time the resource's row stays locked).
-const RULES_SQL: &str = "SELECT row_to_json(r)::text,
+/// The resource (`r`), its date overrides and its blackouts as three JSON texts, so that one
+/// round trip reads them all.
+pub(super) const RULES_COLUMNS: &str = "row_to_json(r)::text,
     (SELECT coalesce(json_agg(json_build_array(o.date, o.kind, o.start_min, o.end_min) ORDER BY o.date), '[]')::text
        FROM date_override o WHERE o.resource_id = r.id),
     (SELECT coalesce(json_agg(json_build_array(b.id, b.kind, b.start_at, b.end_at, b.weekday, b.start_min, b.end_min,
                                                b.valid_from, b.valid_until, b.reason)), '[]')::text
-       FROM blackout b WHERE b.resource_id = r.id AND b.deleted = 0)
-    FROM resource r WHERE r.id = $1 AND r.deleted = 0";
+       FROM blackout b WHERE b.resource_id = r.id AND b.deleted = 0)";
 
 fn read_rules(tx: &mut Tx<'_, '_>, id: &str, lock: bool) -> Res<ResourceRules> {
-    let row =
-        if lock { tx.query_opt(&format!("{RULES_SQL} FOR UPDATE OF r"), &[&id])? } else { tx.query_opt(RULES_SQL, &[&id])? }
-            .ok_or_else(|| CoreError::not_found("resource", id))?;
+    let sql = format!("SELECT {RULES_COLUMNS} FROM resource r WHERE r.id = $1 AND r.deleted = 0");
+    let row = if lock { tx.query_opt(&format!("{sql} FOR UPDATE OF r"), &[&id])? } else { tx.query_opt(&sql, &[&id])? }
+        .ok_or_else(|| CoreError::not_found("resource", id))?;
+    parse_rules(id, row.get(0), row.get(1), row.get(2))
+}
+
+/// The rules from the three texts of `RULES_COLUMNS`.
+pub(super) fn parse_rules(id: &str, resource: &str, overrides: &str, blackouts: &str) -> Res<ResourceRules> {
     let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("resource {id}: {e}"));
-    let r: ResourceRow = serde_json::from_str(row.get(0)).map_err(corrupt)?;
-    let overrides: Vec<OverrideRow> = serde_json::from_str(row.get(1)).map_err(corrupt)?;
+    let r: ResourceRow = serde_json::from_str(resource).map_err(corrupt)?;
+    let overrides: Vec<OverrideRow> = serde_json::from_str(overrides).map_err(corrupt)?;
     let overrides = overrides
         .into_iter()
         .map(|(day, kind, start_min, end_min)| {
@@ -157,7 +169,7 @@ fn read_rules(tx: &mut Tx<'_, '_>, id: &str, lock: bool) -> Res<ResourceRules> {
             })
         })
         .collect::<Res<Vec<_>>>()?;
-    let blackouts: Vec<BlackoutRow> = serde_json::from_str(row.get(2)).map_err(corrupt)?;
+    let blackouts: Vec<BlackoutRow> = serde_json::from_str(blackouts).map_err(corrupt)?;
     let blackouts = blackouts
         .into_iter()
         .map(|(blackout_id, kind, start, end, weekday, start_min, end_min, from, until, reason)| {
@@ -239,7 +251,12 @@ pub(super) fn visible_to(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRul
     }
     let visibility: Option<String> =
         tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
-    Ok(visibility.as_deref() != Some("makerspace"))
+    Ok(visible(actor, rules, visibility.as_deref()))
+}
+
+/// Whether the actor may see the resource, given the mentor's visibility (if it is a mentor).
+pub(super) fn visible(actor: &Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
+    rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) || mentor_visibility != Some("makerspace")
 }
 
 /// Every rule, against the rows of this transaction (the same checks as the desktop's store).
@@ -258,9 +275,23 @@ fn check_request(
     } else {
         None
     };
-    let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
     let visible = visible_to(tx, actor, rules)?;
-    let ctx = decide::rule_context(rules, &busy, actor, qualification, visible);
+    check_with(actor, rules, &busy, expires, visible, request, now)
+}
+
+/// The core's decision on a new booking, from the rows read for it: `busy` covers the whole
+/// weeks around the request (`Days::covering`), `expires` is the booker's qualification row.
+pub(super) fn check_with(
+    actor: &Actor,
+    rules: &ResourceRules,
+    busy: &[Span],
+    expires: Option<Option<i64>>,
+    visible: bool,
+    request: Span,
+    now: i64,
+) -> Res<()> {
+    let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
+    let ctx = decide::rule_context(rules, busy, actor, qualification, visible);
     Ok(rules::check_booking(&ctx, request, now)?)
 }
 

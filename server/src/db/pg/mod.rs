@@ -6,6 +6,7 @@ mod bookings;
 mod catalogue;
 mod directory;
 mod labs;
+mod optimistic;
 mod pull;
 mod push;
 mod report;

@@ -2,6 +2,8 @@
 //! acknowledgement; the client's row is locked first, so a retried push that overlaps the
 //! original one still applies each mutation once.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use incubook::domain::BookingStatus;
 use incubook::i18n::Lang;
@@ -11,6 +13,7 @@ use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 
 use super::bookings::{self, Failure, Res};
+use super::optimistic::{self, Booked};
 use super::sql::{PgConn, Tx};
 use super::{directory, labs, sessions};
 use crate::error::{Result, ServerError};
@@ -109,6 +112,16 @@ fn apply_once(
         Ok(m) => m,
         Err(e) => return consume_failed(client, person, client_id, pushed.id, None, &e, now),
     };
+    match optimistic::book(client, person, client_id, pushed.id, &mutation, now) {
+        Ok(Booked::Decided(outcome)) => return Ok(outcome),
+        Ok(Booked::Locking) => {}
+        Err(Failure::Db(e)) if retryable(&e) => {}
+        Err(Failure::Db(e)) => match refusal_of(&e) {
+            Some(refusal) => return consume_failed(client, person, client_id, pushed.id, Some(&mutation), &refusal, now),
+            None => return Err(Failure::Db(e).into()),
+        },
+        Err(e) => return Err(e.into()),
+    }
     // A refused mutation is consumed in the same transaction as its attempt (undone to a
     // savepoint): one commit either way. A booking checks everything before it writes, so a
     // refusal leaves nothing to undo and it needs no savepoint (two round trips fewer); only
@@ -229,20 +242,16 @@ fn record_failure(
     error: &CoreError,
     now: DateTime<Utc>,
 ) -> std::result::Result<MutationOutcome, postgres::Error> {
+    let outcome = refused(id, error);
     tx.execute(
         "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
          ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
-        &[&client_id, &id, &error.code(), &error.message(Lang::En)],
+        &[&client_id, &id, &outcome.code, &outcome.message],
     )?;
     if let Some(asked) = mutation.and_then(|m| m.kept_declined(person, error)) {
         let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-        // Only when the row can stand: a known resource and booker, a fresh id, a sane span.
         tx.execute(
-            "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-             SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text
-             WHERE EXISTS(SELECT 1 FROM resource WHERE id = $2::text) AND EXISTS(SELECT 1 FROM person WHERE id = $3::text)
-               AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
-               AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500",
+            &DECLINED_SQL,
             &[
                 &asked.id,
                 &asked.resource_id,
@@ -276,5 +285,23 @@ fn record_failure(
             )?;
         }
     }
-    Ok(MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) })
+    Ok(outcome)
 }
+
+/// The answer to a mutation refused for good.
+pub(super) fn refused(id: i64, error: &CoreError) -> MutationOutcome {
+    MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) }
+}
+
+/// A refused new booking kept as declined with its reason (`$8`): the row and its values
+/// `$1`–`$7`, to be followed by a `FROM` if any and `WHERE DECLINED_CONDITIONS`.
+pub(super) const DECLINED_COLUMNS: &str = "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic,
+                                     created_at, updated_at, rejection)
+    SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, 'declined', $6::text, $7::bigint, $7::bigint, $8::text";
+
+/// Only when the row can stand: a known resource and booker, a fresh id, a sane span.
+pub(super) const DECLINED_CONDITIONS: &str = "EXISTS(SELECT 1 FROM resource WHERE id = $2::text)
+    AND EXISTS(SELECT 1 FROM person WHERE id = $3::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
+    AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500";
+
+static DECLINED_SQL: LazyLock<String> = LazyLock::new(|| format!("{DECLINED_COLUMNS} WHERE {DECLINED_CONDITIONS}"));

@@ -1,0 +1,235 @@
+//! A new booking on PostgreSQL in two round trips: one statement reads everything the core's
+//! rules need together with the calendar's counter (`resource_calendar`, V3), the rules decide
+//! in Rust, and one statement writes the outcome — the booking, its audit entry and the
+//! client's acknowledgement — only if the counter is still the one read. Every other change to
+//! a calendar moves the counter under its lock (`bookings::lock_rules`), so a booking decided
+//! on rows that changed since is decided again; the write is its own transaction, and the
+//! calendar's lock is held for that one statement only. The exclusion constraint still backs
+//! capacity-1 resources. Anything unusual (an approval to ask for, a missing row, a refusal
+//! that is not a rule's) goes the locking way (`push::apply_once`), which handles every case.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use incubook::CoreError;
+use incubook::availability::Days;
+use incubook::decide::{self, Actor};
+use incubook::domain::{BookingStatus, Role};
+use incubook::interval::Span;
+use incubook::sync::server::Rejection;
+use incubook::sync::{Mutation, MutationOutcome};
+
+use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, check_with, parse_rules, visible};
+use super::push::{DECLINED_COLUMNS, DECLINED_CONDITIONS, refused};
+use super::sql::PgConn;
+
+/// Times a booking is decided again because its calendar changed meanwhile, before it waits
+/// its turn on the locking way.
+const ATTEMPTS: usize = 4;
+
+/// `Days::covering` reaches at most eight days and fourteen hours (the widest UTC offset) either
+/// side of a request; the read takes nine, and the rows outside are dropped in Rust.
+const WINDOW_SECONDS: i64 = 9 * 86_400;
+
+static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {RULES_COLUMNS},
+           EXISTS(SELECT 1 FROM booking WHERE id = $1),
+           (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
+              LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = $2 AND p.deleted = 0)::text,
+           (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
+              WHERE b.resource_id = r.id AND b.start_at < $5::bigint AND b.start_at > $4::bigint - {MAX_BOOKING_SECONDS} AND b.end_at > $4::bigint
+                AND b.status IN ('requested', 'confirmed') AND b.deleted = 0)::text,
+           (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = $2 AND q.resource_id = r.id)::text,
+           (SELECT m.visibility FROM mentor m WHERE m.resource_id = r.id),
+           coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)
+         FROM resource r WHERE r.id = $3 AND r.deleted = 0"
+    )
+});
+
+/// The booking, written only if the calendar's counter is still `$12` (moving it on) and the
+/// client's mutation is not taken yet; answers whether each held.
+const BOOK_SQL: &str = "WITH bumped AS (
+       INSERT INTO resource_calendar(resource_id, seq) VALUES ($2, 1)
+       ON CONFLICT (resource_id) DO UPDATE SET seq = resource_calendar.seq + 1 WHERE resource_calendar.seq = $12
+       RETURNING seq),
+     claimed AS (
+       UPDATE sync_client SET last_mutation_id = $11
+       WHERE client_id = $10 AND last_mutation_id < $11 AND EXISTS (SELECT 1 FROM bumped) RETURNING client_id),
+     booked AS (
+       INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
+       SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::text, $7::text, $8::bigint, $8::bigint FROM claimed
+       RETURNING id),
+     audited AS (
+       INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail)
+       SELECT $8::bigint, $3::text, 'book', 'booking', id, $9::text FROM booked)
+     SELECT (SELECT count(*) FROM bumped), (SELECT count(*) FROM claimed)";
+
+/// The refusal: the client's mutation taken, the failure recorded and the booking kept as
+/// declined with its reason; answers whether the mutation was still the client's to take.
+static REFUSE_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH claimed AS (
+           UPDATE sync_client SET last_mutation_id = $10 WHERE client_id = $9 AND last_mutation_id < $10 RETURNING client_id),
+         failed AS (
+           INSERT INTO sync_failure(client_id, mutation_id, code, message) SELECT client_id, $10, $11, $12 FROM claimed
+           ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message),
+         declined AS ({DECLINED_COLUMNS} FROM claimed WHERE {DECLINED_CONDITIONS})
+         SELECT count(*) FROM claimed"
+    )
+});
+
+/// What became of a booking tried this way.
+pub(super) enum Booked {
+    /// Decided: its outcome, or `None` when another push of the client took it first.
+    Decided(Option<MutationOutcome>),
+    /// To be applied the locking way.
+    Locking,
+}
+
+/// What the read found for the decision.
+struct Context {
+    rules: incubook::store::ResourceRules,
+    taken: bool,
+    actor: Option<Actor>,
+    busy: Vec<Span>,
+    expires: Option<Option<i64>>,
+    mentor_visibility: Option<String>,
+    seq: i64,
+}
+
+fn read(conn: &mut PgConn, person: &str, booking_id: &str, resource_id: &str, request: Span) -> Res<Option<Context>> {
+    let Some(row) = conn.sql().query_opt(
+        &CONTEXT_SQL,
+        &[&booking_id, &person, &resource_id, &(request.start - WINDOW_SECONDS), &(request.end + WINDOW_SECONDS)],
+    )?
+    else {
+        return Ok(None);
+    };
+    let rules = parse_rules(resource_id, row.get(0), row.get(1), row.get(2))?;
+    let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("booking context of {resource_id}: {e}"));
+    let actor = match row.get::<_, Option<&str>>(4) {
+        None => None,
+        Some(roles) => {
+            let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
+            let roles =
+                roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
+            Some(Actor { id: person.to_string(), roles })
+        }
+    };
+    // The same rows as `bookings::load_busy` over the weeks `check_booking` counts.
+    let weeks = Days::covering(rules.tz, request).span();
+    let busy: Vec<(i64, i64)> = serde_json::from_str(row.get(5)).map_err(corrupt)?;
+    let busy = busy
+        .into_iter()
+        .filter(|&(start, end)| start < weeks.end && start > weeks.start - MAX_BOOKING_SECONDS && end > weeks.start)
+        .map(|(start, end)| Span::new(start, end))
+        .collect();
+    let expires = match row.get::<_, Option<&str>>(6) {
+        None => None,
+        Some(text) => Some(serde_json::from_str::<(Option<i64>,)>(text).map_err(corrupt)?.0),
+    };
+    Ok(Some(Context { rules, taken: row.get(3), actor, busy, expires, mentor_visibility: row.get(7), seq: row.get(8) }))
+}
+
+/// Decides and writes a `Book` for `person`, as mutation `id` of `client_id`.
+pub(super) fn book(
+    conn: &mut PgConn,
+    person: &str,
+    client_id: &str,
+    id: i64,
+    mutation: &Mutation,
+    now: DateTime<Utc>,
+) -> Res<Booked> {
+    let Mutation::Book { booking_id, resource_id, start, end, topic } = mutation else {
+        return Ok(Booked::Locking);
+    };
+    let (Ok(request), Ok(())) =
+        (decide::validate_request(*start, *end, topic), decide::check_text("booking_id", booking_id, 64, true))
+    else {
+        return Ok(Booked::Locking);
+    };
+    for _ in 0..ATTEMPTS {
+        let Some(context) = read(conn, person, booking_id, resource_id, request)? else {
+            return Ok(Booked::Locking);
+        };
+        let Some(actor) = context.actor.as_ref().filter(|_| !context.taken) else {
+            return Ok(Booked::Locking);
+        };
+        let rules = &context.rules;
+        let visible = visible(actor, rules, context.mentor_visibility.as_deref());
+        match check_with(actor, rules, &context.busy, context.expires, visible, request, now.timestamp()) {
+            Ok(()) => {
+                // A request for approval also tells the owners: the locking way does that.
+                let status = decide::initial_status(rules.policy.approval_required);
+                if status != BookingStatus::Confirmed {
+                    return Ok(Booked::Locking);
+                }
+                let detail = serde_json::json!({"resource_id": rules.id, "start": request.start, "end": request.end, "status": status.as_str()});
+                let row = conn.sql().query_one(
+                    BOOK_SQL,
+                    &[
+                        booking_id,
+                        &rules.id,
+                        &person,
+                        &request.start,
+                        &request.end,
+                        &status.as_str(),
+                        &topic.trim(),
+                        &now.timestamp(),
+                        &detail.to_string(),
+                        &client_id,
+                        &id,
+                        &context.seq,
+                    ],
+                )?;
+                let (bumped, claimed): (i64, i64) = (row.get(0), row.get(1));
+                if bumped == 0 {
+                    continue;
+                }
+                let applied = MutationOutcome { id, applied: true, code: None, message: None };
+                return Ok(Booked::Decided((claimed == 1).then_some(applied)));
+            }
+            Err(Failure::Core(error)) => return refuse(conn, person, client_id, id, mutation, &error, now),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Booked::Locking)
+}
+
+fn refuse(
+    conn: &mut PgConn,
+    person: &str,
+    client_id: &str,
+    id: i64,
+    mutation: &Mutation,
+    error: &CoreError,
+    now: DateTime<Utc>,
+) -> Res<Booked> {
+    let Some(asked) = mutation.kept_declined(person, error) else {
+        return Ok(Booked::Locking);
+    };
+    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+    let outcome = refused(id, error);
+    let claimed: i64 = conn
+        .sql()
+        .query_one(
+            &REFUSE_SQL,
+            &[
+                &asked.id,
+                &asked.resource_id,
+                &asked.booker_id,
+                &asked.start.timestamp(),
+                &asked.end.timestamp(),
+                &asked.topic,
+                &now.timestamp(),
+                &rejection,
+                &client_id,
+                &id,
+                &outcome.code,
+                &outcome.message,
+            ],
+        )?
+        .get(0);
+    Ok(Booked::Decided((claimed == 1).then_some(outcome)))
+}
