@@ -96,11 +96,13 @@ fn main() {
     if std::env::var("INCUBOOK_BENCH").is_ok_and(|v| v == "first-sync") {
         return;
     }
-    let pool = slot_pool(&store, now, (2, 12));
-    let sqlite_doubles = || ok(store.conn().query_row(&format!("SELECT count(*) {OVERLAPS}"), [], |r| r.get(0)));
-    race("SQLite", &server, &pool, "online", 1, &sqlite_doubles);
-    let later = slot_pool(&store, now, (14, 24));
-    race("SQLite", &server, &later, "offline", OUTBOX_BATCH, &sqlite_doubles);
+    let pool = slot_pool(&store, now, MENTORS, (2, 12));
+    let sqlite_overbooked = || ok(store.conn().query_row(&format!("SELECT count(*) {OVERBOOKED}"), [], |r| r.get(0)));
+    race("SQLite", &server, &pool, ("mentors", "online"), 1, &sqlite_overbooked);
+    let later = slot_pool(&store, now, MENTORS, (14, 24));
+    race("SQLite", &server, &later, ("mentors", "offline"), OUTBOX_BATCH, &sqlite_overbooked);
+    let instruments = slot_pool(&store, now, INSTRUMENTS, (2, 12));
+    race("SQLite", &server, &instruments, ("instruments", "instruments"), 1, &sqlite_overbooked);
 
     if let Ok(admin) = std::env::var("INCUBOOK_TEST_POSTGRES_URL") {
         let name = format!("incubook_bench_{}", uuid::Uuid::now_v7().simple());
@@ -112,22 +114,27 @@ fn main() {
         println!("district sample imported into PostgreSQL in {:.1} s", started.elapsed().as_secs_f64());
         let server = serve(pg);
         add_founders(&server, &store);
-        let pg_doubles = || {
+        let pg_overbooked = || {
             let mut client = ok(postgres::Client::connect(&url, postgres::NoTls));
-            ok(client.query_one(&format!("SELECT count(*) {OVERLAPS}"), &[])).get(0)
+            ok(client.query_one(&format!("SELECT count(*) {OVERBOOKED}"), &[])).get(0)
         };
-        race("PostgreSQL", &server, &pool, "online", 1, &pg_doubles);
-        race("PostgreSQL", &server, &later, "offline", OUTBOX_BATCH, &pg_doubles);
+        race("PostgreSQL", &server, &pool, ("mentors", "online"), 1, &pg_overbooked);
+        race("PostgreSQL", &server, &later, ("mentors", "offline"), OUTBOX_BATCH, &pg_overbooked);
+        race("PostgreSQL", &server, &instruments, ("instruments", "instruments"), 1, &pg_overbooked);
         drop(server);
         let _ =
             ok(postgres::Client::connect(&admin, postgres::NoTls)).batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"));
     }
 }
 
-/// Pairs of bookings that hold the same resource at overlapping times.
-const OVERLAPS: &str = "FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
-       AND a.start_at < b.end_at AND b.start_at < a.end_at
-     WHERE a.status IN ('requested', 'confirmed') AND b.status IN ('requested', 'confirmed') AND a.deleted = 0 AND b.deleted = 0";
+/// Holding bookings that start at an instant when their resource is held by more bookings
+/// than its capacity (1 for a mentor): the invariant the race must keep. The most bookings
+/// overlap at some booking's start, and no booking is longer than a week.
+const OVERBOOKED: &str = "FROM booking a JOIN resource r ON r.id = a.resource_id
+     WHERE a.status IN ('requested', 'confirmed') AND a.deleted = 0
+       AND (SELECT count(*) FROM booking b WHERE b.resource_id = a.resource_id AND b.status IN ('requested', 'confirmed')
+              AND b.deleted = 0 AND b.start_at <= a.start_at AND b.start_at > a.start_at - 604801 AND b.end_at > a.start_at)
+           > r.capacity";
 
 fn add_founders(server: &Running, store: &Store) {
     let founders: Vec<(String, String)> = {
@@ -197,22 +204,34 @@ fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<U
     );
 }
 
-/// A pool of free one-hour slots of district-visible mentors that confirm without a request.
-fn slot_pool(store: &Store, now: chrono::DateTime<Utc>, (first, last): (i64, i64)) -> Vec<(String, incubook::domain::Slot)> {
-    let mentors: Vec<String> = {
-        let mut stmt = ok(store.conn().prepare(
-            "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id
-             WHERE m.visibility = 'district' AND r.active = 1 AND r.approval_required = 0 ORDER BY r.id LIMIT 200",
-        ));
+/// District-visible mentors that confirm without a request: each takes at most a few
+/// bookings a day and a week, so their caps bound how many bookings a race can accept.
+const MENTORS: &str = "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id
+     WHERE m.visibility = 'district' AND r.active = 1 AND r.approval_required = 0 ORDER BY r.id LIMIT 200";
+/// Instruments any founder may book at once, without caps: only the slots themselves are
+/// raced for.
+const INSTRUMENTS: &str = "SELECT r.id FROM resource r WHERE r.kind = 'equipment' AND r.active = 1
+     AND r.approval_required = 0 AND r.qualification_required = 0 AND r.max_per_day IS NULL AND r.max_per_week IS NULL
+     ORDER BY r.id LIMIT 200";
+
+/// A pool of free one-hour slots of the resources `resources` selects.
+fn slot_pool(
+    store: &Store,
+    now: chrono::DateTime<Utc>,
+    resources: &str,
+    (first, last): (i64, i64),
+) -> Vec<(String, incubook::domain::Slot)> {
+    let resources: Vec<String> = {
+        let mut stmt = ok(store.conn().prepare(resources));
         ok(stmt.query_map([], |r| r.get(0))).map(ok).collect()
     };
     let today = now.date_naive();
     let search =
         SlotSearch { from: today + chrono::Duration::days(first), to: today + chrono::Duration::days(last), minutes: Some(60) };
     let mut pool: Vec<(String, incubook::domain::Slot)> = Vec::new();
-    for m in &mentors {
-        for slot in ok(store.slots(m, &search, now)) {
-            pool.push((m.clone(), slot));
+    for resource in &resources {
+        for slot in ok(store.slots(resource, &search, now)) {
+            pool.push((resource.clone(), slot));
         }
     }
     pool
@@ -220,19 +239,21 @@ fn slot_pool(store: &Store, now: chrono::DateTime<Utc>, (first, last): (i64, i64
 
 /// 64 clients, each asking for `BOOKINGS_PER_CLIENT` random slots of the pool, `per_push` at a
 /// time: one (a desktop online, pushing after each booking) or a batch (a desktop that was
-/// offline, pushing its outbox). `clients` names the race's client ids.
+/// offline, pushing its outbox). `what` says whose slots the pool holds, `clients` names the
+/// race's client ids.
 fn race(
     backend: &str,
     server: &Running,
     pool: &[(String, incubook::domain::Slot)],
-    clients: &str,
+    (what, clients): (&str, &str),
     per_push: usize,
-    doubles: &dyn Fn() -> i64,
+    overbooked: &dyn Fn() -> i64,
 ) {
-    let backend = format!("{backend} ({per_push} booking{} per push)", if per_push == 1 { "" } else { "s" });
+    let backend = format!("{backend} ({what}, {per_push} booking{} per push)", if per_push == 1 { "" } else { "s" });
     println!(
-        "race on {backend}: {CLIENTS} clients × {BOOKINGS_PER_CLIENT} bookings over a pool of {} free mentor slots",
-        pool.len()
+        "race on {backend}: {CLIENTS} clients × {BOOKINGS_PER_CLIENT} bookings over a pool of {} free slots of {} {what}",
+        pool.len(),
+        pool.iter().map(|(resource, _)| resource).collect::<std::collections::BTreeSet<_>>().len(),
     );
     let pool = Arc::new(pool.to_vec());
     let latencies = Arc::new(Mutex::new(Vec::new()));
@@ -293,9 +314,9 @@ fn race(
     let mut all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     all.sort();
     let accepted = accepted.load(std::sync::atomic::Ordering::Relaxed);
-    let doubles = doubles();
+    let overbooked = overbooked();
     println!(
-        "race on {backend}: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; overlapping holding bookings: {doubles}",
+        "race on {backend}: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; bookings over capacity: {overbooked}",
         all.len(),
         all.len() as f64 / elapsed,
         accepted as f64 / elapsed,
