@@ -32,11 +32,15 @@ fn every_day(start_h: u16, end_h: u16) -> Vec<WeeklyHours> {
 
 /// Ids of the people and resources a new makerspace's desktop made before it connected.
 struct Local {
+    admin: String,
     founder: String,
     equipment: String,
     mentor: String,
     /// The founder's upcoming confirmed printer booking, made before connecting.
     booked: NewBooking,
+    /// A founder of makerspace PD-0100 with an upcoming booking of the mentor.
+    visitor: String,
+    visiting: NewBooking,
 }
 
 /// A desktop that has run makerspace PD-0099 on its own: people, a lab with a 3D printer
@@ -122,8 +126,9 @@ fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
         ..person("外区创业者", &[])
     };
     let visitor = ok(store.create_person(Some(&admin), &visitor, now)).id;
-    ok(store.book(&visitor, &first_slot(store, &mentor, 4, now), now));
-    Local { founder, equipment, mentor, booked }
+    let visiting = first_slot(store, &mentor, 4, now);
+    ok(store.book(&visitor, &visiting, now));
+    Local { admin, founder, equipment, mentor, booked, visitor, visiting }
 }
 
 /// A server that knows makerspace PD-0099 and its space admin `wang`, nothing more.
@@ -179,6 +184,7 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     let expected = CatalogueUpload {
         makerspace_code: CODE.into(),
         people: 4,
+        roles: 4,
         labs: 1,
         equipment: 1,
         mentors: 1,
@@ -193,7 +199,7 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert_eq!(queued, vec![expected]);
     let sent: Vec<u32> = heard.iter().map(|p| p.sent).collect();
     assert!(sent.windows(2).all(|w| w[0] <= w[1]), "progress only goes forward: {sent:?}");
-    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((11, 11)), "{heard:?}");
+    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((15, 15)), "{heard:?}");
     assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));
 
     // The server has the catalogue under its own makerspace, and so does the desktop now.
@@ -298,7 +304,53 @@ fn an_upload_wrapped_in_an_upload_is_refused(backend: Backend) {
     assert_eq!(server.count("SELECT count(*) FROM lab WHERE id = $1", &[Arg::T("lab-1")]), 1);
 }
 
+/// A founder of PD-0100 who joins PD-0099 too: PD-0100's upload brought her to the district
+/// already, so PD-0099's upload adds her role there (and holds her booking) instead of
+/// failing to create her a second time.
+fn someone_the_district_has_already_gets_the_role_here_from_the_upload(backend: Backend) {
+    let now = Utc::now();
+    let server = server_with_a_new_makerspace(backend, now);
+    let (_dir, mut desktop) = new_desktop();
+    let local = desktop_of_a_new_makerspace(&mut desktop, now);
+    ok(desktop.set_role(&local.admin, &local.visitor, CODE, Role::Founder, true, now));
+
+    // PD-0100's space admin uploaded her first, with her role there.
+    ok(server.db.add_makerspace("PD-0100", "外区空间"));
+    ok(server.db.add_account("PD-0100", "zhou", &ok(auth::hash_password(PASSWORD)), &[ServerRole::SpaceAdmin], None, 0));
+    let http = ok(HttpTransport::new(&server.base));
+    let zhou = ok(http.sign_in("zhou", PASSWORD)).token;
+    let visitor = NewPerson {
+        roles: vec![RoleGrant { makerspace_code: "PD-0100".into(), role: Role::Founder }],
+        ..person("外区创业者", &[])
+    };
+    let created = Mutation::CreatePerson { person_id: local.visitor.clone(), person: visitor };
+    let uploaded = Mutation::Uploaded { change: Box::new(created) };
+    let push = PushRequest { client_id: "pd-0100".into(), mutations: vec![ok(PushedMutation::new(1, &uploaded))] };
+    assert!(ok(http.push(&zhou, &push)).outcomes[0].applied);
+
+    let (queued, _) = connect_as(&server, &mut desktop, "wang", now);
+    assert_eq!((queued[0].people, queued[0].roles, queued[0].bookings), (5, 5, 2), "{queued:?}");
+    let roles = server.text(
+        "SELECT string_agg(m.code || ' ' || r.role, ', ' ORDER BY m.code) FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
+         WHERE r.person_id = $1",
+        &[Arg::T(&local.visitor)],
+    );
+    assert_eq!(roles.as_deref(), Some("PD-0099 founder, PD-0100 founder"));
+    assert_eq!(server.count("SELECT count(*) FROM person WHERE id = $1", &[Arg::T(&local.visitor)]), 1);
+    let held = server.text(
+        "SELECT booker_id || ' ' || status FROM booking WHERE resource_id = $1 AND start_at = $2",
+        &[Arg::T(&local.mentor), Arg::I(local.visiting.start.timestamp())],
+    );
+    assert_eq!(held, Some(format!("{} confirmed", local.visitor)));
+    // The roles new people came with are not logged as granted a second time.
+    let grants = |person: &str| {
+        server.count("SELECT count(*) FROM audit_log WHERE action = 'grant_role' AND entity_id = $1", &[Arg::T(person)])
+    };
+    assert_eq!((grants(&local.founder), grants(&local.visitor)), (0, 1));
+}
+
 on_both_backends!(
+    someone_the_district_has_already_gets_the_role_here_from_the_upload,
     a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it,
     an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place,
     an_upload_wrapped_in_an_upload_is_refused

@@ -163,27 +163,31 @@ impl Store {
             let ms = makerspace_by_code(tx, makerspace_code)?;
             actor.require(Role::SpaceAdmin, &ms.id, "changing roles")?;
             Actor::load(tx, person_id)?;
-            if granted {
+            let changed = if granted {
                 tx.execute(
                     "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)",
                     params![person_id, ms.id, role.as_str()],
-                )?;
+                )?
             } else {
                 tx.execute(
                     "DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 AND role = ?3",
                     params![person_id, ms.id, role.as_str()],
+                )?
+            };
+            // A role given twice (an upload grants the roles a new person came with) leaves
+            // no second entry in the log.
+            if changed > 0 {
+                let action = if granted { "grant_role" } else { "revoke_role" };
+                audit(
+                    tx,
+                    now.timestamp(),
+                    Some(actor_id),
+                    action,
+                    "person",
+                    person_id,
+                    serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}),
                 )?;
             }
-            let action = if granted { "grant_role" } else { "revoke_role" };
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                action,
-                "person",
-                person_id,
-                serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}),
-            )?;
             let mutation =
                 crate::sync::Mutation::SetRole { person_id: person_id.to_string(), makerspace_id: ms.id.clone(), role, granted };
             crate::sync::record(tx, &mutation, now.timestamp())?;

@@ -250,6 +250,16 @@ impl Mutation {
         matches!(self, Mutation::Uploaded { .. })
     }
 
+    /// The person an uploaded `CreatePerson` adds. One the district has already (the same id,
+    /// from another makerspace's upload) is not added again: the server takes that change as
+    /// done, and the person's roles here come with the `SetRole`s the upload sends after it.
+    pub fn uploaded_person(change: &Mutation) -> Option<&str> {
+        match change {
+            Mutation::CreatePerson { person_id, .. } => Some(person_id),
+            _ => None,
+        }
+    }
+
     /// The change an `Uploaded` wraps, to apply as itself: one level deep only.
     pub fn uploaded_change(change: &Mutation) -> Result<&Mutation> {
         match change {

@@ -232,7 +232,17 @@ impl Store {
 
     fn apply_mutation(&mut self, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
         match mutation {
-            Mutation::Uploaded { change } => self.apply_mutation(person, Mutation::uploaded_change(change)?, now),
+            Mutation::Uploaded { change } => {
+                let change = Mutation::uploaded_change(change)?;
+                if let Some(id) = Mutation::uploaded_person(change) {
+                    let known: bool =
+                        self.conn.query_row("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1)", [id], |r| r.get(0))?;
+                    if known {
+                        return Ok(());
+                    }
+                }
+                self.apply_mutation(person, change, now)
+            }
             Mutation::Book { booking_id, resource_id, start, end, topic } => {
                 let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
                 self.insert_booking(person, booking_id, &new, now)

@@ -63,6 +63,9 @@ impl UploadedBooking {
 pub struct CatalogueUpload {
     pub makerspace_code: String,
     pub people: u32,
+    /// The people's roles in this makerspace, sent again on their own for people the district
+    /// already has.
+    pub roles: u32,
     pub labs: u32,
     pub equipment: u32,
     pub mentors: u32,
@@ -81,6 +84,7 @@ pub struct CatalogueUpload {
 impl CatalogueUpload {
     pub fn changes(&self) -> u32 {
         self.people
+            + self.roles
             + self.labs
             + self.equipment
             + self.mentors
@@ -180,6 +184,18 @@ impl Store {
             for (person_id, person) in &catalogue.people {
                 record(Mutation::CreatePerson { person_id: person_id.clone(), person: person.clone() })?;
             }
+            // Someone the district has already (from another makerspace's upload) is not
+            // created again, so their roles here travel on their own.
+            for (person_id, person) in &catalogue.people {
+                for grant in &person.roles {
+                    record(Mutation::SetRole {
+                        person_id: person_id.clone(),
+                        makerspace_id: server_id.to_string(),
+                        role: grant.role,
+                        granted: true,
+                    })?;
+                }
+            }
             for (lab_id, lab) in &catalogue.labs {
                 record(Mutation::CreateLab { lab_id: lab_id.clone(), lab: lab.clone() })?;
             }
@@ -216,6 +232,7 @@ impl Store {
         Ok(CatalogueUpload {
             makerspace_code: code.to_string(),
             people: count(catalogue.people.len()),
+            roles: count(catalogue.people.iter().map(|(_, p)| p.roles.len()).sum()),
             labs: count(catalogue.labs.len()),
             equipment: count(catalogue.equipment.len()),
             mentors: count(catalogue.mentors.len()),

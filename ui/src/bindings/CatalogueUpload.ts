@@ -3,7 +3,12 @@
 /**
  * What an upload put in the outbox.
  */
-export type CatalogueUpload = { makerspace_code: string, people: number, labs: number, equipment: number, mentors: number, date_overrides: number, blackouts: number, qualifications: number, 
+export type CatalogueUpload = { makerspace_code: string, people: number, 
+/**
+ * The people's roles in this makerspace, sent again on their own for people the district
+ * already has.
+ */
+roles: number, labs: number, equipment: number, mentors: number, date_overrides: number, blackouts: number, qualifications: number, 
 /**
  * Upcoming requested and confirmed bookings, so the district sees that time as taken.
  */

@@ -185,16 +185,19 @@ pub(super) fn set_role(
         .ok_or_else(|| CoreError::not_found("makerspace", makerspace_id))?;
     actor.require(Role::SpaceAdmin, makerspace_id, "changing roles")?;
     load_actor(tx, holder)?;
-    if granted {
+    let changed = if granted {
         tx.execute(
             "INSERT INTO person_role(person_id, makerspace_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             &[&holder, &makerspace_id, &role.as_str()],
-        )?;
+        )?
     } else {
         tx.execute(
             "DELETE FROM person_role WHERE person_id = $1 AND makerspace_id = $2 AND role = $3",
             &[&holder, &makerspace_id, &role.as_str()],
-        )?;
+        )?
+    };
+    if changed == 0 {
+        return Ok(());
     }
     let action = if granted { "grant_role" } else { "revoke_role" };
     audit(tx, now, person, action, "person", holder, serde_json::json!({"makerspace": code, "role": role.as_str()}))

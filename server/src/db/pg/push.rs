@@ -161,7 +161,15 @@ fn apply_once(
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
     match mutation {
-        Mutation::Uploaded { change } => apply_mutation(tx, person, Mutation::uploaded_change(change)?, now),
+        Mutation::Uploaded { change } => {
+            let change = Mutation::uploaded_change(change)?;
+            if let Some(id) = Mutation::uploaded_person(change)
+                && tx.query_opt("SELECT 1 FROM person WHERE id = $1", &[&id])?.is_some()
+            {
+                return Ok(());
+            }
+            apply_mutation(tx, person, change, now)
+        }
         Mutation::Book { booking_id, resource_id, start, end, topic } => {
             bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
         }
