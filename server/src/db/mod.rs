@@ -118,6 +118,26 @@ pub trait Database: Send + Sync {
     fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize>;
 }
 
+/// The account behind a live token with its roles, one row per role (the role columns empty
+/// for an account without any), in one query both backends read: a token is checked on
+/// every request. `$1` is the token's hash, `$2` the time now.
+const PRINCIPAL_SQL: &str = "SELECT a.person_id, a.username, m.code, r.role FROM account_token t
+     JOIN account a ON a.person_id = t.person_id
+     LEFT JOIN person_role r ON r.person_id = a.person_id LEFT JOIN makerspace m ON m.id = r.makerspace_id
+     WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2
+     UNION ALL
+     SELECT a.person_id, a.username, '', 'district_operator' FROM account_token t
+     JOIN account a ON a.person_id = t.person_id JOIN district_operator d ON d.person_id = a.person_id
+     WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2
+     ORDER BY 3, 4";
+
+/// The principal from `PRINCIPAL_SQL`'s rows: (person, username, code, role).
+fn principal_of(rows: Vec<(String, String, Option<String>, Option<String>)>) -> Option<Principal> {
+    let (person_id, username) = rows.first().map(|(p, u, _, _)| (p.clone(), u.clone()))?;
+    let roles = rows.into_iter().filter_map(|(_, _, code, role)| Some((code?, ServerRole::parse(&role?).ok()?))).collect();
+    Some(Principal { person_id, username, roles })
+}
+
 /// Refuses a catalogue whose makerspace codes the district already uses for other makerspaces:
 /// its people and resources would hang off an id the server does not know.
 fn check_catalogue_fits(source: &Store, server_id_of_code: &mut dyn FnMut(&str) -> Result<Option<String>>) -> Result<()> {

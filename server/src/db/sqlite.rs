@@ -215,25 +215,11 @@ impl Database for SqliteDatabase {
 
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
         self.read(|store| {
-            let conn = store.conn();
-            let found: Option<(String, String)> = conn
-                .prepare_cached(
-                    "SELECT a.person_id, a.username FROM account_token t JOIN account a ON a.person_id = t.person_id
-                     WHERE t.token_hash = ?1 AND t.revoked = 0 AND t.expires_at > ?2",
-                )?
-                .query_row(params![token_hash, now], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let Some((person_id, username)) = found else { return Ok(None) };
-            let mut stmt = conn.prepare_cached(
-                "SELECT m.code, r.role FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.person_id = ?1
-                 UNION SELECT '', 'district_operator' FROM district_operator WHERE person_id = ?1 ORDER BY 1, 2",
-            )?;
-            let roles = stmt
-                .query_map([&person_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-                .filter_map(|row| row.ok())
-                .filter_map(|(code, role)| ServerRole::parse(&role).ok().map(|role| (code, role)))
-                .collect();
-            Ok(Some(Principal { person_id, username, roles }))
+            let mut stmt = store.conn().prepare_cached(&super::PRINCIPAL_SQL.replace('$', "?"))?;
+            let rows = stmt
+                .query_map(params![token_hash, now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(super::principal_of(rows))
         })
     }
 

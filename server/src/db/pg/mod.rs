@@ -221,27 +221,8 @@ impl Database for PostgresDatabase {
     }
 
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
-        let mut conn = self.conn()?;
-        let mut conn = conn.sql();
-        let Some(found) = conn.query_opt(
-            "SELECT a.person_id, a.username FROM account_token t JOIN account a ON a.person_id = t.person_id
-             WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2",
-            &[&token_hash, &now],
-        )?
-        else {
-            return Ok(None);
-        };
-        let (person_id, username): (String, String) = (found.get(0), found.get(1));
-        let rows = conn.query(
-            "SELECT m.code, r.role FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.person_id = $1
-             UNION SELECT '', 'district_operator' FROM district_operator WHERE person_id = $1 ORDER BY 1, 2",
-            &[&person_id],
-        )?;
-        let roles = rows
-            .iter()
-            .filter_map(|r| ServerRole::parse(r.get::<_, &str>(1)).ok().map(|role| (r.get::<_, String>(0), role)))
-            .collect();
-        Ok(Some(Principal { person_id, username, roles }))
+        let rows = self.conn()?.sql().query(super::PRINCIPAL_SQL, &[&token_hash, &now])?;
+        Ok(super::principal_of(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()))
     }
 
     fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize> {
