@@ -236,6 +236,66 @@ fn postgres_consumes_a_booking_its_constraint_refuses() {
     assert_eq!(server.count("SELECT count(*) FROM sync_failure WHERE client_id = 'one'", &[]), 1);
 }
 
+/// On PostgreSQL a booking reads its calendar without a lock and writes only if the calendar's
+/// counter has not moved since. A change that moved it and commits while the booking waits to
+/// write (here a blackout over the slot, as a lab manager's would) makes the booking decide
+/// again, on the calendar with the blackout.
+#[test]
+fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
+    let now = Utc::now();
+    let server = TestServer::start_on(Backend::Postgres, now);
+    let seed = server.seed();
+    let founder = founders_of(&seed, "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
+    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
+    let (resource, slot) = mentor_slot(&seed, now);
+    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
+    let mut db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let mut change = ok(db.transaction());
+    ok(change.execute(
+        "INSERT INTO resource_calendar(resource_id, seq) VALUES ($1, 1)
+         ON CONFLICT (resource_id) DO UPDATE SET seq = resource_calendar.seq + 1",
+        &[&resource],
+    ));
+    ok(change.execute(
+        "INSERT INTO blackout(id, resource_id, kind, start_at, end_at, reason, created_by, created_at)
+         VALUES ('in-flight', $1, 'once', $2, $3, '设备检修', $4, 0)",
+        &[&resource, &(slot.start.timestamp() - 3_600), &(slot.end.timestamp() + 3_600), &founder],
+    ));
+
+    let base = server.base.clone();
+    let booking = Mutation::Book {
+        booking_id: uuid::Uuid::now_v7().to_string(),
+        resource_id: resource.clone(),
+        start: slot.start,
+        end: slot.end,
+        topic: String::new(),
+    };
+    let pusher = std::thread::spawn(move || {
+        let http = ok(HttpTransport::new(&base));
+        let token = ok(http.sign_in("f0", common::PASSWORD)).token;
+        let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(1, &booking))] };
+        ok(http.push(&token, &request)).outcomes[0].clone()
+    });
+    // The booking has read the calendar (without the blackout) once its write waits for the
+    // calendar's lock.
+    let mut watcher = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    let since = std::time::Instant::now();
+    while ok(watcher.query_one(waiting, &[])).get::<_, i64>(0) == 0 {
+        assert!(since.elapsed() < std::time::Duration::from_secs(30), "the booking never waited for the calendar");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    ok(change.commit());
+    let outcome = pusher.join().unwrap_or_else(|_| panic!("the pusher panicked"));
+    assert!(!outcome.applied, "{outcome:?}");
+    assert_eq!(outcome.code.as_deref(), Some("refused.blackout"), "{outcome:?}");
+    let holding = server.count(
+        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at = $2 AND status IN ('requested', 'confirmed')",
+        &[Arg::T(&resource), Arg::I(slot.start.timestamp())],
+    );
+    assert_eq!(holding, 0);
+}
+
 /// On PostgreSQL a row's version is its transaction's id, and transactions commit out of
 /// order: a pull must not hand out a cursor past a transaction that is still running, or
 /// that transaction's rows, committed later, would never reach the client.
