@@ -156,6 +156,7 @@ fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<U
     // Bytes on the wire: every page of a pull from cursor 0, as the client receives it (gzip).
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
     let (mut cursor, mut bytes, mut pages, mut pulling) = (0i64, 0usize, 0, Duration::ZERO);
+    let mut fetched = Vec::new();
     loop {
         let path = format!("/v1/pull?cursor={cursor}");
         bytes += wire_bytes(&server.base, &path, &signed_in.token);
@@ -166,11 +167,25 @@ fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<U
         pages += 1;
         let page: incubook::sync::PullResponse = ok(serde_json::from_str(&body));
         pulling += started.elapsed();
-        if !page.more || page.cursor <= cursor {
+        let (more, next) = (page.more, page.cursor);
+        fetched.push(page);
+        if !more || next <= cursor {
             break;
         }
-        cursor = page.cursor;
+        cursor = next;
     }
+    // The writes alone: the same pages applied to a fresh database, nothing fetched meanwhile.
+    let writing = {
+        let dir = ok(tempfile::tempdir());
+        let mut store = ok(Store::open(&dir.path().join("incubook.db")));
+        ok(store.connect_sync(&server.base, "f64", &signed_in.user.person_id, &signed_in.token));
+        let started = Instant::now();
+        for page in &fetched {
+            ok(store.apply_pull(page));
+        }
+        started.elapsed()
+    };
+    drop(fetched);
     let mut times = Vec::new();
     let mut empty = Vec::new();
     for _ in 0..3 {
@@ -191,10 +206,11 @@ fn first_sync(server: &Running, _path: &std::path::Path, now: chrono::DateTime<U
     empty.sort();
     println!(
         "first sync of the district sample: median {:.2} s over 3 fresh databases; {:.1} MB on the wire (gzip) in {pages} pages; \
-         the pages alone (server, transfer, JSON parse, no writes): {:.2} s",
+         the pages alone (server, transfer, JSON parse, no writes): {:.2} s; the writes alone: {:.2} s",
         times[1].as_secs_f64(),
         bytes as f64 / 1e6,
-        pulling.as_secs_f64()
+        pulling.as_secs_f64(),
+        writing.as_secs_f64()
     );
     println!(
         "empty incremental sync: median {:.2} ms, p99 {:.2} ms ({} runs)",

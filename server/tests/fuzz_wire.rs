@@ -62,6 +62,32 @@ fn mutation_parsing_never_panics() {
     }));
 }
 
+/// What a client reads off a pull page: any JSON is a change or an error, never a panic; a
+/// change reads back as the server wrote it; a put that also names a key, or a delete with a
+/// row, is refused.
+#[test]
+fn pulled_changes_parse_back_and_bad_ones_are_refused() {
+    use incubook::sync::Change;
+    let mut runner = TestRunner::new(Config::with_cases(2_000));
+    let fields = prop::collection::btree_map(".{1,8}", json_value(), 0..5)
+        .prop_map(|m| m.into_iter().collect::<serde_json::Map<String, Value>>());
+    let change = (any::<bool>(), ".{0,12}", any::<i64>(), fields).prop_map(|(put, table, version, fields)| {
+        if put { Change::Put { table, version, row: fields } } else { Change::Delete { table, version, key: fields } }
+    });
+    ok(runner.run(&(change, json_value()), |(change, noise)| {
+        let wire = ok(serde_json::to_value(&change));
+        prop_assert_eq!(ok(serde_json::from_value::<Change>(wire.clone())), change);
+        let _ = serde_json::from_value::<Change>(noise);
+        let mut both = wire;
+        if let Value::Object(o) = &mut both {
+            o.insert("row".into(), serde_json::json!({}));
+            o.insert("key".into(), serde_json::json!({}));
+        }
+        prop_assert!(serde_json::from_value::<Change>(both).is_err());
+        Ok(())
+    }));
+}
+
 #[test]
 fn push_and_pull_answer_bad_input_with_a_4xx_code() {
     let now = Utc::now();
