@@ -1,8 +1,8 @@
 //! The embedded backend: one SQLite file holding the core's own schema (so mutations run
 //! through the same store code as on the desktop) plus the server's account and sync
 //! tables. One connection behind a mutex: SQLite serializes writers anyway. Pushes are
-//! group-committed: whoever takes the connection applies every push waiting by then in one
-//! transaction (a savepoint per mutation), so many clients share one sync of the log.
+//! group-committed (`group.rs`): the push that leads applies every push waiting by then in
+//! one transaction (a savepoint per mutation), so many clients share one sync of the log.
 
 use std::path::Path;
 use std::sync::Mutex;
