@@ -195,20 +195,27 @@ fn postgres_refuses_overlapping_bookings_of_a_capacity_one_resource_by_constrain
     ok(db.execute(insert, &[&"x5", &single, &person, &(start + 1800), &(start + 3600), &"confirmed"]));
 }
 
+/// A PostgreSQL server with founder `f0` of PD-0001 signed up, a free mentor slot, and a
+/// connection to the server's database for writing behind its back.
+fn postgres_with_founder_f0() -> (TestServer, String, (String, Slot), postgres::Client) {
+    let now = Utc::now();
+    let server = TestServer::start_on(Backend::Postgres, now);
+    let seed = server.seed();
+    let founder = founders_of(&seed, "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
+    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
+    let slot = mentor_slot(&seed, now);
+    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
+    let db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    (server, founder, slot, db)
+}
+
 /// A booking that passes the checks but that the database itself refuses when it is written
 /// (here a week-long booking written behind the server's back, longer than the checks look
 /// back) is consumed like any refusal: slot taken, kept declined with the reason, and a
 /// retried push gets the same answer without writing again.
 #[test]
 fn postgres_consumes_a_booking_its_constraint_refuses() {
-    let now = Utc::now();
-    let server = TestServer::start_on(Backend::Postgres, now);
-    let seed = server.seed();
-    let founder = founders_of(&seed, "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
-    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
-    let (resource, slot) = mentor_slot(&seed, now);
-    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
-    let mut db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let (server, founder, (resource, slot), mut db) = postgres_with_founder_f0();
     let (from, to) = (slot.start.timestamp() - 8 * 86_400, slot.end.timestamp() + 3_600);
     ok(db.execute(
         "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, created_at, updated_at)
@@ -242,14 +249,7 @@ fn postgres_consumes_a_booking_its_constraint_refuses() {
 /// again, on the calendar with the blackout.
 #[test]
 fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
-    let now = Utc::now();
-    let server = TestServer::start_on(Backend::Postgres, now);
-    let seed = server.seed();
-    let founder = founders_of(&seed, "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
-    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
-    let (resource, slot) = mentor_slot(&seed, now);
-    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
-    let mut db = ok(postgres::Client::connect(&url, postgres::NoTls));
+    let (server, founder, (resource, slot), mut db) = postgres_with_founder_f0();
     let mut change = ok(db.transaction());
     ok(change.execute(
         "INSERT INTO resource_calendar(resource_id, seq) VALUES ($1, 1)
@@ -278,6 +278,7 @@ fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
     });
     // The booking has read the calendar (without the blackout) once its write waits for the
     // calendar's lock.
+    let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
     let mut watcher = ok(postgres::Client::connect(&url, postgres::NoTls));
     let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
     let since = std::time::Instant::now();

@@ -3,6 +3,8 @@
 //! calendar run one at a time, and capacity above 1 is counted under that lock), then the
 //! core's `rules::check_booking` and `decide::*` decide, then the rows are written.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use incubook::availability::Days;
 use incubook::decide::{self, Actor, BookingFacts};
@@ -146,10 +148,13 @@ pub(super) const RULES_COLUMNS: &str = "row_to_json(r)::text,
                                                b.valid_from, b.valid_until, b.reason)), '[]')::text
        FROM blackout b WHERE b.resource_id = r.id AND b.deleted = 0)";
 
+static RULES_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {RULES_COLUMNS} FROM resource r WHERE r.id = $1 AND r.deleted = 0"));
+static LOCKED_RULES_SQL: LazyLock<String> = LazyLock::new(|| format!("{} FOR UPDATE OF r", *RULES_SQL));
+
 fn read_rules(tx: &mut Tx<'_, '_>, id: &str, lock: bool) -> Res<ResourceRules> {
-    let sql = format!("SELECT {RULES_COLUMNS} FROM resource r WHERE r.id = $1 AND r.deleted = 0");
-    let row = if lock { tx.query_opt(&format!("{sql} FOR UPDATE OF r"), &[&id])? } else { tx.query_opt(&sql, &[&id])? }
-        .ok_or_else(|| CoreError::not_found("resource", id))?;
+    let sql = if lock { &LOCKED_RULES_SQL } else { &RULES_SQL };
+    let row = tx.query_opt(sql, &[&id])?.ok_or_else(|| CoreError::not_found("resource", id))?;
     parse_rules(id, row.get(0), row.get(1), row.get(2))
 }
 

@@ -16,11 +16,11 @@ use incubook::availability::Days;
 use incubook::decide::{self, Actor};
 use incubook::domain::{BookingStatus, Role};
 use incubook::interval::Span;
-use incubook::sync::server::Rejection;
 use incubook::sync::{Mutation, MutationOutcome};
+use postgres::types::ToSql;
 
 use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, check_with, parse_rules, visible};
-use super::push::{DECLINED_COLUMNS, DECLINED_CONDITIONS, refused};
+use super::push::{DECLINED_COLUMNS, DECLINED_CONDITIONS, Declined, refused};
 use super::sql::PgConn;
 
 /// Times a booking is decided again because its calendar changed meanwhile, before it waits
@@ -206,30 +206,12 @@ fn refuse(
     error: &CoreError,
     now: DateTime<Utc>,
 ) -> Res<Booked> {
-    let Some(asked) = mutation.kept_declined(person, error) else {
+    let Some(declined) = Declined::of(mutation, person, error, now) else {
         return Ok(Booked::Locking);
     };
-    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
     let outcome = refused(id, error);
-    let claimed: i64 = conn
-        .sql()
-        .query_one(
-            &REFUSE_SQL,
-            &[
-                &asked.id,
-                &asked.resource_id,
-                &asked.booker_id,
-                &asked.start.timestamp(),
-                &asked.end.timestamp(),
-                &asked.topic,
-                &now.timestamp(),
-                &rejection,
-                &client_id,
-                &id,
-                &outcome.code,
-                &outcome.message,
-            ],
-        )?
-        .get(0);
+    let mut params = declined.params();
+    params.extend([&client_id as &(dyn ToSql + Sync), &id, &outcome.code, &outcome.message]);
+    let claimed: i64 = conn.sql().query_one(&REFUSE_SQL, &params)?.get(0);
     Ok(Booked::Decided((claimed == 1).then_some(outcome)))
 }

@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use incubook::domain::BookingStatus;
 use incubook::i18n::Lang;
 use incubook::sync::server::{Rejection, check_client_id, tombstone_key};
-use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
+use incubook::sync::{BookingAsked, Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
+use postgres::types::ToSql;
 
 use super::bookings::{self, Failure, Res};
 use super::optimistic::{self, Booked};
@@ -256,21 +257,8 @@ fn record_failure(
          ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
         &[&client_id, &id, &outcome.code, &outcome.message],
     )?;
-    if let Some(asked) = mutation.and_then(|m| m.kept_declined(person, error)) {
-        let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-        tx.execute(
-            &DECLINED_SQL,
-            &[
-                &asked.id,
-                &asked.resource_id,
-                &asked.booker_id,
-                &asked.start.timestamp(),
-                &asked.end.timestamp(),
-                &asked.topic,
-                &now.timestamp(),
-                &rejection,
-            ],
-        )?;
+    if let Some(declined) = mutation.and_then(|m| Declined::of(m, person, error, now)) {
+        tx.execute(&DECLINED_SQL, &declined.params())?;
     } else if let Some(other) = mutation {
         for row in other.rows() {
             let Some(t) = table(row.table) else { continue };
@@ -311,5 +299,27 @@ pub(super) const DECLINED_COLUMNS: &str = "INSERT INTO booking(id, resource_id, 
 pub(super) const DECLINED_CONDITIONS: &str = "EXISTS(SELECT 1 FROM resource WHERE id = $2::text)
     AND EXISTS(SELECT 1 FROM person WHERE id = $3::text) AND NOT EXISTS(SELECT 1 FROM booking WHERE id = $1::text)
     AND $5::bigint > $4::bigint AND length($1::text) BETWEEN 1 AND 64 AND length($6::text) <= 500";
+
+/// The values of `DECLINED_COLUMNS`' `$1`–`$8`: the booking a refused mutation asked for, kept
+/// as declined with the reason.
+pub(super) struct Declined<'a> {
+    asked: BookingAsked<'a>,
+    span: (i64, i64),
+    now: i64,
+    rejection: String,
+}
+
+impl<'a> Declined<'a> {
+    pub(super) fn of(mutation: &'a Mutation, person: &'a str, error: &CoreError, now: DateTime<Utc>) -> Option<Declined<'a>> {
+        let asked = mutation.kept_declined(person, error)?;
+        let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+        Some(Declined { span: (asked.start.timestamp(), asked.end.timestamp()), asked, now: now.timestamp(), rejection })
+    }
+
+    pub(super) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let a = &self.asked;
+        vec![&a.id, &a.resource_id, &a.booker_id, &self.span.0, &self.span.1, &a.topic, &self.now, &self.rejection]
+    }
+}
 
 static DECLINED_SQL: LazyLock<String> = LazyLock::new(|| format!("{DECLINED_COLUMNS} WHERE {DECLINED_CONDITIONS}"));
