@@ -2,6 +2,7 @@
 //! (`migrations/postgres`), the same tables and row meanings as the SQLite backend, and the
 //! same decisions — every booking change is checked by the core's pure `rules` and `decide`.
 
+mod batch;
 mod bookings;
 mod catalogue;
 mod directory;
@@ -36,6 +37,8 @@ type Pool = r2d2::Pool<Manager>;
 pub struct PostgresDatabase {
     /// Always present; an `Option` only so that `drop` can hand it to another thread.
     pool: Option<Pool>,
+    /// Pushes of new bookings waiting for the next batch (`batch.rs`).
+    groups: super::group::Groups,
 }
 
 impl Drop for PostgresDatabase {
@@ -81,7 +84,7 @@ impl PostgresDatabase {
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
-        let db = PostgresDatabase { pool: Some(pool) };
+        let db = PostgresDatabase { pool: Some(pool), groups: super::group::Groups::default() };
         let mut conn = db.conn()?;
         embedded::migrations::runner().run(&mut conn.client).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
         Ok(db)
@@ -237,6 +240,9 @@ impl Database for PostgresDatabase {
     }
 
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+        if batch::eligible(request) {
+            return self.groups.push(person_id, request, now, |group| batch::push_group(&mut *self.conn()?, group));
+        }
         push::push(&mut *self.conn()?, person_id, request, now)
     }
 

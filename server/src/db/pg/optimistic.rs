@@ -16,6 +16,7 @@ use incubook::availability::Days;
 use incubook::decide::{self, Actor};
 use incubook::domain::{BookingStatus, Role};
 use incubook::interval::Span;
+use incubook::store::ResourceRules;
 use incubook::sync::{Mutation, MutationOutcome};
 use postgres::types::ToSql;
 
@@ -31,19 +32,32 @@ const ATTEMPTS: usize = 4;
 /// side of a request; the read takes nine, and the rows outside are dropped in Rust.
 const WINDOW_SECONDS: i64 = 9 * 86_400;
 
+/// What the rules need about one booking, as columns over `resource r`: whether the booking
+/// id is taken, the booker's roles, the resource's busy spans between `lo` and `hi`, the
+/// booker's qualification, the mentor's visibility and the calendar's counter. The names are
+/// SQL expressions: parameters for one booking, columns of an `unnest` for a batch.
+pub(super) fn context_columns(booking: &str, person: &str, lo: &str, hi: &str) -> String {
+    format!(
+        "{RULES_COLUMNS},
+           EXISTS(SELECT 1 FROM booking WHERE id = {booking}),
+           (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
+              LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = {person} AND p.deleted = 0)::text,
+           (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
+              WHERE b.resource_id = r.id AND b.start_at < {hi} AND b.start_at > {lo} - {MAX_BOOKING_SECONDS} AND b.end_at > {lo}
+                AND b.status IN ('requested', 'confirmed') AND b.deleted = 0)::text,
+           (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = {person} AND q.resource_id = r.id)::text,
+           (SELECT m.visibility FROM mentor m WHERE m.resource_id = r.id),
+           coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)"
+    )
+}
+
+/// The columns of `context_columns` after the rules' three.
+const CONTEXT_WIDTH: usize = 9;
+
 static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {RULES_COLUMNS},
-           EXISTS(SELECT 1 FROM booking WHERE id = $1),
-           (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
-              LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = $2 AND p.deleted = 0)::text,
-           (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
-              WHERE b.resource_id = r.id AND b.start_at < $5::bigint AND b.start_at > $4::bigint - {MAX_BOOKING_SECONDS} AND b.end_at > $4::bigint
-                AND b.status IN ('requested', 'confirmed') AND b.deleted = 0)::text,
-           (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = $2 AND q.resource_id = r.id)::text,
-           (SELECT m.visibility FROM mentor m WHERE m.resource_id = r.id),
-           coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)
-         FROM resource r WHERE r.id = $3 AND r.deleted = 0"
+        "SELECT {} FROM resource r WHERE r.id = $3 AND r.deleted = 0",
+        context_columns("$1", "$2", "$4::bigint", "$5::bigint")
     )
 });
 
@@ -88,48 +102,58 @@ pub(super) enum Booked {
 }
 
 /// What the read found for the decision.
-struct Context {
-    rules: incubook::store::ResourceRules,
-    taken: bool,
-    actor: Option<Actor>,
-    busy: Vec<Span>,
-    expires: Option<Option<i64>>,
-    mentor_visibility: Option<String>,
-    seq: i64,
+pub(super) struct Context {
+    pub rules: ResourceRules,
+    pub taken: bool,
+    pub actor: Option<Actor>,
+    /// The resource's active bookings over the weeks the request's caps count.
+    pub busy: Vec<Span>,
+    pub expires: Option<Option<i64>>,
+    pub mentor_visibility: Option<String>,
+    pub seq: i64,
 }
 
 fn read(conn: &mut PgConn, person: &str, booking_id: &str, resource_id: &str, request: Span) -> Res<Option<Context>> {
-    let Some(row) = conn.sql().query_opt(
-        &CONTEXT_SQL,
-        &[&booking_id, &person, &resource_id, &(request.start - WINDOW_SECONDS), &(request.end + WINDOW_SECONDS)],
-    )?
-    else {
-        return Ok(None);
-    };
-    let rules = parse_rules(resource_id, row.get(0), row.get(1), row.get(2))?;
-    let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("booking context of {resource_id}: {e}"));
-    let actor = match row.get::<_, Option<&str>>(4) {
-        None => None,
-        Some(roles) => {
-            let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
-            let roles =
-                roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
-            Some(Actor { id: person.to_string(), roles })
-        }
-    };
-    // The same rows as `bookings::load_busy` over the weeks `check_booking` counts.
-    let weeks = Days::covering(rules.tz, request).span();
-    let busy: Vec<(i64, i64)> = serde_json::from_str(row.get(5)).map_err(corrupt)?;
-    let busy = busy
-        .into_iter()
-        .filter(|&(start, end)| start < weeks.end && start > weeks.start - MAX_BOOKING_SECONDS && end > weeks.start)
-        .map(|(start, end)| Span::new(start, end))
-        .collect();
-    let expires = match row.get::<_, Option<&str>>(6) {
-        None => None,
-        Some(text) => Some(serde_json::from_str::<(Option<i64>,)>(text).map_err(corrupt)?.0),
-    };
-    Ok(Some(Context { rules, taken: row.get(3), actor, busy, expires, mentor_visibility: row.get(7), seq: row.get(8) }))
+    let window = Context::read_window(request);
+    let row = conn.sql().query_opt(&CONTEXT_SQL, &[&booking_id, &person, &resource_id, &window.0, &window.1])?;
+    row.map(|row| Context::of(&row, 0, person, resource_id, request)).transpose()
+}
+
+impl Context {
+    /// The span whose busy rows are read for a request: wide enough for `Days::covering` in
+    /// any time zone; `within_weeks` drops the rest.
+    pub(super) fn read_window(request: Span) -> (i64, i64) {
+        (request.start - WINDOW_SECONDS, request.end + WINDOW_SECONDS)
+    }
+
+    /// The context from the `context_columns` of `row` that start at `at`.
+    pub(super) fn of(row: &postgres::Row, at: usize, person: &str, resource_id: &str, request: Span) -> Res<Context> {
+        let rules = parse_rules(resource_id, row.get(at), row.get(at + 1), row.get(at + 2))?;
+        let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("booking context of {resource_id}: {e}"));
+        let actor = match row.get::<_, Option<&str>>(at + 4) {
+            None => None,
+            Some(roles) => {
+                let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
+                let roles =
+                    roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
+                Some(Actor { id: person.to_string(), roles })
+            }
+        };
+        let busy: Vec<(i64, i64)> = serde_json::from_str(row.get(at + 5)).map_err(corrupt)?;
+        let busy = Context::within_weeks(&rules, request, busy.into_iter().map(|(start, end)| Span::new(start, end)));
+        let expires = match row.get::<_, Option<&str>>(at + 6) {
+            None => None,
+            Some(text) => Some(serde_json::from_str::<(Option<i64>,)>(text).map_err(corrupt)?.0),
+        };
+        let (taken, mentor_visibility, seq) = (row.get(at + 3), row.get(at + 7), row.get(at + CONTEXT_WIDTH - 1));
+        Ok(Context { rules, taken, actor, busy, expires, mentor_visibility, seq })
+    }
+
+    /// The same rows as `bookings::load_busy` over the weeks `check_booking` counts.
+    pub(super) fn within_weeks(rules: &ResourceRules, request: Span, spans: impl Iterator<Item = Span>) -> Vec<Span> {
+        let weeks = Days::covering(rules.tz, request).span();
+        spans.filter(|s| s.start < weeks.end && s.start > weeks.start - MAX_BOOKING_SECONDS && s.end > weeks.start).collect()
+    }
 }
 
 /// Decides and writes a `Book` for `person`, as mutation `id` of `client_id`.

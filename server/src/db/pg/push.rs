@@ -22,7 +22,7 @@ use crate::error::{Result, ServerError};
 /// Serialization failures and deadlocks are retried this many times before the push stops.
 const ATTEMPTS: usize = 8;
 
-fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) -> Result<i64> {
+pub(super) fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) -> Result<i64> {
     let mut client = conn.sql();
     let select = "SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1";
     // A known client costs one round trip; a new one is registered first.
@@ -85,7 +85,7 @@ fn claim(tx: &mut Tx<'_, '_>, client_id: &str, id: i64) -> std::result::Result<b
 }
 
 /// A database error that a retry can cure.
-fn retryable(e: &postgres::Error) -> bool {
+pub(super) fn retryable(e: &postgres::Error) -> bool {
     matches!(e.code(), Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED)
 }
 
@@ -314,6 +314,11 @@ impl<'a> Declined<'a> {
         let asked = mutation.kept_declined(person, error)?;
         let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
         Some(Declined { span: (asked.start.timestamp(), asked.end.timestamp()), asked, now: now.timestamp(), rejection })
+    }
+
+    /// The booking asked for, its span, the time of the refusal and the reason as JSON.
+    pub(super) fn parts(&self) -> (&BookingAsked<'a>, (i64, i64), i64, &str) {
+        (&self.asked, self.span, self.now, &self.rejection)
     }
 
     pub(super) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
