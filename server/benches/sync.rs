@@ -88,21 +88,30 @@ fn main() {
 
     let store = ok(Store::open(&path));
     add_founders(&server, &store);
-    // `INCUBOOK_BENCH=race` skips the first sync (for measuring the race alone).
-    if !std::env::var("INCUBOOK_BENCH").is_ok_and(|v| v == "race") {
+    // `INCUBOOK_BENCH=race` skips the first sync (for measuring the races alone),
+    // `race-postgres` the SQLite races too.
+    let only = std::env::var("INCUBOOK_BENCH").unwrap_or_default();
+    if !only.starts_with("race") {
         first_sync(&server, &path, now);
     }
     // `INCUBOOK_BENCH=first-sync` stops here (for profiling the first sync alone).
-    if std::env::var("INCUBOOK_BENCH").is_ok_and(|v| v == "first-sync") {
+    if only == "first-sync" {
         return;
     }
     let pool = slot_pool(&store, now, MENTORS, (2, 12));
-    let sqlite_overbooked = || ok(store.conn().query_row(&format!("SELECT count(*) {OVERBOOKED}"), [], |r| r.get(0)));
-    race("SQLite", &server, &pool, ("mentors", "online"), 1, &sqlite_overbooked);
+    let sqlite_overbooked = || {
+        let over_capacity = ok(store.conn().query_row(&format!("SELECT count(*) {OVERBOOKED}"), [], |r| r.get(0)));
+        let mut capped = ok(store.conn().prepare(CAPPED));
+        let rows = ok(capped.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))));
+        (over_capacity, over_caps(rows.map(ok).collect()))
+    };
     let later = slot_pool(&store, now, MENTORS, (14, 24));
-    race("SQLite", &server, &later, ("mentors", "offline"), OUTBOX_BATCH, &sqlite_overbooked);
     let instruments = slot_pool(&store, now, INSTRUMENTS, (2, 12));
-    race("SQLite", &server, &instruments, ("instruments", "instruments"), 1, &sqlite_overbooked);
+    if only != "race-postgres" {
+        race("SQLite", &server, &pool, ("mentors", "online"), 1, &sqlite_overbooked);
+        race("SQLite", &server, &later, ("mentors", "offline"), OUTBOX_BATCH, &sqlite_overbooked);
+        race("SQLite", &server, &instruments, ("instruments", "instruments"), 1, &sqlite_overbooked);
+    }
 
     if let Ok(admin) = std::env::var("INCUBOOK_TEST_POSTGRES_URL") {
         let name = format!("incubook_bench_{}", uuid::Uuid::now_v7().simple());
@@ -116,7 +125,9 @@ fn main() {
         add_founders(&server, &store);
         let pg_overbooked = || {
             let mut client = ok(postgres::Client::connect(&url, postgres::NoTls));
-            ok(client.query_one(&format!("SELECT count(*) {OVERBOOKED}"), &[])).get(0)
+            let over_capacity = ok(client.query_one(&format!("SELECT count(*) {OVERBOOKED}"), &[])).get(0);
+            let rows = ok(client.query(CAPPED, &[]));
+            (over_capacity, over_caps(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect()))
         };
         race("PostgreSQL", &server, &pool, ("mentors", "online"), 1, &pg_overbooked);
         race("PostgreSQL", &server, &later, ("mentors", "offline"), OUTBOX_BATCH, &pg_overbooked);
@@ -135,6 +146,32 @@ const OVERBOOKED: &str = "FROM booking a JOIN resource r ON r.id = a.resource_id
        AND (SELECT count(*) FROM booking b WHERE b.resource_id = a.resource_id AND b.status IN ('requested', 'confirmed')
               AND b.deleted = 0 AND b.start_at <= a.start_at AND b.start_at > a.start_at - 604801 AND b.end_at > a.start_at)
            > r.capacity";
+
+/// The active bookings of resources with a daily or weekly cap, for `over_caps`.
+const CAPPED: &str = "SELECT b.resource_id, b.start_at, r.timezone, r.max_per_day, r.max_per_week
+     FROM booking b JOIN resource r ON r.id = b.resource_id
+     WHERE b.status IN ('requested', 'confirmed') AND b.deleted = 0 AND (r.max_per_day IS NOT NULL OR r.max_per_week IS NOT NULL)";
+
+type CappedRow = (String, i64, String, Option<i64>, Option<i64>);
+
+/// Local days and Monday-to-Sunday weeks that hold more bookings than their resource's cap:
+/// the other invariant of the mentor races, which no database constraint keeps.
+fn over_caps(rows: Vec<CappedRow>) -> usize {
+    use std::collections::HashMap;
+    let mut days: HashMap<(String, chrono::NaiveDate), (i64, i64)> = HashMap::new();
+    let mut weeks: HashMap<(String, chrono::IsoWeek), (i64, i64)> = HashMap::new();
+    for (resource, start, tz, per_day, per_week) in rows {
+        let tz: chrono_tz::Tz = ok(tz.parse());
+        let day = incubook::domain::to_utc(start).with_timezone(&tz).date_naive();
+        if let Some(cap) = per_day {
+            days.entry((resource.clone(), day)).or_insert((0, cap)).0 += 1;
+        }
+        if let Some(cap) = per_week {
+            weeks.entry((resource, chrono::Datelike::iso_week(&day))).or_insert((0, cap)).0 += 1;
+        }
+    }
+    days.values().chain(weeks.values()).filter(|(n, cap)| n > cap).count()
+}
 
 fn add_founders(server: &Running, store: &Store) {
     let founders: Vec<(String, String)> = {
@@ -263,7 +300,7 @@ fn race(
     pool: &[(String, incubook::domain::Slot)],
     (what, clients): (&str, &str),
     per_push: usize,
-    overbooked: &dyn Fn() -> i64,
+    overbooked: &dyn Fn() -> (i64, usize),
 ) {
     let backend = format!("{backend} ({what}, {per_push} booking{} per push)", if per_push == 1 { "" } else { "s" });
     println!(
@@ -330,9 +367,9 @@ fn race(
     let mut all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     all.sort();
     let accepted = accepted.load(std::sync::atomic::Ordering::Relaxed);
-    let overbooked = overbooked();
+    let (overbooked, over_caps) = overbooked();
     println!(
-        "race on {backend}: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; bookings over capacity: {overbooked}",
+        "race on {backend}: {} pushes in {elapsed:.2} s = {:.0} pushes/s; accepted {accepted} = {:.0} accepted/s; latency p50 {:.1} ms, p99 {:.1} ms; bookings over capacity: {overbooked}, days or weeks over a cap: {over_caps}",
         all.len(),
         all.len() as f64 / elapsed,
         accepted as f64 / elapsed,

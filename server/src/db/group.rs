@@ -3,8 +3,8 @@
 //! commit (and one sync of the log) instead of taking turns. The leader then hands the lead
 //! to the oldest push still waiting, or lays it down when none waits: every other push sleeps
 //! until its answer (or the lead) arrives, instead of queueing for a lock it would take only to
-//! find its answer already there. The SQLite backend sends every push through it (its writer is
-//! one connection anyway); PostgreSQL sends pushes of new bookings only (`pg/batch.rs`).
+//! find its answer already there. The SQLite backend uses it (its writer is one connection
+//! anyway). PostgreSQL has a worker of its own for pushes of new bookings (`pg/batch.rs`).
 
 use std::sync::{Mutex, mpsc};
 

@@ -1,6 +1,6 @@
-//! Group commit for bookings on PostgreSQL. A push of new bookings joins the queue
-//! (`group.rs`); the push that leads decides every booking queued by then in one transaction
-//! of five statements — lock the calendars, read what the rules need, claim the clients'
+//! Group commit for bookings on PostgreSQL. A push of new bookings joins the queue of one
+//! worker thread, which takes every push queued by then and decides their bookings in one
+//! transaction of five statements — lock the calendars, read what the rules need, claim the clients'
 //! mutations, write bookings, audit entries and refusals — instead of two or three statements
 //! and a commit per booking. Statement start-up, round trips and commits were most of the
 //! database's CPU in a profile of the race; the per-row work (indexes, triggers) remains.
@@ -14,7 +14,8 @@
 //! one push at a time the usual way (`push::push`), which handles every case.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::panic::AssertUnwindSafe;
+use std::sync::{LazyLock, mpsc};
 
 use chrono::{DateTime, Utc};
 use incubook::decide;
@@ -24,23 +25,95 @@ use incubook::sync::server::check_client_id;
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
 use postgres::types::ToSql;
 
+use super::Pool;
 use super::bookings::{Failure, Res, check_with, visible};
 use super::optimistic::{Context, context_columns};
 use super::push::{self, Declined, client_owner, refused};
 use super::sql::{PgConn, Tx};
-use crate::db::group::Waiting;
-use crate::error::Result;
+use crate::error::{Result, ServerError};
 
 /// A push of at most this many new bookings is decided in a batch; a longer one (an outbox
 /// after a long time offline) the usual way, so that it does not hold up everyone's group.
 const MAX_BOOKINGS_PER_PUSH: usize = 50;
 
+/// At most this many pushes share one batch, so that one batch's wait stays short.
+const MAX_GROUP: usize = 256;
+
 /// Times a batch is tried again after a deadlock or serialization failure.
 const ATTEMPTS: usize = 4;
 
-/// Whether a push goes through the batch: new bookings only, and not too many.
+/// Whether a push goes through the batch: bookings only, and not too many.
 pub(super) fn eligible(request: &PushRequest) -> bool {
     (1..=MAX_BOOKINGS_PER_PUSH).contains(&request.mutations.len()) && request.mutations.iter().all(|m| m.name == "book")
+}
+
+/// Checks the push's client (registering a new one) on the push's own connection, before it
+/// joins the queue, so that the leader spends no round trip on it.
+pub(super) fn check_client(conn: &mut PgConn, person_id: &str, request: &PushRequest) -> Result<()> {
+    check_client_id(&request.client_id)?;
+    client_owner(conn, &request.client_id, person_id)?;
+    Ok(())
+}
+
+/// A push waiting for the next batch, with where its answer goes.
+struct Job {
+    person_id: String,
+    request: PushRequest,
+    now: DateTime<Utc>,
+    answer: mpsc::Sender<Answer>,
+}
+
+/// The worker's answer to a push: its response, or `None` when the batch left it to the
+/// push's own thread (on its own connection, beside the worker).
+type Answer = Option<Result<PushResponse>>;
+
+/// The queue of the worker that applies batches. A worker of its own, rather than the pushes
+/// taking turns to lead as on SQLite: the next batch starts as soon as the last one is
+/// answered, without waiting for a sleeping push to wake up and take the lead.
+pub(super) struct Batcher {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Batcher {
+    /// Starts the worker; it stops when the `Batcher` is dropped and the queue is empty.
+    pub(super) fn start(pool: Pool) -> Result<Batcher> {
+        let (queue, jobs) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("incubook-batch".into())
+            .spawn(move || work(&pool, &jobs))
+            .map_err(|e| ServerError::Internal(format!("cannot start the booking worker: {e}")))?;
+        Ok(Batcher { queue })
+    }
+
+    /// The push's answer once its batch is applied, or `None` when the push is to be applied
+    /// the usual way.
+    pub(super) fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<Answer> {
+        let (answer, answered) = mpsc::channel();
+        let job = Job { person_id: person_id.to_string(), request: request.clone(), now, answer };
+        let gone = || ServerError::Unavailable("the booking worker stopped".into());
+        self.queue.send(job).map_err(|_| gone())?;
+        answered.recv().map_err(|_| gone())
+    }
+}
+
+fn work(pool: &Pool, jobs: &mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        group.extend(jobs.try_iter().take(MAX_GROUP - 1));
+        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| -> Result<Vec<Answer>> {
+            let mut conn = pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))?;
+            Ok(push_group(&mut conn, &group))
+        }));
+        let answers = match applied {
+            Ok(Ok(answers)) => answers,
+            Ok(Err(e)) => group.iter().map(|_| Some(Err(ServerError::Unavailable(e.to_string())))).collect(),
+            Err(_) => group.iter().map(|_| Some(Err(ServerError::Internal("a batch of bookings panicked".into())))).collect(),
+        };
+        for (job, answer) in group.into_iter().zip(answers) {
+            // A push whose request went away has nobody to answer.
+            let _ = job.answer.send(answer);
+        }
+    }
 }
 
 /// Locks the calendars of the batch's resources (moving their counters on, so optimistic
@@ -107,10 +180,10 @@ struct Planned<'g> {
     items: Vec<Item>,
 }
 
-/// The group's answers in order: pushes the batch did not answer are applied the usual way.
-pub(super) fn push_group(conn: &mut PgConn, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
-    let mut answers: Vec<Option<Result<PushResponse>>> = group.iter().map(|_| None).collect();
-    let planned = plan(conn, group, &mut answers);
+/// The group's answers in order.
+fn push_group(conn: &mut PgConn, group: &[Job]) -> Vec<Answer> {
+    let mut answers: Vec<Answer> = group.iter().map(|_| None).collect();
+    let planned = plan(group);
     if !planned.is_empty() {
         for _ in 0..ATTEMPTS {
             match conn.transaction(|tx| decide_and_write(tx, &planned)) {
@@ -136,37 +209,23 @@ pub(super) fn push_group(conn: &mut PgConn, group: &[Waiting]) -> Result<Vec<Res
             }
         }
     }
-    Ok(group
-        .iter()
-        .zip(answers)
-        .map(|(waiting, answer)| answer.unwrap_or_else(|| push::push(conn, &waiting.person_id, &waiting.request, waiting.now)))
-        .collect())
+    answers
 }
 
-/// The pushes whose every mutation is a new, well-formed booking, with their items; answers
-/// the pushes whose client is refused.
-fn plan<'g>(conn: &mut PgConn, group: &'g [Waiting], answers: &mut [Option<Result<PushResponse>>]) -> Vec<Planned<'g>> {
+/// The pushes whose every mutation is a well-formed booking, in increasing order, with their
+/// items. Whether they are new the claim decides.
+fn plan(group: &[Job]) -> Vec<Planned<'_>> {
     let mut clients = HashSet::new();
     let mut booking_ids = HashSet::new();
     let mut planned = Vec::new();
-    for (n, waiting) in group.iter().enumerate() {
-        let request = &waiting.request;
+    for (n, job) in group.iter().enumerate() {
+        let request = &job.request;
         // A retry overlapping its original push is answered from what the first one did.
         if !clients.insert(request.client_id.as_str()) {
             continue;
         }
-        let last = match check_client_id(&request.client_id)
-            .map_err(Into::into)
-            .and_then(|()| client_owner(conn, &request.client_id, &waiting.person_id))
-        {
-            Ok(last) => last,
-            Err(e) => {
-                answers[n] = Some(Err(e));
-                continue;
-            }
-        };
         let mut items = Vec::with_capacity(request.mutations.len());
-        let mut previous = last;
+        let mut previous = None;
         for pushed in &request.mutations {
             let Ok(mutation @ Mutation::Book { .. }) = pushed.parse() else { break };
             let Mutation::Book { booking_id, start, end, topic, .. } = &mutation else { break };
@@ -175,14 +234,14 @@ fn plan<'g>(conn: &mut PgConn, group: &'g [Waiting], answers: &mut [Option<Resul
             else {
                 break;
             };
-            if pushed.id <= previous || !booking_ids.insert(booking_id.clone()) {
+            if previous.is_some_and(|p| pushed.id <= p) || !booking_ids.insert(booking_id.clone()) {
                 break;
             }
-            previous = pushed.id;
-            items.push(Item { id: pushed.id, mutation, request, now: waiting.now });
+            previous = Some(pushed.id);
+            items.push(Item { id: pushed.id, mutation, request, now: job.now });
         }
         if items.len() == request.mutations.len() {
-            planned.push(Planned { push: n, client_id: &request.client_id, person: &waiting.person_id, items });
+            planned.push(Planned { push: n, client_id: &request.client_id, person: &job.person_id, items });
         }
     }
     planned

@@ -37,8 +37,8 @@ type Pool = r2d2::Pool<Manager>;
 pub struct PostgresDatabase {
     /// Always present; an `Option` only so that `drop` can hand it to another thread.
     pool: Option<Pool>,
-    /// Pushes of new bookings waiting for the next batch (`batch.rs`).
-    groups: super::group::Groups,
+    /// Applies pushes of new bookings in batches (`batch.rs`).
+    batcher: batch::Batcher,
 }
 
 impl Drop for PostgresDatabase {
@@ -84,7 +84,7 @@ impl PostgresDatabase {
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
-        let db = PostgresDatabase { pool: Some(pool), groups: super::group::Groups::default() };
+        let db = PostgresDatabase { batcher: batch::Batcher::start(pool.clone())?, pool: Some(pool) };
         let mut conn = db.conn()?;
         embedded::migrations::runner().run(&mut conn.client).map_err(|e| ServerError::Postgres(format!("migration: {e}")))?;
         Ok(db)
@@ -241,7 +241,10 @@ impl Database for PostgresDatabase {
 
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
         if batch::eligible(request) {
-            return self.groups.push(person_id, request, now, |group| batch::push_group(&mut *self.conn()?, group));
+            batch::check_client(&mut *self.conn()?, person_id, request)?;
+            if let Some(answer) = self.batcher.push(person_id, request, now)? {
+                return answer;
+            }
         }
         push::push(&mut *self.conn()?, person_id, request, now)
     }
