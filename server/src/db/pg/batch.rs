@@ -15,7 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
-use std::sync::{LazyLock, mpsc};
+use std::sync::{LazyLock, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
 use incubook::decide;
@@ -47,13 +47,9 @@ pub(super) fn eligible(request: &PushRequest) -> bool {
     (1..=MAX_BOOKINGS_PER_PUSH).contains(&request.mutations.len()) && request.mutations.iter().all(|m| m.name == "book")
 }
 
-/// Checks the push's client (registering a new one) on the push's own connection, before it
-/// joins the queue, so that the leader spends no round trip on it.
-pub(super) fn check_client(conn: &mut PgConn, person_id: &str, request: &PushRequest) -> Result<()> {
-    check_client_id(&request.client_id)?;
-    client_owner(conn, &request.client_id, person_id)?;
-    Ok(())
-}
+/// Clients known to belong to their person are not looked up again: a client's owner never
+/// changes. Forgotten when this many are known, to bound the memory.
+const KNOWN_CLIENTS: usize = 100_000;
 
 /// A push waiting for the next batch, with where its answer goes.
 struct Job {
@@ -72,6 +68,8 @@ type Answer = Option<Result<PushResponse>>;
 /// answered, without waiting for a sleeping push to wake up and take the lead.
 pub(super) struct Batcher {
     queue: mpsc::Sender<Job>,
+    /// (client id, person id) pairs checked already.
+    known: Mutex<HashSet<(String, String)>>,
 }
 
 impl Batcher {
@@ -82,7 +80,30 @@ impl Batcher {
             .name("incubook-batch".into())
             .spawn(move || work(&pool, &jobs))
             .map_err(|e| ServerError::Internal(format!("cannot start the booking worker: {e}")))?;
-        Ok(Batcher { queue })
+        Ok(Batcher { queue, known: Mutex::default() })
+    }
+
+    /// Checks the push's client (registering a new one) on the push's own connection, before
+    /// it joins the queue, so that the worker spends no round trip on it.
+    pub(super) fn check_client(
+        &self,
+        conn: impl FnOnce() -> Result<r2d2::PooledConnection<super::sql::Manager>>,
+        person_id: &str,
+        request: &PushRequest,
+    ) -> Result<()> {
+        check_client_id(&request.client_id)?;
+        let pair = (request.client_id.clone(), person_id.to_string());
+        if self.known.lock().is_ok_and(|known| known.contains(&pair)) {
+            return Ok(());
+        }
+        client_owner(&mut *conn()?, &request.client_id, person_id)?;
+        if let Ok(mut known) = self.known.lock() {
+            if known.len() >= KNOWN_CLIENTS {
+                known.clear();
+            }
+            known.insert(pair);
+        }
+        Ok(())
     }
 
     /// The push's answer once its batch is applied, or `None` when the push is to be applied

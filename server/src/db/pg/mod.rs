@@ -241,7 +241,7 @@ impl Database for PostgresDatabase {
 
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
         if batch::eligible(request) {
-            batch::check_client(&mut *self.conn()?, person_id, request)?;
+            self.batcher.check_client(|| self.conn(), person_id, request)?;
             if let Some(answer) = self.batcher.push(person_id, request, now)? {
                 return answer;
             }
