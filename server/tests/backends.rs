@@ -116,13 +116,10 @@ fn many_clients_racing_for_one_slot_leave_exactly_one_booking(backend: Backend) 
     assert_eq!(rejected as usize, racers - 1, "each loser's booking is kept as rejected");
 }
 
-/// No database constraint knows a mentor's daily cap: racers each asking for a different free
-/// hour of one day must still leave exactly as many bookings as the cap allows.
-fn racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap(backend: Backend) {
-    let now = Utc::now();
-    let server = TestServer::start_on(backend, now);
+/// A mentor of PD-0001 with a clean calendar — a cap of two bookings a day, no buffers, no
+/// bookings — and six free hours of one day that do not overlap.
+fn capped_mentor_day(server: &TestServer, now: chrono::DateTime<Utc>) -> (String, Vec<Slot>) {
     let (resource, _) = mentor_slot(&server.seed(), now);
-    // A clean calendar with a cap of two a day and nothing between bookings.
     server.execute(
         "UPDATE resource SET max_per_day = 2, max_per_week = NULL, buffer_before_min = 0, buffer_after_min = 0 WHERE id = $1",
         &[Arg::T(&resource)],
@@ -131,7 +128,6 @@ fn racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap(backend: Ba
     let today = now.date_naive();
     let search = SlotSearch { from: today + Duration::days(2), to: today + Duration::days(14), minutes: Some(60) };
     let slots = ok(server.seed().slots(&resource, &search, now));
-    // The first day with six free hours that do not overlap.
     let mut by_day: BTreeMap<chrono::NaiveDate, Vec<Slot>> = BTreeMap::new();
     for slot in slots {
         let day = by_day.entry(slot.start.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()).or_default();
@@ -140,6 +136,23 @@ fn racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap(backend: Ba
         }
     }
     let hours = by_day.into_values().find(|hours| hours.len() >= 6).unwrap_or_else(|| panic!("no day with six free hours"));
+    (resource, hours)
+}
+
+fn holding_between(server: &TestServer, resource: &str, hours: &[Slot]) -> i64 {
+    let (Some(first), Some(last)) = (hours.first(), hours.last()) else { return 0 };
+    server.count(
+        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at >= $2 AND end_at <= $3 AND status IN ('requested', 'confirmed')",
+        &[Arg::T(resource), Arg::I(first.start.timestamp()), Arg::I(last.end.timestamp())],
+    )
+}
+
+/// No database constraint knows a mentor's daily cap: racers each asking for a different free
+/// hour of one day must still leave exactly as many bookings as the cap allows.
+fn racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let (resource, hours) = capped_mentor_day(&server, now);
     let outcomes = race(&server, 6, &resource, |i| hours[i]);
     let won = outcomes.iter().filter(|o| o.applied).count();
     assert_eq!(won, 2, "{outcomes:?}");
@@ -147,18 +160,46 @@ fn racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap(backend: Ba
         outcomes.iter().filter(|o| !o.applied).all(|o| o.code.as_deref() == Some("refused.daily_cap_reached")),
         "{outcomes:?}"
     );
-    let (from, to) = (hours[0].start.timestamp(), hours[5].end.timestamp());
-    let holding = server.count(
-        "SELECT count(*) FROM booking WHERE resource_id = $1 AND start_at >= $2 AND end_at <= $3 AND status IN ('requested', 'confirmed')",
-        &[Arg::T(&resource), Arg::I(from), Arg::I(to)],
-    );
-    assert_eq!(holding, 2);
+    assert_eq!(holding_between(&server, &resource, &hours[..6]), 2);
+}
+
+/// A desktop back from offline pushes its outbox at once: its own earlier bookings count
+/// against the cap for its later ones, in the order it made them.
+fn bookings_of_one_push_count_against_the_cap_in_order(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let (resource, hours) = capped_mentor_day(&server, now);
+    let founder = founders_of(&server.seed(), "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
+    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
+    let http = ok(HttpTransport::new(&server.base));
+    let token = ok(http.sign_in("f0", common::PASSWORD)).token;
+    let mutations = (0..4)
+        .map(|i| {
+            let book = Mutation::Book {
+                booking_id: format!("outbox-{i}"),
+                resource_id: resource.clone(),
+                start: hours[i].start,
+                end: hours[i].end,
+                topic: String::new(),
+            };
+            ok(PushedMutation::new(i as i64 + 1, &book))
+        })
+        .collect();
+    let answer = ok(http.push(&token, &PushRequest { client_id: "back-online".into(), mutations }));
+    assert_eq!(answer.last_mutation_id, 4);
+    let applied: Vec<bool> = answer.outcomes.iter().map(|o| o.applied).collect();
+    assert_eq!(applied, [true, true, false, false], "{answer:?}");
+    assert!(answer.outcomes[2..].iter().all(|o| o.code.as_deref() == Some("refused.daily_cap_reached")), "{answer:?}");
+    assert_eq!(holding_between(&server, &resource, &hours[..4]), 2);
+    let declined = server.count("SELECT count(*) FROM booking WHERE id IN ('outbox-2', 'outbox-3') AND status = 'declined'", &[]);
+    assert_eq!(declined, 2, "each refused booking is kept as declined with its reason");
 }
 
 on_both_backends!(
     small_pull_pages_add_up_to_the_same_rows_as_big_ones,
     many_clients_racing_for_one_slot_leave_exactly_one_booking,
-    racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap
+    racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap,
+    bookings_of_one_push_count_against_the_cap_in_order
 );
 
 /// Overlapping holding bookings of a capacity-1 resource are refused by PostgreSQL itself,
@@ -243,12 +284,13 @@ fn postgres_consumes_a_booking_its_constraint_refuses() {
     assert_eq!(server.count("SELECT count(*) FROM sync_failure WHERE client_id = 'one'", &[]), 1);
 }
 
-/// On PostgreSQL a booking reads its calendar without a lock and writes only if the calendar's
-/// counter has not moved since. A change that moved it and commits while the booking waits to
-/// write (here a blackout over the slot, as a lab manager's would) makes the booking decide
-/// again, on the calendar with the blackout.
-#[test]
-fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
+/// On PostgreSQL a change to a calendar (here a blackout over the slot, as a lab manager's
+/// would) that commits while a booking waits for that calendar must be seen by the booking.
+/// A push of new bookings is decided in a batch that locks the calendars before it reads
+/// them; any other push books optimistically — it reads without a lock and writes only if
+/// the calendar's counter has not moved, else decides again. `before` is what the push sends
+/// ahead of the booking.
+fn postgres_a_booking_sees_a_calendar_change_it_waited_for(before: Option<Mutation>) {
     let (server, founder, (resource, slot), mut db) = postgres_with_founder_f0();
     let mut change = ok(db.transaction());
     ok(change.execute(
@@ -270,14 +312,16 @@ fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
         end: slot.end,
         topic: String::new(),
     };
+    let mutations: Vec<PushedMutation> =
+        before.iter().chain([&booking]).enumerate().map(|(i, m)| ok(PushedMutation::new(i as i64 + 1, m))).collect();
     let pusher = std::thread::spawn(move || {
         let http = ok(HttpTransport::new(&base));
         let token = ok(http.sign_in("f0", common::PASSWORD)).token;
-        let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(1, &booking))] };
-        ok(http.push(&token, &request)).outcomes[0].clone()
+        let request = PushRequest { client_id: "one".into(), mutations };
+        ok(http.push(&token, &request)).outcomes.last().cloned()
     });
-    // The booking has read the calendar (without the blackout) once its write waits for the
-    // calendar's lock.
+    // The booking waits for the calendar's lock: the batch before it reads, the optimistic
+    // way once it has read the calendar without the blackout.
     let url = server.postgres_url().unwrap_or_else(|| panic!("not on PostgreSQL"));
     let mut watcher = ok(postgres::Client::connect(&url, postgres::NoTls));
     let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
@@ -288,6 +332,7 @@ fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
     }
     ok(change.commit());
     let outcome = pusher.join().unwrap_or_else(|_| panic!("the pusher panicked"));
+    let outcome = outcome.unwrap_or_else(|| panic!("no outcome"));
     assert!(!outcome.applied, "{outcome:?}");
     assert_eq!(outcome.code.as_deref(), Some("refused.blackout"), "{outcome:?}");
     let holding = server.count(
@@ -295,6 +340,19 @@ fn postgres_a_booking_read_before_a_calendar_change_is_decided_again() {
         &[Arg::T(&resource), Arg::I(slot.start.timestamp())],
     );
     assert_eq!(holding, 0);
+}
+
+#[test]
+fn postgres_a_batch_of_bookings_sees_a_calendar_change_it_waited_for() {
+    postgres_a_booking_sees_a_calendar_change_it_waited_for(None);
+}
+
+#[test]
+fn postgres_an_optimistic_booking_read_before_a_calendar_change_is_decided_again() {
+    // A cancellation of a booking the server never had: refused, and the push is not new
+    // bookings only, so its booking goes the optimistic way.
+    let unknown = Mutation::Cancel { booking_id: "never-made".into(), reason: None };
+    postgres_a_booking_sees_a_calendar_change_it_waited_for(Some(unknown));
 }
 
 /// On PostgreSQL a row's version is its transaction's id, and transactions commit out of
