@@ -1,6 +1,9 @@
 //! What each storage backend must guarantee by itself: small pull pages add up to the same
-//! rows as big ones, many clients racing for one slot leave exactly one booking, and on
-//! PostgreSQL the database itself refuses overlapping bookings of a capacity-1 resource.
+//! rows as big ones; many clients racing for one slot leave exactly one booking, and racing
+//! for a capped day no more than the cap; a push's bookings count against each other; the
+//! rules see every booking that can touch a request; and on PostgreSQL the database itself
+//! refuses overlapping bookings of a capacity-1 resource, and a booking sees a calendar
+//! change it waited for.
 
 mod common;
 
@@ -195,11 +198,70 @@ fn bookings_of_one_push_count_against_the_cap_in_order(backend: Backend) {
     assert_eq!(declined, 2, "each refused booking is kept as declined with its reason");
 }
 
+/// The rules see every booking that can touch a request: one that started days before it,
+/// and one that ends before it but whose buffer reaches into it (here on a resource of
+/// capacity 2 without caps, so that the rules, not a constraint, must find them).
+fn bookings_that_started_long_before_or_buffer_into_a_request_are_seen(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let (resource, slot) = mentor_slot(&server.seed(), now);
+    let founder = founders_of(&server.seed(), "PD-0001").into_iter().next().unwrap_or_else(|| panic!("no founder"));
+    server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
+    server.execute(
+        "UPDATE resource SET capacity = 2, max_per_day = NULL, max_per_week = NULL, buffer_before_min = 0, buffer_after_min = 30
+         WHERE id = $1",
+        &[Arg::T(&resource)],
+    );
+    server.execute("UPDATE booking SET status = 'cancelled' WHERE resource_id = $1", &[Arg::T(&resource)]);
+    let hold = |id: &str, start: i64, end: i64| {
+        server.execute(
+            "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'confirmed', 0, 0)",
+            &[Arg::T(id), Arg::T(&resource), Arg::T(&founder), Arg::I(start), Arg::I(end)],
+        );
+    };
+    let http = ok(HttpTransport::new(&server.base));
+    let token = ok(http.sign_in("f0", common::PASSWORD)).token;
+    let mut next_id = 0;
+    let mut push = |http: &HttpTransport| {
+        next_id += 1;
+        let book = Mutation::Book {
+            booking_id: format!("asked-{next_id}"),
+            resource_id: resource.clone(),
+            start: slot.start,
+            end: slot.end,
+            topic: String::new(),
+        };
+        let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(next_id, &book))] };
+        ok(http.push(&token, &request)).outcomes[0].clone()
+    };
+    let start = slot.start.timestamp();
+
+    // Two bookings of six days that end inside the request.
+    hold("long-1", start - 6 * 86_400, start + 1_800);
+    hold("long-2", start - 6 * 86_400 + 3_600, start + 1_800);
+    let outcome = push(&http);
+    assert_eq!(outcome.code.as_deref(), Some("refused.slot_taken"), "{outcome:?}");
+
+    // Two bookings that end ten minutes before it, with thirty minutes of buffer after each.
+    server.execute("UPDATE booking SET status = 'cancelled' WHERE id IN ('long-1', 'long-2')", &[]);
+    hold("near-1", start - 4_200, start - 600);
+    hold("near-2", start - 3_600, start - 600);
+    let outcome = push(&http);
+    assert_eq!(outcome.code.as_deref(), Some("refused.slot_taken"), "{outcome:?}");
+
+    // Without the buffer the same time is free.
+    server.execute("UPDATE resource SET buffer_after_min = 0 WHERE id = $1", &[Arg::T(&resource)]);
+    let outcome = push(&http);
+    assert!(outcome.applied, "{outcome:?}");
+}
+
 on_both_backends!(
     small_pull_pages_add_up_to_the_same_rows_as_big_ones,
     many_clients_racing_for_one_slot_leave_exactly_one_booking,
     racing_for_different_hours_of_one_day_keeps_the_mentors_daily_cap,
-    bookings_of_one_push_count_against_the_cap_in_order
+    bookings_of_one_push_count_against_the_cap_in_order,
+    bookings_that_started_long_before_or_buffer_into_a_request_are_seen
 );
 
 /// Overlapping holding bookings of a capacity-1 resource are refused by PostgreSQL itself,

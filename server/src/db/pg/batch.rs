@@ -146,9 +146,9 @@ const LOCK_SQL: &str = "INSERT INTO resource_calendar(resource_id, seq)
 static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT i.n, {} FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
-             WITH ORDINALITY AS i(booking, person, resource, lo, hi, n)
+             WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, n)
          JOIN resource r ON r.id = i.resource AND r.deleted = 0",
-        context_columns("i.booking", "i.person", "i.lo", "i.hi")
+        context_columns("i.booking", "i.person", "i.start_at", "i.end_at")
     )
 });
 
@@ -333,17 +333,16 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
 
 /// The context of each item, in order; `None` where its resource is missing.
 fn read(tx: &mut Tx<'_, '_>, items: &[(&Planned<'_>, &Item)]) -> Res<Vec<Option<Context>>> {
-    let (mut ids, mut persons, mut resources, mut lows, mut highs) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut ids, mut persons, mut resources, mut starts, mut ends) = (vec![], vec![], vec![], vec![], vec![]);
     for (push, item) in items {
         let (booking_id, resource_id, _) = item.asked();
-        let (lo, hi) = Context::read_window(item.request);
         ids.push(booking_id);
         persons.push(push.person);
         resources.push(resource_id);
-        lows.push(lo);
-        highs.push(hi);
+        starts.push(item.request.start);
+        ends.push(item.request.end);
     }
-    let rows = tx.query(&CONTEXT_SQL, &[&ids, &persons, &resources, &lows, &highs])?;
+    let rows = tx.query(&CONTEXT_SQL, &[&ids, &persons, &resources, &starts, &ends])?;
     let mut contexts: Vec<Option<Context>> = items.iter().map(|_| None).collect();
     for row in rows {
         let n = usize::try_from(row.get::<_, i64>(0) - 1).map_err(|_| Failure::Corrupt("an unnumbered context".into()))?;

@@ -29,22 +29,37 @@ use super::sql::PgConn;
 const ATTEMPTS: usize = 4;
 
 /// `Days::covering` reaches at most eight days and fourteen hours (the widest UTC offset) either
-/// side of a request; the read takes nine, and the rows outside are dropped in Rust.
-const WINDOW_SECONDS: i64 = 9 * 86_400;
+/// side of a request: a resource with a daily or weekly cap counts the bookings that start
+/// within nine days of it, and the rows outside the request's weeks are dropped in Rust.
+const CAP_WINDOW_SECONDS: i64 = 9 * 86_400;
 
 /// What the rules need about one booking, as columns over `resource r`: whether the booking
-/// id is taken, the booker's roles, the resource's busy spans between `lo` and `hi`, the
-/// booker's qualification, the mentor's visibility and the calendar's counter. The names are
-/// SQL expressions: parameters for one booking, columns of an `unnest` for a batch.
-pub(super) fn context_columns(booking: &str, person: &str, lo: &str, hi: &str) -> String {
+/// id is taken, the booker's roles, the resource's busy spans, the booker's qualification,
+/// the mentor's visibility and the calendar's counter. The names are SQL expressions for the
+/// booking's id, booker, start and end: parameters for one booking, columns of an `unnest`
+/// for a batch.
+///
+/// The busy spans are those the rules can see from the request: bookings that come within
+/// twice the buffers of it (a booking's buffers and the request's), and, where the resource
+/// has a cap, every booking that starts in the weeks around it. A resource without caps
+/// reads a few rows instead of every booking of four weeks.
+pub(super) fn context_columns(booking: &str, person: &str, start: &str, end: &str) -> String {
+    let capped = "(r.max_per_day IS NOT NULL OR r.max_per_week IS NOT NULL)";
+    let margin = "(120 * (r.buffer_before_min + r.buffer_after_min))";
+    let (near_lo, near_hi) = (format!("{start} - {margin}"), format!("{end} + {margin}"));
+    let (cap_lo, cap_hi) = (format!("{start} - {CAP_WINDOW_SECONDS}"), format!("{end} + {CAP_WINDOW_SECONDS}"));
     format!(
         "{RULES_COLUMNS},
            EXISTS(SELECT 1 FROM booking WHERE id = {booking}),
            (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
               LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = {person} AND p.deleted = 0)::text,
            (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
-              WHERE b.resource_id = r.id AND b.start_at < {hi} AND b.start_at > {lo} - {MAX_BOOKING_SECONDS} AND b.end_at > {lo}
-                AND b.status IN ('requested', 'confirmed') AND b.deleted = 0)::text,
+              WHERE b.resource_id = r.id AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
+                AND b.start_at > CASE WHEN {capped} THEN least({cap_lo}, {near_lo} - {MAX_BOOKING_SECONDS})
+                                      ELSE {near_lo} - {MAX_BOOKING_SECONDS} END
+                AND b.start_at < CASE WHEN {capped} THEN greatest({cap_hi}, {near_hi}) ELSE {near_hi} END
+                AND (({capped} AND b.start_at >= {cap_lo} AND b.start_at < {cap_hi})
+                     OR (b.end_at > {near_lo} AND b.start_at < {near_hi})))::text,
            (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = {person} AND q.resource_id = r.id)::text,
            (SELECT m.visibility FROM mentor m WHERE m.resource_id = r.id),
            coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)"
@@ -114,18 +129,11 @@ pub(super) struct Context {
 }
 
 fn read(conn: &mut PgConn, person: &str, booking_id: &str, resource_id: &str, request: Span) -> Res<Option<Context>> {
-    let window = Context::read_window(request);
-    let row = conn.sql().query_opt(&CONTEXT_SQL, &[&booking_id, &person, &resource_id, &window.0, &window.1])?;
+    let row = conn.sql().query_opt(&CONTEXT_SQL, &[&booking_id, &person, &resource_id, &request.start, &request.end])?;
     row.map(|row| Context::of(&row, 0, person, resource_id, request)).transpose()
 }
 
 impl Context {
-    /// The span whose busy rows are read for a request: wide enough for `Days::covering` in
-    /// any time zone; `within_weeks` drops the rest.
-    pub(super) fn read_window(request: Span) -> (i64, i64) {
-        (request.start - WINDOW_SECONDS, request.end + WINDOW_SECONDS)
-    }
-
     /// The context from the `context_columns` of `row` that start at `at`.
     pub(super) fn of(row: &postgres::Row, at: usize, person: &str, resource_id: &str, request: Span) -> Res<Context> {
         let rules = parse_rules(resource_id, row.get(at), row.get(at + 1), row.get(at + 2))?;
