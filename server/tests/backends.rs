@@ -417,6 +417,53 @@ fn postgres_an_optimistic_booking_read_before_a_calendar_change_is_decided_again
     postgres_a_booking_sees_a_calendar_change_it_waited_for(Some(unknown));
 }
 
+/// The server hands out pooled connections without a test query first. When PostgreSQL drops
+/// them (a restart, an operator's `pg_terminate_backend`), a request on a dropped one may fail
+/// with 503, but a client that tries again gets through, and its booking is applied once.
+#[test]
+fn postgres_connections_the_database_dropped_are_replaced() {
+    let (server, _, (resource, slot), mut db) = postgres_with_founder_f0();
+    let http = ok(HttpTransport::new(&server.base));
+    let token = ok(http.sign_in("f0", common::PASSWORD)).token;
+    let book = |id: &str| Mutation::Book {
+        booking_id: id.into(),
+        resource_id: resource.clone(),
+        start: slot.start,
+        end: slot.end,
+        topic: String::new(),
+    };
+    // Connections in use, for pushes and for sign-ins alike.
+    let warm = PushRequest { client_id: "warm".into(), mutations: vec![ok(PushedMutation::new(1, &book("warm-up")))] };
+    ok(http.push(&token, &warm));
+    server.execute("UPDATE booking SET status = 'cancelled' WHERE id = 'warm-up'", &[]);
+    let dropped: i64 = ok(db.query_one(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        &[],
+    ))
+    .get(0);
+    assert!(dropped > 0, "the server held no connection");
+
+    let request = PushRequest { client_id: "after".into(), mutations: vec![ok(PushedMutation::new(1, &book("after-drop")))] };
+    let answer = until_through(|| http.push(&token, &request));
+    assert!(answer.outcomes[0].applied, "{answer:?}");
+    assert_eq!(server.count("SELECT count(*) FROM booking WHERE id = 'after-drop'", &[]), 1);
+    let session = until_through(|| http.sign_in("f0", common::PASSWORD));
+    assert!(!session.token.is_empty());
+}
+
+/// Tries until a request gets through (the server's pool holds at most 24 connections).
+fn until_through<T, E: std::fmt::Display>(mut request: impl FnMut() -> Result<T, E>) -> T {
+    for _ in 0..30 {
+        if let Ok(answer) = request() {
+            return answer;
+        }
+    }
+    match request() {
+        Ok(answer) => answer,
+        Err(e) => panic!("still failing after 30 tries: {e}"),
+    }
+}
+
 /// On PostgreSQL a row's version is its transaction's id, and transactions commit out of
 /// order: a pull must not hand out a cursor past a transaction that is still running, or
 /// that transaction's rows, committed later, would never reach the client.

@@ -118,12 +118,20 @@ impl Batcher {
 }
 
 fn work(pool: &Pool, jobs: &mpsc::Receiver<Job>) {
+    // The worker keeps its connection while it works (and takes another once it breaks).
+    let mut held: Option<r2d2::PooledConnection<super::sql::Manager>> = None;
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         group.extend(jobs.try_iter().take(MAX_GROUP - 1));
+        if held.as_ref().is_some_and(|conn| conn.client.is_closed()) {
+            held = None;
+        }
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| -> Result<Vec<Answer>> {
-            let mut conn = pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))?;
-            Ok(push_group(&mut conn, &group))
+            let conn = match &mut held {
+                Some(conn) => conn,
+                None => held.insert(pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))?),
+            };
+            Ok(push_group(conn, &group))
         }));
         let answers = match applied {
             Ok(Ok(answers)) => answers,

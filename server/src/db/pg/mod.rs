@@ -81,6 +81,9 @@ impl PostgresDatabase {
         let pool = r2d2::Pool::builder()
             .max_size(24)
             .min_idle(Some(2))
+            // No test query before each use: a round trip per request. A connection that
+            // broke fails its request (503, try again) and is not handed out again.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| ServerError::Postgres(format!("cannot connect: {e}")))?;
