@@ -49,7 +49,7 @@ pub struct SyncReport {
 }
 
 /// Pushes go in batches of this many mutations.
-const PUSH_BATCH: usize = 100;
+pub const PUSH_BATCH: usize = 100;
 
 /// How a sync reaches the database: directly, or through the desktop's shared mutex, which
 /// is held only while the database is read or written, never while the network is in use.

@@ -32,9 +32,10 @@ use super::push::{self, Declined, client_owner, refused};
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
-/// A push of at most this many new bookings is decided in a batch; a longer one (an outbox
-/// after a long time offline) the usual way, so that it does not hold up everyone's group.
-const MAX_BOOKINGS_PER_PUSH: usize = 50;
+/// A push of at most this many new bookings is decided in a batch: as many as the desktop
+/// sends in one push (an outbox after a long time offline). A longer one, from another
+/// client, goes the usual way, so that it does not hold up everyone's batch.
+const MAX_BOOKINGS_PER_PUSH: usize = incubook::sync::client::PUSH_BATCH;
 
 /// At most this many pushes share one batch, so that one batch's wait stays short.
 const MAX_GROUP: usize = 256;
