@@ -1,17 +1,18 @@
 //! Group commit for bookings on PostgreSQL. A push of new bookings joins the queue of one
 //! worker thread, which takes every push queued by then and decides their bookings in one
-//! transaction of five statements — lock the calendars, read what the rules need, claim the clients'
-//! mutations, write bookings, audit entries and refusals — instead of two or three statements
-//! and a commit per booking. Statement start-up, round trips and commits were most of the
+//! transaction of five statements — lock the calendars, read what the rules need, claim the
+//! clients' mutations, write bookings, audit entries and refusals — instead of two or three
+//! statements and a commit per booking. Statement start-up, round trips and commits were most of the
 //! database's CPU in a profile of the race; the per-row work (indexes, triggers) remains.
 //!
 //! The calendars are locked first (in one order, so two servers' batches cannot deadlock)
 //! and everything after is read in later statements, which see every change committed
 //! before the locks were granted. The bookings of a batch are decided in queue order by the
 //! core's rules, each against the rows read plus the bookings accepted before it in the
-//! batch. Anything unusual — a booking that needs approval, a missing row, a push that is
-//! not only new bookings, a client twice in one group — is applied after the batch commits,
-//! one push at a time the usual way (`push::push`), which handles every case.
+//! batch. Anything unusual — a booking that needs approval, a missing row, a retry of a push
+//! already applied, a client twice in one group, a batch that failed — is handed back to the
+//! push's own thread, which applies it the usual way (`push::push`) on its own connection:
+//! that way handles every case.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
