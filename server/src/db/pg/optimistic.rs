@@ -2,8 +2,8 @@
 //! this takes the bookings of any other push, and those a batch hands back) in two round
 //! trips: one statement reads everything the core's rules need together with the calendar's
 //! counter (`resource_calendar`, V3), the rules decide in Rust, and one statement writes the
-//! outcome — the booking, its audit entry and the
-//! client's acknowledgement — only if the counter is still the one read. Every other change to
+//! outcome — the booking, its audit entry and the client's acknowledgement — only if the
+//! counter is still the one read. Every other change to
 //! a calendar moves the counter under its lock (`bookings::lock_rules`), so a booking decided
 //! on rows that changed since is decided again; the write is its own transaction, and the
 //! calendar's lock is held for that one statement only. The exclusion constraint still backs
