@@ -296,28 +296,27 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
     let contexts = read(tx, &items)?;
 
     // Only a push whose every booking can be decided here is claimed.
-    let mut next = contexts.iter();
-    let ready: Vec<bool> = planned
+    let mut rest = contexts.as_slice();
+    let per_push: Vec<&[Option<Context>]> = planned
         .iter()
         .map(|p| {
-            p.items.iter().fold(true, |ready, _| {
-                let usable = next.next().and_then(Option::as_ref).is_some_and(|c| {
-                    !c.taken
-                        && c.actor.is_some()
-                        && decide::initial_status(c.rules.policy.approval_required) == BookingStatus::Confirmed
-                });
-                ready && usable
-            })
+            let (mine, others) = rest.split_at(p.items.len().min(rest.len()));
+            rest = others;
+            mine
         })
         .collect();
+    let decidable = |c: &Option<Context>| {
+        c.as_ref().is_some_and(|c| {
+            !c.taken && c.actor.is_some() && decide::initial_status(c.rules.policy.approval_required) == BookingStatus::Confirmed
+        })
+    };
+    let ready: Vec<bool> = per_push.iter().map(|contexts| contexts.iter().all(decidable)).collect();
     let claimed = claim(tx, planned, &ready)?;
 
     let mut write = Write::default();
     let mut accepted: HashMap<&str, Vec<Span>> = HashMap::new();
     let mut answers = Vec::with_capacity(planned.len());
-    let mut contexts = contexts.iter();
-    for (push, claimed) in planned.iter().zip(claimed) {
-        let contexts: Vec<_> = contexts.by_ref().take(push.items.len()).collect();
+    for ((push, contexts), claimed) in planned.iter().zip(per_push).zip(claimed) {
         if !claimed {
             answers.push(None);
             continue;
