@@ -65,6 +65,23 @@ fn small_pull_pages_add_up_to_the_same_rows_as_big_ones(backend: Backend) {
     assert_eq!(small, big);
 }
 
+/// A booking of `slot` on `resource`, without a topic.
+fn book(id: impl Into<String>, resource: &str, slot: Slot) -> Mutation {
+    Mutation::Book {
+        booking_id: id.into(),
+        resource_id: resource.to_string(),
+        start: slot.start,
+        end: slot.end,
+        topic: String::new(),
+    }
+}
+
+/// A push of `mutations` from `client_id`, numbered from 1.
+fn push_of(client_id: &str, mutations: &[Mutation]) -> PushRequest {
+    let mutations = mutations.iter().enumerate().map(|(i, m)| ok(PushedMutation::new(i as i64 + 1, m))).collect();
+    PushRequest { client_id: client_id.into(), mutations }
+}
+
 /// Signs `racers` founders of PD-0001 in as `f0`, `f1`…; each pushes the booking of
 /// `slot_of(i)` at the same moment, and the outcomes come back in racer order.
 fn race(server: &TestServer, racers: usize, resource: &str, slot_of: impl Fn(usize) -> Slot) -> Vec<MutationOutcome> {
@@ -80,15 +97,7 @@ fn race(server: &TestServer, racers: usize, resource: &str, slot_of: impl Fn(usi
             std::thread::spawn(move || {
                 let http = ok(HttpTransport::new(&base));
                 let token = ok(http.sign_in(&format!("f{i}"), common::PASSWORD)).token;
-                let mutation = Mutation::Book {
-                    booking_id: uuid::Uuid::now_v7().to_string(),
-                    resource_id: resource,
-                    start: slot.start,
-                    end: slot.end,
-                    topic: String::new(),
-                };
-                let request =
-                    PushRequest { client_id: format!("racer-{i}"), mutations: vec![ok(PushedMutation::new(1, &mutation))] };
+                let request = push_of(&format!("racer-{i}"), &[book(uuid::Uuid::now_v7().to_string(), &resource, slot)]);
                 barrier.wait();
                 ok(http.push(&token, &request)).outcomes[0].clone()
             })
@@ -176,19 +185,8 @@ fn bookings_of_one_push_count_against_the_cap_in_order(backend: Backend) {
     server.account("f0", &founder, "PD-0001", &[ServerRole::Founder]);
     let http = ok(HttpTransport::new(&server.base));
     let token = ok(http.sign_in("f0", common::PASSWORD)).token;
-    let mutations = (0..4)
-        .map(|i| {
-            let book = Mutation::Book {
-                booking_id: format!("outbox-{i}"),
-                resource_id: resource.clone(),
-                start: hours[i].start,
-                end: hours[i].end,
-                topic: String::new(),
-            };
-            ok(PushedMutation::new(i as i64 + 1, &book))
-        })
-        .collect();
-    let answer = ok(http.push(&token, &PushRequest { client_id: "back-online".into(), mutations }));
+    let outbox: Vec<Mutation> = (0..4).map(|i| book(format!("outbox-{i}"), &resource, hours[i])).collect();
+    let answer = ok(http.push(&token, &push_of("back-online", &outbox)));
     assert_eq!(answer.last_mutation_id, 4);
     let applied: Vec<bool> = answer.outcomes.iter().map(|o| o.applied).collect();
     assert_eq!(applied, [true, true, false, false], "{answer:?}");
@@ -225,14 +223,8 @@ fn bookings_that_started_long_before_or_buffer_into_a_request_are_seen(backend: 
     let mut next_id = 0;
     let mut push = |http: &HttpTransport| {
         next_id += 1;
-        let book = Mutation::Book {
-            booking_id: format!("asked-{next_id}"),
-            resource_id: resource.clone(),
-            start: slot.start,
-            end: slot.end,
-            topic: String::new(),
-        };
-        let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(next_id, &book))] };
+        let asked = book(format!("asked-{next_id}"), &resource, slot);
+        let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(next_id, &asked))] };
         ok(http.push(&token, &request)).outcomes[0].clone()
     };
     let start = slot.start.timestamp();
@@ -327,14 +319,7 @@ fn postgres_consumes_a_booking_its_constraint_refuses() {
     ));
     let http = ok(HttpTransport::new(&server.base));
     let token = ok(http.sign_in("f0", common::PASSWORD)).token;
-    let mutation = Mutation::Book {
-        booking_id: "asked-for".into(),
-        resource_id: resource,
-        start: slot.start,
-        end: slot.end,
-        topic: String::new(),
-    };
-    let request = PushRequest { client_id: "one".into(), mutations: vec![ok(PushedMutation::new(1, &mutation))] };
+    let request = push_of("one", &[book("asked-for", &resource, slot)]);
     for _ in 0..2 {
         let answer = ok(http.push(&token, &request));
         assert_eq!(answer.last_mutation_id, 1);
@@ -367,19 +352,11 @@ fn postgres_a_booking_sees_a_calendar_change_it_waited_for(before: Option<Mutati
     ));
 
     let base = server.base.clone();
-    let booking = Mutation::Book {
-        booking_id: uuid::Uuid::now_v7().to_string(),
-        resource_id: resource.clone(),
-        start: slot.start,
-        end: slot.end,
-        topic: String::new(),
-    };
-    let mutations: Vec<PushedMutation> =
-        before.iter().chain([&booking]).enumerate().map(|(i, m)| ok(PushedMutation::new(i as i64 + 1, m))).collect();
+    let booking = book(uuid::Uuid::now_v7().to_string(), &resource, slot);
+    let request = push_of("one", &before.into_iter().chain([booking]).collect::<Vec<_>>());
     let pusher = std::thread::spawn(move || {
         let http = ok(HttpTransport::new(&base));
         let token = ok(http.sign_in("f0", common::PASSWORD)).token;
-        let request = PushRequest { client_id: "one".into(), mutations };
         ok(http.push(&token, &request)).outcomes.last().cloned()
     });
     // The booking waits for the calendar's lock: the batch before it reads, the optimistic
@@ -425,15 +402,8 @@ fn postgres_connections_the_database_dropped_are_replaced() {
     let (server, _, (resource, slot), mut db) = postgres_with_founder_f0();
     let http = ok(HttpTransport::new(&server.base));
     let token = ok(http.sign_in("f0", common::PASSWORD)).token;
-    let book = |id: &str| Mutation::Book {
-        booking_id: id.into(),
-        resource_id: resource.clone(),
-        start: slot.start,
-        end: slot.end,
-        topic: String::new(),
-    };
     // Connections in use, for pushes and for sign-ins alike.
-    let warm = PushRequest { client_id: "warm".into(), mutations: vec![ok(PushedMutation::new(1, &book("warm-up")))] };
+    let warm = push_of("warm", &[book("warm-up", &resource, slot)]);
     ok(http.push(&token, &warm));
     server.execute("UPDATE booking SET status = 'cancelled' WHERE id = 'warm-up'", &[]);
     let dropped: i64 = ok(db.query_one(
@@ -443,7 +413,7 @@ fn postgres_connections_the_database_dropped_are_replaced() {
     .get(0);
     assert!(dropped > 0, "the server held no connection");
 
-    let request = PushRequest { client_id: "after".into(), mutations: vec![ok(PushedMutation::new(1, &book("after-drop")))] };
+    let request = push_of("after", &[book("after-drop", &resource, slot)]);
     let answer = until_through(|| http.push(&token, &request));
     assert!(answer.outcomes[0].applied, "{answer:?}");
     assert_eq!(server.count("SELECT count(*) FROM booking WHERE id = 'after-drop'", &[]), 1);
