@@ -50,16 +50,21 @@ pub struct Days {
 
 impl Days {
     /// Whole Monday-to-Sunday weeks, so that weekly caps count every booking of a week.
+    /// Inputs are bounded at the edge (`domain::check_instant`); a range at the ends of the
+    /// calendar covers no days rather than overflowing.
     pub fn covering(tz: Tz, range: Span) -> Days {
-        let first = local_date(tz, range.start) - Duration::days(1);
-        let first = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
-        let last = local_date(tz, range.end.max(range.start)) + Duration::days(1);
-        let last = last + Duration::days(6 - i64::from(last.weekday().num_days_from_monday()));
+        let first = local_date(tz, range.start).checked_sub_signed(Duration::days(1));
+        let first = first.and_then(|d| d.checked_sub_signed(Duration::days(i64::from(d.weekday().num_days_from_monday()))));
+        let last = local_date(tz, range.end.max(range.start)).checked_add_signed(Duration::days(1));
+        let last = last.and_then(|d| d.checked_add_signed(Duration::days(6 - i64::from(d.weekday().num_days_from_monday()))));
+        let (Some(first), Some(last), Some(_)) = (first, last, last.and_then(|d| d.succ_opt())) else {
+            return Days { tz, days: Vec::new() };
+        };
         let mut days = Vec::new();
         let mut date = first;
         let mut midnight = local_to_utc(tz, date.and_time(NaiveTime::MIN), Edge::Start);
         while date <= last {
-            let next = date + Duration::days(1);
+            let Some(next) = date.succ_opt() else { break };
             let next_midnight = local_to_utc(tz, next.and_time(NaiveTime::MIN), Edge::Start);
             let uniform = next_midnight - midnight == 86_400 && offset_at(tz, midnight) == offset_at(tz, next_midnight - 1);
             days.push(Day { date, weekday: date.weekday().num_days_from_monday() as u8, midnight, next_midnight, uniform });

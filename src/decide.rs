@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::availability::{self, Calendar, Days};
-use crate::domain::{Blackout, BlackoutWhen, BookingStatus, ResourceKind, Role, WeeklyHours};
+use crate::domain::{self, Blackout, BlackoutWhen, BookingStatus, DateOverride, ResourceKind, Role, WeeklyHours};
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
 use crate::rules::{Qualification, RuleContext};
@@ -60,13 +60,20 @@ pub fn require_owner(actor: &Actor, kind: ResourceKind, makerspace_id: &str, men
     }
 }
 
-/// A new booking's times and topic, before any rule is looked at.
-pub fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str) -> Result<Span> {
+/// A new booking's times and topic, before any rule is looked at: the span is bounded here,
+/// before anything walks the calendar for it, so no request costs more than a week's rules.
+pub fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str, now: i64) -> Result<Span> {
     check_text("topic", topic, 500, false)?;
+    let (start, end) = (start.timestamp(), end.timestamp());
+    domain::check_instant("start", start, now)?;
+    domain::check_instant("end", end, now)?;
     if end <= start {
         return Err(CoreError::invalid("end", "the booking ends before it starts"));
     }
-    Ok(Span::new(start.timestamp(), end.timestamp()))
+    if end - start > i64::from(domain::MAX_DURATION_MIN) * 60 {
+        return Err(CoreError::invalid("end", "a booking lasts at most 7 days"));
+    }
+    Ok(Span::new(start, end))
 }
 
 pub fn check_text(field: &'static str, text: &str, max_chars: usize, required: bool) -> Result<()> {
@@ -193,6 +200,22 @@ pub fn rule_context<'a>(
     }
 }
 
+/// What the rules see of a booking in a makerspace's catalogue upload: its booker counts as a
+/// founder only in the resource's own makerspace, since a space admin uploads only the
+/// bookings of their own people (`rules::check_uploaded`).
+pub fn upload_rule_context<'a>(rules: &'a ResourceRules, busy: &'a [Span], booker: &Actor) -> RuleContext<'a> {
+    RuleContext {
+        booker_is_founder: booker.has(Role::Founder, &rules.makerspace_id),
+        ..rule_context(rules, busy, booker, Qualification::NotNeeded, true)
+    }
+}
+
+/// The status an uploaded booking keeps: one the desktop had confirmed still waits for the
+/// owner when the resource asks for approval.
+pub fn uploaded_status(status: BookingStatus, approval_required: bool) -> BookingStatus {
+    if approval_required { BookingStatus::Requested } else { status }
+}
+
 /// A piece of equipment's fields and rules, before anything is written.
 pub fn validate_equipment(new: &NewEquipment) -> Result<()> {
     check_text("name", &new.name, 100, true)?;
@@ -209,22 +232,49 @@ pub fn validate_equipment(new: &NewEquipment) -> Result<()> {
 }
 
 /// A blackout's times and reason, before anything is written.
-pub fn validate_blackout(when: &BlackoutWhen, reason: &str) -> Result<()> {
+pub fn validate_blackout(when: &BlackoutWhen, reason: &str, now: i64) -> Result<()> {
     check_text("reason", reason, 200, false)?;
     match *when {
-        BlackoutWhen::Once { start, end } if end <= start => Err(CoreError::invalid("end", "the blackout ends before it starts")),
-        BlackoutWhen::Once { start, end } if end - start > 366 * 86_400 => {
-            Err(CoreError::invalid("end", "a one-off blackout lasts at most a year"))
-        }
-        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
-            WeeklyHours { weekday, start_min, end_min }.validate()?;
-            if until.is_some_and(|u| u < from) {
-                return Err(CoreError::invalid("until", "the last date is before the first"));
+        BlackoutWhen::Once { start, end } => {
+            domain::check_instant("start", start, now)?;
+            domain::check_instant("end", end, now)?;
+            if end <= start {
+                return Err(CoreError::invalid("end", "the blackout ends before it starts"));
+            }
+            if end - start > 366 * 86_400 {
+                return Err(CoreError::invalid("end", "a one-off blackout lasts at most a year"));
             }
             Ok(())
         }
-        _ => Ok(()),
+        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
+            WeeklyHours { weekday, start_min, end_min }.validate()?;
+            domain::check_date("from", from, now)?;
+            if let Some(until) = until {
+                domain::check_date("until", until, now)?;
+                if until < from {
+                    return Err(CoreError::invalid("until", "the last date is before the first"));
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+/// A date override's fields, before anything is read.
+pub fn validate_date_override(id: &str, o: &DateOverride, note: &str, now: i64) -> Result<()> {
+    domain::validate_day_minutes(o.start_min, o.end_min)?;
+    domain::check_date("date", o.date, now)?;
+    check_text("note", note, 200, false)?;
+    check_text("override_id", id, 64, true)
+}
+
+/// A qualification's expiry: ahead of now, and within the window any change may name.
+pub fn validate_expiry(expires_at: Option<DateTime<Utc>>, now: i64) -> Result<()> {
+    let Some(at) = expires_at.map(|e| e.timestamp()) else { return Ok(()) };
+    if at <= now {
+        return Err(CoreError::invalid("expires_at", "the expiry is already past"));
+    }
+    domain::check_instant("expires_at", at, now)
 }
 
 /// The bookings (by their spans) that a blackout falls on, in the resource's timezone.

@@ -1,7 +1,7 @@
 //! The things Incubook keeps. Instants are UTC seconds (`i64`) inside the core and
 //! RFC 3339 text at its edges; wall-clock rules are minutes of a local day.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -23,9 +23,48 @@ pub fn parse_instant(field: &'static str, text: &str) -> Result<i64> {
         .map_err(|e| CoreError::invalid(field, format!("'{text}' is not an RFC 3339 time ({e})")))
 }
 
+/// Dates people type are four-digit years: chrono's `%Y` alone takes `+262142`, one day
+/// short of its limit, and the next day's arithmetic would overflow.
 pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| CoreError::invalid(field, format!("'{text}' is not a date like 2026-12-01")))
+        .ok()
+        .filter(|d| (FIRST_YEAR..=LAST_YEAR).contains(&d.year()))
+        .ok_or_else(|| CoreError::invalid(field, format!("'{text}' is not a date like 2026-12-01")))
+}
+
+/// Years a typed date may name.
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 2200;
+
+/// The longest a booking may last (the cap of `Policy::max_duration_min`). The readers of
+/// busy time look back this far for bookings that started before their window.
+pub const MAX_DURATION_MIN: u32 = 7 * 1440;
+
+/// A booking that holds an instant after `t` started after `t - MAX_BOOKING_SECONDS`: the
+/// bound of every index range scan for busy time (and why uploads are held to the cap too).
+pub const MAX_BOOKING_SECONDS: i64 = MAX_DURATION_MIN as i64 * 60 + 1;
+
+/// How far before and after now an instant of a change may lie (a booking, a blackout, an
+/// override, an expiry). Every rule looks at most two years ahead, so this refuses nothing a
+/// rule would take; it keeps the calendar arithmetic of one request small and in range.
+pub const INPUT_DAYS_BEFORE: i64 = 366;
+pub const INPUT_DAYS_AFTER: i64 = 3 * 366;
+
+/// An instant of a change, within the window around `now` that any change may name.
+pub fn check_instant(field: &'static str, t: i64, now: i64) -> Result<()> {
+    if t < now - INPUT_DAYS_BEFORE * 86_400 || t > now + INPUT_DAYS_AFTER * 86_400 {
+        return Err(CoreError::invalid(field, "must lie within a year before and three years after today"));
+    }
+    Ok(())
+}
+
+/// A date of a change, within the same window as `check_instant`'s (a day's slack for zones).
+pub fn check_date(field: &'static str, date: NaiveDate, now: i64) -> Result<()> {
+    let noon = date.and_hms_opt(12, 0, 0).map(|t| t.and_utc().timestamp());
+    match noon {
+        Some(t) if t >= now - (INPUT_DAYS_BEFORE + 1) * 86_400 && t <= now + (INPUT_DAYS_AFTER + 1) * 86_400 => Ok(()),
+        _ => Err(CoreError::invalid(field, "must lie within a year before and three years after today")),
+    }
 }
 
 pub fn parse_tz(field: &'static str, text: &str) -> Result<Tz> {
@@ -179,7 +218,7 @@ impl Policy {
         if self.min_duration_min == 0 || self.min_duration_min > self.max_duration_min {
             return bad("min_duration_min", "must be above 0 and not above the maximum duration");
         }
-        if self.max_duration_min > 7 * 1440 {
+        if self.max_duration_min > MAX_DURATION_MIN {
             return bad("max_duration_min", "must be at most 7 days");
         }
         if self.durations_min.iter().any(|d| *d == 0 || *d > self.max_duration_min || *d < self.min_duration_min) {

@@ -240,13 +240,21 @@ impl Store {
     }
 }
 
+/// A cell Excel shows as the text it is: names come from other makerspaces, and a cell that
+/// starts with `=`, `+`, `-`, `@`, a tab or a CR would be run as a formula. A number keeps its
+/// sign.
+pub fn excel_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() { format!("'{cell}").into() } else { cell.into() }
+}
+
 /// CSV text for Excel: a BOM so it reads UTF-8 (Chinese) correctly, CRLF line ends.
 fn excel_csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let io = |e: csv::Error| CoreError::Io(std::io::Error::other(e.to_string()));
     w.write_record(header).map_err(io)?;
     for row in rows {
-        w.write_record(&row).map_err(io)?;
+        w.write_record(row.iter().map(|cell| excel_safe(cell).into_owned())).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| CoreError::Io(std::io::Error::other(e.to_string())))?;
     Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))

@@ -44,26 +44,7 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
     if request.start < now {
         return Err(Refusal::InPast);
     }
-    let minutes = request.len() / 60;
-    if !policy.durations_min.is_empty() {
-        if request.len() % 60 != 0 || !policy.durations_min.iter().any(|d| i64::from(*d) == minutes) {
-            return Err(Refusal::DurationNotOffered { offered: policy.durations_min.clone() });
-        }
-    } else {
-        if minutes < i64::from(policy.min_duration_min) {
-            return Err(Refusal::TooShort { min_duration_min: policy.min_duration_min });
-        }
-        if request.len() > i64::from(policy.max_duration_min) * 60 {
-            return Err(Refusal::TooLong { max_duration_min: policy.max_duration_min });
-        }
-        if request.len() % (i64::from(policy.granularity_min) * 60) != 0 {
-            return Err(Refusal::OffGrid { granularity_min: policy.granularity_min });
-        }
-    }
-    let step = i64::from(policy.granularity_min) * 60;
-    if !availability::on_grid(ctx.calendar.tz, request.start, step) {
-        return Err(Refusal::OffGrid { granularity_min: policy.granularity_min });
-    }
+    check_shape(ctx, request)?;
     if request.start < now + i64::from(policy.min_notice_min) * 60 {
         return Err(Refusal::TooSoon { min_notice_min: policy.min_notice_min });
     }
@@ -76,15 +57,7 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
         Qualification::Expired => return Err(Refusal::QualificationExpired { equipment: ctx.resource_name.to_string() }),
     }
     let days = Days::covering(ctx.calendar.tz, request);
-    let around = days.span();
-    let blackouts = availability::blackout_spans(&ctx.calendar, &days, around);
-    if interval::touches(&blackouts, request) {
-        return Err(Refusal::Blackout { reason: blackout_reason(ctx, request) });
-    }
-    let open = availability::open_spans(&ctx.calendar, &days, around);
-    if !interval::covers(&open, request) {
-        return Err(Refusal::OutsideHours);
-    }
+    check_open(ctx, &days, request)?;
     let capped = availability::capped_spans(&days, policy, ctx.busy);
     if interval::touches(&capped, request) {
         let day_full = policy.max_per_day.is_some_and(|cap| {
@@ -105,14 +78,65 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
     Ok(())
 }
 
+/// A length the resource offers, on its grid.
+fn check_shape(ctx: &RuleContext, request: Span) -> Result<(), Refusal> {
+    let policy = ctx.policy;
+    let minutes = request.len() / 60;
+    if !policy.durations_min.is_empty() {
+        if request.len() % 60 != 0 || !policy.durations_min.iter().any(|d| i64::from(*d) == minutes) {
+            return Err(Refusal::DurationNotOffered { offered: policy.durations_min.clone() });
+        }
+    } else {
+        if minutes < i64::from(policy.min_duration_min) {
+            return Err(Refusal::TooShort { min_duration_min: policy.min_duration_min });
+        }
+        if request.len() > i64::from(policy.max_duration_min) * 60 {
+            return Err(Refusal::TooLong { max_duration_min: policy.max_duration_min });
+        }
+        if request.len() % (i64::from(policy.granularity_min) * 60) != 0 {
+            return Err(Refusal::OffGrid { granularity_min: policy.granularity_min });
+        }
+    }
+    let step = i64::from(policy.granularity_min) * 60;
+    if !availability::on_grid(ctx.calendar.tz, request.start, step) {
+        return Err(Refusal::OffGrid { granularity_min: policy.granularity_min });
+    }
+    Ok(())
+}
+
+/// Outside every blackout, inside the open hours.
+fn check_open(ctx: &RuleContext, days: &Days, request: Span) -> Result<(), Refusal> {
+    let around = days.span();
+    let blackouts = availability::blackout_spans(&ctx.calendar, days, around);
+    if interval::touches(&blackouts, request) {
+        return Err(Refusal::Blackout { reason: blackout_reason(ctx, request) });
+    }
+    let open = availability::open_spans(&ctx.calendar, days, around);
+    if !interval::covers(&open, request) {
+        return Err(Refusal::OutsideHours);
+    }
+    Ok(())
+}
+
 /// A booking a makerspace's desktop held before it joined the district, as the server takes
-/// it on upload: every rule was checked when it was made there, so what matters now is only
-/// what the district may have changed since — it is still ahead, and the time is not full.
-pub fn check_uploaded(policy: &Policy, busy: &[Span], request: Span, now: i64) -> Result<(), Refusal> {
+/// it on upload from that makerspace's space admin. The booker must be a founder of the
+/// resource's makerspace (`ctx.booker_is_founder` says so for uploads), and the booking must
+/// keep the rules that do not depend on when it was made: a length the resource offers, on its
+/// grid, inside open hours, outside blackouts, still ahead, and a time that is not full. Notice,
+/// horizon and caps were checked when it was made; approval is kept by `uploaded_status`.
+pub fn check_uploaded(ctx: &RuleContext, request: Span, now: i64) -> Result<(), Refusal> {
+    if !ctx.booker_is_founder {
+        return Err(Refusal::NotAFounder);
+    }
+    if !ctx.active {
+        return Err(Refusal::ResourceInactive);
+    }
     if request.end <= now {
         return Err(Refusal::InPast);
     }
-    if interval::touches(&availability::full_spans(policy, busy), request) {
+    check_shape(ctx, request)?;
+    check_open(ctx, &Days::covering(ctx.calendar.tz, request), request)?;
+    if interval::touches(&availability::full_spans(ctx.policy, ctx.busy), request) {
         return Err(Refusal::SlotTaken);
     }
     Ok(())

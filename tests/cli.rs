@@ -168,3 +168,26 @@ fn export_ics_writes_a_calendar_file() {
     assert!(text.starts_with("BEGIN:VCALENDAR"));
     assert!(text.contains("BEGIN:VEVENT") && text.contains("@incubook"));
 }
+
+/// `incubook mentors | head` and `export-ics | true`: a reader that goes away ends the
+/// command quietly with status 0, as `ls | head` does, not with a panic.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let s = sample();
+    for args in [vec!["mentors"], vec!["people"], vec!["export-ics", "--as", &s.founder]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_incubook"))
+            .arg("--data-dir")
+            .arg(s.dir.path())
+            .args(&args)
+            .env("INCUBOOK_NOW", NOW)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("run incubook: {e}"));
+        // The reader is gone before the command has written a byte.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && !stderr.contains("panicked"), "{args:?}: {:?} {stderr}", out.status);
+    }
+}

@@ -46,7 +46,7 @@ fn serve(db: Arc<dyn Database>) -> Running {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = db.clone();
     std::thread::spawn(move || {
-        let _ = runtime.block_on(incubook_server::serve(listener, served, async move {
+        let _ = runtime.block_on(incubook_server::serve(listener, served, None, async move {
             let _ = stopped.await;
         }));
     });

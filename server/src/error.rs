@@ -21,6 +21,9 @@ pub enum ServerError {
     Conflict(String),
     #[error("the request body is too large")]
     TooLarge,
+    /// Too many tries (sign-in); the answer carries `Retry-After`.
+    #[error("too many tries: try again in {retry_after_seconds} s")]
+    TooManyRequests { retry_after_seconds: u64 },
     #[error("{0}")]
     Unsupported(String),
     #[error("database: {0}")]
@@ -31,6 +34,9 @@ pub enum ServerError {
     Postgres(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// A request's work panicked; it was rolled back and nothing else was touched.
+    #[error("internal: the request failed ({0}); nothing of it was kept")]
+    Panicked(String),
     /// The database failed for a whole group of pushes; the clients retry.
     #[error("database unavailable, try again: {0}")]
     Unavailable(String),
@@ -56,11 +62,12 @@ impl ServerError {
             ServerError::NotFound(_) => "not_found",
             ServerError::Conflict(_) => "conflict",
             ServerError::TooLarge => "too_large",
+            ServerError::TooManyRequests { .. } => "too_many_requests",
             ServerError::Unsupported(_) => "unsupported",
             ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) | ServerError::Unavailable(_) => {
                 "database"
             }
-            ServerError::Internal(_) => "internal",
+            ServerError::Internal(_) | ServerError::Panicked(_) => "internal",
         };
         code.to_string()
     }
@@ -74,11 +81,14 @@ impl ServerError {
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
             ServerError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Unsupported(_) => StatusCode::NOT_IMPLEMENTED,
             ServerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) | ServerError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ServerError::Database(_)
+            | ServerError::Migration(_)
+            | ServerError::Postgres(_)
+            | ServerError::Internal(_)
+            | ServerError::Panicked(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ServerError::Core(e) => match e {
                 incubook::CoreError::Refused(_) | incubook::CoreError::Conflict(_) => StatusCode::CONFLICT,
                 incubook::CoreError::Invalid { .. } | incubook::CoreError::Csv(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -95,8 +105,23 @@ impl IntoResponse for ServerError {
         if self.status().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (self.status(), Json(serde_json::json!({"code": self.code(), "message": self.to_string()}))).into_response()
+        let body = Json(serde_json::json!({"code": self.code(), "message": self.to_string()}));
+        match self {
+            ServerError::TooManyRequests { retry_after_seconds } => {
+                (self.status(), [(axum::http::header::RETRY_AFTER, retry_after_seconds.to_string())], body).into_response()
+            }
+            _ => (self.status(), body).into_response(),
+        }
     }
 }
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;
+
+/// What a caught panic said, for the log and the 500 answer.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -18,6 +19,7 @@ use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use crate::auth;
 use crate::db::{Database, Principal};
 use crate::error::{Result, ServerError};
+use crate::sign_in::{self, SignInGuard};
 
 /// Request bodies above this get 413.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -25,12 +27,20 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Arc<dyn Database>,
+    sign_in: Arc<SignInGuard>,
+}
+
+impl AppState {
+    pub fn new(db: Arc<dyn Database>) -> AppState {
+        AppState { db, sign_in: Arc::new(SignInGuard::default()) }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/session", post(sign_in))
+        .route("/v1/session/revoke", post(sign_out))
         .route("/v1/me", get(me))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
@@ -48,6 +58,11 @@ pub fn router(state: AppState) -> Router {
                 .quality(tower_http::CompressionLevel::Fastest)
                 .compress_when(SizeAbove::new(1024).and(NotForContentType::IMAGES)),
         )
+        // A panic in a handler answers this request 500 `{code, message}`; the server and
+        // every other request go on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|panic: Box<dyn std::any::Any + Send>| {
+            ServerError::Panicked(crate::error::panic_message(&*panic)).into_response()
+        }))
         .with_state(state)
 }
 
@@ -78,8 +93,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// The signed-in caller, from `Authorization: Bearer <token>`; 401 otherwise.
-pub struct Caller(pub Principal);
+/// The signed-in caller, from `Authorization: Bearer <token>`; 401 otherwise. Keeps the
+/// token's hash, for signing out.
+pub struct Caller(pub Principal, String);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ServerError;
@@ -95,8 +111,21 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(ServerError::Unauthorized)?
             .to_string();
         let db = state.db.clone();
-        let principal = blocking(move || db.principal_for_token(&auth::token_hash(&token), now())).await?;
-        principal.map(Caller).ok_or(ServerError::Unauthorized)
+        let hash = auth::token_hash(&token);
+        let looked_up = hash.clone();
+        let principal = blocking(move || db.principal_for_token(&looked_up, now())).await?;
+        principal.map(|p| Caller(p, hash)).ok_or(ServerError::Unauthorized)
+    }
+}
+
+/// The address the request came from, when the listener knows it (not in `oneshot` tests).
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        Ok(ClientAddress(parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
     }
 }
 
@@ -106,8 +135,12 @@ struct Health {
     version: &'static str,
 }
 
-async fn health() -> Json<Health> {
-    Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
+/// Healthy only when the database answers on the connections requests use: a server whose
+/// store is broken says so (503) instead of "ok".
+async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
+    let db = state.db.clone();
+    blocking(move || db.health()).await.map_err(|e| ServerError::Unavailable(e.to_string()))?;
+    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") }))
 }
 
 #[derive(Deserialize)]
@@ -124,19 +157,32 @@ struct Session {
     user: Principal,
 }
 
-async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Json<Session>> {
-    if body.username.trim().is_empty() || body.username.len() > 100 || body.password.len() > 1000 {
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Json<Session>> {
+    let username = body.username.trim().to_string();
+    if username.is_empty() || username.len() > 100 || body.password.len() > 1000 {
         return Err(ServerError::Invalid("username and password are required".into()));
     }
-    let db = state.db.clone();
+    state.sign_in.admit(&username, address)?;
+    let _turn = state.sign_in.turn().await?;
+    // Tries that queued while their limit was spent are answered without hashing.
+    state.sign_in.admit(&username, address)?;
+    let (db, guard) = (state.db.clone(), state.sign_in.clone());
     let session = blocking(move || {
-        let account = db.account_by_username(body.username.trim())?;
-        // The same answer for an unknown user and a wrong password.
-        let account =
-            account.filter(|a| auth::verify_password(&body.password, &a.password_hash)).ok_or(ServerError::Unauthorized)?;
+        let account = db.account_by_username(&username)?;
+        // The same answer, after the same work, for an unknown user and a wrong password.
+        if !sign_in::verify(&body.password, account.as_ref().map(|a| a.password_hash.as_str())) {
+            tracing::warn!(username, address = ?address, "sign-in failed");
+            guard.failed(&username, address);
+            return Err(ServerError::Unauthorized);
+        }
+        let account = account.ok_or(ServerError::Unauthorized)?;
         let token = auth::new_token();
         let expires_at = now() + auth::TOKEN_LIFETIME_SECONDS;
-        db.create_token(&account.id, &auth::token_hash(&token), expires_at)?;
+        db.create_token(&account.id, &auth::token_hash(&token), expires_at, now())?;
         let user = db.principal_for_token(&auth::token_hash(&token), now())?.ok_or(ServerError::Unauthorized)?;
         Ok(Session { token, expires_at, user })
     })
@@ -144,13 +190,20 @@ async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
     Ok(Json(session))
 }
 
-async fn me(Caller(principal): Caller) -> Json<Principal> {
+/// Signs the caller's token out; the desktop's "disconnect" calls it.
+async fn sign_out(State(state): State<AppState>, Caller(_, token_hash): Caller) -> Result<StatusCode> {
+    let db = state.db.clone();
+    blocking(move || db.revoke_token(&token_hash)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(Caller(principal, _): Caller) -> Json<Principal> {
     Json(principal)
 }
 
 async fn push(
     State(state): State<AppState>,
-    Caller(principal): Caller,
+    Caller(principal, _): Caller,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>> {
     if body.mutations.len() > MAX_PUSH_MUTATIONS {
@@ -174,7 +227,7 @@ struct PullQuery {
 
 async fn pull(
     State(state): State<AppState>,
-    Caller(principal): Caller,
+    Caller(principal, _): Caller,
     query: std::result::Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullResponse>> {
     let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
@@ -197,7 +250,7 @@ struct NewNotice {
 /// Only district operators publish policy notices.
 async fn publish_notice(
     State(state): State<AppState>,
-    Caller(principal): Caller,
+    Caller(principal, _): Caller,
     ApiJson(body): ApiJson<NewNotice>,
 ) -> Result<(StatusCode, Json<incubook::store::Notice>)> {
     if !principal.is_district_operator() {
@@ -216,7 +269,7 @@ struct NoticesQuery {
 
 async fn notices(
     State(state): State<AppState>,
-    Caller(_): Caller,
+    Caller(..): Caller,
     query: std::result::Result<Query<NoticesQuery>, QueryRejection>,
 ) -> Result<Json<Vec<incubook::store::Notice>>> {
     let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
@@ -235,7 +288,7 @@ struct ReportQuery {
 /// Mentor hours and equipment use per makerspace, for district operators.
 async fn district_report(
     State(state): State<AppState>,
-    Caller(principal): Caller,
+    Caller(principal, _): Caller,
     query: std::result::Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<incubook::report::DistrictReport>> {
     if !principal.is_district_operator() {
@@ -255,7 +308,7 @@ async fn district_report(
 /// admin's app uploads its own when the server has none.
 async fn makerspaces(
     State(state): State<AppState>,
-    Caller(_): Caller,
+    Caller(..): Caller,
 ) -> Result<Json<Vec<incubook::sync::upload::MakerspaceSummary>>> {
     let db = state.db.clone();
     Ok(Json(blocking(move || db.makerspaces()).await?))

@@ -4,19 +4,24 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod listen;
+mod sign_in;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-/// Serves the API on a bound listener until `shutdown` resolves, then finishes the
-/// requests in flight.
+pub use tokio_rustls::TlsAcceptor;
+
+/// Serves the API on a bound listener (over TLS when `tls` is given) until `shutdown`
+/// resolves, then finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
     db: Arc<dyn db::Database>,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = http::router(http::AppState { db });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let app = http::router(http::AppState::new(db));
+    listen::serve(listener, app, tls, shutdown).await
 }

@@ -11,7 +11,8 @@ use incubook_server::error::{Result, ServerError};
 #[derive(Parser)]
 #[command(name = "incubook-server", version, about = "众创预约 district server")]
 struct Cli {
-    /// sqlite:PATH (embedded) or postgres://… (production)
+    /// sqlite:PATH (embedded) or postgres://USER@HOST/DB (production; the password from
+    /// PGPASSWORD or from the file INCUBOOK_DB_PASSWORD_FILE names, so that it is not in argv)
     #[arg(long, global = true, default_value = "sqlite:incubook-district.db")]
     db: String,
     #[command(subcommand)]
@@ -24,6 +25,12 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// The server's certificate chain (PEM); with --tls-key, the API is served over HTTPS
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The certificate's private key (PEM)
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Makerspaces, users and their roles
     #[command(subcommand)]
@@ -102,7 +109,12 @@ fn run(cli: Cli) -> Result<()> {
     let database = db::open(&cli.db)?;
     let now = chrono::Utc::now().timestamp();
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, tls_cert, tls_key } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(incubook_server::listen::tls_acceptor(&cert, &key)?),
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -111,12 +123,12 @@ fn run(cli: Cli) -> Result<()> {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .map_err(|e| ServerError::Internal(format!("cannot listen on {listen}: {e}")))?;
-                tracing::info!(address = %listen, "serving");
+                tracing::info!(address = %listen, scheme, "serving");
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                     tracing::info!("shutting down");
                 };
-                incubook_server::serve(listener, database, shutdown).await.map_err(|e| ServerError::Internal(e.to_string()))
+                incubook_server::serve(listener, database, tls, shutdown).await.map_err(|e| ServerError::Internal(e.to_string()))
             })
         }
         Command::Admin(Admin::AddMakerspace { code, name }) => {

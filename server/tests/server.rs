@@ -38,7 +38,7 @@ async fn start() -> Server {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = db.clone();
     tokio::spawn(async move {
-        let _ = incubook_server::serve(listener, served, async move {
+        let _ = incubook_server::serve(listener, served, None, async move {
             let _ = stopped.await;
         })
         .await;

@@ -123,7 +123,51 @@ fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_t
     );
 }
 
+/// Forty saves of a long note (30 KB each) are more than one request may carry: they go in
+/// smaller pushes, and the last one reaches the server. A change no request can carry is
+/// refused on the desktop with its reason and does not hold up the changes after it.
+fn long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_nothing(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let (booking, resource): (String, String) = ok(seed.conn().query_row(
+        "SELECT b.id, b.resource_id FROM booking b JOIN mentor m ON m.resource_id = b.resource_id
+         WHERE b.status IN ('completed', 'confirmed') AND b.end_at < ?1 ORDER BY b.end_at DESC LIMIT 1",
+        [now.timestamp()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ));
+    let mentor = mentor_person(&seed, &resource);
+    let code: String = ok(seed.conn().query_row(
+        "SELECT m.code FROM resource r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.id = ?1",
+        [&resource],
+        |r| r.get(0),
+    ));
+    server.account("m", &mentor, &code, &[ServerRole::Mentor]);
+    let mut m = server.client("m", now);
+    let mut last = String::new();
+    for n in 0..40 {
+        last = format!("{n:02}{}", "导".repeat(9_998));
+        ok(m.store.set_session_note(&mentor, &booking, &last, now));
+    }
+    // A change no request can carry (a corrupt or hand-made row), between two good ones.
+    let huge = serde_json::json!({"booking_id": booking, "body": "x".repeat(2 * 1024 * 1024)}).to_string();
+    ok(m.store.conn().execute(
+        "INSERT INTO outbox(name, args, entity_id, created_at) VALUES ('set_session_note', ?1, ?2, 0)",
+        rusqlite::params![huge, booking],
+    ));
+    ok(m.store.set_session_note(&mentor, &booking, "最后一版", now));
+    let report = m.sync(now);
+    assert_eq!(report.refused, vec!["too_large".to_string()], "{report:?}");
+    assert_eq!(report.waiting, 0);
+    assert_eq!(
+        server.text("SELECT body FROM session_note WHERE booking_id = $1", &[Arg::T(&booking)]).as_deref(),
+        Some("最后一版")
+    );
+    assert!(last.chars().count() == 10_000);
+}
+
 on_both_backends!(
+    long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_nothing,
     a_founder_waiting_for_a_taken_slot_is_told_when_it_opens,
     a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor,
     a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_them_from_others,

@@ -276,6 +276,12 @@ fn an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place(backend: 
     // The operator takes the space admin role away before the upload goes out: the server
     // refuses every change of it, and the desktop keeps what it had.
     ok(server.db.set_roles("wang", CODE, &[ServerRole::Founder]));
+    // New roles sign the account out everywhere: the desktop cannot sync until wang signs in
+    // again, and then goes on with the founder's role only.
+    let signed_out = desktop.sync_once(&http, now).err().map(|e| e.code());
+    assert_eq!(signed_out.as_deref(), Some("unauthorized"));
+    let again = ok(http.sign_in("wang", PASSWORD));
+    ok(desktop.connect_sync(&server.base, "wang", &again.user.person_id, &again.token));
     let report = ok(desktop.sync_once(&http, now));
     assert_eq!(report.refused.len() as u32, queued[0].changes(), "{:?}", report.refused);
     assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));

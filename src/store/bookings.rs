@@ -268,7 +268,7 @@ impl Store {
     /// Books without reading the booking back: the district server answers a push with an
     /// outcome, not the booking, and this is its busiest write.
     pub(crate) fn insert_booking(&mut self, actor_id: &str, id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<()> {
-        let request = validate_request(new.start, new.end, &new.topic)?;
+        let request = validate_request(new.start, new.end, &new.topic, now.timestamp())?;
         check_text("booking_id", id, 64, true)?;
         self.write(|tx| {
             let taken: bool = tx.prepare_cached("SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)")?.query_row([id], |r| r.get(0))?;
@@ -303,7 +303,7 @@ impl Store {
     /// Takes a booking from a makerspace's catalogue upload (the district server's side): its
     /// space admin sends it, with the booker and status it had on their desktop.
     pub fn upload_booking(&mut self, actor_id: &str, uploaded: &UploadedBooking, now: DateTime<Utc>) -> Result<()> {
-        let request = uploaded.validate()?;
+        let request = uploaded.validate(now.timestamp())?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, &uploaded.resource_id)?;
@@ -319,8 +319,10 @@ impl Store {
             if !booker {
                 return Err(CoreError::not_found("person", &uploaded.booker_id));
             }
+            let booker = Actor::load(tx, &uploaded.booker_id)?;
             let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), None)?;
-            rules::check_uploaded(&rules.policy, &busy, request, now.timestamp())?;
+            rules::check_uploaded(&decide::upload_rule_context(&rules, &busy, &booker), request, now.timestamp())?;
+            let status = decide::uploaded_status(uploaded.status, rules.policy.approval_required);
             tx.prepare_cached(
                 "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             )?
@@ -330,11 +332,11 @@ impl Store {
                 uploaded.booker_id,
                 request.start,
                 request.end,
-                uploaded.status.as_str(),
+                status.as_str(),
                 uploaded.topic.trim(),
                 now.timestamp()
             ])?;
-            let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": uploaded.status.as_str()});
+            let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": status.as_str()});
             audit(tx, now.timestamp(), Some(actor_id), "upload", "booking", &uploaded.id, detail)?;
             sync::record(tx, &Mutation::UploadBooking { booking: uploaded.clone() }, now.timestamp())
         })
@@ -416,7 +418,7 @@ impl Store {
         end: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Booking> {
-        let request = validate_request(start, end, "")?;
+        let request = validate_request(start, end, "", now.timestamp())?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let b = booking_view(tx, booking_id)?.booking;
@@ -616,7 +618,7 @@ impl Store {
         (start, end): (DateTime<Utc>, DateTime<Utc>),
         now: DateTime<Utc>,
     ) -> Result<WaitlistEntry> {
-        let span = validate_request(start, end, "")?;
+        let span = validate_request(start, end, "", now.timestamp())?;
         check_text("waitlist_id", id, 64, true)?;
         if span.end <= now.timestamp() {
             return Err(Refusal::InPast.into());

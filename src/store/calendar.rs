@@ -5,14 +5,16 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
 use crate::availability::{self, Calendar, Days};
-use crate::domain::{Blackout, BlackoutWhen, DateOverride, Id, OverrideKind, Policy, ResourceKind, Slot, WeeklyHours, to_utc};
+use crate::domain::{
+    Blackout, BlackoutWhen, DateOverride, Id, MAX_BOOKING_SECONDS, OverrideKind, Policy, ResourceKind, Slot, WeeklyHours, to_utc,
+};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
 
@@ -160,9 +162,6 @@ pub(crate) fn load_busy(conn: &Connection, resource_id: &str, span: Span, except
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
-const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
-
 /// Local midnight of `from` to local midnight after `to`, in the zone.
 pub fn local_range(tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<Span> {
     if to < from {
@@ -171,8 +170,13 @@ pub fn local_range(tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<Span> {
     if (to - from).num_days() > 366 {
         return Err(CoreError::invalid("to", "ask for at most one year at a time"));
     }
+    let years = crate::domain::FIRST_YEAR..=crate::domain::LAST_YEAR;
+    if !years.contains(&from.year()) || !years.contains(&to.year()) {
+        return Err(CoreError::invalid("from", format!("dates lie in the years {}–{}", years.start(), years.end())));
+    }
     let start = tz.from_local_datetime(&from.and_time(NaiveTime::MIN)).earliest().map(|t| t.timestamp());
-    let end = tz.from_local_datetime(&(to + Duration::days(1)).and_time(NaiveTime::MIN)).earliest().map(|t| t.timestamp());
+    let end =
+        to.succ_opt().and_then(|next| tz.from_local_datetime(&next.and_time(NaiveTime::MIN)).earliest()).map(|t| t.timestamp());
     match (start, end) {
         (Some(s), Some(e)) => Ok(Span::new(s, e)),
         _ => Err(CoreError::invalid("from", "no local midnight on that date")),

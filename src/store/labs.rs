@@ -270,7 +270,7 @@ impl Store {
         mode: BlackoutMode,
         now: DateTime<Utc>,
     ) -> Result<BlackoutOutcome> {
-        validate_blackout(&blackout.when, &blackout.reason)?;
+        validate_blackout(&blackout.when, &blackout.reason, now.timestamp())?;
         check_text("blackout_id", &blackout.id, 64, true)?;
         let blackout = Blackout { reason: blackout.reason.trim().to_string(), ..blackout.clone() };
         self.write(|tx| {
@@ -334,9 +334,7 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        if expires_at.is_some_and(|e| e <= now) {
-            return Err(CoreError::invalid("expires_at", "the expiry is already past"));
-        }
+        crate::decide::validate_expiry(expires_at, now.timestamp())?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;

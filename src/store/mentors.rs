@@ -424,9 +424,7 @@ impl Store {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        crate::domain::validate_day_minutes(o.start_min, o.end_min)?;
-        check_text("note", note, 200, false)?;
-        check_text("override_id", id, 64, true)?;
+        crate::decide::validate_date_override(id, o, note, now.timestamp())?;
         self.write(|tx| {
             let actor = Actor::load(tx, actor_id)?;
             let rules = load_rules(tx, resource_id)?;

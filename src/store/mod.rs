@@ -172,6 +172,16 @@ impl Store {
         }
     }
 
+    /// After a caller caught a panic in the middle of a write: the open transaction (and any
+    /// savepoint in it) is rolled back, so the next write starts clean.
+    pub fn recover_after_panic(&mut self) {
+        self.in_batch = false;
+        self.ack = None;
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     /// One `BEGIN IMMEDIATE` transaction for tables the store has no methods for (the
     /// district server's accounts). Domain rows go through the store's methods.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {

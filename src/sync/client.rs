@@ -48,8 +48,12 @@ pub struct SyncReport {
     pub waiting: i64,
 }
 
-/// Pushes go in batches of this many mutations.
+/// Pushes go in batches of this many mutations…
 pub const PUSH_BATCH: usize = 100;
+
+/// …and of at most this many bytes of arguments, well under the server's body limit (1 MiB):
+/// a hundred saves of a long session note would not fit in one request.
+pub const PUSH_BYTES: usize = 256 * 1024;
 
 /// How a sync reaches the database: directly, or through the desktop's shared mutex, which
 /// is held only while the database is read or written, never while the network is in use.
@@ -110,9 +114,20 @@ fn sync_round(
     progress(&done);
     let mut after = 0;
     loop {
-        let batch = access.with(|store| store.outbox_after(after, PUSH_BATCH))?;
+        let batch = access.with(|store| store.outbox_batch(after, PUSH_BATCH, PUSH_BYTES))?;
         let Some(last) = batch.last().map(|m| m.id) else { break };
-        let response = transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch })?;
+        let alone = batch.len() == 1;
+        let response = match transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch }) {
+            // One change too large for any request: it can never be sent, so it must not hold
+            // up the ones after it. It stays on this desktop, and the refusal is reported.
+            Err(CoreError::Remote { code, .. }) if alone && code == "too_large" => {
+                access.with(|store| store.drop_unsendable(last))?;
+                report.refused.push(code);
+                after = last;
+                continue;
+            }
+            other => other?,
+        };
         report.pushed += response.outcomes.len() as u32;
         report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
         after = last;
@@ -178,6 +193,19 @@ impl Store {
     }
 
     /// Forgets the sign-in; waiting changes stay in the outbox for the next connection.
+    /// Signs out: revokes the token on the server when it can be reached (offline, the token
+    /// still expires within a week), then forgets it here. Waiting changes stay.
+    pub fn sign_out_everywhere(&mut self, server: &super::http::HttpTransport) -> Result<()> {
+        if let Ok((_, token)) = self.sync_token() {
+            match server.sign_out(&token) {
+                Ok(()) | Err(CoreError::Offline(_)) => {}
+                Err(CoreError::Remote { code, .. }) if code == "unauthorized" => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.sign_out_sync()
+    }
+
     pub fn sign_out_sync(&mut self) -> Result<()> {
         self.write(|tx| Ok(tx.execute("UPDATE sync_state SET token = NULL WHERE id = 1", []).map(drop)?))
     }
@@ -208,23 +236,36 @@ impl Store {
 
     /// The oldest mutations waiting for the server, in the order they were made.
     pub fn outbox(&self, limit: usize) -> Result<Vec<PushedMutation>> {
-        self.outbox_after(0, limit)
+        self.outbox_batch(0, limit, usize::MAX)
     }
 
-    /// Waiting mutations after the given one, oldest first.
-    pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<PushedMutation>> {
+    /// Waiting mutations after the given one, oldest first: at most `limit` of them, and no
+    /// more than `max_bytes` of arguments (but always the first).
+    pub fn outbox_batch(&self, after: i64, limit: usize, max_bytes: usize) -> Result<Vec<PushedMutation>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT mutation_id, name, args FROM outbox WHERE mutation_id > ?1 ORDER BY mutation_id LIMIT ?2")?;
         let rows = stmt.query_map(params![after, limit as i64], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?;
-        rows.map(|row| {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        for row in rows {
             let (id, name, args) = row?;
+            bytes += args.len() + name.len() + 32;
+            if bytes > max_bytes && !batch.is_empty() {
+                break;
+            }
             let args = serde_json::from_str(&args).map_err(|e| CoreError::invalid("outbox", e.to_string()))?;
-            Ok(PushedMutation { id, name, args })
-        })
-        .collect()
+            batch.push(PushedMutation { id, name, args });
+        }
+        Ok(batch)
+    }
+
+    /// Takes a change the server can never accept (larger than any request may be) out of
+    /// the outbox, so that the changes after it go.
+    fn drop_unsendable(&mut self, mutation_id: i64) -> Result<()> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM outbox WHERE mutation_id = ?1", [mutation_id]).map(drop)?))
     }
 
     /// One round: push everything waiting, then pull until the server has nothing newer.

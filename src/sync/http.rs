@@ -37,11 +37,29 @@ pub struct SignedInUser {
 }
 
 impl HttpTransport {
-    /// `base` is the server's address, like `http://district.example:8080`.
+    /// `base` is the server's address, like `https://district.example:8443`. Plain `http://`
+    /// is taken only for this machine (loopback): anywhere else it would carry passwords and
+    /// tokens in clear.
     pub fn new(base: &str) -> Result<HttpTransport> {
+        HttpTransport::open(base, false)
+    }
+
+    /// Like `new`, but takes plain `http://` to any host (`--insecure-http`): for a test
+    /// network, never for real accounts.
+    pub fn new_allowing_plain_http(base: &str) -> Result<HttpTransport> {
+        HttpTransport::open(base, true)
+    }
+
+    fn open(base: &str, plain_http_anywhere: bool) -> Result<HttpTransport> {
         let base = base.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
-            return Err(CoreError::invalid("server_url", "give the server's address, like http://district.example:8080"));
+            return Err(CoreError::invalid("server_url", "give the server's address, like https://district.example:8443"));
+        }
+        if base.starts_with("http://") && !plain_http_anywhere && !is_loopback(&base) {
+            return Err(CoreError::invalid(
+                "server_url",
+                "use https:// for a server on another machine: http:// sends passwords in clear (--insecure-http allows it on a test network)",
+            ));
         }
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -56,6 +74,19 @@ impl HttpTransport {
         let body = serde_json::json!({"username": username, "password": password});
         let response = self.agent.post(format!("{}/v1/session", self.base)).send_json(&body);
         answer(response)
+    }
+
+    /// Revokes the token on the server (sign-out): a copy of it left anywhere is dead.
+    pub fn sign_out(&self, token: &str) -> Result<()> {
+        let response = self
+            .agent
+            .post(format!("{}/v1/session/revoke", self.base))
+            .header("Authorization", format!("Bearer {token}"))
+            .send_empty();
+        match response {
+            Ok(r) if r.status().is_success() => Ok(()),
+            other => answer::<serde_json::Value>(other).map(drop),
+        }
     }
 
     /// The district's makerspaces, with how much catalogue the server has for each.
@@ -74,6 +105,19 @@ impl HttpTransport {
             self.agent.get(format!("{}{path_and_query}", self.base)).header("Authorization", format!("Bearer {token}")).call();
         answer(response)
     }
+}
+
+/// Whether an `http://…` address names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
+fn is_loopback(base: &str) -> bool {
+    let rest = base.trim_start_matches("http://");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn answer<T: DeserializeOwned>(response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<T> {
@@ -102,5 +146,22 @@ impl Transport for HttpTransport {
 
     fn pull(&self, token: &str, client_id: &str, cursor: i64) -> Result<PullResponse> {
         self.get(token, &format!("/v1/pull?cursor={cursor}&client_id={client_id}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_goes_only_to_this_machine() {
+        for ok in ["http://127.0.0.1:8080", "http://localhost:8080/", "http://[::1]:8080", "https://district.example"] {
+            assert!(HttpTransport::new(ok).is_ok(), "{ok}");
+        }
+        for refused in ["http://192.168.1.20:8080", "http://district.example", "http://127.0.0.1.evil.example:80"] {
+            let error = HttpTransport::new(refused).err().map(|e| e.code());
+            assert_eq!(error.as_deref(), Some("invalid.server_url"), "{refused}");
+            assert!(HttpTransport::new_allowing_plain_http(refused).is_ok(), "{refused}");
+        }
     }
 }

@@ -223,15 +223,20 @@ impl Mutation {
     }
 
     /// The new booking a refused `Book` (by `pusher`) or `UploadBooking` asked for, which the
-    /// server keeps as declined with the reason. An upload only when a booking rule refused
-    /// it: one from someone not entitled to upload must not leave a row in another's name.
+    /// server keeps as declined with the reason, for its booker alone to learn by pull. Only
+    /// when a booking rule refused it: a request for a resource the pusher may not see, or one
+    /// that is not well-formed, leaves no row (the pusher learns from the push's answer). An
+    /// upload from someone not entitled to upload must not leave a row in another's name.
     pub fn kept_declined<'a>(&'a self, pusher: &'a str, error: &CoreError) -> Option<BookingAsked<'a>> {
+        // Not for someone who may not book here at all: a row in their name is not theirs to get.
+        let by_a_rule = matches!(error, CoreError::Refused(r)
+            if !matches!(r, crate::error::Refusal::NotVisible | crate::error::Refusal::NotAFounder));
         match self {
-            Mutation::Book { booking_id, resource_id, start, end, topic } => {
+            Mutation::Book { booking_id, resource_id, start, end, topic } if by_a_rule => {
                 Some(BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic })
             }
             Mutation::Uploaded { change } => change.kept_declined(pusher, error),
-            Mutation::UploadBooking { booking: b } if matches!(error, CoreError::Refused(_)) => Some(BookingAsked {
+            Mutation::UploadBooking { booking: b } if by_a_rule => Some(BookingAsked {
                 id: &b.id,
                 resource_id: &b.resource_id,
                 booker_id: &b.booker_id,
@@ -274,11 +279,16 @@ impl Mutation {
     }
 
     /// The resource whose active bookings a refused mutation must re-send: the client
-    /// cancelled them locally along with a blackout the server did not take.
-    pub fn resends_bookings_of(&self) -> Option<&str> {
+    /// cancelled them locally along with a blackout the server did not take. Not for a
+    /// blackout that is malformed or names nothing the server has: the client's own store
+    /// refuses the same, so it cancelled nothing.
+    pub fn resends_bookings_of(&self, error: &CoreError) -> Option<&str> {
+        if matches!(error, CoreError::NotFound { .. } | CoreError::Invalid { .. }) {
+            return None;
+        }
         match self {
             Mutation::AddBlackout { blackout, cancel_hits: true } => Some(&blackout.resource_id),
-            Mutation::Uploaded { change } => change.resends_bookings_of(),
+            Mutation::Uploaded { change } => change.resends_bookings_of(error),
             _ => None,
         }
     }

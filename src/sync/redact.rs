@@ -116,10 +116,14 @@ impl<L: RowLookup> Viewer<L> {
             }
             "qualification" => text(&row, "person_id") == me || self.owns(text(&row, "resource_id"))?,
             "booking" => {
-                if text(&row, "booker_id") == me || self.owns(text(&row, "resource_id"))? {
+                let refused = !row.get("rejection").is_none_or(serde_json::Value::is_null);
+                if text(&row, "booker_id") == me {
                     true
-                } else if !row.get("rejection").is_none_or(serde_json::Value::is_null) {
+                } else if refused {
+                    // A request the server refused is its sender's to learn, nobody else's.
                     false
+                } else if self.owns(text(&row, "resource_id"))? {
+                    true
                 } else {
                     row.insert("booker_id".into(), BUSY_PERSON_ID.into());
                     row.insert("topic".into(), "".into());

@@ -47,8 +47,8 @@ pub struct UploadedBooking {
 
 impl UploadedBooking {
     /// Its fields, before anything is read: the span it holds.
-    pub fn validate(&self) -> Result<Span> {
-        let span = crate::decide::validate_request(self.start, self.end, &self.topic)?;
+    pub fn validate(&self, now: i64) -> Result<Span> {
+        let span = crate::decide::validate_request(self.start, self.end, &self.topic, now)?;
         crate::decide::check_text("booking_id", &self.id, 64, true)?;
         if !matches!(self.status, BookingStatus::Requested | BookingStatus::Confirmed) {
             return Err(CoreError::invalid("status", "only requested or confirmed bookings are uploaded"));

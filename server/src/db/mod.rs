@@ -94,11 +94,15 @@ pub trait Database: Send + Sync {
         person_id: Option<&str>,
         now: i64,
     ) -> Result<String>;
-    /// Replaces the account's roles in one makerspace.
+    /// Replaces the account's roles in one makerspace, and signs the account out everywhere.
     fn set_roles(&self, username: &str, makerspace_code: &str, roles: &[ServerRole]) -> Result<()>;
+    /// A new password; signs the account out everywhere.
     fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<()>;
     fn account_by_username(&self, username: &str) -> Result<Option<Account>>;
-    fn create_token(&self, account_id: &str, token_hash: &str, expires_at: i64) -> Result<()>;
+    /// A new token for the account; its dead tokens (expired or revoked) are deleted.
+    fn create_token(&self, account_id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<()>;
+    /// Signs one token out (the caller's own, on sign-out).
+    fn revoke_token(&self, token_hash: &str) -> Result<()>;
     /// The principal behind a live (unexpired, unrevoked) token.
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>>;
     /// Revokes every token of the account; returns how many were live.
@@ -111,6 +115,8 @@ pub trait Database: Send + Sync {
     /// Notices, newest first.
     fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;
+    /// Whether the database answers, on every connection a request may use.
+    fn health(&self) -> Result<()>;
     /// The district's makerspaces, with how many labs and resources each has here.
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>>;
     /// Copies the catalogue (and bookings) of a desktop database into the district's, keeping
@@ -130,6 +136,18 @@ const PRINCIPAL_SQL: &str = "SELECT a.person_id, a.username, m.code, r.role FROM
      JOIN account a ON a.person_id = t.person_id JOIN district_operator d ON d.person_id = a.person_id
      WHERE t.token_hash = $1 AND t.revoked = 0 AND t.expires_at > $2
      ORDER BY 3, 4";
+
+/// Signs a person out everywhere: after a new password or new roles, a token issued before
+/// must not go on acting with what it was given. `$1` is the person.
+const REVOKE_PERSON_SQL: &str = "UPDATE account_token SET revoked = 1 WHERE person_id = $1 AND revoked = 0";
+
+/// Signs one token out. `$1` is its hash.
+const REVOKE_TOKEN_SQL: &str = "UPDATE account_token SET revoked = 1 WHERE token_hash = $1 AND revoked = 0";
+
+/// Drops a person's tokens that can no longer be used, when they sign in again: the table
+/// holds only live tokens and the recent dead ones of people who have not come back. `$1` is
+/// the person, `$2` the time now.
+const PRUNE_TOKENS_SQL: &str = "DELETE FROM account_token WHERE person_id = $1 AND (expires_at <= $2 OR revoked = 1)";
 
 /// The principal from `PRINCIPAL_SQL`'s rows: (person, username, code, role).
 fn principal_of(rows: Vec<(String, String, Option<String>, Option<String>)>) -> Option<Principal> {

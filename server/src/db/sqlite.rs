@@ -45,32 +45,67 @@ impl SqliteDatabase {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        let mut store = self.store.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
-        f(&mut store)
+        guarded(&self.store, f)
     }
 
     fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let store = self.reader.lock().map_err(|_| ServerError::Internal("database lock poisoned".into()))?;
-        f(&store)
+        guarded(&self.reader, |store| f(store))
     }
 
     /// Applies a group of pushes in one transaction and answers each. A push that fails for
-    /// the database's sake fails the whole group (its clients retry; nothing was kept).
+    /// the database's sake fails the whole group (its clients retry; nothing was kept). A
+    /// group that panicked is applied again push by push, so that only the push that panics
+    /// fails.
     fn commit_group(&self, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
-        self.with(|store| {
-            let answers = store.batch(|store| {
-                let mut answers = Vec::with_capacity(group.len());
-                for push in group {
-                    match store.apply_push(&push.person_id, &push.request, push.now) {
-                        Err(e) if e.is_transient() => return Err(e),
-                        answer => answers.push(answer.map_err(ServerError::from)),
+        match self.with(|store| apply_group(store, group)) {
+            Err(ServerError::Panicked(_)) if group.len() > 1 => Ok(group
+                .iter()
+                .map(|push| match self.with(|store| apply_group(store, std::slice::from_ref(push))) {
+                    Ok(mut answers) => {
+                        answers.pop().unwrap_or_else(|| Err(ServerError::Internal("a push went unanswered".into())))
                     }
-                }
-                Ok(answers)
-            })?;
-            Ok(answers)
-        })
+                    Err(e) => Err(e),
+                })
+                .collect()),
+            Err(e @ ServerError::Panicked(_)) => Ok(vec![Err(e)]),
+            answers => answers,
+        }
     }
+}
+
+fn apply_group(store: &mut Store, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
+    let answers = store.batch(|store| {
+        let mut answers = Vec::with_capacity(group.len());
+        for push in group {
+            match store.apply_push(&push.person_id, &push.request, push.now) {
+                Err(e) if e.is_transient() => return Err(e),
+                answer => answers.push(answer.map_err(ServerError::from)),
+            }
+        }
+        Ok(answers)
+    })?;
+    Ok(answers)
+}
+
+/// Runs `f` on the connection behind `lock`. A panic in `f` fails only this request: it is
+/// caught before it can poison the lock, whatever `f` had begun is rolled back, and the
+/// connection serves the next request as if nothing happened.
+fn guarded<T>(lock: &Mutex<Store>, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    let mut store = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut store))) {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = crate::error::panic_message(&*panic);
+            tracing::error!("a request panicked and was rolled back: {message}");
+            store.recover_after_panic();
+            Err(ServerError::Panicked(message))
+        }
+    }
+}
+
+/// A statement both backends run, in SQLite's spelling of its parameters (`?1` for `$1`).
+fn sqlite_sql(sql: &str) -> String {
+    sql.replace('$', "?")
 }
 
 fn makerspace_id(conn: &Connection, code: &str) -> incubook::Result<String> {
@@ -172,6 +207,7 @@ impl Database for SqliteDatabase {
                 if !roles.contains(&ServerRole::DistrictOperator) {
                     tx.execute("DELETE FROM district_operator WHERE person_id = ?1", [&person])?;
                 }
+                tx.execute(&sqlite_sql(super::REVOKE_PERSON_SQL), [&person])?;
                 write_roles(tx, &person, &makerspace, roles)
             })?)
         })
@@ -185,6 +221,7 @@ impl Database for SqliteDatabase {
                 if n == 0 {
                     return Err(CoreError::not_found("user", username));
                 }
+                tx.execute(&sqlite_sql(super::REVOKE_PERSON_SQL), [person_of(tx, username)?])?;
                 Ok(())
             })?)
         })
@@ -201,9 +238,10 @@ impl Database for SqliteDatabase {
         })
     }
 
-    fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64) -> Result<()> {
+    fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<()> {
         self.with(|store| {
             Ok(store.transaction(|tx| {
+                tx.execute(&sqlite_sql(super::PRUNE_TOKENS_SQL), params![person_id, now])?;
                 tx.execute(
                     "INSERT INTO account_token(token_hash, person_id, expires_at) VALUES (?1, ?2, ?3)",
                     params![token_hash, person_id, expires_at],
@@ -213,9 +251,18 @@ impl Database for SqliteDatabase {
         })
     }
 
+    fn revoke_token(&self, token_hash: &str) -> Result<()> {
+        self.with(|store| {
+            Ok(store.transaction(|tx| {
+                tx.execute(&sqlite_sql(super::REVOKE_TOKEN_SQL), [token_hash])?;
+                Ok(())
+            })?)
+        })
+    }
+
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
         self.read(|store| {
-            let mut stmt = store.conn().prepare_cached(&super::PRINCIPAL_SQL.replace('$', "?"))?;
+            let mut stmt = store.conn().prepare_cached(&sqlite_sql(super::PRINCIPAL_SQL))?;
             let rows = stmt
                 .query_map(params![token_hash, now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -255,6 +302,13 @@ impl Database for SqliteDatabase {
         self.read(|store| Ok(store.district_report(from, to)?))
     }
 
+    fn health(&self) -> Result<()> {
+        let ping =
+            |store: &Store| -> Result<()> { Ok(store.conn().query_row("SELECT count(*) FROM sync_client", [], |_| Ok(()))?) };
+        self.with(|store| ping(store))?;
+        self.read(|store| ping(store))
+    }
+
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
         self.read(|store| Ok(store.makerspace_summaries()?))
     }
@@ -272,5 +326,37 @@ impl Database for SqliteDatabase {
             added += self.with(|store| Ok(store.insert_rows_if_absent(table, &rows)?))?;
         }
         Ok(added)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request that panics in the middle of a write leaves nothing behind: its rows are
+    /// rolled back, the lock is not poisoned, and the next request writes and commits.
+    #[test]
+    fn a_panic_inside_a_write_fails_only_its_own_request() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = SqliteDatabase::open(&dir.path().join("district.db")).unwrap_or_else(|e| panic!("{e}"));
+        let makerspaces = |db: &SqliteDatabase| {
+            db.read(|s| Ok(s.conn().query_row("SELECT count(*) FROM makerspace", [], |r| r.get::<_, i64>(0))?))
+        };
+        let before = makerspaces(&db).unwrap_or(-1);
+        let panicked: Result<()> = db.with(|store| {
+            store.batch(|store| {
+                store.transaction(|tx| {
+                    tx.execute("INSERT INTO makerspace(id, code, name) VALUES ('x', 'PD-9999', '半途')", [])?;
+                    Ok(())
+                })?;
+                panic!("a bug in the middle of a group");
+            })?;
+            Ok(())
+        });
+        assert!(matches!(panicked, Err(ServerError::Panicked(ref m)) if m.contains("a bug")), "{panicked:?}");
+        assert_eq!(makerspaces(&db).unwrap_or(-1), before, "the half-done write was rolled back");
+        db.add_makerspace("PD-0100", "新空间").unwrap_or_else(|e| panic!("the next request fails: {e}"));
+        assert_eq!(makerspaces(&db).unwrap_or(-1), before + 1);
+        assert!(db.health().is_ok());
     }
 }

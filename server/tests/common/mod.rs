@@ -134,7 +134,7 @@ impl TestServer {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let served = db.clone();
         let thread = std::thread::spawn(move || {
-            let _ = runtime.block_on(incubook_server::serve(listener, served, async move {
+            let _ = runtime.block_on(incubook_server::serve(listener, served, None, async move {
                 let _ = stopped.await;
             }));
         });

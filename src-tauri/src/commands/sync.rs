@@ -80,10 +80,17 @@ pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<Option<SyncReport
     }
 }
 
-/// Signs out; changes still waiting stay and go out at the next sign-in.
+/// Signs out (the server revokes the token); changes still waiting stay and go out at the
+/// next sign-in.
 #[tauri::command]
 pub async fn disconnect_server(state: State<'_, AppState>) -> IpcResult<()> {
-    state.run(|store, _| Ok(store.sign_out_sync()?)).await
+    state
+        .run(|store, _| {
+            let Some(status) = store.sync_status()? else { return Ok(()) };
+            let server = HttpTransport::new_allowing_plain_http(&status.server_url)?;
+            Ok(store.sign_out_everywhere(&server)?)
+        })
+        .await
 }
 
 #[tauri::command]

@@ -32,7 +32,9 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
     let now = incubook::now()?;
     let mut store = open(&cli)?;
     match &cli.command {
-        Command::Connect { url, user } => crate::sync_commands::connect(&mut store, url, user, out, now),
+        Command::Connect { url, user, insecure_http } => {
+            crate::sync_commands::connect(&mut store, url, user, *insecure_http, out, now)
+        }
         Command::Sync => crate::sync_commands::sync(&mut store, out, now),
         Command::SyncStatus => crate::sync_commands::status(&store, out),
         Command::Demo { scale, seed, if_empty } => {
@@ -304,10 +306,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
                         format!("{} {}", out.t("已导出到", "Written to"), path.display())
                     })
                 }
-                None => {
-                    print!("{text}");
-                    Ok(())
-                }
+                None => crate::output::print_out(&text),
             }
         }
         Command::Import { kind, file, actor } => {
@@ -384,9 +383,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
 }
 
 fn print_csv(text: &str) -> Result<()> {
-    use std::io::Write;
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
+    crate::output::print_out(text)
 }
 
 fn csv_as_table(text: &str) -> String {

@@ -199,13 +199,18 @@ enum Command {
         #[arg(long)]
         by: Option<String>,
     },
-    /// Connect this database to a district server; the password comes from
-    /// INCUBOOK_PASSWORD or the first line of stdin
+    /// Connect this database to a district server; the password is asked for (not echoed),
+    /// or comes from INCUBOOK_PASSWORD or the first line of a piped stdin
     Connect {
-        /// The server's address, like http://district.example:8080
+        /// The server's address, like https://district.example:8443
         url: String,
+        /// Your username on the district server
         #[arg(long)]
         user: String,
+        /// Allow plain http:// to another machine (passwords cross the network in clear):
+        /// only for a test network
+        #[arg(long)]
+        insecure_http: bool,
     },
     /// Send waiting changes to the district server and fetch the district's
     Sync,

@@ -6,6 +6,17 @@ use incubook::CoreError;
 use incubook::i18n::Lang;
 use serde::Serialize;
 
+/// Writes to stdout. A reader that went away (`incubook mentors | head`) ends the command
+/// quietly with status 0, as `ls | head` does, instead of a panic.
+pub fn print_out(text: &str) -> Result<(), CoreError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
 pub struct Output {
     pub json: bool,
     pub lang: Lang,
@@ -27,11 +38,11 @@ impl Output {
     pub fn show<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<(), CoreError> {
         if self.json {
             let text = serde_json::to_string_pretty(value).map_err(|e| CoreError::Io(std::io::Error::other(e)))?;
-            println!("{text}");
+            print_out(&format!("{text}\n"))?;
         } else {
             let text = human();
             if !text.is_empty() {
-                println!("{}", text.trim_end());
+                print_out(&format!("{}\n", text.trim_end()))?;
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! `connect`, `sync` and `sync-status`: the district server, from the command line.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 
 use chrono::{DateTime, Utc};
 use incubook::store::Store;
@@ -11,22 +11,27 @@ use incubook::{CoreError, Result};
 
 use crate::output::Output;
 
-fn password() -> Result<String> {
+fn password(out: &Output) -> Result<String> {
     if let Ok(password) = std::env::var("INCUBOOK_PASSWORD") {
         return Ok(password);
     }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(out.t("密码：", "Password: "))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line
+    };
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
         return Err(CoreError::invalid("password", "give the password on stdin or in INCUBOOK_PASSWORD"));
     }
     Ok(password)
 }
 
-pub fn connect(store: &mut Store, url: &str, user: &str, out: &Output, now: DateTime<Utc>) -> Result<()> {
-    let http = HttpTransport::new(url)?;
-    let signed_in = http.sign_in(user.trim(), &password()?)?;
+pub fn connect(store: &mut Store, url: &str, user: &str, insecure_http: bool, out: &Output, now: DateTime<Utc>) -> Result<()> {
+    let http = if insecure_http { HttpTransport::new_allowing_plain_http(url)? } else { HttpTransport::new(url)? };
+    let signed_in = http.sign_in(user.trim(), &password(out)?)?;
     store.connect_sync(url.trim().trim_end_matches('/'), user.trim(), &signed_in.user.person_id, &signed_in.token)?;
     // A space admin whose makerspace the server has no catalogue for uploads this desktop's.
     let on_server = http.makerspaces(&signed_in.token)?;
@@ -80,7 +85,8 @@ pub fn sync(store: &mut Store, out: &Output, now: DateTime<Utc>) -> Result<()> {
     let status = store
         .sync_status()?
         .ok_or_else(|| CoreError::invalid("sync", "not connected; run `incubook connect URL --user NAME` first"))?;
-    let http = HttpTransport::new(&status.server_url)?;
+    // The address was taken when this database connected (plain http only if asked for).
+    let http = HttpTransport::new_allowing_plain_http(&status.server_url)?;
     let report = store.sync_once(&http, now)?;
     out.show(&report, || {
         let mut text = format!(

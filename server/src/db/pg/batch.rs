@@ -145,7 +145,17 @@ fn work(pool: &Pool, jobs: &mpsc::Receiver<Job>) {
         let answers = match applied {
             Ok(Ok(answers)) => answers,
             Ok(Err(e)) => group.iter().map(|_| Some(Err(ServerError::Unavailable(e.to_string())))).collect(),
-            Err(_) => group.iter().map(|_| Some(Err(ServerError::Internal("a batch of bookings panicked".into())))).collect(),
+            // One push's bookings must not fail the others': each goes the usual way on its
+            // own thread, where a panic fails only its own request. The connection is
+            // dropped in case the panic left it mid-statement.
+            Err(panic) => {
+                tracing::error!(
+                    "a batch of bookings panicked, applying its pushes one by one: {}",
+                    crate::error::panic_message(&*panic)
+                );
+                held = None;
+                group.iter().map(|_| None).collect()
+            }
         };
         for (job, answer) in group.into_iter().zip(answers) {
             // A push whose request went away has nobody to answer.
@@ -267,9 +277,10 @@ fn plan(group: &[Job]) -> Vec<Planned<'_>> {
         for pushed in &request.mutations {
             let Ok(mutation @ Mutation::Book { .. }) = pushed.parse() else { break };
             let Mutation::Book { booking_id, start, end, topic, .. } = &mutation else { break };
-            let (Ok(request), Ok(())) =
-                (decide::validate_request(*start, *end, topic), decide::check_text("booking_id", booking_id, 64, true))
-            else {
+            let (Ok(request), Ok(())) = (
+                decide::validate_request(*start, *end, topic, job.now.timestamp()),
+                decide::check_text("booking_id", booking_id, 64, true),
+            ) else {
                 break;
             };
             if previous.is_some_and(|p| pushed.id <= p) || !booking_ids.insert(booking_id.clone()) {

@@ -59,8 +59,7 @@ impl From<Failure> for crate::error::ServerError {
     }
 }
 
-/// No booking is longer than a week (`Policy::validate`), which bounds index range scans.
-pub(super) const MAX_BOOKING_SECONDS: i64 = 7 * 86_400 + 1;
+pub(super) use incubook::domain::MAX_BOOKING_SECONDS;
 
 /// The person with their roles, in one round trip.
 pub(super) fn load_actor(tx: &mut Tx<'_, '_>, id: &str) -> Res<Actor> {
@@ -357,7 +356,7 @@ pub(super) fn book(
     topic: &str,
     now: i64,
 ) -> Res<()> {
-    let request = decide::validate_request(start, end, topic)?;
+    let request = decide::validate_request(start, end, topic, now)?;
     decide::check_text("booking_id", id, 64, true)?;
     if tx.query_opt("SELECT 1 FROM booking WHERE id = $1", &[&id])?.is_some() {
         return Err(CoreError::Conflict(format!("booking {id}")).into());
@@ -398,7 +397,7 @@ pub(super) fn book(
 /// A booking from a makerspace's catalogue upload, sent by its space admin with the booker
 /// and status it had on their desktop (the same checks as the desktop's store).
 pub(super) fn upload_booking(tx: &mut Tx<'_, '_>, person: &str, uploaded: &UploadedBooking, now: i64) -> Res<()> {
-    let request = uploaded.validate()?;
+    let request = uploaded.validate(now)?;
     let actor = load_actor(tx, person)?;
     let rules = lock_rules(tx, &uploaded.resource_id)?;
     actor.require(Role::SpaceAdmin, &rules.makerspace_id, "uploading bookings")?;
@@ -408,8 +407,10 @@ pub(super) fn upload_booking(tx: &mut Tx<'_, '_>, person: &str, uploaded: &Uploa
     if tx.query_opt("SELECT 1 FROM person WHERE id = $1 AND deleted = 0", &[&uploaded.booker_id])?.is_none() {
         return Err(CoreError::not_found("person", &uploaded.booker_id).into());
     }
+    let booker = load_actor(tx, &uploaded.booker_id)?;
     let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), None)?;
-    rules::check_uploaded(&rules.policy, &busy, request, now)?;
+    rules::check_uploaded(&decide::upload_rule_context(&rules, &busy, &booker), request, now)?;
+    let status = decide::uploaded_status(uploaded.status, rules.policy.approval_required);
     tx.execute(
         "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -419,12 +420,12 @@ pub(super) fn upload_booking(tx: &mut Tx<'_, '_>, person: &str, uploaded: &Uploa
             &uploaded.booker_id,
             &request.start,
             &request.end,
-            &uploaded.status.as_str(),
+            &status.as_str(),
             &uploaded.topic.trim(),
             &now,
         ],
     )?;
-    let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": uploaded.status.as_str()});
+    let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": status.as_str()});
     audit(tx, now, person, "upload", "booking", &uploaded.id, detail)
 }
 
@@ -546,7 +547,7 @@ pub(super) fn reschedule(
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     now: i64,
 ) -> Res<()> {
-    let request = decide::validate_request(start, end, "")?;
+    let request = decide::validate_request(start, end, "", now)?;
     let actor = load_actor(tx, person)?;
     let b = load_booking(tx, booking_id)?;
     let rules = lock_rules(tx, &b.resource_id)?;
@@ -620,9 +621,7 @@ pub(super) fn add_date_override(
     note: &str,
     now: i64,
 ) -> Res<()> {
-    incubook::domain::validate_day_minutes(o.start_min, o.end_min)?;
-    decide::check_text("note", note, 200, false)?;
-    decide::check_text("override_id", id, 64, true)?;
+    decide::validate_date_override(id, o, note, now)?;
     let actor = load_actor(tx, person)?;
     let rules = lock_rules(tx, resource_id)?;
     require_owner(tx, &actor, &rules)?;

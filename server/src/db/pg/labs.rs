@@ -70,7 +70,7 @@ pub(super) fn update_equipment(tx: &mut Tx<'_, '_>, person: &str, id: &str, new:
 }
 
 pub(super) fn add_blackout(tx: &mut Tx<'_, '_>, person: &str, blackout: &Blackout, cancel_hits: bool, now: i64) -> Res<()> {
-    validate_blackout(&blackout.when, &blackout.reason)?;
+    validate_blackout(&blackout.when, &blackout.reason, now)?;
     decide::check_text("blackout_id", &blackout.id, 64, true)?;
     let blackout = Blackout { reason: blackout.reason.trim().to_string(), ..blackout.clone() };
     let actor = load_actor(tx, person)?;
@@ -138,9 +138,7 @@ pub(super) fn grant_qualification(
     expires_at: Option<DateTime<Utc>>,
     now: i64,
 ) -> Res<()> {
-    if expires_at.is_some_and(|e| e.timestamp() <= now) {
-        return Err(CoreError::invalid("expires_at", "the expiry is already past").into());
-    }
+    decide::validate_expiry(expires_at, now)?;
     let actor = load_actor(tx, person)?;
     let rules = lock_rules(tx, resource_id)?;
     if rules.kind != ResourceKind::Equipment {

@@ -75,8 +75,19 @@ pub fn migrate_postgres(url: &str, version: Option<i32>) -> Result<()> {
 impl PostgresDatabase {
     /// Connects and brings the schema up to date.
     pub fn open(url: &str) -> Result<PostgresDatabase> {
-        let config: postgres::Config =
-            url.parse().map_err(|e| ServerError::Invalid(format!("'{url}' is not a PostgreSQL URL: {e}")))?;
+        // The URL may hold a password: the error names only what is safe to show.
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            ServerError::Invalid(format!(
+                "'{}' is not a PostgreSQL URL: {}",
+                without_password(url),
+                without_password(&e.to_string())
+            ))
+        })?;
+        if config.get_password().is_none()
+            && let Some(password) = password_from_environment()?
+        {
+            config.password(password);
+        }
         let manager = Manager(config);
         let pool = r2d2::Pool::builder()
             .max_size(24)
@@ -97,6 +108,29 @@ impl PostgresDatabase {
         let pool = self.pool.as_ref().ok_or_else(|| ServerError::Internal("the database is closed".into()))?;
         pool.get().map_err(|e| ServerError::Postgres(format!("no database connection: {e}")))
     }
+}
+
+/// The password of a URL without one, so that it need not stand in `ps` output: from
+/// `PGPASSWORD`, or the first line of the file `INCUBOOK_DB_PASSWORD_FILE` names.
+fn password_from_environment() -> Result<Option<String>> {
+    if let Ok(password) = std::env::var("PGPASSWORD") {
+        return Ok(Some(password));
+    }
+    let Ok(path) = std::env::var("INCUBOOK_DB_PASSWORD_FILE") else { return Ok(None) };
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| ServerError::Invalid(format!("cannot read the password file {path}: {e}")))?;
+    Ok(Some(text.lines().next().unwrap_or_default().to_string()))
+}
+
+/// A URL (or a message quoting one) with the password between `:` and `@` of its authority
+/// replaced by `***`.
+pub fn without_password(text: &str) -> String {
+    let Some(scheme_end) = text.find("://") else { return text.to_string() };
+    let rest = &text[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', ' ', '\'']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else { return text.to_string() };
+    let Some(colon) = rest[..at].find(':') else { return text.to_string() };
+    format!("{}***{}", &text[..scheme_end + 3 + colon + 1], &rest[at..])
 }
 
 fn makerspace_id<C: GenericClient>(client: &mut Sql<'_, C>, code: &str) -> Result<String> {
@@ -195,19 +229,21 @@ impl Database for PostgresDatabase {
             if !roles.contains(&ServerRole::DistrictOperator) {
                 tx.execute("DELETE FROM district_operator WHERE person_id = $1", &[&person])?;
             }
+            tx.execute(super::REVOKE_PERSON_SQL, &[&person])?;
             write_roles(tx, &person, &makerspace, roles)
         })
     }
 
     fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<()> {
-        let n = self
-            .conn()?
-            .sql()
-            .execute("UPDATE account SET password_hash = $2 WHERE username = $1", &[&username, &password_hash])?;
-        if n == 0 {
-            return Err(CoreError::not_found("user", username).into());
-        }
-        Ok(())
+        self.conn()?.transaction(|tx| {
+            let n = tx.execute("UPDATE account SET password_hash = $2 WHERE username = $1", &[&username, &password_hash])?;
+            if n == 0 {
+                return Err(CoreError::not_found("user", username).into());
+            }
+            let person = person_of(tx, username)?;
+            tx.execute(super::REVOKE_PERSON_SQL, &[&person])?;
+            Ok(())
+        })
     }
 
     fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
@@ -218,11 +254,19 @@ impl Database for PostgresDatabase {
         Ok(row.map(|r| Account { id: r.get(0), username: r.get(1), password_hash: r.get(2) }))
     }
 
-    fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64) -> Result<()> {
-        self.conn()?.sql().execute(
-            "INSERT INTO account_token(token_hash, person_id, expires_at) VALUES ($1, $2, $3)",
-            &[&token_hash, &person_id, &expires_at],
-        )?;
+    fn create_token(&self, person_id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<()> {
+        self.conn()?.transaction(|tx| {
+            tx.execute(super::PRUNE_TOKENS_SQL, &[&person_id, &now])?;
+            tx.execute(
+                "INSERT INTO account_token(token_hash, person_id, expires_at) VALUES ($1, $2, $3)",
+                &[&token_hash, &person_id, &expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn revoke_token(&self, token_hash: &str) -> Result<()> {
+        self.conn()?.sql().execute(super::REVOKE_TOKEN_SQL, &[&token_hash])?;
         Ok(())
     }
 
@@ -294,6 +338,11 @@ impl Database for PostgresDatabase {
                 published_at: incubook::domain::to_utc(r.get(4)),
             })
             .collect())
+    }
+
+    fn health(&self) -> Result<()> {
+        self.conn()?.client.simple_query("SELECT 1")?;
+        Ok(())
     }
 
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport> {

@@ -179,7 +179,7 @@ pub(super) fn book(
         return Ok(Booked::Locking);
     };
     let (Ok(request), Ok(())) =
-        (decide::validate_request(*start, *end, topic), decide::check_text("booking_id", booking_id, 64, true))
+        (decide::validate_request(*start, *end, topic, now.timestamp()), decide::check_text("booking_id", booking_id, 64, true))
     else {
         return Ok(Booked::Locking);
     };

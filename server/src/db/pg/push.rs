@@ -274,7 +274,7 @@ fn record_failure(
                 )?;
             }
         }
-        if let Some(resource_id) = other.resends_bookings_of() {
+        if let Some(resource_id) = other.resends_bookings_of(error) {
             tx.execute(
                 "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
                 &[&resource_id, &now.timestamp()],

@@ -16,7 +16,7 @@ pub(super) fn join_waitlist(
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     now: i64,
 ) -> Res<()> {
-    let span = validate_request(start, end, "")?;
+    let span = validate_request(start, end, "", now)?;
     decide::check_text("waitlist_id", id, 64, true)?;
     if span.end <= now {
         return Err(Refusal::InPast.into());
