@@ -92,3 +92,25 @@ fn report_cells_from_other_makerspaces_cannot_become_formulas() {
         assert_eq!(excel_safe(plain), plain);
     }
 }
+
+/// The database holds contact details and the sign-in token: other local users cannot read
+/// it, its log or the directory made for it — nor an older file, once the app opens it.
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_directory_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    let path = dir.path().join("fresh").join("incubook.db");
+    let mut store = incubook::store::Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    store.set_setting("lang", "zh").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&dir.path().join("fresh").join("incubook.db-wal")), 0o600);
+    assert_eq!(mode(&dir.path().join("fresh")), 0o700);
+    drop(store);
+    let old = dir.path().join("old.db");
+    std::fs::write(&old, b"").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap_or_else(|e| panic!("{e}"));
+    drop(incubook::store::Store::open(&old).unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(mode(&old), 0o600);
+}

@@ -55,7 +55,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 2);
+    assert_eq!(user_version, 3);
     let bookings = ok(store.bookings_of(&founder));
     assert_eq!(bookings.iter().filter(|b| b.booking.booker_id == founder).count() as i64, bookings_in_release_one);
     assert!(bookings.iter().all(|b| !b.pending && b.rejection.is_none()));
@@ -85,4 +85,30 @@ fn release_one_rows_get_the_new_columns_with_their_defaults() {
     ));
     assert_eq!((role_version, busy_person), (0, 1));
     assert_eq!(ok(store.person("p1", None)).name, "王芳");
+}
+
+/// A connected release-2 desktop with changes waiting: after the upgrade they belong to the
+/// account connected then, and still go out under its client.
+#[test]
+fn waiting_changes_of_release_two_belong_to_the_account_connected_then() {
+    let dir = ok(tempfile::tempdir());
+    let path = dir.path().join("incubook.db");
+    {
+        let conn = ok(rusqlite::Connection::open(&path));
+        ok(conn.execute_batch(include_str!("../migrations/0001_initial.sql")));
+        ok(conn.execute_batch(include_str!("../migrations/0002_sync.sql")));
+        ok(conn.execute_batch(
+            "INSERT INTO sync_state(id, server_url, username, person_id, token, client_id, cursor)
+                 VALUES (1, 'https://district.example', 'wang', 'p1', 't', 'client-1', 0);
+             INSERT INTO outbox(name, args, entity_id, created_at) VALUES ('cancel', '{\"booking_id\":\"b1\",\"reason\":null}', 'b1', 0);
+             PRAGMA user_version = 2;",
+        ));
+    }
+    let store = ok(Store::open(&path));
+    let owner: (String, String) =
+        ok(store.conn().query_row("SELECT client_id, person_id FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?))));
+    assert_eq!(owner, ("client-1".to_string(), "p1".to_string()));
+    let status = ok(store.sync_status()).unwrap_or_else(|| panic!("still connected"));
+    assert_eq!((status.waiting, status.held), (1, 0));
+    assert_eq!(ok(store.outbox(10)).len(), 1);
 }

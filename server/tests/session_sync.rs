@@ -152,7 +152,8 @@ fn long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_noth
     // A change no request can carry (a corrupt or hand-made row), between two good ones.
     let huge = serde_json::json!({"booking_id": booking, "body": "x".repeat(2 * 1024 * 1024)}).to_string();
     ok(m.store.conn().execute(
-        "INSERT INTO outbox(name, args, entity_id, created_at) VALUES ('set_session_note', ?1, ?2, 0)",
+        "INSERT INTO outbox(name, args, entity_id, created_at, client_id, person_id)
+         SELECT 'set_session_note', ?1, ?2, 0, client_id, person_id FROM sync_state",
         rusqlite::params![huge, booking],
     ));
     ok(m.store.set_session_note(&mentor, &booking, "最后一版", now));

@@ -293,7 +293,8 @@ fn a_mentors_day_off_reaches_founders_and_one_the_server_refuses_is_dropped(back
         note: String::new(),
     };
     ok(a.store.conn().execute(
-        "INSERT INTO outbox(name, args, entity_id, created_at) VALUES (?1, ?2, ?3, 0)",
+        "INSERT INTO outbox(name, args, entity_id, created_at, client_id, person_id)
+         SELECT ?1, ?2, ?3, 0, client_id, person_id FROM sync_state",
         rusqlite::params!["add_date_override", ok(serde_json::to_string(&ok(PushedMutation::new(0, &mutation)).args)), phantom],
     ));
     let report = a.sync(now);
@@ -303,7 +304,86 @@ fn a_mentors_day_off_reaches_founders_and_one_the_server_refuses_is_dropped(back
     assert_eq!(server.count("SELECT count(*) FROM date_override WHERE id = $1", &[Arg::T(phantom)]), 0);
 }
 
+/// Two free slots of a mentor, a day apart or more.
+fn two_slots(client: &Client, resource: &str, now: chrono::DateTime<Utc>) -> (Slot, Slot) {
+    let today = now.date_naive();
+    let search = SlotSearch { from: today, to: today + Duration::days(21), minutes: None };
+    let slots: Vec<Slot> =
+        ok(client.store.slots(resource, &search, now)).into_iter().filter(|s| s.start > now + Duration::days(1)).collect();
+    let first = slots.first().cloned().unwrap_or_else(|| panic!("no free slot"));
+    let second =
+        slots.iter().find(|s| s.start >= first.end + Duration::days(1)).cloned().unwrap_or_else(|| panic!("no second slot"));
+    (first, second)
+}
+
+fn booker_on_server(server: &TestServer, booking: &str) -> Option<String> {
+    (server.count("SELECT count(*) FROM booking WHERE id = $1", &[Arg::T(booking)]) == 1)
+        .then(|| server.text("SELECT booker_id FROM booking WHERE id = $1", &[Arg::T(booking)]).unwrap_or_default())
+}
+
+/// a books offline and signs out; b signs in on the same desktop: a's booking is held, not
+/// sent as b's, and goes out as a's when a signs in again.
+fn a_second_account_on_one_desktop_never_sends_the_first_ones_changes(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let (a_person, b_person) = two_founders(&server);
+    let mut desk = server.client("a", now);
+    let (resource, slot) = mentor_slot(&desk.store, now);
+    let held = book(&mut desk, &resource, &slot, now);
+    ok(desk.store.sign_out_sync());
+
+    let b = ok(desk.http.sign_in("b", common::PASSWORD));
+    ok(desk.store.connect_sync(&server.base, "b", &b.user.person_id, &b.token));
+    let report = desk.sync(now);
+    assert_eq!(report.pushed, 0, "{report:?}");
+    assert_eq!(booker_on_server(&server, &held), None, "a's booking did not go out as b's");
+    let status = ok(desk.store.sync_status()).unwrap_or_else(|| panic!("connected"));
+    assert_eq!((status.waiting, status.held), (0, 1));
+    assert_eq!(b.user.person_id, b_person);
+
+    let a = ok(desk.http.sign_in("a", common::PASSWORD));
+    ok(desk.store.connect_sync(&server.base, "a", &a.user.person_id, &a.token));
+    let report = desk.sync(now);
+    assert_eq!((report.pushed, report.refused.len()), (1, 0), "{report:?}");
+    assert_eq!(booker_on_server(&server, &held), Some(a_person));
+    let status = ok(desk.store.sync_status()).unwrap_or_else(|| panic!("connected"));
+    assert_eq!((status.waiting, status.held), (0, 0));
+}
+
+/// A desktop restored from a backup makes changes under ids the server already took: they
+/// reach the server all the same.
+fn a_desktop_restored_from_a_backup_loses_nothing_it_does_next(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    two_founders(&server);
+    let mut desk = server.client("a", now);
+    let (resource, _) = mentor_slot(&desk.store, now);
+    let (first, second) = two_slots(&desk, &resource, now);
+    let backup = desk._dir.path().join("backup.db");
+    ok(desk.store.conn().execute("VACUUM INTO ?1", [backup.display().to_string()]));
+
+    let before = book(&mut desk, &resource, &first, now);
+    desk.sync(now);
+    assert!(booker_on_server(&server, &before).is_some());
+
+    // Restored: the backup's file in place of the database.
+    let path = desk.path.clone();
+    desk.store = ok(Store::open(&backup));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    ok(std::fs::copy(&backup, &path));
+    desk.store = ok(Store::open(&path));
+    let after = book(&mut desk, &resource, &second, now);
+    let report = desk.sync(now);
+    assert_eq!(report.waiting, 0, "{report:?}");
+    assert!(booker_on_server(&server, &after).is_some(), "the booking made after the restore reached the server");
+    assert!(!view(&desk, &after).pending);
+}
+
 on_both_backends!(
+    a_second_account_on_one_desktop_never_sends_the_first_ones_changes,
+    a_desktop_restored_from_a_backup_loses_nothing_it_does_next,
     two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason,
     a_push_whose_answer_was_lost_is_applied_once_when_retried,
     changes_made_offline_survive_a_restart_and_sync_later,

@@ -38,6 +38,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_initial.sql")),
         M::up(include_str!("../../migrations/0002_sync.sql")),
+        M::up(include_str!("../../migrations/0003_outbox_owner.sql")),
     ])
 }
 
@@ -59,12 +60,40 @@ pub enum Durability {
     CrashSafe,
 }
 
+/// Makes the database file readable by its owner alone (0600), before SQLite opens it: its
+/// journal and WAL take the same mode, and it holds people's contact details and, on a
+/// connected desktop, the sign-in token. A directory made for it is the owner's alone (0700).
+fn private_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+        }
+        let beside = |suffix: &str| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        for file in [path.to_path_buf(), beside("-wal"), beside("-shm")] {
+            // Best effort on a file someone else owns (opened read-only, say).
+            if file.exists() {
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
+        private_file(path)?;
         Store::configure(Connection::open(path)?)
     }
 

@@ -35,6 +35,9 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Changes made here that the server has not confirmed yet.
     pub waiting: i64,
+    /// Changes another account made on this desktop: they wait until it signs in again, and
+    /// never go out under the account signed in now.
+    pub held: i64,
 }
 
 /// What one sync did.
@@ -117,7 +120,8 @@ fn sync_round(
         let batch = access.with(|store| store.outbox_batch(after, PUSH_BATCH, PUSH_BYTES))?;
         let Some(last) = batch.last().map(|m| m.id) else { break };
         let alone = batch.len() == 1;
-        let response = match transport.push(&token, &PushRequest { client_id: status.client_id.clone(), mutations: batch }) {
+        let client_id = access.with(|store| Ok(store.sync_status()?.map(|s| s.client_id).unwrap_or_default()))?;
+        let response = match transport.push(&token, &PushRequest { client_id, mutations: batch }) {
             // One change too large for any request: it can never be sent, so it must not hold
             // up the ones after it. It stays on this desktop, and the refusal is reported.
             Err(CoreError::Remote { code, .. }) if alone && code == "too_large" => {
@@ -128,6 +132,15 @@ fn sync_round(
             }
             other => other?,
         };
+        // The server has seen later changes from this client than this desktop has made: the
+        // database was restored from a backup (or copied), and its new changes reuse ids the
+        // server took as done. They go again under a new client id, which the server has not
+        // seen, instead of being dropped as duplicates.
+        if response.last_mutation_id > last {
+            access.with(|store| store.new_client_id())?;
+            after = 0;
+            continue;
+        }
         report.pushed += response.outcomes.len() as u32;
         report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
         after = last;
@@ -138,9 +151,11 @@ fn sync_round(
     // The next page is fetched while this one is written: on a first sync the server's work
     // and the transfer overlap the local writes instead of adding to them.
     let first = access.with(|store| store.sync_cursor())?;
+    // The push may have given this desktop a new client id.
+    let client_id = access.with(|store| Ok(store.sync_status()?.map(|s| s.client_id).unwrap_or_default()))?;
     std::thread::scope(|scope| -> Result<()> {
         let (pages, arrived) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
-        let (token, client_id) = (&token, &status.client_id);
+        let (token, client_id) = (&token, &client_id);
         scope.spawn(move || {
             let mut cursor = first;
             loop {
@@ -174,17 +189,23 @@ fn sync_round(
 
 impl Store {
     /// Remembers the server and the signed-in user. Reconnecting as the same user to the
-    /// same server keeps the client id and the cursor; anything else starts over.
+    /// same server keeps the client id and the cursor; anything else starts over — under the
+    /// client this person's held changes wait for, if any, so that they go out now.
     pub fn connect_sync(&mut self, server_url: &str, username: &str, person_id: &str, token: &str) -> Result<SyncStatus> {
         let same = self.sync_status()?.is_some_and(|s| s.server_url == server_url && s.person_id == person_id);
         self.write(|tx| {
             if same {
                 tx.execute("UPDATE sync_state SET token = ?1, username = ?2, last_error = NULL WHERE id = 1", params![token, username])?;
             } else {
+                let held: Option<String> = tx
+                    .query_row("SELECT client_id FROM outbox WHERE person_id = ?1 ORDER BY mutation_id LIMIT 1", [person_id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
                 tx.execute("DELETE FROM sync_state", [])?;
                 tx.execute(
                     "INSERT INTO sync_state(id, server_url, username, person_id, token, client_id, cursor) VALUES (1, ?1, ?2, ?3, ?4, ?5, 0)",
-                    params![server_url, username, person_id, token, new_id()],
+                    params![server_url, username, person_id, token, held.unwrap_or_else(new_id)],
                 )?;
             }
             Ok(())
@@ -192,7 +213,6 @@ impl Store {
         self.sync_status()?.ok_or_else(|| CoreError::not_found("sync_state", "1"))
     }
 
-    /// Forgets the sign-in; waiting changes stay in the outbox for the next connection.
     /// Signs out: revokes the token on the server when it can be reached (offline, the token
     /// still expires within a week), then forgets it here. Waiting changes stay.
     pub fn sign_out_everywhere(&mut self, server: &super::http::HttpTransport) -> Result<()> {
@@ -206,12 +226,32 @@ impl Store {
         self.sign_out_sync()
     }
 
+    /// Gives this desktop's account a client id the server has never seen, with its waiting
+    /// changes.
+    fn new_client_id(&mut self) -> Result<()> {
+        self.write(|tx| {
+            let fresh = new_id();
+            tx.execute(
+                "UPDATE outbox SET client_id = ?1 WHERE client_id = (SELECT client_id FROM sync_state WHERE id = 1)",
+                [&fresh],
+            )?;
+            tx.execute("UPDATE sync_state SET client_id = ?1 WHERE id = 1", [&fresh])?;
+            Ok(())
+        })
+    }
+
+    /// Forgets the sign-in; waiting changes stay in the outbox for the next connection.
     pub fn sign_out_sync(&mut self) -> Result<()> {
         self.write(|tx| Ok(tx.execute("UPDATE sync_state SET token = NULL WHERE id = 1", []).map(drop)?))
     }
 
     pub fn sync_status(&self) -> Result<Option<SyncStatus>> {
-        let waiting: i64 = self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+        let (waiting, held): (i64, i64) = self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE o.client_id IS s.client_id), count(*) FILTER (WHERE o.client_id IS NOT s.client_id)
+             FROM outbox o LEFT JOIN sync_state s ON s.id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         Ok(self
             .conn
             .query_row(
@@ -228,6 +268,7 @@ impl Store {
                         last_sync_at: r.get::<_, Option<i64>>(6)?.map(to_utc),
                         last_error: r.get(7)?,
                         waiting,
+                        held,
                     })
                 },
             )
@@ -242,9 +283,11 @@ impl Store {
     /// Waiting mutations after the given one, oldest first: at most `limit` of them, and no
     /// more than `max_bytes` of arguments (but always the first).
     pub fn outbox_batch(&self, after: i64, limit: usize, max_bytes: usize) -> Result<Vec<PushedMutation>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mutation_id, name, args FROM outbox WHERE mutation_id > ?1 ORDER BY mutation_id LIMIT ?2")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT mutation_id, name, args FROM outbox
+                 WHERE mutation_id > ?1 AND client_id = (SELECT client_id FROM sync_state WHERE id = 1)
+                 ORDER BY mutation_id LIMIT ?2",
+        )?;
         let rows = stmt.query_map(params![after, limit as i64], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?;
@@ -315,7 +358,10 @@ impl Store {
                 writer.apply(tx, change)?;
             }
             tx.execute("UPDATE sync_state SET cursor = max(cursor, ?1) WHERE id = 1", [page.cursor])?;
-            tx.execute("DELETE FROM outbox WHERE mutation_id <= ?1", [page.last_mutation_id])?;
+            tx.execute(
+                "DELETE FROM outbox WHERE mutation_id <= ?1 AND client_id = (SELECT client_id FROM sync_state WHERE id = 1)",
+                [page.last_mutation_id],
+            )?;
             Ok(())
         });
         self.conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -407,11 +407,18 @@ pub(crate) fn record(tx: &Connection, mutation: &Mutation, now: i64) -> Result<(
     }
     let pushed = PushedMutation::new(0, mutation)?;
     let entity_id = mutation.entity_id();
-    tx.prepare_cached("INSERT INTO outbox(name, args, entity_id, created_at) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
-        pushed.name,
-        pushed.args.to_string(),
-        entity_id,
-        now
-    ])?;
+    // The change goes out under the client of the account signed in now, which the server
+    // applies it as. Its id is the wall clock in microseconds (or the next id, if larger): a
+    // database restored from a backup would otherwise number its new changes with ids the
+    // server already took from the changes made after the backup, and they would be dropped
+    // as duplicates. The ids stay increasing whatever the clock does.
+    tx.prepare_cached(
+        "INSERT INTO outbox(mutation_id, name, args, entity_id, created_at, client_id, person_id)
+         SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) + 1,
+                    CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)),
+                ?1, ?2, ?3, ?4, client_id, person_id
+         FROM sync_state WHERE id = 1",
+    )?
+    .execute(params![pushed.name, pushed.args.to_string(), entity_id, now])?;
     Ok(())
 }

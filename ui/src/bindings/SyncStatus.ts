@@ -7,4 +7,9 @@ export type SyncStatus = { server_url: string, username: string, person_id: stri
 /**
  * Changes made here that the server has not confirmed yet.
  */
-waiting: number, };
+waiting: number, 
+/**
+ * Changes another account made on this desktop: they wait until it signs in again, and
+ * never go out under the account signed in now.
+ */
+held: number, };
