@@ -21,8 +21,8 @@ use crate::db::{Database, Principal};
 use crate::error::{Result, ServerError};
 use crate::sign_in::{self, SignInGuard};
 
-/// Request bodies above this get 413.
-pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+/// Request bodies above this get 413; clients size their pushes by it.
+pub const BODY_LIMIT_BYTES: usize = incubook::sync::client::MAX_REQUEST_BYTES;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -275,7 +275,57 @@ fn an_upload_cannot_book_for_outsiders_or_around_the_rules(backend: Backend) {
     assert_eq!(outsiders, 0, "nothing is kept in an outsider's name");
 }
 
+/// What a founder's pull brings of other people: no roles held in other makerspaces, no other
+/// founders' startup details, no mentor kept to another makerspace, nobody else's no-show,
+/// nobody's reason for a day off. A mentor still sees the startups of the founders they serve.
+fn a_founders_pull_brings_what_a_founder_needs_and_no_more(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let store = server.seed();
+    let founder = founders_of(&store, "PD-0002")[0].clone();
+    server.account("f", &founder, "PD-0002", &[ServerRole::Founder]);
+    let seen = |sql: &str| server.count(sql, &[]);
+    assert!(
+        seen(
+            "SELECT count(*) FROM mentor m JOIN resource r ON r.id = m.resource_id JOIN makerspace s ON s.id = r.makerspace_id WHERE m.visibility = 'makerspace' AND s.code <> 'PD-0002'"
+        ) > 0
+    );
+    assert!(seen("SELECT count(*) FROM booking WHERE status = 'no_show'") > 0, "the sample has no-shows");
+    server.execute("UPDATE date_override SET note = '病假'", &[]);
+    let f = server.client("f", now);
+    let count = |sql: &str| -> i64 { ok(f.store.conn().query_row(sql, [&founder], |r| r.get(0))) };
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE m.code <> 'PD-0002' AND r.person_id <> ?1"
+        ),
+        0
+    );
+    assert!(count("SELECT count(*) FROM person_role WHERE person_id = ?1") > 0, "her own roles come");
+    assert_eq!(count("SELECT count(*) FROM person WHERE id <> ?1 AND coalesce(startup_name, industry, stage) IS NOT NULL"), 0);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM mentor m JOIN resource r ON r.id = m.resource_id JOIN makerspace s ON s.id = r.makerspace_id WHERE m.visibility = 'makerspace' AND s.code <> 'PD-0002' AND ?1 <> ''"
+        ),
+        0
+    );
+    assert_eq!(count("SELECT count(*) FROM booking WHERE status = 'no_show' AND booker_id <> ?1"), 0);
+    assert_eq!(count("SELECT count(*) FROM date_override WHERE note <> '' AND ?1 <> ''"), 0);
+    assert!(count("SELECT count(*) FROM booking WHERE booker_id <> ?1") > 0, "others' bookings still come, as busy");
+
+    let (resource, _) = mentor_slot(&store, now);
+    let mentor: String =
+        ok(store.conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&resource], |r| r.get(0)));
+    server.account("m", &mentor, "PD-0001", &[ServerRole::Mentor]);
+    let m = server.client("m", now);
+    let startups: i64 =
+        ok(m.store
+            .conn()
+            .query_row("SELECT count(*) FROM person WHERE id <> ?1 AND startup_name IS NOT NULL", [&mentor], |r| r.get(0)));
+    assert!(startups > 0, "a mentor sees the startups of founders");
+}
+
 on_both_backends!(
+    a_founders_pull_brings_what_a_founder_needs_and_no_more,
     an_upload_cannot_book_for_outsiders_or_around_the_rules,
     crash_payloads_are_refused_and_everyone_else_is_served,
     tokens_die_on_sign_out_new_password_and_new_roles,

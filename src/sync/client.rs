@@ -54,9 +54,12 @@ pub struct SyncReport {
 /// Pushes go in batches of this many mutations…
 pub const PUSH_BATCH: usize = 100;
 
-/// …and of at most this many bytes of arguments, well under the server's body limit (1 MiB):
+/// …and of at most this many bytes of arguments, well under the server's body limit:
 /// a hundred saves of a long session note would not fit in one request.
 pub const PUSH_BYTES: usize = 256 * 1024;
+
+/// The largest request body the server takes (413 above it).
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
 /// How a sync reaches the database: directly, or through the desktop's shared mutex, which
 /// is held only while the database is read or written, never while the network is in use.
@@ -120,10 +123,18 @@ fn sync_round(
         let batch = access.with(|store| store.outbox_batch(after, PUSH_BATCH, PUSH_BYTES))?;
         let Some(last) = batch.last().map(|m| m.id) else { break };
         let alone = batch.len() == 1;
+        // One change too large for any request can never be sent, so it must not hold up the
+        // ones after it: it stays on this desktop, and the refusal is reported. (Sending it
+        // anyway would end in a 413, or in a reset while its body is still being written.)
+        if alone && batch.iter().any(|m| m.args.to_string().len() + m.name.len() + 256 > MAX_REQUEST_BYTES) {
+            access.with(|store| store.drop_unsendable(last))?;
+            report.refused.push("too_large".into());
+            after = last;
+            continue;
+        }
         let client_id = access.with(|store| Ok(store.sync_status()?.map(|s| s.client_id).unwrap_or_default()))?;
         let response = match transport.push(&token, &PushRequest { client_id, mutations: batch }) {
-            // One change too large for any request: it can never be sent, so it must not hold
-            // up the ones after it. It stays on this desktop, and the refusal is reported.
+            // The server's limit is lower than this desktop knows: the same as above.
             Err(CoreError::Remote { code, .. }) if alone && code == "too_large" => {
                 access.with(|store| store.drop_unsendable(last))?;
                 report.refused.push(code);

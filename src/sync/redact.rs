@@ -86,6 +86,14 @@ impl<L: RowLookup> Viewer<L> {
         Ok(owns)
     }
 
+    fn serves_founders(&self) -> bool {
+        [Role::Mentor, Role::LabManager, Role::SpaceAdmin].into_iter().any(|r| self.actor.has_anywhere(r))
+    }
+
+    fn member_of_resources_makerspace(&self, resource_id: &str) -> Result<bool, L::Error> {
+        Ok(self.lookup.ownership(resource_id)?.is_some_and(|o| self.actor.member_of(&o.makerspace_id)))
+    }
+
     fn booking_party(&self, booking_id: &str) -> Result<bool, L::Error> {
         match self.lookup.booking_parties(booking_id)? {
             Some((booker, resource)) => Ok(booker == self.actor.id || self.owns(&resource)?),
@@ -111,6 +119,32 @@ impl<L: RowLookup> Viewer<L> {
                 if text(&row, "id") != me {
                     row.insert("phone".into(), serde_json::Value::Null);
                     row.insert("email".into(), serde_json::Value::Null);
+                    // A startup's details are for the people who serve founders (mentors, lab
+                    // managers, space admins), not for other founders.
+                    if !self.serves_founders() {
+                        for column in ["startup_name", "industry", "stage"] {
+                            row.insert(column.into(), serde_json::Value::Null);
+                        }
+                    }
+                }
+                true
+            }
+            // Who holds which role is the business of that makerspace's own people.
+            "person_role" => text(&row, "person_id") == me || self.actor.member_of(text(&row, "makerspace_id")),
+            // A mentor kept to their makerspace is not sent outside it; a replica outside that
+            // had them while they were the district's is told to drop them.
+            "mentor" => {
+                let resource = text(&row, "resource_id").to_string();
+                if text(&row, "visibility") == "makerspace" && !self.member_of_resources_makerspace(&resource)? {
+                    let key = serde_json::Map::from_iter([("resource_id".to_string(), serde_json::Value::from(resource))]);
+                    return Ok(Some(Change::Delete { table, version, key }));
+                }
+                true
+            }
+            // A day off says why only to whom it belongs.
+            "date_override" => {
+                if !self.owns(text(&row, "resource_id"))? {
+                    row.insert("note".into(), "".into());
                 }
                 true
             }
@@ -128,6 +162,10 @@ impl<L: RowLookup> Viewer<L> {
                     row.insert("booker_id".into(), BUSY_PERSON_ID.into());
                     row.insert("topic".into(), "".into());
                     row.insert("reason".into(), serde_json::Value::Null);
+                    // Whether someone else turned up is not the district's to know.
+                    if text(&row, "status") == "no_show" {
+                        row.insert("status".into(), "completed".into());
+                    }
                     true
                 }
             }
