@@ -23,6 +23,27 @@ pub fn parse_instant(field: &'static str, text: &str) -> Result<i64> {
         .map_err(|e| CoreError::invalid(field, format!("'{text}' is not an RFC 3339 time ({e})")))
 }
 
+/// An instant as people type it: RFC 3339, or a local date and time (`2026-12-03 09:00`,
+/// `2026-12-03T09:00`, seconds optional) in the zone given. A local time the clocks skip
+/// over is refused; one they pass twice is the first.
+pub fn parse_local_instant(field: &'static str, text: &str, tz: Tz) -> Result<i64> {
+    use chrono::TimeZone;
+    if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.timestamp());
+    }
+    let local = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text.trim(), format).ok())
+        .filter(|t| (FIRST_YEAR..=LAST_YEAR).contains(&t.year()))
+        .ok_or_else(|| {
+            CoreError::invalid(field, format!("'{text}' is not a time like 2026-12-03 09:00 or 2026-12-03T01:00:00Z"))
+        })?;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.timestamp())
+        .ok_or_else(|| CoreError::invalid(field, format!("{text} does not exist in {tz}: the clocks skip it")))
+}
+
 /// Dates people type are four-digit years: chrono's `%Y` alone takes `+262142`, one day
 /// short of its limit, and the next day's arithmetic would overflow.
 pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate> {

@@ -191,3 +191,26 @@ fn a_closed_pipe_ends_the_command_quietly() {
         assert!(out.status.success() && !stderr.contains("panicked"), "{args:?}: {:?} {stderr}", out.status);
     }
 }
+
+/// A start typed as a local time is read in the resource's zone, like the RFC 3339 instant
+/// it names; `bookings --json` says whether each booking waits to sync and why the server
+/// refused it, as the table does.
+#[test]
+fn a_local_start_is_read_in_the_resources_zone_and_json_says_what_the_table_says() {
+    let s = sample();
+    let d = s.dir.path();
+    let slots =
+        json(&incubook(d, &["slots", &s.mentor, "--from", "2026-12-07", "--to", "2026-12-13", "--minutes", "60", "--json"]));
+    let start = slots[0]["start"].as_str().unwrap_or_default().to_string();
+    let instant: chrono::DateTime<chrono::Utc> = start.parse().unwrap_or_else(|e| panic!("{start}: {e}"));
+    let local = instant.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string();
+    let booking = json(&incubook(d, &["book", &s.mentor, "--start", &local, "--minutes", "60", "--as", &s.founder, "--json"]));
+    assert_eq!(booking["start"].as_str(), Some(start.as_str()), "{local} in Shanghai is {start}");
+    let mine = json(&incubook(d, &["--json", "bookings", "--as", &s.founder]));
+    let listed = mine.as_array().and_then(|a| a.iter().find(|b| b["id"] == booking["id"]).cloned()).unwrap_or_default();
+    assert_eq!(listed["pending"], false);
+    assert!(listed.get("rejection").is_some(), "the refusal field is there (null): {listed}");
+    let bad =
+        error(&incubook(d, &["book", &s.mentor, "--start", "2026-12-08 25:00", "--minutes", "60", "--as", &s.founder, "--json"]));
+    assert_eq!(bad["code"], "invalid.start");
+}

@@ -114,3 +114,18 @@ fn the_database_and_its_directory_are_the_owners_alone() {
     drop(incubook::store::Store::open(&old).unwrap_or_else(|e| panic!("{e}")));
     assert_eq!(mode(&old), 0o600);
 }
+
+/// A typed local time: read in the zone given, the first pass of a repeated hour, refused
+/// inside the hour the clocks skip; RFC 3339 as it is.
+#[test]
+fn a_typed_local_time_is_read_in_its_zone_across_dst() {
+    use incubook::domain::parse_local_instant;
+    let ny = chrono_tz::America::New_York;
+    let at = |text: &str| parse_local_instant("start", text, ny);
+    assert_eq!(at("2027-03-13 09:00").ok(), Some(far("2027-03-13T14:00:00Z").timestamp()));
+    assert_eq!(at("2027-03-15T09:00").ok(), Some(far("2027-03-15T13:00:00Z").timestamp()));
+    assert_eq!(at("2027-11-07 01:30").ok(), Some(far("2027-11-07T05:30:00Z").timestamp()), "the first 01:30");
+    assert_eq!(at("2027-03-14 02:30").err().map(|e| e.code()).as_deref(), Some("invalid.start"), "skipped");
+    assert_eq!(at("2027-03-14T07:30:00Z").ok(), Some(far("2027-03-14T07:30:00Z").timestamp()));
+    assert_eq!(at("+262142-01-01 09:00").err().map(|e| e.code()).as_deref(), Some("invalid.start"));
+}

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use incubook::csv_import::ImportKind;
-use incubook::domain::{BlackoutWhen, Role, parse_date, parse_instant, to_utc};
+use incubook::domain::{BlackoutWhen, Role, parse_date, parse_local_instant, to_utc};
 use incubook::i18n::{expertise_label, status_label};
 use incubook::report;
 use incubook::sample::{self, Scale};
@@ -20,8 +20,10 @@ fn open(cli: &Cli) -> Result<Store> {
     Store::open(&path)
 }
 
-fn span_from(start: &str, minutes: i64) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
-    let start = to_utc(parse_instant("start", start)?);
+/// A span from `--start` (RFC 3339, or a local time in the resource's zone) and `--minutes`.
+fn span_from(store: &Store, resource_id: &str, start: &str, minutes: i64) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let tz = store.resource_rules(resource_id).map(|r| r.tz).unwrap_or(crate::output::DISTRICT_TZ);
+    let start = to_utc(parse_local_instant("start", start, tz)?);
     if minutes <= 0 || minutes > 7 * 1440 {
         return Err(CoreError::invalid("minutes", "must be between 1 and 10080"));
     }
@@ -202,7 +204,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })
         }
         Command::Book { resource_id, start, minutes, actor, topic } => {
-            let (start, end) = span_from(start, *minutes)?;
+            let (start, end) = span_from(&store, resource_id, start, *minutes)?;
             let booking =
                 store.book(actor, &NewBooking { resource_id: resource_id.clone(), start, end, topic: topic.clone() }, now)?;
             out.show(&booking, || {
@@ -221,7 +223,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::Complete(d) => decided(out, store.complete(&d.actor, &d.booking_id, now)),
         Command::NoShow(Decision { booking_id, actor, .. }) => decided(out, store.no_show(actor, booking_id, now)),
         Command::Reschedule { booking_id, start, minutes, actor } => {
-            let (start, end) = span_from(start, *minutes)?;
+            let (start, end) =
+                span_from(&store, &store.booking(booking_id).map(|b| b.resource_id).unwrap_or_default(), start, *minutes)?;
             decided(out, store.reschedule(actor, booking_id, start, end, now))
         }
         Command::Bookings { actor } => {
@@ -239,7 +242,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })
         }
         Command::Waitlist { resource_id, start, minutes, actor } => {
-            let (start, end) = span_from(start, *minutes)?;
+            let (start, end) = span_from(&store, resource_id, start, *minutes)?;
             let entry = store.join_waitlist(actor, resource_id, start, end, now)?;
             out.show(&entry, || format!("{} {}", out.t("已加入候补：", "On the waitlist for"), out.span(entry.start, entry.end)))
         }
@@ -260,7 +263,9 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })
         }
         Command::Blackout { resource_id, start, end, reason, preview, cancel_bookings, actor } => {
-            let when = BlackoutWhen::Once { start: parse_instant("start", start)?, end: parse_instant("end", end)? };
+            let tz = store.resource_rules(resource_id).map(|r| r.tz).unwrap_or(crate::output::DISTRICT_TZ);
+            let when =
+                BlackoutWhen::Once { start: parse_local_instant("start", start, tz)?, end: parse_local_instant("end", end, tz)? };
             let mode = match (preview, cancel_bookings) {
                 (true, _) => BlackoutMode::Preview,
                 (false, true) => BlackoutMode::CancelBookings,
@@ -290,7 +295,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })
         }
         Command::Qualify { resource_id, person, expires, actor } => {
-            let expires = expires.as_deref().map(|e| parse_instant("expires", e).map(to_utc)).transpose()?;
+            let tz = store.resource_rules(resource_id).map(|r| r.tz).unwrap_or(crate::output::DISTRICT_TZ);
+            let expires = expires.as_deref().map(|e| parse_local_instant("expires", e, tz).map(to_utc)).transpose()?;
             store.grant_qualification(actor, person, resource_id, expires, now)?;
             out.show(&serde_json::json!({"person_id": person, "resource_id": resource_id, "expires_at": expires}), || {
                 out.t("已授予操作资格。", "Qualification granted.").into()
@@ -402,8 +408,9 @@ fn decided(out: &Output, result: Result<incubook::domain::Booking>) -> Result<()
 }
 
 fn show_bookings(out: &Output, list: &[BookingView]) -> Result<()> {
-    let bookings: Vec<&incubook::domain::Booking> = list.iter().map(|v| &v.booking).collect();
-    out.show(&bookings, || {
+    // JSON carries what the table shows: whether a booking waits to sync, and the server's
+    // refusal with its reason.
+    out.show(&list, || {
         if list.is_empty() {
             return out
                 .t(

@@ -31,8 +31,10 @@ struct Cli {
 enum Command {
     /// Load a sample district into an empty database
     Demo {
+        /// Size of the sample: small or large
         #[arg(long, default_value = "small")]
         scale: String,
+        /// Seed of the sample, for the same district every time
         #[arg(long, default_value_t = 2026)]
         seed: u64,
         /// Do nothing (and succeed) when the database already has data
@@ -43,8 +45,10 @@ enum Command {
     Makerspaces,
     /// People and their roles
     People {
+        /// Only people with this role: founder, mentor, lab_manager or space_admin
         #[arg(long)]
         role: Option<String>,
+        /// Only this makerspace, by its code (like PD-0001)
         #[arg(long)]
         makerspace: Option<String>,
     },
@@ -52,37 +56,50 @@ enum Command {
     Mentors(MentorArgs),
     /// Labs (public technology platforms)
     Labs {
+        /// Only this makerspace, by its code (like PD-0001)
         #[arg(long)]
         makerspace: Option<String>,
     },
     /// Equipment of the labs
     Equipment {
+        /// Only this lab, by its id
         #[arg(long)]
         lab: Option<String>,
+        /// Only this category of equipment (like 3D打印)
         #[arg(long)]
         category: Option<String>,
+        /// Only this makerspace, by its code (like PD-0001)
         #[arg(long)]
         makerspace: Option<String>,
     },
     /// Free slots of a mentor or equipment between two dates (both included)
     Slots {
+        /// The mentor or equipment, by its resource id
         resource_id: String,
+        /// First date, like 2026-12-01
         #[arg(long)]
         from: String,
+        /// Last date, like 2026-12-07
         #[arg(long)]
         to: String,
+        /// Length in minutes
         #[arg(long)]
         minutes: Option<u32>,
     },
     /// Book a slot
     Book {
+        /// The mentor or equipment, by its resource id
         resource_id: String,
+        /// Start: a local time in the resource's zone (2026-12-03 09:00) or RFC 3339 (2026-12-03T01:00:00Z)
         #[arg(long)]
         start: String,
+        /// Length in minutes
         #[arg(long, allow_negative_numbers = true)]
         minutes: i64,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
+        /// What the session is about
         #[arg(long, default_value = "")]
         topic: String,
     },
@@ -98,56 +115,75 @@ enum Command {
     NoShow(Decision),
     /// Move a booking to a new time
     Reschedule {
+        /// The booking, by its id
         booking_id: String,
+        /// Start: a local time in the resource's zone (2026-12-03 09:00) or RFC 3339 (2026-12-03T01:00:00Z)
         #[arg(long)]
         start: String,
+        /// Length in minutes
         #[arg(long, allow_negative_numbers = true)]
         minutes: i64,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// A person's bookings (and, for a mentor, the sessions booked with them)
     Bookings {
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// Requests waiting for a mentor's or lab manager's decision
     Requests {
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// Rate a finished session (1–5)
     Feedback {
+        /// The booking, by its id
         booking_id: String,
+        /// 1 (poor) to 5 (excellent)
         #[arg(long)]
         rating: u8,
+        /// A few words for the mentor or lab
         #[arg(long, default_value = "")]
         comment: String,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// Wait for a taken slot; a cancellation there notifies you
     Waitlist {
+        /// The mentor or equipment, by its resource id
         resource_id: String,
+        /// Start: a local time in the resource's zone (2026-12-03 09:00) or RFC 3339 (2026-12-03T01:00:00Z)
         #[arg(long)]
         start: String,
+        /// Length in minutes
         #[arg(long, allow_negative_numbers = true)]
         minutes: i64,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// A person's notifications
     Notifications {
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// Add a maintenance blackout (reports the bookings it hits)
     Blackout {
+        /// The mentor or equipment, by its resource id
         resource_id: String,
+        /// Start: a local time in the resource's zone (2026-12-03 09:00) or RFC 3339 (2026-12-03T01:00:00Z)
         #[arg(long)]
         start: String,
+        /// End: a local time in the resource's zone (2026-12-03 18:00) or RFC 3339
         #[arg(long)]
         end: String,
+        /// Why (needed to decline, or for an owner to cancel)
         #[arg(long, default_value = "")]
         reason: String,
         /// Only show the bookings it would hit
@@ -156,23 +192,30 @@ enum Command {
         /// Cancel the bookings it hits, telling their bookers the reason
         #[arg(long)]
         cancel_bookings: bool,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// Let a person use a piece of equipment
     Qualify {
+        /// The mentor or equipment, by its resource id
         resource_id: String,
+        /// Who may use it, by person id
         #[arg(long)]
         person: String,
+        /// Until when (RFC 3339 or a local time); never expires when left out
         #[arg(long)]
         expires: Option<String>,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
     /// Export a person's bookings as an iCalendar file
     ExportIcs {
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
+        /// Write to this file instead of standard output
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
@@ -180,7 +223,9 @@ enum Command {
     Import {
         /// mentors or equipment
         kind: String,
+        /// The CSV file
         file: PathBuf,
+        /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
@@ -188,8 +233,10 @@ enum Command {
     Report {
         /// mentors or equipment
         kind: String,
+        /// First date, like 2026-12-01
         #[arg(long)]
         from: String,
+        /// Last date, like 2026-12-07
         #[arg(long)]
         to: String,
         /// CSV for Excel instead of a table
@@ -218,6 +265,7 @@ enum Command {
     SyncStatus,
     /// The audit log, newest first
     Audit {
+        /// How many entries
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
@@ -225,14 +273,19 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct MentorArgs {
+    /// Expertise, like 融资 or fundraising
     #[arg(long)]
     tag: Option<String>,
+    /// Industry the mentor knows, like 智能硬件
     #[arg(long)]
     industry: Option<String>,
+    /// A language the mentor speaks, like zh or en
     #[arg(long)]
     lang: Option<String>,
+    /// Words in the name, title or bio
     #[arg(long)]
     text: Option<String>,
+    /// Only this makerspace, by its code (like PD-0001)
     #[arg(long)]
     makerspace: Option<String>,
     /// Only mentors with a free slot within this many days
@@ -248,9 +301,12 @@ struct MentorArgs {
 
 #[derive(Args, Debug)]
 struct Decision {
+    /// The booking, by its id
     booking_id: String,
+    /// Who is acting, by person id
     #[arg(long = "as", value_name = "PERSON_ID")]
     actor: String,
+    /// Why (needed to decline, or for an owner to cancel)
     #[arg(long)]
     reason: Option<String>,
 }
@@ -277,5 +333,25 @@ fn main() -> ExitCode {
             out.error(&e);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `incubook <command> --help` explains every flag and argument it lists.
+    #[test]
+    fn every_argument_has_a_help_line() {
+        let cli = super::Cli::command();
+        let mut missing = Vec::new();
+        for command in cli.get_subcommands() {
+            for arg in command.get_arguments() {
+                if arg.get_help().is_none() && !["help", "version"].contains(&arg.get_id().as_str()) {
+                    missing.push(format!("{} {}", command.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help line: {missing:?}");
     }
 }
