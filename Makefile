@@ -8,7 +8,9 @@ SAMPLE_DIR ?= $(HOME)/.local/share/incubook-sample
 INCUBOOK := $(CARGO_TARGET_DIR)/debug/incubook
 DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
-.PHONY: figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-server bindings desktop deb screenshots cli-run
+FUZZ_SECONDS ?= 1800
+
+.PHONY: fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-server bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
@@ -81,3 +83,11 @@ bench-server: check-toolchain
 figures: desktop app
 	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 	cd ui && FIGURES=1 APP_BINARY=$(CARGO_TARGET_DIR)/release/incubook-desktop xvfb-run -a -s "-screen 0 1280x800x24" npx vitest run --config vitest.e2e.config.ts
+
+# Coverage-guided fuzzing with libFuzzer (cargo-fuzz; RUSTC_BOOTSTRAP lets the stable
+# toolchain take its sanitizer flags): the wire parsers, then pushes applied to the server's
+# store, FUZZ_SECONDS each. A crash leaves its input in fuzz/artifacts/.
+fuzz: check-toolchain
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O wire -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O apply -- -max_total_time=$(FUZZ_SECONDS)
