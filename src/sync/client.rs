@@ -119,6 +119,7 @@ fn sync_round(
     let mut done = SyncProgress { to_send: u32::try_from(status.waiting).unwrap_or(u32::MAX), ..SyncProgress::default() };
     progress(&done);
     let mut after = 0;
+    let mut client_id = status.client_id.clone();
     loop {
         let batch = access.with(|store| store.outbox_batch(after, PUSH_BATCH, PUSH_BYTES))?;
         let Some(last) = batch.last().map(|m| m.id) else { break };
@@ -132,8 +133,7 @@ fn sync_round(
             after = last;
             continue;
         }
-        let client_id = access.with(|store| Ok(store.sync_status()?.map(|s| s.client_id).unwrap_or_default()))?;
-        let response = match transport.push(&token, &PushRequest { client_id, mutations: batch }) {
+        let response = match transport.push(&token, &PushRequest { client_id: client_id.clone(), mutations: batch }) {
             // The server's limit is lower than this desktop knows: the same as above.
             Err(CoreError::Remote { code, .. }) if alone && code == "too_large" => {
                 access.with(|store| store.drop_unsendable(last))?;
@@ -148,7 +148,7 @@ fn sync_round(
         // server took as done. They go again under a new client id, which the server has not
         // seen, instead of being dropped as duplicates.
         if response.last_mutation_id > last {
-            access.with(|store| store.new_client_id())?;
+            client_id = access.with(|store| store.new_client_id())?;
             after = 0;
             continue;
         }
@@ -162,8 +162,6 @@ fn sync_round(
     // The next page is fetched while this one is written: on a first sync the server's work
     // and the transfer overlap the local writes instead of adding to them.
     let first = access.with(|store| store.sync_cursor())?;
-    // The push may have given this desktop a new client id.
-    let client_id = access.with(|store| Ok(store.sync_status()?.map(|s| s.client_id).unwrap_or_default()))?;
     std::thread::scope(|scope| -> Result<()> {
         let (pages, arrived) = std::sync::mpsc::sync_channel::<Result<PullResponse>>(1);
         let (token, client_id) = (&token, &client_id);
@@ -239,7 +237,7 @@ impl Store {
 
     /// Gives this desktop's account a client id the server has never seen, with its waiting
     /// changes.
-    fn new_client_id(&mut self) -> Result<()> {
+    fn new_client_id(&mut self) -> Result<String> {
         self.write(|tx| {
             let fresh = new_id();
             tx.execute(
@@ -247,7 +245,7 @@ impl Store {
                 [&fresh],
             )?;
             tx.execute("UPDATE sync_state SET client_id = ?1 WHERE id = 1", [&fresh])?;
-            Ok(())
+            Ok(fresh)
         })
     }
 
