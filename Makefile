@@ -45,7 +45,7 @@ lint: ui
 
 # The server's tests run on SQLite and on PostgreSQL (started here when it is not running).
 unit: ui
-	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" cargo test --workspace
+	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" ./scripts/with-keyring.sh cargo test --workspace
 
 ui-test: deps
 	npm --prefix ui run check

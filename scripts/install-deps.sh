@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential pkg-config libssl-dev curl file libxdo-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
   libgtk-3-dev libjavascriptcoregtk-4.1-dev webkit2gtk-driver xvfb xauth imagemagick
-  fonts-noto-cjk postgresql postgresql-contrib)
+  fonts-noto-cjk postgresql postgresql-contrib libdbus-1-dev dbus gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

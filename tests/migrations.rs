@@ -55,7 +55,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 3);
+    assert_eq!(user_version, 4, "every migration ran");
     let bookings = ok(store.bookings_of(&founder));
     assert_eq!(bookings.iter().filter(|b| b.booking.booker_id == founder).count() as i64, bookings_in_release_one);
     assert!(bookings.iter().all(|b| !b.pending && b.rejection.is_none()));

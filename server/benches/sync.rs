@@ -119,7 +119,9 @@ fn main() {
         let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(server, _)| server));
         let started = Instant::now();
         let pg = ok(db::open(&url));
-        ok(pg.import_catalogue(&ok(Store::open(&seed)), &mut |_, _| {}));
+        let source = ok(Store::open(&seed));
+        let codes: Vec<String> = ok(source.makerspaces()).into_iter().map(|m| m.code).collect();
+        ok(pg.import_catalogue(&source, &codes, &mut |_, _| {}));
         println!("district sample imported into PostgreSQL in {:.1} s", started.elapsed().as_secs_f64());
         let server = serve(pg);
         add_founders(&server, &store);

@@ -105,7 +105,14 @@ impl IntoResponse for ServerError {
         if self.status().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let body = Json(serde_json::json!({"code": self.code(), "message": self.to_string()}));
+        // The database's own words stay in the log: they describe the schema, not the request.
+        let message = match &self {
+            ServerError::Database(_) | ServerError::Postgres(_) | ServerError::Migration(_) => {
+                "the district database failed; the server's log says why".to_string()
+            }
+            other => other.to_string(),
+        };
+        let body = Json(serde_json::json!({"code": self.code(), "message": message}));
         match self {
             ServerError::TooManyRequests { retry_after_seconds } => {
                 (self.status(), [(axum::http::header::RETRY_AFTER, retry_after_seconds.to_string())], body).into_response()

@@ -19,6 +19,7 @@ use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use crate::auth;
 use crate::db::{Database, Principal};
 use crate::error::{Result, ServerError};
+use crate::push_limit::PushLimit;
 use crate::sign_in::{self, SignInGuard};
 
 /// Request bodies above this get 413; clients size their pushes by it.
@@ -28,11 +29,12 @@ pub const BODY_LIMIT_BYTES: usize = incubook::sync::client::MAX_REQUEST_BYTES;
 pub struct AppState {
     pub db: Arc<dyn Database>,
     sign_in: Arc<SignInGuard>,
+    push_limit: Arc<PushLimit>,
 }
 
 impl AppState {
     pub fn new(db: Arc<dyn Database>) -> AppState {
-        AppState { db, sign_in: Arc::new(SignInGuard::default()) }
+        AppState { db, sign_in: Arc::new(SignInGuard::default()), push_limit: Arc::new(PushLimit::default()) }
     }
 }
 
@@ -209,6 +211,7 @@ async fn push(
     if body.mutations.len() > MAX_PUSH_MUTATIONS {
         return Err(ServerError::Invalid(format!("push at most {MAX_PUSH_MUTATIONS} mutations at once")));
     }
+    state.push_limit.admit(&principal.person_id, body.mutations.len())?;
     let db = state.db.clone();
     let response = blocking(move || db.push(&principal.person_id, &body, chrono::Utc::now())).await?;
     Ok(Json(response))

@@ -5,6 +5,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod listen;
+mod push_limit;
 mod sign_in;
 
 use std::future::Future;
@@ -22,6 +23,17 @@ pub async fn serve(
     tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_limits(listener, db, tls, listen::Limits::default(), shutdown).await
+}
+
+/// `serve` with other listener limits (tests use small ones).
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    db: Arc<dyn db::Database>,
+    tls: Option<TlsAcceptor>,
+    limits: listen::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = http::router(http::AppState::new(db));
-    listen::serve(listener, app, tls, shutdown).await
+    listen::serve(listener, app, tls, limits, shutdown).await
 }

@@ -87,6 +87,10 @@ enum Admin {
         /// The desktop database file (incubook.db)
         #[arg(long)]
         from: std::path::PathBuf,
+        /// The code of a makerspace whose rows to take (repeat for several); rows of any other
+        /// makerspace in the file are left out
+        #[arg(long = "makerspace", value_name = "CODE", required = true)]
+        makerspaces: Vec<String>,
     },
 }
 
@@ -159,12 +163,12 @@ fn run(cli: Cli) -> Result<()> {
             println!("{n} token(s) of {username} revoked");
             Ok(())
         }
-        Command::Admin(Admin::ImportCatalogue { from }) => {
+        Command::Admin(Admin::ImportCatalogue { from, makerspaces }) => {
             if !from.is_file() {
                 return Err(ServerError::NotFound(format!("{} is not a file", from.display())));
             }
             let source = incubook::store::Store::open(&from)?;
-            let added = database.import_catalogue(&source, &mut |table, rows| eprintln!("{table}: {rows} rows"))?;
+            let added = database.import_catalogue(&source, &makerspaces, &mut |table, rows| eprintln!("{table}: {rows} rows"))?;
             println!("{added} rows added");
             Ok(())
         }

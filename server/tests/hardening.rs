@@ -324,7 +324,107 @@ fn a_founders_pull_brings_what_a_founder_needs_and_no_more(backend: Backend) {
     assert!(startups > 0, "a mentor sees the startups of founders");
 }
 
+/// The review's M7: a founder pushing blackouts on someone else's calendar, again and again.
+/// Each is refused to her alone: nobody else's bookings are sent again (they were untouched),
+/// the refusals kept for her retries go once she pushes on, and an account that keeps pushing
+/// is told to wait while another pushes as usual.
+fn a_refusal_costs_no_more_than_the_change_asked(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let store = server.seed();
+    let stranger = founders_of(&store, "PD-0002")[0].clone();
+    server.account("f", &stranger, "PD-0002", &[ServerRole::Founder]);
+    let (resource, _) = mentor_slot(&store, now);
+    let resource_arg = common::Arg::T(&resource);
+    let future = "SELECT count(*) FROM booking WHERE resource_id = $1 AND end_at > $2 AND deleted = 0";
+    assert!(server.count(future, &[resource_arg, common::Arg::I(now.timestamp())]) > 0, "the calendar has bookings");
+    let versions = || server.text("SELECT sum(version) FROM booking WHERE resource_id = $1", &[resource_arg]);
+    let before = versions();
+
+    let http = ok(HttpTransport::new(&server.base));
+    let f = ok(http.sign_in("f", PASSWORD)).token;
+    // An hour a year ahead, where nothing is booked.
+    let (start, end) = ((now + Duration::days(360)).timestamp(), (now + Duration::days(360) + Duration::hours(1)).timestamp());
+    let blackouts: Vec<PushedMutation> = (1..=200)
+        .map(|i| {
+            raw(
+                i,
+                "add_blackout",
+                json!({"blackout": {"id": format!("m7-{i}"), "resource_id": resource, "when": {"kind": "once", "start": start, "end": end}, "reason": "x".repeat(200)}, "cancel_hits": true}),
+            )
+        })
+        .collect();
+    let said = push(&http, &f, "m7", blackouts);
+    assert_all_refused(&said, "forbidden");
+    assert_eq!(versions(), before, "nobody else's booking is sent again");
+    let failures = "SELECT count(*) FROM sync_failure WHERE client_id = 'm7'";
+    assert_eq!(server.count(failures, &[]), 200, "kept for a retry of the same push");
+    let again = push(&http, &f, "m7", vec![raw(201, "cancel", json!({"booking_id": "m7-none"}))]);
+    assert_all_refused(&again, "");
+    assert_eq!(server.count(failures, &[]), 1, "the first push's refusals are not asked for again");
+
+    // Retries cost the server a lookup each, and still draw on the account's budget.
+    let retry: Vec<PushedMutation> = (1..=500).map(|i| raw(i, "cancel", json!({"booking_id": "m7-none"}))).collect();
+    let mut told_to_wait = None;
+    for _ in 0..60 {
+        match http.push(&f, &PushRequest { client_id: "m7".into(), mutations: retry.clone() }) {
+            Ok(_) => {}
+            Err(e) => {
+                told_to_wait = Some(e.code());
+                break;
+            }
+        }
+    }
+    assert_eq!(told_to_wait.as_deref(), Some("too_many_requests"));
+    let founders = founders_of(&store, "PD-0001");
+    server.account("other", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    let mut other = server.client("other", now);
+    let (resource, slot) = mentor_slot(&other.store, now);
+    let new = NewBooking { resource_id: resource, start: slot.start, end: slot.end, topic: "路演".into() };
+    ok(other.store.book(&other.person_id.clone(), &new, now));
+    let report = other.sync(now);
+    assert_eq!((report.pushed, report.refused.len()), (1, 0), "{report:?}");
+}
+
+/// The review's M5: the desktop's sign-in token is in the OS keyring, not in its database
+/// file; where no keyring answers it is in the database, which only its owner can read. A
+/// sign-out forgets it in both. (`make unit` runs the tests in a session with a keyring and
+/// says so in `INCUBOOK_TEST_KEYRING`.)
+#[test]
+fn the_sign_in_token_is_kept_where_other_users_cannot_read_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let now = Utc::now();
+    let server = TestServer::start(now);
+    let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
+    server.account("f1", &founder, "PD-0001", &[ServerRole::Founder]);
+    let mut desk = server.client("f1", now);
+    let token = desk.token();
+    let in_file = |desk: &common::Client| -> (Option<String>, bool) {
+        ok(desk.store.conn().query_row("SELECT token, token_in_keyring FROM sync_state", [], |r| Ok((r.get(0)?, r.get(1)?))))
+    };
+    let path = desk.path.to_string_lossy().into_owned();
+    let keyring = || keyring::Entry::new("incubook", &path).and_then(|e| e.get_password()).ok();
+    if std::env::var_os("INCUBOOK_TEST_KEYRING").is_some() {
+        assert_eq!(in_file(&desk), (None, true));
+        assert_eq!(keyring().as_deref(), Some(token.as_str()));
+        let bytes = ok(std::fs::read(&desk.path));
+        assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()), "the token is not in the file");
+    } else {
+        assert_eq!(in_file(&desk), (Some(token.clone()), false));
+        let mode = ok(std::fs::metadata(&desk.path)).permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // The token works from where it is kept, and goes with a sign-out.
+    let report = desk.sync(now);
+    assert_eq!(report.refused.len(), 0);
+    ok(desk.store.sign_out_sync());
+    assert_eq!(in_file(&desk), (None, false));
+    assert_eq!(keyring(), None);
+    assert_eq!(desk.store.sync_once(&desk.http, now).err().map(|e| e.code()).as_deref(), Some("unauthorized"));
+}
+
 on_both_backends!(
+    a_refusal_costs_no_more_than_the_change_asked,
     a_founders_pull_brings_what_a_founder_needs_and_no_more,
     an_upload_cannot_book_for_outsiders_or_around_the_rules,
     crash_payloads_are_refused_and_everyone_else_is_served,

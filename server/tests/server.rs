@@ -186,11 +186,22 @@ fn admin_cli_adds_users_who_can_sign_in(url: &str) {
         common::founders_of(&store, "PD-0001")[0].clone()
     };
     let desktop = desktop.display().to_string();
-    let imported = run(&["admin", "import-catalogue", "--from", &desktop], None);
+    let unnamed = run(&["admin", "import-catalogue", "--from", &desktop], None);
+    assert!(!unnamed.status.success(), "the makerspaces to take are named");
+    let imported = run(&["admin", "import-catalogue", "--from", &desktop, "--makerspace", "PD-0001"], None);
     assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
     assert!(String::from_utf8_lossy(&imported.stderr).contains("booking: "), "progress per table");
-    let again = run(&["admin", "import-catalogue", "--from", &desktop], None);
+    // The review's L9: only the named makerspace's rows, and only its people's bookings.
+    {
+        let db = db::open(url).unwrap_or_else(|e| panic!("{e}"));
+        let spaces = db.makerspaces().unwrap_or_else(|e| panic!("{e}"));
+        let with_catalogue: Vec<&str> = spaces.iter().filter(|m| m.has_catalogue()).map(|m| m.code.as_str()).collect();
+        assert_eq!(with_catalogue, ["PD-0001"], "{spaces:?}");
+    }
+    let again = run(&["admin", "import-catalogue", "--from", &desktop, "--makerspace", "PD-0001"], None);
     assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), "0 rows added", "rows present are kept");
+    let absent = run(&["admin", "import-catalogue", "--from", &desktop, "--makerspace", "PD-9999"], None);
+    assert!(String::from_utf8_lossy(&absent.stderr).contains("\"code\":\"not_found\""));
     let linked = run(
         &[
             "admin",
@@ -215,13 +226,13 @@ fn admin_cli_adds_users_who_can_sign_in(url: &str) {
         incubook::sample::load(&mut store, incubook::sample::Scale::Small, 4, chrono::Utc::now())
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let clash = run(&["admin", "import-catalogue", "--from", &other.display().to_string()], None);
+    let clash = run(&["admin", "import-catalogue", "--from", &other.display().to_string(), "--makerspace", "PD-0001"], None);
     assert!(
         String::from_utf8_lossy(&clash.stderr).contains("\"code\":\"conflict\""),
         "{}",
         String::from_utf8_lossy(&clash.stderr)
     );
-    let missing = run(&["admin", "import-catalogue", "--from", "/nonexistent/incubook.db"], None);
+    let missing = run(&["admin", "import-catalogue", "--from", "/nonexistent/incubook.db", "--makerspace", "PD-0001"], None);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("\"code\":\"not_found\""));
 }
 

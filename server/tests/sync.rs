@@ -103,6 +103,54 @@ impl Transport for LosesPushAnswers<'_> {
     }
 }
 
+/// Answers every push as the server does an account past its budget (see the hardening
+/// tests for the real limit); pulls go to the real server.
+struct TellsToWait<'a>(&'a dyn Transport);
+
+impl Transport for TellsToWait<'_> {
+    fn push(&self, _token: &str, _request: &PushRequest) -> Result<PushResponse> {
+        Err(CoreError::Remote { code: "too_many_requests".into(), message: "too many tries: try again in 3 s".into() })
+    }
+
+    fn pull(&self, token: &str, client_id: &str, cursor: i64) -> Result<PullResponse> {
+        self.0.pull(token, client_id, cursor)
+    }
+}
+
+/// A desktop told to slow down keeps its changes for the next round, still receives what
+/// others changed, and shows no error.
+fn a_desktop_told_to_wait_keeps_its_changes_and_still_pulls(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    two_founders(&server);
+    let mut a = server.client("a", now);
+    let mut b = server.client("b", now);
+    let (resource, slot) = mentor_slot(&b.store, now);
+    let booked_by_b = book(&mut b, &resource, &slot, now);
+    b.sync(now);
+    a.sync(now);
+    let (resource_a, slot_a) = mentor_slot(&a.store, now);
+    let booked_by_a = book(&mut a, &resource_a, &slot_a, now);
+    a.sync(now);
+    ok(b.store.cancel(&b.person_id.clone(), &booked_by_b, Some("计划有变"), now));
+
+    let report = ok(b.store.sync_once(&TellsToWait(&b.http), now));
+    assert_eq!((report.pushed, report.waiting), (0, 1), "{report:?}");
+    let seen: bool =
+        ok(b.store.conn().query_row("SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)", [&booked_by_a], |r| r.get(0)));
+    assert!(seen, "what a booked came down");
+    assert!(ok(b.store.sync_status()).is_some_and(|s| s.last_error.is_none()));
+    assert_ne!(
+        server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booked_by_b)]).as_deref(),
+        Some("cancelled"),
+        "not sent yet"
+    );
+
+    let later = b.sync(now);
+    assert_eq!((later.pushed, later.waiting), (1, 0), "{later:?}");
+    assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booked_by_b)]).as_deref(), Some("cancelled"));
+}
+
 fn a_push_whose_answer_was_lost_is_applied_once_when_retried(backend: Backend) {
     let now = Utc::now();
     let server = TestServer::start_on(backend, now);
@@ -382,6 +430,7 @@ fn a_desktop_restored_from_a_backup_loses_nothing_it_does_next(backend: Backend)
 }
 
 on_both_backends!(
+    a_desktop_told_to_wait_keeps_its_changes_and_still_pulls,
     a_second_account_on_one_desktop_never_sends_the_first_ones_changes,
     a_desktop_restored_from_a_backup_loses_nothing_it_does_next,
     two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason,

@@ -39,6 +39,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0001_initial.sql")),
         M::up(include_str!("../../migrations/0002_sync.sql")),
         M::up(include_str!("../../migrations/0003_outbox_owner.sql")),
+        M::up(include_str!("../../migrations/0004_token_in_keyring.sql")),
     ])
 }
 

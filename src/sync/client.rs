@@ -8,6 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::secret;
 use super::tables::table;
 use super::{Change, PullResponse, PushRequest, PushResponse, PushedMutation};
 use crate::domain::{new_id, to_utc};
@@ -141,6 +142,9 @@ fn sync_round(
                 after = last;
                 continue;
             }
+            // The server asks this account to slow down: the rest goes in a later round, and
+            // this one still brings what others changed.
+            Err(CoreError::Remote { code, .. }) if code == "too_many_requests" => break,
             other => other?,
         };
         // The server has seen later changes from this client than this desktop has made: the
@@ -202,24 +206,37 @@ impl Store {
     /// client this person's held changes wait for, if any, so that they go out now.
     pub fn connect_sync(&mut self, server_url: &str, username: &str, person_id: &str, token: &str) -> Result<SyncStatus> {
         let same = self.sync_status()?.is_some_and(|s| s.server_url == server_url && s.person_id == person_id);
+        let in_keyring = secret::save(self.db_path(), token);
+        let kept = (!in_keyring).then_some(token);
         self.write(|tx| {
             if same {
-                tx.execute("UPDATE sync_state SET token = ?1, username = ?2, last_error = NULL WHERE id = 1", params![token, username])?;
+                tx.execute(
+                    "UPDATE sync_state SET token = ?1, token_in_keyring = ?2, username = ?3, last_error = NULL WHERE id = 1",
+                    params![kept, in_keyring, username],
+                )?;
             } else {
                 let held: Option<String> = tx
-                    .query_row("SELECT client_id FROM outbox WHERE person_id = ?1 ORDER BY mutation_id LIMIT 1", [person_id], |r| {
-                        r.get(0)
-                    })
+                    .query_row(
+                        "SELECT client_id FROM outbox WHERE person_id = ?1 ORDER BY mutation_id LIMIT 1",
+                        [person_id],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 tx.execute("DELETE FROM sync_state", [])?;
                 tx.execute(
-                    "INSERT INTO sync_state(id, server_url, username, person_id, token, client_id, cursor) VALUES (1, ?1, ?2, ?3, ?4, ?5, 0)",
-                    params![server_url, username, person_id, token, held.unwrap_or_else(new_id)],
+                    "INSERT INTO sync_state(id, server_url, username, person_id, token, token_in_keyring, client_id, cursor)
+                     VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, 0)",
+                    params![server_url, username, person_id, kept, in_keyring, held.unwrap_or_else(new_id)],
                 )?;
             }
             Ok(())
         })?;
         self.sync_status()?.ok_or_else(|| CoreError::not_found("sync_state", "1"))
+    }
+
+    /// The file this store lives in; empty for a store in memory.
+    fn db_path(&self) -> &str {
+        self.conn.path().unwrap_or_default()
     }
 
     /// Signs out: revokes the token on the server when it can be reached (offline, the token
@@ -251,7 +268,8 @@ impl Store {
 
     /// Forgets the sign-in; waiting changes stay in the outbox for the next connection.
     pub fn sign_out_sync(&mut self) -> Result<()> {
-        self.write(|tx| Ok(tx.execute("UPDATE sync_state SET token = NULL WHERE id = 1", []).map(drop)?))
+        secret::forget(self.db_path());
+        self.write(|tx| Ok(tx.execute("UPDATE sync_state SET token = NULL, token_in_keyring = 0 WHERE id = 1", []).map(drop)?))
     }
 
     pub fn sync_status(&self) -> Result<Option<SyncStatus>> {
@@ -264,7 +282,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT server_url, username, person_id, client_id, token IS NOT NULL, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
+                "SELECT server_url, username, person_id, client_id, token IS NOT NULL OR token_in_keyring = 1, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
                 [],
                 |r| {
                     Ok(SyncStatus {
@@ -325,9 +343,14 @@ impl Store {
         sync_with(self, transport, now)
     }
 
-    fn sync_token(&self) -> Result<(SyncStatus, String)> {
+    /// The connection and its bearer token, from wherever the token is kept.
+    pub fn sync_token(&self) -> Result<(SyncStatus, String)> {
         let status = self.sync_status()?.ok_or_else(|| CoreError::invalid("sync", "not connected to a district server"))?;
-        let token: Option<String> = self.conn.query_row("SELECT token FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+        let (token, in_keyring): (Option<String>, bool) =
+            self.conn
+                .query_row("SELECT token, token_in_keyring FROM sync_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        // A keyring that lost the entry (or is locked) asks for a new sign-in, as an expired token does.
+        let token = if in_keyring { secret::load(self.db_path()) } else { token };
         let token = token.ok_or_else(|| CoreError::Remote { code: "unauthorized".into(), message: "sign in again".into() })?;
         Ok((status, token))
     }

@@ -50,7 +50,24 @@ impl HttpTransport {
         HttpTransport::open(base, true)
     }
 
+    /// Like `new`, but trusts the certificate authority in `ca_pem` (PEM) instead of the
+    /// public roots: a district that signs its server's certificate itself.
+    pub fn trusting(base: &str, ca_pem: &[u8]) -> Result<HttpTransport> {
+        HttpTransport::open_with(base, false, roots_from_pem(ca_pem)?)
+    }
+
     fn open(base: &str, plain_http_anywhere: bool) -> Result<HttpTransport> {
+        // A district with its own certificate authority names it once for every command.
+        let roots = match std::env::var_os("INCUBOOK_CA_CERT") {
+            Some(path) => roots_from_pem(&std::fs::read(&path).map_err(|e| {
+                CoreError::invalid("ca_cert", format!("cannot read INCUBOOK_CA_CERT {}: {e}", path.to_string_lossy()))
+            })?)?,
+            None => ureq::tls::RootCerts::WebPki,
+        };
+        HttpTransport::open_with(base, plain_http_anywhere, roots)
+    }
+
+    fn open_with(base: &str, plain_http_anywhere: bool, roots: ureq::tls::RootCerts) -> Result<HttpTransport> {
         let base = base.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
             return Err(CoreError::invalid("server_url", "give the server's address, like https://district.example:8443"));
@@ -65,6 +82,7 @@ impl HttpTransport {
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(5)))
             .timeout_global(Some(Duration::from_secs(120)))
+            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
             .build()
             .into();
         Ok(HttpTransport { base, agent })
@@ -108,6 +126,22 @@ impl HttpTransport {
 }
 
 /// Whether an `http://…` address names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
+/// The certificates of a PEM file, as the only roots a connection trusts.
+fn roots_from_pem(pem: &[u8]) -> Result<ureq::tls::RootCerts> {
+    let mut roots = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => roots.push(cert),
+            Ok(_) => {}
+            Err(e) => return Err(CoreError::invalid("ca_cert", format!("not a PEM certificate: {e}"))),
+        }
+    }
+    if roots.is_empty() {
+        return Err(CoreError::invalid("ca_cert", "the file holds no certificate"));
+    }
+    Ok(ureq::tls::RootCerts::new_with_certs(&roots))
+}
+
 fn is_loopback(base: &str) -> bool {
     let rest = base.trim_start_matches("http://");
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -120,8 +154,29 @@ fn is_loopback(base: &str) -> bool {
     host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// A server that could not be reached is offline (the next round tries again); one whose
+/// certificate is not trusted is not, and the user is told what to do.
+fn unreachable(error: ureq::Error) -> CoreError {
+    match error {
+        // rustls reports a refused certificate (or a server that does not speak TLS) to the
+        // stream as invalid data; a network that is down fails otherwise.
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => untrusted(&error),
+        ureq::Error::Io(ref e) if e.kind() == std::io::ErrorKind::InvalidData => untrusted(&error),
+        other => CoreError::Offline(other.to_string()),
+    }
+}
+
+fn untrusted(error: &ureq::Error) -> CoreError {
+    CoreError::invalid(
+        "server_url",
+        format!(
+            "the server's certificate is not trusted ({error}); a district with its own certificate authority sets INCUBOOK_CA_CERT"
+        ),
+    )
+}
+
 fn answer<T: DeserializeOwned>(response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<T> {
-    let mut response = response.map_err(|e| CoreError::Offline(e.to_string()))?;
+    let mut response = response.map_err(unreachable)?;
     let status = response.status();
     let body = response
         .body_mut()

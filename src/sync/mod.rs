@@ -9,6 +9,7 @@
 pub mod client;
 pub mod http;
 pub mod redact;
+mod secret;
 pub mod server;
 mod tables;
 pub mod upload;
@@ -278,20 +279,39 @@ impl Mutation {
         self.rows().first().map(|r| r.key.join("/")).unwrap_or_default()
     }
 
-    /// The resource whose active bookings a refused mutation must re-send: the client
-    /// cancelled them locally along with a blackout the server did not take. Not for a
-    /// blackout that is malformed or names nothing the server has: the client's own store
-    /// refuses the same, so it cancelled nothing.
-    pub fn resends_bookings_of(&self, error: &CoreError) -> Option<&str> {
+    /// The bookings a refused mutation must re-send: the client cancelled them locally along
+    /// with a blackout the server did not take. Only those the blackout could have hit (its
+    /// window, not the resource's whole calendar), so that a refusal costs no more than the
+    /// change asked. Not for a blackout that is malformed or names nothing the server has:
+    /// the client's own store refuses the same, so it cancelled nothing.
+    pub fn resends_bookings_of(&self, error: &CoreError) -> Option<ResentBookings<'_>> {
         if matches!(error, CoreError::NotFound { .. } | CoreError::Invalid { .. }) {
             return None;
         }
         match self {
-            Mutation::AddBlackout { blackout, cancel_hits: true } => Some(&blackout.resource_id),
+            Mutation::AddBlackout { blackout, cancel_hits: true } => {
+                let (from, to) = match &blackout.when {
+                    crate::domain::BlackoutWhen::Once { start, end } => (*start, *end),
+                    // A day's slack either side: the dates are the resource's, in its zone.
+                    crate::domain::BlackoutWhen::Weekly { from, until, .. } => {
+                        let day_start = |d: &chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+                        (day_start(from) - 86_400, until.as_ref().map_or(i64::MAX, |u| day_start(u) + 2 * 86_400))
+                    }
+                };
+                Some(ResentBookings { resource_id: &blackout.resource_id, from, to })
+            }
             Mutation::Uploaded { change } => change.resends_bookings_of(error),
             _ => None,
         }
     }
+}
+
+/// A resource's active bookings that overlap `from..to` (Unix seconds), to be sent again.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ResentBookings<'a> {
+    pub resource_id: &'a str,
+    pub from: i64,
+    pub to: i64,
 }
 
 /// A booking a mutation asks the server to make.
@@ -397,6 +417,12 @@ pub struct PullResponse {
 
 /// Pull pages hold at most this many changes.
 pub const MAX_PULL_PAGE: u32 = 5_000;
+
+/// A client pushes its outbox oldest first, and a push is answered before the next is sent:
+/// one that starts at mutation id N holds no change before N, so the refusals recorded before
+/// N (kept to answer a retried push) are not asked for again. One statement for both server
+/// backends: SQLite binds `$n` by position as PostgreSQL does.
+pub const PRUNE_FAILURES_SQL: &str = "DELETE FROM sync_failure WHERE client_id = $1 AND mutation_id < $2";
 
 /// Appends a mutation to the outbox, inside the transaction of the local change, when this
 /// database syncs with a server. On the server and on unconnected desktops it does nothing.

@@ -131,6 +131,31 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The rows of `table` that belong to the makerspaces with these ids: their own rows,
+    /// their resources' rows, and their people's bookings, waitlist places and qualifications
+    /// on those resources. Nothing of another makerspace, and no district notice: an operator
+    /// importing a makerspace's desktop database takes that makerspace and no more.
+    pub fn catalogue_rows_of(
+        &self,
+        table: &super::SyncedTable,
+        makerspace_ids: &[String],
+    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+        let Some(filter) = catalogue_filter(table.name) else { return Ok(Vec::new()) };
+        let sql = format!(
+            "WITH ms(id) AS (SELECT value FROM json_each(?1)),
+                  res(id) AS (SELECT id FROM resource WHERE makerspace_id IN ms),
+                  people(id) AS (SELECT person_id FROM person_role WHERE makerspace_id IN ms),
+                  theirs(id) AS (SELECT id FROM booking WHERE resource_id IN res AND booker_id IN people)
+             SELECT * FROM {} WHERE {filter}",
+            table.name
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let ids = serde_json::to_string(makerspace_ids).map_err(|e| CoreError::invalid("makerspace", e.to_string()))?;
+        let rows = stmt.query_map([ids], |r| row_to_json(r, &names))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Inserts rows (as `table_rows` gives them) that are not here yet, in one transaction;
     /// returns how many were new. Columns this schema lacks are ignored.
     pub fn insert_rows_if_absent(
@@ -175,6 +200,9 @@ impl Store {
     pub fn apply_push(&mut self, person_id: &str, push: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
         check_client_id(&push.client_id)?;
         let mut last = self.last_mutation_id(&push.client_id, person_id)?;
+        if let Some(first) = push.mutations.first() {
+            self.conn.prepare_cached(super::PRUNE_FAILURES_SQL)?.execute(params![push.client_id, first.id])?;
+        }
         let mut outcomes = Vec::with_capacity(push.mutations.len());
         for pushed in &push.mutations {
             if pushed.id <= last {
@@ -330,10 +358,11 @@ impl Store {
                     )?;
                 }
             }
-            if let Some(resource_id) = other.resends_bookings_of(error) {
+            if let Some(resent) = other.resends_bookings_of(error) {
                 tx.execute(
-                    "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > ?2 AND deleted = 0",
-                    params![resource_id, now],
+                    "UPDATE booking SET version = version
+                     WHERE resource_id = ?1 AND end_at > max(?2, ?3) AND start_at < ?4 AND deleted = 0",
+                    params![resent.resource_id, now, resent.from, resent.to],
                 )?;
             }
             Ok(())
@@ -422,4 +451,22 @@ fn row_to_json(r: &rusqlite::Row, names: &[String]) -> rusqlite::Result<serde_js
         map.insert(name.clone(), value);
     }
     Ok(map)
+}
+
+/// Which rows of a synced table belong to the makerspaces `ms` (see `catalogue_rows_of`);
+/// `None` for a table no makerspace owns.
+fn catalogue_filter(table: &str) -> Option<&'static str> {
+    Some(match table {
+        "makerspace" => "id IN ms",
+        "person" => "id IN people",
+        "person_role" | "resource" | "lab" => "makerspace_id IN ms",
+        "mentor" | "equipment" | "date_override" | "blackout" => "resource_id IN res",
+        "mentor_facet" => "mentor_id IN res",
+        "lab_manager" => "lab_id IN (SELECT id FROM lab WHERE makerspace_id IN ms) AND person_id IN people",
+        "qualification" | "waitlist" => "resource_id IN res AND person_id IN people",
+        "booking" => "id IN theirs",
+        "session_note" | "feedback" => "booking_id IN theirs",
+        "notification" => "person_id IN people AND (resource_id IS NULL OR resource_id IN res)",
+        _ => return None,
+    })
 }

@@ -121,7 +121,8 @@ pub trait Database: Send + Sync {
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>>;
     /// Copies the catalogue (and bookings) of a desktop database into the district's, keeping
     /// rows that exist already. `progress` hears each table and how many rows it read.
-    fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize>;
+    /// Copies the named makerspaces' rows of a desktop database (see `catalogue_rows_of`).
+    fn import_catalogue(&self, source: &Store, codes: &[String], progress: &mut dyn FnMut(&str, usize)) -> Result<usize>;
 }
 
 /// The account behind a live token with its roles, one row per role (the role columns empty
@@ -156,20 +157,34 @@ fn principal_of(rows: Vec<(String, String, Option<String>, Option<String>)>) -> 
     Some(Principal { person_id, username, roles })
 }
 
-/// Refuses a catalogue whose makerspace codes the district already uses for other makerspaces:
-/// its people and resources would hang off an id the server does not know.
-fn check_catalogue_fits(source: &Store, server_id_of_code: &mut dyn FnMut(&str) -> Result<Option<String>>) -> Result<()> {
-    for makerspace in source.makerspaces()? {
-        if let Some(id) = server_id_of_code(&makerspace.code)?
+/// The ids, in the catalogue, of the makerspaces an operator named to import. Refuses a code
+/// the catalogue lacks, and one the district already uses for another makerspace: its people
+/// and resources would hang off an id the server does not know.
+fn catalogue_makerspaces(
+    source: &Store,
+    codes: &[String],
+    server_id_of_code: &mut dyn FnMut(&str) -> Result<Option<String>>,
+) -> Result<Vec<String>> {
+    if codes.is_empty() {
+        return Err(ServerError::Invalid("name the makerspaces to import (--makerspace CODE)".into()));
+    }
+    let in_file = source.makerspaces()?;
+    let mut ids = Vec::with_capacity(codes.len());
+    for code in codes {
+        let makerspace = in_file
+            .iter()
+            .find(|m| &m.code == code)
+            .ok_or_else(|| ServerError::NotFound(format!("the file has no makerspace {code}; nothing was imported")))?;
+        if let Some(id) = server_id_of_code(code)?
             && id != makerspace.id
         {
             return Err(ServerError::Conflict(format!(
-                "makerspace {} exists on the server as another makerspace; nothing was imported",
-                makerspace.code
+                "makerspace {code} exists on the server as another makerspace; nothing was imported"
             )));
         }
+        ids.push(makerspace.id.clone());
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Opens the backend a `--db` URL names: `sqlite:PATH` or `postgres://…`.

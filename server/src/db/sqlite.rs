@@ -313,15 +313,15 @@ impl Database for SqliteDatabase {
         self.read(|store| Ok(store.makerspace_summaries()?))
     }
 
-    fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
-        super::check_catalogue_fits(source, &mut |code| {
+    fn import_catalogue(&self, source: &Store, codes: &[String], progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
+        let makerspaces = super::catalogue_makerspaces(source, codes, &mut |code| {
             self.with(|store| {
                 Ok(store.conn().query_row("SELECT id FROM makerspace WHERE code = ?1", [code], |r| r.get(0)).optional()?)
             })
         })?;
         let mut added = 0;
         for table in incubook::sync::SYNCED_TABLES {
-            let rows = source.table_rows(table)?;
+            let rows = source.catalogue_rows_of(table, &makerspaces)?;
             progress(table.name, rows.len());
             added += self.with(|store| Ok(store.insert_rows_if_absent(table, &rows)?))?;
         }

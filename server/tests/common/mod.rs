@@ -71,6 +71,7 @@ pub fn fresh_postgres_database() -> TempDatabase {
 }
 
 /// A value for a test query that runs on either backend.
+#[derive(Clone, Copy)]
 pub enum Arg<'a> {
     T(&'a str),
     I(i64),
@@ -124,7 +125,9 @@ impl TestServer {
             None => ok(db::open(&format!("sqlite:{}", path.display()))),
             Some(temp) => {
                 let db = ok(db::open(&temp.url));
-                ok(db.import_catalogue(&ok(Store::open(&path)), &mut |_, _| {}));
+                let seed = ok(Store::open(&path));
+                let codes: Vec<String> = ok(seed.makerspaces()).into_iter().map(|m| m.code).collect();
+                ok(db.import_catalogue(&seed, &codes, &mut |_, _| {}));
                 db
             }
         };
@@ -265,7 +268,7 @@ impl Client {
 
     /// The bearer token this client signed in with, to push by hand.
     pub fn token(&self) -> String {
-        ok(self.store.conn().query_row("SELECT token FROM sync_state", [], |r| r.get(0)))
+        ok(self.store.sync_token()).1
     }
 
     pub fn client_id(&self) -> String {

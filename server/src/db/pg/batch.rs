@@ -181,7 +181,11 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
 
 /// Moves each client's last processed mutation on to the last of its batch, if the first is
 /// still new; answers the clients claimed.
-const CLAIM_SQL: &str = "UPDATE sync_client c SET last_mutation_id = v.last
+/// The refusals before each push's first mutation go too (see `PRUNE_FAILURES_SQL`).
+const CLAIM_SQL: &str = "WITH pruned AS (
+       DELETE FROM sync_failure f USING unnest($1::text[], $2::bigint[]) AS p(client_id, first)
+       WHERE f.client_id = p.client_id AND f.mutation_id < p.first)
+     UPDATE sync_client c SET last_mutation_id = v.last
     FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(client_id, first, last)
     WHERE c.client_id = v.client_id AND c.last_mutation_id < v.first
     RETURNING c.client_id";

@@ -1,4 +1,5 @@
-//! Copies a desktop database's catalogue into PostgreSQL: every synced table, parents first,
+//! Copies the named makerspaces' rows of a desktop database into PostgreSQL: every synced
+//! table, parents first,
 //! rows matched to columns by name (`json_populate_recordset`), rows already present kept.
 //! Each batch commits on its own, so a first pull pages through many versions.
 
@@ -10,13 +11,18 @@ use crate::error::Result;
 
 const BATCH: usize = 2_000;
 
-pub(super) fn import(client: &mut Client, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
-    crate::db::check_catalogue_fits(source, &mut |code| {
+pub(super) fn import(
+    client: &mut Client,
+    source: &Store,
+    codes: &[String],
+    progress: &mut dyn FnMut(&str, usize),
+) -> Result<usize> {
+    let makerspaces = crate::db::catalogue_makerspaces(source, codes, &mut |code| {
         Ok(client.query_opt("SELECT id FROM makerspace WHERE code = $1", &[&code])?.map(|r| r.get(0)))
     })?;
     let mut added = 0;
     for table in SYNCED_TABLES {
-        let rows = source.table_rows(table)?;
+        let rows = source.catalogue_rows_of(table, &makerspaces)?;
         progress(table.name, rows.len());
         let keys = table.key.join(", ");
         let sql = format!(

@@ -55,7 +55,11 @@ impl Drop for PostgresDatabase {
 
 impl From<postgres::Error> for ServerError {
     fn from(error: postgres::Error) -> ServerError {
-        ServerError::Postgres(error.to_string())
+        // The server's own log needs the database's reason, not only "db error".
+        ServerError::Postgres(match error.as_db_error() {
+            Some(db) => format!("{} ({})", db.message(), db.code().code()),
+            None => error.to_string(),
+        })
     }
 }
 
@@ -349,7 +353,7 @@ impl Database for PostgresDatabase {
         report::district(&mut *self.conn()?, from, to)
     }
 
-    fn import_catalogue(&self, source: &Store, progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
-        catalogue::import(&mut self.conn()?.client, source, progress)
+    fn import_catalogue(&self, source: &Store, codes: &[String], progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
+        catalogue::import(&mut self.conn()?.client, source, codes, progress)
     }
 }

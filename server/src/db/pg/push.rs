@@ -45,6 +45,9 @@ pub(super) fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) 
 pub(super) fn push(client: &mut PgConn, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
     check_client_id(&request.client_id)?;
     let mut last = client_owner(client, &request.client_id, person_id)?;
+    if let Some(first) = request.mutations.first() {
+        client.sql().execute(incubook::sync::PRUNE_FAILURES_SQL, &[&request.client_id, &first.id])?;
+    }
     let mut outcomes = Vec::with_capacity(request.mutations.len());
     for pushed in &request.mutations {
         let decided_now = if pushed.id > last {
@@ -274,10 +277,11 @@ fn record_failure(
                 )?;
             }
         }
-        if let Some(resource_id) = other.resends_bookings_of(error) {
+        if let Some(resent) = other.resends_bookings_of(error) {
             tx.execute(
-                "UPDATE booking SET version = version WHERE resource_id = $1 AND end_at > $2 AND deleted = 0",
-                &[&resource_id, &now.timestamp()],
+                "UPDATE booking SET version = version
+                 WHERE resource_id = $1 AND end_at > greatest($2::bigint, $3::bigint) AND start_at < $4 AND deleted = 0",
+                &[&resent.resource_id, &now.timestamp(), &resent.from, &resent.to],
             )?;
         }
     }
