@@ -287,3 +287,57 @@ fn the_server_stops_cleanly_on_ctrl_c_on_postgres() {
     let database = common::fresh_postgres_database();
     serve_and_stop(&database.url);
 }
+
+/// The review's L6: the PostgreSQL password need not stand on the command line (where `ps`
+/// shows it): it comes from a file `INCUBOOK_DB_PASSWORD_FILE` names, or from `PGPASSWORD`; and
+/// a URL the server cannot use is never echoed with its password.
+#[test]
+fn the_postgres_password_comes_from_a_file_and_is_never_echoed() {
+    let database = common::fresh_postgres_database();
+    let parts = database.url.split_once("://").and_then(|(scheme, rest)| {
+        let (userinfo, host) = rest.split_once('@')?;
+        let (user, password) = userinfo.split_once(':')?;
+        Some((format!("{scheme}://{user}@{host}"), password.to_string()))
+    });
+    let (bare, password) = parts.unwrap_or_else(|| panic!("the test URL has a user and a password"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("db-password");
+    std::fs::write(&file, format!("{password}\n")).unwrap_or_else(|e| panic!("{e}"));
+    let cli = |url: &str, env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_incubook-server"));
+        command.args(["--db", url, "admin", "add-makerspace", "--code", "PD-0009", "--name", "陆家嘴孵化器"]);
+        command.env_remove("PGPASSWORD").env_remove("INCUBOOK_DB_PASSWORD_FILE");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let without = cli(&bare, &[]);
+    assert!(!without.status.success(), "no password, no connection");
+    let from_file = cli(&bare, &[("INCUBOOK_DB_PASSWORD_FILE", &file.display().to_string())]);
+    assert!(from_file.status.success(), "{}", String::from_utf8_lossy(&from_file.stderr));
+
+    let secret = "s3cr3t-Pa55";
+    let malformed = format!("postgres://incubook:{secret}@127.0.0.1:notaport/district");
+    let refused = cli(&malformed, &[]);
+    assert!(!refused.status.success());
+    let said = format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert!(!said.contains(secret), "the password was echoed: {said}");
+    assert!(said.contains("***"), "the URL is quoted without its password: {said}");
+}
+
+/// The review's L10: `/v1/health` answers only when the database does (503 otherwise, so that a
+/// load balancer takes the server out).
+#[tokio::test]
+async fn health_fails_when_the_database_does() {
+    let s = start().await;
+    assert_eq!(get(&s.base, "/v1/health", None).await.0, 200);
+    // The file's tables go from under the running server (a disk swapped, a file truncated).
+    s.db.health().unwrap_or_else(|e| panic!("{e}"));
+    let path = s._dir.path().join("district.db");
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch("DROP TABLE sync_client").unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = get(&s.base, "/v1/health", None).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "database", "{body}");
+}
