@@ -127,10 +127,19 @@ fn bad_arguments_are_refused_before_the_core() {
 #[test]
 fn slots_calendar_cancel_and_waitlist() {
     let h = harness();
-    let (_, mentor, slot) = h.founder_with_slot();
-    let day = slot["start"].as_str().unwrap_or_default()[..10].to_string();
+    let (_, mentor, next_free) = h.founder_with_slot();
+    let day = next_free["start"].as_str().unwrap_or_default()[..10].to_string();
     let slots = h.ok("resource_slots", json!({ "resourceId": mentor["id"], "from": day, "to": day, "minutes": 60 }));
-    assert!(slots.as_array().is_some_and(|s| s.iter().any(|x| x["start"] == slot["start"])));
+    assert!(slots.as_array().is_some_and(|s| s.iter().any(|x| x["start"] == next_free["start"])));
+    // A slot days ahead, so that it is still before the mentor's cancellation cutoff whatever
+    // the time of day the test runs (the next free one may start within the cutoff).
+    let slot = (3..14)
+        .find_map(|ahead| {
+            let day = (chrono::Utc::now() + chrono::Duration::days(ahead)).format("%Y-%m-%d").to_string();
+            let slots = h.ok("resource_slots", json!({ "resourceId": mentor["id"], "from": day, "to": day, "minutes": 60 }));
+            slots.as_array().and_then(|s| s.first().cloned())
+        })
+        .unwrap_or_else(|| panic!("the mentor has no free hour in the next two weeks"));
     let made = h.ok(
         "book",
         json!({ "booking": { "resource_id": mentor["id"], "start": slot["start"], "end": slot["end"], "topic": "" } }),
