@@ -112,3 +112,35 @@ fn waiting_changes_of_release_two_belong_to_the_account_connected_then() {
     assert_eq!((status.waiting, status.held), (1, 0));
     assert_eq!(ok(store.outbox(10)).len(), 1);
 }
+
+/// A connected desktop of the last release (schema 0003), its token in the database: after the
+/// upgrade it is still signed in with that token, and its waiting change is still its own.
+#[test]
+fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
+    let dir = ok(tempfile::tempdir());
+    let path = dir.path().join("incubook.db");
+    {
+        let conn = ok(rusqlite::Connection::open(&path));
+        for migration in [
+            include_str!("../migrations/0001_initial.sql"),
+            include_str!("../migrations/0002_sync.sql"),
+            include_str!("../migrations/0003_outbox_owner.sql"),
+        ] {
+            ok(conn.execute_batch(migration));
+        }
+        ok(conn.execute_batch(
+            "INSERT INTO sync_state(id, server_url, username, person_id, token, client_id, cursor)
+                 VALUES (1, 'https://district.example', 'wang', 'p1', 'release-3-token', 'client-1', 42);
+             INSERT INTO outbox(name, args, entity_id, created_at, client_id, person_id)
+                 VALUES ('cancel', '{\"booking_id\":\"b1\",\"reason\":null}', 'b1', 0, 'client-1', 'p1');
+             PRAGMA user_version = 3;",
+        ));
+    }
+    let store = ok(Store::open(&path));
+    let version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
+    assert_eq!(version, 4);
+    let (status, token) = ok(store.sync_token());
+    assert_eq!(token, "release-3-token");
+    assert!(status.signed_in);
+    assert_eq!((status.client_id.as_str(), status.cursor, status.waiting, status.held), ("client-1", 42, 1, 0));
+}
