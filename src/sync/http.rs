@@ -125,7 +125,6 @@ impl HttpTransport {
     }
 }
 
-/// Whether an `http://…` address names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
 /// The certificates of a PEM file, as the only roots a connection trusts.
 fn roots_from_pem(pem: &[u8]) -> Result<ureq::tls::RootCerts> {
     let mut roots = Vec::new();
@@ -142,6 +141,7 @@ fn roots_from_pem(pem: &[u8]) -> Result<ureq::tls::RootCerts> {
     Ok(ureq::tls::RootCerts::new_with_certs(&roots))
 }
 
+/// Whether an `http://…` address names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
 fn is_loopback(base: &str) -> bool {
     let rest = base.trim_start_matches("http://");
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();

@@ -123,14 +123,6 @@ impl Store {
         Ok(())
     }
 
-    /// Every row of a synced table, as pull sends rows: for copying a catalogue to a server.
-    pub fn table_rows(&self, table: &super::SyncedTable) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT * FROM {}", table.name))?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
-        let rows = stmt.query_map([], |r| row_to_json(r, &names))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// The rows of `table` that belong to the makerspaces with these ids: their own rows,
     /// their resources' rows, and their people's bookings, waitlist places and qualifications
     /// on those resources. Nothing of another makerspace, and no district notice: an operator
