@@ -2,16 +2,17 @@
 //! and the server's PostgreSQL backend, so every backend refuses the same changes for the
 //! same reasons. (Whether a time can be booked at all is `rules::check_booking`.)
 
-use chrono::{DateTime, Utc};
-
 use chrono_tz::Tz;
 
 use crate::availability::{self, Calendar, Days};
-use crate::domain::{self, Blackout, BlackoutWhen, BookingStatus, DateOverride, ResourceKind, Role, WeeklyHours};
+use crate::domain::{Blackout, BookingStatus, ResourceKind, Role};
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
-use crate::rules::{Qualification, RuleContext};
-use crate::store::{NewEquipment, ResourceRules};
+use crate::rules::{Qualification, ResourceRules, RuleContext};
+
+// Moved to `validate` and `command`; kept here for callers of the old paths.
+pub use crate::command::validate_equipment;
+pub use crate::validate::{check_text, validate_blackout, validate_date_override, validate_expiry, validate_request};
 
 /// A person and the roles they hold, per makerspace id.
 #[derive(Debug, Clone)]
@@ -58,35 +59,6 @@ pub fn require_owner(actor: &Actor, kind: ResourceKind, makerspace_id: &str, men
         ResourceKind::Mentor => Err(CoreError::Forbidden("only the mentor changes their own availability".into())),
         ResourceKind::Equipment => actor.require_lab_authority(makerspace_id, "changing equipment"),
     }
-}
-
-/// A new booking's times and topic, before any rule is looked at: the span is bounded here,
-/// before anything walks the calendar for it, so no request costs more than a week's rules.
-pub fn validate_request(start: DateTime<Utc>, end: DateTime<Utc>, topic: &str, now: i64) -> Result<Span> {
-    check_text("topic", topic, 500, false)?;
-    let (start, end) = (start.timestamp(), end.timestamp());
-    domain::check_instant("start", start, now)?;
-    domain::check_instant("end", end, now)?;
-    if end <= start {
-        return Err(CoreError::invalid("end", "the booking ends before it starts"));
-    }
-    if end - start > i64::from(domain::MAX_DURATION_MIN) * 60 {
-        return Err(CoreError::invalid("end", "a booking lasts at most 7 days"));
-    }
-    Ok(Span::new(start, end))
-}
-
-pub fn check_text(field: &'static str, text: &str, max_chars: usize, required: bool) -> Result<()> {
-    if required && text.trim().is_empty() {
-        return Err(CoreError::invalid(field, "must not be empty"));
-    }
-    if text.chars().count() > max_chars {
-        return Err(CoreError::invalid(field, format!("must be at most {max_chars} characters")));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(CoreError::invalid(field, "must not contain control characters"));
-    }
-    Ok(())
 }
 
 /// A booking as the checks of a status change see it.
@@ -216,67 +188,6 @@ pub fn uploaded_status(status: BookingStatus, approval_required: bool) -> Bookin
     if approval_required { BookingStatus::Requested } else { status }
 }
 
-/// A piece of equipment's fields and rules, before anything is written.
-pub fn validate_equipment(new: &NewEquipment) -> Result<()> {
-    check_text("name", &new.name, 100, true)?;
-    check_text("category", &new.category, 40, true)?;
-    check_text("model", &new.model, 100, false)?;
-    if new.hourly_fee_cents < 0 || new.hourly_fee_cents > 100_000_000 {
-        return Err(CoreError::invalid("hourly_fee", "must be between 0 and 1,000,000 yuan"));
-    }
-    if new.subsidy_pct > 100 {
-        return Err(CoreError::invalid("subsidy_pct", "must be between 0 and 100"));
-    }
-    new.policy.validate()?;
-    new.weekly_hours.iter().try_for_each(WeeklyHours::validate)
-}
-
-/// A blackout's times and reason, before anything is written.
-pub fn validate_blackout(when: &BlackoutWhen, reason: &str, now: i64) -> Result<()> {
-    check_text("reason", reason, 200, false)?;
-    match *when {
-        BlackoutWhen::Once { start, end } => {
-            domain::check_instant("start", start, now)?;
-            domain::check_instant("end", end, now)?;
-            if end <= start {
-                return Err(CoreError::invalid("end", "the blackout ends before it starts"));
-            }
-            if end - start > 366 * 86_400 {
-                return Err(CoreError::invalid("end", "a one-off blackout lasts at most a year"));
-            }
-            Ok(())
-        }
-        BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => {
-            WeeklyHours { weekday, start_min, end_min }.validate()?;
-            domain::check_date("from", from, now)?;
-            if let Some(until) = until {
-                domain::check_date("until", until, now)?;
-                if until < from {
-                    return Err(CoreError::invalid("until", "the last date is before the first"));
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-/// A date override's fields, before anything is read.
-pub fn validate_date_override(id: &str, o: &DateOverride, note: &str, now: i64) -> Result<()> {
-    domain::validate_day_minutes(o.start_min, o.end_min)?;
-    domain::check_date("date", o.date, now)?;
-    check_text("note", note, 200, false)?;
-    check_text("override_id", id, 64, true)
-}
-
-/// A qualification's expiry: ahead of now, and within the window any change may name.
-pub fn validate_expiry(expires_at: Option<DateTime<Utc>>, now: i64) -> Result<()> {
-    let Some(at) = expires_at.map(|e| e.timestamp()) else { return Ok(()) };
-    if at <= now {
-        return Err(CoreError::invalid("expires_at", "the expiry is already past"));
-    }
-    domain::check_instant("expires_at", at, now)
-}
-
 /// The bookings (by their spans) that a blackout falls on, in the resource's timezone.
 pub fn hit_by_blackout<T>(tz: Tz, blackout: &Blackout, bookings: Vec<T>, span_of: impl Fn(&T) -> Span) -> Vec<T> {
     let (Some(first), Some(last)) =
@@ -288,4 +199,9 @@ pub fn hit_by_blackout<T>(tz: Tz, blackout: &Blackout, bookings: Vec<T>, span_of
     let calendar = Calendar { tz, weekly: &[], overrides: &[], blackouts: std::slice::from_ref(blackout) };
     let spans = availability::blackout_spans(&calendar, &days, days.span());
     bookings.into_iter().filter(|b| interval::touches(&spans, span_of(b))).collect()
+}
+
+/// What a booking cancelled by a blackout says to its booker.
+pub fn blackout_cancel_reason(blackout: &Blackout) -> String {
+    if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() }
 }

@@ -442,3 +442,17 @@ pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
+
+/// The column format of weekly hours, which both backends read and write: `[[weekday, start, end], …]`.
+pub fn encode_weekly(hours: &[WeeklyHours]) -> String {
+    let triples: Vec<[u16; 3]> = hours.iter().map(|h| [u16::from(h.weekday), h.start_min, h.end_min]).collect();
+    serde_json::to_string(&triples).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn decode_weekly(text: &str) -> Vec<WeeklyHours> {
+    let triples: Vec<[u16; 3]> = serde_json::from_str(text).unwrap_or_default();
+    triples
+        .into_iter()
+        .filter_map(|[d, s, e]| u8::try_from(d).ok().map(|weekday| WeeklyHours { weekday, start_min: s, end_min: e }))
+        .collect()
+}

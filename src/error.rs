@@ -2,7 +2,7 @@
 //! the server can show it without parsing text; refusals of a booking also carry a
 //! message in both languages of the UI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 
@@ -170,6 +170,25 @@ impl Refusal {
 
 fn pick(zh: bool, zh_text: &str, en_text: &str) -> String {
     if zh { zh_text } else { en_text }.to_string()
+}
+
+/// A booking refused by the server, as the replica shows it: the reason in both languages.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl Rejection {
+    pub fn of(error: &CoreError) -> Rejection {
+        Rejection { code: error.code(), message_zh: error.message(Lang::Zh), message_en: error.message(Lang::En) }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        if lang == Lang::Zh { &self.message_zh } else { &self.message_en }
+    }
 }
 
 /// One bad row of an imported CSV file.

@@ -5,6 +5,7 @@
 //! district server decides bookings with exactly the same code as the desktop.
 
 pub mod availability;
+pub mod command;
 pub mod csv_import;
 pub mod decide;
 pub mod domain;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod sample;
 pub mod store;
 pub mod sync;
+pub mod validate;
 
 pub use error::{CoreError, Refusal, Result};
 

@@ -1,8 +1,10 @@
 //! The booking rules as one pure function, shared by the desktop store and the district
 //! server: `(resource, rules, existing bookings, request, now) → Ok | Refusal`.
 
+use chrono_tz::Tz;
+
 use crate::availability::{self, Calendar, Days};
-use crate::domain::Policy;
+use crate::domain::{Blackout, DateOverride, Id, Policy, ResourceKind, WeeklyHours};
 use crate::error::Refusal;
 use crate::interval::{self, Span};
 
@@ -153,4 +155,31 @@ fn blackout_reason(ctx: &RuleContext, request: Span) -> String {
         })
         .map(|b| b.reason.clone())
         .unwrap_or_default()
+}
+
+/// A resource with everything that decides when it can be booked.
+#[derive(Debug, Clone)]
+pub struct ResourceRules {
+    pub id: Id,
+    pub kind: ResourceKind,
+    pub makerspace_id: Id,
+    pub name: String,
+    pub tz: Tz,
+    pub active: bool,
+    pub policy: Policy,
+    pub weekly: Vec<WeeklyHours>,
+    pub overrides: Vec<DateOverride>,
+    pub blackouts: Vec<Blackout>,
+}
+
+impl ResourceRules {
+    pub fn calendar(&self) -> Calendar<'_> {
+        Calendar { tz: self.tz, weekly: &self.weekly, overrides: &self.overrides, blackouts: &self.blackouts }
+    }
+}
+
+/// Whether a person may see (and so book or wait for) a resource: a mentor may keep to their
+/// own makerspace (`mentor_visibility` is the mentor's setting; `None` for equipment).
+pub fn visible_to(person: &crate::decide::Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
+    rules.kind != ResourceKind::Mentor || person.member_of(&rules.makerspace_id) || mentor_visibility != Some("makerspace")
 }

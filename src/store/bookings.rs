@@ -4,27 +4,19 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{ResourceRules, load_busy, load_rules};
+use super::calendar::{load_busy, load_rules};
 use super::mentors::require_owner;
 use super::{Actor, Store, audit, check_text};
 use crate::availability::Days;
+use crate::command::{NewBooking, UploadedBooking};
 use crate::decide::{self, BookingFacts, validate_request};
 use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, new_id, to_utc};
+use crate::error::Rejection;
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::Span;
+use crate::rules::ResourceRules;
 use crate::rules::{self, Qualification};
-use crate::sync::server::Rejection;
-use crate::sync::upload::UploadedBooking;
 use crate::sync::{self, Mutation};
-
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewBooking {
-    pub resource_id: Id,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub topic: String,
-}
 
 /// A booking as its booker or the resource's owner sees it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -118,12 +110,11 @@ fn qualification_of(conn: &Connection, person_id: &str, rules: &ResourceRules, u
 }
 
 fn visible_to(conn: &Connection, actor: &Actor, rules: &ResourceRules) -> Result<bool> {
-    if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
-        return Ok(true);
-    }
-    let visibility: String =
-        conn.prepare_cached("SELECT visibility FROM mentor WHERE resource_id = ?1")?.query_row([&rules.id], |r| r.get(0))?;
-    Ok(visibility != "makerspace")
+    let visibility: Option<String> = conn
+        .prepare_cached("SELECT visibility FROM mentor WHERE resource_id = ?1")?
+        .query_row([&rules.id], |r| r.get(0))
+        .optional()?;
+    Ok(rules::visible_to(actor, rules, visibility.as_deref()))
 }
 
 /// Re-checks every rule against the rows of the open transaction.

@@ -11,33 +11,14 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Store;
-use crate::availability::{self, Calendar, Days};
+use crate::availability::{self, Days};
+use crate::domain::decode_weekly;
 use crate::domain::{
-    Blackout, BlackoutWhen, DateOverride, Id, MAX_BOOKING_SECONDS, OverrideKind, Policy, ResourceKind, Slot, WeeklyHours, to_utc,
+    Blackout, BlackoutWhen, DateOverride, Id, MAX_BOOKING_SECONDS, OverrideKind, Policy, ResourceKind, Slot, to_utc,
 };
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
-
-/// A resource with everything that decides when it can be booked.
-#[derive(Debug, Clone)]
-pub struct ResourceRules {
-    pub id: Id,
-    pub kind: ResourceKind,
-    pub makerspace_id: Id,
-    pub name: String,
-    pub tz: Tz,
-    pub active: bool,
-    pub policy: Policy,
-    pub weekly: Vec<WeeklyHours>,
-    pub overrides: Vec<DateOverride>,
-    pub blackouts: Vec<Blackout>,
-}
-
-impl ResourceRules {
-    pub fn calendar(&self) -> Calendar<'_> {
-        Calendar { tz: self.tz, weekly: &self.weekly, overrides: &self.overrides, blackouts: &self.blackouts }
-    }
-}
+use crate::rules::ResourceRules;
 
 /// Which slots to list: local dates of the resource's zone, both ends included.
 #[derive(Debug, Clone)]
@@ -84,19 +65,6 @@ pub(crate) fn rules_from_row(r: &Row) -> rusqlite::Result<ResourceRules> {
         overrides: Vec::new(),
         blackouts: Vec::new(),
     })
-}
-
-pub fn encode_weekly(hours: &[WeeklyHours]) -> String {
-    let triples: Vec<[u16; 3]> = hours.iter().map(|h| [u16::from(h.weekday), h.start_min, h.end_min]).collect();
-    serde_json::to_string(&triples).unwrap_or_else(|_| "[]".into())
-}
-
-pub fn decode_weekly(text: &str) -> Vec<WeeklyHours> {
-    let triples: Vec<[u16; 3]> = serde_json::from_str(text).unwrap_or_default();
-    triples
-        .into_iter()
-        .filter_map(|[d, s, e]| u8::try_from(d).ok().map(|weekday| WeeklyHours { weekday, start_min: s, end_min: e }))
-        .collect()
 }
 
 fn override_from_row(r: &Row, offset: usize) -> rusqlite::Result<DateOverride> {

@@ -5,8 +5,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Store, audit, check_text};
+use crate::command::{NewPerson, check_person};
 use crate::domain::{Id, Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
 use crate::error::{CoreError, Result};
+use crate::validate::check_code;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -15,19 +17,6 @@ pub struct NewMakerspace {
     pub name: String,
     pub address: String,
     pub timezone: String,
-}
-
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewPerson {
-    pub name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub startup_name: Option<String>,
-    pub industry: Option<String>,
-    pub stage: Option<String>,
-    /// (makerspace code, role)
-    pub roles: Vec<RoleGrant>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -220,31 +209,6 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         ids.iter().map(|id| person(&self.conn, id, false)).collect()
     }
-}
-
-fn check_code(code: &str) -> Result<()> {
-    let ok = !code.is_empty() && code.len() <= 20 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok { Ok(()) } else { Err(CoreError::invalid("code", "use letters, digits and '-', like PD-0012")) }
-}
-
-/// A new person's fields, before anything is written.
-pub fn check_person(new: &NewPerson) -> Result<()> {
-    check_text("name", &new.name, 60, true)?;
-    for (field, value) in [
-        ("phone", &new.phone),
-        ("email", &new.email),
-        ("startup_name", &new.startup_name),
-        ("industry", &new.industry),
-        ("stage", &new.stage),
-    ] {
-        if let Some(v) = value {
-            check_text(field, v, 100, false)?;
-        }
-    }
-    if let Some(email) = new.email.as_deref().filter(|e| !e.is_empty() && !e.contains('@')) {
-        return Err(CoreError::invalid("email", format!("'{email}' is not an e-mail address")));
-    }
-    Ok(())
 }
 
 pub(crate) fn insert_makerspace(tx: &Connection, m: &Makerspace) -> Result<()> {

@@ -5,38 +5,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::bookings::{BookingView, booking_views_hitting, set_status_in_tx};
-use super::calendar::{RESOURCE_COLUMNS, encode_weekly, load_rules, rules_from_row};
+use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
 use super::directory::makerspace_by_code;
 use super::mentors::{insert_resource, require_owner, write_policy};
 use super::{Actor, Store, audit, check_text};
+use crate::command::{NewEquipment, NewLab};
+use crate::decide::blackout_cancel_reason;
 use crate::decide::{validate_blackout, validate_equipment};
-use crate::domain::{
-    Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc,
-};
+use crate::domain::encode_weekly;
+use crate::domain::{Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, ResourceKind, Role, new_id, to_utc};
 use crate::error::{CoreError, Result};
 use crate::sync::Mutation;
-
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewLab {
-    pub makerspace_code: String,
-    pub name: String,
-    pub description: String,
-    pub manager_ids: Vec<Id>,
-}
-
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewEquipment {
-    pub lab_id: Id,
-    pub name: String,
-    pub category: String,
-    pub model: String,
-    pub hourly_fee_cents: i64,
-    pub subsidy_pct: u8,
-    pub policy: Policy,
-    pub weekly_hours: Vec<WeeklyHours>,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct EquipmentFilter {
@@ -413,11 +392,6 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
-
-/// What a booking cancelled by a blackout says to its booker.
-pub fn blackout_cancel_reason(blackout: &Blackout) -> String {
-    if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() }
 }
 
 pub(crate) fn insert_blackout(tx: &Connection, b: &Blackout, created_by: &str, now: i64) -> Result<()> {

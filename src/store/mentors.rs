@@ -7,47 +7,20 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{ResourceRules, encode_weekly, load_rules};
+use super::calendar::load_rules;
 use super::directory::{makerspace_by_code, makerspace_code};
 use super::{Actor, Store, audit, check_text};
+use crate::command::{MentorProfile, NewMentor, validate_new_mentor, validate_profile};
+use crate::domain::encode_weekly;
 use crate::domain::{
     DateOverride, Id, Mentor, Policy, ResourceKind, Role, Slot, Visibility, WeeklyHours, new_id, parse_tz, to_utc,
 };
 use crate::error::{CoreError, Result};
 use crate::i18n;
 use crate::interval::Span;
+use crate::rules::ResourceRules;
 use crate::sync::Mutation;
-
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewMentor {
-    pub person_id: Id,
-    pub makerspace_code: String,
-    pub title: String,
-    pub bio: String,
-    pub tags: Vec<String>,
-    pub industries: Vec<String>,
-    pub languages: Vec<String>,
-    pub formats: Vec<String>,
-    pub visibility: Visibility,
-    /// IANA zone of the weekly hours; the makerspace's when absent.
-    pub timezone: Option<String>,
-    pub policy: Policy,
-    pub weekly_hours: Vec<WeeklyHours>,
-}
-
-/// The parts of a mentor's profile that the mentor (or their space admin) edits.
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MentorProfile {
-    pub title: String,
-    pub bio: String,
-    pub tags: Vec<String>,
-    pub industries: Vec<String>,
-    pub languages: Vec<String>,
-    pub formats: Vec<String>,
-    pub visibility: Visibility,
-}
+use crate::validate::validate_hours;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -108,80 +81,6 @@ pub(crate) fn write_policy(tx: &Connection, resource_id: &str, policy: &Policy) 
         ],
     )?;
     Ok(())
-}
-
-pub(crate) fn validate_hours(hours: &[WeeklyHours]) -> Result<()> {
-    hours.iter().try_for_each(WeeklyHours::validate)
-}
-
-fn clean_list(field: &'static str, values: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values {
-        check_text(field, v, 40, true)?;
-        let v = v.trim().to_string();
-        if !out.contains(&v) {
-            out.push(v);
-        }
-    }
-    Ok(out)
-}
-
-/// Expertise tags may be given by key or by label in either language; unknown ones are an error.
-pub(crate) fn tag_keys(tags: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for t in tags {
-        let key = i18n::expertise_key(t).ok_or_else(|| CoreError::invalid("tags", format!("unknown expertise '{t}'")))?;
-        if !out.iter().any(|k: &String| k == key) {
-            out.push(key.to_string());
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn language_codes(languages: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for l in languages {
-        let code = i18n::language_code(l).ok_or_else(|| CoreError::invalid("languages", format!("unknown language '{l}'")))?;
-        if !out.iter().any(|c: &String| c == code) {
-            out.push(code.to_string());
-        }
-    }
-    Ok(out)
-}
-
-/// A new mentor checked, with tags, languages and industries in their stored form.
-pub fn validate_new_mentor(new: &NewMentor) -> Result<NewMentor> {
-    check_text("title", &new.title, 100, false)?;
-    check_text("bio", &new.bio, 2000, false)?;
-    new.policy.validate()?;
-    if new.policy.capacity != 1 {
-        return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
-    }
-    validate_hours(&new.weekly_hours)?;
-    normalize_new_mentor(new)
-}
-
-/// A profile checked, with its lists in their stored form (tag keys, language codes).
-pub fn validate_profile(profile: &MentorProfile) -> Result<MentorProfile> {
-    check_text("title", &profile.title, 100, false)?;
-    check_text("bio", &profile.bio, 2000, false)?;
-    Ok(MentorProfile {
-        tags: tag_keys(&profile.tags)?,
-        languages: language_codes(&profile.languages)?,
-        industries: clean_list("industries", &profile.industries)?,
-        formats: clean_list("formats", &profile.formats)?,
-        ..profile.clone()
-    })
-}
-
-/// The mentor with tags, languages and industries in their stored form.
-pub(crate) fn normalize_new_mentor(new: &NewMentor) -> Result<NewMentor> {
-    Ok(NewMentor {
-        tags: tag_keys(&new.tags)?,
-        languages: language_codes(&new.languages)?,
-        industries: clean_list("industries", &new.industries)?,
-        ..new.clone()
-    })
 }
 
 /// Whether the actor may change this resource's availability and rules: a mentor their

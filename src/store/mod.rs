@@ -21,18 +21,25 @@ use rusqlite_migration::{M, Migrations};
 use crate::domain::Role;
 use crate::error::{CoreError, Result};
 
-pub use bookings::{BookingView, CalendarEntry, NewBooking, Notification, WaitlistEntry};
-pub use calendar::{ResourceRules, SlotSearch, decode_weekly, encode_weekly, local_range};
-pub use directory::{NewMakerspace, NewPerson, PeopleFilter, check_person};
-pub use labs::{
-    BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, NewLab, QualificationGrant, blackout_cancel_reason,
-};
-pub use mentors::{MentorCard, MentorProfile, MentorSearch, NewMentor, validate_new_mentor, validate_profile};
+pub use bookings::{BookingView, CalendarEntry, Notification, WaitlistEntry};
+pub use calendar::{SlotSearch, local_range};
+pub use directory::{NewMakerspace, PeopleFilter};
+pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
+pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
+// The commands' payloads and rule inputs live below the store; callers still find them here.
+pub use crate::command::{
+    MentorProfile, NewBooking, NewEquipment, NewLab, NewMentor, NewPerson, check_person, validate_new_mentor, validate_profile,
+};
+pub use crate::decide::blackout_cancel_reason;
+pub use crate::domain::{decode_weekly, encode_weekly};
+pub use crate::rules::ResourceRules;
 
+pub(crate) use crate::command::normalize_new_mentor;
+pub(crate) use crate::validate::{language_codes, tag_keys};
 pub(crate) use directory::insert_makerspace;
 pub(crate) use labs::{insert_equipment, insert_lab};
-pub(crate) use mentors::{insert_mentor, language_codes, normalize_new_mentor, tag_keys};
+pub(crate) use mentors::insert_mentor;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -308,7 +315,7 @@ pub(crate) fn audit(
 }
 
 /// Rejects text fields that are empty or absurdly long before they reach the database.
-pub(crate) use crate::decide::check_text;
+pub(crate) use crate::validate::check_text;
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,8 @@ use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
 use crate::store::{Actor, BlackoutMode, NewBooking, Store};
 
-/// The person other people's bookings are attributed to on a replica.
-pub const BUSY_PERSON_ID: &str = "00000000-0000-0000-0000-000000000000";
+pub use super::protocol::{BUSY_PERSON_ID, check_client_id, tombstone_key};
+pub use crate::error::Rejection;
 
 /// The mutation being applied: written in the same transaction as its change.
 #[derive(Debug, Clone)]
@@ -31,41 +31,6 @@ pub(crate) fn write_ack(tx: &Connection, ack: &Ack) -> Result<()> {
     )?
     .execute(params![ack.client_id, ack.person_id, ack.mutation_id])?;
     Ok(())
-}
-
-/// A booking refused by the server, as the replica shows it: the reason in both languages.
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Rejection {
-    pub code: String,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
-impl Rejection {
-    pub fn of(error: &CoreError) -> Rejection {
-        Rejection { code: error.code(), message_zh: error.message(Lang::Zh), message_en: error.message(Lang::En) }
-    }
-
-    pub fn message(&self, lang: Lang) -> &str {
-        if lang == Lang::Zh { &self.message_zh } else { &self.message_en }
-    }
-}
-
-/// The key of a row a refused mutation made only on its client. Rows of private tables
-/// (a waitlist entry) reach only the person they name, so the key names the pusher.
-pub fn tombstone_key(row: &super::RowRef, pusher: &str) -> String {
-    let mut key = row.key_json();
-    if let serde_json::Value::Object(map) = &mut key {
-        map.entry("person_id").or_insert_with(|| pusher.into());
-    }
-    key.to_string()
-}
-
-/// Client ids are chosen by clients: short, and safe to log.
-pub fn check_client_id(client_id: &str) -> Result<()> {
-    let ok = !client_id.is_empty() && client_id.len() <= 64 && client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok { Ok(()) } else { Err(CoreError::invalid("client_id", "must be 1–64 letters, digits or dashes")) }
 }
 
 /// A new booking the server refused: kept as declined with the reason, so that its booker's

@@ -8,9 +8,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::Mutation;
+pub use crate::command::UploadedBooking;
 use crate::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, Id, OverrideKind, to_utc};
 use crate::error::{CoreError, Result};
-use crate::interval::Span;
 use crate::store::{EquipmentFilter, NewEquipment, NewLab, NewMentor, NewPerson, Store};
 
 /// A makerspace as the server lists it, with how much of its catalogue the server has.
@@ -28,32 +28,6 @@ pub struct MakerspaceSummary {
 impl MakerspaceSummary {
     pub fn has_catalogue(&self) -> bool {
         self.labs > 0 || self.resources > 0
-    }
-}
-
-/// A booking of the makerspace's resources, as the upload sends it: the booker and status it
-/// has on the desktop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UploadedBooking {
-    pub id: Id,
-    pub resource_id: Id,
-    pub booker_id: Id,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub status: BookingStatus,
-    pub topic: String,
-}
-
-impl UploadedBooking {
-    /// Its fields, before anything is read: the span it holds.
-    pub fn validate(&self, now: i64) -> Result<Span> {
-        let span = crate::decide::validate_request(self.start, self.end, &self.topic, now)?;
-        crate::decide::check_text("booking_id", &self.id, 64, true)?;
-        if !matches!(self.status, BookingStatus::Requested | BookingStatus::Confirmed) {
-            return Err(CoreError::invalid("status", "only requested or confirmed bookings are uploaded"));
-        }
-        Ok(span)
     }
 }
 

@@ -27,9 +27,10 @@ use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
 use postgres::types::ToSql;
 
 use super::Pool;
-use super::bookings::{Failure, Res, check_with, visible};
+use super::bookings::{Failure, Res, check_with};
 use super::optimistic::{Context, context_columns};
-use super::push::{self, Declined, client_owner, refused};
+use super::push::{self, client_owner};
+use super::refusal::{Declined, refused};
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
@@ -344,7 +345,7 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
             let earlier = accepted.get(rules.id.as_str()).into_iter().flatten().copied();
             let busy: Vec<Span> =
                 context.busy.iter().copied().chain(Context::within_weeks(rules, item.request, earlier)).collect();
-            let visible = visible(actor, rules, context.mentor_visibility.as_deref());
+            let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
             match check_with(actor, rules, &busy, context.expires, visible, item.request, item.now.timestamp()) {
                 Ok(()) => {
                     let (_, resource_id, _) = item.asked();

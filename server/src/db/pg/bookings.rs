@@ -250,17 +250,9 @@ fn is_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bo
 /// Whether the actor may see (and so book or wait for) the resource: a mentor may keep to
 /// their own makerspace.
 pub(super) fn visible_to(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
-    if rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) {
-        return Ok(true);
-    }
     let visibility: Option<String> =
         tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
-    Ok(visible(actor, rules, visibility.as_deref()))
-}
-
-/// Whether the actor may see the resource, given the mentor's visibility (if it is a mentor).
-pub(super) fn visible(actor: &Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
-    rules.kind != ResourceKind::Mentor || actor.member_of(&rules.makerspace_id) || mentor_visibility != Some("makerspace")
+    Ok(incubook::rules::visible_to(actor, rules, visibility.as_deref()))
 }
 
 /// Every rule, against the rows of this transaction (the same checks as the desktop's store).

@@ -10,6 +10,7 @@ mod labs;
 mod optimistic;
 mod pull;
 mod push;
+mod refusal;
 mod report;
 mod sessions;
 mod sql;

@@ -22,8 +22,8 @@ use incubook::store::ResourceRules;
 use incubook::sync::{Mutation, MutationOutcome};
 use postgres::types::ToSql;
 
-use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, check_with, parse_rules, visible};
-use super::push::{DECLINED_COLUMNS, DECLINED_CONDITIONS, Declined, refused};
+use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, check_with, parse_rules};
+use super::refusal::{DECLINED_COLUMNS, DECLINED_CONDITIONS, Declined, refused};
 use super::sql::PgConn;
 
 /// Times a booking is decided again because its calendar changed meanwhile, before it waits
@@ -191,7 +191,7 @@ pub(super) fn book(
             return Ok(Booked::Locking);
         };
         let rules = &context.rules;
-        let visible = visible(actor, rules, context.mentor_visibility.as_deref());
+        let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
         match check_with(actor, rules, &context.busy, context.expires, visible, request, now.timestamp()) {
             Ok(()) => {
                 // A request for approval also tells the owners: the locking way does that.

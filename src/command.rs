@@ -1,0 +1,317 @@
+//! The commands a person can give — what the desktop applies locally, queues in its outbox
+//! and the server applies again — with the payloads they carry and each payload's checks.
+//! Pure data: what a command changes in storage is the backends' business.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
+use crate::error::{CoreError, Result};
+use crate::interval::Span;
+use crate::validate::{check_text, clean_list, language_codes, tag_keys, validate_hours, validate_request};
+
+/// One change a client made, as it travels in a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", content = "args", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    Book {
+        booking_id: Id,
+        resource_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        topic: String,
+    },
+    /// A booking the desktop held before it joined the district, in a space admin's upload.
+    UploadBooking {
+        booking: UploadedBooking,
+    },
+    /// A change of a space admin's catalogue upload: applied like `change`, but its rows were
+    /// on the desktop before it connected, so a refusal must not make the desktop drop them.
+    Uploaded {
+        change: Box<Command>,
+    },
+    Cancel {
+        booking_id: Id,
+        reason: Option<String>,
+    },
+    Approve {
+        booking_id: Id,
+    },
+    Decline {
+        booking_id: Id,
+        reason: String,
+    },
+    Complete {
+        booking_id: Id,
+    },
+    NoShow {
+        booking_id: Id,
+    },
+    Reschedule {
+        booking_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    /// A mentor's or equipment's weekly open hours, replaced whole.
+    SetWeeklyHours {
+        resource_id: Id,
+        hours: Vec<WeeklyHours>,
+    },
+    /// A mentor's or equipment's booking rules, replaced whole.
+    SetPolicy {
+        resource_id: Id,
+        policy: Policy,
+    },
+    /// A day off, part of a day off, or extra hours on one date, under an id the client chose.
+    AddDateOverride {
+        override_id: Id,
+        resource_id: Id,
+        date_override: DateOverride,
+        note: String,
+    },
+    RemoveDateOverride {
+        override_id: Id,
+    },
+    /// New equipment in a lab, under an id the client chose.
+    CreateEquipment {
+        equipment_id: Id,
+        equipment: NewEquipment,
+    },
+    /// A piece of equipment's fields, hours and rules, replaced whole.
+    UpdateEquipment {
+        equipment_id: Id,
+        equipment: NewEquipment,
+    },
+    /// A maintenance blackout under an id the client chose; with `cancel_hits` the server
+    /// cancels every active booking it falls on — including ones the client only saw as busy.
+    AddBlackout {
+        blackout: Blackout,
+        cancel_hits: bool,
+    },
+    RemoveBlackout {
+        blackout_id: Id,
+    },
+    GrantQualification {
+        person_id: Id,
+        resource_id: Id,
+        expires_at: Option<DateTime<Utc>>,
+    },
+    RevokeQualification {
+        person_id: Id,
+        resource_id: Id,
+    },
+    /// A founder waits for a resource in a time window, under an id the client chose.
+    JoinWaitlist {
+        waitlist_id: Id,
+        resource_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    /// The mentor's private note on a session, replaced whole.
+    SetSessionNote {
+        booking_id: Id,
+        body: String,
+    },
+    /// The founder's rating of a session that is over.
+    GiveFeedback {
+        booking_id: Id,
+        rating: u8,
+        comment: String,
+    },
+    /// A space admin adds a person (with roles in their makerspace), under an id the client chose.
+    CreatePerson {
+        person_id: Id,
+        person: NewPerson,
+    },
+    CreateLab {
+        lab_id: Id,
+        lab: NewLab,
+    },
+    /// A space admin adds a person to the mentor pool, under an id the client chose.
+    CreateMentor {
+        mentor_id: Id,
+        mentor: NewMentor,
+    },
+    /// A mentor's profile (title, bio, expertise, languages…), replaced whole.
+    UpdateMentorProfile {
+        mentor_id: Id,
+        profile: MentorProfile,
+    },
+    /// A space admin gives (`granted`) or takes a role in their makerspace.
+    SetRole {
+        person_id: Id,
+        makerspace_id: Id,
+        role: Role,
+        granted: bool,
+    },
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewBooking {
+    pub resource_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub topic: String,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewLab {
+    pub makerspace_code: String,
+    pub name: String,
+    pub description: String,
+    pub manager_ids: Vec<Id>,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEquipment {
+    pub lab_id: Id,
+    pub name: String,
+    pub category: String,
+    pub model: String,
+    pub hourly_fee_cents: i64,
+    pub subsidy_pct: u8,
+    pub policy: Policy,
+    pub weekly_hours: Vec<WeeklyHours>,
+}
+
+/// A piece of equipment's fields and rules, before anything is written.
+pub fn validate_equipment(new: &NewEquipment) -> Result<()> {
+    check_text("name", &new.name, 100, true)?;
+    check_text("category", &new.category, 40, true)?;
+    check_text("model", &new.model, 100, false)?;
+    if new.hourly_fee_cents < 0 || new.hourly_fee_cents > 100_000_000 {
+        return Err(CoreError::invalid("hourly_fee", "must be between 0 and 1,000,000 yuan"));
+    }
+    if new.subsidy_pct > 100 {
+        return Err(CoreError::invalid("subsidy_pct", "must be between 0 and 100"));
+    }
+    new.policy.validate()?;
+    new.weekly_hours.iter().try_for_each(WeeklyHours::validate)
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewPerson {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub startup_name: Option<String>,
+    pub industry: Option<String>,
+    pub stage: Option<String>,
+    /// (makerspace code, role)
+    pub roles: Vec<RoleGrant>,
+}
+
+/// A new person's fields, before anything is written.
+pub fn check_person(new: &NewPerson) -> Result<()> {
+    check_text("name", &new.name, 60, true)?;
+    for (field, value) in [
+        ("phone", &new.phone),
+        ("email", &new.email),
+        ("startup_name", &new.startup_name),
+        ("industry", &new.industry),
+        ("stage", &new.stage),
+    ] {
+        if let Some(v) = value {
+            check_text(field, v, 100, false)?;
+        }
+    }
+    if let Some(email) = new.email.as_deref().filter(|e| !e.is_empty() && !e.contains('@')) {
+        return Err(CoreError::invalid("email", format!("'{email}' is not an e-mail address")));
+    }
+    Ok(())
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMentor {
+    pub person_id: Id,
+    pub makerspace_code: String,
+    pub title: String,
+    pub bio: String,
+    pub tags: Vec<String>,
+    pub industries: Vec<String>,
+    pub languages: Vec<String>,
+    pub formats: Vec<String>,
+    pub visibility: Visibility,
+    /// IANA zone of the weekly hours; the makerspace's when absent.
+    pub timezone: Option<String>,
+    pub policy: Policy,
+    pub weekly_hours: Vec<WeeklyHours>,
+}
+
+/// The parts of a mentor's profile that the mentor (or their space admin) edits.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentorProfile {
+    pub title: String,
+    pub bio: String,
+    pub tags: Vec<String>,
+    pub industries: Vec<String>,
+    pub languages: Vec<String>,
+    pub formats: Vec<String>,
+    pub visibility: Visibility,
+}
+/// A new mentor checked, with tags, languages and industries in their stored form.
+pub fn validate_new_mentor(new: &NewMentor) -> Result<NewMentor> {
+    check_text("title", &new.title, 100, false)?;
+    check_text("bio", &new.bio, 2000, false)?;
+    new.policy.validate()?;
+    if new.policy.capacity != 1 {
+        return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
+    }
+    validate_hours(&new.weekly_hours)?;
+    normalize_new_mentor(new)
+}
+
+/// A profile checked, with its lists in their stored form (tag keys, language codes).
+pub fn validate_profile(profile: &MentorProfile) -> Result<MentorProfile> {
+    check_text("title", &profile.title, 100, false)?;
+    check_text("bio", &profile.bio, 2000, false)?;
+    Ok(MentorProfile {
+        tags: tag_keys(&profile.tags)?,
+        languages: language_codes(&profile.languages)?,
+        industries: clean_list("industries", &profile.industries)?,
+        formats: clean_list("formats", &profile.formats)?,
+        ..profile.clone()
+    })
+}
+
+/// The mentor with tags, languages and industries in their stored form.
+pub fn normalize_new_mentor(new: &NewMentor) -> Result<NewMentor> {
+    Ok(NewMentor {
+        tags: tag_keys(&new.tags)?,
+        languages: language_codes(&new.languages)?,
+        industries: clean_list("industries", &new.industries)?,
+        ..new.clone()
+    })
+}
+
+/// A booking of the makerspace's resources, as the upload sends it: the booker and status it
+/// has on the desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadedBooking {
+    pub id: Id,
+    pub resource_id: Id,
+    pub booker_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: BookingStatus,
+    pub topic: String,
+}
+
+impl UploadedBooking {
+    /// Its fields, before anything is read: the span it holds.
+    pub fn validate(&self, now: i64) -> Result<Span> {
+        let span = validate_request(self.start, self.end, &self.topic, now)?;
+        check_text("booking_id", &self.id, 64, true)?;
+        if !matches!(self.status, BookingStatus::Requested | BookingStatus::Confirmed) {
+            return Err(CoreError::invalid("status", "only requested or confirmed bookings are uploaded"));
+        }
+        Ok(span)
+    }
+}

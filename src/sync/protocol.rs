@@ -1,0 +1,293 @@
+//! What travels between a desktop and the district server, and what the server needs to know
+//! about a command to sync it: the rows it changes, what a refusal of it keeps or re-sends,
+//! and the small identifiers of the protocol. Pure data and pure functions.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::tables::table;
+use crate::command::Command as Mutation;
+use crate::error::{CoreError, Result};
+
+/// The person other people's bookings are attributed to on a replica.
+pub const BUSY_PERSON_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A row a mutation changes, by its table and key values (in the table's key order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRef<'a> {
+    pub table: &'static str,
+    pub key: Vec<&'a str>,
+}
+
+impl RowRef<'_> {
+    /// The key as the outbox and tombstones keep it.
+    pub fn key_json(&self) -> serde_json::Value {
+        let columns = table(self.table).map_or(&[][..], |t| t.key);
+        serde_json::Value::Object(columns.iter().zip(&self.key).map(|(c, v)| (c.to_string(), (*v).into())).collect())
+    }
+}
+
+impl Mutation {
+    /// The rows the mutation changes: a mutation the server refuses re-sends them, or a
+    /// tombstone for one the server never had, so the replica drops its optimistic copy.
+    pub fn rows(&self) -> Vec<RowRef<'_>> {
+        fn one<'a>(table: &'static str, id: &'a str) -> Vec<RowRef<'a>> {
+            vec![RowRef { table, key: vec![id] }]
+        }
+        match self {
+            Mutation::Book { booking_id, .. }
+            | Mutation::Cancel { booking_id, .. }
+            | Mutation::Approve { booking_id }
+            | Mutation::Decline { booking_id, .. }
+            | Mutation::Complete { booking_id }
+            | Mutation::NoShow { booking_id }
+            | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
+            Mutation::UploadBooking { booking } => one("booking", &booking.id),
+            Mutation::Uploaded { change } => change.rows(),
+            Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => {
+                one("resource", resource_id)
+            }
+            Mutation::AddDateOverride { override_id, .. } | Mutation::RemoveDateOverride { override_id } => {
+                one("date_override", override_id)
+            }
+            Mutation::CreateEquipment { equipment_id, .. } | Mutation::UpdateEquipment { equipment_id, .. } => vec![
+                RowRef { table: "resource", key: vec![equipment_id] },
+                RowRef { table: "equipment", key: vec![equipment_id] },
+            ],
+            Mutation::AddBlackout { blackout, .. } => one("blackout", &blackout.id),
+            Mutation::RemoveBlackout { blackout_id } => one("blackout", blackout_id),
+            Mutation::GrantQualification { person_id, resource_id, .. }
+            | Mutation::RevokeQualification { person_id, resource_id } => {
+                vec![RowRef { table: "qualification", key: vec![person_id, resource_id] }]
+            }
+            Mutation::JoinWaitlist { waitlist_id, .. } => one("waitlist", waitlist_id),
+            Mutation::SetSessionNote { booking_id, .. } => one("session_note", booking_id),
+            Mutation::GiveFeedback { booking_id, .. } => one("feedback", booking_id),
+            Mutation::CreatePerson { person_id, .. } => one("person", person_id),
+            Mutation::CreateLab { lab_id, .. } => one("lab", lab_id),
+            Mutation::CreateMentor { mentor_id, .. } => {
+                vec![RowRef { table: "resource", key: vec![mentor_id] }, RowRef { table: "mentor", key: vec![mentor_id] }]
+            }
+            Mutation::UpdateMentorProfile { mentor_id, .. } => one("mentor", mentor_id),
+            Mutation::SetRole { person_id, makerspace_id, role, .. } => {
+                vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
+            }
+        }
+    }
+
+    /// The new booking a refused `Book` (by `pusher`) or `UploadBooking` asked for, which the
+    /// server keeps as declined with the reason, for its booker alone to learn by pull. Only
+    /// when a booking rule refused it: a request for a resource the pusher may not see, or one
+    /// that is not well-formed, leaves no row (the pusher learns from the push's answer). An
+    /// upload from someone not entitled to upload must not leave a row in another's name.
+    pub fn kept_declined<'a>(&'a self, pusher: &'a str, error: &CoreError) -> Option<BookingAsked<'a>> {
+        // Not for someone who may not book here at all: a row in their name is not theirs to get.
+        let by_a_rule = matches!(error, CoreError::Refused(r)
+            if !matches!(r, crate::error::Refusal::NotVisible | crate::error::Refusal::NotAFounder));
+        match self {
+            Mutation::Book { booking_id, resource_id, start, end, topic } if by_a_rule => {
+                Some(BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic })
+            }
+            Mutation::Uploaded { change } => change.kept_declined(pusher, error),
+            Mutation::UploadBooking { booking: b } if by_a_rule => Some(BookingAsked {
+                id: &b.id,
+                resource_id: &b.resource_id,
+                booker_id: &b.booker_id,
+                start: b.start,
+                end: b.end,
+                topic: &b.topic,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether a refusal leaves the client's rows alone where the server has none: the
+    /// upload's rows were the desktop's before it connected. Any other refused change made
+    /// its rows optimistically, and the client drops them.
+    pub fn keeps_rows_the_server_lacks(&self) -> bool {
+        matches!(self, Mutation::Uploaded { .. })
+    }
+
+    /// The person an uploaded `CreatePerson` adds. One the district has already (the same id,
+    /// from another makerspace's upload) is not added again: the server takes that change as
+    /// done, and the person's roles here come with the `SetRole`s the upload sends after it.
+    pub fn uploaded_person(change: &Mutation) -> Option<&str> {
+        match change {
+            Mutation::CreatePerson { person_id, .. } => Some(person_id),
+            _ => None,
+        }
+    }
+
+    /// The change an `Uploaded` wraps, to apply as itself: one level deep only.
+    pub fn uploaded_change(change: &Mutation) -> Result<&Mutation> {
+        match change {
+            Mutation::Uploaded { .. } => Err(CoreError::invalid("mutation", "an uploaded change wraps one change")),
+            change => Ok(change),
+        }
+    }
+
+    /// What the outbox files the mutation under: the first row's key, parts joined by `/`.
+    pub fn entity_id(&self) -> String {
+        self.rows().first().map(|r| r.key.join("/")).unwrap_or_default()
+    }
+
+    /// The bookings a refused mutation must re-send: the client cancelled them locally along
+    /// with a blackout the server did not take. Only those the blackout could have hit (its
+    /// window, not the resource's whole calendar), so that a refusal costs no more than the
+    /// change asked. Not for a blackout that is malformed or names nothing the server has:
+    /// the client's own store refuses the same, so it cancelled nothing.
+    pub fn resends_bookings_of(&self, error: &CoreError) -> Option<ResentBookings<'_>> {
+        if matches!(error, CoreError::NotFound { .. } | CoreError::Invalid { .. }) {
+            return None;
+        }
+        match self {
+            Mutation::AddBlackout { blackout, cancel_hits: true } => {
+                let (from, to) = match &blackout.when {
+                    crate::domain::BlackoutWhen::Once { start, end } => (*start, *end),
+                    // A day's slack either side: the dates are the resource's, in its zone.
+                    crate::domain::BlackoutWhen::Weekly { from, until, .. } => {
+                        let day_start = |d: &chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+                        (day_start(from) - 86_400, until.as_ref().map_or(i64::MAX, |u| day_start(u) + 2 * 86_400))
+                    }
+                };
+                Some(ResentBookings { resource_id: &blackout.resource_id, from, to })
+            }
+            Mutation::Uploaded { change } => change.resends_bookings_of(error),
+            _ => None,
+        }
+    }
+}
+
+/// A resource's active bookings that overlap `from..to` (Unix seconds), to be sent again.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ResentBookings<'a> {
+    pub resource_id: &'a str,
+    pub from: i64,
+    pub to: i64,
+}
+
+/// A booking a mutation asks the server to make.
+pub struct BookingAsked<'a> {
+    pub id: &'a str,
+    pub resource_id: &'a str,
+    pub booker_id: &'a str,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub topic: &'a str,
+}
+
+/// A mutation in a push: the client's sequence number, the mutation's name and arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushedMutation {
+    pub id: i64,
+    pub name: String,
+    pub args: serde_json::Value,
+}
+
+impl PushedMutation {
+    pub fn new(id: i64, mutation: &Mutation) -> Result<PushedMutation> {
+        // The enum is adjacently tagged, so its JSON is exactly {"name": …, "args": …}.
+        match serde_json::to_value(mutation) {
+            Ok(serde_json::Value::Object(mut map)) => Ok(PushedMutation {
+                id,
+                name: map.remove("name").and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default(),
+                args: map.remove("args").unwrap_or(serde_json::Value::Null),
+            }),
+            Ok(other) => Err(CoreError::invalid("mutation", format!("not an object: {other}"))),
+            Err(e) => Err(CoreError::invalid("mutation", e.to_string())),
+        }
+    }
+
+    /// The typed mutation, or `invalid.mutation` for an unknown name or wrong arguments.
+    pub fn parse(&self) -> Result<Mutation> {
+        serde_json::from_value(serde_json::json!({"name": self.name, "args": self.args}))
+            .map_err(|e| CoreError::invalid("mutation", format!("{} #{}: {e}", self.name, self.id)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub client_id: String,
+    pub mutations: Vec<PushedMutation>,
+}
+
+/// What became of one pushed mutation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutationOutcome {
+    pub id: i64,
+    pub applied: bool,
+    /// The error code when it failed for good (and was consumed).
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushResponse {
+    pub last_mutation_id: i64,
+    pub outcomes: Vec<MutationOutcome>,
+}
+
+/// One change in a pull: a row to keep (insert or replace) or a row to delete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    Put { table: String, version: i64, row: serde_json::Map<String, serde_json::Value> },
+    Delete { table: String, version: i64, key: serde_json::Map<String, serde_json::Value> },
+}
+
+impl Change {
+    pub fn version(&self) -> i64 {
+        match self {
+            Change::Put { version, .. } | Change::Delete { version, .. } => *version,
+        }
+    }
+
+    /// The order a page applies changes in: by version, and within one version (all rows of
+    /// one PostgreSQL transaction share it) deletes before puts. A put is the row as it is
+    /// now, so a row deleted and written again in one transaction (a mentor's facets
+    /// replaced) must end written.
+    pub fn apply_order(&self) -> (i64, bool) {
+        (self.version(), matches!(self, Change::Put { .. }))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// The cursor to ask with next.
+    pub cursor: i64,
+    /// More changes wait after this page.
+    pub more: bool,
+    /// The last of this client's mutations the server has processed (0 for none).
+    pub last_mutation_id: i64,
+}
+
+/// Pull pages hold at most this many changes.
+pub const MAX_PULL_PAGE: u32 = 5_000;
+
+/// A client pushes its outbox oldest first, and a push is answered before the next is sent:
+/// one that starts at mutation id N holds no change before N, so the refusals recorded before
+/// N (kept to answer a retried push) are not asked for again. One statement for both server
+/// backends: SQLite binds `$n` by position as PostgreSQL does.
+pub const PRUNE_FAILURES_SQL: &str = "DELETE FROM sync_failure WHERE client_id = $1 AND mutation_id < $2";
+
+/// The key of a row a refused mutation made only on its client. Rows of private tables
+/// (a waitlist entry) reach only the person they name, so the key names the pusher.
+pub fn tombstone_key(row: &RowRef, pusher: &str) -> String {
+    let mut key = row.key_json();
+    if let serde_json::Value::Object(map) = &mut key {
+        map.entry("person_id").or_insert_with(|| pusher.into());
+    }
+    key.to_string()
+}
+
+/// Client ids are chosen by clients: short, and safe to log.
+pub fn check_client_id(client_id: &str) -> Result<()> {
+    let ok = !client_id.is_empty() && client_id.len() <= 64 && client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok { Ok(()) } else { Err(CoreError::invalid("client_id", "must be 1–64 letters, digits or dashes")) }
+}
