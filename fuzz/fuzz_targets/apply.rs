@@ -13,6 +13,7 @@ use incubook::domain::{Blackout, BlackoutWhen, DateOverride, OverrideKind, Polic
 use incubook::sample::{self, Scale};
 use incubook::store::Store;
 use incubook::sync::{Mutation, PushRequest, PushedMutation};
+use incubook_server::db::sqlite::{Acknowledgement, apply_push, install_server_versioning};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 
@@ -53,6 +54,7 @@ struct Push {
 
 struct District {
     store: Store,
+    acks: Acknowledgement,
     now: DateTime<Utc>,
     people: Vec<String>,
     resources: Vec<String>,
@@ -72,13 +74,14 @@ static NOW: LazyLock<DateTime<Utc>> =
     LazyLock::new(|| "2026-12-07T00:00:00Z".parse().unwrap_or_else(|_| Utc::now()));
 
 fn district() -> Option<District> {
-    let mut store = Store::open_in_memory().ok()?;
-    store.install_server_versioning().ok()?;
+    let acks = Acknowledgement::default();
+    let mut store = Store::open_in_memory_with(Box::new(acks.clone())).ok()?;
+    install_server_versioning(&store).ok()?;
     sample::load(&mut store, Scale::Small, 7, *NOW).ok()?;
     let people = ids(&store, "SELECT id FROM person ORDER BY id");
     let resources = ids(&store, "SELECT id FROM resource ORDER BY id");
     let bookings = ids(&store, "SELECT id FROM booking ORDER BY id");
-    Some(District { store, now: *NOW, people, resources, bookings })
+    Some(District { store, acks, now: *NOW, people, resources, bookings })
 }
 
 fn pick(list: &[String], n: u8) -> String {
@@ -212,8 +215,9 @@ fuzz_target!(|push: Push| {
         let now = d.now;
         let overbooked_before: i64 = d.store.conn().query_row(OVERBOOKED, [], |r| r.get(0)).unwrap_or(-1);
         // Everything is rolled back: the closure's error undoes the batch.
+        let acks = d.acks.clone();
         let _ = d.store.batch(|store| {
-            if let Ok(answer) = store.apply_push(&person, &request, now) {
+            if let Ok(answer) = apply_push(store, &acks, &person, &request, now) {
                 for outcome in &answer.outcomes {
                     assert!(outcome.applied || outcome.code.as_deref().is_some_and(|c| !c.is_empty()), "{outcome:?}");
                 }

@@ -8,6 +8,7 @@ use super::calendar::{load_busy, load_rules};
 use super::mentors::require_owner;
 use super::{Actor, Store, audit, check_text};
 use crate::availability::Days;
+use crate::command::Command as Mutation;
 use crate::command::{NewBooking, UploadedBooking};
 use crate::decide::{self, BookingFacts, validate_request};
 use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, Role, new_id, to_utc};
@@ -16,7 +17,6 @@ use crate::error::{CoreError, Refusal, Result};
 use crate::interval::Span;
 use crate::rules::ResourceRules;
 use crate::rules::{self, Qualification};
-use crate::sync::{self, Mutation};
 
 /// A booking as its booker or the resource's owner sees it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -258,7 +258,7 @@ impl Store {
 
     /// Books without reading the booking back: the district server answers a push with an
     /// outcome, not the booking, and this is its busiest write.
-    pub(crate) fn insert_booking(&mut self, actor_id: &str, id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<()> {
+    pub fn insert_booking(&mut self, actor_id: &str, id: &str, new: &NewBooking, now: DateTime<Utc>) -> Result<()> {
         let request = validate_request(new.start, new.end, &new.topic, now.timestamp())?;
         check_text("booking_id", id, 64, true)?;
         self.write(|tx| {
@@ -287,7 +287,7 @@ impl Store {
                 end: new.end,
                 topic: new.topic.trim().to_string(),
             };
-            sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -329,7 +329,7 @@ impl Store {
             ])?;
             let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": status.as_str()});
             audit(tx, now.timestamp(), Some(actor_id), "upload", "booking", &uploaded.id, detail)?;
-            sync::record(tx, &Mutation::UploadBooking { booking: uploaded.clone() }, now.timestamp())
+            tx.record(&Mutation::UploadBooking { booking: uploaded.clone() }, now.timestamp())
         })
     }
 
@@ -374,7 +374,7 @@ impl Store {
                 BookingStatus::NoShow => Mutation::NoShow { booking_id },
                 _ => Mutation::Cancel { booking_id, reason: reason.map(str::to_string) },
             };
-            sync::record(tx, &mutation, now_s)
+            tx.record(&mutation, now_s)
         })?;
         self.booking(booking_id)
     }
@@ -437,7 +437,7 @@ impl Store {
                 serde_json::json!({"from": [b.start, b.end], "to": [start, end]}),
             )?;
             offer_to_waitlist(tx, &b.resource_id, Span::new(b.start.timestamp(), b.end.timestamp()), now.timestamp())?;
-            sync::record(tx, &Mutation::Reschedule { booking_id: booking_id.to_string(), start, end }, now.timestamp())
+            tx.record(&Mutation::Reschedule { booking_id: booking_id.to_string(), start, end }, now.timestamp())
         })?;
         self.booking(booking_id)
     }
@@ -526,7 +526,7 @@ impl Store {
             )?;
             audit(tx, now.timestamp(), Some(actor_id), "set_note", "booking", booking_id, serde_json::json!({}))?;
             let mutation = Mutation::SetSessionNote { booking_id: booking_id.to_string(), body: body.to_string() };
-            sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -576,7 +576,7 @@ impl Store {
             audit(tx, now.timestamp(), Some(actor_id), "feedback", "booking", booking_id, serde_json::json!({"rating": rating}))?;
             let mutation =
                 Mutation::GiveFeedback { booking_id: booking_id.to_string(), rating, comment: comment.trim().to_string() };
-            sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -642,7 +642,7 @@ impl Store {
             )?;
             let mutation =
                 Mutation::JoinWaitlist { waitlist_id: id.to_string(), resource_id: resource_id.to_string(), start, end };
-            sync::record(tx, &mutation, now.timestamp())?;
+            tx.record(&mutation, now.timestamp())?;
             Ok(WaitlistEntry {
                 id: id.to_string(),
                 resource_id: resource_id.to_string(),

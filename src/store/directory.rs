@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Store, audit, check_text};
-use crate::command::{NewPerson, check_person};
+use crate::command::{Command as Mutation, NewPerson, check_person};
 use crate::domain::{Id, Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
 use crate::error::{CoreError, Result};
 use crate::validate::check_code;
@@ -130,8 +130,8 @@ impl Store {
             }
             audit(tx, now.timestamp(), actor_id, "create", "person", person_id, serde_json::json!({"name": new.name}))?;
             if actor.is_some() {
-                let mutation = crate::sync::Mutation::CreatePerson { person_id: person_id.to_string(), person: new.clone() };
-                crate::sync::record(tx, &mutation, now.timestamp())?;
+                let mutation = Mutation::CreatePerson { person_id: person_id.to_string(), person: new.clone() };
+                tx.record(&mutation, now.timestamp())?;
             }
             person(tx, person_id, true)
         })
@@ -177,9 +177,8 @@ impl Store {
                     serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}),
                 )?;
             }
-            let mutation =
-                crate::sync::Mutation::SetRole { person_id: person_id.to_string(), makerspace_id: ms.id.clone(), role, granted };
-            crate::sync::record(tx, &mutation, now.timestamp())?;
+            let mutation = Mutation::SetRole { person_id: person_id.to_string(), makerspace_id: ms.id.clone(), role, granted };
+            tx.record(&mutation, now.timestamp())?;
             person(tx, person_id, false)
         })
     }

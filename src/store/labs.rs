@@ -9,13 +9,13 @@ use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
 use super::directory::makerspace_by_code;
 use super::mentors::{insert_resource, require_owner, write_policy};
 use super::{Actor, Store, audit, check_text};
+use crate::command::Command as Mutation;
 use crate::command::{NewEquipment, NewLab};
 use crate::decide::blackout_cancel_reason;
 use crate::decide::{validate_blackout, validate_equipment};
 use crate::domain::encode_weekly;
 use crate::domain::{Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, ResourceKind, Role, new_id, to_utc};
 use crate::error::{CoreError, Result};
-use crate::sync::Mutation;
 
 #[derive(Debug, Clone, Default)]
 pub struct EquipmentFilter {
@@ -120,7 +120,7 @@ impl Store {
             };
             insert_lab(tx, &lab, &ms.id)?;
             audit(tx, now.timestamp(), Some(actor_id), "create", "lab", &lab.id, serde_json::json!({"name": lab.name}))?;
-            crate::sync::record(tx, &Mutation::CreateLab { lab_id: lab.id.clone(), lab: new.clone() }, now.timestamp())?;
+            tx.record(&Mutation::CreateLab { lab_id: lab.id.clone(), lab: new.clone() }, now.timestamp())?;
             Ok(lab)
         })
     }
@@ -177,7 +177,7 @@ impl Store {
             let detail = serde_json::json!({"name": new.name, "lab_id": new.lab_id});
             audit(tx, now.timestamp(), Some(actor_id), "create", "equipment", id, detail)?;
             let mutation = Mutation::CreateEquipment { equipment_id: id.to_string(), equipment: new.clone() };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })?;
         self.equipment_by_id(id)
     }
@@ -204,7 +204,7 @@ impl Store {
             write_policy(tx, id, &new.policy)?;
             audit(tx, now.timestamp(), Some(actor_id), "update", "equipment", id, serde_json::json!({"name": new.name, "policy": new.policy}))?;
             let mutation = Mutation::UpdateEquipment { equipment_id: id.to_string(), equipment: new.clone() };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })?;
         self.equipment_by_id(id)
     }
@@ -279,7 +279,7 @@ impl Store {
             }
             // One mutation: the server cancels what the blackout hits there, which may be more.
             let mutation = Mutation::AddBlackout { blackout: blackout.clone(), cancel_hits };
-            crate::sync::record(tx, &mutation, now.timestamp())?;
+            tx.record(&mutation, now.timestamp())?;
             Ok(BlackoutOutcome { blackout: Some(blackout.clone()), hits, cancelled })
         })
     }
@@ -296,7 +296,7 @@ impl Store {
             tx.execute("UPDATE blackout SET deleted = 1 WHERE id = ?1", [blackout_id])?;
             let detail = serde_json::json!({"blackout_id": blackout_id});
             audit(tx, now.timestamp(), Some(actor_id), "remove_blackout", rules.kind.as_str(), &resource_id, detail)?;
-            crate::sync::record(tx, &Mutation::RemoveBlackout { blackout_id: blackout_id.to_string() }, now.timestamp())
+            tx.record(&Mutation::RemoveBlackout { blackout_id: blackout_id.to_string() }, now.timestamp())
         })
     }
 
@@ -330,7 +330,7 @@ impl Store {
             audit(tx, now.timestamp(), Some(actor_id), "grant_qualification", "equipment", resource_id, serde_json::json!({"person_id": person_id, "expires_at": expires_at}))?;
             let mutation =
                 Mutation::GrantQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string(), expires_at };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -357,7 +357,7 @@ impl Store {
             )?;
             let mutation =
                 Mutation::RevokeQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string() };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 

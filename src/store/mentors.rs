@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::load_rules;
 use super::directory::{makerspace_by_code, makerspace_code};
 use super::{Actor, Store, audit, check_text};
+use crate::command::Command as Mutation;
 use crate::command::{MentorProfile, NewMentor, validate_new_mentor, validate_profile};
 use crate::domain::encode_weekly;
 use crate::domain::{
@@ -19,7 +20,6 @@ use crate::error::{CoreError, Result};
 use crate::i18n;
 use crate::interval::Span;
 use crate::rules::ResourceRules;
-use crate::sync::Mutation;
 use crate::validate::validate_hours;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -198,7 +198,7 @@ impl Store {
                 params![new.person_id, ms.id],
             )?;
             audit(tx, now.timestamp(), Some(actor_id), "create", "mentor", id, serde_json::json!({"person_id": new.person_id}))?;
-            crate::sync::record(tx, &Mutation::CreateMentor { mentor_id: id.to_string(), mentor: new.clone() }, now.timestamp())
+            tx.record(&Mutation::CreateMentor { mentor_id: id.to_string(), mentor: new.clone() }, now.timestamp())
         })?;
         self.mentor(id)
     }
@@ -230,7 +230,7 @@ impl Store {
             write_facets(tx, id, tags, industries, languages)?;
             audit(tx, now.timestamp(), Some(actor_id), "update_profile", "mentor", id, serde_json::json!({"profile": profile}))?;
             let mutation = Mutation::UpdateMentorProfile { mentor_id: id.to_string(), profile: profile.clone() };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })?;
         self.mentor(id)
     }
@@ -270,7 +270,7 @@ impl Store {
                 serde_json::json!({"hours": hours}),
             )?;
             let mutation = Mutation::SetWeeklyHours { resource_id: resource_id.to_string(), hours: hours.to_vec() };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -295,7 +295,7 @@ impl Store {
                 serde_json::json!({"policy": policy}),
             )?;
             let mutation = Mutation::SetPolicy { resource_id: resource_id.to_string(), policy: policy.clone() };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -347,7 +347,7 @@ impl Store {
                 date_override: o.clone(),
                 note: note.to_string(),
             };
-            crate::sync::record(tx, &mutation, now.timestamp())
+            tx.record(&mutation, now.timestamp())
         })
     }
 
@@ -370,7 +370,7 @@ impl Store {
                 &resource_id,
                 serde_json::json!({"override_id": override_id}),
             )?;
-            crate::sync::record(tx, &Mutation::RemoveDateOverride { override_id: override_id.to_string() }, now.timestamp())
+            tx.record(&Mutation::RemoveDateOverride { override_id: override_id.to_string() }, now.timestamp())
         })
     }
 

@@ -7,9 +7,11 @@
 mod bookings;
 mod calendar;
 mod directory;
+mod journal;
 mod labs;
 mod mentors;
 mod notices;
+mod rows;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,9 +26,11 @@ use crate::error::{CoreError, Result};
 pub use bookings::{BookingView, CalendarEntry, Notification, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
+pub use journal::{Journal, NoJournal, Tx};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
 pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
+pub use rows::{sql_value, table_columns};
 // The commands' payloads and rule inputs live below the store; callers still find them here.
 pub use crate::command::{
     MentorProfile, NewBooking, NewEquipment, NewLab, NewMentor, NewPerson, check_person, validate_new_mentor, validate_profile,
@@ -52,8 +56,9 @@ fn migrations() -> Migrations<'static> {
 
 pub struct Store {
     pub(crate) conn: Connection,
-    /// On the server: the mutation being applied, acknowledged inside its own transaction.
-    pub(crate) ack: Option<crate::sync::server::Ack>,
+    /// Told of every command written, inside its transaction (the desktop's outbox, the
+    /// server's acknowledgement).
+    journal: Box<dyn Journal>,
     /// Inside `batch`: each write is a savepoint of the batch's one transaction.
     in_batch: bool,
 }
@@ -99,14 +104,15 @@ fn private_file(path: &Path) -> Result<()> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens (creating if needed) the database file, brings its schema up to date, and tells
+    /// `journal` of every command written to it.
+    pub fn open_with(path: &Path, journal: Box<dyn Journal>) -> Result<Store> {
         private_file(path)?;
-        Store::configure(Connection::open(path)?)
+        Store::configure(Connection::open(path)?, journal)
     }
 
-    pub fn open_in_memory() -> Result<Store> {
-        Store::configure(Connection::open_in_memory()?)
+    pub fn open_in_memory_with(journal: Box<dyn Journal>) -> Result<Store> {
+        Store::configure(Connection::open_in_memory()?, journal)
     }
 
     /// The database the desktop app and the CLI share by default.
@@ -117,7 +123,7 @@ impl Store {
             .join("incubook.db")
     }
 
-    fn configure(mut conn: Connection) -> Result<Store> {
+    fn configure(mut conn: Connection, journal: Box<dyn Journal>) -> Result<Store> {
         // WAL lets readers run beside the one writer; FULL makes every acknowledged
         // booking survive a power cut, not just a process crash.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -134,7 +140,7 @@ impl Store {
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, ack: None, in_batch: false })
+        Ok(Store { conn, journal, in_batch: false })
     }
 
     /// How hard each commit waits for the disk. The default is `PowerSafe`.
@@ -153,34 +159,22 @@ impl Store {
     }
 
     /// Runs `f` inside one `BEGIN IMMEDIATE` transaction (a savepoint inside `batch`);
-    /// nothing is kept if it fails. On the server, the first write of a mutation also
-    /// records it as processed, so a mutation and its acknowledgement commit together or not
-    /// at all.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let ack = self.ack.take();
-        let in_batch = self.in_batch;
-        let result = (|| {
-            if in_batch {
-                let sp = self.conn.savepoint()?;
-                let value = f(&sp)?;
-                if let Some(ack) = &ack {
-                    crate::sync::server::write_ack(&sp, ack)?;
-                }
-                sp.commit()?;
-                return Ok(value);
-            }
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            if let Some(ack) = &ack {
-                crate::sync::server::write_ack(&tx, ack)?;
-            }
-            tx.commit()?;
-            Ok(value)
-        })();
-        if result.is_err() {
-            self.ack = ack;
+    /// nothing is kept if it fails. The journal sees the commands `f` records and the commit
+    /// in the same transaction, so a change and its journal entry commit together or not at all.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let journal = &*self.journal;
+        if self.in_batch {
+            let sp = self.conn.savepoint()?;
+            let value = f(&Tx::new(&sp, journal))?;
+            journal.before_commit(&sp)?;
+            sp.commit()?;
+            return Ok(value);
         }
-        result
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&Tx::new(&tx, journal))?;
+        journal.before_commit(&tx)?;
+        tx.commit()?;
+        Ok(value)
     }
 
     /// Group commit: everything `f` writes commits together at its end, with one sync of
@@ -213,7 +207,6 @@ impl Store {
     /// savepoint in it) is rolled back, so the next write starts clean.
     pub fn recover_after_panic(&mut self) {
         self.in_batch = false;
-        self.ack = None;
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -221,7 +214,7 @@ impl Store {
 
     /// One `BEGIN IMMEDIATE` transaction for tables the store has no methods for (the
     /// district server's accounts). Domain rows go through the store's methods.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         self.write(f)
     }
 
@@ -283,7 +276,7 @@ pub struct AuditEntry {
 pub(crate) use crate::decide::Actor;
 
 impl Actor {
-    pub(crate) fn load(conn: &Connection, id: &str) -> Result<Actor> {
+    pub fn load(conn: &Connection, id: &str) -> Result<Actor> {
         let exists: bool = conn
             .prepare_cached("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)")?
             .query_row([id], |r| r.get(0))?;

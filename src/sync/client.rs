@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -13,7 +12,7 @@ use super::tables::table;
 use super::{Change, PullResponse, PushRequest, PushResponse, PushedMutation};
 use crate::domain::{new_id, to_utc};
 use crate::error::{CoreError, Result};
-use crate::store::Store;
+use crate::store::{Store, sql_value, table_columns};
 
 /// How a client reaches the server. The HTTP one lives in `http`; tests may wrap it to
 /// lose responses or die halfway.
@@ -398,24 +397,6 @@ impl Store {
         });
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         result
-    }
-}
-
-pub(crate) fn table_columns(tx: &Connection, name: &str) -> Result<Vec<String>> {
-    let mut stmt = tx.prepare(&format!("PRAGMA table_info({name})"))?;
-    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
-    Ok(names.collect::<rusqlite::Result<_>>()?)
-}
-
-pub(crate) fn sql_value(value: &serde_json::Value) -> Value {
-    match value {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),
-        serde_json::Value::Number(n) => {
-            n.as_i64().map(Value::Integer).or_else(|| n.as_f64().map(Value::Real)).unwrap_or(Value::Null)
-        }
-        serde_json::Value::String(s) => Value::Text(s.clone()),
-        other => Value::Text(other.to_string()),
     }
 }
 

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::Change;
+use super::protocol::BUSY_PERSON_ID;
 use crate::decide::Actor;
 use crate::domain::Role;
 use crate::error::{CoreError, Result};
-use crate::sync::server::BUSY_PERSON_ID;
 
 /// Who owns a resource's calendar.
 #[derive(Debug, Clone)]

@@ -154,7 +154,7 @@ impl Store {
                     tx.execute(sql, params![local.id, server_id])?;
                 }
             }
-            let record = |m: Mutation| super::record(tx, &Mutation::Uploaded { change: Box::new(m) }, at);
+            let record = |m: Mutation| tx.record(&Mutation::Uploaded { change: Box::new(m) }, at);
             for (person_id, person) in &catalogue.people {
                 record(Mutation::CreatePerson { person_id: person_id.clone(), person: person.clone() })?;
             }

@@ -1,9 +1,10 @@
 //! Server storage behind one trait, as atuin does: each backend in its own module with its
 //! own migrations. SQLite is the embedded default; PostgreSQL is for district IT.
 
+mod catalogue;
 mod group;
 mod pg;
-mod sqlite;
+pub mod sqlite;
 
 use std::sync::Arc;
 

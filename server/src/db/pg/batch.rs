@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use incubook::decide;
 use incubook::domain::BookingStatus;
 use incubook::interval::Span;
-use incubook::sync::server::check_client_id;
+use incubook::sync::check_client_id;
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
 use postgres::types::ToSql;
 

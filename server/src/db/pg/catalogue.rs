@@ -22,7 +22,7 @@ pub(super) fn import(
     })?;
     let mut added = 0;
     for table in SYNCED_TABLES {
-        let rows = source.catalogue_rows_of(table, &makerspaces)?;
+        let rows = super::super::catalogue::catalogue_rows_of(source, table, &makerspaces)?;
         progress(table.name, rows.len());
         let keys = table.key.join(", ");
         let sql = format!(

@@ -6,8 +6,8 @@
 
 use std::cell::RefCell;
 
+use incubook::sync::check_client_id;
 use incubook::sync::redact::{ResourceOwnership, RowLookup, Viewer};
-use incubook::sync::server::check_client_id;
 use incubook::sync::{Change, MAX_PULL_PAGE, PullResponse, SYNCED_TABLES};
 
 use super::bookings::load_actor;

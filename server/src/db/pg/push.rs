@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use incubook::domain::BookingStatus;
-use incubook::sync::server::{check_client_id, tombstone_key};
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
+use incubook::sync::{check_client_id, tombstone_key};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 

@@ -4,15 +4,23 @@
 //! group-committed (`group.rs`): the push that leads applies every push waiting by then in
 //! one transaction (a savepoint per mutation), so many clients share one sync of the log.
 
+mod import;
+mod pull;
+mod push;
+mod versioning;
+
 use std::path::Path;
 use std::sync::Mutex;
 
 use incubook::CoreError;
 use incubook::report::DistrictReport;
-use incubook::store::{Notice, Store};
+use incubook::store::{NoJournal, Notice, Store};
 use incubook::sync::upload::MakerspaceSummary;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
+
+pub use push::{Acknowledgement, apply_push};
+pub use versioning::install_server_versioning;
 
 use super::group::{Groups, Waiting};
 use super::{Account, Database, Principal, ServerRole};
@@ -25,27 +33,35 @@ pub struct SqliteDatabase {
     reader: Mutex<Store>,
     /// Pushes waiting for the next group commit.
     groups: Groups,
+    /// The writer's journal: the pushed mutation being applied.
+    acks: Acknowledgement,
 }
 
 impl SqliteDatabase {
     pub fn open(path: &Path) -> Result<SqliteDatabase> {
-        let store = Store::open(path)?;
+        let acks = Acknowledgement::default();
+        let store = Store::open_with(path, Box::new(acks.clone()))?;
         // Each push in a group runs in a savepoint, whose journal of the pages it changed
         // spilled to a temporary file: a third of the writer's write calls in a perf profile
         // of the race. Set before the versioning triggers: changing `temp_store` drops TEMP
         // triggers.
         store.conn().pragma_update(None, "temp_store", "MEMORY")?;
-        store.install_server_versioning()?;
+        install_server_versioning(&store)?;
         // Every commit walks the page cache (SQLite truncates it to the file's size), so the
         // writer keeps a small one: 4 MB instead of the desktop's 32 MB raised the race
         // from 1,700 to 2,000 pushes/s here. Reads have their own connection and cache.
         store.conn().pragma_update(None, "cache_size", -4_000)?;
-        let reader = Store::open(path)?;
-        Ok(SqliteDatabase { store: Mutex::new(store), reader: Mutex::new(reader), groups: Groups::default() })
+        let reader = Store::open_with(path, Box::new(NoJournal))?;
+        Ok(SqliteDatabase { store: Mutex::new(store), reader: Mutex::new(reader), groups: Groups::default(), acks })
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        guarded(&self.store, f)
+        let result = guarded(&self.store, f);
+        if matches!(result, Err(ServerError::Panicked(_))) {
+            // The mutation that panicked was rolled back; no later write may acknowledge it.
+            self.acks.clear();
+        }
+        result
     }
 
     fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
@@ -57,10 +73,10 @@ impl SqliteDatabase {
     /// group that panicked is applied again push by push, so that only the push that panics
     /// fails.
     fn commit_group(&self, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
-        match self.with(|store| apply_group(store, group)) {
+        match self.with(|store| apply_group(store, &self.acks, group)) {
             Err(ServerError::Panicked(_)) if group.len() > 1 => Ok(group
                 .iter()
-                .map(|push| match self.with(|store| apply_group(store, std::slice::from_ref(push))) {
+                .map(|push| match self.with(|store| apply_group(store, &self.acks, std::slice::from_ref(push))) {
                     Ok(mut answers) => {
                         answers.pop().unwrap_or_else(|| Err(ServerError::Internal("a push went unanswered".into())))
                     }
@@ -73,11 +89,11 @@ impl SqliteDatabase {
     }
 }
 
-fn apply_group(store: &mut Store, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
+fn apply_group(store: &mut Store, acks: &Acknowledgement, group: &[Waiting]) -> Result<Vec<Result<PushResponse>>> {
     let answers = store.batch(|store| {
         let mut answers = Vec::with_capacity(group.len());
         for push in group {
-            match store.apply_push(&push.person_id, &push.request, push.now) {
+            match apply_push(store, acks, &push.person_id, &push.request, push.now) {
                 Err(e) if e.is_transient() => return Err(e),
                 answer => answers.push(answer.map_err(ServerError::from)),
             }
@@ -287,7 +303,7 @@ impl Database for SqliteDatabase {
     }
 
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
-        self.read(|store| Ok(store.pull_for(person_id, client_id, cursor, limit)?))
+        self.read(|store| Ok(pull::pull_for(store, person_id, client_id, cursor, limit)?))
     }
 
     fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Notice> {
@@ -321,9 +337,9 @@ impl Database for SqliteDatabase {
         })?;
         let mut added = 0;
         for table in incubook::sync::SYNCED_TABLES {
-            let rows = source.catalogue_rows_of(table, &makerspaces)?;
+            let rows = super::catalogue::catalogue_rows_of(source, table, &makerspaces)?;
             progress(table.name, rows.len());
-            added += self.with(|store| Ok(store.insert_rows_if_absent(table, &rows)?))?;
+            added += self.with(|store| Ok(import::insert_rows_if_absent(store, table, &rows)?))?;
         }
         Ok(added)
     }

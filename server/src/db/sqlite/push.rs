@@ -1,0 +1,295 @@
+//! Pushes on the server's SQLite file: each mutation applied by the store's own methods (the
+//! desktop's rules), acknowledged in the transaction of its change, and a mutation refused
+//! for good consumed so that it cannot block its client's queue.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use incubook::error::Rejection;
+use incubook::i18n::Lang;
+use incubook::store::{BlackoutMode, Journal, NewBooking, Store};
+use incubook::sync::{
+    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, check_client_id, table, tombstone_key,
+};
+use incubook::{CoreError, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// The pushed mutation being applied: written in the same transaction as its change.
+#[derive(Debug, Clone)]
+struct Ack {
+    client_id: String,
+    person_id: String,
+    mutation_id: i64,
+}
+
+fn write_ack(tx: &Connection, ack: &Ack) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_client(client_id, person_id, last_mutation_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT(client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id",
+    )?
+    .execute(params![ack.client_id, ack.person_id, ack.mutation_id])?;
+    Ok(())
+}
+
+/// The server's journal: the first write of a pushed mutation also records it as processed,
+/// so a mutation and its acknowledgement commit together or not at all. Shared between the
+/// store (which calls it) and the push loop (which names the mutation being applied).
+#[derive(Clone, Default)]
+pub struct Acknowledgement(Arc<Mutex<Option<Ack>>>);
+
+impl Acknowledgement {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Ack>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn expect(&self, ack: Ack) {
+        *self.slot() = Some(ack);
+    }
+
+    /// The acknowledgement no write has taken yet: the mutation changed nothing.
+    fn take(&self) -> Option<Ack> {
+        self.slot().take()
+    }
+
+    /// Forgets the mutation being applied (after a panic, so that no later write acknowledges it).
+    pub fn clear(&self) {
+        self.slot().take();
+    }
+}
+
+impl Journal for Acknowledgement {
+    fn record(&self, _tx: &Connection, _command: &Mutation, _now: i64) -> Result<()> {
+        Ok(())
+    }
+
+    fn before_commit(&self, tx: &Connection) -> Result<()> {
+        match self.take() {
+            Some(ack) => write_ack(tx, &ack),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A new booking the server refused: kept as declined with the reason, so that its booker's
+/// replica (and the resource owner's) learn why — only when the row can stand: a known
+/// resource and booker, a fresh id, a sane span.
+fn keep_declined(tx: &Connection, asked: &BookingAsked<'_>, error: &CoreError, now: i64) -> Result<()> {
+    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+         SELECT ?1, ?2, ?3, ?4, ?5, 'declined', ?6, ?7, ?7, ?8
+         WHERE EXISTS(SELECT 1 FROM resource WHERE id = ?2) AND EXISTS(SELECT 1 FROM person WHERE id = ?3)
+           AND NOT EXISTS(SELECT 1 FROM booking WHERE id = ?1)
+           AND ?5 > ?4 AND length(?1) BETWEEN 1 AND 64 AND length(?6) <= 500",
+    )?
+    .execute(params![
+        asked.id,
+        asked.resource_id,
+        asked.booker_id,
+        asked.start.timestamp(),
+        asked.end.timestamp(),
+        asked.topic,
+        now,
+        rejection
+    ])?;
+    Ok(())
+}
+
+/// The last mutation of this client the server has processed.
+pub(super) fn last_mutation_id(store: &Store, client_id: &str, person_id: &str) -> Result<i64> {
+    let row: Option<(String, i64)> = store
+        .conn()
+        .query_row("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = ?1", [client_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    match row {
+        None => Ok(0),
+        Some((owner, last)) if owner == person_id => Ok(last),
+        Some(_) => Err(CoreError::Forbidden("this client id belongs to another user".into())),
+    }
+}
+
+/// Applies a push for the signed-in person: in order, one transaction per mutation,
+/// skipping ids already processed for this client.
+pub fn apply_push(
+    store: &mut Store,
+    acks: &Acknowledgement,
+    person_id: &str,
+    push: &PushRequest,
+    now: DateTime<Utc>,
+) -> Result<PushResponse> {
+    check_client_id(&push.client_id)?;
+    let mut last = last_mutation_id(store, &push.client_id, person_id)?;
+    if let Some(first) = push.mutations.first() {
+        store.conn().prepare_cached(PRUNE_FAILURES_SQL)?.execute(params![push.client_id, first.id])?;
+    }
+    let mut outcomes = Vec::with_capacity(push.mutations.len());
+    for pushed in &push.mutations {
+        if pushed.id <= last {
+            outcomes.push(earlier_outcome(store, &push.client_id, pushed.id)?);
+            continue;
+        }
+        let ack = Ack { client_id: push.client_id.clone(), person_id: person_id.to_string(), mutation_id: pushed.id };
+        acks.expect(ack.clone());
+        let (parsed, result) = match pushed.parse() {
+            Ok(m) => {
+                let result = apply_mutation(store, person_id, &m, now);
+                (Some(m), result)
+            }
+            Err(e) => (None, Err(e)),
+        };
+        let pending_ack = acks.take();
+        match result {
+            Ok(()) => {
+                // A mutation that changed nothing never opened a transaction.
+                if let Some(ack) = pending_ack {
+                    store.transaction(|tx| write_ack(tx, &ack))?;
+                }
+                outcomes.push(MutationOutcome { id: pushed.id, applied: true, code: None, message: None });
+            }
+            Err(e) if e.is_transient() => return Err(e),
+            Err(e) => {
+                consume_failed(store, &ack, parsed.as_ref(), &e, now)?;
+                outcomes.push(MutationOutcome {
+                    id: pushed.id,
+                    applied: false,
+                    code: Some(e.code()),
+                    message: Some(e.message(Lang::En)),
+                });
+            }
+        }
+        last = pushed.id;
+    }
+    Ok(PushResponse { last_mutation_id: last, outcomes })
+}
+
+fn earlier_outcome(store: &Store, client_id: &str, id: i64) -> Result<MutationOutcome> {
+    let failure: Option<(String, String)> = store
+        .conn()
+        .query_row(
+            "SELECT code, message FROM sync_failure WHERE client_id = ?1 AND mutation_id = ?2",
+            params![client_id, id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match failure {
+        None => MutationOutcome { id, applied: true, code: None, message: None },
+        Some((code, message)) => MutationOutcome { id, applied: false, code: Some(code), message: Some(message) },
+    })
+}
+
+fn apply_mutation(store: &mut Store, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
+    match mutation {
+        Mutation::Uploaded { change } => {
+            let change = Mutation::uploaded_change(change)?;
+            if let Some(id) = Mutation::uploaded_person(change) {
+                let known: bool =
+                    store.conn().query_row("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1)", [id], |r| r.get(0))?;
+                if known {
+                    return Ok(());
+                }
+            }
+            apply_mutation(store, person, change, now)
+        }
+        Mutation::Book { booking_id, resource_id, start, end, topic } => {
+            let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
+            store.insert_booking(person, booking_id, &new, now)
+        }
+        Mutation::UploadBooking { booking } => store.upload_booking(person, booking, now),
+        Mutation::Cancel { booking_id, reason } => store.cancel(person, booking_id, reason.as_deref(), now).map(drop),
+        Mutation::Approve { booking_id } => store.approve(person, booking_id, now).map(drop),
+        Mutation::Decline { booking_id, reason } => store.decline(person, booking_id, reason, now).map(drop),
+        Mutation::Complete { booking_id } => store.complete(person, booking_id, now).map(drop),
+        Mutation::NoShow { booking_id } => store.no_show(person, booking_id, now).map(drop),
+        Mutation::Reschedule { booking_id, start, end } => store.reschedule(person, booking_id, *start, *end, now).map(drop),
+        Mutation::SetWeeklyHours { resource_id, hours } => store.set_weekly_hours(person, resource_id, hours, now),
+        Mutation::SetPolicy { resource_id, policy } => store.set_policy(person, resource_id, policy, now),
+        Mutation::AddDateOverride { override_id, resource_id, date_override, note } => {
+            store.add_date_override_with_id(person, override_id, resource_id, date_override, note, now)
+        }
+        Mutation::RemoveDateOverride { override_id } => store.remove_date_override(person, override_id, now),
+        Mutation::CreateEquipment { equipment_id, equipment } => {
+            store.create_equipment_with_id(person, equipment_id, equipment, now).map(drop)
+        }
+        Mutation::UpdateEquipment { equipment_id, equipment } => {
+            store.update_equipment(person, equipment_id, equipment, now).map(drop)
+        }
+        Mutation::AddBlackout { blackout, cancel_hits } => {
+            let mode = if *cancel_hits { BlackoutMode::CancelBookings } else { BlackoutMode::KeepBookings };
+            store.add_blackout_with_id(person, blackout, mode, now).map(drop)
+        }
+        Mutation::RemoveBlackout { blackout_id } => store.remove_blackout(person, blackout_id, now),
+        Mutation::GrantQualification { person_id, resource_id, expires_at } => {
+            store.grant_qualification(person, person_id, resource_id, *expires_at, now)
+        }
+        Mutation::RevokeQualification { person_id, resource_id } => {
+            store.revoke_qualification(person, person_id, resource_id, now)
+        }
+        Mutation::JoinWaitlist { waitlist_id, resource_id, start, end } => {
+            store.join_waitlist_with_id(person, waitlist_id, resource_id, (*start, *end), now).map(drop)
+        }
+        Mutation::SetSessionNote { booking_id, body } => store.set_session_note(person, booking_id, body, now),
+        Mutation::GiveFeedback { booking_id, rating, comment } => store.give_feedback(person, booking_id, *rating, comment, now),
+        Mutation::CreatePerson { person_id, person: new } => {
+            store.create_person_with_id(Some(person), person_id, new, now).map(drop)
+        }
+        Mutation::CreateLab { lab_id, lab } => store.create_lab_with_id(person, lab_id, lab, now).map(drop),
+        Mutation::CreateMentor { mentor_id, mentor } => store.create_mentor_with_id(person, mentor_id, mentor, now).map(drop),
+        Mutation::UpdateMentorProfile { mentor_id, profile } => {
+            store.update_mentor_profile(person, mentor_id, profile, now).map(drop)
+        }
+        Mutation::SetRole { person_id, makerspace_id, role, granted } => {
+            let code = store
+                .makerspaces()?
+                .into_iter()
+                .find(|m| &m.id == makerspace_id)
+                .map(|m| m.code)
+                .ok_or_else(|| CoreError::not_found("makerspace", makerspace_id))?;
+            store.set_role(person, person_id, &code, *role, *granted, now).map(drop)
+        }
+    }
+}
+
+/// Consumes a mutation that failed for good, in one transaction: the client's ack, the
+/// failure, and what the client must learn by pull — a refused new booking is kept as
+/// rejected with its reason; any other refused change re-sends the row it tried to change.
+fn consume_failed(
+    store: &mut Store,
+    ack: &Ack,
+    mutation: Option<&Mutation>,
+    error: &CoreError,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now = now.timestamp();
+    store.transaction(|tx| {
+        write_ack(tx, ack)?;
+        tx.prepare_cached("INSERT OR REPLACE INTO sync_failure(client_id, mutation_id, code, message) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![ack.client_id, ack.mutation_id, error.code(), error.message(Lang::En)])?;
+        let Some(other) = mutation else { return Ok(()) };
+        if let Some(asked) = other.kept_declined(&ack.person_id, error) {
+            return keep_declined(tx, &asked, error, now);
+        }
+        for row in other.rows() {
+            let Some(t) = table(row.table) else { continue };
+            let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+            let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(&row.key))?;
+            // A row the client made and the server never took: the client drops it.
+            if n == 0 && !other.keeps_rows_the_server_lacks() {
+                tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
+                tx.execute(
+                    "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
+                    params![t.name, tombstone_key(&row, &ack.person_id)],
+                )?;
+            }
+        }
+        if let Some(resent) = other.resends_bookings_of(error) {
+            tx.execute(
+                "UPDATE booking SET version = version
+                 WHERE resource_id = ?1 AND end_at > max(?2, ?3) AND start_at < ?4 AND deleted = 0",
+                params![resent.resource_id, now, resent.from, resent.to],
+            )?;
+        }
+        Ok(())
+    })
+}
