@@ -4,6 +4,7 @@
 //! The pure modules (`domain`, `interval`, `availability`, `rules`, `decide`) do no I/O, so the
 //! district server decides bookings with exactly the same code as the desktop.
 
+pub mod apply;
 pub mod availability;
 pub mod command;
 pub mod csv_import;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod ics;
 pub mod interval;
+pub mod ledger;
 pub mod report;
 pub mod rules;
 pub mod sample;

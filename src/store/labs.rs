@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::bookings::{BookingView, booking_views_hitting, set_status_in_tx};
+use super::bookings::{BookingView, booking_views_hitting};
 use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
 use super::directory::makerspace_by_code;
+use super::ledger::SqliteLedger;
 use super::mentors::{insert_resource, require_owner, write_policy};
 use super::{Actor, Store, audit, check_text};
 use crate::command::Command as Mutation;
@@ -273,7 +274,16 @@ impl Store {
             if cancel_hits {
                 let why = blackout_cancel_reason(&blackout);
                 for hit in &hits {
-                    set_status_in_tx(tx, actor_id, &hit.booking.id, BookingStatus::Cancelled, Some(&why), now.timestamp())?;
+                    let b = hit.stored();
+                    crate::apply::write_status(
+                        &mut SqliteLedger::new(tx),
+                        actor_id,
+                        &b,
+                        BookingStatus::Cancelled,
+                        Some(&why),
+                        now.timestamp(),
+                    )
+                    .map_err(crate::ledger::ApplyError::into_core)?;
                     cancelled += 1;
                 }
             }

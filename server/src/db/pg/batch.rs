@@ -27,7 +27,7 @@ use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
 use postgres::types::ToSql;
 
 use super::Pool;
-use super::bookings::{Failure, Res, check_with};
+use super::bookings::{Failure, Res};
 use super::optimistic::{Context, context_columns};
 use super::push::{self, client_owner};
 use super::refusal::{Declined, refused};
@@ -346,15 +346,22 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
             let busy: Vec<Span> =
                 context.busy.iter().copied().chain(Context::within_weeks(rules, item.request, earlier)).collect();
             let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
-            match check_with(actor, rules, &busy, context.expires, visible, item.request, item.now.timestamp()) {
-                Ok(()) => {
+            match incubook::apply::decide_new_booking(
+                actor,
+                rules,
+                &busy,
+                context.expires,
+                visible,
+                item.request,
+                item.now.timestamp(),
+            ) {
+                Ok(_) => {
                     let (_, resource_id, _) = item.asked();
                     accepted.entry(resource_id).or_default().push(item.request);
                     write.accept(push.person, item);
                     outcomes.push(MutationOutcome { id: item.id, applied: true, code: None, message: None });
                 }
-                Err(Failure::Core(error)) => outcomes.push(write.refuse(push, item, &error)),
-                Err(e) => return Err(e),
+                Err(error) => outcomes.push(write.refuse(push, item, &error)),
             }
         }
         answers.push(Some(outcomes));

@@ -5,19 +5,18 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use incubook::availability::Days;
-use incubook::decide::{self, Actor, BookingFacts};
+use chrono::NaiveDate;
+use incubook::decide::{self, Actor};
 use incubook::domain::{
-    Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role, WeeklyHours, new_id, to_utc,
+    Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role, WeeklyHours,
 };
 use incubook::interval::Span;
-use incubook::rules;
+use incubook::ledger::StoredBooking;
 use incubook::store::{ResourceRules, decode_weekly, encode_weekly};
-use incubook::sync::upload::UploadedBooking;
 use incubook::{CoreError, Refusal};
 use serde::Deserialize;
 
+use super::ledger::PgLedger;
 use super::sql::Tx;
 
 /// Why a mutation did not apply: a decision (consumed and answered), or the database
@@ -220,7 +219,7 @@ pub(super) fn parse_rules(id: &str, resource: &str, overrides: &str, blackouts: 
     })
 }
 
-fn load_busy(tx: &mut Tx<'_, '_>, resource_id: &str, span: Span, except: Option<&str>) -> Res<Vec<Span>> {
+pub(super) fn load_busy(tx: &mut Tx<'_, '_>, resource_id: &str, span: Span, except: Option<&str>) -> Res<Vec<Span>> {
     let rows = tx.query(
         "SELECT start_at, end_at FROM booking WHERE resource_id = $1 AND start_at < $3 AND start_at > $4 AND end_at > $2
          AND status IN ('requested', 'confirmed') AND deleted = 0 AND ($5::text IS NULL OR id <> $5)",
@@ -236,59 +235,6 @@ fn mentor_person(tx: &mut Tx<'_, '_>, resource_id: &str) -> Res<Option<String>> 
 pub(super) fn require_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<()> {
     let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
     Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
-}
-
-/// Whether the actor owns the resource's calendar; only a refusal means no.
-fn is_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
-    match require_owner(tx, actor, rules) {
-        Ok(()) => Ok(true),
-        Err(Failure::Core(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
-/// Whether the actor may see (and so book or wait for) the resource: a mentor may keep to
-/// their own makerspace.
-pub(super) fn visible_to(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<bool> {
-    let visibility: Option<String> =
-        tx.query_opt("SELECT visibility FROM mentor WHERE resource_id = $1", &[&rules.id])?.map(|r| r.get(0));
-    Ok(incubook::rules::visible_to(actor, rules, visibility.as_deref()))
-}
-
-/// Every rule, against the rows of this transaction (the same checks as the desktop's store).
-fn check_request(
-    tx: &mut Tx<'_, '_>,
-    actor: &Actor,
-    rules: &ResourceRules,
-    request: Span,
-    except: Option<&str>,
-    now: i64,
-) -> Res<()> {
-    let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), except)?;
-    let expires: Option<Option<i64>> = if rules.policy.qualification_required {
-        tx.query_opt("SELECT expires_at FROM qualification WHERE person_id = $1 AND resource_id = $2", &[&actor.id, &rules.id])?
-            .map(|r| r.get(0))
-    } else {
-        None
-    };
-    let visible = visible_to(tx, actor, rules)?;
-    check_with(actor, rules, &busy, expires, visible, request, now)
-}
-
-/// The core's decision on a new booking, from the rows read for it: `busy` covers the whole
-/// weeks around the request (`Days::covering`), `expires` is the booker's qualification row.
-pub(super) fn check_with(
-    actor: &Actor,
-    rules: &ResourceRules,
-    busy: &[Span],
-    expires: Option<Option<i64>>,
-    visible: bool,
-    request: Span,
-    now: i64,
-) -> Res<()> {
-    let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
-    let ctx = decide::rule_context(rules, busy, actor, qualification, visible);
-    Ok(rules::check_booking(&ctx, request, now)?)
 }
 
 pub(super) fn audit(
@@ -307,139 +253,12 @@ pub(super) fn audit(
     Ok(())
 }
 
-fn notify(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    kind: &str,
-    booking: Option<&str>,
-    resource: Option<&str>,
-    detail: serde_json::Value,
-    now: i64,
-) -> Res<()> {
-    tx.execute(
-        "INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&new_id(), &person, &kind, &booking, &resource, &detail.to_string(), &now],
-    )?;
-    Ok(())
-}
-
-/// The first founder waiting for a window that overlaps the freed time is told.
-fn offer_to_waitlist(tx: &mut Tx<'_, '_>, resource_id: &str, freed: Span, now: i64) -> Res<()> {
-    let first = tx.query_opt(
-        "SELECT id, person_id FROM waitlist WHERE resource_id = $1 AND notified_at IS NULL AND start_at < $3 AND end_at > $2
-         ORDER BY created_at, id LIMIT 1",
-        &[&resource_id, &freed.start, &freed.end],
-    )?;
-    if let Some(row) = first {
-        let (entry, person): (String, String) = (row.get(0), row.get(1));
-        tx.execute("UPDATE waitlist SET notified_at = $2 WHERE id = $1", &[&entry, &now])?;
-        let detail = serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)});
-        notify(tx, &person, "waitlist_slot_open", None, Some(resource_id), detail, now)?;
-    }
-    Ok(())
-}
-
-pub(super) fn book(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    id: &str,
-    resource_id: &str,
-    (start, end): (DateTime<Utc>, DateTime<Utc>),
-    topic: &str,
-    now: i64,
-) -> Res<()> {
-    let request = decide::validate_request(start, end, topic, now)?;
-    decide::check_text("booking_id", id, 64, true)?;
-    if tx.query_opt("SELECT 1 FROM booking WHERE id = $1", &[&id])?.is_some() {
-        return Err(CoreError::Conflict(format!("booking {id}")).into());
-    }
-    let actor = load_actor(tx, person)?;
-    let rules = lock_rules(tx, resource_id)?;
-    check_request(tx, &actor, &rules, request, None, now)?;
-    let status = decide::initial_status(rules.policy.approval_required);
-    let detail =
-        serde_json::json!({"resource_id": rules.id, "start": request.start, "end": request.end, "status": status.as_str()});
-    // The booking and its audit entry in one statement: the busiest write, one round trip.
-    tx.execute(
-        "WITH booked AS (
-           INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id)
-         INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) SELECT $8, $3, 'book', 'booking', id, $9 FROM booked",
-        &[&id, &rules.id, &person, &request.start, &request.end, &status.as_str(), &topic.trim(), &now, &detail.to_string()],
-    )?;
-    if status == BookingStatus::Requested {
-        let owners: Vec<String> = match rules.kind {
-            ResourceKind::Mentor => mentor_person(tx, &rules.id)?.into_iter().collect(),
-            ResourceKind::Equipment => tx
-                .query(
-                    "SELECT person_id FROM person_role WHERE makerspace_id = $1 AND role = 'lab_manager'",
-                    &[&rules.makerspace_id],
-                )?
-                .iter()
-                .map(|r| r.get(0))
-                .collect(),
-        };
-        for owner in owners {
-            notify(tx, &owner, "booking_request", Some(id), Some(&rules.id), serde_json::json!({}), now)?;
-        }
-    }
-    Ok(())
-}
-
-/// A booking from a makerspace's catalogue upload, sent by its space admin with the booker
-/// and status it had on their desktop (the same checks as the desktop's store).
-pub(super) fn upload_booking(tx: &mut Tx<'_, '_>, person: &str, uploaded: &UploadedBooking, now: i64) -> Res<()> {
-    let request = uploaded.validate(now)?;
-    let actor = load_actor(tx, person)?;
-    let rules = lock_rules(tx, &uploaded.resource_id)?;
-    actor.require(Role::SpaceAdmin, &rules.makerspace_id, "uploading bookings")?;
-    if tx.query_opt("SELECT 1 FROM booking WHERE id = $1", &[&uploaded.id])?.is_some() {
-        return Err(CoreError::Conflict(format!("booking {}", uploaded.id)).into());
-    }
-    if tx.query_opt("SELECT 1 FROM person WHERE id = $1 AND deleted = 0", &[&uploaded.booker_id])?.is_none() {
-        return Err(CoreError::not_found("person", &uploaded.booker_id).into());
-    }
-    let booker = load_actor(tx, &uploaded.booker_id)?;
-    let busy = load_busy(tx, &rules.id, Days::covering(rules.tz, request).span(), None)?;
-    rules::check_uploaded(&decide::upload_rule_context(&rules, &busy, &booker), request, now)?;
-    let status = decide::uploaded_status(uploaded.status, rules.policy.approval_required);
-    tx.execute(
-        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        &[
-            &uploaded.id,
-            &rules.id,
-            &uploaded.booker_id,
-            &request.start,
-            &request.end,
-            &status.as_str(),
-            &uploaded.topic.trim(),
-            &now,
-        ],
-    )?;
-    let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": status.as_str()});
-    audit(tx, now, person, "upload", "booking", &uploaded.id, detail)
-}
-
 pub(super) struct BookingRow {
     pub(super) resource_id: String,
     pub(super) booker_id: String,
     pub(super) start: i64,
     pub(super) end: i64,
     pub(super) status: BookingStatus,
-}
-
-impl BookingRow {
-    fn facts(&self, rules: &ResourceRules, actor: &Actor, actor_is_owner: bool) -> BookingFacts {
-        BookingFacts {
-            status: self.status,
-            start: self.start,
-            end: self.end,
-            cancel_cutoff_min: rules.policy.cancel_cutoff_min,
-            actor_is_owner,
-            actor_is_booker: self.booker_id == actor.id,
-        }
-    }
 }
 
 pub(super) fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
@@ -456,53 +275,6 @@ pub(super) fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
         end: row.get(3),
         status: BookingStatus::parse(row.get(4))?,
     })
-}
-
-/// Approve, decline, cancel, complete or no-show.
-pub(super) fn change_status(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    booking_id: &str,
-    to: BookingStatus,
-    reason: Option<&str>,
-    now: i64,
-) -> Res<()> {
-    if let Some(r) = reason {
-        decide::check_text("reason", r, 500, false)?;
-    }
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    let actor = load_actor(tx, person)?;
-    let b = load_booking(tx, booking_id)?;
-    let rules = lock_rules(tx, &b.resource_id)?;
-    let owner = is_owner(tx, &actor, &rules)?;
-    decide::check_transition(&b.facts(&rules, &actor, owner), to, reason, now)?;
-    write_status(tx, person, booking_id, &b, to, reason, now)
-}
-
-/// A decided status change: the row, its audit, the booker told, the waitlist offered the slot.
-fn write_status(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    booking_id: &str,
-    b: &BookingRow,
-    to: BookingStatus,
-    reason: Option<&str>,
-    now: i64,
-) -> Res<()> {
-    tx.execute(
-        "UPDATE booking SET status = $2, reason = COALESCE($3, reason), updated_at = $4 WHERE id = $1",
-        &[&booking_id, &to.as_str(), &reason, &now],
-    )?;
-    let detail = serde_json::json!({"from": b.status.as_str(), "reason": reason});
-    audit(tx, now, person, to.as_str(), "booking", booking_id, detail)?;
-    if person != b.booker_id {
-        let kind = format!("booking_{}", to.as_str());
-        notify(tx, &b.booker_id, &kind, Some(booking_id), Some(&b.resource_id), serde_json::json!({"reason": reason}), now)?;
-    }
-    if b.status.holds_slot() && !to.holds_slot() && b.end > now {
-        offer_to_waitlist(tx, &b.resource_id, Span::new(b.start, b.end), now)?;
-    }
-    Ok(())
 }
 
 /// Cancels the resource's active bookings that a new blackout falls on (the resource's row
@@ -527,32 +299,16 @@ pub(super) fn cancel_hit_by(
     let hits = decide::hit_by_blackout(rules.tz, blackout, active, |(_, b)| Span::new(b.start, b.end));
     let why = incubook::store::blackout_cancel_reason(blackout);
     for (id, b) in &hits {
-        write_status(tx, person, id, b, BookingStatus::Cancelled, Some(&why), now)?;
+        let b = StoredBooking {
+            id: id.clone(),
+            resource_id: b.resource_id.clone(),
+            booker_id: b.booker_id.clone(),
+            span: Span::new(b.start, b.end),
+            status: b.status,
+        };
+        incubook::apply::write_status(&mut PgLedger::new(tx), person, &b, BookingStatus::Cancelled, Some(&why), now)?;
     }
     Ok(hits.len())
-}
-
-pub(super) fn reschedule(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    booking_id: &str,
-    (start, end): (DateTime<Utc>, DateTime<Utc>),
-    now: i64,
-) -> Res<()> {
-    let request = decide::validate_request(start, end, "", now)?;
-    let actor = load_actor(tx, person)?;
-    let b = load_booking(tx, booking_id)?;
-    let rules = lock_rules(tx, &b.resource_id)?;
-    decide::check_reschedule(&b.facts(&rules, &actor, false), now)?;
-    check_request(tx, &actor, &rules, request, Some(booking_id), now)?;
-    let status = decide::initial_status(rules.policy.approval_required);
-    tx.execute(
-        "UPDATE booking SET start_at = $2, end_at = $3, status = $4, updated_at = $5 WHERE id = $1",
-        &[&booking_id, &request.start, &request.end, &status.as_str(), &now],
-    )?;
-    let detail = serde_json::json!({"from": [to_utc(b.start), to_utc(b.end)], "to": [start, end]});
-    audit(tx, now, person, "reschedule", "booking", booking_id, detail)?;
-    offer_to_waitlist(tx, &b.resource_id, Span::new(b.start, b.end), now)
 }
 
 pub(super) fn set_weekly_hours(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, hours: &[WeeklyHours], now: i64) -> Res<()> {

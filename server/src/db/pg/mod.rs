@@ -7,12 +7,12 @@ mod bookings;
 mod catalogue;
 mod directory;
 mod labs;
+mod ledger;
 mod optimistic;
 mod pull;
 mod push;
 mod refusal;
 mod report;
-mod sessions;
 mod sql;
 
 use std::time::Duration;

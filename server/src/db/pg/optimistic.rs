@@ -22,7 +22,7 @@ use incubook::store::ResourceRules;
 use incubook::sync::{Mutation, MutationOutcome};
 use postgres::types::ToSql;
 
-use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, check_with, parse_rules};
+use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, parse_rules};
 use super::refusal::{DECLINED_COLUMNS, DECLINED_CONDITIONS, Declined, refused};
 use super::sql::PgConn;
 
@@ -192,10 +192,10 @@ pub(super) fn book(
         };
         let rules = &context.rules;
         let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
-        match check_with(actor, rules, &context.busy, context.expires, visible, request, now.timestamp()) {
-            Ok(()) => {
+        match incubook::apply::decide_new_booking(actor, rules, &context.busy, context.expires, visible, request, now.timestamp())
+        {
+            Ok(status) => {
                 // A request for approval also tells the owners: the locking way does that.
-                let status = decide::initial_status(rules.policy.approval_required);
                 if status != BookingStatus::Confirmed {
                     return Ok(Booked::Locking);
                 }
@@ -224,8 +224,7 @@ pub(super) fn book(
                 let applied = MutationOutcome { id, applied: true, code: None, message: None };
                 return Ok(Booked::Decided((claimed == 1).then_some(applied)));
             }
-            Err(Failure::Core(error)) => return refuse(conn, person, client_id, id, mutation, &error, now),
-            Err(e) => return Err(e),
+            Err(error) => return refuse(conn, person, client_id, id, mutation, &error, now),
         }
     }
     Ok(Booked::Locking)

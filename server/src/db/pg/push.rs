@@ -3,17 +3,17 @@
 //! original one still applies each mutation once.
 
 use chrono::{DateTime, Utc};
-use incubook::domain::BookingStatus;
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
 use incubook::sync::{check_client_id, tombstone_key};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 
 use super::bookings::{self, Failure, Res};
+use super::ledger::PgLedger;
 use super::optimistic::{self, Booked};
 use super::refusal::{DECLINED_SQL, Declined, refused};
 use super::sql::{PgConn, Tx};
-use super::{directory, labs, sessions};
+use super::{directory, labs};
 use crate::error::{Result, ServerError};
 
 /// Serialization failures and deadlocks are retried this many times before the push stops.
@@ -161,6 +161,9 @@ fn apply_once(
 }
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
+    if let Some(applied) = incubook::apply::apply(&mut PgLedger::new(tx), person, mutation, now) {
+        return Ok(applied?);
+    }
     match mutation {
         Mutation::Uploaded { change } => {
             let change = Mutation::uploaded_change(change)?;
@@ -171,20 +174,6 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
             }
             apply_mutation(tx, person, change, now)
         }
-        Mutation::Book { booking_id, resource_id, start, end, topic } => {
-            bookings::book(tx, person, booking_id, resource_id, (*start, *end), topic, now)
-        }
-        Mutation::UploadBooking { booking } => bookings::upload_booking(tx, person, booking, now),
-        Mutation::Cancel { booking_id, reason } => {
-            bookings::change_status(tx, person, booking_id, BookingStatus::Cancelled, reason.as_deref(), now)
-        }
-        Mutation::Approve { booking_id } => bookings::change_status(tx, person, booking_id, BookingStatus::Confirmed, None, now),
-        Mutation::Decline { booking_id, reason } => {
-            bookings::change_status(tx, person, booking_id, BookingStatus::Declined, Some(reason), now)
-        }
-        Mutation::Complete { booking_id } => bookings::change_status(tx, person, booking_id, BookingStatus::Completed, None, now),
-        Mutation::NoShow { booking_id } => bookings::change_status(tx, person, booking_id, BookingStatus::NoShow, None, now),
-        Mutation::Reschedule { booking_id, start, end } => bookings::reschedule(tx, person, booking_id, (*start, *end), now),
         Mutation::SetWeeklyHours { resource_id, hours } => bookings::set_weekly_hours(tx, person, resource_id, hours, now),
         Mutation::SetPolicy { resource_id, policy } => bookings::set_policy(tx, person, resource_id, policy, now),
         Mutation::AddDateOverride { override_id, resource_id, date_override, note } => {
@@ -201,13 +190,6 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::RevokeQualification { person_id, resource_id } => {
             labs::revoke_qualification(tx, person, (person_id, resource_id), now)
         }
-        Mutation::JoinWaitlist { waitlist_id, resource_id, start, end } => {
-            sessions::join_waitlist(tx, person, (waitlist_id, resource_id), (*start, *end), now)
-        }
-        Mutation::SetSessionNote { booking_id, body } => sessions::set_session_note(tx, person, booking_id, body, now),
-        Mutation::GiveFeedback { booking_id, rating, comment } => {
-            sessions::give_feedback(tx, person, booking_id, *rating, comment, now)
-        }
         Mutation::CreatePerson { person_id, person: new } => directory::create_person(tx, person, person_id, new, now),
         Mutation::CreateLab { lab_id, lab } => directory::create_lab(tx, person, lab_id, lab, now),
         Mutation::CreateMentor { mentor_id, mentor } => directory::create_mentor(tx, person, mentor_id, mentor, now),
@@ -217,6 +199,18 @@ fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i
         Mutation::SetRole { person_id, makerspace_id, role, granted } => {
             labs::set_role(tx, person, (person_id, makerspace_id), *role, *granted, now)
         }
+        // Decided by `apply` above.
+        Mutation::Book { .. }
+        | Mutation::UploadBooking { .. }
+        | Mutation::Cancel { .. }
+        | Mutation::Approve { .. }
+        | Mutation::Decline { .. }
+        | Mutation::Complete { .. }
+        | Mutation::NoShow { .. }
+        | Mutation::Reschedule { .. }
+        | Mutation::JoinWaitlist { .. }
+        | Mutation::SetSessionNote { .. }
+        | Mutation::GiveFeedback { .. } => Err(Failure::Corrupt("a booking command reached the per-backend dispatch".into())),
     }
 }
 

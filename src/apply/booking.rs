@@ -1,0 +1,226 @@
+//! Booking, and every change of a booking afterwards: who may, from which status, and what it
+//! writes — the booking, its audit entry, the people told, the waitlist offered a freed slot.
+
+use chrono::{DateTime, Utc};
+
+use super::{Outcome, actor, booking, is_owner, owners, resource, visible};
+use crate::availability::Days;
+use crate::command::UploadedBooking;
+use crate::decide::{self, Actor, BookingFacts};
+use crate::domain::{BookingStatus, Role, to_utc};
+use crate::error::CoreError;
+use crate::interval::Span;
+use crate::ledger::{Effect, Entity, Ledger, Stored, StoredBooking};
+use crate::rules::{self, ResourceRules};
+use crate::validate::{check_text, validate_request};
+
+/// The decision on a new (or moved) booking from the facts read for it: `busy` covers the
+/// weeks around the request (`Days::covering`), `expires` is the booker's qualification.
+/// PostgreSQL's fast paths read the same facts in one statement and call this too.
+pub fn decide_new_booking(
+    actor: &Actor,
+    rules: &ResourceRules,
+    busy: &[Span],
+    expires: Option<Option<i64>>,
+    visible: bool,
+    request: Span,
+    now: i64,
+) -> Result<BookingStatus, CoreError> {
+    let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
+    let ctx = decide::rule_context(rules, busy, actor, qualification, visible);
+    rules::check_booking(&ctx, request, now)?;
+    Ok(decide::initial_status(rules.policy.approval_required))
+}
+
+/// Every rule against the ledger's rows: the status the booking takes.
+fn check_request<L: Ledger>(
+    l: &mut L,
+    actor: &Actor,
+    rules: &ResourceRules,
+    request: Span,
+    except: Option<&str>,
+    now: i64,
+) -> Outcome<BookingStatus, L::Error> {
+    let busy = l.busy(&rules.id, Days::covering(rules.tz, request).span(), except).stored()?;
+    let expires = if rules.policy.qualification_required { l.qualification(&actor.id, &rules.id).stored()? } else { None };
+    let visible = visible(l, actor, rules)?;
+    Ok(decide_new_booking(actor, rules, &busy, expires, visible, request, now)?)
+}
+
+pub(super) struct Book<'a> {
+    pub id: &'a str,
+    pub resource_id: &'a str,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub topic: &'a str,
+}
+
+pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) -> Outcome<(), L::Error> {
+    let request = validate_request(new.start, new.end, new.topic, now)?;
+    check_text("booking_id", new.id, 64, true)?;
+    if l.exists(Entity::Booking, new.id).stored()? {
+        return Err(CoreError::Conflict(format!("booking {}", new.id)).into());
+    }
+    let actor = actor(l, person)?;
+    let rules = resource(l, new.resource_id, true)?;
+    let status = check_request(l, &actor, &rules, request, None, now)?;
+    let (id, resource_id) = (new.id, rules.id.as_str());
+    let insert =
+        Effect::InsertBooking { id, resource_id, booker_id: person, span: request, status, topic: new.topic.trim(), at: now };
+    l.write(insert).stored()?;
+    let detail =
+        serde_json::json!({"resource_id": resource_id, "start": request.start, "end": request.end, "status": status.as_str()});
+    l.write(Effect::Audit { actor_id: person, action: "book", entity: "booking", entity_id: id, detail, at: now }).stored()?;
+    if status == BookingStatus::Requested {
+        for owner in owners(l, &rules)? {
+            let detail = serde_json::json!({});
+            let told = Effect::Notify {
+                person_id: &owner,
+                kind: "booking_request",
+                booking_id: Some(id),
+                resource_id: Some(resource_id),
+                detail,
+                at: now,
+            };
+            l.write(told).stored()?;
+        }
+    }
+    Ok(())
+}
+
+/// A booking from a makerspace's catalogue upload: its space admin sends it with the booker
+/// and status it had on their desktop.
+pub(super) fn upload<L: Ledger>(l: &mut L, person: &str, uploaded: &UploadedBooking, now: i64) -> Outcome<(), L::Error> {
+    let request = uploaded.validate(now)?;
+    let actor = actor(l, person)?;
+    let rules = resource(l, &uploaded.resource_id, true)?;
+    actor.require(Role::SpaceAdmin, &rules.makerspace_id, "uploading bookings")?;
+    if l.exists(Entity::Booking, &uploaded.id).stored()? {
+        return Err(CoreError::Conflict(format!("booking {}", uploaded.id)).into());
+    }
+    let booker = super::actor(l, &uploaded.booker_id)?;
+    let busy = l.busy(&rules.id, Days::covering(rules.tz, request).span(), None).stored()?;
+    rules::check_uploaded(&decide::upload_rule_context(&rules, &busy, &booker), request, now)?;
+    let status = decide::uploaded_status(uploaded.status, rules.policy.approval_required);
+    let insert = Effect::InsertBooking {
+        id: &uploaded.id,
+        resource_id: &rules.id,
+        booker_id: &uploaded.booker_id,
+        span: request,
+        status,
+        topic: uploaded.topic.trim(),
+        at: now,
+    };
+    l.write(insert).stored()?;
+    let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": status.as_str()});
+    let audit = Effect::Audit { actor_id: person, action: "upload", entity: "booking", entity_id: &uploaded.id, detail, at: now };
+    l.write(audit).stored()
+}
+
+fn facts(b: &StoredBooking, rules: &ResourceRules, actor: &Actor, actor_is_owner: bool) -> BookingFacts {
+    BookingFacts {
+        status: b.status,
+        start: b.span.start,
+        end: b.span.end,
+        cancel_cutoff_min: rules.policy.cancel_cutoff_min,
+        actor_is_owner,
+        actor_is_booker: b.booker_id == actor.id,
+    }
+}
+
+/// The reason of a status change as it is kept: trimmed, and none when empty.
+pub fn kept_reason(reason: Option<&str>) -> Option<&str> {
+    reason.map(str::trim).filter(|r| !r.is_empty())
+}
+
+/// Approve, decline, cancel, complete or no-show.
+pub(super) fn change_status<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    booking_id: &str,
+    to: BookingStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    if let Some(r) = reason {
+        check_text("reason", r, 500, false)?;
+    }
+    let reason = kept_reason(reason);
+    let actor = actor(l, person)?;
+    let b = booking(l, booking_id)?;
+    let rules = resource(l, &b.resource_id, true)?;
+    let owner = is_owner(l, &actor, &rules)?;
+    decide::check_transition(&facts(&b, &rules, &actor, owner), to, reason, now)?;
+    write_status(l, person, &b, to, reason, now)
+}
+
+/// A decided status change: the row, its audit entry, the booker told (unless they made it),
+/// and a freed slot offered to the waitlist. A blackout's cancellations come here too.
+pub fn write_status<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    b: &StoredBooking,
+    to: BookingStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    l.write(Effect::SetStatus { id: &b.id, status: to, reason, at: now }).stored()?;
+    let detail = serde_json::json!({"from": b.status.as_str(), "reason": reason});
+    l.write(Effect::Audit { actor_id: person, action: to.as_str(), entity: "booking", entity_id: &b.id, detail, at: now })
+        .stored()?;
+    if person != b.booker_id {
+        let kind = format!("booking_{}", to.as_str());
+        let detail = serde_json::json!({"reason": reason});
+        let told = Effect::Notify {
+            person_id: &b.booker_id,
+            kind: &kind,
+            booking_id: Some(&b.id),
+            resource_id: Some(&b.resource_id),
+            detail,
+            at: now,
+        };
+        l.write(told).stored()?;
+    }
+    if b.status.holds_slot() && !to.holds_slot() && b.span.end > now {
+        offer_to_waitlist(l, &b.resource_id, b.span, now)?;
+    }
+    Ok(())
+}
+
+/// The first founder waiting for a window that overlaps the freed time is told.
+fn offer_to_waitlist<L: Ledger>(l: &mut L, resource_id: &str, freed: Span, now: i64) -> Outcome<(), L::Error> {
+    let Some((entry, person)) = l.first_waiting(resource_id, freed).stored()? else { return Ok(()) };
+    l.write(Effect::WaitlistNotified { id: &entry, at: now }).stored()?;
+    let detail = serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)});
+    let told = Effect::Notify {
+        person_id: &person,
+        kind: "waitlist_slot_open",
+        booking_id: None,
+        resource_id: Some(resource_id),
+        detail,
+        at: now,
+    };
+    l.write(told).stored()
+}
+
+/// Moves a booking: if the new time is refused, the booking stays as it was.
+pub(super) fn reschedule<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    booking_id: &str,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    now: i64,
+) -> Outcome<(), L::Error> {
+    let request = validate_request(start, end, "", now)?;
+    let actor = actor(l, person)?;
+    let b = booking(l, booking_id)?;
+    let rules = resource(l, &b.resource_id, true)?;
+    decide::check_reschedule(&facts(&b, &rules, &actor, false), now)?;
+    let status = check_request(l, &actor, &rules, request, Some(booking_id), now)?;
+    l.write(Effect::MoveBooking { id: booking_id, span: request, status, at: now }).stored()?;
+    let detail = serde_json::json!({"from": [to_utc(b.span.start), to_utc(b.span.end)], "to": [start, end]});
+    let audit =
+        Effect::Audit { actor_id: person, action: "reschedule", entity: "booking", entity_id: booking_id, detail, at: now };
+    l.write(audit).stored()?;
+    offer_to_waitlist(l, &b.resource_id, b.span, now)
+}

@@ -1,0 +1,95 @@
+//! Around a session: a founder's place on a waitlist, the mentor's private note, the founder's
+//! rating once it is over.
+
+use chrono::{DateTime, Utc};
+
+use super::{Outcome, actor, booking, is_owner, resource, visible};
+use crate::domain::{BookingStatus, ResourceKind, Role};
+use crate::error::{CoreError, Refusal};
+use crate::ledger::{Effect, Entity, Ledger, Stored};
+use crate::validate::{check_text, validate_request};
+
+pub(super) fn join_waitlist<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    (id, resource_id): (&str, &str),
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    now: i64,
+) -> Outcome<(), L::Error> {
+    let span = validate_request(start, end, "", now)?;
+    check_text("waitlist_id", id, 64, true)?;
+    if span.end <= now {
+        return Err(Refusal::InPast.into());
+    }
+    let actor = actor(l, person)?;
+    if !actor.has_anywhere(Role::Founder) {
+        return Err(Refusal::NotAFounder.into());
+    }
+    let rules = resource(l, resource_id, false)?;
+    if !visible(l, &actor, &rules)? {
+        return Err(Refusal::NotVisible.into());
+    }
+    if l.exists(Entity::Waitlist, id).stored()? {
+        return Err(CoreError::Conflict(format!("waitlist entry {id}")).into());
+    }
+    l.write(Effect::InsertWaitlist { id, resource_id, person_id: person, span, at: now }).stored()?;
+    let detail = serde_json::json!({"start": span.start, "end": span.end});
+    let audit = Effect::Audit {
+        actor_id: person,
+        action: "join_waitlist",
+        entity: rules.kind.as_str(),
+        entity_id: resource_id,
+        detail,
+        at: now,
+    };
+    l.write(audit).stored()
+}
+
+pub(super) fn set_session_note<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    booking_id: &str,
+    body: &str,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    check_text("note", body, 10_000, false)?;
+    let actor = actor(l, person)?;
+    let b = booking(l, booking_id)?;
+    let rules = resource(l, &b.resource_id, false)?;
+    if rules.kind != ResourceKind::Mentor || !is_owner(l, &actor, &rules)? {
+        return Err(CoreError::Forbidden("only the mentor keeps notes on a session".into()).into());
+    }
+    l.write(Effect::SetSessionNote { booking_id, author_id: person, body, at: now }).stored()?;
+    let detail = serde_json::json!({});
+    l.write(Effect::Audit { actor_id: person, action: "set_note", entity: "booking", entity_id: booking_id, detail, at: now })
+        .stored()
+}
+
+pub(super) fn give_feedback<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    booking_id: &str,
+    (rating, comment): (u8, &str),
+    now: i64,
+) -> Outcome<(), L::Error> {
+    if !(1..=5).contains(&rating) {
+        return Err(CoreError::invalid("rating", "must be 1 to 5").into());
+    }
+    check_text("comment", comment, 2000, false)?;
+    let b = booking(l, booking_id)?;
+    if b.booker_id != person {
+        return Err(CoreError::Forbidden("only the founder who booked rates the session".into()).into());
+    }
+    let over = b.status == BookingStatus::Completed || (b.status == BookingStatus::Confirmed && b.span.end <= now);
+    if !over {
+        return Err(Refusal::SessionNotOver.into());
+    }
+    if l.exists(Entity::Feedback, booking_id).stored()? {
+        return Err(CoreError::Conflict("this session has feedback already".into()).into());
+    }
+    let comment = comment.trim();
+    l.write(Effect::InsertFeedback { booking_id, author_id: person, rating, comment, at: now }).stored()?;
+    let detail = serde_json::json!({"rating": rating});
+    l.write(Effect::Audit { actor_id: person, action: "feedback", entity: "booking", entity_id: booking_id, detail, at: now })
+        .stored()
+}

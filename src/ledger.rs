@@ -1,0 +1,175 @@
+//! The port through which `apply` reads the facts a command needs and writes what it decided,
+//! inside one open transaction of one backend (the desktop's and the server's SQLite file,
+//! PostgreSQL, or memory in tests). A backend knows nothing of the rules; `apply` knows
+//! nothing of SQL.
+
+pub mod memory;
+
+use serde_json::Value;
+
+use crate::decide::Actor;
+use crate::domain::{BookingStatus, Id};
+use crate::error::{CoreError, Refusal};
+use crate::interval::Span;
+use crate::rules::ResourceRules;
+
+/// A booking as the decisions about it see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBooking {
+    pub id: Id,
+    pub resource_id: Id,
+    pub booker_id: Id,
+    pub span: Span,
+    pub status: BookingStatus,
+}
+
+/// What a mentor resource adds to its rules: whose calendar it is, and who may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorFacts {
+    pub person_id: Id,
+    /// `district` or `makerspace`.
+    pub visibility: String,
+}
+
+/// Rows whose existence a command checks by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Booking,
+    Person,
+    Waitlist,
+    Feedback,
+}
+
+/// A write `apply` decided. Times are Unix seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect<'a> {
+    InsertBooking {
+        id: &'a str,
+        resource_id: &'a str,
+        booker_id: &'a str,
+        span: Span,
+        status: BookingStatus,
+        topic: &'a str,
+        at: i64,
+    },
+    SetStatus {
+        id: &'a str,
+        status: BookingStatus,
+        reason: Option<&'a str>,
+        at: i64,
+    },
+    MoveBooking {
+        id: &'a str,
+        span: Span,
+        status: BookingStatus,
+        at: i64,
+    },
+    InsertWaitlist {
+        id: &'a str,
+        resource_id: &'a str,
+        person_id: &'a str,
+        span: Span,
+        at: i64,
+    },
+    WaitlistNotified {
+        id: &'a str,
+        at: i64,
+    },
+    SetSessionNote {
+        booking_id: &'a str,
+        author_id: &'a str,
+        body: &'a str,
+        at: i64,
+    },
+    InsertFeedback {
+        booking_id: &'a str,
+        author_id: &'a str,
+        rating: u8,
+        comment: &'a str,
+        at: i64,
+    },
+    Notify {
+        person_id: &'a str,
+        kind: &'a str,
+        booking_id: Option<&'a str>,
+        resource_id: Option<&'a str>,
+        detail: Value,
+        at: i64,
+    },
+    Audit {
+        actor_id: &'a str,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: &'a str,
+        detail: Value,
+        at: i64,
+    },
+}
+
+/// One open transaction of a backend. Reads see the transaction's own writes.
+pub trait Ledger {
+    /// The backend's own failure (a busy disk, a serialization failure to retry).
+    type Error;
+
+    /// The person with their roles; `None` for nobody (or a deleted person).
+    fn actor(&mut self, person_id: &str) -> Result<Option<Actor>, Self::Error>;
+    /// A resource's rules, overrides and blackouts. With `lock`, changes to its calendar wait
+    /// for this transaction (PostgreSQL locks the row; SQLite's writer holds the file).
+    fn rules(&mut self, resource_id: &str, lock: bool) -> Result<Option<ResourceRules>, Self::Error>;
+    /// Raw spans of the resource's bookings that hold capacity and overlap `window`,
+    /// besides `except`.
+    fn busy(&mut self, resource_id: &str, window: Span, except: Option<&str>) -> Result<Vec<Span>, Self::Error>;
+    /// The expiry of the person's qualification for the resource: `None` without one,
+    /// `Some(None)` when it never expires.
+    fn qualification(&mut self, person_id: &str, resource_id: &str) -> Result<Option<Option<i64>>, Self::Error>;
+    fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Self::Error>;
+    /// The booking, locked for this transaction where the backend locks rows.
+    fn booking(&mut self, id: &str) -> Result<Option<StoredBooking>, Self::Error>;
+    fn exists(&mut self, entity: Entity, id: &str) -> Result<bool, Self::Error>;
+    fn lab_managers(&mut self, makerspace_id: &str) -> Result<Vec<Id>, Self::Error>;
+    /// The first entry (id, person) of the resource's waitlist, not yet told, whose window
+    /// overlaps `freed`; first come, first told.
+    fn first_waiting(&mut self, resource_id: &str, freed: Span) -> Result<Option<(Id, Id)>, Self::Error>;
+    fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
+}
+
+/// Why `apply` did not apply a command: it decided not to (the sender is told, the command
+/// is consumed), or the backend failed (the caller rolls back and may retry).
+#[derive(Debug)]
+pub enum ApplyError<E> {
+    Decided(CoreError),
+    Storage(E),
+}
+
+impl<E> From<CoreError> for ApplyError<E> {
+    fn from(e: CoreError) -> Self {
+        ApplyError::Decided(e)
+    }
+}
+
+impl<E> From<Refusal> for ApplyError<E> {
+    fn from(r: Refusal) -> Self {
+        ApplyError::Decided(r.into())
+    }
+}
+
+impl<E: Into<CoreError>> ApplyError<E> {
+    /// One error type for callers that treat both alike (the desktop, the SQLite server).
+    pub fn into_core(self) -> CoreError {
+        match self {
+            ApplyError::Decided(e) => e,
+            ApplyError::Storage(e) => e.into(),
+        }
+    }
+}
+
+/// `?` on a ledger call inside `apply`: its error is the backend's.
+pub(crate) trait Stored<T, E> {
+    fn stored(self) -> Result<T, ApplyError<E>>;
+}
+
+impl<T, E> Stored<T, E> for Result<T, E> {
+    fn stored(self) -> Result<T, ApplyError<E>> {
+        self.map_err(ApplyError::Storage)
+    }
+}

@@ -1,0 +1,179 @@
+//! A ledger in memory, for tests: the same `apply` as every backend over plain maps, so the
+//! model-based property test can run on memory, SQLite and PostgreSQL alike.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use crate::command::Command;
+use crate::decide::Actor;
+use crate::domain::{Id, Role};
+use crate::error::CoreError;
+use crate::interval::Span;
+use crate::ledger::{Effect, Entity, Ledger, MentorFacts, StoredBooking};
+use crate::rules::ResourceRules;
+
+/// A booking as the memory ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryBooking {
+    pub booking: StoredBooking,
+    pub topic: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLedger {
+    pub people: BTreeMap<Id, Vec<(Id, Role)>>,
+    pub resources: BTreeMap<Id, ResourceRules>,
+    pub mentors: BTreeMap<Id, MentorFacts>,
+    pub bookings: BTreeMap<Id, MemoryBooking>,
+    /// (person, resource) → expiry.
+    pub qualifications: BTreeMap<(Id, Id), Option<i64>>,
+    /// id → (resource, person, window, told at).
+    pub waitlist: BTreeMap<Id, (Id, Id, Span, Option<i64>)>,
+    pub notes: BTreeMap<Id, String>,
+    pub feedback: BTreeMap<Id, (u8, String)>,
+    /// (person, kind) in the order they were told.
+    pub notifications: Vec<(Id, String)>,
+    pub audit: Vec<(Id, String, Id)>,
+    /// Waitlist entries in the order they joined, for "first come, first told".
+    joined: Vec<Id>,
+}
+
+impl MemoryLedger {
+    /// Applies a command as one transaction: a refusal leaves the ledger as it was.
+    pub fn apply(&mut self, person: &str, command: &Command, now: i64) -> Result<(), CoreError> {
+        let before = self.clone();
+        let result = match crate::apply::apply(self, person, command, now) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(e.into_core()),
+            None => Err(CoreError::invalid("command", "the memory ledger applies only the commands `apply` decides")),
+        };
+        if result.is_err() {
+            *self = before;
+        }
+        result
+    }
+
+    /// Active bookings of a resource, by start.
+    pub fn holding(&self, resource_id: &str) -> Vec<&StoredBooking> {
+        let mut out: Vec<&StoredBooking> = self
+            .bookings
+            .values()
+            .map(|b| &b.booking)
+            .filter(|b| b.resource_id == resource_id && b.status.holds_slot())
+            .collect();
+        out.sort_by_key(|b| (b.span.start, b.id.clone()));
+        out
+    }
+}
+
+impl From<Infallible> for CoreError {
+    fn from(e: Infallible) -> CoreError {
+        match e {}
+    }
+}
+
+impl Ledger for MemoryLedger {
+    type Error = Infallible;
+
+    fn actor(&mut self, person_id: &str) -> Result<Option<Actor>, Infallible> {
+        Ok(self.people.get(person_id).map(|roles| Actor { id: person_id.to_string(), roles: roles.clone() }))
+    }
+
+    fn rules(&mut self, resource_id: &str, _lock: bool) -> Result<Option<ResourceRules>, Infallible> {
+        Ok(self.resources.get(resource_id).cloned())
+    }
+
+    fn busy(&mut self, resource_id: &str, window: Span, except: Option<&str>) -> Result<Vec<Span>, Infallible> {
+        Ok(self
+            .bookings
+            .values()
+            .map(|b| &b.booking)
+            .filter(|b| b.resource_id == resource_id && b.status.holds_slot() && Some(b.id.as_str()) != except)
+            .filter(|b| b.span.start < window.end && b.span.end > window.start)
+            .map(|b| b.span)
+            .collect())
+    }
+
+    fn qualification(&mut self, person_id: &str, resource_id: &str) -> Result<Option<Option<i64>>, Infallible> {
+        Ok(self.qualifications.get(&(person_id.to_string(), resource_id.to_string())).copied())
+    }
+
+    fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Infallible> {
+        Ok(self.mentors.get(resource_id).cloned())
+    }
+
+    fn booking(&mut self, id: &str) -> Result<Option<StoredBooking>, Infallible> {
+        Ok(self.bookings.get(id).map(|b| b.booking.clone()))
+    }
+
+    fn exists(&mut self, entity: Entity, id: &str) -> Result<bool, Infallible> {
+        Ok(match entity {
+            Entity::Booking => self.bookings.contains_key(id),
+            Entity::Person => self.people.contains_key(id),
+            Entity::Waitlist => self.waitlist.contains_key(id),
+            Entity::Feedback => self.feedback.contains_key(id),
+        })
+    }
+
+    fn lab_managers(&mut self, makerspace_id: &str) -> Result<Vec<Id>, Infallible> {
+        Ok(self
+            .people
+            .iter()
+            .filter(|(_, roles)| roles.iter().any(|(m, r)| m == makerspace_id && *r == Role::LabManager))
+            .map(|(id, _)| id.clone())
+            .collect())
+    }
+
+    fn first_waiting(&mut self, resource_id: &str, freed: Span) -> Result<Option<(Id, Id)>, Infallible> {
+        Ok(self.joined.iter().find_map(|id| {
+            let (resource, person, window, told) = self.waitlist.get(id)?;
+            let waits = resource == resource_id && told.is_none() && window.start < freed.end && window.end > freed.start;
+            waits.then(|| (id.clone(), person.clone()))
+        }))
+    }
+
+    fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
+        match effect {
+            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, .. } => {
+                let booking =
+                    StoredBooking { id: id.into(), resource_id: resource_id.into(), booker_id: booker_id.into(), span, status };
+                self.bookings.insert(id.into(), MemoryBooking { booking, topic: topic.into(), reason: None });
+            }
+            Effect::SetStatus { id, status, reason, .. } => {
+                if let Some(b) = self.bookings.get_mut(id) {
+                    b.booking.status = status;
+                    if let Some(reason) = reason {
+                        b.reason = Some(reason.into());
+                    }
+                }
+            }
+            Effect::MoveBooking { id, span, status, .. } => {
+                if let Some(b) = self.bookings.get_mut(id) {
+                    b.booking.span = span;
+                    b.booking.status = status;
+                }
+            }
+            Effect::InsertWaitlist { id, resource_id, person_id, span, .. } => {
+                self.waitlist.insert(id.into(), (resource_id.into(), person_id.into(), span, None));
+                self.joined.push(id.into());
+            }
+            Effect::WaitlistNotified { id, at } => {
+                if let Some(entry) = self.waitlist.get_mut(id) {
+                    entry.3 = Some(at);
+                }
+            }
+            Effect::SetSessionNote { booking_id, body, .. } => {
+                self.notes.insert(booking_id.into(), body.into());
+            }
+            Effect::InsertFeedback { booking_id, rating, comment, .. } => {
+                self.feedback.insert(booking_id.into(), (rating, comment.into()));
+            }
+            Effect::Notify { person_id, kind, .. } => self.notifications.push((person_id.into(), kind.into())),
+            Effect::Audit { actor_id, action, entity_id, .. } => {
+                self.audit.push((actor_id.into(), action.into(), entity_id.into()));
+            }
+        }
+        Ok(())
+    }
+}
