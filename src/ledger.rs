@@ -7,8 +7,9 @@ pub mod memory;
 
 use serde_json::Value;
 
+use crate::command::{MentorProfile, NewEquipment, NewMentor, NewPerson};
 use crate::decide::Actor;
-use crate::domain::{BookingStatus, Id};
+use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Policy, Role, WeeklyHours};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
 use crate::rules::ResourceRules;
@@ -31,13 +32,24 @@ pub struct MentorFacts {
     pub visibility: String,
 }
 
-/// Rows whose existence a command checks by id.
+/// Rows whose existence a command checks by id. An id a client chose names one row for
+/// good: these count deleted rows too, except `LivePerson`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
     Booking,
+    /// Any person ever registered under the id.
     Person,
+    /// A person not deleted.
+    LivePerson,
     Waitlist,
     Feedback,
+    /// A mentor's or equipment's resource row.
+    Resource,
+    Lab,
+    DateOverride,
+    Blackout,
+    /// The person (by id) is a mentor already.
+    MentorPerson,
 }
 
 /// A write `apply` decided. Times are Unix seconds.
@@ -104,6 +116,89 @@ pub enum Effect<'a> {
         detail: Value,
         at: i64,
     },
+    SetWeeklyHours {
+        resource_id: &'a str,
+        hours: &'a [WeeklyHours],
+    },
+    SetPolicy {
+        resource_id: &'a str,
+        policy: &'a Policy,
+    },
+    InsertDateOverride {
+        id: &'a str,
+        resource_id: &'a str,
+        date_override: &'a DateOverride,
+        note: &'a str,
+    },
+    DeleteDateOverride {
+        id: &'a str,
+    },
+    /// Equipment with its fields already trimmed.
+    InsertEquipment {
+        id: &'a str,
+        makerspace_id: &'a str,
+        timezone: &'a str,
+        equipment: &'a NewEquipment,
+    },
+    UpdateEquipment {
+        id: &'a str,
+        equipment: &'a NewEquipment,
+    },
+    InsertBlackout {
+        blackout: &'a Blackout,
+        created_by: &'a str,
+        at: i64,
+    },
+    DeleteBlackout {
+        id: &'a str,
+    },
+    SetQualification {
+        person_id: &'a str,
+        resource_id: &'a str,
+        granted_by: &'a str,
+        expires_at: Option<i64>,
+        at: i64,
+    },
+    DeleteQualification {
+        person_id: &'a str,
+        resource_id: &'a str,
+    },
+    /// A person; `name` is already trimmed.
+    InsertPerson {
+        id: &'a str,
+        name: &'a str,
+        person: &'a NewPerson,
+        at: i64,
+    },
+    GrantRole {
+        person_id: &'a str,
+        makerspace_id: &'a str,
+        role: Role,
+    },
+    RevokeRole {
+        person_id: &'a str,
+        makerspace_id: &'a str,
+        role: Role,
+    },
+    InsertLab {
+        id: &'a str,
+        makerspace_id: &'a str,
+        name: &'a str,
+        description: &'a str,
+        manager_ids: &'a [Id],
+    },
+    /// A mentor whose lists are in their stored form (`command::validate_new_mentor`).
+    InsertMentor {
+        id: &'a str,
+        makerspace_id: &'a str,
+        name: &'a str,
+        timezone: &'a str,
+        mentor: &'a NewMentor,
+    },
+    UpdateMentorProfile {
+        id: &'a str,
+        profile: &'a MentorProfile,
+    },
 }
 
 /// One open transaction of a backend. Reads see the transaction's own writes.
@@ -130,7 +225,31 @@ pub trait Ledger {
     /// The first entry (id, person) of the resource's waitlist, not yet told, whose window
     /// overlaps `freed`; first come, first told.
     fn first_waiting(&mut self, resource_id: &str, freed: Span) -> Result<Option<(Id, Id)>, Self::Error>;
+    /// Live makerspace by its code, or by its id.
+    fn makerspace(&mut self, code_or_id: MakerspaceKey<'_>) -> Result<Option<Makerspace>, Self::Error>;
+    /// (makerspace id, its timezone) of a live lab.
+    fn lab_home(&mut self, lab_id: &str) -> Result<Option<(Id, String)>, Self::Error>;
+    /// The resource a date override (or a live blackout) belongs to.
+    fn owner_of(&mut self, row: OwnedRow<'_>) -> Result<Option<Id>, Self::Error>;
+    /// The name of a live person.
+    fn person_name(&mut self, person_id: &str) -> Result<Option<String>, Self::Error>;
+    /// The resource's bookings that hold capacity and end after `after`, by start.
+    fn active_bookings(&mut self, resource_id: &str, after: i64) -> Result<Vec<StoredBooking>, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MakerspaceKey<'a> {
+    Code(&'a str),
+    Id(&'a str),
+}
+
+/// A row that hangs off a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnedRow<'a> {
+    DateOverride(&'a str),
+    /// Not deleted.
+    Blackout(&'a str),
 }
 
 /// Why `apply` did not apply a command: it decided not to (the sender is told, the command

@@ -2,11 +2,11 @@
 //! reads the facts it needs through the [`Ledger`] and writes what it decided through it,
 //! inside the caller's transaction; the desktop, the SQLite server and PostgreSQL differ only
 //! in how they read and write rows.
-//!
-//! Families move here one at a time (see ARCHITECTURE.md); a command of a family that has
-//! not moved yet is answered `None`, and the caller applies it the old way.
 
 mod booking;
+mod calendar;
+mod directory;
+mod labs;
 mod session;
 
 pub use booking::{decide_new_booking, kept_reason, write_status};
@@ -15,17 +15,27 @@ use crate::command::Command;
 use crate::decide::{self, Actor};
 use crate::domain::{BookingStatus, Id, ResourceKind};
 use crate::error::CoreError;
-use crate::ledger::{ApplyError, Ledger, Stored, StoredBooking};
+use crate::ledger::{ApplyError, Effect, Entity, Ledger, Stored, StoredBooking};
 use crate::rules::{self, ResourceRules};
 
 /// What `apply` answers: done, or why not.
 pub type Outcome<T, E> = Result<T, ApplyError<E>>;
 
-/// Applies `command` as `person` at `now` (Unix seconds). `None` for a command whose family
-/// is still applied by each backend itself.
-pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) -> Option<Outcome<(), L::Error>> {
+/// Applies `command` as `person` at `now` (Unix seconds).
+pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) -> Outcome<(), L::Error> {
     use BookingStatus as S;
-    Some(match command {
+    match command {
+        Command::Uploaded { change } => {
+            let change = Command::uploaded_change(change)?;
+            // Someone the district has already (another makerspace's upload) is not added
+            // again; their roles here come with the upload's `SetRole`s.
+            if let Some(id) = Command::uploaded_person(change)
+                && l.exists(Entity::Person, id).stored()?
+            {
+                return Ok(());
+            }
+            apply(l, person, change, now)
+        }
         Command::Book { booking_id, resource_id, start, end, topic } => {
             let new = booking::Book { id: booking_id, resource_id, start: *start, end: *end, topic };
             booking::book(l, person, new, now)
@@ -39,6 +49,22 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::Complete { booking_id } => booking::change_status(l, person, booking_id, S::Completed, None, now),
         Command::NoShow { booking_id } => booking::change_status(l, person, booking_id, S::NoShow, None, now),
         Command::Reschedule { booking_id, start, end } => booking::reschedule(l, person, booking_id, (*start, *end), now),
+        Command::SetWeeklyHours { resource_id, hours } => calendar::set_weekly_hours(l, person, resource_id, hours, now),
+        Command::SetPolicy { resource_id, policy } => calendar::set_policy(l, person, resource_id, policy, now),
+        Command::AddDateOverride { override_id, resource_id, date_override, note } => {
+            calendar::add_date_override(l, person, (override_id, resource_id), date_override, note, now)
+        }
+        Command::RemoveDateOverride { override_id } => calendar::remove_date_override(l, person, override_id, now),
+        Command::CreateEquipment { equipment_id, equipment } => labs::create_equipment(l, person, equipment_id, equipment, now),
+        Command::UpdateEquipment { equipment_id, equipment } => labs::update_equipment(l, person, equipment_id, equipment, now),
+        Command::AddBlackout { blackout, cancel_hits } => labs::add_blackout(l, person, blackout, *cancel_hits, now),
+        Command::RemoveBlackout { blackout_id } => labs::remove_blackout(l, person, blackout_id, now),
+        Command::GrantQualification { person_id, resource_id, expires_at } => {
+            labs::grant_qualification(l, person, (person_id, resource_id), *expires_at, now)
+        }
+        Command::RevokeQualification { person_id, resource_id } => {
+            labs::revoke_qualification(l, person, (person_id, resource_id), now)
+        }
         Command::JoinWaitlist { waitlist_id, resource_id, start, end } => {
             session::join_waitlist(l, person, (waitlist_id, resource_id), (*start, *end), now)
         }
@@ -46,8 +72,16 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::GiveFeedback { booking_id, rating, comment } => {
             session::give_feedback(l, person, booking_id, (*rating, comment), now)
         }
-        _ => return None,
-    })
+        Command::CreatePerson { person_id, person: new } => directory::create_person(l, person, person_id, new, now),
+        Command::CreateLab { lab_id, lab } => directory::create_lab(l, person, lab_id, lab, now),
+        Command::CreateMentor { mentor_id, mentor } => directory::create_mentor(l, person, mentor_id, mentor, now),
+        Command::UpdateMentorProfile { mentor_id, profile } => {
+            directory::update_mentor_profile(l, person, mentor_id, profile, now)
+        }
+        Command::SetRole { person_id, makerspace_id, role, granted } => {
+            directory::set_role(l, person, (person_id, makerspace_id), *role, *granted, now)
+        }
+    }
 }
 
 fn actor<L: Ledger>(l: &mut L, id: &str) -> Outcome<Actor, L::Error> {
@@ -65,11 +99,31 @@ fn booking<L: Ledger>(l: &mut L, id: &str) -> Outcome<StoredBooking, L::Error> {
 /// Whether the actor owns the resource's calendar: the mentor, or the lab managers (and
 /// space admins) of the equipment's makerspace.
 fn is_owner<L: Ledger>(l: &mut L, actor: &Actor, rules: &ResourceRules) -> Outcome<bool, L::Error> {
+    match require_owner(l, actor, rules) {
+        Ok(()) => Ok(true),
+        Err(ApplyError::Decided(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The actor owns the resource's calendar, or is told why not.
+fn require_owner<L: Ledger>(l: &mut L, actor: &Actor, rules: &ResourceRules) -> Outcome<(), L::Error> {
     let mentor = match rules.kind {
         ResourceKind::Mentor => l.mentor(&rules.id).stored()?.map(|m| m.person_id),
         ResourceKind::Equipment => None,
     };
-    Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref()).is_ok())
+    Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
+}
+
+/// The audit entry of a change: (action, entity, entity id).
+fn audit<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    (action, entity, entity_id): (&str, &str, &str),
+    detail: serde_json::Value,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    l.write(Effect::Audit { actor_id: person, action, entity, entity_id, detail, at: now }).stored()
 }
 
 /// Whether the actor may see (and so book or wait for) the resource.

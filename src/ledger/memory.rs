@@ -6,10 +6,10 @@ use std::convert::Infallible;
 
 use crate::command::Command;
 use crate::decide::Actor;
-use crate::domain::{Id, Role};
+use crate::domain::{DateOverride, Id, Makerspace, Role};
 use crate::error::CoreError;
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, MentorFacts, StoredBooking};
+use crate::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
 use crate::rules::ResourceRules;
 
 /// A booking as the memory ledger keeps it.
@@ -35,6 +35,13 @@ pub struct MemoryLedger {
     /// (person, kind) in the order they were told.
     pub notifications: Vec<(Id, String)>,
     pub audit: Vec<(Id, String, Id)>,
+    pub makerspaces: BTreeMap<Id, Makerspace>,
+    /// lab id → (makerspace id, its timezone).
+    pub labs: BTreeMap<Id, (Id, String)>,
+    /// Person → name.
+    pub names: BTreeMap<Id, String>,
+    /// id → (resource, the override).
+    pub overrides: BTreeMap<Id, (Id, DateOverride)>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -43,15 +50,20 @@ impl MemoryLedger {
     /// Applies a command as one transaction: a refusal leaves the ledger as it was.
     pub fn apply(&mut self, person: &str, command: &Command, now: i64) -> Result<(), CoreError> {
         let before = self.clone();
-        let result = match crate::apply::apply(self, person, command, now) {
-            Some(Ok(())) => Ok(()),
-            Some(Err(e)) => Err(e.into_core()),
-            None => Err(CoreError::invalid("command", "the memory ledger applies only the commands `apply` decides")),
-        };
+        let result = crate::apply::apply(self, person, command, now).map_err(ApplyError::into_core);
         if result.is_err() {
             *self = before;
         }
         result
+    }
+
+    fn refresh_overrides(&mut self, resource_id: &str) {
+        let mut list: Vec<DateOverride> =
+            self.overrides.values().filter(|(r, _)| r == resource_id).map(|(_, o)| o.clone()).collect();
+        list.sort_by_key(|o| o.date);
+        if let Some(r) = self.resources.get_mut(resource_id) {
+            r.overrides = list;
+        }
     }
 
     /// Active bookings of a resource, by start.
@@ -110,9 +122,14 @@ impl Ledger for MemoryLedger {
     fn exists(&mut self, entity: Entity, id: &str) -> Result<bool, Infallible> {
         Ok(match entity {
             Entity::Booking => self.bookings.contains_key(id),
-            Entity::Person => self.people.contains_key(id),
+            Entity::Person | Entity::LivePerson => self.people.contains_key(id),
             Entity::Waitlist => self.waitlist.contains_key(id),
             Entity::Feedback => self.feedback.contains_key(id),
+            Entity::Resource => self.resources.contains_key(id),
+            Entity::Lab => self.labs.contains_key(id),
+            Entity::DateOverride => self.overrides.contains_key(id),
+            Entity::Blackout => self.resources.values().any(|r| r.blackouts.iter().any(|b| b.id == id)),
+            Entity::MentorPerson => self.mentors.values().any(|m| m.person_id == id),
         })
     }
 
@@ -131,6 +148,34 @@ impl Ledger for MemoryLedger {
             let waits = resource == resource_id && told.is_none() && window.start < freed.end && window.end > freed.start;
             waits.then(|| (id.clone(), person.clone()))
         }))
+    }
+
+    fn makerspace(&mut self, key: MakerspaceKey<'_>) -> Result<Option<Makerspace>, Infallible> {
+        Ok(match key {
+            MakerspaceKey::Id(id) => self.makerspaces.get(id).cloned(),
+            MakerspaceKey::Code(code) => self.makerspaces.values().find(|m| m.code == code).cloned(),
+        })
+    }
+
+    fn lab_home(&mut self, lab_id: &str) -> Result<Option<(Id, String)>, Infallible> {
+        Ok(self.labs.get(lab_id).cloned())
+    }
+
+    fn owner_of(&mut self, row: OwnedRow<'_>) -> Result<Option<Id>, Infallible> {
+        Ok(match row {
+            OwnedRow::DateOverride(id) => self.overrides.get(id).map(|(resource, _)| resource.clone()),
+            OwnedRow::Blackout(id) => {
+                self.resources.values().find(|r| r.blackouts.iter().any(|b| b.id == id)).map(|r| r.id.clone())
+            }
+        })
+    }
+
+    fn person_name(&mut self, person_id: &str) -> Result<Option<String>, Infallible> {
+        Ok(self.people.contains_key(person_id).then(|| self.names.get(person_id).cloned().unwrap_or_default()))
+    }
+
+    fn active_bookings(&mut self, resource_id: &str, after: i64) -> Result<Vec<StoredBooking>, Infallible> {
+        Ok(self.holding(resource_id).into_iter().filter(|b| b.span.end > after).cloned().collect())
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
@@ -173,6 +218,65 @@ impl Ledger for MemoryLedger {
             Effect::Audit { actor_id, action, entity_id, .. } => {
                 self.audit.push((actor_id.into(), action.into(), entity_id.into()));
             }
+            Effect::SetWeeklyHours { resource_id, hours } => {
+                if let Some(r) = self.resources.get_mut(resource_id) {
+                    r.weekly = hours.to_vec();
+                }
+            }
+            Effect::SetPolicy { resource_id, policy } => {
+                if let Some(r) = self.resources.get_mut(resource_id) {
+                    r.policy = policy.clone();
+                }
+            }
+            Effect::InsertDateOverride { id, resource_id, date_override, .. } => {
+                self.overrides.insert(id.into(), (resource_id.into(), date_override.clone()));
+                self.refresh_overrides(resource_id);
+            }
+            Effect::DeleteDateOverride { id } => {
+                if let Some((resource_id, _)) = self.overrides.remove(id) {
+                    self.refresh_overrides(&resource_id);
+                }
+            }
+            Effect::InsertBlackout { blackout, .. } => {
+                if let Some(r) = self.resources.get_mut(&blackout.resource_id) {
+                    r.blackouts.push(blackout.clone());
+                }
+            }
+            Effect::DeleteBlackout { id } => {
+                for r in self.resources.values_mut() {
+                    r.blackouts.retain(|b| b.id != id);
+                }
+            }
+            Effect::SetQualification { person_id, resource_id, expires_at, .. } => {
+                self.qualifications.insert((person_id.into(), resource_id.into()), expires_at);
+            }
+            Effect::DeleteQualification { person_id, resource_id } => {
+                self.qualifications.remove(&(person_id.to_string(), resource_id.to_string()));
+            }
+            Effect::InsertPerson { id, name, .. } => {
+                self.people.insert(id.into(), Vec::new());
+                self.names.insert(id.into(), name.into());
+            }
+            Effect::GrantRole { person_id, makerspace_id, role } => {
+                let roles = self.people.entry(person_id.into()).or_default();
+                if !roles.iter().any(|(m, r)| m == makerspace_id && *r == role) {
+                    roles.push((makerspace_id.into(), role));
+                }
+            }
+            Effect::RevokeRole { person_id, makerspace_id, role } => {
+                if let Some(roles) = self.people.get_mut(person_id) {
+                    roles.retain(|(m, r)| !(m == makerspace_id && *r == role));
+                }
+            }
+            Effect::InsertLab { id, makerspace_id, .. } => {
+                let tz = self.makerspaces.get(makerspace_id).map(|m| m.timezone.clone()).unwrap_or_default();
+                self.labs.insert(id.into(), (makerspace_id.into(), tz));
+            }
+            // The memory ledger keeps what the booking rules read; catalogue fields it does not.
+            Effect::InsertEquipment { .. }
+            | Effect::UpdateEquipment { .. }
+            | Effect::InsertMentor { .. }
+            | Effect::UpdateMentorProfile { .. } => {}
         }
         Ok(())
     }

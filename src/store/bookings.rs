@@ -133,10 +133,7 @@ impl Store {
     pub fn apply(&mut self, person: &str, command: &Mutation, now: DateTime<Utc>) -> Result<()> {
         let now = now.timestamp();
         self.write(|tx| {
-            match crate::apply::apply(&mut SqliteLedger::new(tx), person, command, now) {
-                Some(applied) => applied.map_err(ApplyError::into_core)?,
-                None => return Err(CoreError::invalid("command", "this command is applied by its own store method")),
-            }
+            crate::apply::apply(&mut SqliteLedger::new(tx), person, command, now).map_err(ApplyError::into_core)?;
             tx.record(command, now)
         })
     }

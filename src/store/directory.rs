@@ -4,10 +4,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::ledger::SqliteLedger;
 use super::{Actor, Store, audit, check_text};
 use crate::command::{Command as Mutation, NewPerson, check_person};
-use crate::domain::{Id, Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
+use crate::domain::{Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
 use crate::error::{CoreError, Result};
+use crate::ledger::{Effect, Ledger};
 use crate::validate::check_code;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -97,42 +99,26 @@ impl Store {
         new: &NewPerson,
         now: DateTime<Utc>,
     ) -> Result<Person> {
+        if let Some(actor_id) = actor_id {
+            self.apply(actor_id, &Mutation::CreatePerson { person_id: person_id.to_string(), person: new.clone() }, now)?;
+            return person(&self.conn, person_id, true);
+        }
+        // The first person of an empty database (its first admin) is added by nobody, and is
+        // no change the district has to hear of.
         check_person(new)?;
         check_text("person_id", person_id, 64, true)?;
         self.write(|tx| {
-            let first = Store::is_empty_directory(tx)?;
-            let actor = match actor_id {
-                Some(id) => Some(Actor::load(tx, id)?),
-                None if first => None,
-                None => return Err(CoreError::Forbidden("adding people needs a space admin".into())),
-            };
-            // Someone with no role is in no makerspace, so only an admin of some makerspace adds them.
-            if actor.as_ref().is_some_and(|a| new.roles.is_empty() && !a.has_anywhere(Role::SpaceAdmin)) {
+            if !Store::is_empty_directory(tx)? {
                 return Err(CoreError::Forbidden("adding people needs a space admin".into()));
             }
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1)", [person_id], |r| r.get(0))?;
-            if taken {
-                return Err(CoreError::Conflict(format!("person {person_id}")));
-            }
-            tx.execute(
-                "INSERT INTO person(id, name, phone, email, startup_name, industry, stage, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![person_id, new.name.trim(), new.phone, new.email, new.startup_name, new.industry, new.stage, now.timestamp()],
-            )?;
+            let mut ledger = SqliteLedger::new(tx);
+            let name = new.name.trim();
+            ledger.write(Effect::InsertPerson { id: person_id, name, person: new, at: now.timestamp() })?;
             for grant in &new.roles {
                 let ms = makerspace_by_code(tx, &grant.makerspace_code)?;
-                if let Some(actor) = &actor {
-                    actor.require(Role::SpaceAdmin, &ms.id, "adding people")?;
-                }
-                tx.execute(
-                    "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)",
-                    params![person_id, ms.id, grant.role.as_str()],
-                )?;
+                ledger.write(Effect::GrantRole { person_id, makerspace_id: &ms.id, role: grant.role })?;
             }
-            audit(tx, now.timestamp(), actor_id, "create", "person", person_id, serde_json::json!({"name": new.name}))?;
-            if actor.is_some() {
-                let mutation = Mutation::CreatePerson { person_id: person_id.to_string(), person: new.clone() };
-                tx.record(&mutation, now.timestamp())?;
-            }
+            audit(tx, now.timestamp(), None, "create", "person", person_id, serde_json::json!({"name": new.name}))?;
             person(tx, person_id, true)
         })
     }
@@ -147,40 +133,9 @@ impl Store {
         granted: bool,
         now: DateTime<Utc>,
     ) -> Result<Person> {
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let ms = makerspace_by_code(tx, makerspace_code)?;
-            actor.require(Role::SpaceAdmin, &ms.id, "changing roles")?;
-            Actor::load(tx, person_id)?;
-            let changed = if granted {
-                tx.execute(
-                    "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)",
-                    params![person_id, ms.id, role.as_str()],
-                )?
-            } else {
-                tx.execute(
-                    "DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 AND role = ?3",
-                    params![person_id, ms.id, role.as_str()],
-                )?
-            };
-            // A role given twice (an upload grants the roles a new person came with) leaves
-            // no second entry in the log.
-            if changed > 0 {
-                let action = if granted { "grant_role" } else { "revoke_role" };
-                audit(
-                    tx,
-                    now.timestamp(),
-                    Some(actor_id),
-                    action,
-                    "person",
-                    person_id,
-                    serde_json::json!({"makerspace": makerspace_code, "role": role.as_str()}),
-                )?;
-            }
-            let mutation = Mutation::SetRole { person_id: person_id.to_string(), makerspace_id: ms.id.clone(), role, granted };
-            tx.record(&mutation, now.timestamp())?;
-            person(tx, person_id, false)
-        })
+        let makerspace_id = makerspace_by_code(&self.conn, makerspace_code)?.id;
+        self.apply(actor_id, &Mutation::SetRole { person_id: person_id.to_string(), makerspace_id, role, granted }, now)?;
+        person(&self.conn, person_id, false)
     }
 
     /// A person as `viewer_id` may see them: contact details only for themselves and for
@@ -218,7 +173,7 @@ pub(crate) fn insert_makerspace(tx: &Connection, m: &Makerspace) -> Result<()> {
     Ok(())
 }
 
-fn makerspace_from_row(r: &rusqlite::Row) -> rusqlite::Result<Makerspace> {
+pub(crate) fn makerspace_from_row(r: &rusqlite::Row) -> rusqlite::Result<Makerspace> {
     Ok(Makerspace { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, address: r.get(3)?, timezone: r.get(4)? })
 }
 
@@ -269,8 +224,4 @@ pub(crate) fn person(conn: &Connection, id: &str, with_private: bool) -> Result<
         .filter_map(|(code, role)| Role::parse(&role).ok().map(|role| RoleGrant { makerspace_code: code, role }))
         .collect();
     Ok(p)
-}
-
-pub(crate) fn person_name(conn: &Connection, id: &Id) -> Result<String> {
-    Ok(conn.query_row("SELECT name FROM person WHERE id = ?1", [id], |r| r.get(0))?)
 }

@@ -6,16 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::bookings::{BookingView, booking_views_hitting};
 use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
-use super::directory::makerspace_by_code;
-use super::ledger::SqliteLedger;
-use super::mentors::{insert_resource, require_owner, write_policy};
-use super::{Actor, Store, audit, check_text};
+use super::mentors::{insert_resource, require_owner};
+use super::{Actor, Store};
 use crate::command::Command as Mutation;
 use crate::command::{NewEquipment, NewLab};
-use crate::decide::blackout_cancel_reason;
-use crate::decide::{validate_blackout, validate_equipment};
-use crate::domain::encode_weekly;
-use crate::domain::{Blackout, BlackoutWhen, BookingStatus, Equipment, Id, Lab, ResourceKind, Role, new_id, to_utc};
+use crate::decide::validate_blackout;
+use crate::domain::{Blackout, BlackoutWhen, Equipment, Id, Lab, ResourceKind, new_id, to_utc};
 use crate::error::{CoreError, Result};
 
 #[derive(Debug, Clone, Default)]
@@ -96,34 +92,8 @@ impl Store {
 
     /// Opens a lab under an id the client chose, so it keeps its id through sync.
     pub fn create_lab_with_id(&mut self, actor_id: &str, id: &str, new: &NewLab, now: DateTime<Utc>) -> Result<Lab> {
-        check_text("name", &new.name, 100, true)?;
-        check_text("description", &new.description, 2000, false)?;
-        check_text("lab_id", id, 64, true)?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let ms = makerspace_by_code(tx, &new.makerspace_code)?;
-            actor.require_lab_authority(&ms.id, "opening a lab")?;
-            for m in &new.manager_ids {
-                if !Actor::load(tx, m)?.has(Role::LabManager, &ms.id) {
-                    return Err(CoreError::invalid("manager_ids", format!("{m} is not a lab manager of {}", ms.code)));
-                }
-            }
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM lab WHERE id = ?1)", [id], |r| r.get(0))?;
-            if taken {
-                return Err(CoreError::Conflict(format!("lab {id}")));
-            }
-            let lab = Lab {
-                id: id.to_string(),
-                makerspace_code: ms.code.clone(),
-                name: new.name.trim().to_string(),
-                description: new.description.trim().to_string(),
-                manager_ids: new.manager_ids.clone(),
-            };
-            insert_lab(tx, &lab, &ms.id)?;
-            audit(tx, now.timestamp(), Some(actor_id), "create", "lab", &lab.id, serde_json::json!({"name": lab.name}))?;
-            tx.record(&Mutation::CreateLab { lab_id: lab.id.clone(), lab: new.clone() }, now.timestamp())?;
-            Ok(lab)
-        })
+        self.apply(actor_id, &Mutation::CreateLab { lab_id: id.to_string(), lab: new.clone() }, now)?;
+        self.labs(Some(&new.makerspace_code))?.into_iter().find(|lab| lab.id == id).ok_or_else(|| CoreError::not_found("lab", id))
     }
 
     pub fn labs(&self, makerspace_code: Option<&str>) -> Result<Vec<Lab>> {
@@ -164,49 +134,13 @@ impl Store {
         new: &NewEquipment,
         now: DateTime<Utc>,
     ) -> Result<Equipment> {
-        validate_equipment(new)?;
-        check_text("equipment_id", id, 64, true)?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let (makerspace_id, tz) = lab_home(tx, &new.lab_id)?;
-            actor.require_lab_authority(&makerspace_id, "adding equipment")?;
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)", [id], |r| r.get(0))?;
-            if taken {
-                return Err(CoreError::Conflict(format!("equipment {id}")));
-            }
-            insert_equipment(tx, id, &makerspace_id, &tz, new)?;
-            let detail = serde_json::json!({"name": new.name, "lab_id": new.lab_id});
-            audit(tx, now.timestamp(), Some(actor_id), "create", "equipment", id, detail)?;
-            let mutation = Mutation::CreateEquipment { equipment_id: id.to_string(), equipment: new.clone() };
-            tx.record(&mutation, now.timestamp())
-        })?;
+        self.apply(actor_id, &Mutation::CreateEquipment { equipment_id: id.to_string(), equipment: new.clone() }, now)?;
         self.equipment_by_id(id)
     }
 
     /// Changes the name, lab, fee, hours and rules of a piece of equipment, in one transaction.
     pub fn update_equipment(&mut self, actor_id: &str, id: &str, new: &NewEquipment, now: DateTime<Utc>) -> Result<Equipment> {
-        validate_equipment(new)?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, id)?;
-            if rules.kind != ResourceKind::Equipment {
-                return Err(CoreError::not_found("equipment", id));
-            }
-            require_owner(tx, &actor, &rules)?;
-            let (lab_space, _) = lab_home(tx, &new.lab_id)?;
-            if lab_space != rules.makerspace_id {
-                return Err(CoreError::Forbidden("equipment stays in a lab of its own makerspace".into()));
-            }
-            tx.execute(
-                "UPDATE equipment SET lab_id = ?2, category = ?3, model = ?4, hourly_fee_cents = ?5, subsidy_pct = ?6 WHERE resource_id = ?1",
-                params![id, new.lab_id, new.category.trim(), new.model.trim(), new.hourly_fee_cents, new.subsidy_pct],
-            )?;
-            tx.execute("UPDATE resource SET name = ?2, weekly_hours = ?3 WHERE id = ?1", params![id, new.name.trim(), encode_weekly(&new.weekly_hours)])?;
-            write_policy(tx, id, &new.policy)?;
-            audit(tx, now.timestamp(), Some(actor_id), "update", "equipment", id, serde_json::json!({"name": new.name, "policy": new.policy}))?;
-            let mutation = Mutation::UpdateEquipment { equipment_id: id.to_string(), equipment: new.clone() };
-            tx.record(&mutation, now.timestamp())
-        })?;
+        self.apply(actor_id, &Mutation::UpdateEquipment { equipment_id: id.to_string(), equipment: new.clone() }, now)?;
         self.equipment_by_id(id)
     }
 
@@ -251,63 +185,26 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<BlackoutOutcome> {
         validate_blackout(&blackout.when, &blackout.reason, now.timestamp())?;
-        check_text("blackout_id", &blackout.id, 64, true)?;
         let blackout = Blackout { reason: blackout.reason.trim().to_string(), ..blackout.clone() };
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, &blackout.resource_id)?;
-            require_owner(tx, &actor, &rules)?;
-            let hits = booking_views_hitting(tx, &rules, &blackout, now.timestamp())?;
-            if mode == BlackoutMode::Preview {
-                return Ok(BlackoutOutcome { blackout: None, hits, cancelled: 0 });
-            }
-            let taken: bool =
-                tx.query_row("SELECT EXISTS(SELECT 1 FROM blackout WHERE id = ?1)", [&blackout.id], |r| r.get(0))?;
-            if taken {
-                return Err(CoreError::Conflict(format!("blackout {}", blackout.id)));
-            }
-            insert_blackout(tx, &blackout, actor_id, now.timestamp())?;
-            let detail = serde_json::json!({"blackout": blackout});
-            audit(tx, now.timestamp(), Some(actor_id), "add_blackout", rules.kind.as_str(), &blackout.resource_id, detail)?;
-            let cancel_hits = mode == BlackoutMode::CancelBookings;
-            let mut cancelled = 0;
-            if cancel_hits {
-                let why = blackout_cancel_reason(&blackout);
-                for hit in &hits {
-                    let b = hit.stored();
-                    crate::apply::write_status(
-                        &mut SqliteLedger::new(tx),
-                        actor_id,
-                        &b,
-                        BookingStatus::Cancelled,
-                        Some(&why),
-                        now.timestamp(),
-                    )
-                    .map_err(crate::ledger::ApplyError::into_core)?;
-                    cancelled += 1;
-                }
-            }
-            // One mutation: the server cancels what the blackout hits there, which may be more.
-            let mutation = Mutation::AddBlackout { blackout: blackout.clone(), cancel_hits };
-            tx.record(&mutation, now.timestamp())?;
-            Ok(BlackoutOutcome { blackout: Some(blackout.clone()), hits, cancelled })
-        })
+        // What it falls on, read before it is written: the same bookings `apply` cancels.
+        let hits = {
+            let conn = &self.conn;
+            let actor = Actor::load(conn, actor_id)?;
+            let rules = load_rules(conn, &blackout.resource_id)?;
+            require_owner(conn, &actor, &rules)?;
+            booking_views_hitting(conn, &rules, &blackout, now.timestamp())?
+        };
+        if mode == BlackoutMode::Preview {
+            return Ok(BlackoutOutcome { blackout: None, hits, cancelled: 0 });
+        }
+        let cancel_hits = mode == BlackoutMode::CancelBookings;
+        self.apply(actor_id, &Mutation::AddBlackout { blackout: blackout.clone(), cancel_hits }, now)?;
+        let cancelled = if cancel_hits { hits.len() } else { 0 };
+        Ok(BlackoutOutcome { blackout: Some(blackout), hits, cancelled })
     }
 
     pub fn remove_blackout(&mut self, actor_id: &str, blackout_id: &str, now: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let resource_id: String = tx
-                .query_row("SELECT resource_id FROM blackout WHERE id = ?1 AND deleted = 0", [blackout_id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| CoreError::not_found("blackout", blackout_id))?;
-            let rules = load_rules(tx, &resource_id)?;
-            require_owner(tx, &actor, &rules)?;
-            tx.execute("UPDATE blackout SET deleted = 1 WHERE id = ?1", [blackout_id])?;
-            let detail = serde_json::json!({"blackout_id": blackout_id});
-            audit(tx, now.timestamp(), Some(actor_id), "remove_blackout", rules.kind.as_str(), &resource_id, detail)?;
-            tx.record(&Mutation::RemoveBlackout { blackout_id: blackout_id.to_string() }, now.timestamp())
-        })
+        self.apply(actor_id, &Mutation::RemoveBlackout { blackout_id: blackout_id.to_string() }, now)
     }
 
     pub fn blackouts(&self, resource_id: &str) -> Result<Vec<Blackout>> {
@@ -323,52 +220,14 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        crate::decide::validate_expiry(expires_at, now.timestamp())?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, resource_id)?;
-            if rules.kind != ResourceKind::Equipment {
-                return Err(CoreError::invalid("resource_id", "qualifications are for equipment"));
-            }
-            actor.require_lab_authority(&rules.makerspace_id, "granting a qualification")?;
-            Actor::load(tx, person_id)?;
-            tx.execute(
-                "INSERT INTO qualification(person_id, resource_id, granted_by, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(person_id, resource_id) DO UPDATE SET granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = excluded.expires_at",
-                params![person_id, resource_id, actor_id, now.timestamp(), expires_at.map(|e| e.timestamp())],
-            )?;
-            audit(tx, now.timestamp(), Some(actor_id), "grant_qualification", "equipment", resource_id, serde_json::json!({"person_id": person_id, "expires_at": expires_at}))?;
-            let mutation =
-                Mutation::GrantQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string(), expires_at };
-            tx.record(&mutation, now.timestamp())
-        })
+        let command =
+            Mutation::GrantQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string(), expires_at };
+        self.apply(actor_id, &command, now)
     }
 
     pub fn revoke_qualification(&mut self, actor_id: &str, person_id: &str, resource_id: &str, now: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, resource_id)?;
-            actor.require_lab_authority(&rules.makerspace_id, "revoking a qualification")?;
-            let n = tx.execute(
-                "DELETE FROM qualification WHERE person_id = ?1 AND resource_id = ?2",
-                params![person_id, resource_id],
-            )?;
-            if n == 0 {
-                return Err(CoreError::not_found("qualification", format!("{person_id}/{resource_id}")));
-            }
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "revoke_qualification",
-                "equipment",
-                resource_id,
-                serde_json::json!({"person_id": person_id}),
-            )?;
-            let mutation =
-                Mutation::RevokeQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string() };
-            tx.record(&mutation, now.timestamp())
-        })
+        let command = Mutation::RevokeQualification { person_id: person_id.to_string(), resource_id: resource_id.to_string() };
+        self.apply(actor_id, &command, now)
     }
 
     /// The person's own qualification for a piece of equipment: `None` if they have none,

@@ -5,11 +5,31 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Actor;
 use super::calendar::{load_busy, load_rules};
-use crate::domain::{BookingStatus, Id, new_id};
+use super::directory::{makerspace_by_code, makerspace_from_row};
+use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
+use super::mentors::{insert_mentor, write_facets, write_policy};
+use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, MentorFacts, StoredBooking};
+use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
 use crate::rules::ResourceRules;
+
+/// `None` for a row that is not there; other failures stay failures.
+fn found<T>(read: Result<T>) -> Result<Option<T>> {
+    match read {
+        Ok(v) => Ok(Some(v)),
+        Err(CoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn stored_booking(r: &rusqlite::Row) -> rusqlite::Result<(Id, Id, Id, i64, i64, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+fn to_stored((id, resource_id, booker_id, start, end, status): (Id, Id, Id, i64, i64, String)) -> Result<StoredBooking> {
+    Ok(StoredBooking { id, resource_id, booker_id, span: Span::new(start, end), status: BookingStatus::parse(&status)? })
+}
 
 pub struct SqliteLedger<'a> {
     tx: &'a Connection,
@@ -25,20 +45,12 @@ impl Ledger for SqliteLedger<'_> {
     type Error = CoreError;
 
     fn actor(&mut self, person_id: &str) -> Result<Option<Actor>> {
-        match Actor::load(self.tx, person_id) {
-            Ok(actor) => Ok(Some(actor)),
-            Err(CoreError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        found(Actor::load(self.tx, person_id))
     }
 
     /// SQLite's one writer holds the file for the whole transaction: nothing to lock.
     fn rules(&mut self, resource_id: &str, _lock: bool) -> Result<Option<ResourceRules>> {
-        match load_rules(self.tx, resource_id) {
-            Ok(rules) => Ok(Some(rules)),
-            Err(CoreError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        found(load_rules(self.tx, resource_id))
     }
 
     fn busy(&mut self, resource_id: &str, window: Span, except: Option<&str>) -> Result<Vec<Span>> {
@@ -79,9 +91,15 @@ impl Ledger for SqliteLedger<'_> {
         let sql = match entity {
             // Any id ever used, deleted or not: an id names one booking for good.
             Entity::Booking => "SELECT EXISTS(SELECT 1 FROM booking WHERE id = ?1)",
-            Entity::Person => "SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)",
+            Entity::Person => "SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1)",
+            Entity::LivePerson => "SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)",
             Entity::Waitlist => "SELECT EXISTS(SELECT 1 FROM waitlist WHERE id = ?1)",
             Entity::Feedback => "SELECT EXISTS(SELECT 1 FROM feedback WHERE booking_id = ?1)",
+            Entity::Resource => "SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)",
+            Entity::Lab => "SELECT EXISTS(SELECT 1 FROM lab WHERE id = ?1)",
+            Entity::DateOverride => "SELECT EXISTS(SELECT 1 FROM date_override WHERE id = ?1)",
+            Entity::Blackout => "SELECT EXISTS(SELECT 1 FROM blackout WHERE id = ?1)",
+            Entity::MentorPerson => "SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)",
         };
         Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
     }
@@ -102,6 +120,46 @@ impl Ledger for SqliteLedger<'_> {
             )?
             .query_row(params![resource_id, freed.start, freed.end], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+
+    fn makerspace(&mut self, key: MakerspaceKey<'_>) -> Result<Option<Makerspace>> {
+        match key {
+            MakerspaceKey::Code(code) => found(makerspace_by_code(self.tx, code)),
+            MakerspaceKey::Id(id) => Ok(self
+                .tx
+                .prepare_cached("SELECT id, code, name, address, timezone FROM makerspace WHERE id = ?1 AND deleted = 0")?
+                .query_row([id], makerspace_from_row)
+                .optional()?),
+        }
+    }
+
+    fn lab_home(&mut self, lab_id: &str) -> Result<Option<(Id, String)>> {
+        found(lab_home(self.tx, lab_id))
+    }
+
+    fn owner_of(&mut self, row: OwnedRow<'_>) -> Result<Option<Id>> {
+        let (sql, id) = match row {
+            OwnedRow::DateOverride(id) => ("SELECT resource_id FROM date_override WHERE id = ?1", id),
+            OwnedRow::Blackout(id) => ("SELECT resource_id FROM blackout WHERE id = ?1 AND deleted = 0", id),
+        };
+        Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?)
+    }
+
+    fn person_name(&mut self, person_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT name FROM person WHERE id = ?1 AND deleted = 0")?
+            .query_row([person_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn active_bookings(&mut self, resource_id: &str, after: i64) -> Result<Vec<StoredBooking>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, resource_id, booker_id, start_at, end_at, status FROM booking
+             WHERE resource_id = ?1 AND end_at > ?2 AND status IN ('requested', 'confirmed') AND deleted = 0 ORDER BY start_at, id",
+        )?;
+        let rows = stmt.query_map(params![resource_id, after], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(to_stored).collect()
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<()> {
@@ -164,6 +222,87 @@ impl Ledger for SqliteLedger<'_> {
             }
             Effect::Audit { actor_id, action, entity, entity_id, detail, at } => {
                 super::audit(tx, at, Some(actor_id), action, entity, entity_id, detail)?;
+            }
+            Effect::SetWeeklyHours { resource_id, hours } => {
+                tx.prepare_cached("UPDATE resource SET weekly_hours = ?2 WHERE id = ?1")?
+                    .execute(params![resource_id, encode_weekly(hours)])?;
+            }
+            Effect::SetPolicy { resource_id, policy } => write_policy(tx, resource_id, policy)?,
+            Effect::InsertDateOverride { id, resource_id, date_override: o, note } => {
+                let kind = if o.kind == OverrideKind::Off { "off" } else { "extra" };
+                tx.prepare_cached(
+                    "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![id, resource_id, o.date.format("%Y-%m-%d").to_string(), kind, o.start_min, o.end_min, note])?;
+            }
+            Effect::DeleteDateOverride { id } => {
+                tx.prepare_cached("DELETE FROM date_override WHERE id = ?1")?.execute([id])?;
+            }
+            Effect::InsertEquipment { id, makerspace_id, timezone, equipment } => {
+                insert_equipment(tx, id, makerspace_id, timezone, equipment)?;
+            }
+            Effect::UpdateEquipment { id, equipment: new } => {
+                tx.prepare_cached(
+                    "UPDATE equipment SET lab_id = ?2, category = ?3, model = ?4, hourly_fee_cents = ?5, subsidy_pct = ?6 WHERE resource_id = ?1",
+                )?
+                .execute(params![id, new.lab_id, new.category, new.model, new.hourly_fee_cents, new.subsidy_pct])?;
+                tx.prepare_cached("UPDATE resource SET name = ?2, weekly_hours = ?3 WHERE id = ?1")?.execute(params![
+                    id,
+                    new.name,
+                    encode_weekly(&new.weekly_hours)
+                ])?;
+                write_policy(tx, id, &new.policy)?;
+            }
+            Effect::InsertBlackout { blackout, created_by, at } => insert_blackout(tx, blackout, created_by, at)?,
+            Effect::DeleteBlackout { id } => {
+                tx.prepare_cached("UPDATE blackout SET deleted = 1 WHERE id = ?1")?.execute([id])?;
+            }
+            Effect::SetQualification { person_id, resource_id, granted_by, expires_at, at } => {
+                tx.prepare_cached(
+                    "INSERT INTO qualification(person_id, resource_id, granted_by, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(person_id, resource_id) DO UPDATE SET granted_by = excluded.granted_by,
+                       granted_at = excluded.granted_at, expires_at = excluded.expires_at",
+                )?
+                .execute(params![person_id, resource_id, granted_by, at, expires_at])?;
+            }
+            Effect::DeleteQualification { person_id, resource_id } => {
+                tx.prepare_cached("DELETE FROM qualification WHERE person_id = ?1 AND resource_id = ?2")?
+                    .execute(params![person_id, resource_id])?;
+            }
+            Effect::InsertPerson { id, name, person: p, at } => {
+                tx.prepare_cached(
+                    "INSERT INTO person(id, name, phone, email, startup_name, industry, stage, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![id, name, p.phone, p.email, p.startup_name, p.industry, p.stage, at])?;
+            }
+            Effect::GrantRole { person_id, makerspace_id, role } => {
+                tx.prepare_cached("INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, ?3)")?
+                    .execute(params![person_id, makerspace_id, role.as_str()])?;
+            }
+            Effect::RevokeRole { person_id, makerspace_id, role } => {
+                tx.prepare_cached("DELETE FROM person_role WHERE person_id = ?1 AND makerspace_id = ?2 AND role = ?3")?
+                    .execute(params![person_id, makerspace_id, role.as_str()])?;
+            }
+            Effect::InsertLab { id, makerspace_id, name, description, manager_ids } => {
+                let lab = Lab {
+                    id: id.to_string(),
+                    makerspace_code: String::new(),
+                    name: name.to_string(),
+                    description: description.to_string(),
+                    manager_ids: manager_ids.to_vec(),
+                };
+                insert_lab(tx, &lab, makerspace_id)?;
+            }
+            Effect::InsertMentor { id, makerspace_id, name, timezone, mentor } => {
+                insert_mentor(tx, id, makerspace_id, name, timezone, mentor)?;
+            }
+            Effect::UpdateMentorProfile { id, profile: p } => {
+                tx.prepare_cached(
+                    "UPDATE mentor SET title = ?2, bio = ?3, formats = ?4, visibility = ?5 WHERE resource_id = ?1",
+                )?
+                .execute(params![id, p.title, p.bio, p.formats.join(","), p.visibility.as_str()])?;
+                tx.prepare_cached("DELETE FROM mentor_facet WHERE mentor_id = ?1")?.execute([id])?;
+                write_facets(tx, id, &p.tags, &p.industries, &p.languages)?;
             }
         }
         Ok(())

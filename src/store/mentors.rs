@@ -8,19 +8,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::load_rules;
-use super::directory::{makerspace_by_code, makerspace_code};
-use super::{Actor, Store, audit, check_text};
+use super::directory::makerspace_code;
+use super::{Actor, Store, check_text};
 use crate::command::Command as Mutation;
-use crate::command::{MentorProfile, NewMentor, validate_new_mentor, validate_profile};
+use crate::command::{MentorProfile, NewMentor};
 use crate::domain::encode_weekly;
-use crate::domain::{
-    DateOverride, Id, Mentor, Policy, ResourceKind, Role, Slot, Visibility, WeeklyHours, new_id, parse_tz, to_utc,
-};
+use crate::domain::{DateOverride, Id, Mentor, Policy, ResourceKind, Slot, Visibility, WeeklyHours, new_id, to_utc};
 use crate::error::{CoreError, Result};
 use crate::i18n;
 use crate::interval::Span;
 use crate::rules::ResourceRules;
-use crate::validate::validate_hours;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -113,7 +110,13 @@ pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name
 }
 
 /// Writes a mentor's tags, industries and languages (already normalized).
-fn write_facets(tx: &Connection, id: &str, tags: &[String], industries: &[String], languages: &[String]) -> Result<()> {
+pub(crate) fn write_facets(
+    tx: &Connection,
+    id: &str,
+    tags: &[String],
+    industries: &[String],
+    languages: &[String],
+) -> Result<()> {
     let mut facet = tx.prepare_cached("INSERT OR IGNORE INTO mentor_facet(mentor_id, facet, value) VALUES (?1, ?2, ?3)")?;
     for (kind, values) in [("tag", tags), ("industry", industries), ("language", languages)] {
         for v in values {
@@ -173,33 +176,7 @@ impl Store {
 
     /// Adds a mentor under an id the client chose, so they keep their id through sync.
     pub fn create_mentor_with_id(&mut self, actor_id: &str, id: &str, new: &NewMentor, now: DateTime<Utc>) -> Result<Mentor> {
-        check_text("mentor_id", id, 64, true)?;
-        let normalized = validate_new_mentor(new)?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let ms = makerspace_by_code(tx, &new.makerspace_code)?;
-            actor.require(Role::SpaceAdmin, &ms.id, "adding a mentor")?;
-            let name =
-                super::directory::person_name(tx, &new.person_id).map_err(|_| CoreError::not_found("person", &new.person_id))?;
-            let tz = new.timezone.clone().unwrap_or(ms.timezone.clone());
-            parse_tz("timezone", &tz)?;
-            let taken: bool =
-                tx.query_row("SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)", [&new.person_id], |r| r.get(0))?;
-            if taken {
-                return Err(CoreError::Conflict(format!("{name} is a mentor already")));
-            }
-            let id_taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)", [id], |r| r.get(0))?;
-            if id_taken {
-                return Err(CoreError::Conflict(format!("mentor {id}")));
-            }
-            insert_mentor(tx, id, &ms.id, &name, &tz, &normalized)?;
-            tx.execute(
-                "INSERT OR IGNORE INTO person_role(person_id, makerspace_id, role) VALUES (?1, ?2, 'mentor')",
-                params![new.person_id, ms.id],
-            )?;
-            audit(tx, now.timestamp(), Some(actor_id), "create", "mentor", id, serde_json::json!({"person_id": new.person_id}))?;
-            tx.record(&Mutation::CreateMentor { mentor_id: id.to_string(), mentor: new.clone() }, now.timestamp())
-        })?;
+        self.apply(actor_id, &Mutation::CreateMentor { mentor_id: id.to_string(), mentor: new.clone() }, now)?;
         self.mentor(id)
     }
 
@@ -211,27 +188,7 @@ impl Store {
         profile: &MentorProfile,
         now: DateTime<Utc>,
     ) -> Result<Mentor> {
-        let clean = validate_profile(profile)?;
-        let (tags, languages, industries, formats) = (&clean.tags, &clean.languages, &clean.industries, &clean.formats);
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, id)?;
-            if rules.kind != ResourceKind::Mentor {
-                return Err(CoreError::not_found("mentor", id));
-            }
-            if require_owner(tx, &actor, &rules).is_err() && !actor.has(Role::SpaceAdmin, &rules.makerspace_id) {
-                return Err(CoreError::Forbidden("only the mentor or their space admin edits the profile".into()));
-            }
-            tx.execute(
-                "UPDATE mentor SET title = ?2, bio = ?3, formats = ?4, visibility = ?5 WHERE resource_id = ?1",
-                params![id, profile.title.trim(), profile.bio.trim(), formats.join(","), profile.visibility.as_str()],
-            )?;
-            tx.execute("DELETE FROM mentor_facet WHERE mentor_id = ?1", [id])?;
-            write_facets(tx, id, tags, industries, languages)?;
-            audit(tx, now.timestamp(), Some(actor_id), "update_profile", "mentor", id, serde_json::json!({"profile": profile}))?;
-            let mutation = Mutation::UpdateMentorProfile { mentor_id: id.to_string(), profile: profile.clone() };
-            tx.record(&mutation, now.timestamp())
-        })?;
+        self.apply(actor_id, &Mutation::UpdateMentorProfile { mentor_id: id.to_string(), profile: profile.clone() }, now)?;
         self.mentor(id)
     }
 
@@ -254,49 +211,12 @@ impl Store {
         hours: &[WeeklyHours],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        validate_hours(hours)?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, resource_id)?;
-            require_owner(tx, &actor, &rules)?;
-            tx.execute("UPDATE resource SET weekly_hours = ?2 WHERE id = ?1", params![resource_id, encode_weekly(hours)])?;
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "set_weekly_hours",
-                rules.kind.as_str(),
-                resource_id,
-                serde_json::json!({"hours": hours}),
-            )?;
-            let mutation = Mutation::SetWeeklyHours { resource_id: resource_id.to_string(), hours: hours.to_vec() };
-            tx.record(&mutation, now.timestamp())
-        })
+        self.apply(actor_id, &Mutation::SetWeeklyHours { resource_id: resource_id.to_string(), hours: hours.to_vec() }, now)
     }
 
     /// Replaces the booking rules of a mentor or a piece of equipment.
     pub fn set_policy(&mut self, actor_id: &str, resource_id: &str, policy: &Policy, now: DateTime<Utc>) -> Result<()> {
-        policy.validate()?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, resource_id)?;
-            require_owner(tx, &actor, &rules)?;
-            if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
-                return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time"));
-            }
-            write_policy(tx, resource_id, policy)?;
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "set_policy",
-                rules.kind.as_str(),
-                resource_id,
-                serde_json::json!({"policy": policy}),
-            )?;
-            let mutation = Mutation::SetPolicy { resource_id: resource_id.to_string(), policy: policy.clone() };
-            tx.record(&mutation, now.timestamp())
-        })
+        self.apply(actor_id, &Mutation::SetPolicy { resource_id: resource_id.to_string(), policy: policy.clone() }, now)
     }
 
     /// A day off, part of a day off, or extra hours on one date. Returns the override's id.
@@ -323,55 +243,17 @@ impl Store {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        crate::decide::validate_date_override(id, o, note, now.timestamp())?;
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let rules = load_rules(tx, resource_id)?;
-            require_owner(tx, &actor, &rules)?;
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM date_override WHERE id = ?1)", [id], |r| r.get(0))?;
-            if taken {
-                return Err(CoreError::Conflict(format!("date override {id}")));
-            }
-            let kind = match o.kind {
-                crate::domain::OverrideKind::Off => "off",
-                crate::domain::OverrideKind::Extra => "extra",
-            };
-            tx.execute(
-                "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, resource_id, o.date.format("%Y-%m-%d").to_string(), kind, o.start_min, o.end_min, note],
-            )?;
-            audit(tx, now.timestamp(), Some(actor_id), "add_override", rules.kind.as_str(), resource_id, serde_json::json!({"override": o}))?;
-            let mutation = Mutation::AddDateOverride {
-                override_id: id.to_string(),
-                resource_id: resource_id.to_string(),
-                date_override: o.clone(),
-                note: note.to_string(),
-            };
-            tx.record(&mutation, now.timestamp())
-        })
+        let command = Mutation::AddDateOverride {
+            override_id: id.to_string(),
+            resource_id: resource_id.to_string(),
+            date_override: o.clone(),
+            note: note.to_string(),
+        };
+        self.apply(actor_id, &command, now)
     }
 
     pub fn remove_date_override(&mut self, actor_id: &str, override_id: &str, now: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
-            let resource_id: String = tx
-                .query_row("SELECT resource_id FROM date_override WHERE id = ?1", [override_id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| CoreError::not_found("date_override", override_id))?;
-            let rules = load_rules(tx, &resource_id)?;
-            require_owner(tx, &actor, &rules)?;
-            tx.execute("DELETE FROM date_override WHERE id = ?1", [override_id])?;
-            audit(
-                tx,
-                now.timestamp(),
-                Some(actor_id),
-                "remove_override",
-                rules.kind.as_str(),
-                &resource_id,
-                serde_json::json!({"override_id": override_id}),
-            )?;
-            tx.record(&Mutation::RemoveDateOverride { override_id: override_id.to_string() }, now.timestamp())
-        })
+        self.apply(actor_id, &Mutation::RemoveDateOverride { override_id: override_id.to_string() }, now)
     }
 
     pub fn date_overrides(&self, resource_id: &str, from: NaiveDate) -> Result<Vec<(Id, DateOverride)>> {

@@ -6,17 +6,13 @@
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use incubook::decide::{self, Actor};
-use incubook::domain::{
-    Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role, WeeklyHours,
-};
+use incubook::decide::Actor;
+use incubook::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role};
 use incubook::interval::Span;
-use incubook::ledger::StoredBooking;
-use incubook::store::{ResourceRules, decode_weekly, encode_weekly};
+use incubook::store::{ResourceRules, decode_weekly};
 use incubook::{CoreError, Refusal};
 use serde::Deserialize;
 
-use super::ledger::PgLedger;
 use super::sql::Tx;
 
 /// Why a mutation did not apply: a decision (consumed and answered), or the database
@@ -228,31 +224,6 @@ pub(super) fn load_busy(tx: &mut Tx<'_, '_>, resource_id: &str, span: Span, exce
     Ok(rows.iter().map(|r| Span::new(r.get(0), r.get(1))).collect())
 }
 
-fn mentor_person(tx: &mut Tx<'_, '_>, resource_id: &str) -> Res<Option<String>> {
-    Ok(tx.query_opt("SELECT person_id FROM mentor WHERE resource_id = $1", &[&resource_id])?.map(|r| r.get(0)))
-}
-
-pub(super) fn require_owner(tx: &mut Tx<'_, '_>, actor: &Actor, rules: &ResourceRules) -> Res<()> {
-    let mentor = if rules.kind == ResourceKind::Mentor { mentor_person(tx, &rules.id)? } else { None };
-    Ok(decide::require_owner(actor, rules.kind, &rules.makerspace_id, mentor.as_deref())?)
-}
-
-pub(super) fn audit(
-    tx: &mut Tx<'_, '_>,
-    at: i64,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    id: &str,
-    detail: serde_json::Value,
-) -> Res<()> {
-    tx.execute(
-        "INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        &[&at, &actor, &action, &entity, &id, &detail.to_string()],
-    )?;
-    Ok(())
-}
-
 pub(super) struct BookingRow {
     pub(super) resource_id: String,
     pub(super) booker_id: String,
@@ -275,131 +246,4 @@ pub(super) fn load_booking(tx: &mut Tx<'_, '_>, id: &str) -> Res<BookingRow> {
         end: row.get(3),
         status: BookingStatus::parse(row.get(4))?,
     })
-}
-
-/// Cancels the resource's active bookings that a new blackout falls on (the resource's row
-/// is locked by the caller); returns how many.
-pub(super) fn cancel_hit_by(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    rules: &ResourceRules,
-    blackout: &Blackout,
-    now: i64,
-) -> Res<usize> {
-    let rows = tx.query(
-        "SELECT id FROM booking WHERE resource_id = $1 AND end_at > $2 AND status IN ('requested', 'confirmed') AND deleted = 0",
-        &[&rules.id, &now],
-    )?;
-    let mut active = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: String = row.get(0);
-        let b = load_booking(tx, &id)?;
-        active.push((id, b));
-    }
-    let hits = decide::hit_by_blackout(rules.tz, blackout, active, |(_, b)| Span::new(b.start, b.end));
-    let why = incubook::store::blackout_cancel_reason(blackout);
-    for (id, b) in &hits {
-        let b = StoredBooking {
-            id: id.clone(),
-            resource_id: b.resource_id.clone(),
-            booker_id: b.booker_id.clone(),
-            span: Span::new(b.start, b.end),
-            status: b.status,
-        };
-        incubook::apply::write_status(&mut PgLedger::new(tx), person, &b, BookingStatus::Cancelled, Some(&why), now)?;
-    }
-    Ok(hits.len())
-}
-
-pub(super) fn set_weekly_hours(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, hours: &[WeeklyHours], now: i64) -> Res<()> {
-    hours.iter().try_for_each(WeeklyHours::validate)?;
-    let actor = load_actor(tx, person)?;
-    let rules = lock_rules(tx, resource_id)?;
-    require_owner(tx, &actor, &rules)?;
-    tx.execute("UPDATE resource SET weekly_hours = $2 WHERE id = $1", &[&resource_id, &encode_weekly(hours)])?;
-    audit(tx, now, person, "set_weekly_hours", rules.kind.as_str(), resource_id, serde_json::json!({"hours": hours}))
-}
-
-pub(super) fn set_policy(tx: &mut Tx<'_, '_>, person: &str, resource_id: &str, policy: &Policy, now: i64) -> Res<()> {
-    policy.validate()?;
-    let actor = load_actor(tx, person)?;
-    let rules = lock_rules(tx, resource_id)?;
-    require_owner(tx, &actor, &rules)?;
-    if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
-        return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time").into());
-    }
-    write_policy(tx, resource_id, policy)?;
-    audit(tx, now, person, "set_policy", rules.kind.as_str(), resource_id, serde_json::json!({"policy": policy}))
-}
-
-/// Writes a resource's booking rules (checked by the caller).
-pub(super) fn write_policy(tx: &mut Tx<'_, '_>, resource_id: &str, policy: &Policy) -> Res<()> {
-    let durations = serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into());
-    let n = |v: u32| i64::from(v);
-    tx.execute(
-        "UPDATE resource SET capacity = $2, granularity_min = $3, min_duration_min = $4, max_duration_min = $5, durations_min = $6,
-         min_notice_min = $7, horizon_days = $8, cancel_cutoff_min = $9, buffer_before_min = $10, buffer_after_min = $11,
-         max_per_day = $12, max_per_week = $13, approval_required = $14, qualification_required = $15 WHERE id = $1",
-        &[
-            &resource_id,
-            &n(policy.capacity),
-            &n(policy.granularity_min),
-            &n(policy.min_duration_min),
-            &n(policy.max_duration_min),
-            &durations,
-            &n(policy.min_notice_min),
-            &n(policy.horizon_days),
-            &n(policy.cancel_cutoff_min),
-            &n(policy.buffer_before_min),
-            &n(policy.buffer_after_min),
-            &policy.max_per_day.map(n),
-            &policy.max_per_week.map(n),
-            &i64::from(policy.approval_required),
-            &i64::from(policy.qualification_required),
-        ],
-    )?;
-    Ok(())
-}
-
-pub(super) fn add_date_override(
-    tx: &mut Tx<'_, '_>,
-    person: &str,
-    (id, resource_id): (&str, &str),
-    o: &DateOverride,
-    note: &str,
-    now: i64,
-) -> Res<()> {
-    decide::validate_date_override(id, o, note, now)?;
-    let actor = load_actor(tx, person)?;
-    let rules = lock_rules(tx, resource_id)?;
-    require_owner(tx, &actor, &rules)?;
-    if tx.query_opt("SELECT 1 FROM date_override WHERE id = $1", &[&id])?.is_some() {
-        return Err(CoreError::Conflict(format!("date override {id}")).into());
-    }
-    let kind = if o.kind == OverrideKind::Off { "off" } else { "extra" };
-    tx.execute(
-        "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            &id,
-            &resource_id,
-            &o.date.format("%Y-%m-%d").to_string(),
-            &kind,
-            &i64::from(o.start_min),
-            &i64::from(o.end_min),
-            &note,
-        ],
-    )?;
-    audit(tx, now, person, "add_override", rules.kind.as_str(), resource_id, serde_json::json!({"override": o}))
-}
-
-pub(super) fn remove_date_override(tx: &mut Tx<'_, '_>, person: &str, id: &str, now: i64) -> Res<()> {
-    let actor = load_actor(tx, person)?;
-    let resource_id: String = tx
-        .query_opt("SELECT resource_id FROM date_override WHERE id = $1", &[&id])?
-        .map(|r| r.get(0))
-        .ok_or_else(|| CoreError::not_found("date_override", id))?;
-    let rules = lock_rules(tx, &resource_id)?;
-    require_owner(tx, &actor, &rules)?;
-    tx.execute("DELETE FROM date_override WHERE id = $1", &[&id])?;
-    audit(tx, now, person, "remove_override", rules.kind.as_str(), &resource_id, serde_json::json!({"override_id": id}))
 }

@@ -3,14 +3,77 @@
 //! optimistic path checks), so the changes to one calendar run one at a time.
 
 use incubook::CoreError;
+use incubook::command::NewEquipment;
 use incubook::decide::Actor;
-use incubook::domain::{Id, new_id};
+use incubook::domain::{BlackoutWhen, BookingStatus, Id, Makerspace, OverrideKind, Policy, encode_weekly, new_id};
 use incubook::interval::Span;
-use incubook::ledger::{ApplyError, Effect, Entity, Ledger, MentorFacts, StoredBooking};
+use incubook::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
 use incubook::rules::ResourceRules;
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
 use super::sql::Tx;
+
+/// Writes a resource's booking rules.
+fn write_policy(tx: &mut Tx<'_, '_>, resource_id: &str, policy: &Policy) -> Res<()> {
+    let durations = serde_json::to_string(&policy.durations_min).unwrap_or_else(|_| "[]".into());
+    let n = |v: u32| i64::from(v);
+    tx.execute(
+        "UPDATE resource SET capacity = $2, granularity_min = $3, min_duration_min = $4, max_duration_min = $5, durations_min = $6,
+         min_notice_min = $7, horizon_days = $8, cancel_cutoff_min = $9, buffer_before_min = $10, buffer_after_min = $11,
+         max_per_day = $12, max_per_week = $13, approval_required = $14, qualification_required = $15 WHERE id = $1",
+        &[
+            &resource_id,
+            &n(policy.capacity),
+            &n(policy.granularity_min),
+            &n(policy.min_duration_min),
+            &n(policy.max_duration_min),
+            &durations,
+            &n(policy.min_notice_min),
+            &n(policy.horizon_days),
+            &n(policy.cancel_cutoff_min),
+            &n(policy.buffer_before_min),
+            &n(policy.buffer_after_min),
+            &policy.max_per_day.map(n),
+            &policy.max_per_week.map(n),
+            &i64::from(policy.approval_required),
+            &i64::from(policy.qualification_required),
+        ],
+    )?;
+    Ok(())
+}
+
+fn write_equipment(tx: &mut Tx<'_, '_>, id: &str, new: &NewEquipment) -> Res<()> {
+    tx.execute(
+        "UPDATE resource SET name = $2, weekly_hours = $3 WHERE id = $1",
+        &[&id, &new.name, &encode_weekly(&new.weekly_hours)],
+    )?;
+    write_policy(tx, id, &new.policy)?;
+    tx.execute(
+        "INSERT INTO equipment(resource_id, lab_id, category, model, hourly_fee_cents, subsidy_pct) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (resource_id) DO UPDATE SET lab_id = excluded.lab_id, category = excluded.category, model = excluded.model,
+           hourly_fee_cents = excluded.hourly_fee_cents, subsidy_pct = excluded.subsidy_pct",
+        &[&id, &new.lab_id, &new.category, &new.model, &new.hourly_fee_cents, &i64::from(new.subsidy_pct)],
+    )?;
+    Ok(())
+}
+
+fn write_facets(tx: &mut Tx<'_, '_>, id: &str, tags: &[String], industries: &[String], languages: &[String]) -> Res<()> {
+    tx.execute("DELETE FROM mentor_facet WHERE mentor_id = $1", &[&id])?;
+    for (facet, values) in [("tag", tags), ("industry", industries), ("language", languages)] {
+        for v in values {
+            tx.execute(
+                "INSERT INTO mentor_facet(mentor_id, facet, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&id, &facet, v],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The rules' columns are written by `write_policy`; these placeholders pass the checks.
+const INSERT_RESOURCE_SQL: &str = "INSERT INTO resource(id, kind, makerspace_id, name, timezone, capacity, granularity_min,
+    min_duration_min, max_duration_min, min_notice_min, horizon_days, cancel_cutoff_min, weekly_hours)
+    VALUES ($1, $2, $3, $4, $5, 1, 30, 30, 30, 0, 1, 0, $6)";
 
 pub(super) struct PgLedger<'t, 'a, 'b> {
     tx: &'t mut Tx<'a, 'b>,
@@ -83,9 +146,15 @@ impl Ledger for PgLedger<'_, '_, '_> {
         let sql = match entity {
             // Any id ever used, deleted or not: an id names one booking for good.
             Entity::Booking => "SELECT 1 FROM booking WHERE id = $1",
-            Entity::Person => "SELECT 1 FROM person WHERE id = $1 AND deleted = 0",
+            Entity::Person => "SELECT 1 FROM person WHERE id = $1",
+            Entity::LivePerson => "SELECT 1 FROM person WHERE id = $1 AND deleted = 0",
             Entity::Waitlist => "SELECT 1 FROM waitlist WHERE id = $1",
             Entity::Feedback => "SELECT 1 FROM feedback WHERE booking_id = $1",
+            Entity::Resource => "SELECT 1 FROM resource WHERE id = $1",
+            Entity::Lab => "SELECT 1 FROM lab WHERE id = $1",
+            Entity::DateOverride => "SELECT 1 FROM date_override WHERE id = $1",
+            Entity::Blackout => "SELECT 1 FROM blackout WHERE id = $1",
+            Entity::MentorPerson => "SELECT 1 FROM mentor WHERE person_id = $1",
         };
         Ok(self.tx.query_opt(sql, &[&id])?.is_some())
     }
@@ -104,6 +173,60 @@ impl Ledger for PgLedger<'_, '_, '_> {
             &[&resource_id, &freed.start, &freed.end],
         )?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn makerspace(&mut self, key: MakerspaceKey<'_>) -> Res<Option<Makerspace>> {
+        let (sql, k) = match key {
+            MakerspaceKey::Code(code) => {
+                ("SELECT id, code, name, address, timezone FROM makerspace WHERE code = $1 AND deleted = 0", code)
+            }
+            MakerspaceKey::Id(id) => {
+                ("SELECT id, code, name, address, timezone FROM makerspace WHERE id = $1 AND deleted = 0", id)
+            }
+        };
+        let row = self.tx.query_opt(sql, &[&k])?;
+        Ok(row.map(|r| Makerspace { id: r.get(0), code: r.get(1), name: r.get(2), address: r.get(3), timezone: r.get(4) }))
+    }
+
+    fn lab_home(&mut self, lab_id: &str) -> Res<Option<(Id, String)>> {
+        let row = self.tx.query_opt(
+            "SELECT l.makerspace_id, m.timezone FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE l.id = $1 AND l.deleted = 0",
+            &[&lab_id],
+        )?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    fn owner_of(&mut self, row: OwnedRow<'_>) -> Res<Option<Id>> {
+        let (sql, id) = match row {
+            OwnedRow::DateOverride(id) => ("SELECT resource_id FROM date_override WHERE id = $1", id),
+            OwnedRow::Blackout(id) => ("SELECT resource_id FROM blackout WHERE id = $1 AND deleted = 0", id),
+        };
+        Ok(self.tx.query_opt(sql, &[&id])?.map(|r| r.get(0)))
+    }
+
+    fn person_name(&mut self, person_id: &str) -> Res<Option<String>> {
+        Ok(self.tx.query_opt("SELECT name FROM person WHERE id = $1 AND deleted = 0", &[&person_id])?.map(|r| r.get(0)))
+    }
+
+    /// Locked, like `booking`: a blackout cancels what it read.
+    fn active_bookings(&mut self, resource_id: &str, after: i64) -> Res<Vec<StoredBooking>> {
+        let rows = self.tx.query(
+            "SELECT id, resource_id, booker_id, start_at, end_at, status FROM booking
+             WHERE resource_id = $1 AND end_at > $2 AND status IN ('requested', 'confirmed') AND deleted = 0
+             ORDER BY start_at, id FOR UPDATE",
+            &[&resource_id, &after],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredBooking {
+                    id: r.get(0),
+                    resource_id: r.get(1),
+                    booker_id: r.get(2),
+                    span: Span::new(r.get(3), r.get(4)),
+                    status: BookingStatus::parse(r.get(5))?,
+                })
+            })
+            .collect()
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Res<()> {
@@ -145,6 +268,110 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 "INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
                 &[&at, &actor_id, &action, &entity, &entity_id, &detail.to_string()],
             ),
+            Effect::SetWeeklyHours { resource_id, hours } => {
+                tx.execute("UPDATE resource SET weekly_hours = $2 WHERE id = $1", &[&resource_id, &encode_weekly(hours)])
+            }
+            Effect::SetPolicy { resource_id, policy } => return write_policy(tx, resource_id, policy),
+            Effect::InsertDateOverride { id, resource_id, date_override: o, note } => tx.execute(
+                "INSERT INTO date_override(id, resource_id, date, kind, start_min, end_min, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &id,
+                    &resource_id,
+                    &o.date.format("%Y-%m-%d").to_string(),
+                    &if o.kind == OverrideKind::Off { "off" } else { "extra" },
+                    &i64::from(o.start_min),
+                    &i64::from(o.end_min),
+                    &note,
+                ],
+            ),
+            Effect::DeleteDateOverride { id } => tx.execute("DELETE FROM date_override WHERE id = $1", &[&id]),
+            Effect::InsertEquipment { id, makerspace_id, timezone, equipment } => {
+                tx.execute(INSERT_RESOURCE_SQL, &[&id, &"equipment", &makerspace_id, &equipment.name, &timezone, &"[]"])?;
+                return write_equipment(tx, id, equipment);
+            }
+            Effect::UpdateEquipment { id, equipment } => return write_equipment(tx, id, equipment),
+            Effect::InsertBlackout { blackout: b, created_by, at } => {
+                let (once, weekly) = match &b.when {
+                    BlackoutWhen::Once { start, end } => (Some((*start, *end)), None),
+                    BlackoutWhen::Weekly { weekday, start_min, end_min, from, until } => (
+                        None,
+                        Some((
+                            i64::from(*weekday),
+                            i64::from(*start_min),
+                            i64::from(*end_min),
+                            from.format("%Y-%m-%d").to_string(),
+                            until.map(|u| u.format("%Y-%m-%d").to_string()),
+                        )),
+                    ),
+                };
+                tx.execute(
+                    "INSERT INTO blackout(id, resource_id, kind, start_at, end_at, weekday, start_min, end_min, valid_from, valid_until,
+                     reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    &[
+                        &b.id,
+                        &b.resource_id,
+                        &if once.is_some() { "once" } else { "weekly" },
+                        &once.map(|o| o.0),
+                        &once.map(|o| o.1),
+                        &weekly.as_ref().map(|w| w.0),
+                        &weekly.as_ref().map(|w| w.1),
+                        &weekly.as_ref().map(|w| w.2),
+                        &weekly.as_ref().map(|w| w.3.clone()),
+                        &weekly.as_ref().and_then(|w| w.4.clone()),
+                        &b.reason,
+                        &created_by,
+                        &at,
+                    ],
+                )
+            }
+            Effect::DeleteBlackout { id } => tx.execute("UPDATE blackout SET deleted = 1 WHERE id = $1", &[&id]),
+            Effect::SetQualification { person_id, resource_id, granted_by, expires_at, at } => tx.execute(
+                "INSERT INTO qualification(person_id, resource_id, granted_by, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (person_id, resource_id) DO UPDATE SET granted_by = excluded.granted_by, granted_at = excluded.granted_at,
+                   expires_at = excluded.expires_at",
+                &[&person_id, &resource_id, &granted_by, &at, &expires_at],
+            ),
+            Effect::DeleteQualification { person_id, resource_id } => {
+                tx.execute("DELETE FROM qualification WHERE person_id = $1 AND resource_id = $2", &[&person_id, &resource_id])
+            }
+            Effect::InsertPerson { id, name, person: p, at } => tx.execute(
+                "INSERT INTO person(id, name, phone, email, startup_name, industry, stage, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&id, &name, &p.phone, &p.email, &p.startup_name, &p.industry, &p.stage, &at],
+            ),
+            Effect::GrantRole { person_id, makerspace_id, role } => tx.execute(
+                "INSERT INTO person_role(person_id, makerspace_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&person_id, &makerspace_id, &role.as_str()],
+            ),
+            Effect::RevokeRole { person_id, makerspace_id, role } => tx.execute(
+                "DELETE FROM person_role WHERE person_id = $1 AND makerspace_id = $2 AND role = $3",
+                &[&person_id, &makerspace_id, &role.as_str()],
+            ),
+            Effect::InsertLab { id, makerspace_id, name, description, manager_ids } => {
+                tx.execute(
+                    "INSERT INTO lab(id, makerspace_id, name, description) VALUES ($1, $2, $3, $4)",
+                    &[&id, &makerspace_id, &name, &description],
+                )?;
+                for m in manager_ids {
+                    tx.execute("INSERT INTO lab_manager(lab_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", &[&id, m])?;
+                }
+                return Ok(());
+            }
+            Effect::InsertMentor { id, makerspace_id, name, timezone, mentor: m } => {
+                tx.execute(INSERT_RESOURCE_SQL, &[&id, &"mentor", &makerspace_id, &name, &timezone, &encode_weekly(&m.weekly_hours)])?;
+                write_policy(tx, id, &m.policy)?;
+                tx.execute(
+                    "INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[&id, &m.person_id, &m.title, &m.bio, &m.formats.join(","), &m.visibility.as_str()],
+                )?;
+                return write_facets(tx, id, &m.tags, &m.industries, &m.languages);
+            }
+            Effect::UpdateMentorProfile { id, profile: p } => {
+                tx.execute(
+                    "UPDATE mentor SET title = $2, bio = $3, formats = $4, visibility = $5 WHERE resource_id = $1",
+                    &[&id, &p.title, &p.bio, &p.formats.join(","), &p.visibility.as_str()],
+                )?;
+                return write_facets(tx, id, &p.tags, &p.industries, &p.languages);
+            }
         }?;
         Ok(())
     }

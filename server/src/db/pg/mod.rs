@@ -5,8 +5,6 @@
 mod batch;
 mod bookings;
 mod catalogue;
-mod directory;
-mod labs;
 mod ledger;
 mod optimistic;
 mod pull;

@@ -8,12 +8,11 @@ use incubook::sync::{check_client_id, tombstone_key};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 
-use super::bookings::{self, Failure, Res};
+use super::bookings::{Failure, Res};
 use super::ledger::PgLedger;
 use super::optimistic::{self, Booked};
 use super::refusal::{DECLINED_SQL, Declined, refused};
 use super::sql::{PgConn, Tx};
-use super::{directory, labs};
 use crate::error::{Result, ServerError};
 
 /// Serialization failures and deadlocks are retried this many times before the push stops.
@@ -161,57 +160,7 @@ fn apply_once(
 }
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
-    if let Some(applied) = incubook::apply::apply(&mut PgLedger::new(tx), person, mutation, now) {
-        return Ok(applied?);
-    }
-    match mutation {
-        Mutation::Uploaded { change } => {
-            let change = Mutation::uploaded_change(change)?;
-            if let Some(id) = Mutation::uploaded_person(change)
-                && tx.query_opt("SELECT 1 FROM person WHERE id = $1", &[&id])?.is_some()
-            {
-                return Ok(());
-            }
-            apply_mutation(tx, person, change, now)
-        }
-        Mutation::SetWeeklyHours { resource_id, hours } => bookings::set_weekly_hours(tx, person, resource_id, hours, now),
-        Mutation::SetPolicy { resource_id, policy } => bookings::set_policy(tx, person, resource_id, policy, now),
-        Mutation::AddDateOverride { override_id, resource_id, date_override, note } => {
-            bookings::add_date_override(tx, person, (override_id, resource_id), date_override, note, now)
-        }
-        Mutation::RemoveDateOverride { override_id } => bookings::remove_date_override(tx, person, override_id, now),
-        Mutation::CreateEquipment { equipment_id, equipment } => labs::create_equipment(tx, person, equipment_id, equipment, now),
-        Mutation::UpdateEquipment { equipment_id, equipment } => labs::update_equipment(tx, person, equipment_id, equipment, now),
-        Mutation::AddBlackout { blackout, cancel_hits } => labs::add_blackout(tx, person, blackout, *cancel_hits, now),
-        Mutation::RemoveBlackout { blackout_id } => labs::remove_blackout(tx, person, blackout_id, now),
-        Mutation::GrantQualification { person_id, resource_id, expires_at } => {
-            labs::grant_qualification(tx, person, (person_id, resource_id), *expires_at, now)
-        }
-        Mutation::RevokeQualification { person_id, resource_id } => {
-            labs::revoke_qualification(tx, person, (person_id, resource_id), now)
-        }
-        Mutation::CreatePerson { person_id, person: new } => directory::create_person(tx, person, person_id, new, now),
-        Mutation::CreateLab { lab_id, lab } => directory::create_lab(tx, person, lab_id, lab, now),
-        Mutation::CreateMentor { mentor_id, mentor } => directory::create_mentor(tx, person, mentor_id, mentor, now),
-        Mutation::UpdateMentorProfile { mentor_id, profile } => {
-            directory::update_mentor_profile(tx, person, mentor_id, profile, now)
-        }
-        Mutation::SetRole { person_id, makerspace_id, role, granted } => {
-            labs::set_role(tx, person, (person_id, makerspace_id), *role, *granted, now)
-        }
-        // Decided by `apply` above.
-        Mutation::Book { .. }
-        | Mutation::UploadBooking { .. }
-        | Mutation::Cancel { .. }
-        | Mutation::Approve { .. }
-        | Mutation::Decline { .. }
-        | Mutation::Complete { .. }
-        | Mutation::NoShow { .. }
-        | Mutation::Reschedule { .. }
-        | Mutation::JoinWaitlist { .. }
-        | Mutation::SetSessionNote { .. }
-        | Mutation::GiveFeedback { .. } => Err(Failure::Corrupt("a booking command reached the per-backend dispatch".into())),
-    }
+    Ok(incubook::apply::apply(&mut PgLedger::new(tx), person, mutation, now)?)
 }
 
 /// Consumes a mutation that failed for good, in a transaction of its own (one that could

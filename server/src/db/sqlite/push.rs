@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 use incubook::error::Rejection;
 use incubook::i18n::Lang;
-use incubook::store::{BlackoutMode, Journal, NewBooking, Store};
+use incubook::store::{Journal, Store};
 use incubook::sync::{
     BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, check_client_id, table, tombstone_key,
 };
@@ -180,75 +180,7 @@ fn earlier_outcome(store: &Store, client_id: &str, id: i64) -> Result<MutationOu
 }
 
 fn apply_mutation(store: &mut Store, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
-    match mutation {
-        Mutation::Uploaded { change } => {
-            let change = Mutation::uploaded_change(change)?;
-            if let Some(id) = Mutation::uploaded_person(change) {
-                let known: bool =
-                    store.conn().query_row("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1)", [id], |r| r.get(0))?;
-                if known {
-                    return Ok(());
-                }
-            }
-            apply_mutation(store, person, change, now)
-        }
-        Mutation::Book { booking_id, resource_id, start, end, topic } => {
-            let new = NewBooking { resource_id: resource_id.clone(), start: *start, end: *end, topic: topic.clone() };
-            store.insert_booking(person, booking_id, &new, now)
-        }
-        Mutation::UploadBooking { booking } => store.upload_booking(person, booking, now),
-        Mutation::Cancel { booking_id, reason } => store.cancel(person, booking_id, reason.as_deref(), now).map(drop),
-        Mutation::Approve { booking_id } => store.approve(person, booking_id, now).map(drop),
-        Mutation::Decline { booking_id, reason } => store.decline(person, booking_id, reason, now).map(drop),
-        Mutation::Complete { booking_id } => store.complete(person, booking_id, now).map(drop),
-        Mutation::NoShow { booking_id } => store.no_show(person, booking_id, now).map(drop),
-        Mutation::Reschedule { booking_id, start, end } => store.reschedule(person, booking_id, *start, *end, now).map(drop),
-        Mutation::SetWeeklyHours { resource_id, hours } => store.set_weekly_hours(person, resource_id, hours, now),
-        Mutation::SetPolicy { resource_id, policy } => store.set_policy(person, resource_id, policy, now),
-        Mutation::AddDateOverride { override_id, resource_id, date_override, note } => {
-            store.add_date_override_with_id(person, override_id, resource_id, date_override, note, now)
-        }
-        Mutation::RemoveDateOverride { override_id } => store.remove_date_override(person, override_id, now),
-        Mutation::CreateEquipment { equipment_id, equipment } => {
-            store.create_equipment_with_id(person, equipment_id, equipment, now).map(drop)
-        }
-        Mutation::UpdateEquipment { equipment_id, equipment } => {
-            store.update_equipment(person, equipment_id, equipment, now).map(drop)
-        }
-        Mutation::AddBlackout { blackout, cancel_hits } => {
-            let mode = if *cancel_hits { BlackoutMode::CancelBookings } else { BlackoutMode::KeepBookings };
-            store.add_blackout_with_id(person, blackout, mode, now).map(drop)
-        }
-        Mutation::RemoveBlackout { blackout_id } => store.remove_blackout(person, blackout_id, now),
-        Mutation::GrantQualification { person_id, resource_id, expires_at } => {
-            store.grant_qualification(person, person_id, resource_id, *expires_at, now)
-        }
-        Mutation::RevokeQualification { person_id, resource_id } => {
-            store.revoke_qualification(person, person_id, resource_id, now)
-        }
-        Mutation::JoinWaitlist { waitlist_id, resource_id, start, end } => {
-            store.join_waitlist_with_id(person, waitlist_id, resource_id, (*start, *end), now).map(drop)
-        }
-        Mutation::SetSessionNote { booking_id, body } => store.set_session_note(person, booking_id, body, now),
-        Mutation::GiveFeedback { booking_id, rating, comment } => store.give_feedback(person, booking_id, *rating, comment, now),
-        Mutation::CreatePerson { person_id, person: new } => {
-            store.create_person_with_id(Some(person), person_id, new, now).map(drop)
-        }
-        Mutation::CreateLab { lab_id, lab } => store.create_lab_with_id(person, lab_id, lab, now).map(drop),
-        Mutation::CreateMentor { mentor_id, mentor } => store.create_mentor_with_id(person, mentor_id, mentor, now).map(drop),
-        Mutation::UpdateMentorProfile { mentor_id, profile } => {
-            store.update_mentor_profile(person, mentor_id, profile, now).map(drop)
-        }
-        Mutation::SetRole { person_id, makerspace_id, role, granted } => {
-            let code = store
-                .makerspaces()?
-                .into_iter()
-                .find(|m| &m.id == makerspace_id)
-                .map(|m| m.code)
-                .ok_or_else(|| CoreError::not_found("makerspace", makerspace_id))?;
-            store.set_role(person, person_id, &code, *role, *granted, now).map(drop)
-        }
-    }
+    store.apply(person, mutation, now)
 }
 
 /// Consumes a mutation that failed for good, in one transaction: the client's ack, the
