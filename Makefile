@@ -10,7 +10,7 @@ DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
 FUZZ_SECONDS ?= 1800
 
-.PHONY: fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-server bindings desktop deb screenshots cli-run
+.PHONY: soak fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-server bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
@@ -46,6 +46,12 @@ lint: ui
 # The server's tests run on SQLite and on PostgreSQL (started here when it is not running).
 unit: ui
 	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" ./scripts/with-keyring.sh cargo test --workspace
+
+# The model-based property test at ten times its CI size: about 10⁶ operations on each
+# backend (memory, SQLite, PostgreSQL), each checked against the reference model.
+soak: check-toolchain
+	INCUBOOK_MODEL_CASES=10500 INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" \
+		cargo test -p incubook-server --test model -- --nocapture --test-threads 3
 
 ui-test: deps
 	npm --prefix ui run check

@@ -122,6 +122,7 @@ fn bench_booking(c: &mut Criterion, f: &mut Fixture) {
         qualification: Qualification::NotNeeded,
         booker_is_founder: true,
         visible_to_booker: true,
+        booker_holding: 0,
     };
     c.bench_function("rule_check_in_memory", |b| {
         b.iter(|| rules::check_booking(&ctx, request, now().timestamp() - Duration::days(1).num_seconds()))

@@ -61,6 +61,7 @@ const EQUIPMENT_COLUMNS: &[(&str, &[&str])] = &[
     ("cancel_cutoff_min", &["cancel_cutoff_min", "取消截止分钟"]),
     ("approval_required", &["approval_required", "需要审批"]),
     ("qualification_required", &["qualification_required", "需要资格"]),
+    ("max_per_person", &["max_per_person", "每人最多预约"]),
     ("hourly_fee", &["hourly_fee", "每小时收费"]),
     ("subsidy_pct", &["subsidy_pct", "补贴比例"]),
     ("weekly_hours", &["weekly_hours", "开放时间"]),
@@ -202,6 +203,10 @@ fn number<T: std::str::FromStr>(text: &str, default: T) -> std::result::Result<T
     if text.trim().is_empty() { Ok(default) } else { text.trim().parse().map_err(|_| format!("'{text}' is not a whole number")) }
 }
 
+fn optional_number(text: &str) -> std::result::Result<Option<u32>, String> {
+    if text.trim().is_empty() { Ok(None) } else { number(text, 0).map(Some) }
+}
+
 struct Checked<T> {
     errors: Vec<RowError>,
     items: Vec<(u64, T)>,
@@ -308,6 +313,7 @@ fn equipment_from_row(row: &Row) -> std::result::Result<(String, String, NewEqui
         cancel_cutoff_min: number(row.get("cancel_cutoff_min"), 120).map_err(|e| ("cancel_cutoff_min", e))?,
         approval_required: yes_no(row.get("approval_required")).map_err(|e| ("approval_required", e))?,
         qualification_required: yes_no(row.get("qualification_required")).map_err(|e| ("qualification_required", e))?,
+        max_per_person: optional_number(row.get("max_per_person")).map_err(|e| ("max_per_person", e))?,
         ..Policy::default()
     };
     policy.validate().map_err(|e| (field_of(&e), e.to_string()))?;

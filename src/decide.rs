@@ -159,6 +159,7 @@ pub fn rule_context<'a>(
     booker: &Actor,
     qualification: Qualification,
     visible_to_booker: bool,
+    booker_holding: u32,
 ) -> RuleContext<'a> {
     RuleContext {
         resource_name: &rules.name,
@@ -169,6 +170,7 @@ pub fn rule_context<'a>(
         qualification,
         booker_is_founder: booker.has_anywhere(Role::Founder),
         visible_to_booker,
+        booker_holding,
     }
 }
 
@@ -178,7 +180,8 @@ pub fn rule_context<'a>(
 pub fn upload_rule_context<'a>(rules: &'a ResourceRules, busy: &'a [Span], booker: &Actor) -> RuleContext<'a> {
     RuleContext {
         booker_is_founder: booker.has(Role::Founder, &rules.makerspace_id),
-        ..rule_context(rules, busy, booker, Qualification::NotNeeded, true)
+        // An upload brings bookings the desktop already held; the per-person limit is for new ones.
+        ..rule_context(rules, busy, booker, Qualification::NotNeeded, true, 0)
     }
 }
 

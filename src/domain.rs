@@ -202,6 +202,10 @@ pub struct Policy {
     pub buffer_after_min: u32,
     pub max_per_day: Option<u32>,
     pub max_per_week: Option<u32>,
+    /// How many upcoming bookings of this resource (requested or confirmed, not yet over)
+    /// one person may hold at once, so that nobody holds every slot of a shared instrument.
+    #[serde(default)]
+    pub max_per_person: Option<u32>,
     pub approval_required: bool,
     pub qualification_required: bool,
 }
@@ -221,6 +225,7 @@ impl Default for Policy {
             buffer_after_min: 0,
             max_per_day: None,
             max_per_week: None,
+            max_per_person: None,
             approval_required: false,
             qualification_required: false,
         }
@@ -256,6 +261,9 @@ impl Policy {
         }
         if self.max_per_day == Some(0) || self.max_per_week == Some(0) {
             return bad("max_per_day", "a cap must be at least 1 (leave it empty for no cap)");
+        }
+        if self.max_per_person.is_some_and(|n| n == 0 || n > 1000) {
+            return bad("max_per_person", "must be between 1 and 1000 (leave it empty for no limit)");
         }
         Ok(())
     }

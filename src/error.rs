@@ -7,58 +7,75 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Lang;
 
 /// Why a booking (or a change to one) was refused by the rules of its resource.
+/// `RefusalCode` is the same list without the details, as programs compare it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, strum::EnumDiscriminants)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(RefusalCode),
+    derive(Serialize, Deserialize, Hash, strum::IntoStaticStr, strum::EnumString),
+    serde(rename_all = "snake_case"),
+    strum(serialize_all = "snake_case")
+)]
+#[cfg_attr(feature = "ts-rs", strum_discriminants(derive(ts_rs::TS)))]
 pub enum Refusal {
     InPast,
-    TooSoon { min_notice_min: u32 },
-    TooFarAhead { horizon_days: u32 },
-    TooShort { min_duration_min: u32 },
-    TooLong { max_duration_min: u32 },
-    DurationNotOffered { offered: Vec<u32> },
-    OffGrid { granularity_min: u32 },
+    TooSoon {
+        min_notice_min: u32,
+    },
+    TooFarAhead {
+        horizon_days: u32,
+    },
+    TooShort {
+        min_duration_min: u32,
+    },
+    TooLong {
+        max_duration_min: u32,
+    },
+    DurationNotOffered {
+        offered: Vec<u32>,
+    },
+    OffGrid {
+        granularity_min: u32,
+    },
     OutsideHours,
-    Blackout { reason: String },
+    Blackout {
+        reason: String,
+    },
     SlotTaken,
-    DailyCapReached { cap: u32 },
-    WeeklyCapReached { cap: u32 },
-    NotQualified { equipment: String },
-    QualificationExpired { equipment: String },
+    DailyCapReached {
+        cap: u32,
+    },
+    WeeklyCapReached {
+        cap: u32,
+    },
+    /// The booker holds as many upcoming bookings of this resource as one person may.
+    PersonalLimitReached {
+        max: u32,
+    },
+    NotQualified {
+        equipment: String,
+    },
+    QualificationExpired {
+        equipment: String,
+    },
     NotVisible,
     NotAFounder,
-    PastCancellationCutoff { cutoff_min: u32 },
-    WrongStatus { status: String },
+    PastCancellationCutoff {
+        cutoff_min: u32,
+    },
+    WrongStatus {
+        status: String,
+    },
     SessionNotOver,
     SessionNotStarted,
     ResourceInactive,
 }
 
 impl Refusal {
+    /// The refusal's code as the wire carries it after `refused.` (`slot_taken`).
     pub fn code(&self) -> &'static str {
-        match self {
-            Refusal::InPast => "in_past",
-            Refusal::TooSoon { .. } => "too_soon",
-            Refusal::TooFarAhead { .. } => "too_far_ahead",
-            Refusal::TooShort { .. } => "too_short",
-            Refusal::TooLong { .. } => "too_long",
-            Refusal::DurationNotOffered { .. } => "duration_not_offered",
-            Refusal::OffGrid { .. } => "off_grid",
-            Refusal::OutsideHours => "outside_hours",
-            Refusal::Blackout { .. } => "blackout",
-            Refusal::SlotTaken => "slot_taken",
-            Refusal::DailyCapReached { .. } => "daily_cap_reached",
-            Refusal::WeeklyCapReached { .. } => "weekly_cap_reached",
-            Refusal::NotQualified { .. } => "not_qualified",
-            Refusal::QualificationExpired { .. } => "qualification_expired",
-            Refusal::NotVisible => "not_visible",
-            Refusal::NotAFounder => "not_a_founder",
-            Refusal::PastCancellationCutoff { .. } => "past_cancellation_cutoff",
-            Refusal::WrongStatus { .. } => "wrong_status",
-            Refusal::SessionNotOver => "session_not_over",
-            Refusal::SessionNotStarted => "session_not_started",
-            Refusal::ResourceInactive => "resource_inactive",
-        }
+        RefusalCode::from(self).into()
     }
 
     pub fn message(&self, lang: Lang) -> String {
@@ -122,6 +139,13 @@ impl Refusal {
                     format!("当天预约已满（每天最多 {cap} 次）")
                 } else {
                     format!("daily limit reached ({cap} per day)")
+                }
+            }
+            Refusal::PersonalLimitReached { max } => {
+                if zh {
+                    format!("您在此已有 {max} 个未结束的预约，每人最多 {max} 个")
+                } else {
+                    format!("you already hold {max} upcoming bookings here, the most one person may")
                 }
             }
             Refusal::WeeklyCapReached { cap } => {
@@ -241,20 +265,26 @@ impl CoreError {
         }
     }
 
-    pub fn code(&self) -> String {
+    /// The error's code, as the UI compares it.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            CoreError::Refused(r) => format!("refused.{}", r.code()),
-            CoreError::Invalid { field, .. } => format!("invalid.{field}"),
-            CoreError::NotFound { entity, .. } => format!("not_found.{entity}"),
-            CoreError::Forbidden(_) => "forbidden".into(),
-            CoreError::Conflict(_) => "conflict".into(),
-            CoreError::Csv(_) => "invalid.csv".into(),
-            CoreError::Remote { code, .. } => code.clone(),
-            CoreError::Offline(_) => "sync.offline".into(),
-            CoreError::Database(_) => "database".into(),
-            CoreError::Migration(_) => "database.migration".into(),
-            CoreError::Io(_) => "io".into(),
+            CoreError::Refused(r) => ErrorCode::Refused { reason: RefusalCode::from(r) },
+            CoreError::Invalid { field, .. } => ErrorCode::invalid(field),
+            CoreError::NotFound { entity, .. } => ErrorCode::not_found(entity),
+            CoreError::Forbidden(_) => ErrorCode::Forbidden,
+            CoreError::Conflict(_) => ErrorCode::Conflict,
+            CoreError::Csv(_) => ErrorCode::invalid("csv"),
+            CoreError::Remote { code, .. } => ErrorCode::parse(code),
+            CoreError::Offline(_) => ErrorCode::Offline,
+            CoreError::Database(_) => ErrorCode::Database,
+            CoreError::Migration(_) => ErrorCode::Migration,
+            CoreError::Io(_) => ErrorCode::Io,
         }
+    }
+
+    /// The code as the wire carries it (`refused.slot_taken`).
+    pub fn code(&self) -> String {
+        self.error_code().to_string()
     }
 
     /// The message for a person reading the given language.
@@ -281,3 +311,160 @@ impl From<Refusal> for CoreError {
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// What went wrong, as a program reads it: the desktop's UI compares these (typed, generated
+/// into TypeScript), the HTTP API and the sync protocol carry them as the dotted text of
+/// `Display` (`refused.slot_taken`, `invalid.start`, `not_found.booking`, `forbidden`), which
+/// `parse` reads back. Every code any part of Incubook gives is one of these.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A booking rule said no.
+    Refused {
+        reason: RefusalCode,
+    },
+    /// A field of the request is wrong (`field` names it; empty when the request as a whole is).
+    Invalid {
+        field: String,
+    },
+    NotFound {
+        entity: String,
+    },
+    Forbidden,
+    Conflict,
+    /// The district server wants a (new) sign-in.
+    Unauthorized,
+    /// The district server asks the caller to wait (`Retry-After`).
+    TooManyRequests,
+    /// The district server could not be reached; changes wait in the outbox.
+    Offline,
+    BadRequest,
+    TooLarge,
+    Unsupported,
+    Database,
+    Migration,
+    Io,
+    Internal,
+    /// The desktop's database is in use by another request.
+    Busy,
+    /// The desktop has no profile chosen yet.
+    NoProfile,
+    /// A code this version does not know (a newer server's), as it came.
+    Other {
+        code: String,
+    },
+}
+
+impl ErrorCode {
+    pub fn invalid(field: &str) -> ErrorCode {
+        ErrorCode::Invalid { field: field.to_string() }
+    }
+
+    pub fn not_found(entity: &str) -> ErrorCode {
+        ErrorCode::NotFound { entity: entity.to_string() }
+    }
+
+    /// The code from its dotted text; a text this version does not know is kept as `Other`.
+    pub fn parse(text: &str) -> ErrorCode {
+        let (head, tail) = text.split_once('.').map_or((text, None), |(h, t)| (h, Some(t)));
+        match (head, tail) {
+            ("refused", Some(reason)) => match reason.parse::<RefusalCode>() {
+                Ok(reason) => ErrorCode::Refused { reason },
+                Err(_) => ErrorCode::Other { code: text.to_string() },
+            },
+            ("invalid", field) => ErrorCode::invalid(field.unwrap_or_default()),
+            ("not_found", entity) => ErrorCode::not_found(entity.unwrap_or_default()),
+            ("sync", Some("offline")) => ErrorCode::Offline,
+            ("database", Some("migration")) => ErrorCode::Migration,
+            (_, None) => match head {
+                "forbidden" => ErrorCode::Forbidden,
+                "conflict" => ErrorCode::Conflict,
+                "unauthorized" => ErrorCode::Unauthorized,
+                "too_many_requests" => ErrorCode::TooManyRequests,
+                "bad_request" => ErrorCode::BadRequest,
+                "too_large" => ErrorCode::TooLarge,
+                "unsupported" => ErrorCode::Unsupported,
+                "database" => ErrorCode::Database,
+                "io" => ErrorCode::Io,
+                "internal" => ErrorCode::Internal,
+                "busy" => ErrorCode::Busy,
+                "no_profile" => ErrorCode::NoProfile,
+                _ => ErrorCode::Other { code: text.to_string() },
+            },
+            _ => ErrorCode::Other { code: text.to_string() },
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dotted = |f: &mut std::fmt::Formatter<'_>, head: &str, tail: &str| {
+            if tail.is_empty() { write!(f, "{head}") } else { write!(f, "{head}.{tail}") }
+        };
+        match self {
+            ErrorCode::Refused { reason } => write!(f, "refused.{}", <&'static str>::from(reason)),
+            ErrorCode::Invalid { field } => dotted(f, "invalid", field),
+            ErrorCode::NotFound { entity } => dotted(f, "not_found", entity),
+            ErrorCode::Forbidden => write!(f, "forbidden"),
+            ErrorCode::Conflict => write!(f, "conflict"),
+            ErrorCode::Unauthorized => write!(f, "unauthorized"),
+            ErrorCode::TooManyRequests => write!(f, "too_many_requests"),
+            ErrorCode::Offline => write!(f, "sync.offline"),
+            ErrorCode::BadRequest => write!(f, "bad_request"),
+            ErrorCode::TooLarge => write!(f, "too_large"),
+            ErrorCode::Unsupported => write!(f, "unsupported"),
+            ErrorCode::Database => write!(f, "database"),
+            ErrorCode::Migration => write!(f, "database.migration"),
+            ErrorCode::Io => write!(f, "io"),
+            ErrorCode::Internal => write!(f, "internal"),
+            ErrorCode::Busy => write!(f, "busy"),
+            ErrorCode::NoProfile => write!(f, "no_profile"),
+            ErrorCode::Other { code } => write!(f, "{code}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code reads back as itself from the text the wire carries, so a client and a
+    /// server of the same version agree on every code.
+    #[test]
+    fn every_code_reads_back_from_its_text() {
+        let refusals = [
+            Refusal::InPast,
+            Refusal::SlotTaken,
+            Refusal::PersonalLimitReached { max: 2 },
+            Refusal::DailyCapReached { cap: 1 },
+            Refusal::NotAFounder,
+        ];
+        let mut codes: Vec<ErrorCode> = refusals.iter().map(|r| CoreError::Refused(r.clone()).error_code()).collect();
+        codes.extend([
+            ErrorCode::invalid("start"),
+            ErrorCode::invalid(""),
+            ErrorCode::not_found("booking"),
+            ErrorCode::Forbidden,
+            ErrorCode::Conflict,
+            ErrorCode::Unauthorized,
+            ErrorCode::TooManyRequests,
+            ErrorCode::Offline,
+            ErrorCode::BadRequest,
+            ErrorCode::TooLarge,
+            ErrorCode::Unsupported,
+            ErrorCode::Database,
+            ErrorCode::Migration,
+            ErrorCode::Io,
+            ErrorCode::Internal,
+            ErrorCode::Busy,
+            ErrorCode::NoProfile,
+            ErrorCode::Other { code: "refused.a_rule_of_tomorrow".into() },
+        ]);
+        for code in codes {
+            assert_eq!(ErrorCode::parse(&code.to_string()), code, "{code}");
+        }
+        assert_eq!(CoreError::Refused(Refusal::SlotTaken).code(), "refused.slot_taken");
+        assert_eq!(ErrorCode::parse("invalid.server_url"), ErrorCode::invalid("server_url"));
+    }
+}

@@ -217,6 +217,9 @@ pub trait Ledger {
     /// The expiry of the person's qualification for the resource: `None` without one,
     /// `Some(None)` when it never expires.
     fn qualification(&mut self, person_id: &str, resource_id: &str) -> Result<Option<Option<i64>>, Self::Error>;
+    /// How many of the resource's bookings by the person hold capacity and end after
+    /// `after`, besides `except`.
+    fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Result<u32, Self::Error>;
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Self::Error>;
     /// The booking, locked for this transaction where the backend locks rows.
     fn booking(&mut self, id: &str) -> Result<Option<StoredBooking>, Self::Error>;

@@ -29,6 +29,8 @@ pub struct RuleContext<'a> {
     pub qualification: Qualification,
     pub booker_is_founder: bool,
     pub visible_to_booker: bool,
+    /// The booker's upcoming bookings of this resource, other than the one being changed.
+    pub booker_holding: u32,
 }
 
 /// Checks a new booking (or the new time of a rescheduled one).
@@ -52,6 +54,11 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
     }
     if request.end > now + i64::from(policy.horizon_days) * 86_400 {
         return Err(Refusal::TooFarAhead { horizon_days: policy.horizon_days });
+    }
+    if let Some(max) = policy.max_per_person
+        && ctx.booker_holding >= max
+    {
+        return Err(Refusal::PersonalLimitReached { max });
     }
     match ctx.qualification {
         Qualification::NotNeeded | Qualification::Valid => {}

@@ -421,6 +421,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 buffer_after_min: if m % 2 == 0 { 15 } else { 0 },
                 max_per_day: Some(4),
                 max_per_week: Some(12),
+                max_per_person: None,
                 approval_required: approval,
                 qualification_required: false,
             };
@@ -502,6 +503,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             buffer_after_min: if ins.category == "sem" { 30 } else { 0 },
             max_per_day: None,
             max_per_week: None,
+            max_per_person: None,
             approval_required: ins.approval,
             qualification_required: ins.qualification,
         };

@@ -82,6 +82,33 @@ fn daily_and_weekly_caps_are_enforced() {
     assert!(book(&mut d.store, &f, &m, cst(2026, 12, 14, 9, 0), 30).is_ok(), "next week is open again");
 }
 
+/// The review's L5: a founder holds at most `max_per_person` upcoming bookings of a resource;
+/// moving one of them does not count it twice, and one that is over no longer counts.
+#[test]
+fn one_founder_holds_at_most_the_per_person_limit() {
+    let mut d = district_with(mentor_policy(), Policy { max_per_person: Some(2), ..equipment_policy(2) });
+    let (f, g, e) = (d.founders[0].clone(), d.founders[1].clone(), d.equipment.clone());
+    let first = book(&mut d.store, &f, &e, cst(2026, 12, 8, 9, 0), 60).unwrap_or_else(|err| panic!("{err}"));
+    assert!(book(&mut d.store, &f, &e, cst(2026, 12, 9, 9, 0), 60).is_ok());
+    assert_eq!(refused(book(&mut d.store, &f, &e, cst(2026, 12, 10, 9, 0), 60)), Refusal::PersonalLimitReached { max: 2 });
+    assert!(book(&mut d.store, &g, &e, cst(2026, 12, 10, 9, 0), 60).is_ok(), "another founder is not held back");
+    let moved = d.store.reschedule(&f, &first.id, cst(2026, 12, 11, 9, 0), cst(2026, 12, 11, 10, 0), now());
+    assert!(moved.is_ok(), "moving a booking does not count it twice: {moved:?}");
+    // Two days on, the first of them is over: a place is free again.
+    let later = cst(2026, 12, 10, 12, 0);
+    let new = NewBooking {
+        resource_id: e.clone(),
+        start: cst(2026, 12, 14, 9, 0),
+        end: cst(2026, 12, 14, 10, 0),
+        topic: String::new(),
+    };
+    assert!(d.store.book(&f, &new, later).is_ok());
+    let mut over = Policy { max_per_person: Some(0), ..equipment_policy(2) };
+    assert_eq!(code(d.store.set_policy(&d.manager.clone(), &e, &over, now())), "invalid.max_per_person");
+    over.max_per_person = None;
+    assert!(d.store.set_policy(&d.manager.clone(), &e, &over, now()).is_ok(), "no limit");
+}
+
 #[test]
 fn qualification_is_needed_and_expires() {
     let mut d = district_with(mentor_policy(), Policy { qualification_required: true, ..equipment_policy(1) });

@@ -55,7 +55,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 4, "every migration ran");
+    assert_eq!(user_version, 5, "every migration ran");
     let bookings = ok(store.bookings_of(&founder));
     assert_eq!(bookings.iter().filter(|b| b.booking.booker_id == founder).count() as i64, bookings_in_release_one);
     assert!(bookings.iter().all(|b| !b.pending && b.rejection.is_none()));
@@ -138,7 +138,7 @@ fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
     }
     let store = ok(Store::open(&path));
     let version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let (status, token) = ok(store.sync_token());
     assert_eq!(token, "release-3-token");
     assert!(status.signed_in);

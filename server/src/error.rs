@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use incubook::error::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -52,24 +53,28 @@ impl From<incubook::CoreError> for ServerError {
 }
 
 impl ServerError {
-    pub fn code(&self) -> String {
-        let code = match self {
-            ServerError::Core(e) => return e.code(),
-            ServerError::BadRequest(_) => "bad_request",
-            ServerError::Invalid(_) => "invalid",
-            ServerError::Unauthorized => "unauthorized",
-            ServerError::Forbidden(_) => "forbidden",
-            ServerError::NotFound(_) => "not_found",
-            ServerError::Conflict(_) => "conflict",
-            ServerError::TooLarge => "too_large",
-            ServerError::TooManyRequests { .. } => "too_many_requests",
-            ServerError::Unsupported(_) => "unsupported",
+    /// The error's code; the same vocabulary as the core's (`incubook::error::ErrorCode`).
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            ServerError::Core(e) => e.error_code(),
+            ServerError::BadRequest(_) => ErrorCode::BadRequest,
+            ServerError::Invalid(_) => ErrorCode::invalid(""),
+            ServerError::Unauthorized => ErrorCode::Unauthorized,
+            ServerError::Forbidden(_) => ErrorCode::Forbidden,
+            ServerError::NotFound(_) => ErrorCode::not_found(""),
+            ServerError::Conflict(_) => ErrorCode::Conflict,
+            ServerError::TooLarge => ErrorCode::TooLarge,
+            ServerError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            ServerError::Unsupported(_) => ErrorCode::Unsupported,
             ServerError::Database(_) | ServerError::Migration(_) | ServerError::Postgres(_) | ServerError::Unavailable(_) => {
-                "database"
+                ErrorCode::Database
             }
-            ServerError::Internal(_) | ServerError::Panicked(_) => "internal",
-        };
-        code.to_string()
+            ServerError::Internal(_) | ServerError::Panicked(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn code(&self) -> String {
+        self.error_code().to_string()
     }
 
     fn status(&self) -> StatusCode {

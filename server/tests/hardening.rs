@@ -386,6 +386,59 @@ fn a_refusal_costs_no_more_than_the_change_asked(backend: Backend) {
     assert_eq!((report.pushed, report.refused.len()), (1, 0), "{report:?}");
 }
 
+/// The review's L5: one founder cannot hold every slot of a shared instrument. With a limit
+/// of two upcoming bookings per person, the third is refused (on PostgreSQL the fast paths
+/// hand it to the locking one, which counts the booker's own bookings); another founder still
+/// books, and a cancellation frees a place in the founder's quota.
+fn one_founder_cannot_hold_every_slot(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let store = server.seed();
+    let founders = founders_of(&store, "PD-0001");
+    server.account("f1", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("f2", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let equipment = one(
+        &server,
+        "SELECT r.id FROM resource r JOIN makerspace m ON m.id = r.makerspace_id WHERE m.code = 'PD-0001' AND r.kind = 'equipment'
+         AND r.approval_required = 0 AND r.qualification_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
+    );
+    let manager = one(
+        &server,
+        "SELECT p.person_id FROM person_role p JOIN makerspace m ON m.id = p.makerspace_id WHERE m.code = 'PD-0001' AND p.role = 'lab_manager' ORDER BY p.person_id LIMIT 1",
+    );
+    server.account("lm1", &manager, "PD-0001", &[ServerRole::LabManager]);
+    let http = ok(HttpTransport::new(&server.base));
+    let token = |user: &str| ok(http.sign_in(user, PASSWORD)).token;
+    let rules = ok(store.resource_rules(&equipment));
+    let policy = incubook::domain::Policy { max_per_person: Some(2), max_per_day: None, max_per_week: None, ..rules.policy };
+    let set =
+        push(&http, &token("lm1"), "l5-manager", vec![raw(1, "set_policy", json!({"resource_id": equipment, "policy": policy}))]);
+    assert!(set.outcomes[0].applied, "{:?}", set.outcomes);
+
+    // Four free slots on four different days, none of them overlapping.
+    let today = now.date_naive();
+    let search = incubook::store::SlotSearch { from: today + Duration::days(2), to: today + Duration::days(20), minutes: None };
+    let mut days = std::collections::BTreeSet::new();
+    let slots: Vec<_> =
+        ok(store.slots(&equipment, &search, now)).into_iter().filter(|s| days.insert(s.start.date_naive())).take(4).collect();
+    assert_eq!(slots.len(), 4, "free days on the instrument");
+    let book = |id: i64, n: usize| {
+        raw(
+            id,
+            "book",
+            json!({"booking_id": format!("l5-{id}-{n}"), "resource_id": equipment, "start": slots[n].start, "end": slots[n].end, "topic": ""}),
+        )
+    };
+    let f1 = token("f1");
+    let said = push(&http, &f1, "l5-f1", vec![book(1, 0), book(2, 1), book(3, 2)]);
+    let codes: Vec<Option<&str>> = said.outcomes.iter().map(|o| o.code.as_deref()).collect();
+    assert_eq!(codes, [None, None, Some("refused.personal_limit_reached")]);
+    let other = push(&http, &token("f2"), "l5-f2", vec![book(1, 2)]);
+    assert!(other.outcomes[0].applied, "another founder still books: {:?}", other.outcomes);
+    let freed = push(&http, &f1, "l5-f1", vec![raw(4, "cancel", json!({"booking_id": "l5-1-0"})), book(5, 3)]);
+    assert!(freed.outcomes.iter().all(|o| o.applied), "a cancellation frees a place: {:?}", freed.outcomes);
+}
+
 /// The review's M5: the desktop's sign-in token is in the OS keyring, not in its database
 /// file; where no keyring answers it is in the database, which only its owner can read. A
 /// sign-out forgets it in both. (`make unit` runs the tests in a session with a keyring and
@@ -424,6 +477,7 @@ fn the_sign_in_token_is_kept_where_other_users_cannot_read_it() {
 }
 
 on_both_backends!(
+    one_founder_cannot_hold_every_slot,
     a_refusal_costs_no_more_than_the_change_asked,
     a_founders_pull_brings_what_a_founder_needs_and_no_more,
     an_upload_cannot_book_for_outsiders_or_around_the_rules,

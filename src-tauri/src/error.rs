@@ -2,23 +2,24 @@
 //! which the core has already written in the user's language.
 
 use incubook::CoreError;
+use incubook::error::ErrorCode;
 use incubook::i18n::Lang;
 use serde::Serialize;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct IpcError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl IpcError {
     pub fn from_core(e: &CoreError, lang: Lang) -> IpcError {
-        IpcError { code: e.code(), message: e.message(lang) }
+        IpcError { code: e.error_code(), message: e.message(lang) }
     }
 
-    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
-        IpcError { code: code.into(), message: message.into() }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
+        IpcError { code, message: message.into() }
     }
 }
 

@@ -7,62 +7,85 @@ pub mod sync;
 
 pub use commands::{admin, bookings, labs, mentors, session, sync as sync_commands};
 
+/// Every command the UI may call, listed once: the handler is built from this list, and so is
+/// `CommandName` in the TypeScript bindings, so a renamed command fails `npm run check`.
+macro_rules! with_commands {
+    ($then:ident) => {
+        $then!(
+            session::app_info,
+            session::load_sample,
+            session::set_language,
+            session::set_profile,
+            session::list_people,
+            session::list_makerspaces,
+            session::notifications,
+            mentors::search_mentors,
+            mentors::get_mentor,
+            mentors::resource_slots,
+            mentors::resource_calendar,
+            mentors::my_mentor_profile,
+            mentors::set_weekly_hours,
+            mentors::set_policy,
+            mentors::date_overrides,
+            mentors::add_date_override,
+            mentors::remove_date_override,
+            bookings::book,
+            bookings::my_bookings,
+            bookings::requests,
+            bookings::approve,
+            bookings::decline,
+            bookings::cancel,
+            bookings::reschedule,
+            bookings::complete,
+            bookings::no_show,
+            bookings::give_feedback,
+            bookings::join_waitlist,
+            bookings::session_note,
+            bookings::set_session_note,
+            bookings::export_ics,
+            labs::list_labs,
+            labs::list_equipment,
+            labs::equipment_detail,
+            labs::save_equipment,
+            labs::add_blackout,
+            labs::blackouts,
+            labs::remove_blackout,
+            labs::qualifications,
+            labs::grant_qualification,
+            labs::revoke_qualification,
+            labs::lab_calendar,
+            admin::set_role,
+            admin::mentor_report,
+            admin::equipment_report,
+            admin::export_report_csv,
+            admin::import_csv,
+            sync_commands::sync_status,
+            sync_commands::connect_server,
+            sync_commands::sync_now,
+            sync_commands::disconnect_server,
+            sync_commands::notices,
+        )
+    };
+}
+
+macro_rules! handler {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
+}
+
+macro_rules! names {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+/// The names the UI invokes the commands by.
+pub const COMMAND_NAMES: &[&str] = with_commands!(names);
+
 /// Registers the plugins and commands; shared by the app and the command tests.
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(tauri::generate_handler![
-        session::app_info,
-        session::load_sample,
-        session::set_language,
-        session::set_profile,
-        session::list_people,
-        session::list_makerspaces,
-        session::notifications,
-        mentors::search_mentors,
-        mentors::get_mentor,
-        mentors::resource_slots,
-        mentors::resource_calendar,
-        mentors::my_mentor_profile,
-        mentors::set_weekly_hours,
-        mentors::set_policy,
-        mentors::date_overrides,
-        mentors::add_date_override,
-        mentors::remove_date_override,
-        bookings::book,
-        bookings::my_bookings,
-        bookings::requests,
-        bookings::approve,
-        bookings::decline,
-        bookings::cancel,
-        bookings::reschedule,
-        bookings::complete,
-        bookings::no_show,
-        bookings::give_feedback,
-        bookings::join_waitlist,
-        bookings::session_note,
-        bookings::set_session_note,
-        bookings::export_ics,
-        labs::list_labs,
-        labs::list_equipment,
-        labs::equipment_detail,
-        labs::save_equipment,
-        labs::add_blackout,
-        labs::blackouts,
-        labs::remove_blackout,
-        labs::qualifications,
-        labs::grant_qualification,
-        labs::revoke_qualification,
-        labs::lab_calendar,
-        admin::set_role,
-        admin::mentor_report,
-        admin::equipment_report,
-        admin::export_report_csv,
-        admin::import_csv,
-        sync_commands::sync_status,
-        sync_commands::connect_server,
-        sync_commands::sync_now,
-        sync_commands::disconnect_server,
-        sync_commands::notices,
-    ])
+    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(with_commands!(handler))
 }
 
 /// The app shows one local page and fetches nothing remote, so WebKit's browser caches

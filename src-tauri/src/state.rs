@@ -1,6 +1,7 @@
 //! What the app keeps between commands: the database, and who is acting in which language.
 //! Database work runs on the blocking pool, never on the main thread.
 
+use incubook::error::ErrorCode;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -25,7 +26,7 @@ impl Session {
     pub fn actor(&self) -> IpcResult<String> {
         self.profile_id.clone().ok_or_else(|| {
             let message = if self.lang == Lang::Zh { "请先选择当前身份" } else { "choose who is acting first" };
-            IpcError::new("no_profile", message)
+            IpcError::new(ErrorCode::NoProfile, message)
         })
     }
 }
@@ -96,7 +97,8 @@ impl AppState {
         let session = self.session();
         let lang = session.lang;
         let joined = tauri::async_runtime::spawn_blocking(move || {
-            let mut guard = store.lock().map_err(|_| Failure::Ipc(IpcError::new("busy", "the database is unavailable")))?;
+            let mut guard =
+                store.lock().map_err(|_| Failure::Ipc(IpcError::new(ErrorCode::Busy, "the database is unavailable")))?;
             f(&mut guard, &session)
         })
         .await;
@@ -107,7 +109,7 @@ impl AppState {
             }
             Ok(Err(Failure::Core(e))) => Err(IpcError::from_core(&e, lang)),
             Ok(Err(Failure::Ipc(e))) => Err(e),
-            Err(e) => Err(IpcError::new("internal", e.to_string())),
+            Err(e) => Err(IpcError::new(ErrorCode::Internal, e.to_string())),
         }
     }
 }

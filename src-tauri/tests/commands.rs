@@ -1,6 +1,7 @@
 //! The commands through Tauri's mock runtime: real IPC round trips on a real SQLite file,
 //! each command's happy path and a refusal as `{code, message}`.
 
+use incubook::error::ErrorCode;
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
@@ -42,9 +43,18 @@ impl Harness {
         self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
     }
 
+    /// The command's error, with its typed code (`{"kind": "refused", "reason": …}`) given as
+    /// the dotted text the tests compare (`"code": "refused.slot_taken"`). Tauri's own refusal
+    /// of malformed arguments is a plain string and stays one.
     fn err(&self, cmd: &str, args: Value) -> Value {
         match self.call(cmd, args) {
-            Err(e) => e,
+            Err(mut e) => {
+                if let Some(code) = e.get("code").cloned() {
+                    let typed: ErrorCode = serde_json::from_value(code).unwrap_or_else(|err| panic!("{e}: {err}"));
+                    e["code"] = Value::String(typed.to_string());
+                }
+                e
+            }
             Ok(v) => panic!("{cmd} should fail, got {v}"),
         }
     }

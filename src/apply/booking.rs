@@ -14,20 +14,31 @@ use crate::ledger::{Effect, Entity, Ledger, Stored, StoredBooking};
 use crate::rules::{self, ResourceRules};
 use crate::validate::{check_text, validate_request};
 
-/// The decision on a new (or moved) booking from the facts read for it: `busy` covers the
-/// weeks around the request (`Days::covering`), `expires` is the booker's qualification.
-/// PostgreSQL's fast paths read the same facts in one statement and call this too.
+/// What a backend read for a new (or moved) booking.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFacts<'a> {
+    /// The resource's bookings that hold capacity over the weeks around the request
+    /// (`Days::covering`), besides the one being moved.
+    pub busy: &'a [Span],
+    /// The booker's qualification row (see `Ledger::qualification`).
+    pub expires: Option<Option<i64>>,
+    pub visible: bool,
+    /// The booker's upcoming bookings of the resource besides the one being moved; read only
+    /// when the policy limits them (`Policy::max_per_person`).
+    pub holding: u32,
+}
+
+/// The decision on a new (or moved) booking from the facts read for it. PostgreSQL's fast
+/// paths read the same facts in one statement and call this too.
 pub fn decide_new_booking(
     actor: &Actor,
     rules: &ResourceRules,
-    busy: &[Span],
-    expires: Option<Option<i64>>,
-    visible: bool,
+    facts: &RequestFacts<'_>,
     request: Span,
     now: i64,
 ) -> Result<BookingStatus, CoreError> {
-    let qualification = decide::qualification_state(rules.policy.qualification_required, expires, request.end);
-    let ctx = decide::rule_context(rules, busy, actor, qualification, visible);
+    let qualification = decide::qualification_state(rules.policy.qualification_required, facts.expires, request.end);
+    let ctx = decide::rule_context(rules, facts.busy, actor, qualification, facts.visible, facts.holding);
     rules::check_booking(&ctx, request, now)?;
     Ok(decide::initial_status(rules.policy.approval_required))
 }
@@ -44,7 +55,12 @@ fn check_request<L: Ledger>(
     let busy = l.busy(&rules.id, Days::covering(rules.tz, request).span(), except).stored()?;
     let expires = if rules.policy.qualification_required { l.qualification(&actor.id, &rules.id).stored()? } else { None };
     let visible = visible(l, actor, rules)?;
-    Ok(decide_new_booking(actor, rules, &busy, expires, visible, request, now)?)
+    let holding = match rules.policy.max_per_person {
+        Some(_) => l.holding(&actor.id, &rules.id, now, except).stored()?,
+        None => 0,
+    };
+    let facts = RequestFacts { busy: &busy, expires, visible, holding };
+    Ok(decide_new_booking(actor, rules, &facts, request, now)?)
 }
 
 pub(super) struct Book<'a> {

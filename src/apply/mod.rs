@@ -9,7 +9,7 @@ mod directory;
 mod labs;
 mod session;
 
-pub use booking::{decide_new_booking, kept_reason, write_status};
+pub use booking::{RequestFacts, decide_new_booking, kept_reason, write_status};
 
 use crate::command::Command;
 use crate::decide::{self, Actor};

@@ -67,7 +67,7 @@ impl MemoryLedger {
     }
 
     /// Active bookings of a resource, by start.
-    pub fn holding(&self, resource_id: &str) -> Vec<&StoredBooking> {
+    pub fn active_of(&self, resource_id: &str) -> Vec<&StoredBooking> {
         let mut out: Vec<&StoredBooking> = self
             .bookings
             .values()
@@ -109,6 +109,11 @@ impl Ledger for MemoryLedger {
 
     fn qualification(&mut self, person_id: &str, resource_id: &str) -> Result<Option<Option<i64>>, Infallible> {
         Ok(self.qualifications.get(&(person_id.to_string(), resource_id.to_string())).copied())
+    }
+
+    fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Result<u32, Infallible> {
+        let mine = self.active_of(resource_id).into_iter().filter(|b| b.booker_id == person_id && b.span.end > after);
+        Ok(mine.filter(|b| Some(b.id.as_str()) != except).count() as u32)
     }
 
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Infallible> {
@@ -175,7 +180,7 @@ impl Ledger for MemoryLedger {
     }
 
     fn active_bookings(&mut self, resource_id: &str, after: i64) -> Result<Vec<StoredBooking>, Infallible> {
-        Ok(self.holding(resource_id).into_iter().filter(|b| b.span.end > after).cloned().collect())
+        Ok(self.active_of(resource_id).into_iter().filter(|b| b.span.end > after).cloned().collect())
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {

@@ -31,7 +31,7 @@ pub struct SlotSearch {
 
 pub(crate) const RESOURCE_COLUMNS: &str = "id, kind, makerspace_id, name, timezone, active, capacity, granularity_min, min_duration_min, \
     max_duration_min, durations_min, min_notice_min, horizon_days, cancel_cutoff_min, buffer_before_min, buffer_after_min, \
-    max_per_day, max_per_week, approval_required, qualification_required, weekly_hours";
+    max_per_day, max_per_week, approval_required, qualification_required, weekly_hours, max_per_person";
 
 pub(crate) fn rules_from_row(r: &Row) -> rusqlite::Result<ResourceRules> {
     let tz_text: String = r.get(4)?;
@@ -58,6 +58,7 @@ pub(crate) fn rules_from_row(r: &Row) -> rusqlite::Result<ResourceRules> {
             buffer_after_min: r.get(15)?,
             max_per_day: r.get(16)?,
             max_per_week: r.get(17)?,
+            max_per_person: r.get(21)?,
             approval_required: r.get(18)?,
             qualification_required: r.get(19)?,
         },

@@ -65,6 +65,16 @@ impl Ledger for SqliteLedger<'_> {
             .optional()?)
     }
 
+    fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Result<u32> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT count(*) FROM booking WHERE resource_id = ?1 AND booker_id = ?2 AND end_at > ?3
+                 AND status IN ('requested', 'confirmed') AND deleted = 0 AND (?4 IS NULL OR id <> ?4)",
+            )?
+            .query_row(params![resource_id, person_id, after, except], |r| r.get(0))?)
+    }
+
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>> {
         Ok(self
             .tx

@@ -58,7 +58,8 @@ pub(crate) fn write_policy(tx: &Connection, resource_id: &str, policy: &Policy) 
     tx.execute(
         "UPDATE resource SET capacity = ?2, granularity_min = ?3, min_duration_min = ?4, max_duration_min = ?5, durations_min = ?6,
          min_notice_min = ?7, horizon_days = ?8, cancel_cutoff_min = ?9, buffer_before_min = ?10, buffer_after_min = ?11,
-         max_per_day = ?12, max_per_week = ?13, approval_required = ?14, qualification_required = ?15 WHERE id = ?1",
+         max_per_day = ?12, max_per_week = ?13, approval_required = ?14, qualification_required = ?15, max_per_person = ?16
+         WHERE id = ?1",
         params![
             resource_id,
             policy.capacity,
@@ -75,6 +76,7 @@ pub(crate) fn write_policy(tx: &Connection, resource_id: &str, policy: &Policy) 
             policy.max_per_week,
             policy.approval_required,
             policy.qualification_required,
+            policy.max_per_person,
         ],
     )?;
     Ok(())
@@ -140,8 +142,8 @@ pub(crate) fn insert_resource(
     tx.prepare_cached(
         "INSERT INTO resource(id, kind, makerspace_id, name, timezone, capacity, granularity_min, min_duration_min, max_duration_min,
          durations_min, min_notice_min, horizon_days, cancel_cutoff_min, buffer_before_min, buffer_after_min, max_per_day, max_per_week,
-         approval_required, qualification_required, weekly_hours)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+         approval_required, qualification_required, weekly_hours, max_per_person)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         id,
@@ -164,6 +166,7 @@ pub(crate) fn insert_resource(
         p.approval_required,
         p.qualification_required,
         encode_weekly(weekly),
+        p.max_per_person,
     ])?;
     Ok(())
 }

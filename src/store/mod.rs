@@ -53,6 +53,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_sync.sql")),
         M::up(include_str!("../../migrations/0003_outbox_owner.sql")),
         M::up(include_str!("../../migrations/0004_token_in_keyring.sql")),
+        M::up(include_str!("../../migrations/0005_per_person_limit.sql")),
     ])
 }
 

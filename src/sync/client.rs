@@ -11,7 +11,7 @@ use super::secret;
 use super::tables::table;
 use super::{Change, PullResponse, PushRequest, PushResponse, PushedMutation};
 use crate::domain::{new_id, to_utc};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::store::{Store, sql_value, table_columns};
 
 /// How a client reaches the server. The HTTP one lives in `http`; tests may wrap it to
@@ -32,7 +32,10 @@ pub struct SyncStatus {
     pub signed_in: bool,
     pub cursor: i64,
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// The last sync's error as "code: message".
     pub last_error: Option<String>,
+    /// The code of `last_error`, as the UI compares it.
+    pub last_error_code: Option<ErrorCode>,
     /// Changes made here that the server has not confirmed yet.
     pub waiting: i64,
     /// Changes another account made on this desktop: they wait until it signs in again, and
@@ -284,7 +287,9 @@ impl Store {
                 "SELECT server_url, username, person_id, client_id, token IS NOT NULL OR token_in_keyring = 1, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
                 [],
                 |r| {
+                    let last_error: Option<String> = r.get(7)?;
                     Ok(SyncStatus {
+                        last_error_code: last_error.as_deref().map(|e| ErrorCode::parse(e.split(':').next().unwrap_or_default())),
                         server_url: r.get(0)?,
                         username: r.get(1)?,
                         person_id: r.get(2)?,
@@ -292,7 +297,7 @@ impl Store {
                         signed_in: r.get(4)?,
                         cursor: r.get(5)?,
                         last_sync_at: r.get::<_, Option<i64>>(6)?.map(to_utc),
-                        last_error: r.get(7)?,
+                        last_error,
                         waiting,
                         held,
                     })

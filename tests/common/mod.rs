@@ -55,6 +55,7 @@ pub fn mentor_policy() -> Policy {
         buffer_after_min: 15,
         max_per_day: Some(3),
         max_per_week: Some(8),
+        max_per_person: None,
         approval_required: false,
         qualification_required: false,
     }
@@ -74,6 +75,7 @@ pub fn equipment_policy(capacity: u32) -> Policy {
         buffer_after_min: 0,
         max_per_day: None,
         max_per_week: None,
+        max_per_person: None,
         approval_required: false,
         qualification_required: false,
     }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use incubook::domain::Booking;
+use incubook::error::ErrorCode;
 use incubook::store::{BookingView, NewBooking, WaitlistEntry};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -112,8 +113,8 @@ pub async fn save_with_dialog<R: Runtime>(
         app.dialog().file().add_filter(filter, &[extension.as_str()]).set_file_name(file_name).blocking_save_file()
     })
     .await
-    .map_err(|e| IpcError::new("internal", e.to_string()))?;
+    .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
     let Some(path) = chosen.and_then(|p| p.into_path().ok()) else { return Ok(false) };
-    std::fs::write(&path, bytes).map_err(|e| IpcError::new("io", e.to_string()))?;
+    std::fs::write(&path, bytes).map_err(|e| IpcError::new(ErrorCode::Io, e.to_string()))?;
     Ok(true)
 }

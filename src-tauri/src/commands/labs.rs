@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use incubook::domain::{Blackout, BlackoutWhen, Equipment, Lab, Person};
+use incubook::error::ErrorCode;
 use incubook::store::{BlackoutMode, BlackoutOutcome, EquipmentFilter, NewEquipment, QualificationGrant};
 use serde::Serialize;
 use tauri::State;
@@ -53,7 +54,7 @@ pub async fn equipment_detail(state: State<'_, AppState>, id: String) -> IpcResu
                 .labs(None)?
                 .into_iter()
                 .find(|l| l.id == equipment.lab_id)
-                .ok_or_else(|| IpcError::new("not_found.lab", equipment.lab_id.clone()))?;
+                .ok_or_else(|| IpcError::new(ErrorCode::not_found("lab"), equipment.lab_id.clone()))?;
             let managers = lab.manager_ids.iter().filter_map(|m| store.person(m, None).ok()).collect();
             let now = incubook::now()?;
             let (qualification, qualification_expires) = match (&session.profile_id, equipment.policy.qualification_required) {

@@ -1,5 +1,6 @@
 //! Settings → District connection, and the Notices screen.
 
+use incubook::error::ErrorCode;
 use incubook::store::{Notice, Store};
 use incubook::sync::client::{SyncReport, SyncStatus, sync_with_progress};
 use incubook::sync::http::HttpTransport;
@@ -58,7 +59,7 @@ pub async fn connect_server<R: Runtime>(
     .await;
     let connected = match joined {
         Ok(result) => result.map_err(|e| IpcError::from_core(&e, lang))?,
-        Err(e) => return Err(IpcError::new("internal", e.to_string())),
+        Err(e) => return Err(IpcError::new(ErrorCode::Internal, e.to_string())),
     };
     state.set_profile(Some(connected.status.person_id.clone()));
     Ok(connected)
@@ -76,7 +77,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<Option<SyncReport
     match tauri::async_runtime::spawn_blocking(move || crate::sync::sync_blocking(&store)).await {
         Ok(None) => Ok(None),
         Ok(Some(result)) => result.map(Some).map_err(|e| IpcError::from_core(&e, lang)),
-        Err(e) => Err(IpcError::new("internal", e.to_string())),
+        Err(e) => Err(IpcError::new(ErrorCode::Internal, e.to_string())),
     }
 }
 

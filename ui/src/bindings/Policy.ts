@@ -7,4 +7,9 @@ export type Policy = { capacity: number, granularity_min: number, min_duration_m
 /**
  * Session lengths a mentor offers; empty means any multiple of the granularity.
  */
-durations_min: Array<number>, min_notice_min: number, horizon_days: number, cancel_cutoff_min: number, buffer_before_min: number, buffer_after_min: number, max_per_day: number | null, max_per_week: number | null, approval_required: boolean, qualification_required: boolean, };
+durations_min: Array<number>, min_notice_min: number, horizon_days: number, cancel_cutoff_min: number, buffer_before_min: number, buffer_after_min: number, max_per_day: number | null, max_per_week: number | null, 
+/**
+ * How many upcoming bookings of this resource (requested or confirmed, not yet over)
+ * one person may hold at once, so that nobody holds every slot of a shared instrument.
+ */
+max_per_person: number | null, approval_required: boolean, qualification_required: boolean, };

@@ -1,6 +1,6 @@
 // Typed calls of the app's Tauri commands. Argument names follow the Rust parameters
 // (Tauri converts camelCase keys to snake_case).
-import { invoke } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Connected } from '../bindings/Connected';
 import type { SampleSummary } from '../bindings/SampleSummary';
@@ -38,6 +38,7 @@ import type { ReportTable } from '../bindings/ReportTable';
 import type { ImportKind } from '../bindings/ImportKind';
 import type { ImportOutcome } from '../bindings/ImportOutcome';
 import type { IpcError } from '../bindings/IpcError';
+import type { CommandName } from '../bindings/CommandName';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import type { SyncReport } from '../bindings/SyncReport';
 import type { Notice } from '../bindings/Notice';
@@ -49,67 +50,72 @@ export function isIpcError(e: unknown): e is IpcError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
 }
 
+/** Invokes a command by a name the desktop registers (`CommandName` is generated from its list). */
+function call<T>(name: CommandName, args?: InvokeArgs): Promise<T> {
+  return invoke<T>(name, args);
+}
+
 export const api = {
-  appInfo: () => invoke<AppInfo>('app_info'),
-  loadSample: () => invoke<SampleSummary>('load_sample'),
-  setLanguage: (language: Lang) => invoke<void>('set_language', { language }),
-  setProfile: (personId: string) => invoke<Person>('set_profile', { personId }),
-  listPeople: (role: Role | null = null, makerspaceCode: string | null = null) => invoke<Person[]>('list_people', { role, makerspaceCode }),
-  listMakerspaces: () => invoke<Makerspace[]>('list_makerspaces'),
-  notifications: () => invoke<Notification[]>('notifications'),
+  appInfo: () => call<AppInfo>('app_info'),
+  loadSample: () => call<SampleSummary>('load_sample'),
+  setLanguage: (language: Lang) => call<void>('set_language', { language }),
+  setProfile: (personId: string) => call<Person>('set_profile', { personId }),
+  listPeople: (role: Role | null = null, makerspaceCode: string | null = null) => call<Person[]>('list_people', { role, makerspaceCode }),
+  listMakerspaces: () => call<Makerspace[]>('list_makerspaces'),
+  notifications: () => call<Notification[]>('notifications'),
 
-  searchMentors: (search: MentorSearch) => invoke<MentorCard[]>('search_mentors', { search }),
-  getMentor: (id: string) => invoke<Mentor>('get_mentor', { id }),
+  searchMentors: (search: MentorSearch) => call<MentorCard[]>('search_mentors', { search }),
+  getMentor: (id: string) => call<Mentor>('get_mentor', { id }),
   resourceSlots: (resourceId: string, from: string, to: string, minutes: number | null) =>
-    invoke<Slot[]>('resource_slots', { resourceId, from, to, minutes }),
-  resourceCalendar: (resourceId: string, from: string, to: string) => invoke<CalendarEntry[]>('resource_calendar', { resourceId, from, to }),
-  myMentorProfile: () => invoke<Mentor | null>('my_mentor_profile'),
-  setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => invoke<void>('set_weekly_hours', { resourceId, hours }),
-  setPolicy: (resourceId: string, policy: Policy) => invoke<void>('set_policy', { resourceId, policy }),
-  dateOverrides: (resourceId: string, from: string) => invoke<DatedOverride[]>('date_overrides', { resourceId, from }),
+    call<Slot[]>('resource_slots', { resourceId, from, to, minutes }),
+  resourceCalendar: (resourceId: string, from: string, to: string) => call<CalendarEntry[]>('resource_calendar', { resourceId, from, to }),
+  myMentorProfile: () => call<Mentor | null>('my_mentor_profile'),
+  setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => call<void>('set_weekly_hours', { resourceId, hours }),
+  setPolicy: (resourceId: string, policy: Policy) => call<void>('set_policy', { resourceId, policy }),
+  dateOverrides: (resourceId: string, from: string) => call<DatedOverride[]>('date_overrides', { resourceId, from }),
   addDateOverride: (resourceId: string, dateOverride: DateOverride, note: string) =>
-    invoke<string>('add_date_override', { resourceId, dateOverride, note }),
-  removeDateOverride: (id: string) => invoke<void>('remove_date_override', { id }),
+    call<string>('add_date_override', { resourceId, dateOverride, note }),
+  removeDateOverride: (id: string) => call<void>('remove_date_override', { id }),
 
-  book: (booking: NewBooking) => invoke<Booking>('book', { booking }),
-  myBookings: () => invoke<BookingView[]>('my_bookings'),
-  requests: () => invoke<BookingView[]>('requests'),
-  approve: (bookingId: string) => invoke<Booking>('approve', { bookingId }),
-  decline: (bookingId: string, reason: string) => invoke<Booking>('decline', { bookingId, reason }),
-  cancel: (bookingId: string, reason: string | null) => invoke<Booking>('cancel', { bookingId, reason }),
-  reschedule: (bookingId: string, start: string, end: string) => invoke<Booking>('reschedule', { bookingId, start, end }),
-  complete: (bookingId: string) => invoke<Booking>('complete', { bookingId }),
-  noShow: (bookingId: string) => invoke<Booking>('no_show', { bookingId }),
-  giveFeedback: (bookingId: string, rating: number, comment: string) => invoke<void>('give_feedback', { bookingId, rating, comment }),
-  joinWaitlist: (resourceId: string, start: string, end: string) => invoke<WaitlistEntry>('join_waitlist', { resourceId, start, end }),
-  sessionNote: (bookingId: string) => invoke<string | null>('session_note', { bookingId }),
-  setSessionNote: (bookingId: string, body: string) => invoke<void>('set_session_note', { bookingId, body }),
-  exportIcs: () => invoke<boolean>('export_ics'),
+  book: (booking: NewBooking) => call<Booking>('book', { booking }),
+  myBookings: () => call<BookingView[]>('my_bookings'),
+  requests: () => call<BookingView[]>('requests'),
+  approve: (bookingId: string) => call<Booking>('approve', { bookingId }),
+  decline: (bookingId: string, reason: string) => call<Booking>('decline', { bookingId, reason }),
+  cancel: (bookingId: string, reason: string | null) => call<Booking>('cancel', { bookingId, reason }),
+  reschedule: (bookingId: string, start: string, end: string) => call<Booking>('reschedule', { bookingId, start, end }),
+  complete: (bookingId: string) => call<Booking>('complete', { bookingId }),
+  noShow: (bookingId: string) => call<Booking>('no_show', { bookingId }),
+  giveFeedback: (bookingId: string, rating: number, comment: string) => call<void>('give_feedback', { bookingId, rating, comment }),
+  joinWaitlist: (resourceId: string, start: string, end: string) => call<WaitlistEntry>('join_waitlist', { resourceId, start, end }),
+  sessionNote: (bookingId: string) => call<string | null>('session_note', { bookingId }),
+  setSessionNote: (bookingId: string, body: string) => call<void>('set_session_note', { bookingId, body }),
+  exportIcs: () => call<boolean>('export_ics'),
 
-  listLabs: (makerspaceCode: string | null = null) => invoke<Lab[]>('list_labs', { makerspaceCode }),
-  listEquipment: (labId: string | null = null, category: string | null = null) => invoke<Equipment[]>('list_equipment', { labId, category }),
-  equipmentDetail: (id: string) => invoke<EquipmentDetail>('equipment_detail', { id }),
-  saveEquipment: (id: string | null, equipment: NewEquipment) => invoke<Equipment>('save_equipment', { id, equipment }),
+  listLabs: (makerspaceCode: string | null = null) => call<Lab[]>('list_labs', { makerspaceCode }),
+  listEquipment: (labId: string | null = null, category: string | null = null) => call<Equipment[]>('list_equipment', { labId, category }),
+  equipmentDetail: (id: string) => call<EquipmentDetail>('equipment_detail', { id }),
+  saveEquipment: (id: string | null, equipment: NewEquipment) => call<Equipment>('save_equipment', { id, equipment }),
   addBlackout: (resourceId: string, when: BlackoutWhen, reason: string, mode: BlackoutMode) =>
-    invoke<BlackoutOutcome>('add_blackout', { resourceId, when, reason, mode }),
-  blackouts: (resourceId: string) => invoke<Blackout[]>('blackouts', { resourceId }),
-  removeBlackout: (blackoutId: string) => invoke<void>('remove_blackout', { blackoutId }),
-  qualifications: (resourceId: string) => invoke<QualificationGrant[]>('qualifications', { resourceId }),
+    call<BlackoutOutcome>('add_blackout', { resourceId, when, reason, mode }),
+  blackouts: (resourceId: string) => call<Blackout[]>('blackouts', { resourceId }),
+  removeBlackout: (blackoutId: string) => call<void>('remove_blackout', { blackoutId }),
+  qualifications: (resourceId: string) => call<QualificationGrant[]>('qualifications', { resourceId }),
   grantQualification: (personId: string, resourceId: string, expiresAt: string | null) =>
-    invoke<void>('grant_qualification', { personId, resourceId, expiresAt }),
-  revokeQualification: (personId: string, resourceId: string) => invoke<void>('revoke_qualification', { personId, resourceId }),
-  labCalendar: (labId: string, from: string, to: string) => invoke<LabCalendar>('lab_calendar', { labId, from, to }),
+    call<void>('grant_qualification', { personId, resourceId, expiresAt }),
+  revokeQualification: (personId: string, resourceId: string) => call<void>('revoke_qualification', { personId, resourceId }),
+  labCalendar: (labId: string, from: string, to: string) => call<LabCalendar>('lab_calendar', { labId, from, to }),
 
   setRole: (personId: string, makerspaceCode: string, role: Role, granted: boolean) =>
-    invoke<Person>('set_role', { personId, makerspaceCode, role, granted }),
-  mentorReport: (from: string, to: string) => invoke<MentorReport>('mentor_report', { from, to }),
-  equipmentReport: (from: string, to: string) => invoke<EquipmentReport>('equipment_report', { from, to }),
-  exportReportCsv: (table: ReportTable, from: string, to: string) => invoke<boolean>('export_report_csv', { table, from, to }),
-  importCsv: (kind: ImportKind, bytes: number[]) => invoke<ImportOutcome>('import_csv', { kind, bytes }),
+    call<Person>('set_role', { personId, makerspaceCode, role, granted }),
+  mentorReport: (from: string, to: string) => call<MentorReport>('mentor_report', { from, to }),
+  equipmentReport: (from: string, to: string) => call<EquipmentReport>('equipment_report', { from, to }),
+  exportReportCsv: (table: ReportTable, from: string, to: string) => call<boolean>('export_report_csv', { table, from, to }),
+  importCsv: (kind: ImportKind, bytes: number[]) => call<ImportOutcome>('import_csv', { kind, bytes }),
 
-  syncStatus: () => invoke<SyncStatus | null>('sync_status'),
-  connectServer: (url: string, username: string, password: string) => invoke<Connected>('connect_server', { url, username, password }),
-  syncNow: () => invoke<SyncReport | null>('sync_now'),
-  disconnectServer: () => invoke<void>('disconnect_server'),
-  notices: () => invoke<Notice[]>('notices'),
+  syncStatus: () => call<SyncStatus | null>('sync_status'),
+  connectServer: (url: string, username: string, password: string) => call<Connected>('connect_server', { url, username, password }),
+  syncNow: () => call<SyncReport | null>('sync_now'),
+  disconnectServer: () => call<void>('disconnect_server'),
+  notices: () => call<Notice[]>('notices'),
 };

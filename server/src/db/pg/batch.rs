@@ -26,6 +26,8 @@ use incubook::sync::check_client_id;
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
 use postgres::types::ToSql;
 
+use incubook::apply::RequestFacts;
+
 use super::Pool;
 use super::bookings::{Failure, Res};
 use super::optimistic::{Context, context_columns};
@@ -323,7 +325,11 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
         .collect();
     let decidable = |c: &Option<Context>| {
         c.as_ref().is_some_and(|c| {
-            !c.taken && c.actor.is_some() && decide::initial_status(c.rules.policy.approval_required) == BookingStatus::Confirmed
+            // A per-person limit needs the booker's own bookings: the locking way reads them.
+            !c.taken
+                && c.actor.is_some()
+                && c.rules.policy.max_per_person.is_none()
+                && decide::initial_status(c.rules.policy.approval_required) == BookingStatus::Confirmed
         })
     };
     let ready: Vec<bool> = per_push.iter().map(|contexts| contexts.iter().all(decidable)).collect();
@@ -346,15 +352,8 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
             let busy: Vec<Span> =
                 context.busy.iter().copied().chain(Context::within_weeks(rules, item.request, earlier)).collect();
             let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
-            match incubook::apply::decide_new_booking(
-                actor,
-                rules,
-                &busy,
-                context.expires,
-                visible,
-                item.request,
-                item.now.timestamp(),
-            ) {
+            let facts = RequestFacts { busy: &busy, expires: context.expires, visible, holding: 0 };
+            match incubook::apply::decide_new_booking(actor, rules, &facts, item.request, item.now.timestamp()) {
                 Ok(_) => {
                     let (_, resource_id, _) = item.asked();
                     accepted.entry(resource_id).or_default().push(item.request);

@@ -95,6 +95,8 @@ struct ResourceRow {
     buffer_after_min: u32,
     max_per_day: Option<u32>,
     max_per_week: Option<u32>,
+    #[serde(default)]
+    max_per_person: Option<u32>,
     approval_required: i64,
     qualification_required: i64,
     weekly_hours: String,
@@ -206,6 +208,7 @@ pub(super) fn parse_rules(id: &str, resource: &str, overrides: &str, blackouts: 
             buffer_after_min: r.buffer_after_min,
             max_per_day: r.max_per_day,
             max_per_week: r.max_per_week,
+            max_per_person: r.max_per_person,
             approval_required: r.approval_required != 0,
             qualification_required: r.qualification_required != 0,
         },

@@ -20,7 +20,8 @@ fn write_policy(tx: &mut Tx<'_, '_>, resource_id: &str, policy: &Policy) -> Res<
     tx.execute(
         "UPDATE resource SET capacity = $2, granularity_min = $3, min_duration_min = $4, max_duration_min = $5, durations_min = $6,
          min_notice_min = $7, horizon_days = $8, cancel_cutoff_min = $9, buffer_before_min = $10, buffer_after_min = $11,
-         max_per_day = $12, max_per_week = $13, approval_required = $14, qualification_required = $15 WHERE id = $1",
+         max_per_day = $12, max_per_week = $13, approval_required = $14, qualification_required = $15,
+         max_per_person = $16 WHERE id = $1",
         &[
             &resource_id,
             &n(policy.capacity),
@@ -37,6 +38,7 @@ fn write_policy(tx: &mut Tx<'_, '_>, resource_id: &str, policy: &Policy) -> Res<
             &policy.max_per_week.map(n),
             &i64::from(policy.approval_required),
             &i64::from(policy.qualification_required),
+            &policy.max_per_person.map(n),
         ],
     )?;
     Ok(())
@@ -125,6 +127,16 @@ impl Ledger for PgLedger<'_, '_, '_> {
             &[&person_id, &resource_id],
         )?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Res<u32> {
+        let row = self.tx.query_one(
+            "SELECT count(*) FROM booking WHERE resource_id = $1 AND booker_id = $2 AND end_at > $3
+             AND status IN ('requested', 'confirmed') AND deleted = 0 AND ($4::text IS NULL OR id <> $4)",
+            &[&resource_id, &person_id, &after, &except],
+        )?;
+        let n: i64 = row.get(0);
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     fn mentor(&mut self, resource_id: &str) -> Res<Option<MentorFacts>> {

@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use incubook::CoreError;
+use incubook::apply::RequestFacts;
 use incubook::availability::Days;
 use incubook::decide::{self, Actor};
 use incubook::domain::{BookingStatus, Role};
@@ -187,13 +188,16 @@ pub(super) fn book(
         let Some(context) = read(conn, person, booking_id, resource_id, request)? else {
             return Ok(Booked::Locking);
         };
-        let Some(actor) = context.actor.as_ref().filter(|_| !context.taken) else {
+        // A per-person limit needs the booker's own bookings, which this read does not take:
+        // the locking way reads them.
+        let Some(actor) = context.actor.as_ref().filter(|_| !context.taken && context.rules.policy.max_per_person.is_none())
+        else {
             return Ok(Booked::Locking);
         };
         let rules = &context.rules;
         let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
-        match incubook::apply::decide_new_booking(actor, rules, &context.busy, context.expires, visible, request, now.timestamp())
-        {
+        let facts = RequestFacts { busy: &context.busy, expires: context.expires, visible, holding: 0 };
+        match incubook::apply::decide_new_booking(actor, rules, &facts, request, now.timestamp()) {
             Ok(status) => {
                 // A request for approval also tells the owners: the locking way does that.
                 if status != BookingStatus::Confirmed {
