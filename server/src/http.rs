@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports/district", get(district_report))
         .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        // A span per request (method, path, status, latency); the handlers' own spans nest in it.
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         // A first pull is tens of megabytes of repetitive JSON: gzip when the client asks, at
         // the fastest level (it still shrinks pull pages about eightfold). A push's answer of
         // a hundred bytes would only pay for setting up the compressor: small answers go as
@@ -139,6 +141,7 @@ struct Health {
 
 /// Healthy only when the database answers on the connections requests use: a server whose
 /// store is broken says so (503) instead of "ok".
+#[tracing::instrument(skip_all, err)]
 async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
     let db = state.db.clone();
     blocking(move || db.health()).await.map_err(|e| ServerError::Unavailable(e.to_string()))?;
@@ -159,6 +162,7 @@ struct Session {
     user: Principal,
 }
 
+#[tracing::instrument(skip_all, err)]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -193,16 +197,19 @@ async fn sign_in(
 }
 
 /// Signs the caller's token out; the desktop's "disconnect" calls it.
+#[tracing::instrument(skip_all, err)]
 async fn sign_out(State(state): State<AppState>, Caller(_, token_hash): Caller) -> Result<StatusCode> {
     let db = state.db.clone();
     blocking(move || db.revoke_token(&token_hash)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[tracing::instrument(skip_all)]
 async fn me(Caller(principal, _): Caller) -> Json<Principal> {
     Json(principal)
 }
 
+#[tracing::instrument(skip_all, err)]
 async fn push(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -228,6 +235,7 @@ struct PullQuery {
     limit: Option<u32>,
 }
 
+#[tracing::instrument(skip_all, err)]
 async fn pull(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -251,6 +259,7 @@ struct NewNotice {
 }
 
 /// Only district operators publish policy notices.
+#[tracing::instrument(skip_all, err)]
 async fn publish_notice(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -270,6 +279,7 @@ struct NoticesQuery {
     limit: Option<u32>,
 }
 
+#[tracing::instrument(skip_all, err)]
 async fn notices(
     State(state): State<AppState>,
     Caller(..): Caller,
@@ -289,6 +299,7 @@ struct ReportQuery {
 }
 
 /// Mentor hours and equipment use per makerspace, for district operators.
+#[tracing::instrument(skip_all, err)]
 async fn district_report(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -309,6 +320,7 @@ async fn district_report(
 
 /// The district's makerspaces and how much of each one's catalogue the server has: a space
 /// admin's app uploads its own when the server has none.
+#[tracing::instrument(skip_all, err)]
 async fn makerspaces(
     State(state): State<AppState>,
     Caller(..): Caller,

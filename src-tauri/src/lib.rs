@@ -109,6 +109,8 @@ fn lighten_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
 }
 
 pub fn run() {
+    // Each command is a span (`#[instrument]`); its errors go to stderr, as the server's do.
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
     let state = match state::AppState::open_default() {
         Ok(state) => state,
         Err(e) => {
