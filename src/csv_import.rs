@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::domain::{Policy, Role, Visibility, WeeklyHours, new_id};
 use crate::error::{CoreError, Result, RowError};
-use crate::store::{Actor, NewEquipment, NewMentor, Store};
+use crate::store::{NewEquipment, NewMentor, Store, load_actor};
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -394,7 +394,7 @@ impl Store {
         }
         let total = checked.items.len();
         let created = self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
+            let actor = load_actor(tx, actor_id)?;
             let mut spaces: HashMap<String, (String, String)> = HashMap::new();
             for (line, (_, m)) in &checked.items {
                 let found: Option<(String, String)> = tx
@@ -470,7 +470,7 @@ impl Store {
         }
         let total = checked.items.len();
         let created = self.write(|tx| {
-            let actor = Actor::load(tx, actor_id)?;
+            let actor = load_actor(tx, actor_id)?;
             let mut targets = Vec::new();
             for (line, (code, lab, _)) in &checked.items {
                 let found: Option<(String, String, String)> = tx

@@ -4,25 +4,16 @@
 //! The pure modules (`domain`, `interval`, `availability`, `rules`, `decide`) do no I/O, so the
 //! district server decides bookings with exactly the same code as the desktop.
 
-pub mod apply;
-pub mod availability;
-pub mod command;
 pub mod csv_import;
-pub mod decide;
-pub mod domain;
-pub mod error;
-pub mod i18n;
 pub mod ics;
-pub mod interval;
-pub mod ledger;
 pub mod report;
-pub mod rules;
 pub mod sample;
 pub mod store;
 pub mod sync;
-pub mod validate;
 
-pub use error::{CoreError, Refusal, Result};
+// The core's modules, at the paths callers have always used.
+pub use incubook_core::{CoreError, Refusal, Result};
+pub use incubook_core::{apply, availability, command, decide, domain, error, i18n, interval, ledger, rules, validate};
 
 /// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.
 pub fn now() -> Result<chrono::DateTime<chrono::Utc>> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::load_rules;
 use super::ledger::SqliteLedger;
 use super::mentors::require_owner;
-use super::{Actor, Store, check_text};
+use super::{Store, check_text, load_actor};
 use crate::command::Command as Mutation;
 use crate::command::{NewBooking, UploadedBooking};
 use crate::domain::{Blackout, Booking, BookingStatus, Id, ResourceKind, new_id, to_utc};
@@ -220,7 +220,7 @@ impl Store {
 
     /// The person's own bookings, and the sessions booked with them as a mentor.
     pub fn bookings_of(&self, person_id: &str) -> Result<Vec<BookingView>> {
-        Actor::load(&self.conn, person_id)?;
+        load_actor(&self.conn, person_id)?;
         let mut stmt = self.conn.prepare(&format!(
             "{BOOKING_SELECT} WHERE b.deleted = 0 AND (b.booker_id = ?1 OR b.resource_id IN (SELECT resource_id FROM mentor WHERE person_id = ?1))
              ORDER BY b.start_at, b.id"
@@ -250,7 +250,7 @@ impl Store {
         to: DateTime<Utc>,
         viewer_id: &str,
     ) -> Result<Vec<CalendarEntry>> {
-        let viewer = Actor::load(&self.conn, viewer_id)?;
+        let viewer = load_actor(&self.conn, viewer_id)?;
         let rules = load_rules(&self.conn, resource_id)?;
         let owner = require_owner(&self.conn, &viewer, &rules).is_ok();
         let mut stmt = self.conn.prepare(&format!(

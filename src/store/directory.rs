@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::ledger::SqliteLedger;
-use super::{Actor, Store, audit, check_text};
+use super::{Store, audit, check_text, load_actor};
 use crate::command::{Command as Mutation, NewPerson, check_person};
 use crate::domain::{Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
 use crate::error::{CoreError, Result};
@@ -42,7 +42,7 @@ impl Store {
         self.write(|tx| {
             if !Store::is_empty_directory(tx)? {
                 let actor = match actor_id {
-                    Some(id) => Actor::load(tx, id)?,
+                    Some(id) => load_actor(tx, id)?,
                     None => return Err(CoreError::Forbidden("registering a makerspace needs a space admin".into())),
                 };
                 if !actor.has_anywhere(Role::SpaceAdmin) {
@@ -144,8 +144,8 @@ impl Store {
         let private = match viewer_id {
             Some(v) if v == id => true,
             Some(v) => {
-                let viewer = Actor::load(&self.conn, v)?;
-                let subject = Actor::load(&self.conn, id)?;
+                let viewer = load_actor(&self.conn, v)?;
+                let subject = load_actor(&self.conn, id)?;
                 subject.roles.iter().any(|(m, _)| viewer.has(Role::SpaceAdmin, m))
             }
             None => false,

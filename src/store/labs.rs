@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::bookings::{BookingView, booking_views_hitting};
 use super::calendar::{RESOURCE_COLUMNS, load_rules, rules_from_row};
 use super::mentors::{insert_resource, require_owner};
-use super::{Actor, Store};
+use super::{Store, load_actor};
 use crate::command::Command as Mutation;
 use crate::command::{NewEquipment, NewLab};
 use crate::decide::validate_blackout;
@@ -189,7 +189,7 @@ impl Store {
         // What it falls on, read before it is written: the same bookings `apply` cancels.
         let hits = {
             let conn = &self.conn;
-            let actor = Actor::load(conn, actor_id)?;
+            let actor = load_actor(conn, actor_id)?;
             let rules = load_rules(conn, &blackout.resource_id)?;
             require_owner(conn, &actor, &rules)?;
             booking_views_hitting(conn, &rules, &blackout, now.timestamp())?

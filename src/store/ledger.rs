@@ -3,11 +3,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Actor;
 use super::calendar::{load_busy, load_rules};
 use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
+use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
@@ -45,7 +45,7 @@ impl Ledger for SqliteLedger<'_> {
     type Error = CoreError;
 
     fn actor(&mut self, person_id: &str) -> Result<Option<Actor>> {
-        found(Actor::load(self.tx, person_id))
+        found(load_actor(self.tx, person_id))
     }
 
     /// SQLite's one writer holds the file for the whole transaction: nothing to lock.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::load_rules;
 use super::directory::makerspace_code;
-use super::{Actor, Store, check_text};
+use super::{Actor, Store, check_text, load_actor};
 use crate::command::Command as Mutation;
 use crate::command::{MentorProfile, NewMentor};
 use crate::domain::encode_weekly;
@@ -341,7 +341,7 @@ impl Store {
         }
         let pattern = search.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(|t| format!("%{}%", escape_like(t)));
         let viewer_spaces: Vec<Value> = match &search.viewer_id {
-            Some(v) => Actor::load(&self.conn, v)?.roles.into_iter().map(|(m, _)| Value::from(m)).collect(),
+            Some(v) => load_actor(&self.conn, v)?.roles.into_iter().map(|(m, _)| Value::from(m)).collect(),
             None => Vec::new(),
         };
         // The facet with a value drives the query through its index; the rest filter.

@@ -22,7 +22,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
 use crate::domain::Role;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Result, StorageFailure};
 
 pub use bookings::{BookingView, CalendarEntry, Notification, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
@@ -142,7 +142,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(256);
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
-        migrations().to_latest(&mut conn)?;
+        migrations().to_latest(&mut conn).map_err(|e| CoreError::Migration(StorageFailure::new(e)))?;
         Ok(Store { conn, journal, in_batch: false })
     }
 
@@ -278,22 +278,37 @@ pub struct AuditEntry {
 
 pub(crate) use crate::decide::Actor;
 
-impl Actor {
-    pub fn load(conn: &Connection, id: &str) -> Result<Actor> {
-        let exists: bool = conn
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)")?
-            .query_row([id], |r| r.get(0))?;
-        if !exists {
-            return Err(CoreError::not_found("person", id));
-        }
-        let mut stmt = conn.prepare_cached("SELECT makerspace_id, role FROM person_role WHERE person_id = ?1")?;
-        let roles = stmt
-            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .filter_map(|row| row.ok())
-            .filter_map(|(m, role)| Role::parse(&role).ok().map(|role| (m, role)))
-            .collect();
-        Ok(Actor { id: id.to_string(), roles })
+/// Errors that say nothing about what was asked (a busy or broken disk): a sync push stops
+/// and the client retries later. Everything else fails the same way every time. SQLite's
+/// answer to the question PostgreSQL's `retryable` answers for its backend.
+pub fn is_transient(e: &CoreError) -> bool {
+    match e {
+        CoreError::Database(failure) => match failure.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(e, _)) => {
+                !matches!(e.code, rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TypeMismatch)
+            }
+            _ => true,
+        },
+        CoreError::Io(_) | CoreError::Migration(_) => true,
+        _ => false,
     }
+}
+
+/// A person with their roles in each makerspace.
+pub fn load_actor(conn: &Connection, id: &str) -> Result<Actor> {
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)")?
+        .query_row([id], |r| r.get(0))?;
+    if !exists {
+        return Err(CoreError::not_found("person", id));
+    }
+    let mut stmt = conn.prepare_cached("SELECT makerspace_id, role FROM person_role WHERE person_id = ?1")?;
+    let roles = stmt
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|row| row.ok())
+        .filter_map(|(m, role)| Role::parse(&role).ok().map(|role| (m, role)))
+        .collect();
+    Ok(Actor { id: id.to_string(), roles })
 }
 
 pub(crate) fn audit(

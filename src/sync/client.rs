@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::secret;
-use super::tables::table;
+use super::table;
 use super::{Change, PullResponse, PushRequest, PushResponse, PushedMutation};
 use crate::domain::{new_id, to_utc};
 use crate::error::{CoreError, ErrorCode, Result};

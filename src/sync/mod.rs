@@ -9,13 +9,12 @@
 pub mod client;
 pub mod http;
 mod outbox;
-pub mod protocol;
 pub mod redact;
 mod secret;
-mod tables;
 pub mod upload;
 
 pub use crate::command::Command as Mutation;
+pub use incubook_core::protocol;
+pub use incubook_core::tables::{SYNCED_TABLES, SyncedTable, key_match, table};
 pub use outbox::Outbox;
 pub use protocol::*;
-pub use tables::{SYNCED_TABLES, SyncedTable, key_match, table};

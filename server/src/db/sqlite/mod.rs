@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use incubook::CoreError;
 use incubook::report::DistrictReport;
-use incubook::store::{NoJournal, Notice, Store};
+use incubook::store::{NoJournal, Notice, Store, is_transient};
 use incubook::sync::upload::MakerspaceSummary;
 use incubook::sync::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -94,7 +94,7 @@ fn apply_group(store: &mut Store, acks: &Acknowledgement, group: &[Waiting]) -> 
         let mut answers = Vec::with_capacity(group.len());
         for push in group {
             match apply_push(store, acks, &push.person_id, &push.request, push.now) {
-                Err(e) if e.is_transient() => return Err(e),
+                Err(e) if is_transient(&e) => return Err(e),
                 answer => answers.push(answer.map_err(ServerError::from)),
             }
         }

@@ -2,8 +2,7 @@
 //! version order, other people's bookings only as busy.
 
 use incubook::Result;
-use incubook::decide::Actor;
-use incubook::store::Store;
+use incubook::store::{Store, load_actor};
 use incubook::sync::redact::Viewer;
 use incubook::sync::{Change, MAX_PULL_PAGE, PullResponse, SYNCED_TABLES, check_client_id};
 use rusqlite::params;
@@ -14,7 +13,7 @@ use crate::db::catalogue::row_to_json;
 /// Rows after `cursor` that this person may see, at most `limit`, in version order;
 /// other people's bookings only as busy, private rows only to whom they concern.
 pub fn pull_for(store: &Store, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse> {
-    let viewer = Viewer::new(Actor::load(store.conn(), person_id)?, store.conn());
+    let viewer = Viewer::new(load_actor(store.conn(), person_id)?, store.conn());
     let last_mutation_id = match client_id {
         Some(id) => {
             check_client_id(id)?;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 use incubook::error::Rejection;
 use incubook::i18n::Lang;
-use incubook::store::{Journal, Store};
+use incubook::store::{Journal, Store, is_transient};
 use incubook::sync::{
     BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, check_client_id, table, tombstone_key,
 };
@@ -148,7 +148,7 @@ pub fn apply_push(
                 }
                 outcomes.push(MutationOutcome { id: pushed.id, applied: true, code: None, message: None });
             }
-            Err(e) if e.is_transient() => return Err(e),
+            Err(e) if is_transient(&e) => return Err(e),
             Err(e) => {
                 consume_failed(store, &ack, parsed.as_ref(), &e, now)?;
                 outcomes.push(MutationOutcome {

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::tables::table;
 use crate::command::Command as Mutation;
 use crate::error::{CoreError, Result};
+use crate::tables::table;
 
 /// The person other people's bookings are attributed to on a replica.
 pub const BUSY_PERSON_ID: &str = "00000000-0000-0000-0000-000000000000";

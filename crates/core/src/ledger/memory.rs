@@ -79,12 +79,6 @@ impl MemoryLedger {
     }
 }
 
-impl From<Infallible> for CoreError {
-    fn from(e: Infallible) -> CoreError {
-        match e {}
-    }
-}
-
 impl Ledger for MemoryLedger {
     type Error = Infallible;
 

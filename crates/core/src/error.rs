@@ -224,47 +224,96 @@ pub struct RowError {
     pub message: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why something could not be done. A backend's own failure (the disk, the database) comes in
+/// through `From` as `Database`, kept whole so that the backend can look at it again (is it
+/// worth a retry?); an I/O error as `Io`. Like `anyhow::Error`, `CoreError` is not itself a
+/// `std::error::Error`: that is what lets any error convert into it with `?`.
+#[derive(Debug)]
 pub enum CoreError {
-    #[error("{}", .0.message(Lang::En))]
     Refused(Refusal),
-    #[error("invalid {field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
-    #[error("{entity} {id} not found")]
-    NotFound { entity: &'static str, id: String },
-    #[error("not allowed: {0}")]
+    Invalid {
+        field: &'static str,
+        reason: String,
+    },
+    NotFound {
+        entity: &'static str,
+        id: String,
+    },
     Forbidden(String),
-    #[error("already exists: {0}")]
     Conflict(String),
-    #[error("{} bad row(s) in the CSV file; nothing was imported; first: line {}, {}: {}", .0.len(), .0.first().map(|e| e.line).unwrap_or(0), .0.first().map(|e| e.field.as_str()).unwrap_or(""), .0.first().map(|e| e.message.as_str()).unwrap_or(""))]
     Csv(Vec<RowError>),
     /// The district server answered with an error of its own.
-    #[error("district server: {message}")]
-    Remote { code: String, message: String },
+    Remote {
+        code: String,
+        message: String,
+    },
     /// The district server could not be reached; changes wait in the outbox.
-    #[error("district server unreachable: {0}")]
     Offline(String),
-    #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
-    #[error("database migration: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
-    #[error("file: {0}")]
-    Io(#[from] std::io::Error),
+    Database(StorageFailure),
+    Migration(StorageFailure),
+    Io(std::io::Error),
+}
+
+/// A storage backend's error, as it came.
+#[derive(Debug)]
+pub struct StorageFailure(Box<dyn std::error::Error + Send + Sync + 'static>);
+
+impl StorageFailure {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> StorageFailure {
+        StorageFailure(Box::new(error))
+    }
+
+    /// The backend's error, if it is a `T` (a `rusqlite::Error`, say).
+    pub fn downcast_ref<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref::<T>()
+    }
+}
+
+impl std::fmt::Display for StorageFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for CoreError {
+    fn from(error: E) -> CoreError {
+        let boxed: Box<dyn std::error::Error + Send + Sync + 'static> = Box::new(error);
+        match boxed.downcast::<std::io::Error>() {
+            Ok(io) => CoreError::Io(*io),
+            Err(other) => CoreError::Database(StorageFailure(other)),
+        }
+    }
+}
+
+impl std::fmt::Display for CoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CoreError::Refused(r) => write!(f, "{}", r.message(Lang::En)),
+            CoreError::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
+            CoreError::NotFound { entity, id } => write!(f, "{entity} {id} not found"),
+            CoreError::Forbidden(why) => write!(f, "not allowed: {why}"),
+            CoreError::Conflict(what) => write!(f, "already exists: {what}"),
+            CoreError::Csv(rows) => {
+                let first = rows.first();
+                write!(
+                    f,
+                    "{} bad row(s) in the CSV file; nothing was imported; first: line {}, {}: {}",
+                    rows.len(),
+                    first.map(|e| e.line).unwrap_or(0),
+                    first.map(|e| e.field.as_str()).unwrap_or(""),
+                    first.map(|e| e.message.as_str()).unwrap_or("")
+                )
+            }
+            CoreError::Remote { message, .. } => write!(f, "district server: {message}"),
+            CoreError::Offline(why) => write!(f, "district server unreachable: {why}"),
+            CoreError::Database(e) => write!(f, "database: {e}"),
+            CoreError::Migration(e) => write!(f, "database migration: {e}"),
+            CoreError::Io(e) => write!(f, "file: {e}"),
+        }
+    }
 }
 
 impl CoreError {
-    /// Errors that say nothing about what was asked (a busy or broken disk): a sync push
-    /// stops and the client retries later. Everything else fails the same way every time.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            CoreError::Database(rusqlite::Error::SqliteFailure(e, _)) => {
-                !matches!(e.code, rusqlite::ErrorCode::ConstraintViolation | rusqlite::ErrorCode::TypeMismatch)
-            }
-            CoreError::Database(_) | CoreError::Io(_) | CoreError::Migration(_) => true,
-            _ => false,
-        }
-    }
-
     /// The error's code, as the UI compares it.
     pub fn error_code(&self) -> ErrorCode {
         match self {

@@ -1,0 +1,22 @@
+//! `incubook-core`: what Incubook decides, with no I/O. The domain and its validation, the
+//! interval maths of availability, the booking rules, the commands and one
+//! [`apply`](apply::apply) that decides each of them through the [`Ledger`](ledger::Ledger)
+//! port, the sync protocol's wire types, and the error codes. Every backend — the desktop's
+//! SQLite file, the district server's SQLite file and PostgreSQL, memory in tests — implements
+//! the ledger inside its own transaction; none of them holds a rule.
+
+pub mod apply;
+pub mod availability;
+pub mod command;
+pub mod decide;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod interval;
+pub mod ledger;
+pub mod protocol;
+pub mod rules;
+pub mod tables;
+pub mod validate;
+
+pub use error::{CoreError, Refusal, Result};
