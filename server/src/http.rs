@@ -141,7 +141,7 @@ struct Health {
 
 /// Healthy only when the database answers on the connections requests use: a server whose
 /// store is broken says so (503) instead of "ok".
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn health(State(state): State<AppState>) -> Result<Json<Health>> {
     let db = state.db.clone();
     blocking(move || db.health()).await.map_err(|e| ServerError::Unavailable(e.to_string()))?;
@@ -162,7 +162,7 @@ struct Session {
     user: Principal,
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -197,7 +197,7 @@ async fn sign_in(
 }
 
 /// Signs the caller's token out; the desktop's "disconnect" calls it.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn sign_out(State(state): State<AppState>, Caller(_, token_hash): Caller) -> Result<StatusCode> {
     let db = state.db.clone();
     blocking(move || db.revoke_token(&token_hash)).await?;
@@ -209,7 +209,7 @@ async fn me(Caller(principal, _): Caller) -> Json<Principal> {
     Json(principal)
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn push(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -235,7 +235,7 @@ struct PullQuery {
     limit: Option<u32>,
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn pull(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -259,7 +259,7 @@ struct NewNotice {
 }
 
 /// Only district operators publish policy notices.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn publish_notice(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -279,7 +279,7 @@ struct NoticesQuery {
     limit: Option<u32>,
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn notices(
     State(state): State<AppState>,
     Caller(..): Caller,
@@ -299,7 +299,7 @@ struct ReportQuery {
 }
 
 /// Mentor hours and equipment use per makerspace, for district operators.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn district_report(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
@@ -320,7 +320,7 @@ async fn district_report(
 
 /// The district's makerspaces and how much of each one's catalogue the server has: a space
 /// admin's app uploads its own when the server has none.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "info"))]
 async fn makerspaces(
     State(state): State<AppState>,
     Caller(..): Caller,

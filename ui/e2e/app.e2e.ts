@@ -121,6 +121,21 @@ describe('Incubook desktop', () => {
     expect(after.find((b) => b.id === booked.id)?.status).toBe('cancelled');
   });
 
+  it('a lab manager limits how many upcoming bookings one founder may hold', async () => {
+    const printer = (cli(session.dataDir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+    await click('[data-testid="nav-equipment-admin"]');
+    await click(`[data-testid="edit-equipment-${printer}"]`);
+    const cap = await browser.$('[data-testid="person-cap"]');
+    await cap.waitForDisplayed({ timeout: 15_000 });
+    await cap.setValue('2');
+    await shot(browser, 'policy-per-person');
+    await click('[data-testid="save-policy"]');
+    expect(await notice()).toContain('已保存');
+    const saved = cli(session.dataDir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001']) as { id: string; policy: { max_per_person: number | null } }[];
+    expect(saved.find((e) => e.id === printer)?.policy.max_per_person).toBe(2);
+    await click('[data-testid="nav-blackouts"]');
+  });
+
   it('switching the language turns the screen English', async () => {
     await click('[data-testid="toggle-language"]');
     expect(await text('h1')).toBe('Open hours & blackouts');

@@ -15,7 +15,7 @@ use crate::error::IpcResult;
 use crate::state::AppState;
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_role(
     state: State<'_, AppState>,
     person_id: String,
@@ -31,13 +31,13 @@ pub async fn set_role(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn mentor_report(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> IpcResult<MentorReport> {
     state.run(move |store, _| Ok(store.mentor_report(from, to)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn equipment_report(state: State<'_, AppState>, from: NaiveDate, to: NaiveDate) -> IpcResult<EquipmentReport> {
     state.run(move |store, _| Ok(store.equipment_report(from, to)?)).await
 }
@@ -53,7 +53,7 @@ pub enum ReportTable {
 
 /// Saves a report as CSV for Excel where the user chooses. False if cancelled.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn export_report_csv<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -94,7 +94,7 @@ pub struct ImportProgress {
 
 /// Imports a CSV file the user picked in the page; progress arrives as `import-progress` events.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn import_csv<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,

@@ -12,45 +12,45 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn book(state: State<'_, AppState>, booking: NewBooking) -> IpcResult<Booking> {
     state.run(move |store, session| Ok(store.book(&session.actor()?, &booking, incubook::now()?)?)).await
 }
 
 /// The acting person's bookings, and the sessions booked with them as a mentor.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn my_bookings(state: State<'_, AppState>) -> IpcResult<Vec<BookingView>> {
     state.run(|store, session| Ok(store.bookings_of(&session.actor()?)?)).await
 }
 
 /// Requests waiting for the acting mentor's or lab manager's decision.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn requests(state: State<'_, AppState>) -> IpcResult<Vec<BookingView>> {
     state.run(|store, session| Ok(store.requests_for(&session.actor()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn approve(state: State<'_, AppState>, booking_id: String) -> IpcResult<Booking> {
     state.run(move |store, session| Ok(store.approve(&session.actor()?, &booking_id, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn decline(state: State<'_, AppState>, booking_id: String, reason: String) -> IpcResult<Booking> {
     state.run(move |store, session| Ok(store.decline(&session.actor()?, &booking_id, &reason, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn cancel(state: State<'_, AppState>, booking_id: String, reason: Option<String>) -> IpcResult<Booking> {
     state.run(move |store, session| Ok(store.cancel(&session.actor()?, &booking_id, reason.as_deref(), incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn reschedule(
     state: State<'_, AppState>,
     booking_id: String,
@@ -61,19 +61,19 @@ pub async fn reschedule(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn complete(state: State<'_, AppState>, booking_id: String) -> IpcResult<Booking> {
     state.run(move |store, session| Ok(store.complete(&session.actor()?, &booking_id, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn no_show(state: State<'_, AppState>, booking_id: String) -> IpcResult<Booking> {
     state.run(move |store, session| Ok(store.no_show(&session.actor()?, &booking_id, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn give_feedback(state: State<'_, AppState>, booking_id: String, rating: u8, comment: String) -> IpcResult<()> {
     state
         .run(move |store, session| Ok(store.give_feedback(&session.actor()?, &booking_id, rating, &comment, incubook::now()?)?))
@@ -81,7 +81,7 @@ pub async fn give_feedback(state: State<'_, AppState>, booking_id: String, ratin
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn join_waitlist(
     state: State<'_, AppState>,
     resource_id: String,
@@ -92,13 +92,13 @@ pub async fn join_waitlist(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn session_note(state: State<'_, AppState>, booking_id: String) -> IpcResult<Option<String>> {
     state.run(move |store, session| Ok(store.session_note(&session.actor()?, &booking_id)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_session_note(state: State<'_, AppState>, booking_id: String, body: String) -> IpcResult<()> {
     state.run(move |store, session| Ok(store.set_session_note(&session.actor()?, &booking_id, &body, incubook::now()?)?)).await
 }
@@ -106,7 +106,7 @@ pub async fn set_session_note(state: State<'_, AppState>, booking_id: String, bo
 /// Writes the acting person's bookings to an .ics file chosen in a native save dialog.
 /// Returns false when the dialog was cancelled.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn export_ics<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<bool> {
     let text = state
         .run(|store, session| Ok(incubook::ics::bookings_to_ics(&store.bookings_of(&session.actor()?)?, session.lang)))

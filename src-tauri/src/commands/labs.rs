@@ -13,13 +13,13 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_labs(state: State<'_, AppState>, makerspace_code: Option<String>) -> IpcResult<Vec<Lab>> {
     state.run(move |store, _| Ok(store.labs(makerspace_code.as_deref())?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_equipment(
     state: State<'_, AppState>,
     lab_id: Option<String>,
@@ -48,7 +48,7 @@ pub struct EquipmentDetail {
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn equipment_detail(state: State<'_, AppState>, id: String) -> IpcResult<EquipmentDetail> {
     state
         .run(move |store, session| {
@@ -76,7 +76,7 @@ pub async fn equipment_detail(state: State<'_, AppState>, id: String) -> IpcResu
 
 /// Creates equipment (no id) or changes it.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn save_equipment(state: State<'_, AppState>, id: Option<String>, equipment: NewEquipment) -> IpcResult<Equipment> {
     state
         .run(move |store, session| {
@@ -91,7 +91,7 @@ pub async fn save_equipment(state: State<'_, AppState>, id: Option<String>, equi
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn add_blackout(
     state: State<'_, AppState>,
     resource_id: String,
@@ -107,25 +107,25 @@ pub async fn add_blackout(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn blackouts(state: State<'_, AppState>, resource_id: String) -> IpcResult<Vec<Blackout>> {
     state.run(move |store, _| Ok(store.blackouts(&resource_id)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn remove_blackout(state: State<'_, AppState>, blackout_id: String) -> IpcResult<()> {
     state.run(move |store, session| Ok(store.remove_blackout(&session.actor()?, &blackout_id, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn qualifications(state: State<'_, AppState>, resource_id: String) -> IpcResult<Vec<QualificationGrant>> {
     state.run(move |store, _| Ok(store.qualifications(&resource_id)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn grant_qualification(
     state: State<'_, AppState>,
     person_id: String,
@@ -140,7 +140,7 @@ pub async fn grant_qualification(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn revoke_qualification(state: State<'_, AppState>, person_id: String, resource_id: String) -> IpcResult<()> {
     state
         .run(move |store, session| {
@@ -174,7 +174,7 @@ pub struct LabCalendar {
 
 /// Every piece of equipment of a lab with its bookings in a range, for a resource view.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn lab_calendar(
     state: State<'_, AppState>,
     lab_id: String,

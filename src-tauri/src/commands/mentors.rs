@@ -11,7 +11,7 @@ use crate::error::IpcResult;
 use crate::state::AppState;
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn search_mentors(state: State<'_, AppState>, search: MentorSearch) -> IpcResult<Vec<MentorCard>> {
     state
         .run(move |store, session| {
@@ -22,14 +22,14 @@ pub async fn search_mentors(state: State<'_, AppState>, search: MentorSearch) ->
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn get_mentor(state: State<'_, AppState>, id: String) -> IpcResult<Mentor> {
     state.run(move |store, _| Ok(store.mentor(&id)?)).await
 }
 
 /// Bookable slots of a mentor or equipment between two local dates.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn resource_slots(
     state: State<'_, AppState>,
     resource_id: String,
@@ -42,7 +42,7 @@ pub async fn resource_slots(
 
 /// Bookings of a resource as the acting profile may see them (others' only as busy).
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn resource_calendar(
     state: State<'_, AppState>,
     resource_id: String,
@@ -53,19 +53,19 @@ pub async fn resource_calendar(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn my_mentor_profile(state: State<'_, AppState>) -> IpcResult<Option<Mentor>> {
     state.run(|store, session| Ok(store.mentor_of_person(&session.actor()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_weekly_hours(state: State<'_, AppState>, resource_id: String, hours: Vec<WeeklyHours>) -> IpcResult<()> {
     state.run(move |store, session| Ok(store.set_weekly_hours(&session.actor()?, &resource_id, &hours, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_policy(state: State<'_, AppState>, resource_id: String, policy: Policy) -> IpcResult<()> {
     state.run(move |store, session| Ok(store.set_policy(&session.actor()?, &resource_id, &policy, incubook::now()?)?)).await
 }
@@ -79,7 +79,7 @@ pub struct DatedOverride {
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn date_overrides(state: State<'_, AppState>, resource_id: String, from: NaiveDate) -> IpcResult<Vec<DatedOverride>> {
     state
         .run(move |store, _| {
@@ -93,7 +93,7 @@ pub async fn date_overrides(state: State<'_, AppState>, resource_id: String, fro
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn add_date_override(
     state: State<'_, AppState>,
     resource_id: String,
@@ -108,7 +108,7 @@ pub async fn add_date_override(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn remove_date_override(state: State<'_, AppState>, id: String) -> IpcResult<()> {
     state.run(move |store, session| Ok(store.remove_date_override(&session.actor()?, &id, incubook::now()?)?)).await
 }

@@ -21,7 +21,7 @@ pub struct AppInfo {
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
     let db_path = state.db_path.display().to_string();
     state
@@ -37,13 +37,13 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn load_sample(state: State<'_, AppState>) -> IpcResult<SampleSummary> {
     state.run(|store, _| Ok(sample::load(store, Scale::Small, 2026, incubook::now()?)?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_language(state: State<'_, AppState>, language: Lang) -> IpcResult<()> {
     state.set_lang(language);
     state.run(move |store, _| Ok(remember(store, None, Some(language))?)).await
@@ -51,7 +51,7 @@ pub async fn set_language(state: State<'_, AppState>, language: Lang) -> IpcResu
 
 /// Switches who is acting (local mode: front desk, kiosk, evaluation).
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_profile(state: State<'_, AppState>, person_id: String) -> IpcResult<Person> {
     let id = person_id.clone();
     let person = state
@@ -66,7 +66,7 @@ pub async fn set_profile(state: State<'_, AppState>, person_id: String) -> IpcRe
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_people(
     state: State<'_, AppState>,
     role: Option<Role>,
@@ -76,13 +76,13 @@ pub async fn list_people(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_makerspaces(state: State<'_, AppState>) -> IpcResult<Vec<Makerspace>> {
     state.run(|store, _| Ok(store.makerspaces()?)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn notifications(state: State<'_, AppState>) -> IpcResult<Vec<Notification>> {
     state.run(|store, session| Ok(store.notifications(&session.actor()?)?)).await
 }

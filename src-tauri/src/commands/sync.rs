@@ -13,7 +13,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::{AppState, remember};
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn sync_status(state: State<'_, AppState>) -> IpcResult<Option<SyncStatus>> {
     state.run(|store, _| Ok(store.sync_status()?)).await
 }
@@ -29,7 +29,7 @@ pub struct Connected {
 /// admin runs when the server has none of it, syncs once (progress arrives as
 /// `sync-progress` events), and acts as the signed-in person from now on.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn connect_server<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
@@ -73,7 +73,7 @@ fn lock(store: &std::sync::Mutex<Store>) -> incubook::Result<std::sync::MutexGua
 
 /// Syncs now (the button in Settings); the background sync does the same every minute.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<Option<SyncReport>> {
     let lang = state.session().lang;
     let store = state.store();
@@ -87,7 +87,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<Option<SyncReport
 /// Signs out (the server revokes the token); changes still waiting stay and go out at the
 /// next sign-in.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn disconnect_server(state: State<'_, AppState>) -> IpcResult<()> {
     state
         .run(|store, _| {
@@ -99,7 +99,7 @@ pub async fn disconnect_server(state: State<'_, AppState>) -> IpcResult<()> {
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn notices(state: State<'_, AppState>) -> IpcResult<Vec<Notice>> {
     state.run(|store, _| Ok(store.notices(200)?)).await
 }
