@@ -13,7 +13,7 @@ pub mod sync;
 
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};
-pub use incubook_core::{apply, availability, command, decide, domain, error, i18n, interval, ledger, rules, validate};
+pub use incubook_core::{apply, availability, command, decide, domain, error, i18n, interval, ledger, rules, testing, validate};
 
 /// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.
 pub fn now() -> Result<chrono::DateTime<chrono::Utc>> {

@@ -208,3 +208,9 @@ pub fn hit_by_blackout<T>(tz: Tz, blackout: &Blackout, bookings: Vec<T>, span_of
 pub fn blackout_cancel_reason(blackout: &Blackout) -> String {
     if blackout.reason.is_empty() { "设备维护 / maintenance".to_string() } else { blackout.reason.clone() }
 }
+
+/// Whether a person may see (and so book or wait for) a resource: a mentor may keep to their
+/// own makerspace (`mentor_visibility` is the mentor's setting; `None` for equipment).
+pub fn visible_to(person: &Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
+    rules.kind != ResourceKind::Mentor || person.member_of(&rules.makerspace_id) || mentor_visibility != Some("makerspace")
+}

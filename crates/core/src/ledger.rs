@@ -3,8 +3,6 @@
 //! PostgreSQL, or memory in tests). A backend knows nothing of the rules; `apply` knows
 //! nothing of SQL.
 
-pub mod memory;
-
 use serde_json::Value;
 
 use crate::command::{MentorProfile, NewEquipment, NewMentor, NewPerson};

@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod protocol;
 pub mod rules;
 pub mod tables;
+pub mod testing;
 pub mod validate;
 
 pub use error::{CoreError, Refusal, Result};

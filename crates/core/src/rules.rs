@@ -184,9 +184,3 @@ impl ResourceRules {
         Calendar { tz: self.tz, weekly: &self.weekly, overrides: &self.overrides, blackouts: &self.blackouts }
     }
 }
-
-/// Whether a person may see (and so book or wait for) a resource: a mentor may keep to their
-/// own makerspace (`mentor_visibility` is the mentor's setting; `None` for equipment).
-pub fn visible_to(person: &crate::decide::Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
-    rules.kind != ResourceKind::Mentor || person.member_of(&rules.makerspace_id) || mentor_visibility != Some("makerspace")
-}

@@ -16,7 +16,7 @@ use crate::decide::{self, Actor};
 use crate::domain::{BookingStatus, Id, ResourceKind};
 use crate::error::CoreError;
 use crate::ledger::{ApplyError, Effect, Entity, Ledger, Stored, StoredBooking};
-use crate::rules::{self, ResourceRules};
+use crate::rules::ResourceRules;
 
 /// What `apply` answers: done, or why not.
 pub type Outcome<T, E> = Result<T, ApplyError<E>>;
@@ -132,7 +132,7 @@ fn visible<L: Ledger>(l: &mut L, actor: &Actor, rules: &ResourceRules) -> Outcom
         ResourceKind::Mentor => l.mentor(&rules.id).stored()?.map(|m| m.visibility),
         ResourceKind::Equipment => None,
     };
-    Ok(rules::visible_to(actor, rules, visibility.as_deref()))
+    Ok(decide::visible_to(actor, rules, visibility.as_deref()))
 }
 
 /// Who decides on a resource's requests: the mentor, or the lab managers of its makerspace.

@@ -351,7 +351,7 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
             let earlier = accepted.get(rules.id.as_str()).into_iter().flatten().copied();
             let busy: Vec<Span> =
                 context.busy.iter().copied().chain(Context::within_weeks(rules, item.request, earlier)).collect();
-            let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
+            let visible = incubook::decide::visible_to(actor, rules, context.mentor_visibility.as_deref());
             let facts = RequestFacts { busy: &busy, expires: context.expires, visible, holding: 0 };
             match incubook::apply::decide_new_booking(actor, rules, &facts, item.request, item.now.timestamp()) {
                 Ok(_) => {

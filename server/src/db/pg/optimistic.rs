@@ -195,7 +195,7 @@ pub(super) fn book(
             return Ok(Booked::Locking);
         };
         let rules = &context.rules;
-        let visible = incubook::rules::visible_to(actor, rules, context.mentor_visibility.as_deref());
+        let visible = incubook::decide::visible_to(actor, rules, context.mentor_visibility.as_deref());
         let facts = RequestFacts { busy: &context.busy, expires: context.expires, visible, holding: 0 };
         match incubook::apply::decide_new_booking(actor, rules, &facts, request, now.timestamp()) {
             Ok(status) => {

@@ -1,4 +1,4 @@
-//! A ledger in memory, for tests: the same `apply` as every backend over plain maps, so the
+//! A ledger in memory, for tests (of this crate's users too): the same `apply` as every backend over plain maps, so the
 //! model-based property test can run on memory, SQLite and PostgreSQL alike.
 
 use std::collections::BTreeMap;
