@@ -291,3 +291,51 @@ pub fn check_client_id(client_id: &str) -> Result<()> {
     let ok = !client_id.is_empty() && client_id.len() <= 64 && client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok { Ok(()) } else { Err(CoreError::invalid("client_id", "must be 1–64 letters, digits or dashes")) }
 }
+
+/// What a server writes to consume a mutation it refused for good, inside the transaction
+/// that also acknowledges it. Each server backend implements it in its own SQL;
+/// [`consume_refused`] decides what is written, once for both.
+pub trait RefusalLedger {
+    type Error;
+    /// Keeps the refusal, to answer a retry of the same push.
+    fn record_failure(&mut self, code: &str, message: &str) -> std::result::Result<(), Self::Error>;
+    /// Keeps the booking a refused mutation asked for as declined, with the refusal as JSON;
+    /// only where the row can stand (a known resource and booker, a fresh id, a sane span).
+    fn keep_declined(&mut self, asked: &BookingAsked<'_>, rejection: &str, now: i64) -> std::result::Result<(), Self::Error>;
+    /// Sends a row again (a new version); `false` when the server has no such row.
+    fn resend(&mut self, table: &crate::tables::SyncedTable, key: &[&str]) -> std::result::Result<bool, Self::Error>;
+    /// Tells the pusher's replica to drop a row the server never had.
+    fn tombstone(&mut self, table: &str, key: &str) -> std::result::Result<(), Self::Error>;
+    /// Sends again a resource's active bookings that end after `now` and overlap the window.
+    fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), Self::Error>;
+}
+
+/// Consumes a mutation refused for good: the refusal is kept; a refused new booking is kept
+/// as declined for its booker to learn by pull; any other refused change sends again the rows
+/// it tried to change (or a tombstone for a row the server never had), so that the client's
+/// optimistic copy gives way to the server's.
+pub fn consume_refused<L: RefusalLedger>(
+    l: &mut L,
+    pusher: &str,
+    mutation: Option<&Mutation>,
+    error: &CoreError,
+    now: i64,
+) -> std::result::Result<(), L::Error> {
+    l.record_failure(&error.code(), &error.message(crate::i18n::Lang::En))?;
+    let Some(m) = mutation else { return Ok(()) };
+    if let Some(asked) = m.kept_declined(pusher, error) {
+        let rejection = serde_json::to_string(&crate::error::Rejection::of(error)).unwrap_or_default();
+        return l.keep_declined(&asked, &rejection, now);
+    }
+    for row in m.rows() {
+        let Some(t) = table(row.table) else { continue };
+        // A row the client made and the server never took: the client drops it.
+        if !l.resend(t, &row.key)? && !m.keeps_rows_the_server_lacks() {
+            l.tombstone(t.name, &tombstone_key(&row, pusher))?;
+        }
+    }
+    if let Some(resent) = m.resends_bookings_of(error) {
+        l.resend_bookings(&resent, now)?;
+    }
+    Ok(())
+}

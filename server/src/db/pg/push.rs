@@ -3,15 +3,17 @@
 //! original one still applies each mutation once.
 
 use chrono::{DateTime, Utc};
-use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, table};
-use incubook::sync::{check_client_id, tombstone_key};
+use incubook::sync::{
+    BookingAsked, Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, RefusalLedger, ResentBookings,
+    SyncedTable, check_client_id, consume_refused,
+};
 use incubook::{CoreError, Refusal};
 use postgres::error::SqlState;
 
 use super::bookings::{Failure, Res};
 use super::ledger::PgLedger;
 use super::optimistic::{self, Booked};
-use super::refusal::{DECLINED_SQL, Declined, refused};
+use super::refusal::{DECLINED_SQL, refused};
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
@@ -194,36 +196,59 @@ fn record_failure(
     error: &CoreError,
     now: DateTime<Utc>,
 ) -> std::result::Result<MutationOutcome, postgres::Error> {
-    let outcome = refused(id, error);
-    tx.execute(
-        "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
-        &[&client_id, &id, &outcome.code, &outcome.message],
-    )?;
-    if let Some(declined) = mutation.and_then(|m| Declined::of(m, person, error, now)) {
-        tx.execute(&DECLINED_SQL, &declined.params())?;
-    } else if let Some(other) = mutation {
-        for row in other.rows() {
-            let Some(t) = table(row.table) else { continue };
-            let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
-            let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
-                row.key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
-            let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)?;
-            // A row the client made and the server never took: the client drops it.
-            if n == 0 && !other.keeps_rows_the_server_lacks() {
-                tx.execute(
-                    "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
-                    &[&t.name, &tombstone_key(&row, person)],
-                )?;
-            }
-        }
-        if let Some(resent) = other.resends_bookings_of(error) {
-            tx.execute(
-                "UPDATE booking SET version = version
-                 WHERE resource_id = $1 AND end_at > greatest($2::bigint, $3::bigint) AND start_at < $4 AND deleted = 0",
-                &[&resent.resource_id, &now.timestamp(), &resent.from, &resent.to],
-            )?;
-        }
+    consume_refused(&mut Refusals { tx, client_id, id }, person, mutation, error, now.timestamp())?;
+    Ok(refused(id, error))
+}
+
+/// PostgreSQL's writes for a refused mutation (see `protocol::consume_refused`).
+struct Refusals<'t, 'a, 'b> {
+    tx: &'t mut Tx<'a, 'b>,
+    client_id: &'t str,
+    id: i64,
+}
+
+impl RefusalLedger for Refusals<'_, '_, '_> {
+    type Error = postgres::Error;
+
+    fn record_failure(&mut self, code: &str, message: &str) -> std::result::Result<(), postgres::Error> {
+        self.tx.execute(
+            "INSERT INTO sync_failure(client_id, mutation_id, code, message) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message",
+            &[&self.client_id, &self.id, &code, &message],
+        )?;
+        Ok(())
     }
-    Ok(outcome)
+
+    fn keep_declined(&mut self, asked: &BookingAsked<'_>, rejection: &str, now: i64) -> std::result::Result<(), postgres::Error> {
+        let (start, end) = (asked.start.timestamp(), asked.end.timestamp());
+        self.tx.execute(
+            &DECLINED_SQL,
+            &[&asked.id, &asked.resource_id, &asked.booker_id, &start, &end, &asked.topic, &now, &rejection],
+        )?;
+        Ok(())
+    }
+
+    fn resend(&mut self, t: &SyncedTable, key: &[&str]) -> std::result::Result<bool, postgres::Error> {
+        let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect::<Vec<_>>().join(" AND ");
+        let key: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            key.iter().map(|k| k as &(dyn postgres::types::ToSql + Sync)).collect();
+        Ok(self.tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), &key)? > 0)
+    }
+
+    fn tombstone(&mut self, table: &str, key: &str) -> std::result::Result<(), postgres::Error> {
+        self.tx.execute(
+            "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES (sync_version(), $1, $2)",
+            &[&table, &key],
+        )?;
+        Ok(())
+    }
+
+    fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), postgres::Error> {
+        self.tx.execute(
+            "UPDATE booking SET version = version
+             WHERE resource_id = $1 AND end_at > greatest($2::bigint, $3::bigint) AND start_at < $4 AND deleted = 0",
+            &[&resent.resource_id, &now, &resent.from, &resent.to],
+        )?;
+        Ok(())
+    }
 }

@@ -5,11 +5,11 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use incubook::error::Rejection;
 use incubook::i18n::Lang;
 use incubook::store::{Journal, Store, is_transient};
 use incubook::sync::{
-    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, check_client_id, table, tombstone_key,
+    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, RefusalLedger, ResentBookings,
+    SyncedTable, check_client_id, consume_refused,
 };
 use incubook::{CoreError, Result};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -70,29 +70,68 @@ impl Journal for Acknowledgement {
     }
 }
 
-/// A new booking the server refused: kept as declined with the reason, so that its booker's
-/// replica (and the resource owner's) learn why — only when the row can stand: a known
-/// resource and booker, a fresh id, a sane span.
-fn keep_declined(tx: &Connection, asked: &BookingAsked<'_>, error: &CoreError, now: i64) -> Result<()> {
-    let rejection = serde_json::to_string(&Rejection::of(error)).unwrap_or_default();
-    tx.prepare_cached(
-        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-         SELECT ?1, ?2, ?3, ?4, ?5, 'declined', ?6, ?7, ?7, ?8
-         WHERE EXISTS(SELECT 1 FROM resource WHERE id = ?2) AND EXISTS(SELECT 1 FROM person WHERE id = ?3)
-           AND NOT EXISTS(SELECT 1 FROM booking WHERE id = ?1)
-           AND ?5 > ?4 AND length(?1) BETWEEN 1 AND 64 AND length(?6) <= 500",
-    )?
-    .execute(params![
-        asked.id,
-        asked.resource_id,
-        asked.booker_id,
-        asked.start.timestamp(),
-        asked.end.timestamp(),
-        asked.topic,
-        now,
-        rejection
-    ])?;
-    Ok(())
+/// The SQLite server's writes for a refused mutation (see `protocol::consume_refused`).
+struct Refusals<'a> {
+    tx: &'a Connection,
+    ack: &'a Ack,
+}
+
+impl RefusalLedger for Refusals<'_> {
+    type Error = CoreError;
+
+    fn record_failure(&mut self, code: &str, message: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO sync_failure(client_id, mutation_id, code, message) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![self.ack.client_id, self.ack.mutation_id, code, message])?;
+        Ok(())
+    }
+
+    fn keep_declined(&mut self, asked: &BookingAsked<'_>, rejection: &str, now: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'declined', ?6, ?7, ?7, ?8
+                 WHERE EXISTS(SELECT 1 FROM resource WHERE id = ?2) AND EXISTS(SELECT 1 FROM person WHERE id = ?3)
+                   AND NOT EXISTS(SELECT 1 FROM booking WHERE id = ?1)
+                   AND ?5 > ?4 AND length(?1) BETWEEN 1 AND 64 AND length(?6) <= 500",
+            )?
+            .execute(params![
+                asked.id,
+                asked.resource_id,
+                asked.booker_id,
+                asked.start.timestamp(),
+                asked.end.timestamp(),
+                asked.topic,
+                now,
+                rejection
+            ])?;
+        Ok(())
+    }
+
+    fn resend(&mut self, t: &SyncedTable, key: &[&str]) -> Result<bool> {
+        let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+        let n = self
+            .tx
+            .execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(key))?;
+        Ok(n > 0)
+    }
+
+    fn tombstone(&mut self, table: &str, key: &str) -> Result<()> {
+        self.tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
+        self.tx.execute(
+            "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
+            params![table, key],
+        )?;
+        Ok(())
+    }
+
+    fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> Result<()> {
+        self.tx.execute(
+            "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > max(?2, ?3) AND start_at < ?4 AND deleted = 0",
+            params![resent.resource_id, now, resent.from, resent.to],
+        )?;
+        Ok(())
+    }
 }
 
 /// The last mutation of this client the server has processed.
@@ -193,35 +232,8 @@ fn consume_failed(
     error: &CoreError,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let now = now.timestamp();
     store.transaction(|tx| {
         write_ack(tx, ack)?;
-        tx.prepare_cached("INSERT OR REPLACE INTO sync_failure(client_id, mutation_id, code, message) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![ack.client_id, ack.mutation_id, error.code(), error.message(Lang::En)])?;
-        let Some(other) = mutation else { return Ok(()) };
-        if let Some(asked) = other.kept_declined(&ack.person_id, error) {
-            return keep_declined(tx, &asked, error, now);
-        }
-        for row in other.rows() {
-            let Some(t) = table(row.table) else { continue };
-            let filter = t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
-            let n = tx.execute(&format!("UPDATE {} SET version = version WHERE {filter}", t.name), rusqlite::params_from_iter(&row.key))?;
-            // A row the client made and the server never took: the client drops it.
-            if n == 0 && !other.keeps_rows_the_server_lacks() {
-                tx.execute("UPDATE sync_clock SET value = value + 1 WHERE id = 1", [])?;
-                tx.execute(
-                    "INSERT INTO sync_tombstone(version, table_name, row_key) VALUES ((SELECT value FROM sync_clock WHERE id = 1), ?1, ?2)",
-                    params![t.name, tombstone_key(&row, &ack.person_id)],
-                )?;
-            }
-        }
-        if let Some(resent) = other.resends_bookings_of(error) {
-            tx.execute(
-                "UPDATE booking SET version = version
-                 WHERE resource_id = ?1 AND end_at > max(?2, ?3) AND start_at < ?4 AND deleted = 0",
-                params![resent.resource_id, now, resent.from, resent.to],
-            )?;
-        }
-        Ok(())
+        consume_refused(&mut Refusals { tx, ack }, &ack.person_id, mutation, error, now.timestamp())
     })
 }
