@@ -112,6 +112,8 @@ trait Backend {
 struct Memory {
     ledger: MemoryLedger,
     makerspace: String,
+    /// The district's own people, made before the first case; each case adds its mentor.
+    district: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Memory {
@@ -126,7 +128,7 @@ impl Memory {
             timezone: "Asia/Shanghai".into(),
         };
         ledger.makerspaces.insert(id.clone(), space);
-        Memory { ledger, makerspace: id }
+        Memory { ledger, makerspace: id, district: None }
     }
 }
 
@@ -149,9 +151,12 @@ impl Backend for Memory {
     }
 
     /// The memory ledger copies itself to undo a refused command: it forgets the earlier
-    /// cases' resources and bookings, so that a copy costs one case, not the whole run.
+    /// cases' mentors, resources and bookings, so that a copy costs one case, not the whole run.
     fn start_case(&mut self) {
         let l = &mut self.ledger;
+        let district = self.district.get_or_insert_with(|| l.people.keys().cloned().collect());
+        l.people.retain(|id, _| district.contains(id));
+        l.names.retain(|id, _| district.contains(id));
         l.resources.clear();
         l.mentors.clear();
         l.bookings.clear();
