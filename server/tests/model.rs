@@ -295,12 +295,41 @@ impl Backend for Server {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Book { mentor: bool, founder: usize, day: i64, slot: i64, len: i64 },
-    Cancel { pick: usize },
-    Reschedule { pick: usize, day: i64, slot: i64, len: i64 },
-    Blackout { mentor: bool, day: i64, slot: i64, len: i64, cancel: bool },
-    Rules { mentor: bool, buffer_after: u32, max_per_day: Option<u32>, max_per_person: Option<u32>, open_from: u16, open_to: u16 },
-    Bad { kind: u8 },
+    Book {
+        mentor: bool,
+        founder: usize,
+        day: i64,
+        slot: i64,
+        len: i64,
+    },
+    Cancel {
+        pick: usize,
+    },
+    Reschedule {
+        pick: usize,
+        day: i64,
+        slot: i64,
+        len: i64,
+    },
+    Blackout {
+        mentor: bool,
+        day: i64,
+        slot: i64,
+        len: i64,
+        cancel: bool,
+    },
+    Rules {
+        mentor: bool,
+        buffer_after: u32,
+        max_per_day: Option<u32>,
+        max_per_person: Option<u32>,
+        approval: bool,
+        open_from: u16,
+        open_to: u16,
+    },
+    Bad {
+        kind: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -309,8 +338,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(|pick| Op::Cancel { pick }),
         2 => (any::<usize>(), 0..4i64, 0..20i64, 1..7i64).prop_map(|(pick, day, slot, len)| Op::Reschedule { pick, day, slot, len }),
         1 => (any::<bool>(), 0..4i64, 0..20i64, 1..5i64, any::<bool>()).prop_map(|(mentor, day, slot, len, cancel)| Op::Blackout { mentor, day, slot, len, cancel }),
-        1 => (any::<bool>(), prop_oneof![Just(0u32), Just(15), Just(30)], prop::option::of(1..4u32), prop::option::of(1..4u32), 480..600u16, 900..1140u16)
-            .prop_map(|(mentor, buffer_after, max_per_day, max_per_person, f, t)| Op::Rules { mentor, buffer_after, max_per_day, max_per_person, open_from: f / 30 * 30, open_to: t / 30 * 30 }),
+        1 => (any::<bool>(), prop_oneof![Just(0u32), Just(15), Just(30)], prop::option::of(1..4u32), prop::option::of(1..4u32), any::<bool>(), 480..600u16, 900..1140u16)
+            .prop_map(|(mentor, buffer_after, max_per_day, max_per_person, approval, f, t)| Op::Rules { mentor, buffer_after, max_per_day, max_per_person, approval, open_from: f / 30 * 30, open_to: t / 30 * 30 }),
         1 => (0..4u8).prop_map(|kind| Op::Bad { kind }),
     ]
 }
@@ -509,9 +538,16 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
                 }
                 res[k].blackouts.push((start, end));
             }
-            Op::Rules { mentor, buffer_after, max_per_day, max_per_person, open_from, open_to } => {
+            Op::Rules { mentor, buffer_after, max_per_day, max_per_person, approval, open_from, open_to } => {
                 let k = usize::from(mentor);
-                let policy = Policy { buffer_after_min: buffer_after, max_per_day, max_per_person, ..res[k].policy.clone() };
+                // With approval, new and moved bookings wait as requests, which hold their slots too.
+                let policy = Policy {
+                    buffer_after_min: buffer_after,
+                    max_per_day,
+                    max_per_person,
+                    approval_required: approval,
+                    ..res[k].policy.clone()
+                };
                 let owner = res[k].owner.clone();
                 let got = b.apply(&owner, &Command::SetPolicy { resource_id: res[k].id.clone(), policy: policy.clone() });
                 prop_assert_eq!(got, Ok(()), "op {}: policy", n);

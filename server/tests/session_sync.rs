@@ -167,9 +167,58 @@ fn long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_noth
     assert!(last.chars().count() == 10_000);
 }
 
+/// Requests made offline for a mentor who approves each session reach the server in one push
+/// (PostgreSQL decides such pushes in a batch) as requests, and the mentor is told of each.
+fn requests_from_an_offline_outbox_wait_for_the_mentor_who_is_told_of_each(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let resource: String = ok(seed.conn().query_row(
+        "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
+         WHERE s.code = 'PD-0001' AND r.approval_required = 1 AND r.active = 1 ORDER BY r.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    let mentor = mentor_person(&seed, &resource);
+    let founders = founders_of(&seed, "PD-0001");
+    server.account("f", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("m", &mentor, "PD-0001", &[ServerRole::Mentor]);
+    let (mut f, mut m) = (server.client("f", now), server.client("m", now));
+    m.sync(now);
+    let told_before = ok(m.store.notifications(&mentor)).into_iter().filter(|n| n.kind == "booking_request").count();
+
+    let search =
+        incubook::store::SlotSearch { from: now.date_naive(), to: now.date_naive() + chrono::Duration::days(28), minutes: None };
+    let slots = ok(f.store.slots(&resource, &search, now));
+    let mut asked = Vec::new();
+    for slot in slots.iter().filter(|s| s.start > now + chrono::Duration::days(1)) {
+        if asked.len() == 3 {
+            break;
+        }
+        // Slots that overlap one asked for already (or its buffer) are refused on the desktop.
+        let new = NewBooking { resource_id: resource.clone(), start: slot.start, end: slot.end, topic: "融资路演".into() };
+        if let Ok(booking) = f.store.book(&founders[0], &new, now) {
+            asked.push(booking.id);
+        }
+    }
+    assert_eq!(asked.len(), 3, "three requests made offline");
+    let report = f.sync(now);
+    assert!(report.refused.is_empty(), "{report:?}");
+    for id in &asked {
+        assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(id)]).as_deref(), Some("requested"));
+    }
+    m.sync(now);
+    let told: Vec<_> = ok(m.store.notifications(&mentor)).into_iter().filter(|n| n.kind == "booking_request").collect();
+    assert_eq!(told.len(), told_before + 3, "the mentor is told of each request");
+    for id in &asked {
+        assert!(told.iter().any(|n| n.booking_id.as_deref() == Some(id.as_str())), "told of {id}");
+    }
+}
+
 on_both_backends!(
     long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_nothing,
     a_founder_waiting_for_a_taken_slot_is_told_when_it_opens,
     a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor,
     a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_them_from_others,
+    requests_from_an_offline_outbox_wait_for_the_mentor_who_is_told_of_each,
 );

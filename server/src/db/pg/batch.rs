@@ -1,18 +1,20 @@
 //! Group commit for bookings on PostgreSQL. A push of new bookings joins the queue of one
 //! worker thread, which takes every push queued by then and decides their bookings in one
-//! transaction of five statements — lock the calendars, read what the rules need, claim the
-//! clients' mutations, write bookings, audit entries and refusals — instead of two or three
-//! statements and a commit per booking. Statement start-up, round trips and commits were most of the
-//! database's CPU in a profile of the race; the per-row work (indexes, triggers) remains.
+//! transaction of four statements — lock the calendars, read what `apply` needs, claim the
+//! clients' mutations, write bookings, audit entries, notifications and refusals — instead of
+//! two or three statements and a commit per booking. Statement start-up, round trips and
+//! commits were most of the database's CPU in a profile of the race; the per-row work
+//! (indexes, triggers) remains.
 //!
 //! The calendars are locked first (in one order, so two servers' batches cannot deadlock)
 //! and everything after is read in later statements, which see every change committed
 //! before the locks were granted. The bookings of a batch are decided in queue order by the
-//! core's rules, each against the rows read plus the bookings accepted before it in the
-//! batch. Anything unusual — a booking that needs approval, a missing row, a retry of a push
-//! already applied, a client twice in one group, a batch that failed — is handed back to the
-//! push's own thread, which applies it the usual way (`push::push`) on its own connection:
-//! that way handles every case.
+//! core's `apply` over the facts read ahead (`ahead.rs`), each against the rows read plus the
+//! bookings accepted before it in the batch; a request for approval tells its owners here
+//! too. Anything unusual — a missing row, a taken id, a retry of a push already applied, a
+//! client twice in one group, a batch that failed — is handed back to the push's own thread,
+//! which applies it the usual way (`push::push`) on its own connection: that way handles
+//! every case.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -20,19 +22,15 @@ use std::sync::{LazyLock, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
 use incubook::decide;
-use incubook::domain::BookingStatus;
 use incubook::interval::Span;
 use incubook::sync::check_client_id;
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
-use postgres::types::ToSql;
-
-use incubook::apply::RequestFacts;
 
 use super::Pool;
+use super::ahead::{self, Context, Earlier, Effects, NotReadAhead, context_columns};
 use super::bookings::{Failure, Res};
-use super::optimistic::{Context, context_columns};
 use super::push::{self, client_owner};
-use super::refusal::{Declined, refused};
+use super::refusal::refused;
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
@@ -175,10 +173,10 @@ const LOCK_SQL: &str = "INSERT INTO resource_calendar(resource_id, seq)
 
 static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT i.n, {} FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
-             WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, n)
+        "SELECT i.n, {} FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+             WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, now, n)
          JOIN resource r ON r.id = i.resource AND r.deleted = 0",
-        context_columns("i.booking", "i.person", "i.start_at", "i.end_at")
+        context_columns("i.booking", "i.person", "i.start_at", "i.end_at", "i.now")
     )
 });
 
@@ -193,21 +191,8 @@ const CLAIM_SQL: &str = "WITH pruned AS (
     WHERE c.client_id = v.client_id AND c.last_mutation_id < v.first
     RETURNING c.client_id";
 
-/// Accepted and declined bookings, the accepted ones' audit entries and the refusals.
-const WRITE_SQL: &str = "WITH booked AS (
-       INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-       SELECT id, resource, booker, s, e, status, topic, at, at, rejection
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[])
-         AS b(id, resource, booker, s, e, status, topic, at, rejection)
-       RETURNING id),
-     audited AS (
-       INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail)
-       SELECT at, actor, 'book', 'booking', id, detail FROM unnest($10::bigint[], $11::text[], $12::text[], $13::text[]) AS a(at, actor, id, detail)),
-     failed AS (
-       INSERT INTO sync_failure(client_id, mutation_id, code, message)
-       SELECT * FROM unnest($14::text[], $15::bigint[], $16::text[], $17::text[])
-       ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message)
-     SELECT count(*) FROM booked";
+/// The batch's bookings, audit entries, notifications and refusals.
+static WRITE_SQL: LazyLock<String> = LazyLock::new(|| format!("WITH {} SELECT count(*) FROM booked", ahead::effects_sql("TRUE")));
 
 /// A new booking asked for by a push of the group.
 struct Item {
@@ -323,20 +308,15 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
             mine
         })
         .collect();
-    let decidable = |c: &Option<Context>| {
-        c.as_ref().is_some_and(|c| {
-            // A per-person limit needs the booker's own bookings: the locking way reads them.
-            !c.taken
-                && c.actor.is_some()
-                && c.rules.policy.max_per_person.is_none()
-                && decide::initial_status(c.rules.policy.approval_required) == BookingStatus::Confirmed
-        })
-    };
+    // The rest the core's `apply` reads from the context; a fresh booking id and a known
+    // booker let its refusal be consumed here too.
+    let decidable = |c: &Option<Context>| c.as_ref().is_some_and(|c| !c.taken && c.actor.is_some());
     let ready: Vec<bool> = per_push.iter().map(|contexts| contexts.iter().all(decidable)).collect();
     let claimed = claim(tx, planned, &ready)?;
 
-    let mut write = Write::default();
+    let mut effects = Effects::default();
     let mut accepted: HashMap<&str, Vec<Span>> = HashMap::new();
+    let mut own: HashMap<(&str, &str), u32> = HashMap::new();
     let mut answers = Vec::with_capacity(planned.len());
     for ((push, contexts), claimed) in planned.iter().zip(per_push).zip(claimed) {
         if !claimed {
@@ -346,32 +326,34 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
         let mut outcomes = Vec::with_capacity(push.items.len());
         for (item, context) in push.items.iter().zip(contexts) {
             let Some(context) = context else { return Err(Failure::Corrupt("a claimed booking lost its context".into())) };
-            let Some(actor) = &context.actor else { return Err(Failure::Corrupt("a claimed booking lost its booker".into())) };
-            let rules = &context.rules;
-            let earlier = accepted.get(rules.id.as_str()).into_iter().flatten().copied();
-            let busy: Vec<Span> =
-                context.busy.iter().copied().chain(Context::within_weeks(rules, item.request, earlier)).collect();
-            let visible = incubook::decide::visible_to(actor, rules, context.mentor_visibility.as_deref());
-            let facts = RequestFacts { busy: &busy, expires: context.expires, visible, holding: 0 };
-            match incubook::apply::decide_new_booking(actor, rules, &facts, item.request, item.now.timestamp()) {
-                Ok(_) => {
-                    let (_, resource_id, _) = item.asked();
-                    accepted.entry(resource_id).or_default().push(item.request);
-                    write.accept(push.person, item);
+            let resource = item.asked().1;
+            let earlier = Earlier {
+                spans: accepted.get(resource).map_or(&[], Vec::as_slice),
+                own: own.get(&(push.person, resource)).copied().unwrap_or(0),
+            };
+            let who = (push.person, push.client_id, item.id);
+            match ahead::decide(&mut effects, who, context, earlier, &item.mutation, item.now.timestamp()) {
+                Ok(None) => {
+                    accepted.entry(resource).or_default().push(item.request);
+                    *own.entry((push.person, resource)).or_default() += 1;
                     outcomes.push(MutationOutcome { id: item.id, applied: true, code: None, message: None });
                 }
-                Err(error) => outcomes.push(write.refuse(push, item, &error)),
+                Ok(Some(refusal)) => outcomes.push(refused(item.id, &refusal)),
+                Err(NotReadAhead) => return Err(Failure::Corrupt("a booking of a batch needed a fact not read ahead".into())),
             }
         }
         answers.push(Some(outcomes));
     }
-    write.run(tx)?;
+    let written: i64 = tx.query_one(&WRITE_SQL, &effects.params())?.get(0);
+    if written != effects.bookings() as i64 {
+        return Err(Failure::Corrupt(format!("{written} of {} bookings written", effects.bookings())));
+    }
     Ok(answers)
 }
 
 /// The context of each item, in order; `None` where its resource is missing.
 fn read(tx: &mut Tx<'_, '_>, items: &[(&Planned<'_>, &Item)]) -> Res<Vec<Option<Context>>> {
-    let (mut ids, mut persons, mut resources, mut starts, mut ends) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut ids, mut persons, mut resources, mut starts, mut ends, mut nows) = (vec![], vec![], vec![], vec![], vec![], vec![]);
     for (push, item) in items {
         let (booking_id, resource_id, _) = item.asked();
         ids.push(booking_id);
@@ -379,15 +361,17 @@ fn read(tx: &mut Tx<'_, '_>, items: &[(&Planned<'_>, &Item)]) -> Res<Vec<Option<
         resources.push(resource_id);
         starts.push(item.request.start);
         ends.push(item.request.end);
+        nows.push(item.now.timestamp());
     }
-    let rows = tx.query(&CONTEXT_SQL, &[&ids, &persons, &resources, &starts, &ends])?;
+    let rows = tx.query(&CONTEXT_SQL, &[&ids, &persons, &resources, &starts, &ends, &nows])?;
     let mut contexts: Vec<Option<Context>> = items.iter().map(|_| None).collect();
     for row in rows {
         let n = usize::try_from(row.get::<_, i64>(0) - 1).map_err(|_| Failure::Corrupt("an unnumbered context".into()))?;
         let Some(((push, item), slot)) = items.get(n).zip(contexts.get_mut(n)) else {
             return Err(Failure::Corrupt(format!("context {n} of {}", items.len())));
         };
-        *slot = Some(Context::of(&row, 1, push.person, item.asked().1, item.request)?);
+        let (booking_id, resource_id, _) = item.asked();
+        *slot = Some(Context::of(&row, 1, (booking_id, push.person, resource_id), item.request, item.now.timestamp())?);
     }
     Ok(contexts)
 }
@@ -404,95 +388,4 @@ fn claim(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>], ready: &[bool]) -> Res<Ve
     let rows = if clients.is_empty() { Vec::new() } else { tx.query(CLAIM_SQL, &[&clients, &firsts, &lasts])? };
     let claimed: HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
     Ok(planned.iter().zip(ready).map(|(p, ready)| *ready && claimed.contains(p.client_id)).collect())
-}
-
-/// The rows of `WRITE_SQL`, column by column.
-#[derive(Default)]
-struct Write {
-    ids: Vec<String>,
-    resources: Vec<String>,
-    bookers: Vec<String>,
-    starts: Vec<i64>,
-    ends: Vec<i64>,
-    statuses: Vec<&'static str>,
-    topics: Vec<String>,
-    ats: Vec<i64>,
-    rejections: Vec<Option<String>>,
-    audit_ats: Vec<i64>,
-    audit_actors: Vec<String>,
-    audit_ids: Vec<String>,
-    audit_details: Vec<String>,
-    failed_clients: Vec<String>,
-    failed_ids: Vec<i64>,
-    failed_codes: Vec<String>,
-    failed_messages: Vec<String>,
-}
-
-impl Write {
-    fn booking(&mut self, id: &str, resource: &str, booker: &str, span: (i64, i64), topic: &str, at: i64) {
-        self.ids.push(id.to_string());
-        self.resources.push(resource.to_string());
-        self.bookers.push(booker.to_string());
-        self.starts.push(span.0);
-        self.ends.push(span.1);
-        self.topics.push(topic.to_string());
-        self.ats.push(at);
-    }
-
-    fn accept(&mut self, person: &str, item: &Item) {
-        let (booking_id, resource_id, topic) = item.asked();
-        let at = item.now.timestamp();
-        let status = BookingStatus::Confirmed.as_str();
-        self.booking(booking_id, resource_id, person, (item.request.start, item.request.end), topic.trim(), at);
-        self.statuses.push(status);
-        self.rejections.push(None);
-        let detail = serde_json::json!({"resource_id": resource_id, "start": item.request.start, "end": item.request.end, "status": status});
-        self.audit_ats.push(at);
-        self.audit_actors.push(person.to_string());
-        self.audit_ids.push(booking_id.to_string());
-        self.audit_details.push(detail.to_string());
-    }
-
-    /// The refusal's outcome; the booking is kept as declined with its reason.
-    fn refuse(&mut self, push: &Planned<'_>, item: &Item, error: &incubook::CoreError) -> MutationOutcome {
-        let outcome = refused(item.id, error);
-        if let Some(declined) = Declined::of(&item.mutation, push.person, error, item.now) {
-            let (asked, span, at, rejection) = declined.parts();
-            self.booking(asked.id, asked.resource_id, asked.booker_id, span, asked.topic, at);
-            self.statuses.push(BookingStatus::Declined.as_str());
-            self.rejections.push(Some(rejection.to_string()));
-        }
-        self.failed_clients.push(push.client_id.to_string());
-        self.failed_ids.push(item.id);
-        self.failed_codes.push(outcome.code.clone().unwrap_or_default());
-        self.failed_messages.push(outcome.message.clone().unwrap_or_default());
-        outcome
-    }
-
-    fn run(&self, tx: &mut Tx<'_, '_>) -> Res<()> {
-        let params: [&(dyn ToSql + Sync); 17] = [
-            &self.ids,
-            &self.resources,
-            &self.bookers,
-            &self.starts,
-            &self.ends,
-            &self.statuses,
-            &self.topics,
-            &self.ats,
-            &self.rejections,
-            &self.audit_ats,
-            &self.audit_actors,
-            &self.audit_ids,
-            &self.audit_details,
-            &self.failed_clients,
-            &self.failed_ids,
-            &self.failed_codes,
-            &self.failed_messages,
-        ];
-        let written: i64 = tx.query_one(WRITE_SQL, &params)?.get(0);
-        if written != self.ids.len() as i64 {
-            return Err(Failure::Corrupt(format!("{written} of {} bookings written", self.ids.len())));
-        }
-        Ok(())
-    }
 }

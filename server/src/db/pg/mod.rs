@@ -2,6 +2,7 @@
 //! (`migrations/postgres`), the same tables and row meanings as the SQLite backend, and the
 //! same decisions — every booking change is checked by the core's pure `rules` and `decide`.
 
+mod ahead;
 mod batch;
 mod bookings;
 mod catalogue;

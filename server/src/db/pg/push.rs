@@ -222,7 +222,7 @@ impl RefusalLedger for Refusals<'_, '_, '_> {
     fn keep_declined(&mut self, asked: &BookingAsked<'_>, rejection: &str, now: i64) -> std::result::Result<(), postgres::Error> {
         let (start, end) = (asked.start.timestamp(), asked.end.timestamp());
         self.tx.execute(
-            &DECLINED_SQL,
+            DECLINED_SQL,
             &[&asked.id, &asked.resource_id, &asked.booker_id, &start, &end, &asked.topic, &now, &rejection],
         )?;
         Ok(())

@@ -1,0 +1,524 @@
+//! New bookings on PostgreSQL's fast paths (`optimistic.rs`, `batch.rs`): one statement reads
+//! ahead every fact `apply` needs for a `Book` (`context_columns`), the core's own `apply`
+//! runs over those facts ([`ReadAhead`]), and the effects it decided — or the refusal that
+//! `consume_refused` decided — are kept in [`Effects`] to be written in one statement
+//! (`effects_sql`). The decision is the one every backend makes; only the reading and the
+//! writing are batched. A fact not read ahead, or a write these paths do not make, answers
+//! [`NotReadAhead`], and the booking goes the locking way, which reads and writes anything.
+
+use incubook::apply::apply;
+use incubook::decide::Actor;
+use incubook::domain::{BookingStatus, Id, Role, new_id};
+use incubook::interval::Span;
+use incubook::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use incubook::store::ResourceRules;
+use incubook::sync::{BookingAsked, Mutation, RefusalLedger, ResentBookings, SyncedTable, consume_refused};
+use incubook::{CoreError, availability::Days};
+use postgres::types::ToSql;
+
+use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, parse_rules};
+
+/// `Days::covering` reaches at most eight days and fourteen hours (the widest UTC offset) either
+/// side of a request: a resource with a daily or weekly cap counts the bookings that start
+/// within nine days of it, and the rows outside the request's weeks are dropped in Rust.
+const CAP_WINDOW_SECONDS: i64 = 9 * 86_400;
+
+/// What `apply` needs about one new booking, as columns over `resource r`: whether the
+/// booking id is taken, the booker's roles, the resource's busy spans, the booker's
+/// qualification, the mentor, the lab managers who decide on requests (only where the
+/// resource asks for approval), the booker's upcoming bookings of it (only where the policy
+/// limits them) and the calendar's counter. The names are SQL expressions for the booking's
+/// id, booker, start, end and the time of the push: parameters for one booking, columns of
+/// an `unnest` for a batch.
+///
+/// The busy spans are those the rules can see from the request: bookings that come within
+/// twice the buffers of it (a booking's buffers and the request's), and, where the resource
+/// has a cap, every booking that starts in the weeks around it. A resource without caps
+/// reads a few rows instead of every booking of four weeks.
+pub(super) fn context_columns(booking: &str, person: &str, start: &str, end: &str, now: &str) -> String {
+    let capped = "(r.max_per_day IS NOT NULL OR r.max_per_week IS NOT NULL)";
+    let margin = "(120 * (r.buffer_before_min + r.buffer_after_min))";
+    let (near_lo, near_hi) = (format!("{start} - {margin}"), format!("{end} + {margin}"));
+    let (cap_lo, cap_hi) = (format!("{start} - {CAP_WINDOW_SECONDS}"), format!("{end} + {CAP_WINDOW_SECONDS}"));
+    format!(
+        "{RULES_COLUMNS},
+           EXISTS(SELECT 1 FROM booking WHERE id = {booking}),
+           (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
+              LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = {person} AND p.deleted = 0)::text,
+           (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
+              WHERE b.resource_id = r.id AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
+                AND b.start_at > CASE WHEN {capped} THEN least({cap_lo}, {near_lo} - {MAX_BOOKING_SECONDS})
+                                      ELSE {near_lo} - {MAX_BOOKING_SECONDS} END
+                AND b.start_at < CASE WHEN {capped} THEN greatest({cap_hi}, {near_hi}) ELSE {near_hi} END
+                AND (({capped} AND b.start_at >= {cap_lo} AND b.start_at < {cap_hi})
+                     OR (b.end_at > {near_lo} AND b.start_at < {near_hi})))::text,
+           (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = {person} AND q.resource_id = r.id)::text,
+           (SELECT json_build_array(m.person_id, m.visibility) FROM mentor m WHERE m.resource_id = r.id)::text,
+           CASE WHEN r.kind <> 'mentor' AND r.approval_required <> 0 THEN
+             (SELECT coalesce(json_agg(pr.person_id), '[]') FROM person_role pr
+                WHERE pr.makerspace_id = r.makerspace_id AND pr.role = 'lab_manager')::text END,
+           CASE WHEN r.max_per_person IS NOT NULL THEN
+             (SELECT count(*) FROM booking h WHERE h.resource_id = r.id AND h.booker_id = {person} AND h.end_at > {now}
+                AND h.status IN ('requested', 'confirmed') AND h.deleted = 0) END,
+           coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)"
+    )
+}
+
+/// The columns of `context_columns` after the rules' three.
+const CONTEXT_WIDTH: usize = 11;
+
+/// What the read found for one new booking.
+pub(super) struct Context {
+    pub booking_id: String,
+    pub rules: ResourceRules,
+    pub taken: bool,
+    pub actor: Option<Actor>,
+    /// The resource's active bookings over the weeks the request's caps count.
+    pub busy: Vec<Span>,
+    pub expires: Option<Option<i64>>,
+    pub mentor: Option<MentorFacts>,
+    /// Read only where a request for approval would tell them.
+    pub lab_managers: Option<Vec<Id>>,
+    /// Read only where the policy limits a person's bookings.
+    pub holding: Option<u32>,
+    /// The time the holding was counted from.
+    pub now: i64,
+    pub seq: i64,
+}
+
+impl Context {
+    /// The context from the `context_columns` of `row` that start at `at`.
+    /// `asked` is the booking's (id, booker, resource).
+    pub(super) fn of(row: &postgres::Row, at: usize, asked: (&str, &str, &str), request: Span, now: i64) -> Res<Context> {
+        let (booking_id, person, resource_id) = asked;
+        let rules = parse_rules(resource_id, row.get(at), row.get(at + 1), row.get(at + 2))?;
+        let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("booking context of {resource_id}: {e}"));
+        let json = |i: usize| row.get::<_, Option<&str>>(at + i);
+        let actor = match json(4) {
+            None => None,
+            Some(roles) => {
+                let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
+                let roles =
+                    roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
+                Some(Actor { id: person.to_string(), roles })
+            }
+        };
+        let busy: Vec<(i64, i64)> = serde_json::from_str(json(5).unwrap_or("[]")).map_err(corrupt)?;
+        let busy = within_weeks(&rules, request, busy.into_iter().map(|(start, end)| Span::new(start, end)));
+        let expires =
+            json(6).map(|text| serde_json::from_str::<(Option<i64>,)>(text).map(|e| e.0)).transpose().map_err(corrupt)?;
+        let mentor = json(7)
+            .map(|text| {
+                serde_json::from_str::<(Id, String)>(text).map(|(person_id, visibility)| MentorFacts { person_id, visibility })
+            })
+            .transpose()
+            .map_err(corrupt)?;
+        let lab_managers = json(8).map(serde_json::from_str::<Vec<Id>>).transpose().map_err(corrupt)?;
+        let holding = row.get::<_, Option<i64>>(at + 9).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+        Ok(Context {
+            booking_id: booking_id.to_string(),
+            actor,
+            rules,
+            taken: row.get(at + 3),
+            busy,
+            expires,
+            mentor,
+            lab_managers,
+            holding,
+            now,
+            seq: row.get(at + CONTEXT_WIDTH - 1),
+        })
+    }
+}
+
+/// The same rows as `bookings::load_busy` over the weeks `check_booking` counts.
+fn within_weeks(rules: &ResourceRules, request: Span, spans: impl Iterator<Item = Span>) -> Vec<Span> {
+    let weeks = Days::covering(rules.tz, request).span();
+    spans.filter(|s| s.start < weeks.end && s.start > weeks.start - MAX_BOOKING_SECONDS && s.end > weeks.start).collect()
+}
+
+/// A fact `apply` asked for that was not read ahead, or a write these paths do not make.
+#[derive(Debug)]
+pub(super) struct NotReadAhead;
+
+/// Bookings accepted earlier in the same statement: they hold their slots for the later ones.
+#[derive(Default)]
+pub(super) struct Earlier<'a> {
+    pub spans: &'a [Span],
+    /// How many of them are the booker's own.
+    pub own: u32,
+}
+
+/// A ledger over one `Context`: `apply` reads the facts read ahead and its effects are kept.
+pub(super) struct ReadAhead<'a> {
+    pub person: &'a str,
+    pub context: &'a Context,
+    pub earlier: Earlier<'a>,
+    pub effects: &'a mut Effects,
+}
+
+type Ahead<T> = std::result::Result<T, NotReadAhead>;
+
+impl ReadAhead<'_> {
+    fn resource(&self, resource_id: &str) -> Ahead<()> {
+        if resource_id == self.context.rules.id { Ok(()) } else { Err(NotReadAhead) }
+    }
+
+    fn booker(&self, person_id: &str) -> Ahead<()> {
+        if person_id == self.person { Ok(()) } else { Err(NotReadAhead) }
+    }
+}
+
+impl Ledger for ReadAhead<'_> {
+    type Error = NotReadAhead;
+
+    fn actor(&mut self, person_id: &str) -> Ahead<Option<Actor>> {
+        self.booker(person_id)?;
+        Ok(self.context.actor.clone())
+    }
+
+    /// The batch holds the calendars' locks; a single booking writes only if its calendar's
+    /// counter is still the one read.
+    fn rules(&mut self, resource_id: &str, _lock: bool) -> Ahead<Option<ResourceRules>> {
+        self.resource(resource_id)?;
+        Ok(Some(self.context.rules.clone()))
+    }
+
+    fn busy(&mut self, resource_id: &str, window: Span, except: Option<&str>) -> Ahead<Vec<Span>> {
+        self.resource(resource_id)?;
+        if except.is_some() {
+            return Err(NotReadAhead);
+        }
+        let read = self.context.busy.iter().chain(self.earlier.spans);
+        Ok(read.filter(|s| s.start < window.end && s.end > window.start).copied().collect())
+    }
+
+    fn qualification(&mut self, person_id: &str, resource_id: &str) -> Ahead<Option<Option<i64>>> {
+        self.booker(person_id)?;
+        self.resource(resource_id)?;
+        Ok(self.context.expires)
+    }
+
+    fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Ahead<u32> {
+        self.booker(person_id)?;
+        self.resource(resource_id)?;
+        match self.context.holding {
+            Some(held) if except.is_none() && after == self.context.now => Ok(held.saturating_add(self.earlier.own)),
+            _ => Err(NotReadAhead),
+        }
+    }
+
+    fn mentor(&mut self, resource_id: &str) -> Ahead<Option<MentorFacts>> {
+        self.resource(resource_id)?;
+        Ok(self.context.mentor.clone())
+    }
+
+    fn booking(&mut self, _id: &str) -> Ahead<Option<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
+    fn exists(&mut self, entity: Entity, id: &str) -> Ahead<bool> {
+        match entity {
+            Entity::Booking if id == self.context.booking_id => Ok(self.context.taken),
+            _ => Err(NotReadAhead),
+        }
+    }
+
+    fn lab_managers(&mut self, makerspace_id: &str) -> Ahead<Vec<Id>> {
+        match &self.context.lab_managers {
+            Some(managers) if makerspace_id == self.context.rules.makerspace_id => Ok(managers.clone()),
+            _ => Err(NotReadAhead),
+        }
+    }
+
+    fn first_waiting(&mut self, _resource_id: &str, _freed: Span) -> Ahead<Option<(Id, Id)>> {
+        Err(NotReadAhead)
+    }
+
+    fn makerspace(&mut self, _key: MakerspaceKey<'_>) -> Ahead<Option<incubook::domain::Makerspace>> {
+        Err(NotReadAhead)
+    }
+
+    fn lab_home(&mut self, _lab_id: &str) -> Ahead<Option<(Id, String)>> {
+        Err(NotReadAhead)
+    }
+
+    fn owner_of(&mut self, _row: OwnedRow<'_>) -> Ahead<Option<Id>> {
+        Err(NotReadAhead)
+    }
+
+    fn person_name(&mut self, _person_id: &str) -> Ahead<Option<String>> {
+        Err(NotReadAhead)
+    }
+
+    fn active_bookings(&mut self, _resource_id: &str, _after: i64) -> Ahead<Vec<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
+    fn write(&mut self, effect: Effect<'_>) -> Ahead<()> {
+        let e = &mut *self.effects;
+        match effect {
+            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
+                e.booking((id, resource_id, booker_id, topic), span, status, at, None);
+            }
+            Effect::Audit { actor_id, action, entity, entity_id, detail, at } => {
+                e.audit_ats.push(at);
+                e.audit_actors.push(actor_id.to_string());
+                e.audit_actions.push(action.to_string());
+                e.audit_entities.push(entity.to_string());
+                e.audit_ids.push(entity_id.to_string());
+                e.audit_details.push(detail.to_string());
+            }
+            Effect::Notify { person_id, kind, booking_id, resource_id, detail, at } => {
+                e.notice_ids.push(new_id());
+                e.notice_people.push(person_id.to_string());
+                e.notice_kinds.push(kind.to_string());
+                e.notice_bookings.push(booking_id.map(str::to_string));
+                e.notice_resources.push(resource_id.map(str::to_string));
+                e.notice_details.push(detail.to_string());
+                e.notice_ats.push(at);
+            }
+            _ => return Err(NotReadAhead),
+        }
+        Ok(())
+    }
+}
+
+/// Decides a new booking of `person` over the facts read ahead, as mutation `id` of
+/// `client_id`: `Ok(None)` when applied, `Ok(Some(refusal))` when refused and consumed, its
+/// rows added to `effects` either way; nothing added when a fact was not read ahead.
+pub(super) fn decide(
+    effects: &mut Effects,
+    (person, client_id, id): (&str, &str, i64),
+    context: &Context,
+    earlier: Earlier<'_>,
+    mutation: &Mutation,
+    now: i64,
+) -> Ahead<Option<CoreError>> {
+    let mut mine = Effects::default();
+    let decided = apply(&mut ReadAhead { person, context, earlier, effects: &mut mine }, person, mutation, now);
+    let refusal = match decided {
+        Ok(()) => None,
+        Err(ApplyError::Storage(e)) => return Err(e),
+        Err(ApplyError::Decided(refusal)) => {
+            mine = Effects::default();
+            let mut consumed = Refusals { effects: &mut mine, client_id, id, context };
+            consume_refused(&mut consumed, person, Some(mutation), &refusal, now)?;
+            Some(refusal)
+        }
+    };
+    effects.append(mine);
+    Ok(refusal)
+}
+
+/// The rows a fast path writes, column by column, for `effects_sql`.
+#[derive(Default)]
+pub(super) struct Effects {
+    ids: Vec<String>,
+    resources: Vec<String>,
+    bookers: Vec<String>,
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    statuses: Vec<&'static str>,
+    topics: Vec<String>,
+    ats: Vec<i64>,
+    rejections: Vec<Option<String>>,
+    audit_ats: Vec<i64>,
+    audit_actors: Vec<String>,
+    audit_actions: Vec<String>,
+    audit_entities: Vec<String>,
+    audit_ids: Vec<String>,
+    audit_details: Vec<String>,
+    notice_ids: Vec<String>,
+    notice_people: Vec<String>,
+    notice_kinds: Vec<String>,
+    notice_bookings: Vec<Option<String>>,
+    notice_resources: Vec<Option<String>>,
+    notice_details: Vec<String>,
+    notice_ats: Vec<i64>,
+    failed_clients: Vec<String>,
+    failed_ids: Vec<i64>,
+    failed_codes: Vec<String>,
+    failed_messages: Vec<String>,
+    tombstone_tables: Vec<String>,
+    tombstone_keys: Vec<String>,
+}
+
+/// How many parameters `effects_sql` takes.
+pub(super) const EFFECT_PARAMS: usize = 28;
+
+impl Effects {
+    /// A booking row: (id, resource, booker, topic).
+    fn booking(
+        &mut self,
+        (id, resource, booker, topic): (&str, &str, &str, &str),
+        span: Span,
+        status: BookingStatus,
+        at: i64,
+        rejection: Option<&str>,
+    ) {
+        self.ids.push(id.to_string());
+        self.resources.push(resource.to_string());
+        self.bookers.push(booker.to_string());
+        self.starts.push(span.start);
+        self.ends.push(span.end);
+        self.statuses.push(status.as_str());
+        self.topics.push(topic.to_string());
+        self.ats.push(at);
+        self.rejections.push(rejection.map(str::to_string));
+    }
+
+    pub(super) fn bookings(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn append(&mut self, mut other: Effects) {
+        macro_rules! each {
+            ($($field:ident),*) => { $(self.$field.append(&mut other.$field);)* };
+        }
+        each!(
+            ids,
+            resources,
+            bookers,
+            starts,
+            ends,
+            statuses,
+            topics,
+            ats,
+            rejections,
+            audit_ats,
+            audit_actors,
+            audit_actions,
+            audit_entities,
+            audit_ids,
+            audit_details,
+            notice_ids,
+            notice_people,
+            notice_kinds,
+            notice_bookings,
+            notice_resources,
+            notice_details,
+            notice_ats,
+            failed_clients,
+            failed_ids,
+            failed_codes,
+            failed_messages,
+            tombstone_tables,
+            tombstone_keys
+        );
+    }
+
+    /// The parameters of `effects_sql`, in its order.
+    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); EFFECT_PARAMS] {
+        [
+            &self.ids,
+            &self.resources,
+            &self.bookers,
+            &self.starts,
+            &self.ends,
+            &self.statuses,
+            &self.topics,
+            &self.ats,
+            &self.rejections,
+            &self.audit_ats,
+            &self.audit_actors,
+            &self.audit_actions,
+            &self.audit_entities,
+            &self.audit_ids,
+            &self.audit_details,
+            &self.notice_ids,
+            &self.notice_people,
+            &self.notice_kinds,
+            &self.notice_bookings,
+            &self.notice_resources,
+            &self.notice_details,
+            &self.notice_ats,
+            &self.failed_clients,
+            &self.failed_ids,
+            &self.failed_codes,
+            &self.failed_messages,
+            &self.tombstone_tables,
+            &self.tombstone_keys,
+        ]
+    }
+}
+
+/// `Effects`' rows as data-modifying common table expressions over `unnest`s of `$1`–`$28`,
+/// each written only where `gate` holds; `booked` returns the ids of the bookings written.
+pub(super) fn effects_sql(gate: &str) -> String {
+    format!(
+        "booked AS (
+           INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
+           SELECT id, resource, booker, s, e, status, topic, at, at, rejection
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[])
+             AS b(id, resource, booker, s, e, status, topic, at, rejection)
+           WHERE {gate}
+           RETURNING id),
+         audited AS (
+           INSERT INTO audit_log(at, actor_id, action, entity, entity_id, detail)
+           SELECT * FROM unnest($10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]) WHERE {gate}),
+         noticed AS (
+           INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at)
+           SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[])
+           WHERE {gate}),
+         failed AS (
+           INSERT INTO sync_failure(client_id, mutation_id, code, message)
+           SELECT * FROM unnest($23::text[], $24::bigint[], $25::text[], $26::text[]) WHERE {gate}
+           ON CONFLICT (client_id, mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message),
+         tombstoned AS (
+           INSERT INTO sync_tombstone(version, table_name, row_key)
+           SELECT sync_version(), t, k FROM unnest($27::text[], $28::text[]) AS x(t, k) WHERE {gate})"
+    )
+}
+
+/// A refusal's writes on a fast path (see `protocol::consume_refused`). The read found the
+/// resource and the booker and no booking with the id, and the request was validated, so the
+/// declined row can stand.
+struct Refusals<'a> {
+    effects: &'a mut Effects,
+    client_id: &'a str,
+    id: i64,
+    context: &'a Context,
+}
+
+impl RefusalLedger for Refusals<'_> {
+    type Error = NotReadAhead;
+
+    fn record_failure(&mut self, code: &str, message: &str) -> Ahead<()> {
+        let e = &mut *self.effects;
+        e.failed_clients.push(self.client_id.to_string());
+        e.failed_ids.push(self.id);
+        e.failed_codes.push(code.to_string());
+        e.failed_messages.push(message.to_string());
+        Ok(())
+    }
+
+    fn keep_declined(&mut self, asked: &BookingAsked<'_>, rejection: &str, now: i64) -> Ahead<()> {
+        let fresh = asked.id == self.context.booking_id && !self.context.taken && asked.resource_id == self.context.rules.id;
+        if !fresh || self.context.actor.is_none() {
+            return Err(NotReadAhead);
+        }
+        let span = Span::new(asked.start.timestamp(), asked.end.timestamp());
+        let row = (asked.id, asked.resource_id, asked.booker_id, asked.topic);
+        self.effects.booking(row, span, BookingStatus::Declined, now, Some(rejection));
+        Ok(())
+    }
+
+    /// Only the booking asked for, which the read found missing.
+    fn resend(&mut self, table: &SyncedTable, key: &[&str]) -> Ahead<bool> {
+        match key {
+            [id] if table.name == "booking" && *id == self.context.booking_id && !self.context.taken => Ok(false),
+            _ => Err(NotReadAhead),
+        }
+    }
+
+    fn tombstone(&mut self, table: &str, key: &str) -> Ahead<()> {
+        self.effects.tombstone_tables.push(table.to_string());
+        self.effects.tombstone_keys.push(key.to_string());
+        Ok(())
+    }
+
+    fn resend_bookings(&mut self, _resent: &ResentBookings<'_>, _now: i64) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
