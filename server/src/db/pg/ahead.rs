@@ -14,58 +14,145 @@ use incubook::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, Mentor
 use incubook::store::ResourceRules;
 use incubook::sync::{BookingAsked, Mutation, RefusalLedger, ResentBookings, SyncedTable, consume_refused};
 use incubook::{CoreError, availability::Days};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use postgres::GenericClient;
 use postgres::types::ToSql;
 
 use super::bookings::{Failure, MAX_BOOKING_SECONDS, RULES_COLUMNS, Res, parse_rules};
+use super::sql::Sql;
 
 /// `Days::covering` reaches at most eight days and fourteen hours (the widest UTC offset) either
 /// side of a request: a resource with a daily or weekly cap counts the bookings that start
 /// within nine days of it, and the rows outside the request's weeks are dropped in Rust.
 const CAP_WINDOW_SECONDS: i64 = 9 * 86_400;
 
-/// What `apply` needs about one new booking, as columns over `resource r`: whether the
+/// What `apply` needs about new bookings, one row per booking of `$1`–`$6` (id, booker,
+/// resource, start, end, time of the push), numbered from 1: the resource's rules, whether the
 /// booking id is taken, the booker's roles, the resource's busy spans, the booker's
 /// qualification, the mentor, the lab managers who decide on requests (only where the
 /// resource asks for approval), the booker's upcoming bookings of it (only where the policy
-/// limits them) and the calendar's counter. The names are SQL expressions for the booking's
-/// id, booker, start, end and the time of the push: parameters for one booking, columns of
-/// an `unnest` for a batch.
+/// limits them) and the calendar's counter. What belongs to a resource or a person is read
+/// once however many of the bookings share it.
 ///
-/// The busy spans are those the rules can see from the request: bookings that come within
-/// twice the buffers of it (a booking's buffers and the request's), and, where the resource
-/// has a cap, every booking that starts in the weeks around it. A resource without caps
-/// reads a few rows instead of every booking of four weeks.
-pub(super) fn context_columns(booking: &str, person: &str, start: &str, end: &str, now: &str) -> String {
+/// The busy spans are those the rules can see from the requests: bookings that come within
+/// twice the buffers of them (a booking's buffers and the request's), and, where the
+/// resource has a cap, every booking that starts in the weeks around them. A resource
+/// without caps reads a few rows instead of every booking of four weeks.
+static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
     let capped = "(r.max_per_day IS NOT NULL OR r.max_per_week IS NOT NULL)";
-    let margin = "(120 * (r.buffer_before_min + r.buffer_after_min))";
-    let (near_lo, near_hi) = (format!("{start} - {margin}"), format!("{end} + {margin}"));
-    let (cap_lo, cap_hi) = (format!("{start} - {CAP_WINDOW_SECONDS}"), format!("{end} + {CAP_WINDOW_SECONDS}"));
+    let reach =
+        format!("(CASE WHEN {capped} THEN {CAP_WINDOW_SECONDS} ELSE 0 END + 120 * (r.buffer_before_min + r.buffer_after_min))");
     format!(
-        "{RULES_COLUMNS},
-           EXISTS(SELECT 1 FROM booking WHERE id = {booking}),
-           (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
-              LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = {person} AND p.deleted = 0)::text,
-           (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
-              WHERE b.resource_id = r.id AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
-                AND b.start_at > CASE WHEN {capped} THEN least({cap_lo}, {near_lo} - {MAX_BOOKING_SECONDS})
-                                      ELSE {near_lo} - {MAX_BOOKING_SECONDS} END
-                AND b.start_at < CASE WHEN {capped} THEN greatest({cap_hi}, {near_hi}) ELSE {near_hi} END
-                AND (({capped} AND b.start_at >= {cap_lo} AND b.start_at < {cap_hi})
-                     OR (b.end_at > {near_lo} AND b.start_at < {near_hi})))::text,
-           (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = {person} AND q.resource_id = r.id)::text,
-           (SELECT json_build_array(m.person_id, m.visibility) FROM mentor m WHERE m.resource_id = r.id)::text,
-           CASE WHEN r.kind <> 'mentor' AND r.approval_required <> 0 THEN
-             (SELECT coalesce(json_agg(pr.person_id), '[]') FROM person_role pr
-                WHERE pr.makerspace_id = r.makerspace_id AND pr.role = 'lab_manager')::text END,
-           CASE WHEN r.max_per_person IS NOT NULL THEN
-             (SELECT count(*) FROM booking h WHERE h.resource_id = r.id AND h.booker_id = {person} AND h.end_at > {now}
+        "WITH i AS MATERIALIZED (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
+             WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, now, n)),
+         r(id, resource, overrides, blackouts, mentor, managers, limited, seq) AS MATERIALIZED (
+           SELECT r.id, {RULES_COLUMNS},
+             (SELECT json_build_array(m.person_id, m.visibility) FROM mentor m WHERE m.resource_id = r.id)::text,
+             CASE WHEN r.kind <> 'mentor' AND r.approval_required <> 0 THEN
+               (SELECT coalesce(json_agg(pr.person_id), '[]') FROM person_role pr
+                  WHERE pr.makerspace_id = r.makerspace_id AND pr.role = 'lab_manager')::text END,
+             r.max_per_person IS NOT NULL,
+             coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)
+           FROM resource r WHERE r.id IN (SELECT resource FROM i) AND r.deleted = 0),
+         busy(resource, starts, ends) AS MATERIALIZED (
+           SELECT w.resource, array_agg(b.start_at), array_agg(b.end_at)
+           FROM (SELECT resource, min(start_at) AS lo, max(end_at) AS hi FROM i GROUP BY resource) w
+             JOIN resource r ON r.id = w.resource
+             JOIN booking b ON b.resource_id = w.resource AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
+               AND b.start_at > w.lo - {reach} - {MAX_BOOKING_SECONDS} AND b.start_at < w.hi + {reach}
+           GROUP BY w.resource),
+         who(person, roles) AS MATERIALIZED (
+           SELECT p.id, json_agg(json_build_array(pr.makerspace_id, pr.role))::text
+           FROM person p LEFT JOIN person_role pr ON pr.person_id = p.id
+           WHERE p.id IN (SELECT person FROM i) AND p.deleted = 0 GROUP BY p.id)
+         SELECT i.n, r.resource, r.overrides, r.blackouts,
+           EXISTS(SELECT 1 FROM booking WHERE id = i.booking),
+           who.roles, busy.starts, busy.ends,
+           (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = i.person AND q.resource_id = r.id)::text,
+           r.mentor, r.managers,
+           CASE WHEN r.limited THEN
+             (SELECT count(*) FROM booking h WHERE h.resource_id = r.id AND h.booker_id = i.person AND h.end_at > i.now
                 AND h.status IN ('requested', 'confirmed') AND h.deleted = 0) END,
-           coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)"
+           r.seq
+         FROM i JOIN r ON r.id = i.resource LEFT JOIN who ON who.person = i.person LEFT JOIN busy ON busy.resource = i.resource"
     )
+});
+
+/// A new booking whose context is read.
+pub(super) struct Asked<'a> {
+    pub booking_id: &'a str,
+    pub person: &'a str,
+    pub resource_id: &'a str,
+    /// The validated request.
+    pub request: Span,
+    pub now: i64,
 }
 
-/// The columns of `context_columns` after the rules' three.
-const CONTEXT_WIDTH: usize = 11;
+/// What the bookings of one resource share: its rules, busy spans, mentor and lab managers.
+type Shared = (ResourceRules, Vec<Span>, Option<MentorFacts>, Option<Vec<Id>>);
+
+/// The context of each booking, in order; `None` where its resource is missing.
+pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &[Asked<'a>]) -> Res<Vec<Option<Context>>> {
+    let column = |f: fn(&Asked<'a>) -> &'a str| asked.iter().map(f).collect::<Vec<_>>();
+    let number = |f: fn(&Asked<'a>) -> i64| asked.iter().map(f).collect::<Vec<_>>();
+    let (ids, people, resources) = (column(|a| a.booking_id), column(|a| a.person), column(|a| a.resource_id));
+    let (starts, ends, nows) = (number(|a| a.request.start), number(|a| a.request.end), number(|a| a.now));
+    let rows = sql.query(&CONTEXT_SQL, &[&ids, &people, &resources, &starts, &ends, &nows])?;
+    let mut contexts: Vec<Option<Context>> = asked.iter().map(|_| None).collect();
+    // What a resource shares among its bookings is parsed once.
+    let mut shared: HashMap<String, Shared> = HashMap::new();
+    for row in rows {
+        let n = usize::try_from(row.get::<_, i64>(0) - 1).map_err(|_| Failure::Corrupt("an unnumbered context".into()))?;
+        let Some((a, slot)) = asked.get(n).zip(contexts.get_mut(n)) else {
+            return Err(Failure::Corrupt(format!("context {n} of {}", asked.len())));
+        };
+        let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("booking context of {}: {e}", a.resource_id));
+        let json = |i: usize| row.get::<_, Option<&str>>(i);
+        if !shared.contains_key(a.resource_id) {
+            let rules = parse_rules(a.resource_id, row.get(1), row.get(2), row.get(3))?;
+            let (starts, ends): (Option<Vec<i64>>, Option<Vec<i64>>) = (row.get(6), row.get(7));
+            let busy = starts.unwrap_or_default().into_iter().zip(ends.unwrap_or_default()).map(|(s, e)| Span::new(s, e));
+            let mentor = json(9)
+                .map(|text| {
+                    serde_json::from_str::<(Id, String)>(text)
+                        .map(|(person_id, visibility)| MentorFacts { person_id, visibility })
+                })
+                .transpose()
+                .map_err(corrupt)?;
+            let lab_managers = json(10).map(serde_json::from_str::<Vec<Id>>).transpose().map_err(corrupt)?;
+            shared.insert(a.resource_id.to_string(), (rules, busy.collect(), mentor, lab_managers));
+        }
+        let Some((rules, busy, mentor, lab_managers)) = shared.get(a.resource_id) else { continue };
+        let actor = match json(5) {
+            None => None,
+            Some(roles) => {
+                let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
+                let roles =
+                    roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
+                Some(Actor { id: a.person.to_string(), roles })
+            }
+        };
+        let expires =
+            json(8).map(|text| serde_json::from_str::<(Option<i64>,)>(text).map(|e| e.0)).transpose().map_err(corrupt)?;
+        *slot = Some(Context {
+            booking_id: a.booking_id.to_string(),
+            busy: within_weeks(rules, a.request, busy.iter().copied()),
+            rules: rules.clone(),
+            taken: row.get(4),
+            actor,
+            expires,
+            mentor: mentor.clone(),
+            lab_managers: lab_managers.clone(),
+            holding: row.get::<_, Option<i64>>(11).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            now: a.now,
+            seq: row.get(12),
+        });
+    }
+    Ok(contexts)
+}
 
 /// What the read found for one new booking.
 pub(super) struct Context {
@@ -84,51 +171,6 @@ pub(super) struct Context {
     /// The time the holding was counted from.
     pub now: i64,
     pub seq: i64,
-}
-
-impl Context {
-    /// The context from the `context_columns` of `row` that start at `at`.
-    /// `asked` is the booking's (id, booker, resource).
-    pub(super) fn of(row: &postgres::Row, at: usize, asked: (&str, &str, &str), request: Span, now: i64) -> Res<Context> {
-        let (booking_id, person, resource_id) = asked;
-        let rules = parse_rules(resource_id, row.get(at), row.get(at + 1), row.get(at + 2))?;
-        let corrupt = |e: serde_json::Error| Failure::Corrupt(format!("booking context of {resource_id}: {e}"));
-        let json = |i: usize| row.get::<_, Option<&str>>(at + i);
-        let actor = match json(4) {
-            None => None,
-            Some(roles) => {
-                let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
-                let roles =
-                    roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
-                Some(Actor { id: person.to_string(), roles })
-            }
-        };
-        let busy: Vec<(i64, i64)> = serde_json::from_str(json(5).unwrap_or("[]")).map_err(corrupt)?;
-        let busy = within_weeks(&rules, request, busy.into_iter().map(|(start, end)| Span::new(start, end)));
-        let expires =
-            json(6).map(|text| serde_json::from_str::<(Option<i64>,)>(text).map(|e| e.0)).transpose().map_err(corrupt)?;
-        let mentor = json(7)
-            .map(|text| {
-                serde_json::from_str::<(Id, String)>(text).map(|(person_id, visibility)| MentorFacts { person_id, visibility })
-            })
-            .transpose()
-            .map_err(corrupt)?;
-        let lab_managers = json(8).map(serde_json::from_str::<Vec<Id>>).transpose().map_err(corrupt)?;
-        let holding = row.get::<_, Option<i64>>(at + 9).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-        Ok(Context {
-            booking_id: booking_id.to_string(),
-            actor,
-            rules,
-            taken: row.get(at + 3),
-            busy,
-            expires,
-            mentor,
-            lab_managers,
-            holding,
-            now,
-            seq: row.get(at + CONTEXT_WIDTH - 1),
-        })
-    }
 }
 
 /// The same rows as `bookings::load_busy` over the weeks `check_booking` counts.

@@ -27,7 +27,7 @@ use incubook::sync::check_client_id;
 use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
 
 use super::Pool;
-use super::ahead::{self, Context, Earlier, Effects, NotReadAhead, context_columns};
+use super::ahead::{self, Asked, Context, Earlier, Effects, NotReadAhead};
 use super::bookings::{Failure, Res};
 use super::push::{self, client_owner};
 use super::refusal::refused;
@@ -171,15 +171,6 @@ const LOCK_SQL: &str = "INSERT INTO resource_calendar(resource_id, seq)
     SELECT id, 1 FROM resource WHERE id = ANY($1::text[]) AND deleted = 0 ORDER BY id
     ON CONFLICT (resource_id) DO UPDATE SET seq = resource_calendar.seq + 1";
 
-static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT i.n, {} FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
-             WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, now, n)
-         JOIN resource r ON r.id = i.resource AND r.deleted = 0",
-        context_columns("i.booking", "i.person", "i.start_at", "i.end_at", "i.now")
-    )
-});
-
 /// Moves each client's last processed mutation on to the last of its batch, if the first is
 /// still new; answers the clients claimed.
 /// The refusals before each push's first mutation go too (see `PRUNE_FAILURES_SQL`).
@@ -296,7 +287,14 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
     resources.sort_unstable();
     resources.dedup();
     tx.execute(LOCK_SQL, &[&resources])?;
-    let contexts = read(tx, &items)?;
+    let asked: Vec<Asked<'_>> = items
+        .iter()
+        .map(|(push, item)| {
+            let (booking_id, resource_id, _) = item.asked();
+            Asked { booking_id, person: push.person, resource_id, request: item.request, now: item.now.timestamp() }
+        })
+        .collect();
+    let contexts = ahead::read_contexts(tx, &asked)?;
 
     // Only a push whose every booking can be decided here is claimed.
     let mut rest = contexts.as_slice();
@@ -349,31 +347,6 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
         return Err(Failure::Corrupt(format!("{written} of {} bookings written", effects.bookings())));
     }
     Ok(answers)
-}
-
-/// The context of each item, in order; `None` where its resource is missing.
-fn read(tx: &mut Tx<'_, '_>, items: &[(&Planned<'_>, &Item)]) -> Res<Vec<Option<Context>>> {
-    let (mut ids, mut persons, mut resources, mut starts, mut ends, mut nows) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (push, item) in items {
-        let (booking_id, resource_id, _) = item.asked();
-        ids.push(booking_id);
-        persons.push(push.person);
-        resources.push(resource_id);
-        starts.push(item.request.start);
-        ends.push(item.request.end);
-        nows.push(item.now.timestamp());
-    }
-    let rows = tx.query(&CONTEXT_SQL, &[&ids, &persons, &resources, &starts, &ends, &nows])?;
-    let mut contexts: Vec<Option<Context>> = items.iter().map(|_| None).collect();
-    for row in rows {
-        let n = usize::try_from(row.get::<_, i64>(0) - 1).map_err(|_| Failure::Corrupt("an unnumbered context".into()))?;
-        let Some(((push, item), slot)) = items.get(n).zip(contexts.get_mut(n)) else {
-            return Err(Failure::Corrupt(format!("context {n} of {}", items.len())));
-        };
-        let (booking_id, resource_id, _) = item.asked();
-        *slot = Some(Context::of(&row, 1, (booking_id, push.person, resource_id), item.request, item.now.timestamp())?);
-    }
-    Ok(contexts)
 }
 
 /// Claims the ready pushes' mutations; whether each push is claimed.

@@ -15,11 +15,10 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use incubook::decide;
-use incubook::interval::Span;
 use incubook::sync::{Mutation, MutationOutcome};
 use postgres::types::ToSql;
 
-use super::ahead::{self, Context, EFFECT_PARAMS, Earlier, Effects, context_columns};
+use super::ahead::{self, Asked, EFFECT_PARAMS, Earlier, Effects};
 use super::bookings::Res;
 use super::refusal::refused;
 use super::sql::PgConn;
@@ -27,13 +26,6 @@ use super::sql::PgConn;
 /// Times a booking is decided again because its calendar changed meanwhile, before it waits
 /// its turn on the locking way.
 const ATTEMPTS: usize = 4;
-
-static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {} FROM resource r WHERE r.id = $3 AND r.deleted = 0",
-        context_columns("$1", "$2", "$4::bigint", "$5::bigint", "$6::bigint")
-    )
-});
 
 /// The effects, written only if the client's mutation is not taken yet and, for an accepted
 /// booking, the calendar's counter is still the one read (moving it on); answers whether the
@@ -64,11 +56,6 @@ pub(super) enum Booked {
     Locking,
 }
 
-fn read(conn: &mut PgConn, person: &str, booking_id: &str, resource_id: &str, request: Span, now: i64) -> Res<Option<Context>> {
-    let row = conn.sql().query_opt(&CONTEXT_SQL, &[&booking_id, &person, &resource_id, &request.start, &request.end, &now])?;
-    row.map(|row| Context::of(&row, 0, (booking_id, person, resource_id), request, now)).transpose()
-}
-
 /// Decides and writes a `Book` for `person`, as mutation `id` of `client_id`.
 pub(super) fn book(
     conn: &mut PgConn,
@@ -86,7 +73,8 @@ pub(super) fn book(
         return Ok(Booked::Locking);
     };
     for _ in 0..ATTEMPTS {
-        let Some(context) = read(conn, person, booking_id, resource_id, request, now)? else {
+        let asked = Asked { booking_id, person, resource_id, request, now };
+        let Some(context) = ahead::read_contexts(&mut conn.sql(), &[asked])?.pop().flatten() else {
             return Ok(Booked::Locking);
         };
         if context.taken || context.actor.is_none() {
