@@ -48,36 +48,33 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
         "WITH i AS MATERIALIZED (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
              WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, now, n)),
-         r(id, resource, overrides, blackouts, mentor, managers, limited, seq) AS MATERIALIZED (
+         r(id, resource, overrides, blackouts, busy, mentor, managers, limited, seq) AS MATERIALIZED (
            SELECT r.id, {RULES_COLUMNS},
+             (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
+                WHERE b.resource_id = r.id AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
+                  AND b.start_at > w.lo - {reach} - {MAX_BOOKING_SECONDS} AND b.start_at < w.hi + {reach})::text,
              (SELECT json_build_array(m.person_id, m.visibility) FROM mentor m WHERE m.resource_id = r.id)::text,
              CASE WHEN r.kind <> 'mentor' AND r.approval_required <> 0 THEN
                (SELECT coalesce(json_agg(pr.person_id), '[]') FROM person_role pr
                   WHERE pr.makerspace_id = r.makerspace_id AND pr.role = 'lab_manager')::text END,
              r.max_per_person IS NOT NULL,
              coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)
-           FROM resource r WHERE r.id IN (SELECT resource FROM i) AND r.deleted = 0),
-         busy(resource, starts, ends) AS MATERIALIZED (
-           SELECT w.resource, array_agg(b.start_at), array_agg(b.end_at)
            FROM (SELECT resource, min(start_at) AS lo, max(end_at) AS hi FROM i GROUP BY resource) w
-             JOIN resource r ON r.id = w.resource
-             JOIN booking b ON b.resource_id = w.resource AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
-               AND b.start_at > w.lo - {reach} - {MAX_BOOKING_SECONDS} AND b.start_at < w.hi + {reach}
-           GROUP BY w.resource),
+             JOIN resource r ON r.id = w.resource AND r.deleted = 0),
          who(person, roles) AS MATERIALIZED (
-           SELECT p.id, json_agg(json_build_array(pr.makerspace_id, pr.role))::text
-           FROM person p LEFT JOIN person_role pr ON pr.person_id = p.id
-           WHERE p.id IN (SELECT person FROM i) AND p.deleted = 0 GROUP BY p.id)
+           SELECT d.person, (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
+                               LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = d.person AND p.deleted = 0)::text
+           FROM (SELECT DISTINCT person FROM i) d)
          SELECT i.n, r.resource, r.overrides, r.blackouts,
            EXISTS(SELECT 1 FROM booking WHERE id = i.booking),
-           who.roles, busy.starts, busy.ends,
+           who.roles, r.busy,
            (SELECT json_build_array(q.expires_at) FROM qualification q WHERE q.person_id = i.person AND q.resource_id = r.id)::text,
            r.mentor, r.managers,
            CASE WHEN r.limited THEN
              (SELECT count(*) FROM booking h WHERE h.resource_id = r.id AND h.booker_id = i.person AND h.end_at > i.now
                 AND h.status IN ('requested', 'confirmed') AND h.deleted = 0) END,
            r.seq
-         FROM i JOIN r ON r.id = i.resource LEFT JOIN who ON who.person = i.person LEFT JOIN busy ON busy.resource = i.resource"
+         FROM i JOIN r ON r.id = i.resource JOIN who ON who.person = i.person"
     )
 });
 
@@ -113,16 +110,16 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
         let json = |i: usize| row.get::<_, Option<&str>>(i);
         if !shared.contains_key(a.resource_id) {
             let rules = parse_rules(a.resource_id, row.get(1), row.get(2), row.get(3))?;
-            let (starts, ends): (Option<Vec<i64>>, Option<Vec<i64>>) = (row.get(6), row.get(7));
-            let busy = starts.unwrap_or_default().into_iter().zip(ends.unwrap_or_default()).map(|(s, e)| Span::new(s, e));
-            let mentor = json(9)
+            let busy: Vec<(i64, i64)> = serde_json::from_str(json(6).unwrap_or("[]")).map_err(corrupt)?;
+            let busy = busy.into_iter().map(|(start, end)| Span::new(start, end));
+            let mentor = json(8)
                 .map(|text| {
                     serde_json::from_str::<(Id, String)>(text)
                         .map(|(person_id, visibility)| MentorFacts { person_id, visibility })
                 })
                 .transpose()
                 .map_err(corrupt)?;
-            let lab_managers = json(10).map(serde_json::from_str::<Vec<Id>>).transpose().map_err(corrupt)?;
+            let lab_managers = json(9).map(serde_json::from_str::<Vec<Id>>).transpose().map_err(corrupt)?;
             shared.insert(a.resource_id.to_string(), (rules, busy.collect(), mentor, lab_managers));
         }
         let Some((rules, busy, mentor, lab_managers)) = shared.get(a.resource_id) else { continue };
@@ -136,7 +133,7 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
             }
         };
         let expires =
-            json(8).map(|text| serde_json::from_str::<(Option<i64>,)>(text).map(|e| e.0)).transpose().map_err(corrupt)?;
+            json(7).map(|text| serde_json::from_str::<(Option<i64>,)>(text).map(|e| e.0)).transpose().map_err(corrupt)?;
         *slot = Some(Context {
             booking_id: a.booking_id.to_string(),
             busy: within_weeks(rules, a.request, busy.iter().copied()),
@@ -146,9 +143,9 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
             expires,
             mentor: mentor.clone(),
             lab_managers: lab_managers.clone(),
-            holding: row.get::<_, Option<i64>>(11).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            holding: row.get::<_, Option<i64>>(10).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             now: a.now,
-            seq: row.get(12),
+            seq: row.get(11),
         });
     }
     Ok(contexts)
