@@ -1,15 +1,11 @@
-//! Incubook core: the district's shared mentors and lab equipment, their availability,
-//! the booking rules, and the SQLite store that keeps them on the user's machine.
-//!
-//! The pure modules (`domain`, `interval`, `availability`, `rules`, `decide`) do no I/O, so the
-//! district server decides bookings with exactly the same code as the desktop.
+//! Incubook on the desktop: the sync client (HTTP and the OS keyring), calendar export and
+//! the command line, over the SQLite store (`incubook-sqlite`) and the rulebook
+//! (`incubook-core`), which are re-exported at the paths callers have always used.
 
-pub mod csv_import;
 pub mod ics;
-pub mod report;
-pub mod sample;
-pub mod store;
 pub mod sync;
+
+pub use incubook_sqlite::{csv_import, report, sample, store};
 
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};

@@ -1,5 +1,6 @@
 //! A database written by release 1 (schema 0001) opens in this release and keeps its data.
 
+use incubook::sync::client::SyncClient;
 use incubook::sample::{self, Scale};
 use incubook::store::Store;
 
@@ -16,7 +17,7 @@ fn release_one_sample(path: &std::path::Path, now: chrono::DateTime<chrono::Utc>
         ok(sample::load(&mut store, Scale::Small, 3, now)).founder_id
     };
     let conn = ok(rusqlite::Connection::open(path));
-    ok(conn.execute_batch(include_str!("../migrations/0001_initial.sql")));
+    ok(conn.execute_batch(include_str!("../crates/sqlite/migrations/0001_initial.sql")));
     ok(conn.execute("ATTACH DATABASE ?1 AS source", [source.display().to_string()]));
     let tables: Vec<String> = {
         let mut stmt = ok(conn.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"));
@@ -69,7 +70,7 @@ fn release_one_rows_get_the_new_columns_with_their_defaults() {
     let path = dir.path().join("incubook.db");
     {
         let conn = ok(rusqlite::Connection::open(&path));
-        ok(conn.execute_batch(include_str!("../migrations/0001_initial.sql")));
+        ok(conn.execute_batch(include_str!("../crates/sqlite/migrations/0001_initial.sql")));
         ok(conn.execute_batch(
             "INSERT INTO makerspace(id, code, name) VALUES ('m1', 'PD-0001', '张江众创空间');
              INSERT INTO person(id, name, created_at) VALUES ('p1', '王芳', 0);
@@ -95,8 +96,8 @@ fn waiting_changes_of_release_two_belong_to_the_account_connected_then() {
     let path = dir.path().join("incubook.db");
     {
         let conn = ok(rusqlite::Connection::open(&path));
-        ok(conn.execute_batch(include_str!("../migrations/0001_initial.sql")));
-        ok(conn.execute_batch(include_str!("../migrations/0002_sync.sql")));
+        ok(conn.execute_batch(include_str!("../crates/sqlite/migrations/0001_initial.sql")));
+        ok(conn.execute_batch(include_str!("../crates/sqlite/migrations/0002_sync.sql")));
         ok(conn.execute_batch(
             "INSERT INTO sync_state(id, server_url, username, person_id, token, client_id, cursor)
                  VALUES (1, 'https://district.example', 'wang', 'p1', 't', 'client-1', 0);
@@ -122,9 +123,9 @@ fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
     {
         let conn = ok(rusqlite::Connection::open(&path));
         for migration in [
-            include_str!("../migrations/0001_initial.sql"),
-            include_str!("../migrations/0002_sync.sql"),
-            include_str!("../migrations/0003_outbox_owner.sql"),
+            include_str!("../crates/sqlite/migrations/0001_initial.sql"),
+            include_str!("../crates/sqlite/migrations/0002_sync.sql"),
+            include_str!("../crates/sqlite/migrations/0003_outbox_owner.sql"),
         ] {
             ok(conn.execute_batch(migration));
         }

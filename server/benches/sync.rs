@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use incubook::sample::{self, Scale};
 use incubook::store::{SlotSearch, Store};
-use incubook::sync::client::Transport;
+use incubook::sync::client::{SyncClient, Transport};
 use incubook::sync::http::HttpTransport;
 use incubook::sync::{Mutation, PushRequest, PushedMutation};
 use incubook_server::auth;

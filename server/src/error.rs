@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use incubook::error::ErrorCode;
+use incubook_core::error::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -43,17 +43,17 @@ pub enum ServerError {
     Unavailable(String),
     /// The core's own errors keep their codes (`refused.slot_taken`, `invalid.start`, …).
     #[error("{0}")]
-    Core(incubook::CoreError),
+    Core(incubook_core::CoreError),
 }
 
-impl From<incubook::CoreError> for ServerError {
-    fn from(error: incubook::CoreError) -> ServerError {
+impl From<incubook_core::CoreError> for ServerError {
+    fn from(error: incubook_core::CoreError) -> ServerError {
         ServerError::Core(error)
     }
 }
 
 impl ServerError {
-    /// The error's code; the same vocabulary as the core's (`incubook::error::ErrorCode`).
+    /// The error's code; the same vocabulary as the core's (`incubook_core::error::ErrorCode`).
     pub fn error_code(&self) -> ErrorCode {
         match self {
             ServerError::Core(e) => e.error_code(),
@@ -95,10 +95,10 @@ impl ServerError {
             | ServerError::Internal(_)
             | ServerError::Panicked(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ServerError::Core(e) => match e {
-                incubook::CoreError::Refused(_) | incubook::CoreError::Conflict(_) => StatusCode::CONFLICT,
-                incubook::CoreError::Invalid { .. } | incubook::CoreError::Csv(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                incubook::CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-                incubook::CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                incubook_core::CoreError::Refused(_) | incubook_core::CoreError::Conflict(_) => StatusCode::CONFLICT,
+                incubook_core::CoreError::Invalid { .. } | incubook_core::CoreError::Csv(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                incubook_core::CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                incubook_core::CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
-use incubook::sync::{PullResponse, PushRequest, PushResponse};
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 
 use crate::auth;
 use crate::db::{Database, Principal};
@@ -23,7 +23,7 @@ use crate::push_limit::PushLimit;
 use crate::sign_in::{self, SignInGuard};
 
 /// Request bodies above this get 413; clients size their pushes by it.
-pub const BODY_LIMIT_BYTES: usize = incubook::sync::client::MAX_REQUEST_BYTES;
+pub const BODY_LIMIT_BYTES: usize = incubook_core::protocol::MAX_REQUEST_BYTES;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -246,7 +246,7 @@ async fn pull(
         return Err(ServerError::Invalid("cursor must not be negative".into()));
     }
     let db = state.db.clone();
-    let limit = query.limit.unwrap_or(incubook::sync::MAX_PULL_PAGE);
+    let limit = query.limit.unwrap_or(incubook_core::protocol::MAX_PULL_PAGE);
     let page = blocking(move || db.pull(&principal.person_id, query.client_id.as_deref(), query.cursor, limit)).await?;
     Ok(Json(page))
 }
@@ -264,7 +264,7 @@ async fn publish_notice(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
     ApiJson(body): ApiJson<NewNotice>,
-) -> Result<(StatusCode, Json<incubook::store::Notice>)> {
+) -> Result<(StatusCode, Json<incubook_sqlite::store::Notice>)> {
     if !principal.is_district_operator() {
         return Err(ServerError::Forbidden("only district operators publish notices".into()));
     }
@@ -284,7 +284,7 @@ async fn notices(
     State(state): State<AppState>,
     Caller(..): Caller,
     query: std::result::Result<Query<NoticesQuery>, QueryRejection>,
-) -> Result<Json<Vec<incubook::store::Notice>>> {
+) -> Result<Json<Vec<incubook_sqlite::store::Notice>>> {
     let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     let db = state.db.clone();
@@ -304,13 +304,13 @@ async fn district_report(
     State(state): State<AppState>,
     Caller(principal, _): Caller,
     query: std::result::Result<Query<ReportQuery>, QueryRejection>,
-) -> Result<Json<incubook::report::DistrictReport>> {
+) -> Result<Json<incubook_sqlite::report::DistrictReport>> {
     if !principal.is_district_operator() {
         return Err(ServerError::Forbidden("the district report is for district operators".into()));
     }
     let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
-    let from = incubook::domain::parse_date("from", &query.from)?;
-    let to = incubook::domain::parse_date("to", &query.to)?;
+    let from = incubook_core::domain::parse_date("from", &query.from)?;
+    let to = incubook_core::domain::parse_date("to", &query.to)?;
     if to < from || (to - from).num_days() > 366 {
         return Err(ServerError::Invalid("give a range of at most one year, from ≤ to".into()));
     }
@@ -324,7 +324,7 @@ async fn district_report(
 async fn makerspaces(
     State(state): State<AppState>,
     Caller(..): Caller,
-) -> Result<Json<Vec<incubook::sync::upload::MakerspaceSummary>>> {
+) -> Result<Json<Vec<incubook_sqlite::upload::MakerspaceSummary>>> {
     let db = state.db.clone();
     Ok(Json(blocking(move || db.makerspaces()).await?))
 }

@@ -167,7 +167,7 @@ fn run(cli: Cli) -> Result<()> {
             if !from.is_file() {
                 return Err(ServerError::NotFound(format!("{} is not a file", from.display())));
             }
-            let source = incubook::store::Store::open_with(&from, Box::new(incubook::store::NoJournal))?;
+            let source = incubook_sqlite::store::Store::open_with(&from, Box::new(incubook_sqlite::store::NoJournal))?;
             let added = database.import_catalogue(&source, &makerspaces, &mut |table, rows| eprintln!("{table}: {rows} rows"))?;
             println!("{added} rows added");
             Ok(())

@@ -8,7 +8,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{Backend, PASSWORD, TestServer, founders_of, mentor_slot, ok};
 use incubook::store::NewBooking;
-use incubook::sync::client::Transport;
+use incubook::sync::client::{SyncClient, Transport};
 use incubook::sync::http::HttpTransport;
 use incubook::sync::{PushRequest, PushResponse, PushedMutation};
 use incubook_server::auth;

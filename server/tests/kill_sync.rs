@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{Arg, Backend, TestServer, founders_of, ok};
 use incubook::store::{NewBooking, SlotSearch, Store};
+use incubook::sync::client::SyncClient;
 use incubook::sync::http::HttpTransport;
 use incubook_server::db::ServerRole;
 use rand::{RngExt, SeedableRng};

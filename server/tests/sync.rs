@@ -7,7 +7,7 @@ use common::{Arg, Backend, Client, TestServer, founders_of, mentor_slot, ok};
 use incubook::domain::Slot;
 use incubook::store::{NewBooking, SlotSearch, Store};
 use incubook::sync::BUSY_PERSON_ID;
-use incubook::sync::client::Transport;
+use incubook::sync::client::{SyncClient, Transport};
 use incubook::sync::{Mutation, PullResponse, PushRequest, PushResponse, PushedMutation};
 use incubook::{CoreError, Result};
 use incubook_server::db::ServerRole;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::{Arg, Backend, PASSWORD, TestServer, ok};
 use incubook::domain::{BlackoutWhen, DateOverride, OverrideKind, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use incubook::store::{BlackoutMode, NewBooking, NewEquipment, NewLab, NewMakerspace, NewMentor, NewPerson, SlotSearch, Store};
-use incubook::sync::client::Transport;
+use incubook::sync::client::{SyncClient, Transport};
 use incubook::sync::client::{SyncProgress, sync_with_progress};
 use incubook::sync::http::HttpTransport;
 use incubook::sync::upload::{CatalogueUpload, queue_missing_catalogues};

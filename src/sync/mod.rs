@@ -4,17 +4,18 @@
 //! order, with the same store code and rules, and versions every row it writes.
 //!
 //! The wire types (`protocol`) are pure data; `client` is the desktop's half over a
-//! [`client::Transport`], `outbox` its journal. The server's half lives in `incubook-server`.
+//! [`client::Transport`] and the OS keyring. The outbox (the store's journal) and the
+//! replica's rows live with the store in `incubook-sqlite`; the server's half in
+//! `incubook-server`.
 
 pub mod client;
 pub mod http;
-mod outbox;
-pub mod redact;
 mod secret;
-pub mod upload;
+
+pub use incubook_sqlite::{redact, upload};
 
 pub use crate::command::Command as Mutation;
 pub use incubook_core::protocol;
 pub use incubook_core::tables::{SYNCED_TABLES, SyncedTable, key_match, table};
-pub use outbox::Outbox;
+pub use incubook_sqlite::outbox::Outbox;
 pub use protocol::*;

@@ -224,6 +224,18 @@ pub struct MutationOutcome {
     pub message: Option<String>,
 }
 
+impl MutationOutcome {
+    pub fn applied(id: i64) -> MutationOutcome {
+        MutationOutcome { id, applied: true, code: None, message: None }
+    }
+
+    /// A mutation refused for good. The message is English: a desktop shows its own words
+    /// for the code.
+    pub fn refused(id: i64, error: &CoreError) -> MutationOutcome {
+        MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(crate::i18n::Lang::En)) }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushResponse {
@@ -269,6 +281,16 @@ pub struct PullResponse {
 
 /// Pull pages hold at most this many changes.
 pub const MAX_PULL_PAGE: u32 = 5_000;
+
+/// A client pushes at most this many mutations in one request; the server's batch path is
+/// sized for it.
+pub const PUSH_BATCH: usize = 100;
+
+/// The largest request body the server takes (413 above it).
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// On the wire a mutation is a command, named as the outbox names it.
+pub use crate::command::Command as Mutation;
 
 /// A client pushes its outbox oldest first, and a push is answered before the next is sent:
 /// one that starts at mutation id N holds no change before N, so the refusals recorded before
@@ -338,4 +360,56 @@ pub fn consume_refused<L: RefusalLedger>(
         l.resend_bookings(&resent, now)?;
     }
     Ok(())
+}
+
+/// A server backend's half of push-once: what it keeps of each client, and how it applies
+/// one mutation together with the client's acknowledgement. [`push_once`] is the other half,
+/// the same for every backend.
+pub trait PushTarget {
+    type Error: From<CoreError>;
+    /// The last mutation of this client the server has processed (0 for a new client), once
+    /// the client is known to belong to `person_id`.
+    fn last_processed(&mut self, client_id: &str, person_id: &str) -> std::result::Result<i64, Self::Error>;
+    /// Forgets the refusals of mutations before `first` (see [`PRUNE_FAILURES_SQL`]).
+    fn prune_failures(&mut self, client_id: &str, first: i64) -> std::result::Result<(), Self::Error>;
+    /// Applies the mutation — or, refused for good, consumes it ([`consume_refused`]) — in
+    /// the transaction that acknowledges it. `None` when an overlapping push of the same
+    /// client processed it first.
+    fn apply_once(
+        &mut self,
+        person_id: &str,
+        client_id: &str,
+        pushed: &PushedMutation,
+    ) -> std::result::Result<Option<MutationOutcome>, Self::Error>;
+    /// The outcome of a mutation processed earlier: applied, unless a refusal was kept.
+    fn earlier_outcome(&mut self, client_id: &str, id: i64) -> std::result::Result<MutationOutcome, Self::Error>;
+}
+
+/// Applies a push in order, each mutation once: ids this client has already had processed
+/// are answered as they were then (a retried push after a lost response), and the answer
+/// names the last id processed so that the client trims its outbox.
+pub fn push_once<T: PushTarget>(
+    target: &mut T,
+    person_id: &str,
+    request: &PushRequest,
+) -> std::result::Result<PushResponse, T::Error> {
+    check_client_id(&request.client_id)?;
+    let mut last = target.last_processed(&request.client_id, person_id)?;
+    if let Some(first) = request.mutations.first() {
+        target.prune_failures(&request.client_id, first.id)?;
+    }
+    let mut outcomes = Vec::with_capacity(request.mutations.len());
+    for pushed in &request.mutations {
+        let decided_now = if pushed.id > last {
+            last = pushed.id;
+            target.apply_once(person_id, &request.client_id, pushed)?
+        } else {
+            None
+        };
+        outcomes.push(match decided_now {
+            Some(outcome) => outcome,
+            None => target.earlier_outcome(&request.client_id, pushed.id)?,
+        });
+    }
+    Ok(PushResponse { last_mutation_id: last, outcomes })
 }

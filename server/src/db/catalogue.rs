@@ -1,11 +1,11 @@
 //! A makerspace's catalogue read from its desktop database file, for an operator's import:
 //! the same rows whichever backend receives them.
 
-use incubook::store::Store;
-use incubook::sync::SyncedTable;
+use incubook_sqlite::store::Store;
+use incubook_core::tables::SyncedTable;
 use rusqlite::types::ValueRef;
 
-use incubook::CoreError;
+use incubook_core::CoreError;
 
 /// The rows of `table` that belong to the makerspaces with these ids: their own rows,
 /// their resources' rows, and their people's bookings, waitlist places and qualifications
@@ -15,7 +15,7 @@ pub fn catalogue_rows_of(
     store: &Store,
     table: &SyncedTable,
     makerspace_ids: &[String],
-) -> incubook::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+) -> incubook_core::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
     let Some(filter) = catalogue_filter(table.name) else { return Ok(Vec::new()) };
     let sql = format!(
         "WITH ms(id) AS (SELECT value FROM json_each(?1)),

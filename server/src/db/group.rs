@@ -9,7 +9,7 @@
 use std::sync::{Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
-use incubook::sync::{PushRequest, PushResponse};
+use incubook_core::protocol::{PushRequest, PushResponse};
 
 use crate::error::{Result, ServerError};
 

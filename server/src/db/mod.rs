@@ -9,10 +9,10 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use incubook::report::DistrictReport;
-use incubook::store::{Notice, Store};
-use incubook::sync::upload::MakerspaceSummary;
-use incubook::sync::{PullResponse, PushRequest, PushResponse};
+use incubook_sqlite::report::DistrictReport;
+use incubook_sqlite::store::{Notice, Store};
+use incubook_sqlite::upload::MakerspaceSummary;
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 
 use crate::error::{Result, ServerError};
@@ -108,7 +108,7 @@ pub trait Database: Send + Sync {
     fn principal_for_token(&self, token_hash: &str, now: i64) -> Result<Option<Principal>>;
     /// Revokes every token of the account; returns how many were live.
     fn revoke_tokens(&self, username: &str, now: i64) -> Result<usize>;
-    /// Applies a client's mutations for the signed-in person (see `incubook::sync`).
+    /// Applies a client's mutations for the signed-in person (see `incubook_core::sync`).
     fn push(&self, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse>;
     /// The changes after `cursor` the person may see.
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse>;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use incubook::domain::Slot;
 use incubook::sample::{self, SampleSummary, Scale};
 use incubook::store::{SlotSearch, Store};
-use incubook::sync::client::Transport;
+use incubook::sync::client::{SyncClient, Transport};
 use incubook::sync::http::HttpTransport;
 use incubook_server::auth;
 use incubook_server::db::{self, Database, ServerRole};

@@ -2,7 +2,7 @@
 
 use incubook::error::ErrorCode;
 use incubook::store::{Notice, Store};
-use incubook::sync::client::{SyncReport, SyncStatus, sync_with_progress};
+use incubook::sync::client::{SyncClient, SyncReport, SyncStatus, sync_with_progress};
 use incubook::sync::http::HttpTransport;
 use incubook::sync::upload::{CatalogueUpload, queue_missing_catalogues};
 use serde::Serialize;

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use chrono::{DateTime, Utc};
 use incubook::store::Store;
-use incubook::sync::client::{SyncStatus, sync_with_progress};
+use incubook::sync::client::{SyncClient, SyncStatus, sync_with_progress};
 use incubook::sync::http::HttpTransport;
 use incubook::sync::upload::queue_missing_catalogues;
 use incubook::{CoreError, Result};

@@ -6,14 +6,15 @@
 //! writing are batched. A fact not read ahead, or a write these paths do not make, answers
 //! [`NotReadAhead`], and the booking goes the locking way, which reads and writes anything.
 
-use incubook::apply::apply;
-use incubook::decide::Actor;
-use incubook::domain::{BookingStatus, Id, Role, new_id};
-use incubook::interval::Span;
-use incubook::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
-use incubook::store::ResourceRules;
-use incubook::sync::{BookingAsked, Mutation, RefusalLedger, ResentBookings, SyncedTable, consume_refused};
-use incubook::{CoreError, availability::Days};
+use incubook_core::apply::apply;
+use incubook_core::decide::Actor;
+use incubook_core::domain::{BookingStatus, Id, Role, new_id};
+use incubook_core::interval::Span;
+use incubook_core::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use incubook_sqlite::store::ResourceRules;
+use incubook_core::protocol::{BookingAsked, Mutation, RefusalLedger, ResentBookings, consume_refused};
+use incubook_core::tables::SyncedTable;
+use incubook_core::{CoreError, availability::Days};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -274,7 +275,7 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
-    fn makerspace(&mut self, _key: MakerspaceKey<'_>) -> Ahead<Option<incubook::domain::Makerspace>> {
+    fn makerspace(&mut self, _key: MakerspaceKey<'_>) -> Ahead<Option<incubook_core::domain::Makerspace>> {
         Err(NotReadAhead)
     }
 

@@ -21,23 +21,22 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{LazyLock, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
-use incubook::decide;
-use incubook::interval::Span;
-use incubook::sync::check_client_id;
-use incubook::sync::{Mutation, MutationOutcome, PushRequest, PushResponse};
+use incubook_core::decide;
+use incubook_core::interval::Span;
+use incubook_core::protocol::check_client_id;
+use incubook_core::protocol::{Mutation, MutationOutcome, PushRequest, PushResponse};
 
 use super::Pool;
 use super::ahead::{self, Asked, Context, Earlier, Effects, NotReadAhead};
 use super::bookings::{Failure, Res};
 use super::push::{self, client_owner};
-use super::refusal::refused;
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
 /// A push of at most this many new bookings is decided in a batch: as many as the desktop
 /// sends in one push (an outbox after a long time offline). A longer one, from another
 /// client, goes the usual way, so that it does not hold up everyone's batch.
-const MAX_BOOKINGS_PER_PUSH: usize = incubook::sync::client::PUSH_BATCH;
+const MAX_BOOKINGS_PER_PUSH: usize = incubook_core::protocol::PUSH_BATCH;
 
 /// A batch takes pushes until it holds about this many bookings, so that one batch's wait
 /// stays short when many desktops push their outboxes at once (a batch of 290 bookings took
@@ -334,9 +333,9 @@ fn decide_and_write(tx: &mut Tx<'_, '_>, planned: &[Planned<'_>]) -> Res<Vec<Opt
                 Ok(None) => {
                     accepted.entry(resource).or_default().push(item.request);
                     *own.entry((push.person, resource)).or_default() += 1;
-                    outcomes.push(MutationOutcome { id: item.id, applied: true, code: None, message: None });
+                    outcomes.push(MutationOutcome::applied(item.id));
                 }
-                Ok(Some(refusal)) => outcomes.push(refused(item.id, &refusal)),
+                Ok(Some(refusal)) => outcomes.push(MutationOutcome::refused(item.id, &refusal)),
                 Err(NotReadAhead) => return Err(Failure::Corrupt("a booking of a batch needed a fact not read ahead".into())),
             }
         }

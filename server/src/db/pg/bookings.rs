@@ -6,11 +6,11 @@
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use incubook::decide::Actor;
-use incubook::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role};
-use incubook::interval::Span;
-use incubook::store::{ResourceRules, decode_weekly};
-use incubook::{CoreError, Refusal};
+use incubook_core::decide::Actor;
+use incubook_core::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role};
+use incubook_core::interval::Span;
+use incubook_sqlite::store::{ResourceRules, decode_weekly};
+use incubook_core::{CoreError, Refusal};
 use serde::Deserialize;
 
 use super::sql::Tx;
@@ -54,7 +54,7 @@ impl From<Failure> for crate::error::ServerError {
     }
 }
 
-pub(super) use incubook::domain::MAX_BOOKING_SECONDS;
+pub(super) use incubook_core::domain::MAX_BOOKING_SECONDS;
 
 /// The person with their roles, in one round trip.
 pub(super) fn load_actor(tx: &mut Tx<'_, '_>, id: &str) -> Res<Actor> {

@@ -2,13 +2,13 @@
 //! resource read with `lock` holds its row (and bumps its calendar counter, which the
 //! optimistic path checks), so the changes to one calendar run one at a time.
 
-use incubook::CoreError;
-use incubook::command::NewEquipment;
-use incubook::decide::Actor;
-use incubook::domain::{BlackoutWhen, BookingStatus, Id, Makerspace, OverrideKind, Policy, encode_weekly, new_id};
-use incubook::interval::Span;
-use incubook::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
-use incubook::rules::ResourceRules;
+use incubook_core::CoreError;
+use incubook_core::command::NewEquipment;
+use incubook_core::decide::Actor;
+use incubook_core::domain::{BlackoutWhen, BookingStatus, Id, Makerspace, OverrideKind, Policy, encode_weekly, new_id};
+use incubook_core::interval::Span;
+use incubook_core::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use incubook_core::rules::ResourceRules;
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
 use super::sql::Tx;

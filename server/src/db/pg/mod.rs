@@ -17,11 +17,11 @@ mod sql;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use incubook::CoreError;
-use incubook::report::DistrictReport;
-use incubook::store::{Notice, Store};
-use incubook::sync::upload::MakerspaceSummary;
-use incubook::sync::{PullResponse, PushRequest, PushResponse};
+use incubook_core::CoreError;
+use incubook_sqlite::report::DistrictReport;
+use incubook_sqlite::store::{Notice, Store};
+use incubook_sqlite::upload::MakerspaceSummary;
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use postgres::GenericClient;
 use sql::{Manager, Sql};
 
@@ -320,7 +320,7 @@ impl Database for PostgresDatabase {
     }
 
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
-        let rows = self.conn()?.sql().query(incubook::sync::upload::MAKERSPACE_SUMMARIES_SQL, &[])?;
+        let rows = self.conn()?.sql().query(incubook_sqlite::upload::MAKERSPACE_SUMMARIES_SQL, &[])?;
         Ok(rows
             .iter()
             .map(|r| MakerspaceSummary { id: r.get(0), code: r.get(1), name: r.get(2), labs: r.get(3), resources: r.get(4) })
@@ -339,7 +339,7 @@ impl Database for PostgresDatabase {
                 title: r.get(1),
                 body: r.get(2),
                 published_by: r.get(3),
-                published_at: incubook::domain::to_utc(r.get(4)),
+                published_at: incubook_core::domain::to_utc(r.get(4)),
             })
             .collect())
     }

@@ -14,13 +14,12 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use incubook::decide;
-use incubook::sync::{Mutation, MutationOutcome};
+use incubook_core::decide;
+use incubook_core::protocol::{Mutation, MutationOutcome};
 use postgres::types::ToSql;
 
 use super::ahead::{self, Asked, EFFECT_PARAMS, Earlier, Effects};
 use super::bookings::Res;
-use super::refusal::refused;
 use super::sql::PgConn;
 
 /// Times a booking is decided again because its calendar changed meanwhile, before it waits
@@ -94,8 +93,8 @@ pub(super) fn book(
             continue;
         }
         let outcome = match refusal {
-            None => MutationOutcome { id, applied: true, code: None, message: None },
-            Some(refusal) => refused(id, &refusal),
+            None => MutationOutcome::applied(id),
+            Some(refusal) => MutationOutcome::refused(id, &refusal),
         };
         return Ok(Booked::Decided((claimed == 1).then_some(outcome)));
     }

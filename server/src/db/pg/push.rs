@@ -3,17 +3,18 @@
 //! original one still applies each mutation once.
 
 use chrono::{DateTime, Utc};
-use incubook::sync::{
-    BookingAsked, Mutation, MutationOutcome, PushRequest, PushResponse, PushedMutation, RefusalLedger, ResentBookings,
-    SyncedTable, check_client_id, consume_refused,
+use incubook_core::protocol::{
+    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget, PushedMutation,
+    RefusalLedger, ResentBookings, consume_refused, push_once,
 };
-use incubook::{CoreError, Refusal};
+use incubook_core::tables::SyncedTable;
+use incubook_core::{CoreError, Refusal};
 use postgres::error::SqlState;
 
 use super::bookings::{Failure, Res};
 use super::ledger::PgLedger;
 use super::optimistic::{self, Booked};
-use super::refusal::{DECLINED_SQL, refused};
+use super::refusal::DECLINED_SQL;
 use super::sql::{PgConn, Tx};
 use crate::error::{Result, ServerError};
 
@@ -40,38 +41,43 @@ pub(super) fn client_owner(conn: &mut PgConn, client_id: &str, person_id: &str) 
     Ok(row.get(1))
 }
 
-pub(super) fn push(client: &mut PgConn, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
-    check_client_id(&request.client_id)?;
-    let mut last = client_owner(client, &request.client_id, person_id)?;
-    if let Some(first) = request.mutations.first() {
-        client.sql().execute(incubook::sync::PRUNE_FAILURES_SQL, &[&request.client_id, &first.id])?;
-    }
-    let mut outcomes = Vec::with_capacity(request.mutations.len());
-    for pushed in &request.mutations {
-        let decided_now = if pushed.id > last {
-            last = pushed.id;
-            apply_once(client, person_id, &request.client_id, pushed, now)?
-        } else {
-            None
-        };
-        // Only a mutation decided earlier (or by an overlapping retry) is looked up.
-        let decided = match decided_now {
-            Some(outcome) => outcome,
-            None => outcome(client, &request.client_id, pushed.id)?,
-        };
-        outcomes.push(decided);
-    }
-    Ok(PushResponse { last_mutation_id: last, outcomes })
+/// PostgreSQL as a push target: the client's row is locked by each mutation's claim, so an
+/// overlapping retry of the same push applies nothing twice.
+struct PgPush<'a> {
+    client: &'a mut PgConn,
+    now: DateTime<Utc>,
 }
 
-fn outcome(client: &mut PgConn, client_id: &str, id: i64) -> Result<MutationOutcome> {
-    let failure = client
-        .sql()
-        .query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
-    Ok(match failure {
-        None => MutationOutcome { id, applied: true, code: None, message: None },
-        Some(row) => MutationOutcome { id, applied: false, code: Some(row.get(0)), message: Some(row.get(1)) },
-    })
+impl PushTarget for PgPush<'_> {
+    type Error = ServerError;
+
+    fn last_processed(&mut self, client_id: &str, person_id: &str) -> Result<i64> {
+        client_owner(self.client, client_id, person_id)
+    }
+
+    fn prune_failures(&mut self, client_id: &str, first: i64) -> Result<()> {
+        self.client.sql().execute(PRUNE_FAILURES_SQL, &[&client_id, &first])?;
+        Ok(())
+    }
+
+    fn apply_once(&mut self, person_id: &str, client_id: &str, pushed: &PushedMutation) -> Result<Option<MutationOutcome>> {
+        apply_once(self.client, person_id, client_id, pushed, self.now)
+    }
+
+    fn earlier_outcome(&mut self, client_id: &str, id: i64) -> Result<MutationOutcome> {
+        let failure = self
+            .client
+            .sql()
+            .query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
+        Ok(match failure {
+            None => MutationOutcome::applied(id),
+            Some(row) => MutationOutcome { id, applied: false, code: Some(row.get(0)), message: Some(row.get(1)) },
+        })
+    }
+}
+
+pub(super) fn push(client: &mut PgConn, person_id: &str, request: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+    push_once(&mut PgPush { client, now }, person_id, request)
 }
 
 /// Claims the mutation for this transaction: locks the client's row and moves its last
@@ -140,7 +146,7 @@ fn apply_once(
                 tx.savepoint(|sp| apply_mutation(sp, person, &mutation, now.timestamp()))
             };
             let refusal = match attempt {
-                Ok(()) => return Ok(Some(MutationOutcome { id: pushed.id, applied: true, code: None, message: None })),
+                Ok(()) => return Ok(Some(MutationOutcome::applied(pushed.id))),
                 Err(Failure::Core(e)) => e,
                 Err(Failure::Db(e)) if checks_before_writing => return Err(Failure::Db(e)),
                 Err(Failure::Db(e)) if !retryable(&e) => refusal_of(&e).ok_or(Failure::Db(e))?,
@@ -162,7 +168,7 @@ fn apply_once(
 }
 
 fn apply_mutation(tx: &mut Tx<'_, '_>, person: &str, mutation: &Mutation, now: i64) -> Res<()> {
-    Ok(incubook::apply::apply(&mut PgLedger::new(tx), person, mutation, now)?)
+    Ok(incubook_core::apply::apply(&mut PgLedger::new(tx), person, mutation, now)?)
 }
 
 /// Consumes a mutation that failed for good, in a transaction of its own (one that could
@@ -197,7 +203,7 @@ fn record_failure(
     now: DateTime<Utc>,
 ) -> std::result::Result<MutationOutcome, postgres::Error> {
     consume_refused(&mut Refusals { tx, client_id, id }, person, mutation, error, now.timestamp())?;
-    Ok(refused(id, error))
+    Ok(MutationOutcome::refused(id, error))
 }
 
 /// PostgreSQL's writes for a refused mutation (see `protocol::consume_refused`).

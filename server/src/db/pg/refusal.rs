@@ -1,14 +1,5 @@
-//! A mutation refused for good, on PostgreSQL: its answer, and the row the locking way keeps
-//! for a refused new booking (the fast paths keep theirs through `ahead::Effects`).
-
-use incubook::CoreError;
-use incubook::i18n::Lang;
-use incubook::sync::MutationOutcome;
-
-/// The answer to a mutation refused for good.
-pub(super) fn refused(id: i64, error: &CoreError) -> MutationOutcome {
-    MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(Lang::En)) }
-}
+//! The row the locking way keeps for a refused new booking, on PostgreSQL (the fast paths
+//! keep theirs through `ahead::Effects`).
 
 /// A refused new booking kept as declined with its reason (`$8`), with its values `$1`–`$7`,
 /// only where the row can stand: a known resource and booker, a fresh id, a sane span.

@@ -2,7 +2,7 @@
 //! SQL here and put together by the core's pure report functions.
 
 use chrono::NaiveDate;
-use incubook::report::{self, DistrictReport, EquipmentCount, MentorHours};
+use incubook_sqlite::report::{self, DistrictReport, EquipmentCount, MentorHours};
 
 use super::bookings::load_rules;
 use super::sql::PgConn;

@@ -12,11 +12,11 @@ mod versioning;
 use std::path::Path;
 use std::sync::Mutex;
 
-use incubook::CoreError;
-use incubook::report::DistrictReport;
-use incubook::store::{NoJournal, Notice, Store, is_transient};
-use incubook::sync::upload::MakerspaceSummary;
-use incubook::sync::{PullResponse, PushRequest, PushResponse};
+use incubook_core::CoreError;
+use incubook_sqlite::report::DistrictReport;
+use incubook_sqlite::store::{NoJournal, Notice, Store, is_transient};
+use incubook_sqlite::upload::MakerspaceSummary;
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use push::{Acknowledgement, apply_push};
@@ -124,19 +124,19 @@ fn sqlite_sql(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
-fn makerspace_id(conn: &Connection, code: &str) -> incubook::Result<String> {
+fn makerspace_id(conn: &Connection, code: &str) -> incubook_core::Result<String> {
     conn.query_row("SELECT id FROM makerspace WHERE code = ?1 AND deleted = 0", [code], |r| r.get(0))
         .optional()?
         .ok_or_else(|| CoreError::not_found("makerspace", code))
 }
 
-fn person_of(conn: &Connection, username: &str) -> incubook::Result<String> {
+fn person_of(conn: &Connection, username: &str) -> incubook_core::Result<String> {
     conn.query_row("SELECT person_id FROM account WHERE username = ?1", [username], |r| r.get(0))
         .optional()?
         .ok_or_else(|| CoreError::not_found("user", username))
 }
 
-fn write_roles(tx: &Connection, person_id: &str, makerspace_id: &str, roles: &[ServerRole]) -> incubook::Result<()> {
+fn write_roles(tx: &Connection, person_id: &str, makerspace_id: &str, roles: &[ServerRole]) -> incubook_core::Result<()> {
     for role in roles {
         if *role == ServerRole::DistrictOperator {
             tx.execute("INSERT OR IGNORE INTO district_operator(person_id) VALUES (?1)", [person_id])?;
@@ -336,7 +336,7 @@ impl Database for SqliteDatabase {
             })
         })?;
         let mut added = 0;
-        for table in incubook::sync::SYNCED_TABLES {
+        for table in incubook_core::tables::SYNCED_TABLES {
             let rows = super::catalogue::catalogue_rows_of(source, table, &makerspaces)?;
             progress(table.name, rows.len());
             added += self.with(|store| Ok(import::insert_rows_if_absent(store, table, &rows)?))?;

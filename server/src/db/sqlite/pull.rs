@@ -1,10 +1,11 @@
 //! Pulls from the server's SQLite file: the rows after a cursor that the caller may see, in
 //! version order, other people's bookings only as busy.
 
-use incubook::Result;
-use incubook::store::{Store, load_actor};
-use incubook::sync::redact::Viewer;
-use incubook::sync::{Change, MAX_PULL_PAGE, PullResponse, SYNCED_TABLES, check_client_id};
+use incubook_core::Result;
+use incubook_sqlite::store::{Store, load_actor};
+use incubook_sqlite::redact::Viewer;
+use incubook_core::protocol::{Change, MAX_PULL_PAGE, PullResponse, check_client_id};
+use incubook_core::tables::SYNCED_TABLES;
 use rusqlite::params;
 
 use super::push::last_mutation_id;

@@ -5,13 +5,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use incubook::i18n::Lang;
-use incubook::store::{Journal, Store, is_transient};
-use incubook::sync::{
-    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, RefusalLedger, ResentBookings,
-    SyncedTable, check_client_id, consume_refused,
+use incubook_sqlite::store::{Journal, Store, is_transient};
+use incubook_core::protocol::{
+    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget, PushedMutation,
+    RefusalLedger, ResentBookings, consume_refused, push_once,
 };
-use incubook::{CoreError, Result};
+use incubook_core::tables::SyncedTable;
+use incubook_core::{CoreError, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The pushed mutation being applied: written in the same transaction as its change.
@@ -134,6 +134,70 @@ impl RefusalLedger for Refusals<'_> {
     }
 }
 
+/// The server's SQLite file as a push target: each mutation applied by the store, its
+/// acknowledgement written by the store's journal in the same transaction.
+struct SqlitePush<'a> {
+    store: &'a mut Store,
+    acks: &'a Acknowledgement,
+    now: DateTime<Utc>,
+}
+
+impl PushTarget for SqlitePush<'_> {
+    type Error = CoreError;
+
+    fn last_processed(&mut self, client_id: &str, person_id: &str) -> Result<i64> {
+        last_mutation_id(self.store, client_id, person_id)
+    }
+
+    fn prune_failures(&mut self, client_id: &str, first: i64) -> Result<()> {
+        self.store.conn().prepare_cached(PRUNE_FAILURES_SQL)?.execute(params![client_id, first])?;
+        Ok(())
+    }
+
+    fn apply_once(&mut self, person_id: &str, client_id: &str, pushed: &PushedMutation) -> Result<Option<MutationOutcome>> {
+        let ack = Ack { client_id: client_id.to_string(), person_id: person_id.to_string(), mutation_id: pushed.id };
+        self.acks.expect(ack.clone());
+        let (parsed, result) = match pushed.parse() {
+            Ok(m) => {
+                let result = self.store.apply(person_id, &m, self.now);
+                (Some(m), result)
+            }
+            Err(e) => (None, Err(e)),
+        };
+        let pending_ack = self.acks.take();
+        match result {
+            Ok(()) => {
+                // A mutation that changed nothing never opened a transaction.
+                if let Some(ack) = pending_ack {
+                    self.store.transaction(|tx| write_ack(tx, &ack))?;
+                }
+                Ok(Some(MutationOutcome::applied(pushed.id)))
+            }
+            Err(e) if is_transient(&e) => Err(e),
+            Err(e) => {
+                consume_failed(self.store, &ack, parsed.as_ref(), &e, self.now)?;
+                Ok(Some(MutationOutcome::refused(pushed.id, &e)))
+            }
+        }
+    }
+
+    fn earlier_outcome(&mut self, client_id: &str, id: i64) -> Result<MutationOutcome> {
+        let failure: Option<(String, String)> = self
+            .store
+            .conn()
+            .query_row(
+                "SELECT code, message FROM sync_failure WHERE client_id = ?1 AND mutation_id = ?2",
+                params![client_id, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match failure {
+            None => MutationOutcome::applied(id),
+            Some((code, message)) => MutationOutcome { id, applied: false, code: Some(code), message: Some(message) },
+        })
+    }
+}
+
 /// The last mutation of this client the server has processed.
 pub(super) fn last_mutation_id(store: &Store, client_id: &str, person_id: &str) -> Result<i64> {
     let row: Option<(String, i64)> = store
@@ -150,7 +214,7 @@ pub(super) fn last_mutation_id(store: &Store, client_id: &str, person_id: &str) 
 }
 
 /// Applies a push for the signed-in person: in order, one transaction per mutation,
-/// skipping ids already processed for this client.
+/// skipping ids already processed for this client (`protocol::push_once`).
 pub fn apply_push(
     store: &mut Store,
     acks: &Acknowledgement,
@@ -158,68 +222,7 @@ pub fn apply_push(
     push: &PushRequest,
     now: DateTime<Utc>,
 ) -> Result<PushResponse> {
-    check_client_id(&push.client_id)?;
-    let mut last = last_mutation_id(store, &push.client_id, person_id)?;
-    if let Some(first) = push.mutations.first() {
-        store.conn().prepare_cached(PRUNE_FAILURES_SQL)?.execute(params![push.client_id, first.id])?;
-    }
-    let mut outcomes = Vec::with_capacity(push.mutations.len());
-    for pushed in &push.mutations {
-        if pushed.id <= last {
-            outcomes.push(earlier_outcome(store, &push.client_id, pushed.id)?);
-            continue;
-        }
-        let ack = Ack { client_id: push.client_id.clone(), person_id: person_id.to_string(), mutation_id: pushed.id };
-        acks.expect(ack.clone());
-        let (parsed, result) = match pushed.parse() {
-            Ok(m) => {
-                let result = apply_mutation(store, person_id, &m, now);
-                (Some(m), result)
-            }
-            Err(e) => (None, Err(e)),
-        };
-        let pending_ack = acks.take();
-        match result {
-            Ok(()) => {
-                // A mutation that changed nothing never opened a transaction.
-                if let Some(ack) = pending_ack {
-                    store.transaction(|tx| write_ack(tx, &ack))?;
-                }
-                outcomes.push(MutationOutcome { id: pushed.id, applied: true, code: None, message: None });
-            }
-            Err(e) if is_transient(&e) => return Err(e),
-            Err(e) => {
-                consume_failed(store, &ack, parsed.as_ref(), &e, now)?;
-                outcomes.push(MutationOutcome {
-                    id: pushed.id,
-                    applied: false,
-                    code: Some(e.code()),
-                    message: Some(e.message(Lang::En)),
-                });
-            }
-        }
-        last = pushed.id;
-    }
-    Ok(PushResponse { last_mutation_id: last, outcomes })
-}
-
-fn earlier_outcome(store: &Store, client_id: &str, id: i64) -> Result<MutationOutcome> {
-    let failure: Option<(String, String)> = store
-        .conn()
-        .query_row(
-            "SELECT code, message FROM sync_failure WHERE client_id = ?1 AND mutation_id = ?2",
-            params![client_id, id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    Ok(match failure {
-        None => MutationOutcome { id, applied: true, code: None, message: None },
-        Some((code, message)) => MutationOutcome { id, applied: false, code: Some(code), message: Some(message) },
-    })
-}
-
-fn apply_mutation(store: &mut Store, person: &str, mutation: &Mutation, now: DateTime<Utc>) -> Result<()> {
-    store.apply(person, mutation, now)
+    push_once(&mut SqlitePush { store, acks, now }, person_id, push)
 }
 
 /// Consumes a mutation that failed for good, in one transaction: the client's ack, the

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, params};
 
-use super::PushedMutation;
+use crate::protocol::PushedMutation;
 use crate::command::Command;
 use crate::error::Result;
 use crate::store::{Journal, Store};

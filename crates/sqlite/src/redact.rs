@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::Change;
-use super::protocol::BUSY_PERSON_ID;
+use crate::protocol::Change;
+use crate::protocol::BUSY_PERSON_ID;
 use crate::decide::Actor;
 use crate::domain::Role;
 use crate::error::{CoreError, Result};

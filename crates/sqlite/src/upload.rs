@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::Mutation;
+use crate::command::Command as Mutation;
 pub use crate::command::UploadedBooking;
 use crate::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, Id, OverrideKind, to_utc};
 use crate::error::{CoreError, Result};
