@@ -1,8 +1,8 @@
 //! A database written by release 1 (schema 0001) opens in this release and keeps its data.
 
-use incubook::sync::client::SyncClient;
 use incubook::sample::{self, Scale};
 use incubook::store::Store;
+use incubook::sync::client::SyncClient;
 
 fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))

@@ -29,14 +29,12 @@ pub struct SyncReport {
     pub waiting: i64,
 }
 
-
 pub use incubook_core::protocol::{MAX_REQUEST_BYTES, PUSH_BATCH};
 
 /// Pushes go in batches of at most `PUSH_BATCH` mutations and of at most this many bytes of
 /// arguments, well under the server's body limit: a hundred saves of a long session note
 /// would not fit in one request.
 pub const PUSH_BYTES: usize = 256 * 1024;
-
 
 /// How a sync reaches the database: directly, or through the desktop's shared mutex, which
 /// is held only while the database is read or written, never while the network is in use.

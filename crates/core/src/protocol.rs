@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command as Mutation;
+/// On the wire a mutation is a command, named as the outbox names it.
+pub use crate::command::Command as Mutation;
 use crate::error::{CoreError, Result};
 use crate::tables::table;
 
@@ -288,9 +289,6 @@ pub const PUSH_BATCH: usize = 100;
 
 /// The largest request body the server takes (413 above it).
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
-
-/// On the wire a mutation is a command, named as the outbox names it.
-pub use crate::command::Command as Mutation;
 
 /// A client pushes its outbox oldest first, and a push is answered before the next is sent:
 /// one that starts at mutation id N holds no change before N, so the refusals recorded before

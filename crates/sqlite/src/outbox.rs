@@ -6,9 +6,9 @@ use std::path::Path;
 
 use rusqlite::{Connection, params};
 
-use crate::protocol::PushedMutation;
 use crate::command::Command;
 use crate::error::Result;
+use crate::protocol::PushedMutation;
 use crate::store::{Journal, Store};
 
 /// The desktop's journal. On an unconnected desktop it does nothing.

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::protocol::Change;
-use crate::protocol::BUSY_PERSON_ID;
 use crate::decide::Actor;
 use crate::domain::Role;
 use crate::error::{CoreError, Result};
+use crate::protocol::BUSY_PERSON_ID;
+use crate::protocol::Change;
 
 /// Who owns a resource's calendar.
 #[derive(Debug, Clone)]

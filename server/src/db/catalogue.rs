@@ -1,8 +1,8 @@
 //! A makerspace's catalogue read from its desktop database file, for an operator's import:
 //! the same rows whichever backend receives them.
 
-use incubook_sqlite::store::Store;
 use incubook_core::tables::SyncedTable;
+use incubook_sqlite::store::Store;
 use rusqlite::types::ValueRef;
 
 use incubook_core::CoreError;

@@ -9,10 +9,10 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use incubook_sqlite::report::DistrictReport;
 use incubook_sqlite::store::{Notice, Store};
 use incubook_sqlite::upload::MakerspaceSummary;
-use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 
 use crate::error::{Result, ServerError};

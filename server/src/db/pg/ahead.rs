@@ -11,10 +11,10 @@ use incubook_core::decide::Actor;
 use incubook_core::domain::{BookingStatus, Id, Role, new_id};
 use incubook_core::interval::Span;
 use incubook_core::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
-use incubook_sqlite::store::ResourceRules;
 use incubook_core::protocol::{BookingAsked, Mutation, RefusalLedger, ResentBookings, consume_refused};
 use incubook_core::tables::SyncedTable;
 use incubook_core::{CoreError, availability::Days};
+use incubook_sqlite::store::ResourceRules;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 

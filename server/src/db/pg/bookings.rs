@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use incubook_core::decide::Actor;
 use incubook_core::domain::{Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, ResourceKind, Role};
 use incubook_core::interval::Span;
-use incubook_sqlite::store::{ResourceRules, decode_weekly};
 use incubook_core::{CoreError, Refusal};
+use incubook_sqlite::store::{ResourceRules, decode_weekly};
 use serde::Deserialize;
 
 use super::sql::Tx;

@@ -3,8 +3,8 @@
 //! rows matched to columns by name (`json_populate_recordset`), rows already present kept.
 //! Each batch commits on its own, so a first pull pages through many versions.
 
-use incubook_sqlite::store::Store;
 use incubook_core::tables::SYNCED_TABLES;
+use incubook_sqlite::store::Store;
 use postgres::Client;
 
 use crate::error::Result;

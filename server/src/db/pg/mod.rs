@@ -18,10 +18,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use incubook_core::CoreError;
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use incubook_sqlite::report::DistrictReport;
 use incubook_sqlite::store::{Notice, Store};
 use incubook_sqlite::upload::MakerspaceSummary;
-use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use postgres::GenericClient;
 use sql::{Manager, Sql};
 

@@ -7,9 +7,9 @@
 use std::cell::RefCell;
 
 use incubook_core::protocol::check_client_id;
-use incubook_sqlite::redact::{ResourceOwnership, RowLookup, Viewer};
 use incubook_core::protocol::{Change, MAX_PULL_PAGE, PullResponse};
 use incubook_core::tables::SYNCED_TABLES;
+use incubook_sqlite::redact::{ResourceOwnership, RowLookup, Viewer};
 
 use super::bookings::load_actor;
 use super::sql::{PgConn, Tx};
@@ -81,7 +81,9 @@ pub(super) fn pull(conn: &mut PgConn, person_id: &str, client_id: Option<&str>, 
                 match tx.query_opt("SELECT person_id, last_mutation_id FROM sync_client WHERE client_id = $1", &[&id])? {
                     None => 0,
                     Some(row) if row.get::<_, &str>(0) == person_id => row.get(1),
-                    Some(_) => return Err(incubook_core::CoreError::Forbidden("this client id belongs to another user".into()).into()),
+                    Some(_) => {
+                        return Err(incubook_core::CoreError::Forbidden("this client id belongs to another user".into()).into());
+                    }
                 }
             }
             None => 0,

@@ -1,8 +1,8 @@
 //! An operator's import into the server's SQLite file: rows copied as they are, none replaced.
 
 use incubook_core::Result;
-use incubook_sqlite::store::{Store, sql_value, table_columns};
 use incubook_core::tables::SyncedTable;
+use incubook_sqlite::store::{Store, sql_value, table_columns};
 
 /// Inserts rows (as `catalogue_rows_of` gives them) that are not here yet, in one transaction;
 /// returns how many were new. Columns this schema lacks are ignored.

@@ -13,10 +13,10 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use incubook_core::CoreError;
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use incubook_sqlite::report::DistrictReport;
 use incubook_sqlite::store::{NoJournal, Notice, Store, is_transient};
 use incubook_sqlite::upload::MakerspaceSummary;
-use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use push::{Acknowledgement, apply_push};

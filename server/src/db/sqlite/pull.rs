@@ -2,10 +2,10 @@
 //! version order, other people's bookings only as busy.
 
 use incubook_core::Result;
-use incubook_sqlite::store::{Store, load_actor};
-use incubook_sqlite::redact::Viewer;
 use incubook_core::protocol::{Change, MAX_PULL_PAGE, PullResponse, check_client_id};
 use incubook_core::tables::SYNCED_TABLES;
+use incubook_sqlite::redact::Viewer;
+use incubook_sqlite::store::{Store, load_actor};
 use rusqlite::params;
 
 use super::push::last_mutation_id;

@@ -5,13 +5,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use incubook_sqlite::store::{Journal, Store, is_transient};
 use incubook_core::protocol::{
     BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget, PushedMutation,
     RefusalLedger, ResentBookings, consume_refused, push_once,
 };
 use incubook_core::tables::SyncedTable;
 use incubook_core::{CoreError, Result};
+use incubook_sqlite::store::{Journal, Store, is_transient};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The pushed mutation being applied: written in the same transaction as its change.

@@ -1,8 +1,8 @@
 //! Row versions on the server's SQLite file: every write of a synced table takes the next
 //! value of one counter (DESIGN "Sync"), kept by TEMP triggers on the server's connection only.
 
-use incubook_sqlite::store::Store;
 use incubook_core::tables::{SYNCED_TABLES, key_match};
+use incubook_sqlite::store::Store;
 
 use crate::error::Result;
 
