@@ -235,6 +235,15 @@ impl MutationOutcome {
     pub fn refused(id: i64, error: &CoreError) -> MutationOutcome {
         MutationOutcome { id, applied: false, code: Some(error.code()), message: Some(error.message(crate::i18n::Lang::En)) }
     }
+
+    /// A mutation processed by an earlier push: applied, unless a refusal (code, message)
+    /// was kept for it (`KEPT_FAILURE_SQL`).
+    pub fn earlier(id: i64, kept_failure: Option<(String, String)>) -> MutationOutcome {
+        match kept_failure {
+            None => MutationOutcome::applied(id),
+            Some((code, message)) => MutationOutcome { id, applied: false, code: Some(code), message: Some(message) },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +304,10 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// N (kept to answer a retried push) are not asked for again. One statement for both server
 /// backends: SQLite binds `$n` by position as PostgreSQL does.
 pub const PRUNE_FAILURES_SQL: &str = "DELETE FROM sync_failure WHERE client_id = $1 AND mutation_id < $2";
+
+/// The refusal kept for mutation `$2` of client `$1`, if it was refused: its code and message.
+/// One statement for both server backends, as above.
+pub const KEPT_FAILURE_SQL: &str = "SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2";
 
 /// The key of a row a refused mutation made only on its client. Rows of private tables
 /// (a waitlist entry) reach only the person they name, so the key names the pusher.

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use incubook_core::protocol::{
-    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget, PushedMutation,
-    RefusalLedger, ResentBookings, consume_refused, push_once,
+    BookingAsked, KEPT_FAILURE_SQL, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget,
+    PushedMutation, RefusalLedger, ResentBookings, consume_refused, push_once,
 };
 use incubook_core::tables::SyncedTable;
 use incubook_core::{CoreError, Refusal};
@@ -65,14 +65,8 @@ impl PushTarget for PgPush<'_> {
     }
 
     fn earlier_outcome(&mut self, client_id: &str, id: i64) -> Result<MutationOutcome> {
-        let failure = self
-            .client
-            .sql()
-            .query_opt("SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2", &[&client_id, &id])?;
-        Ok(match failure {
-            None => MutationOutcome::applied(id),
-            Some(row) => MutationOutcome { id, applied: false, code: Some(row.get(0)), message: Some(row.get(1)) },
-        })
+        let kept = self.client.sql().query_opt(KEPT_FAILURE_SQL, &[&client_id, &id])?;
+        Ok(MutationOutcome::earlier(id, kept.map(|row| (row.get(0), row.get(1)))))
     }
 }
 

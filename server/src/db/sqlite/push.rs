@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use incubook_core::protocol::{
-    BookingAsked, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget, PushedMutation,
-    RefusalLedger, ResentBookings, consume_refused, push_once,
+    BookingAsked, KEPT_FAILURE_SQL, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget,
+    PushedMutation, RefusalLedger, ResentBookings, consume_refused, push_once,
 };
 use incubook_core::tables::SyncedTable;
 use incubook_core::{CoreError, Result};
@@ -182,19 +182,13 @@ impl PushTarget for SqlitePush<'_> {
     }
 
     fn earlier_outcome(&mut self, client_id: &str, id: i64) -> Result<MutationOutcome> {
-        let failure: Option<(String, String)> = self
+        let kept = self
             .store
             .conn()
-            .query_row(
-                "SELECT code, message FROM sync_failure WHERE client_id = ?1 AND mutation_id = ?2",
-                params![client_id, id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached(KEPT_FAILURE_SQL)?
+            .query_row(params![client_id, id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        Ok(match failure {
-            None => MutationOutcome::applied(id),
-            Some((code, message)) => MutationOutcome { id, applied: false, code: Some(code), message: Some(message) },
-        })
+        Ok(MutationOutcome::earlier(id, kept))
     }
 }
 
