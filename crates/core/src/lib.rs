@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod rules;
 pub mod tables;
 pub mod testing;
+pub mod usage;
 pub mod validate;
 
 pub use error::{CoreError, Refusal, Result};

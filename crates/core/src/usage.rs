@@ -1,0 +1,319 @@
+//! Machine hours: what a usage session of an instrument costs, in integer fen, and the sharing
+//! figures a district is judged on — 有效工作机时 (effective hours), 对外服务机时 (hours serving
+//! users from outside the instrument's makerspace) and 共享率 (the second over the first).
+//! Figures are sums of sessions, never of bookings, and each keeps the sessions behind it.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Id;
+use crate::error::{CoreError, Result};
+use crate::interval::Span;
+
+/// Money, always integer fen (1 yuan = 100 fen); never floating point.
+pub type Fen = i64;
+
+/// Who a session serves, as rates and figures class them.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum UserClass {
+    /// A member of the instrument's own makerspace.
+    Internal,
+    /// A member of another makerspace of the district.
+    External,
+    /// A company from outside the district's makerspaces.
+    Enterprise,
+}
+
+/// What a session was for. The sharing definition leaves out certification, commercial
+/// inspection and bulk acceptance testing: they count as work, not as sharing.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Purpose {
+    /// 科研/技术开发
+    Research,
+    /// 测试
+    Testing,
+    /// 教学
+    Teaching,
+    /// 法定认证
+    Certification,
+    /// 商业检验
+    CommercialInspection,
+    /// 大批量验货
+    BulkInspection,
+}
+
+impl Purpose {
+    /// Whether hours for an outside user with this purpose count as 对外服务机时.
+    pub fn counts_as_sharing(self) -> bool {
+        matches!(self, Purpose::Research | Purpose::Testing | Purpose::Teaching)
+    }
+}
+
+/// What hours are charged: those the instrument ran, or those that were booked.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeBasis {
+    #[default]
+    Actual,
+    Booked,
+}
+
+/// An instrument's prices per hour for each user class, in fen.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rates {
+    pub internal_fen_per_hour: Fen,
+    pub external_fen_per_hour: Fen,
+    pub enterprise_fen_per_hour: Fen,
+    pub basis: ChargeBasis,
+    /// The least a session that ran at all is charged.
+    pub minimum_fen: Fen,
+    /// Charged time is rounded up to whole steps of this many minutes.
+    pub rounding_min: u32,
+}
+
+impl Default for Rates {
+    fn default() -> Rates {
+        Rates {
+            internal_fen_per_hour: 0,
+            external_fen_per_hour: 0,
+            enterprise_fen_per_hour: 0,
+            basis: ChargeBasis::Actual,
+            minimum_fen: 0,
+            rounding_min: 15,
+        }
+    }
+}
+
+/// ¥1,000,000 an hour: more is a typing mistake, and it keeps every product in range.
+const MAX_FEN_PER_HOUR: Fen = 100_000_000;
+
+impl Rates {
+    pub fn validate(&self) -> Result<()> {
+        let prices = [
+            ("internal_rate", self.internal_fen_per_hour),
+            ("external_rate", self.external_fen_per_hour),
+            ("enterprise_rate", self.enterprise_fen_per_hour),
+            ("minimum_charge", self.minimum_fen),
+        ];
+        for (field, fen) in prices {
+            if !(0..=MAX_FEN_PER_HOUR).contains(&fen) {
+                return Err(CoreError::invalid(field, "must be between 0 and 1,000,000 yuan"));
+            }
+        }
+        if !(1..=240).contains(&self.rounding_min) {
+            return Err(CoreError::invalid("rounding_min", "must be between 1 and 240 minutes"));
+        }
+        Ok(())
+    }
+
+    pub fn per_hour(&self, class: UserClass) -> Fen {
+        match class {
+            UserClass::Internal => self.internal_fen_per_hour,
+            UserClass::External => self.external_fen_per_hour,
+            UserClass::Enterprise => self.enterprise_fen_per_hour,
+        }
+    }
+
+    /// The fee for `seconds` of charged time: rounded up to the rounding step, priced to the
+    /// nearest fen (half up), and never under the minimum charge once anything ran.
+    pub fn fee(&self, class: UserClass, seconds: i64) -> Fen {
+        if seconds <= 0 {
+            return 0;
+        }
+        let step = i64::from(self.rounding_min.max(1)) * 60;
+        let charged_minutes = (seconds + step - 1) / step * i64::from(self.rounding_min.max(1));
+        let fee = (self.per_hour(class) * charged_minutes + 30) / 60;
+        fee.max(self.minimum_fen)
+    }
+
+    /// The charged seconds of a session under this basis: what ran, or what was booked
+    /// (a walk-up session without a booking is charged for what ran).
+    pub fn charged_seconds(&self, ran: Span, booked: Option<Span>) -> i64 {
+        match (self.basis, booked) {
+            (ChargeBasis::Booked, Some(booked)) => booked.len(),
+            _ => ran.len(),
+        }
+    }
+}
+
+/// A closed session as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFacts {
+    pub id: Id,
+    pub person_id: Id,
+    /// The user's organisation: their makerspace, or their company.
+    pub organisation: Id,
+    pub ran: Span,
+    pub class: UserClass,
+    pub purpose: Purpose,
+    /// What was charged after waivers.
+    pub charged_fen: Fen,
+}
+
+/// The sharing figures of one group of sessions (an instrument, a lab, a makerspace, the
+/// district) over one period.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Indicators {
+    /// 有效工作机时, in seconds: every session's time inside the period.
+    pub effective_seconds: i64,
+    /// 对外服务机时, in seconds: outside users' time, for purposes that count as sharing.
+    pub outside_seconds: i64,
+    /// Enterprise users' time, in seconds.
+    pub enterprise_seconds: i64,
+    /// Income from the instrument's own makerspace, in fen.
+    pub internal_income_fen: Fen,
+    /// Income from everyone else, in fen.
+    pub external_income_fen: Fen,
+    pub distinct_users: u32,
+    /// Organisations other than the instrument's makerspace that used it.
+    pub outside_organisations: u32,
+    /// The sessions behind `effective_seconds` (every one counted) and behind `outside_seconds`.
+    pub session_ids: Vec<Id>,
+    pub outside_session_ids: Vec<Id>,
+}
+
+impl Indicators {
+    /// Sums the sessions' time inside `period`; a session across the period's edge counts
+    /// only its part inside, and is charged in the period it started in.
+    pub fn of<'a>(sessions: impl IntoIterator<Item = &'a SessionFacts>, period: Span) -> Indicators {
+        let mut out = Indicators::default();
+        let (mut users, mut organisations) = (BTreeSet::new(), BTreeSet::new());
+        for s in sessions {
+            let inside = s.ran.intersection(&period);
+            let seconds = if inside.is_empty() { 0 } else { inside.len() };
+            let starts_inside = s.ran.start >= period.start && s.ran.start < period.end;
+            if seconds == 0 && !starts_inside {
+                continue;
+            }
+            out.effective_seconds += seconds;
+            out.session_ids.push(s.id.clone());
+            users.insert(s.person_id.as_str());
+            if s.class != UserClass::Internal {
+                organisations.insert(s.organisation.as_str());
+                if s.purpose.counts_as_sharing() {
+                    out.outside_seconds += seconds;
+                    out.outside_session_ids.push(s.id.clone());
+                }
+            }
+            if s.class == UserClass::Enterprise {
+                out.enterprise_seconds += seconds;
+            }
+            if starts_inside {
+                match s.class {
+                    UserClass::Internal => out.internal_income_fen += s.charged_fen,
+                    _ => out.external_income_fen += s.charged_fen,
+                }
+            }
+        }
+        out.distinct_users = users.len() as u32;
+        out.outside_organisations = organisations.len() as u32;
+        out
+    }
+
+    /// 共享率 in per mille (outside ÷ effective, rounded half up); none without any hours.
+    pub fn share_permille(&self) -> Option<i64> {
+        (self.effective_seconds > 0).then(|| (self.outside_seconds * 1000 + self.effective_seconds / 2) / self.effective_seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3600;
+
+    fn rates() -> Rates {
+        Rates {
+            internal_fen_per_hour: 10_000,
+            external_fen_per_hour: 20_000,
+            enterprise_fen_per_hour: 33_333,
+            basis: ChargeBasis::Actual,
+            minimum_fen: 5_000,
+            rounding_min: 15,
+        }
+    }
+
+    #[test]
+    fn a_fee_rounds_time_up_to_the_step_and_money_to_the_nearest_fen() {
+        let r = rates();
+        // 61 minutes → 75 charged minutes at ¥200/h = ¥250.
+        assert_eq!(r.fee(UserClass::External, 61 * 60), 25_000);
+        // 1 second is a whole step, then the minimum charge applies: 15 min at ¥100/h is ¥25 < ¥50.
+        assert_eq!(r.fee(UserClass::Internal, 1), 5_000);
+        // 45 minutes at 33,333 fen/h = 24,999.75 fen → 25,000.
+        assert_eq!(r.fee(UserClass::Enterprise, 45 * 60), 25_000);
+        // Nothing ran: nothing is charged, not even the minimum.
+        assert_eq!(r.fee(UserClass::Enterprise, 0), 0);
+    }
+
+    #[test]
+    fn the_booked_basis_charges_the_booking_and_a_walk_up_what_ran() {
+        let r = Rates { basis: ChargeBasis::Booked, ..rates() };
+        let ran = Span::new(0, 30 * 60);
+        assert_eq!(r.charged_seconds(ran, Some(Span::new(0, 2 * H))), 2 * H);
+        assert_eq!(r.charged_seconds(ran, None), 30 * 60);
+        assert_eq!(rates().charged_seconds(ran, Some(Span::new(0, 2 * H))), 30 * 60);
+    }
+
+    #[test]
+    fn rates_out_of_range_are_refused_with_the_field() {
+        let bad = Rates { external_fen_per_hour: -1, ..rates() };
+        assert_eq!(bad.validate().err().map(|e| e.to_string().contains("external_rate")), Some(true));
+        assert!(Rates { rounding_min: 0, ..rates() }.validate().is_err());
+        assert!(rates().validate().is_ok());
+    }
+
+    fn session(id: &str, org: &str, ran: (i64, i64), class: UserClass, purpose: Purpose, fen: Fen) -> SessionFacts {
+        SessionFacts {
+            id: id.into(),
+            person_id: format!("p-{id}"),
+            organisation: org.into(),
+            ran: Span::new(ran.0, ran.1),
+            class,
+            purpose,
+            charged_fen: fen,
+        }
+    }
+
+    #[test]
+    fn figures_of_a_month_by_hand() {
+        use Purpose::*;
+        use UserClass::*;
+        let month = Span::new(0, 30 * 24 * H);
+        let sessions = [
+            session("a", "home", (H, 4 * H), Internal, Research, 30_000),
+            session("b", "ms-2", (10 * H, 12 * H), External, Testing, 40_000),
+            session("c", "acme", (20 * H, 21 * H), Enterprise, CommercialInspection, 33_333),
+            session("d", "acme", (30 * H, 32 * H), Enterprise, Teaching, 66_666),
+            // Starts an hour before the month: one hour inside, charged last month.
+            session("e", "ms-3", (-H, H), External, Research, 20_000),
+            // Entirely in the next month.
+            session("f", "ms-3", (month.end, month.end + H), External, Research, 20_000),
+        ];
+        let f = Indicators::of(&sessions, month);
+        assert_eq!(f.effective_seconds, (3 + 2 + 1 + 2 + 1) * H);
+        // b, d and e: c's commercial inspection is work, not sharing.
+        assert_eq!(f.outside_seconds, (2 + 2 + 1) * H);
+        assert_eq!(f.outside_session_ids, ["b", "d", "e"]);
+        assert_eq!(f.enterprise_seconds, 3 * H);
+        assert_eq!(f.internal_income_fen, 30_000);
+        assert_eq!(f.external_income_fen, 40_000 + 33_333 + 66_666);
+        assert_eq!(f.distinct_users, 5);
+        assert_eq!((f.outside_organisations, f.session_ids.len()), (3, 5));
+        // 5 h ÷ 9 h = 0.5556.
+        assert_eq!(f.share_permille(), Some(556));
+        assert_eq!(Indicators::of(&[], month).share_permille(), None);
+    }
+}
