@@ -9,7 +9,9 @@ pub use incubook_sqlite::{csv_import, report, sample, store};
 
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};
-pub use incubook_core::{apply, availability, command, decide, domain, error, i18n, interval, ledger, rules, testing, validate};
+pub use incubook_core::{
+    apply, availability, command, decide, domain, error, i18n, interval, ledger, rules, testing, usage, validate,
+};
 
 /// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.
 pub fn now() -> Result<chrono::DateTime<chrono::Utc>> {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
+use crate::usage::{Purpose, Rates};
 use crate::validate::{check_text, clean_list, language_codes, tag_keys, validate_hours, validate_request};
 
 /// One change a client made, as it travels in a push.
@@ -143,6 +144,27 @@ pub enum Command {
         makerspace_id: Id,
         role: Role,
         granted: bool,
+    },
+    /// The booker (or a lab manager for them) starts using a booked instrument: its usage
+    /// session, the machine hours' record, begins.
+    CheckIn {
+        session_id: Id,
+        booking_id: Id,
+        purpose: Purpose,
+        #[serde(default)]
+        samples: u32,
+        /// When it happened: a kiosk offline syncs its check-ins later.
+        at: DateTime<Utc>,
+    },
+    /// A running usage session ends; it is charged at the instrument's rates.
+    CheckOut {
+        session_id: Id,
+        at: DateTime<Utc>,
+    },
+    /// A lab manager sets an instrument's rates per user class.
+    SetRates {
+        resource_id: Id,
+        rates: Rates,
     },
 }
 

@@ -70,6 +70,14 @@ pub enum Refusal {
     SessionNotOver,
     SessionNotStarted,
     ResourceInactive,
+    /// Check-in opens this many minutes before the booking starts.
+    CheckInNotOpen {
+        opens_min: u32,
+    },
+    /// The booking is over, or was released as a no-show.
+    CheckInClosed,
+    AlreadyCheckedIn,
+    AlreadyCheckedOut,
 }
 
 impl Refusal {
@@ -188,6 +196,20 @@ impl Refusal {
             Refusal::SessionNotOver => pick(zh, "辅导结束后才能评价", "feedback opens after the session"),
             Refusal::SessionNotStarted => pick(zh, "预约尚未开始", "the booking has not started yet"),
             Refusal::ResourceInactive => pick(zh, "该资源已停用", "this resource is no longer offered"),
+            Refusal::CheckInNotOpen { opens_min } => {
+                if zh {
+                    format!("开始前 {opens_min} 分钟起才能签到")
+                } else {
+                    format!("check-in opens {opens_min} minutes before the start")
+                }
+            }
+            Refusal::CheckInClosed => pick(
+                zh,
+                "该预约已结束或已被释放，无法签到",
+                "this booking is over or was released; it can no longer be checked in",
+            ),
+            Refusal::AlreadyCheckedIn => pick(zh, "该预约已签到", "this booking is already checked in"),
+            Refusal::AlreadyCheckedOut => pick(zh, "该次使用已签退", "this session is already checked out"),
         }
     }
 }

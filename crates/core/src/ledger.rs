@@ -11,6 +11,7 @@ use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Polic
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
 use crate::rules::ResourceRules;
+use crate::usage::{Fen, Purpose, Rates, UserClass};
 
 /// A booking as the decisions about it see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +21,25 @@ pub struct StoredBooking {
     pub booker_id: Id,
     pub span: Span,
     pub status: BookingStatus,
+}
+
+/// A usage session of an instrument as the decisions about it see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub id: Id,
+    pub resource_id: Id,
+    pub booking_id: Id,
+    pub person_id: Id,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub class: UserClass,
+}
+
+/// A usage session by its own id, or the one of a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKey<'a> {
+    Id(&'a str),
+    Booking(&'a str),
 }
 
 /// What a mentor resource adds to its rules: whose calendar it is, and who may see it.
@@ -48,6 +68,7 @@ pub enum Entity {
     Blackout,
     /// The person (by id) is a mentor already.
     MentorPerson,
+    UsageSession,
 }
 
 /// A write `apply` decided. Times are Unix seconds.
@@ -197,6 +218,25 @@ pub enum Effect<'a> {
         id: &'a str,
         profile: &'a MentorProfile,
     },
+    InsertUsageSession {
+        id: &'a str,
+        resource_id: &'a str,
+        booking_id: &'a str,
+        person_id: &'a str,
+        class: UserClass,
+        purpose: Purpose,
+        samples: u32,
+        at: i64,
+    },
+    CloseUsageSession {
+        id: &'a str,
+        ended_at: i64,
+        fee_fen: Fen,
+    },
+    SetRates {
+        resource_id: &'a str,
+        rates: &'a Rates,
+    },
 }
 
 /// One open transaction of a backend. Reads see the transaction's own writes.
@@ -236,6 +276,9 @@ pub trait Ledger {
     fn person_name(&mut self, person_id: &str) -> Result<Option<String>, Self::Error>;
     /// The resource's bookings that hold capacity and end after `after`, by start.
     fn active_bookings(&mut self, resource_id: &str, after: i64) -> Result<Vec<StoredBooking>, Self::Error>;
+    fn usage_session(&mut self, key: SessionKey<'_>) -> Result<Option<StoredSession>, Self::Error>;
+    /// An instrument's rates; `None` for a resource that is not equipment.
+    fn rates(&mut self, resource_id: &str) -> Result<Option<Rates>, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
 }
 

@@ -70,6 +70,8 @@ impl Mutation {
                 vec![RowRef { table: "resource", key: vec![mentor_id] }, RowRef { table: "mentor", key: vec![mentor_id] }]
             }
             Mutation::UpdateMentorProfile { mentor_id, .. } => one("mentor", mentor_id),
+            Mutation::CheckIn { session_id, .. } | Mutation::CheckOut { session_id, .. } => one("usage_session", session_id),
+            Mutation::SetRates { resource_id, .. } => one("equipment", resource_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }
@@ -302,7 +304,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// A client pushes its outbox oldest first, and a push is answered before the next is sent:
 /// one that starts at mutation id N holds no change before N, so the refusals recorded before
 /// N (kept to answer a retried push) are not asked for again. One statement for both server
-/// backends: SQLite binds `$n` by position as PostgreSQL does.
+/// backends: SQLite numbers `$n` in the order they first appear, which here is their order.
 pub const PRUNE_FAILURES_SQL: &str = "DELETE FROM sync_failure WHERE client_id = $1 AND mutation_id < $2";
 
 /// The refusal kept for mutation `$2` of client `$1`, if it was refused: its code and message.

@@ -9,8 +9,11 @@ use crate::decide::Actor;
 use crate::domain::{DateOverride, Id, Makerspace, Role};
 use crate::error::CoreError;
 use crate::interval::Span;
-use crate::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use crate::ledger::{
+    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
+};
 use crate::rules::ResourceRules;
+use crate::usage::{Fen, Rates};
 
 /// A booking as the memory ledger keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,10 @@ pub struct MemoryLedger {
     pub names: BTreeMap<Id, String>,
     /// id → (resource, the override).
     pub overrides: BTreeMap<Id, (Id, DateOverride)>,
+    /// Usage sessions with the fee charged at check-out.
+    pub sessions: BTreeMap<Id, (StoredSession, Fen)>,
+    /// Instrument → its rates.
+    pub rates: BTreeMap<Id, Rates>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -129,6 +136,7 @@ impl Ledger for MemoryLedger {
             Entity::DateOverride => self.overrides.contains_key(id),
             Entity::Blackout => self.resources.values().any(|r| r.blackouts.iter().any(|b| b.id == id)),
             Entity::MentorPerson => self.mentors.values().any(|m| m.person_id == id),
+            Entity::UsageSession => self.sessions.contains_key(id),
         })
     }
 
@@ -175,6 +183,18 @@ impl Ledger for MemoryLedger {
 
     fn active_bookings(&mut self, resource_id: &str, after: i64) -> Result<Vec<StoredBooking>, Infallible> {
         Ok(self.active_of(resource_id).into_iter().filter(|b| b.span.end > after).cloned().collect())
+    }
+
+    fn usage_session(&mut self, key: SessionKey<'_>) -> Result<Option<StoredSession>, Infallible> {
+        Ok(match key {
+            SessionKey::Id(id) => self.sessions.get(id).map(|(s, _)| s.clone()),
+            SessionKey::Booking(id) => self.sessions.values().find(|(s, _)| s.booking_id == id).map(|(s, _)| s.clone()),
+        })
+    }
+
+    fn rates(&mut self, resource_id: &str) -> Result<Option<Rates>, Infallible> {
+        let equipment = self.resources.get(resource_id).is_some_and(|r| r.kind == crate::domain::ResourceKind::Equipment);
+        Ok(equipment.then(|| self.rates.get(resource_id).cloned().unwrap_or_default()))
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
@@ -270,6 +290,27 @@ impl Ledger for MemoryLedger {
             Effect::InsertLab { id, makerspace_id, .. } => {
                 let tz = self.makerspaces.get(makerspace_id).map(|m| m.timezone.clone()).unwrap_or_default();
                 self.labs.insert(id.into(), (makerspace_id.into(), tz));
+            }
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, at, .. } => {
+                let session = StoredSession {
+                    id: id.into(),
+                    resource_id: resource_id.into(),
+                    booking_id: booking_id.into(),
+                    person_id: person_id.into(),
+                    started_at: at,
+                    ended_at: None,
+                    class,
+                };
+                self.sessions.insert(id.into(), (session, 0));
+            }
+            Effect::CloseUsageSession { id, ended_at, fee_fen } => {
+                if let Some((s, fee)) = self.sessions.get_mut(id) {
+                    s.ended_at = Some(ended_at);
+                    *fee = fee_fen;
+                }
+            }
+            Effect::SetRates { resource_id, rates } => {
+                self.rates.insert(resource_id.into(), rates.clone());
             }
             // The memory ledger keeps what the booking rules read; catalogue fields it does not.
             Effect::InsertEquipment { .. }

@@ -15,5 +15,5 @@ pub mod store;
 pub mod upload;
 
 // The core's modules at the paths this crate's files name them by.
-pub(crate) use incubook_core::{apply, availability, ledger};
+pub(crate) use incubook_core::{apply, availability, ledger, usage};
 pub(crate) use incubook_core::{command, decide, domain, error, i18n, interval, protocol, rules, tables, validate};

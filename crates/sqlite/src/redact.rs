@@ -148,7 +148,8 @@ impl<L: RowLookup> Viewer<L> {
                 }
                 true
             }
-            "qualification" => text(&row, "person_id") == me || self.owns(text(&row, "resource_id"))?,
+            // Who used an instrument, for how long and at what fee: theirs, and the lab's.
+            "qualification" | "usage_session" => text(&row, "person_id") == me || self.owns(text(&row, "resource_id"))?,
             "booking" => {
                 let refused = !row.get("rejection").is_none_or(serde_json::Value::is_null);
                 if text(&row, "booker_id") == me {

@@ -57,7 +57,7 @@ fn catalogue_filter(table: &str) -> Option<&'static str> {
         "mentor" | "equipment" | "date_override" | "blackout" => "resource_id IN res",
         "mentor_facet" => "mentor_id IN res",
         "lab_manager" => "lab_id IN (SELECT id FROM lab WHERE makerspace_id IN ms) AND person_id IN people",
-        "qualification" | "waitlist" => "resource_id IN res AND person_id IN people",
+        "qualification" | "waitlist" | "usage_session" => "resource_id IN res AND person_id IN people",
         "booking" => "id IN theirs",
         "session_note" | "feedback" => "booking_id IN theirs",
         "notification" => "person_id IN people AND (resource_id IS NULL OR resource_id IN res)",

@@ -8,6 +8,9 @@ mod calendar;
 mod directory;
 mod labs;
 mod session;
+mod usage;
+
+pub use usage::CHECK_IN_OPENS_MIN;
 
 pub use booking::{RequestFacts, decide_new_booking, kept_reason, write_status};
 
@@ -81,6 +84,11 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::SetRole { person_id, makerspace_id, role, granted } => {
             directory::set_role(l, person, (person_id, makerspace_id), *role, *granted, now)
         }
+        Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
+            usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))
+        }
+        Command::CheckOut { session_id, at } => usage::check_out(l, person, session_id, (*at, now)),
+        Command::SetRates { resource_id, rates } => usage::set_rates(l, person, resource_id, rates, now),
     }
 }
 

@@ -7,12 +7,17 @@ use super::calendar::{load_busy, load_rules};
 use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
+use super::usage::{
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, basis_text,
+    rates_of, stored_session,
+};
 use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession};
 use crate::rules::ResourceRules;
+use crate::usage::Rates;
 
 /// `None` for a row that is not there; other failures stay failures.
 fn found<T>(read: Result<T>) -> Result<Option<T>> {
@@ -110,6 +115,7 @@ impl Ledger for SqliteLedger<'_> {
             Entity::DateOverride => "SELECT EXISTS(SELECT 1 FROM date_override WHERE id = ?1)",
             Entity::Blackout => "SELECT EXISTS(SELECT 1 FROM blackout WHERE id = ?1)",
             Entity::MentorPerson => "SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)",
+            Entity::UsageSession => "SELECT EXISTS(SELECT 1 FROM usage_session WHERE id = ?1)",
         };
         Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
     }
@@ -170,6 +176,31 @@ impl Ledger for SqliteLedger<'_> {
         )?;
         let rows = stmt.query_map(params![resource_id, after], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(to_stored).collect()
+    }
+
+    fn usage_session(&mut self, key: SessionKey<'_>) -> Result<Option<StoredSession>> {
+        let (sql, id) = match key {
+            SessionKey::Id(id) => (SESSION_BY_ID_SQL, id),
+            SessionKey::Booking(id) => (SESSION_BY_BOOKING_SQL, id),
+        };
+        let row = self
+            .tx
+            .prepare_cached(sql)?
+            .query_row([id], |r| {
+                Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?), r.get::<_, String>(6)?))
+            })
+            .optional()?;
+        row.map(|(ids, times, class)| stored_session(ids, times, &class)).transpose()
+    }
+
+    fn rates(&mut self, resource_id: &str) -> Result<Option<Rates>> {
+        Ok(self
+            .tx
+            .prepare_cached(RATES_SQL)?
+            .query_row([resource_id], |r| {
+                Ok(rates_of([r.get(0)?, r.get(1)?, r.get(2)?], &r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
+            })
+            .optional()?)
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<()> {
@@ -264,6 +295,33 @@ impl Ledger for SqliteLedger<'_> {
                 write_policy(tx, id, &new.policy)?;
             }
             Effect::InsertBlackout { blackout, created_by, at } => insert_blackout(tx, blackout, created_by, at)?,
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, at } => {
+                let (class, purpose): (&str, &str) = (class.into(), purpose.into());
+                tx.prepare_cached(INSERT_SESSION_SQL)?.execute(params![
+                    id,
+                    resource_id,
+                    booking_id,
+                    person_id,
+                    at,
+                    class,
+                    purpose,
+                    samples
+                ])?;
+            }
+            Effect::CloseUsageSession { id, ended_at, fee_fen } => {
+                tx.prepare_cached(CLOSE_SESSION_SQL)?.execute(params![ended_at, fee_fen, id])?;
+            }
+            Effect::SetRates { resource_id, rates: r } => {
+                tx.prepare_cached(SET_RATES_SQL)?.execute(params![
+                    r.internal_fen_per_hour,
+                    r.external_fen_per_hour,
+                    r.enterprise_fen_per_hour,
+                    basis_text(r.basis),
+                    r.minimum_fen,
+                    r.rounding_min,
+                    resource_id
+                ])?;
+            }
             Effect::DeleteBlackout { id } => {
                 tx.prepare_cached("UPDATE blackout SET deleted = 1 WHERE id = ?1")?.execute([id])?;
             }

@@ -13,6 +13,7 @@ mod ledger;
 mod mentors;
 mod notices;
 mod rows;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,6 +34,10 @@ pub use ledger::SqliteLedger;
 pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
+pub use usage::{
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, UsageSession,
+    basis_text, rates_of, stored_session,
+};
 // The commands' payloads and rule inputs live below the store; callers still find them here.
 pub use crate::command::{
     MentorProfile, NewBooking, NewEquipment, NewLab, NewMentor, NewPerson, check_person, validate_new_mentor, validate_profile,
@@ -54,6 +59,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0003_outbox_owner.sql")),
         M::up(include_str!("../../migrations/0004_token_in_keyring.sql")),
         M::up(include_str!("../../migrations/0005_per_person_limit.sql")),
+        M::up(include_str!("../../migrations/0006_usage.sql")),
     ])
 }
 

@@ -295,6 +295,17 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn usage_session(
+        &mut self,
+        _key: incubook_core::ledger::SessionKey<'_>,
+    ) -> Ahead<Option<incubook_core::ledger::StoredSession>> {
+        Err(NotReadAhead)
+    }
+
+    fn rates(&mut self, _resource_id: &str) -> Ahead<Option<incubook_core::usage::Rates>> {
+        Err(NotReadAhead)
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Ahead<()> {
         let e = &mut *self.effects;
         match effect {

@@ -7,8 +7,15 @@ use incubook_core::command::NewEquipment;
 use incubook_core::decide::Actor;
 use incubook_core::domain::{BlackoutWhen, BookingStatus, Id, Makerspace, OverrideKind, Policy, encode_weekly, new_id};
 use incubook_core::interval::Span;
-use incubook_core::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use incubook_core::ledger::{
+    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
+};
 use incubook_core::rules::ResourceRules;
+use incubook_core::usage::Rates;
+use incubook_sqlite::store::{
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, basis_text,
+    rates_of, stored_session,
+};
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
 use super::sql::Tx;
@@ -167,6 +174,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Entity::DateOverride => "SELECT 1 FROM date_override WHERE id = $1",
             Entity::Blackout => "SELECT 1 FROM blackout WHERE id = $1",
             Entity::MentorPerson => "SELECT 1 FROM mentor WHERE person_id = $1",
+            Entity::UsageSession => "SELECT 1 FROM usage_session WHERE id = $1",
         };
         Ok(self.tx.query_opt(sql, &[&id])?.is_some())
     }
@@ -241,6 +249,20 @@ impl Ledger for PgLedger<'_, '_, '_> {
             .collect()
     }
 
+    fn usage_session(&mut self, key: SessionKey<'_>) -> Res<Option<StoredSession>> {
+        let (sql, id) = match key {
+            SessionKey::Id(id) => (SESSION_BY_ID_SQL, id),
+            SessionKey::Booking(id) => (SESSION_BY_BOOKING_SQL, id),
+        };
+        let Some(r) = self.tx.query_opt(sql, &[&id])? else { return Ok(None) };
+        Ok(Some(stored_session((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5)), r.get(6))?))
+    }
+
+    fn rates(&mut self, resource_id: &str) -> Res<Option<Rates>> {
+        let row = self.tx.query_opt(RATES_SQL, &[&resource_id])?;
+        Ok(row.map(|r| rates_of([r.get(0), r.get(1), r.get(2)], r.get(3), r.get(4), r.get(5))))
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Res<()> {
         let tx = &mut *self.tx;
         match effect {
@@ -302,6 +324,26 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 return write_equipment(tx, id, equipment);
             }
             Effect::UpdateEquipment { id, equipment } => return write_equipment(tx, id, equipment),
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, at } => {
+                let (class, purpose): (&str, &str) = (class.into(), purpose.into());
+                tx.execute(
+                    INSERT_SESSION_SQL,
+                    &[&id, &resource_id, &booking_id, &person_id, &at, &class, &purpose, &i64::from(samples)],
+                )
+            }
+            Effect::CloseUsageSession { id, ended_at, fee_fen } => tx.execute(CLOSE_SESSION_SQL, &[&ended_at, &fee_fen, &id]),
+            Effect::SetRates { resource_id, rates: r } => tx.execute(
+                SET_RATES_SQL,
+                &[
+                    &r.internal_fen_per_hour,
+                    &r.external_fen_per_hour,
+                    &r.enterprise_fen_per_hour,
+                    &basis_text(r.basis),
+                    &r.minimum_fen,
+                    &i64::from(r.rounding_min),
+                    &resource_id,
+                ],
+            ),
             Effect::InsertBlackout { blackout: b, created_by, at } => {
                 let (once, weekly) = match &b.when {
                     BlackoutWhen::Once { start, end } => (Some((*start, *end)), None),

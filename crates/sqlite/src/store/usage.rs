@@ -1,0 +1,165 @@
+//! Usage sessions and rates on SQLite: the statements the ledger runs (shared with the
+//! PostgreSQL backend), and what the desktop reads back. SQLite numbers `$n` parameters in
+//! the order they first appear, so each statement names `$1`, `$2`… in that order for
+//! both backends to bind alike.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::Store;
+use crate::command::Command;
+use crate::domain::{Id, new_id, to_utc};
+use crate::error::{CoreError, Result};
+use crate::ledger::StoredSession;
+use crate::usage::{ChargeBasis, Fen, Purpose, Rates, UserClass};
+
+/// A session's facts for `apply`, by its id (`$1`).
+pub const SESSION_BY_ID_SQL: &str =
+    "SELECT id, resource_id, booking_id, person_id, started_at, ended_at, user_class FROM usage_session WHERE id = $1";
+/// The session of booking `$1`.
+pub const SESSION_BY_BOOKING_SQL: &str =
+    "SELECT id, resource_id, booking_id, person_id, started_at, ended_at, user_class FROM usage_session WHERE booking_id = $1";
+pub const INSERT_SESSION_SQL: &str =
+    "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// (ended at, fee, session id).
+pub const CLOSE_SESSION_SQL: &str = "UPDATE usage_session SET ended_at = $1, fee_fen = $2 WHERE id = $3";
+/// An instrument's rates (`$1`, its resource id).
+pub const RATES_SQL: &str =
+    "SELECT rate_internal_fen, rate_external_fen, rate_enterprise_fen, charge_basis, minimum_fen, rounding_min
+     FROM equipment WHERE resource_id = $1";
+/// (internal, external, enterprise fen per hour, basis, minimum, rounding step, resource id).
+pub const SET_RATES_SQL: &str = "UPDATE equipment SET rate_internal_fen = $1, rate_external_fen = $2, rate_enterprise_fen = $3,
+     charge_basis = $4, minimum_fen = $5, rounding_min = $6 WHERE resource_id = $7";
+
+/// A session row's facts from its text columns, as both backends read them.
+pub fn stored_session(
+    (id, resource_id, booking_id, person_id): (Id, Id, Id, Id),
+    (started_at, ended_at): (i64, Option<i64>),
+    class: &str,
+) -> Result<StoredSession> {
+    let class = class.parse().map_err(|_| CoreError::invalid("user_class", class.to_string()))?;
+    Ok(StoredSession { id, resource_id, booking_id, person_id, started_at, ended_at, class })
+}
+
+/// Rates from their columns, as both backends read them.
+pub fn rates_of(fen: [Fen; 3], basis: &str, minimum_fen: Fen, rounding_min: i64) -> Rates {
+    Rates {
+        internal_fen_per_hour: fen[0],
+        external_fen_per_hour: fen[1],
+        enterprise_fen_per_hour: fen[2],
+        basis: if basis == "booked" { ChargeBasis::Booked } else { ChargeBasis::Actual },
+        minimum_fen,
+        rounding_min: u32::try_from(rounding_min).unwrap_or(15),
+    }
+}
+
+pub fn basis_text(basis: ChargeBasis) -> &'static str {
+    match basis {
+        ChargeBasis::Actual => "actual",
+        ChargeBasis::Booked => "booked",
+    }
+}
+
+/// A usage session as the lab and its user see it.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsageSession {
+    pub id: Id,
+    pub resource_id: Id,
+    pub booking_id: Id,
+    pub person_id: Id,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub user_class: UserClass,
+    pub purpose: Purpose,
+    pub samples: u32,
+    /// Charged at check-out, in fen.
+    pub fee_fen: Fen,
+}
+
+const VIEW_COLUMNS: &str = "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen";
+
+fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
+    let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+    let parse_err = |i: usize, what: &str| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
+    Ok(UsageSession {
+        id: r.get(0)?,
+        resource_id: r.get(1)?,
+        booking_id: r.get(2)?,
+        person_id: r.get(3)?,
+        started_at: to_utc(r.get(4)?),
+        ended_at: r.get::<_, Option<i64>>(5)?.map(to_utc),
+        user_class: text(6)?.parse().map_err(|_| parse_err(6, "user_class"))?,
+        purpose: text(7)?.parse().map_err(|_| parse_err(7, "purpose"))?,
+        samples: r.get(8)?,
+        fee_fen: r.get(9)?,
+    })
+}
+
+impl Store {
+    /// Checks the actor (the booker, or a lab manager for them) in to an instrument's booking:
+    /// its usage session starts now.
+    pub fn check_in(
+        &mut self,
+        actor_id: &str,
+        booking_id: &str,
+        purpose: Purpose,
+        samples: u32,
+        now: DateTime<Utc>,
+    ) -> Result<UsageSession> {
+        let session_id = new_id();
+        let command =
+            Command::CheckIn { session_id: session_id.clone(), booking_id: booking_id.to_string(), purpose, samples, at: now };
+        self.apply(actor_id, &command, now)?;
+        self.usage_session(&session_id)
+    }
+
+    /// Ends a running session now and charges it.
+    pub fn check_out(&mut self, actor_id: &str, session_id: &str, now: DateTime<Utc>) -> Result<UsageSession> {
+        self.apply(actor_id, &Command::CheckOut { session_id: session_id.to_string(), at: now }, now)?;
+        self.usage_session(session_id)
+    }
+
+    pub fn set_rates(&mut self, actor_id: &str, resource_id: &str, rates: &Rates, now: DateTime<Utc>) -> Result<()> {
+        self.apply(actor_id, &Command::SetRates { resource_id: resource_id.to_string(), rates: rates.clone() }, now)
+    }
+
+    pub fn rates(&self, resource_id: &str) -> Result<Rates> {
+        self.conn
+            .prepare_cached(RATES_SQL)?
+            .query_row([resource_id], |r| {
+                Ok(rates_of([r.get(0)?, r.get(1)?, r.get(2)?], &r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
+            })
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("equipment", resource_id))
+    }
+
+    pub fn usage_session(&self, id: &str) -> Result<UsageSession> {
+        self.conn
+            .prepare_cached(&format!("SELECT {VIEW_COLUMNS} FROM usage_session WHERE id = ?1"))?
+            .query_row([id], view)
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("usage_session", id))
+    }
+
+    /// The session of a booking, if it was checked in.
+    pub fn session_of_booking(&self, booking_id: &str) -> Result<Option<UsageSession>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {VIEW_COLUMNS} FROM usage_session WHERE booking_id = ?1"))?
+            .query_row([booking_id], view)
+            .optional()?)
+    }
+
+    /// An instrument's sessions that started in `from..to`, oldest first.
+    pub fn usage_sessions(&self, resource_id: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<UsageSession>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {VIEW_COLUMNS} FROM usage_session WHERE resource_id = ?1 AND started_at >= ?2 AND started_at < ?3
+             ORDER BY started_at, id"
+        ))?;
+        let rows = stmt.query_map(params![resource_id, from.timestamp(), to.timestamp()], view)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,31 @@
+-- Machine hours: an instrument's rates per user class in integer fen, and its usage
+-- sessions (check-in to check-out), which the sharing figures sum. As the SQLite schema's 0006.
+ALTER TABLE equipment
+    ADD COLUMN rate_internal_fen   bigint NOT NULL DEFAULT 0 CHECK (rate_internal_fen >= 0),
+    ADD COLUMN rate_external_fen   bigint NOT NULL DEFAULT 0 CHECK (rate_external_fen >= 0),
+    ADD COLUMN rate_enterprise_fen bigint NOT NULL DEFAULT 0 CHECK (rate_enterprise_fen >= 0),
+    ADD COLUMN charge_basis        text NOT NULL DEFAULT 'actual' CHECK (charge_basis IN ('actual', 'booked')),
+    ADD COLUMN minimum_fen         bigint NOT NULL DEFAULT 0 CHECK (minimum_fen >= 0),
+    ADD COLUMN rounding_min        bigint NOT NULL DEFAULT 15 CHECK (rounding_min BETWEEN 1 AND 240);
+UPDATE equipment SET rate_internal_fen = hourly_fee_cents * (100 - subsidy_pct) / 100,
+                     rate_external_fen = hourly_fee_cents,
+                     rate_enterprise_fen = hourly_fee_cents;
+
+CREATE TABLE usage_session (
+    id           text PRIMARY KEY,
+    resource_id  text NOT NULL REFERENCES resource(id),
+    booking_id   text NOT NULL UNIQUE REFERENCES booking(id),
+    person_id    text NOT NULL REFERENCES person(id),
+    started_at   bigint NOT NULL,
+    ended_at     bigint CHECK (ended_at IS NULL OR ended_at >= started_at),
+    user_class   text NOT NULL CHECK (user_class IN ('internal', 'external', 'enterprise')),
+    purpose      text NOT NULL CHECK (purpose IN ('research', 'testing', 'teaching', 'certification', 'commercial_inspection', 'bulk_inspection')),
+    samples      bigint NOT NULL DEFAULT 0 CHECK (samples >= 0),
+    fee_fen      bigint NOT NULL DEFAULT 0 CHECK (fee_fen >= 0),
+    version      bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX usage_session_by_resource ON usage_session(resource_id, started_at);
+CREATE INDEX usage_session_by_person ON usage_session(person_id, started_at);
+CREATE INDEX usage_session_by_version ON usage_session(version);
+CREATE TRIGGER usage_session_mark BEFORE INSERT OR UPDATE ON usage_session FOR EACH ROW EXECUTE FUNCTION sync_mark();
+CREATE TRIGGER usage_session_tombstone AFTER DELETE ON usage_session FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
