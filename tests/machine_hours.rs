@@ -132,3 +132,94 @@ fn rates_are_the_lab_managers_and_must_be_sane() {
     assert_eq!(code(d.store.set_rates(&manager, &equipment, &negative, now())), "invalid.minimum_charge");
     assert_eq!(ok(d.store.rates(&equipment)).external_fen_per_hour, 0, "nothing half-written");
 }
+
+fn kinds(d: &District, person: &str) -> Vec<String> {
+    ok(d.store.notifications(person)).into_iter().map(|n| n.kind).collect()
+}
+
+#[test]
+fn a_booking_nobody_checks_in_to_is_released_once_at_the_threshold_and_the_waitlist_is_told() {
+    let mut d = common::district_with(
+        common::mentor_policy(),
+        incubook::domain::Policy { min_notice_min: 0, ..common::equipment_policy(1) },
+    );
+    let (founder, waiting, other, equipment) =
+        (d.founders[0].clone(), d.founders[1].clone(), d.founders[2].clone(), d.equipment.clone());
+    let start = cst(2026, 12, 8, 14, 0);
+    let b = book(&mut d, &founder, start, 120);
+    ok(d.store.join_waitlist(&waiting, &equipment, start + Duration::minutes(30), start + Duration::hours(2), now()));
+    assert!(ok(d.store.release_no_shows(start + Duration::minutes(14))).is_empty(), "not before start + 15 min");
+    assert_eq!(ok(d.store.release_no_shows(start + Duration::minutes(15))), vec![b.id.clone()]);
+    assert!(ok(d.store.release_no_shows(start + Duration::minutes(16))).is_empty(), "released once");
+    assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::NoShow);
+    assert_eq!(kinds(&d, &waiting), vec!["waitlist_slot_open"]);
+    assert_eq!(kinds(&d, &founder), vec!["booking_no_show"]);
+    // The rest of its time is free again.
+    let later = NewBooking {
+        resource_id: equipment.clone(),
+        start: start + Duration::minutes(30),
+        end: start + Duration::hours(1),
+        topic: String::new(),
+    };
+    assert!(d.store.book(&other, &later, start + Duration::minutes(16)).is_ok());
+}
+
+#[test]
+fn the_lab_manager_sets_when_check_in_opens_and_when_a_booking_is_released() {
+    let mut d = district();
+    let (founder, manager, equipment) = (d.founders[0].clone(), d.manager.clone(), d.equipment.clone());
+    let rules = incubook::usage::UsageRules { check_in_opens_min: 30, no_show_after_min: 0 };
+    assert_eq!(code(d.store.set_usage_rules(&founder, &equipment, &rules, now())), "forbidden");
+    ok(d.store.set_usage_rules(&manager, &equipment, &rules, now()));
+    assert_eq!(ok(d.store.usage_rules(&equipment)), rules);
+    let start = cst(2026, 12, 9, 10, 0);
+    let b = book(&mut d, &founder, start, 60);
+    assert!(ok(d.store.release_no_shows(start + Duration::minutes(50))).is_empty(), "0 never releases");
+    assert!(d.store.check_in(&founder, &b.id, Purpose::Testing, 0, start - Duration::minutes(25)).is_ok());
+}
+
+#[test]
+fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking_unless_its_time_was_taken() {
+    let mut d = common::district_with(
+        common::mentor_policy(),
+        incubook::domain::Policy { min_notice_min: 0, ..common::equipment_policy(1) },
+    );
+    let (first, second, third, equipment) =
+        (d.founders[0].clone(), d.founders[1].clone(), d.founders[2].clone(), d.equipment.clone());
+    let check_in = |booking: &str, at: DateTime<Utc>| incubook::command::Command::CheckIn {
+        session_id: incubook::domain::new_id(),
+        booking_id: booking.to_string(),
+        purpose: Purpose::Testing,
+        samples: 0,
+        at,
+    };
+    // Checked in at 14:05 on a kiosk that was offline; the server released the booking at 14:15.
+    let start = cst(2026, 12, 8, 14, 0);
+    let b = book(&mut d, &first, start, 60);
+    ok(d.store.release_no_shows(start + Duration::minutes(15)));
+    ok(d.store.apply(&first, &check_in(&b.id, start + Duration::minutes(5)), start + Duration::minutes(30)));
+    assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::Confirmed, "the booking stands again");
+    let session = ok(d.store.session_of_booking(&b.id)).map(|s| s.started_at);
+    assert_eq!(session, Some(start + Duration::minutes(5)), "the session began when she checked in");
+
+    // The same, but someone booked the freed time before the check-in arrived.
+    let start = cst(2026, 12, 8, 16, 0);
+    let late = book(&mut d, &second, start, 60);
+    ok(d.store.release_no_shows(start + Duration::minutes(15)));
+    let taken = NewBooking {
+        resource_id: equipment,
+        start: start + Duration::minutes(30),
+        end: start + Duration::hours(1),
+        topic: String::new(),
+    };
+    ok(d.store.book(&third, &taken, start + Duration::minutes(16)));
+    let refused = d.store.apply(&second, &check_in(&late.id, start + Duration::minutes(5)), start + Duration::minutes(20));
+    assert_eq!(code(refused), "refused.check_in_closed");
+    assert_eq!(ok(d.store.booking(&late.id)).status, BookingStatus::NoShow);
+    // A check-in after the release time never reinstates.
+    let start = cst(2026, 12, 9, 9, 0);
+    let gone = book(&mut d, &second, start, 60);
+    ok(d.store.release_no_shows(start + Duration::minutes(15)));
+    let refused = d.store.apply(&second, &check_in(&gone.id, start + Duration::minutes(16)), start + Duration::minutes(20));
+    assert_eq!(code(refused), "refused.check_in_closed");
+}

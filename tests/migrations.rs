@@ -65,6 +65,11 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     ));
     assert_eq!((internal, external), (fee * (100 - subsidy) / 100, fee));
+    // Nobody could check in before this release: its instruments release no bookings until
+    // their lab turns it on.
+    let releasing: i64 =
+        ok(store.conn().query_row("SELECT count(*) FROM equipment WHERE no_show_after_min > 0", [], |r| r.get(0)));
+    assert_eq!(releasing, 0);
     let bookings = ok(store.bookings_of(&founder));
     assert_eq!(bookings.iter().filter(|b| b.booking.booker_id == founder).count() as i64, bookings_in_release_one);
     assert!(bookings.iter().all(|b| !b.pending && b.rejection.is_none()));

@@ -57,15 +57,20 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor> {
 
 /// What one listener allows: `MAX_CONNECTIONS` and `HEADER_READ_TIMEOUT` unless a test asks
 /// for less.
+/// How often the server releases bookings nobody checked in to: a no-show is released and
+/// the waitlist told within this long of its release time (the issue asks for 60 s).
+pub const NO_SHOW_SWEEP: Duration = Duration::from_secs(15);
+
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
+    pub no_show_sweep: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_connections: MAX_CONNECTIONS, header_read_timeout: HEADER_READ_TIMEOUT }
+        Limits { max_connections: MAX_CONNECTIONS, header_read_timeout: HEADER_READ_TIMEOUT, no_show_sweep: NO_SHOW_SWEEP }
     }
 }
 

@@ -110,7 +110,7 @@ fn a_client_that_never_finishes_its_headers_is_cut_off() {
 /// as soon as one of them goes.
 #[test]
 fn connections_beyond_the_cap_wait_for_a_free_slot() {
-    let limits = Limits { max_connections: 2, header_read_timeout: Duration::from_secs(60) };
+    let limits = Limits { max_connections: 2, header_read_timeout: Duration::from_secs(60), ..Limits::default() };
     let served = serve(None, limits);
     // Accepted in the order they connect: these two take both slots.
     let mut idle: Vec<TcpStream> = (0..2).map(|_| ok(TcpStream::connect(served.address))).collect();

@@ -88,4 +88,74 @@ fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend:
     assert!(a.store.usage_session(&fast.id).is_err());
 }
 
-on_both_backends!(two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins);
+fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founders = founders_of(&seed, "PD-0001");
+    let manager: String = ok(seed.conn().query_row(
+        "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
+         WHERE m.code = 'PD-0001' AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    let lab: String = ok(seed.conn().query_row(
+        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = 'PD-0001' ORDER BY l.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let (mut lm, mut a, mut b) = (server.client("lm", now), server.client("a", now), server.client("b", now));
+    let printer = NewEquipment {
+        lab_id: lab,
+        name: "工业级 3D 打印机".into(),
+        category: "3D打印".into(),
+        model: "F900".into(),
+        hourly_fee_cents: 0,
+        subsidy_pct: 0,
+        policy: Policy { min_notice_min: 0, granularity_min: 5, ..Policy::default() },
+        weekly_hours: (0..7).map(|weekday| WeeklyHours { weekday, start_min: 0, end_min: 24 * 60 }).collect(),
+    };
+    let printer = ok(lm.store.create_equipment(&manager, &printer, now)).id;
+    lm.sync(now);
+    a.sync(now);
+    b.sync(now);
+    let search = SlotSearch { from: now.date_naive(), to: now.date_naive() + Duration::days(1), minutes: Some(120) };
+    let slot = ok(a.store.slots(&printer, &search, now)).into_iter().find(|s| s.start >= now + Duration::minutes(30));
+    let slot = slot.unwrap_or_else(|| panic!("no free slot"));
+    let new = NewBooking { resource_id: printer.clone(), start: slot.start, end: slot.end, topic: "样件打印".into() };
+    let booking = ok(a.store.book(&founders[0], &new, now)).id;
+    a.sync(now);
+    ok(b.store.join_waitlist(&founders[1], &printer, slot.start, slot.end, now));
+    b.sync(now);
+
+    // Behind the server's back the booking began 20 minutes ago, and nobody checked in.
+    let began = now - Duration::minutes(20);
+    server.execute(
+        "UPDATE booking SET start_at = $1, end_at = $2 WHERE id = $3",
+        &[Arg::I(began.timestamp()), Arg::I((began + Duration::hours(2)).timestamp()), Arg::T(&booking)],
+    );
+    // The server's own sweep (every 200 ms in tests) releases it; nobody asks it to.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]).as_deref() != Some("no_show") {
+        assert!(std::time::Instant::now() < deadline, "the server did not release the no-show within 20 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    b.sync(now);
+    let told: Vec<String> = ok(b.store.notifications(&founders[1])).into_iter().map(|n| n.kind).collect();
+    assert_eq!(told, vec!["waitlist_slot_open"], "the first founder waiting hears of it once");
+    a.sync(now);
+    let told: Vec<String> = ok(a.store.notifications(&founders[0])).into_iter().map(|n| n.kind).collect();
+    assert_eq!(told, vec!["booking_no_show"]);
+    assert_eq!(
+        server.count("SELECT count(*) FROM audit_log WHERE action = 'no_show' AND entity_id = $1", &[Arg::T(&booking)]),
+        1
+    );
+}
+
+on_both_backends!(
+    two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins,
+    the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it,
+);

@@ -2,6 +2,7 @@
 
 mod commands;
 pub mod error;
+pub mod release;
 pub mod state;
 pub mod sync;
 
@@ -128,6 +129,7 @@ pub fn run() {
                 lighten_webview(&window);
             }
             sync::start(app.handle().clone());
+            release::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

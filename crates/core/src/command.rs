@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
-use crate::usage::{Purpose, Rates};
+use crate::usage::{Purpose, Rates, UsageRules};
 use crate::validate::{check_text, clean_list, language_codes, tag_keys, validate_hours, validate_request};
 
 /// One change a client made, as it travels in a push.
@@ -165,6 +165,11 @@ pub enum Command {
     SetRates {
         resource_id: Id,
         rates: Rates,
+    },
+    /// A lab manager sets when an instrument's bookings open for check-in and are released.
+    SetUsageRules {
+        resource_id: Id,
+        rules: UsageRules,
     },
 }
 

@@ -11,7 +11,7 @@ use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Polic
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
 use crate::rules::ResourceRules;
-use crate::usage::{Fen, Purpose, Rates, UserClass};
+use crate::usage::{Fen, Purpose, Rates, UsageRules, UserClass};
 
 /// A booking as the decisions about it see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,6 +237,10 @@ pub enum Effect<'a> {
         resource_id: &'a str,
         rates: &'a Rates,
     },
+    SetUsageRules {
+        resource_id: &'a str,
+        rules: &'a UsageRules,
+    },
 }
 
 /// One open transaction of a backend. Reads see the transaction's own writes.
@@ -279,6 +283,11 @@ pub trait Ledger {
     fn usage_session(&mut self, key: SessionKey<'_>) -> Result<Option<StoredSession>, Self::Error>;
     /// An instrument's rates; `None` for a resource that is not equipment.
     fn rates(&mut self, resource_id: &str) -> Result<Option<Rates>, Self::Error>;
+    /// An instrument's check-in and release rules; `None` for a resource that is not equipment.
+    fn usage_rules(&mut self, resource_id: &str) -> Result<Option<UsageRules>, Self::Error>;
+    /// Confirmed bookings of instruments that have started and not ended at `now`, with no
+    /// usage session: the candidates for release as no-shows.
+    fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
 }
 

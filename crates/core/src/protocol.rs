@@ -71,7 +71,7 @@ impl Mutation {
             }
             Mutation::UpdateMentorProfile { mentor_id, .. } => one("mentor", mentor_id),
             Mutation::CheckIn { session_id, .. } | Mutation::CheckOut { session_id, .. } => one("usage_session", session_id),
-            Mutation::SetRates { resource_id, .. } => one("equipment", resource_id),
+            Mutation::SetRates { resource_id, .. } | Mutation::SetUsageRules { resource_id, .. } => one("equipment", resource_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }

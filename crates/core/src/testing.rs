@@ -13,7 +13,7 @@ use crate::ledger::{
     ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
 };
 use crate::rules::ResourceRules;
-use crate::usage::{Fen, Rates};
+use crate::usage::{Fen, Rates, UsageRules};
 
 /// A booking as the memory ledger keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +49,8 @@ pub struct MemoryLedger {
     pub sessions: BTreeMap<Id, (StoredSession, Fen)>,
     /// Instrument → its rates.
     pub rates: BTreeMap<Id, Rates>,
+    /// Instrument → its check-in and release rules.
+    pub usage_rules: BTreeMap<Id, UsageRules>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -197,6 +199,24 @@ impl Ledger for MemoryLedger {
         Ok(equipment.then(|| self.rates.get(resource_id).cloned().unwrap_or_default()))
     }
 
+    fn usage_rules(&mut self, resource_id: &str) -> Result<Option<UsageRules>, Infallible> {
+        let equipment = self.resources.get(resource_id).is_some_and(|r| r.kind == crate::domain::ResourceKind::Equipment);
+        Ok(equipment.then(|| self.usage_rules.get(resource_id).cloned().unwrap_or_default()))
+    }
+
+    fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>, Infallible> {
+        let checked: std::collections::BTreeSet<&str> = self.sessions.values().map(|(s, _)| s.booking_id.as_str()).collect();
+        let equipment = |id: &str| self.resources.get(id).is_some_and(|r| r.kind == crate::domain::ResourceKind::Equipment);
+        Ok(self
+            .bookings
+            .values()
+            .map(|b| &b.booking)
+            .filter(|b| b.status == crate::domain::BookingStatus::Confirmed && b.span.start <= now && b.span.end > now)
+            .filter(|b| equipment(&b.resource_id) && !checked.contains(b.id.as_str()))
+            .cloned()
+            .collect())
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, .. } => {
@@ -311,6 +331,9 @@ impl Ledger for MemoryLedger {
             }
             Effect::SetRates { resource_id, rates } => {
                 self.rates.insert(resource_id.into(), rates.clone());
+            }
+            Effect::SetUsageRules { resource_id, rules } => {
+                self.usage_rules.insert(resource_id.into(), rules.clone());
             }
             // The memory ledger keeps what the booking rules read; catalogue fields it does not.
             Effect::InsertEquipment { .. }

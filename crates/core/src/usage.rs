@@ -149,6 +149,46 @@ impl Rates {
     }
 }
 
+/// When an instrument's bookings may be checked in, and when one nobody checked in to is
+/// released as a no-show.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageRules {
+    /// Check-in opens this many minutes before the start.
+    pub check_in_opens_min: u32,
+    /// A booking nobody checked in to this many minutes after its start is a no-show, and
+    /// the rest of its time is free again. 0: never released.
+    pub no_show_after_min: u32,
+}
+
+impl Default for UsageRules {
+    fn default() -> UsageRules {
+        UsageRules { check_in_opens_min: 10, no_show_after_min: 15 }
+    }
+}
+
+impl UsageRules {
+    pub fn validate(&self) -> Result<()> {
+        if self.check_in_opens_min > 120 {
+            return Err(CoreError::invalid("check_in_opens_min", "at most 120 minutes"));
+        }
+        if self.no_show_after_min > 240 {
+            return Err(CoreError::invalid("no_show_after_min", "at most 240 minutes"));
+        }
+        Ok(())
+    }
+
+    /// When check-in opens for a booking starting at `start`.
+    pub fn opens_at(&self, start: i64) -> i64 {
+        start - i64::from(self.check_in_opens_min) * 60
+    }
+
+    /// When a booking starting at `start` that nobody checked in to is released; never for 0.
+    pub fn released_at(&self, start: i64) -> Option<i64> {
+        (self.no_show_after_min > 0).then(|| start + i64::from(self.no_show_after_min) * 60)
+    }
+}
+
 /// A closed session as the figures see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionFacts {

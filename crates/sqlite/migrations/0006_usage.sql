@@ -6,6 +6,12 @@ ALTER TABLE equipment ADD COLUMN rate_enterprise_fen INTEGER NOT NULL DEFAULT 0 
 ALTER TABLE equipment ADD COLUMN charge_basis        TEXT NOT NULL DEFAULT 'actual' CHECK (charge_basis IN ('actual', 'booked'));
 ALTER TABLE equipment ADD COLUMN minimum_fen         INTEGER NOT NULL DEFAULT 0 CHECK (minimum_fen >= 0);
 ALTER TABLE equipment ADD COLUMN rounding_min        INTEGER NOT NULL DEFAULT 15 CHECK (rounding_min BETWEEN 1 AND 240);
+-- When check-in opens before the start, and when a booking nobody checked in to is released.
+ALTER TABLE equipment ADD COLUMN check_in_opens_min  INTEGER NOT NULL DEFAULT 10 CHECK (check_in_opens_min BETWEEN 0 AND 120);
+ALTER TABLE equipment ADD COLUMN no_show_after_min   INTEGER NOT NULL DEFAULT 15 CHECK (no_show_after_min BETWEEN 0 AND 240);
+-- Instruments of before release nothing until their lab turns it on (nobody could check in
+-- to the bookings under way at the upgrade); new ones release after 15 minutes.
+UPDATE equipment SET no_show_after_min = 0;
 -- The one fee of before is every class's rate, less the subsidy for the space's own members.
 UPDATE equipment SET rate_internal_fen = hourly_fee_cents * (100 - subsidy_pct) / 100,
                      rate_external_fen = hourly_fee_cents,
@@ -27,3 +33,5 @@ CREATE TABLE usage_session (
 CREATE INDEX usage_session_by_resource ON usage_session(resource_id, started_at);
 CREATE INDEX usage_session_by_person ON usage_session(person_id, started_at);
 CREATE INDEX usage_session_by_version ON usage_session(version);
+-- The release of no-shows looks for confirmed bookings under way.
+CREATE INDEX booking_confirmed_by_start ON booking(start_at) WHERE status = 'confirmed' AND deleted = 0;

@@ -137,7 +137,13 @@ impl TestServer {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let served = db.clone();
         let thread = std::thread::spawn(move || {
-            let _ = runtime.block_on(incubook_server::serve(listener, served, None, async move {
+            // No-shows are released every 200 ms here (every 15 s in production), so that a
+            // test sees the server do it by itself without waiting long.
+            let limits = incubook_server::listen::Limits {
+                no_show_sweep: std::time::Duration::from_millis(200),
+                ..incubook_server::listen::Limits::default()
+            };
+            let _ = runtime.block_on(incubook_server::serve_with_limits(listener, served, None, limits, async move {
                 let _ = stopped.await;
             }));
         });

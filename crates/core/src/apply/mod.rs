@@ -10,7 +10,7 @@ mod labs;
 mod session;
 mod usage;
 
-pub use usage::CHECK_IN_OPENS_MIN;
+pub use usage::{SYSTEM_ACTOR, release_no_shows};
 
 pub use booking::{RequestFacts, decide_new_booking, kept_reason, write_status};
 
@@ -89,6 +89,7 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         }
         Command::CheckOut { session_id, at } => usage::check_out(l, person, session_id, (*at, now)),
         Command::SetRates { resource_id, rates } => usage::set_rates(l, person, resource_id, rates, now),
+        Command::SetUsageRules { resource_id, rules } => usage::set_usage_rules(l, person, resource_id, rules, now),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Machine hours at the instrument: checking in to a booking starts its usage session,
-//! checking out ends it and charges it at the instrument's rates; a lab manager sets the rates.
+//! checking out ends it and charges it at the instrument's rates, and a booking nobody checked
+//! in to is released as a no-show; a lab manager sets the rates and the rules.
 
 use chrono::{DateTime, Utc};
 
@@ -8,11 +9,11 @@ use crate::domain::{BookingStatus, ResourceKind};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
 use crate::ledger::{Effect, Entity, Ledger, SessionKey, Stored};
-use crate::usage::{Purpose, Rates, UserClass};
+use crate::usage::{Purpose, Rates, UsageRules, UserClass};
 use crate::validate::check_text;
 
-/// Check-in opens this long before a booking starts.
-pub const CHECK_IN_OPENS_MIN: u32 = 10;
+/// Who the app itself acts as when it releases no-shows (the audit log's actor).
+pub const SYSTEM_ACTOR: &str = "system";
 
 /// How far ahead of the deciding clock a check-in or check-out may say it happened (clocks
 /// of kiosks drift); one further ahead is refused.
@@ -54,16 +55,22 @@ pub(super) fn check_in<L: Ledger>(
     if actor.id != b.booker_id && !is_owner(l, &actor, &rules)? {
         return Err(CoreError::Forbidden("only the booker or the lab's managers check a booking in".into()).into());
     }
-    match b.status {
-        BookingStatus::Confirmed => {}
-        BookingStatus::Requested => return Err(Refusal::WrongStatus { status: b.status.as_str().into() }.into()),
-        _ => return Err(Refusal::CheckInClosed.into()),
-    }
+    let terms = l.usage_rules(&rules.id).stored()?.unwrap_or_default();
     if at >= b.span.end {
         return Err(Refusal::CheckInClosed.into());
     }
-    if at < b.span.start - i64::from(CHECK_IN_OPENS_MIN) * 60 {
-        return Err(Refusal::CheckInNotOpen { opens_min: CHECK_IN_OPENS_MIN }.into());
+    if at < terms.opens_at(b.span.start) {
+        return Err(Refusal::CheckInNotOpen { opens_min: terms.check_in_opens_min }.into());
+    }
+    match b.status {
+        BookingStatus::Confirmed => {}
+        BookingStatus::Requested => return Err(Refusal::WrongStatus { status: b.status.as_str().into() }.into()),
+        // Released while this check-in, made in time, was on its way from an offline kiosk:
+        // the booking stands again, unless its time has been booked since.
+        BookingStatus::NoShow if terms.released_at(b.span.start).is_some_and(|release| at < release) => {
+            reinstate(l, person, &b, &rules, now)?;
+        }
+        _ => return Err(Refusal::CheckInClosed.into()),
     }
     if l.usage_session(SessionKey::Booking(booking_id)).stored()?.is_some() {
         return Err(Refusal::AlreadyCheckedIn.into());
@@ -97,6 +104,48 @@ pub(super) fn check_in<L: Ledger>(
 
 fn actor_or_self<L: Ledger>(l: &mut L, actor: &crate::decide::Actor, booker_id: &str) -> Outcome<crate::decide::Actor, L::Error> {
     if actor.id == booker_id { Ok(actor.clone()) } else { self::actor(l, booker_id) }
+}
+
+/// Puts a booking released as a no-show back, when nothing has taken its time since.
+fn reinstate<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    b: &crate::ledger::StoredBooking,
+    rules: &crate::rules::ResourceRules,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    let busy = l.busy(&rules.id, b.span, Some(&b.id)).stored()?;
+    let full = crate::interval::saturated(&busy, rules.policy.capacity);
+    if crate::interval::touches(&full, b.span) {
+        return Err(Refusal::CheckInClosed.into());
+    }
+    l.write(Effect::SetStatus { id: &b.id, status: BookingStatus::Confirmed, reason: None, at: now }).stored()?;
+    audit(l, person, ("reinstate", "booking", &b.id), serde_json::json!({"from": "no_show"}), now)
+}
+
+/// Releases every booking whose check-in did not come in time: it becomes a no-show, the rest
+/// of its time is free again, and the first founder waiting for it is told. Run by the app
+/// itself (the district server, or a desktop that is not connected to one), never by a
+/// person; each booking is released once, as it is no longer confirmed afterwards.
+pub fn release_no_shows<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::domain::Id>, L::Error> {
+    let mut released = Vec::new();
+    for candidate in l.unchecked_started(now).stored()? {
+        let terms = l.usage_rules(&candidate.resource_id).stored()?.unwrap_or_default();
+        let Some(release) = terms.released_at(candidate.span.start) else { continue };
+        if now < release {
+            continue;
+        }
+        // Read again, locked where the backend locks rows: a check-in that committed since
+        // the candidates were read keeps its booking.
+        let b = booking(l, &candidate.id)?;
+        if b.status != BookingStatus::Confirmed || l.usage_session(SessionKey::Booking(&b.id)).stored()?.is_some() {
+            continue;
+        }
+        let reason = format!("no check-in within {} minutes of the start", terms.no_show_after_min);
+        write_status(l, SYSTEM_ACTOR, &b, BookingStatus::NoShow, Some(&reason), now)?;
+        released.push(b.id);
+    }
+    Ok(released)
 }
 
 pub(super) fn check_out<L: Ledger>(
@@ -141,4 +190,23 @@ pub(super) fn set_rates<L: Ledger>(l: &mut L, person: &str, resource_id: &str, r
     l.write(Effect::SetRates { resource_id, rates }).stored()?;
     let detail = serde_json::to_value(rates).unwrap_or_default();
     audit(l, person, ("set_rates", "equipment", resource_id), detail, now)
+}
+
+pub(super) fn set_usage_rules<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    resource_id: &str,
+    terms: &UsageRules,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    terms.validate()?;
+    let actor = actor(l, person)?;
+    let rules = resource(l, resource_id, true)?;
+    if rules.kind != ResourceKind::Equipment {
+        return Err(CoreError::invalid("resource_id", "only instruments have check-in rules").into());
+    }
+    require_owner(l, &actor, &rules)?;
+    l.write(Effect::SetUsageRules { resource_id, rules: terms }).stored()?;
+    let detail = serde_json::to_value(terms).unwrap_or_default();
+    audit(l, person, ("set_usage_rules", "equipment", resource_id), detail, now)
 }

@@ -8,8 +8,8 @@ use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::usage::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, basis_text,
-    rates_of, stored_session,
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL,
+    SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session, usage_rules_of,
 };
 use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
@@ -17,7 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::interval::Span;
 use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession};
 use crate::rules::ResourceRules;
-use crate::usage::Rates;
+use crate::usage::{Rates, UsageRules};
 
 /// `None` for a row that is not there; other failures stay failures.
 fn found<T>(read: Result<T>) -> Result<Option<T>> {
@@ -203,6 +203,20 @@ impl Ledger for SqliteLedger<'_> {
             .optional()?)
     }
 
+    fn usage_rules(&mut self, resource_id: &str) -> Result<Option<UsageRules>> {
+        Ok(self
+            .tx
+            .prepare_cached(USAGE_RULES_SQL)?
+            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>> {
+        let mut stmt = self.tx.prepare_cached(UNCHECKED_STARTED_SQL)?;
+        let rows = stmt.query_map([now], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(to_stored).collect()
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<()> {
         let tx = self.tx;
         match effect {
@@ -306,6 +320,13 @@ impl Ledger for SqliteLedger<'_> {
                     class,
                     purpose,
                     samples
+                ])?;
+            }
+            Effect::SetUsageRules { resource_id, rules } => {
+                tx.prepare_cached(SET_USAGE_RULES_SQL)?.execute(params![
+                    rules.check_in_opens_min,
+                    rules.no_show_after_min,
+                    resource_id
                 ])?;
             }
             Effect::CloseUsageSession { id, ended_at, fee_fen } => {

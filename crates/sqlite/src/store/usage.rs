@@ -12,7 +12,7 @@ use crate::command::Command;
 use crate::domain::{Id, new_id, to_utc};
 use crate::error::{CoreError, Result};
 use crate::ledger::StoredSession;
-use crate::usage::{ChargeBasis, Fen, Purpose, Rates, UserClass};
+use crate::usage::{ChargeBasis, Fen, Purpose, Rates, UsageRules, UserClass};
 
 /// A session's facts for `apply`, by its id (`$1`).
 pub const SESSION_BY_ID_SQL: &str =
@@ -32,6 +32,24 @@ pub const RATES_SQL: &str =
 /// (internal, external, enterprise fen per hour, basis, minimum, rounding step, resource id).
 pub const SET_RATES_SQL: &str = "UPDATE equipment SET rate_internal_fen = $1, rate_external_fen = $2, rate_enterprise_fen = $3,
      charge_basis = $4, minimum_fen = $5, rounding_min = $6 WHERE resource_id = $7";
+
+/// An instrument's check-in and release rules (`$1`, its resource id).
+pub const USAGE_RULES_SQL: &str = "SELECT check_in_opens_min, no_show_after_min FROM equipment WHERE resource_id = $1";
+/// (opens, release after, resource id).
+pub const SET_USAGE_RULES_SQL: &str =
+    "UPDATE equipment SET check_in_opens_min = $1, no_show_after_min = $2 WHERE resource_id = $3";
+/// Confirmed bookings of instruments under way at `$1` with no session: what `release_no_shows` weighs.
+pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status
+     FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
+     WHERE b.status = 'confirmed' AND b.deleted = 0 AND b.start_at <= $1 AND b.end_at > $1
+       AND NOT EXISTS(SELECT 1 FROM usage_session s WHERE s.booking_id = b.id)
+     ORDER BY b.start_at, b.id";
+
+/// Usage rules from their columns, as both backends read them.
+pub fn usage_rules_of(check_in_opens_min: i64, no_show_after_min: i64) -> UsageRules {
+    let minutes = |m: i64| u32::try_from(m).unwrap_or_default();
+    UsageRules { check_in_opens_min: minutes(check_in_opens_min), no_show_after_min: minutes(no_show_after_min) }
+}
 
 /// A session row's facts from its text columns, as both backends read them.
 pub fn stored_session(
@@ -134,6 +152,28 @@ impl Store {
             })
             .optional()?
             .ok_or_else(|| CoreError::not_found("equipment", resource_id))
+    }
+
+    pub fn set_usage_rules(&mut self, actor_id: &str, resource_id: &str, rules: &UsageRules, now: DateTime<Utc>) -> Result<()> {
+        self.apply(actor_id, &Command::SetUsageRules { resource_id: resource_id.to_string(), rules: rules.clone() }, now)
+    }
+
+    pub fn usage_rules(&self, resource_id: &str) -> Result<UsageRules> {
+        self.conn
+            .prepare_cached(USAGE_RULES_SQL)?
+            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("equipment", resource_id))
+    }
+
+    /// Releases the bookings nobody checked in to in time (see `apply::release_no_shows`):
+    /// the app's own change, in one transaction, and no command in the outbox — a connected
+    /// desktop leaves this to the district server, whose release it pulls.
+    pub fn release_no_shows(&mut self, now: DateTime<Utc>) -> Result<Vec<Id>> {
+        let now = now.timestamp();
+        self.write(|tx| {
+            crate::apply::release_no_shows(&mut super::SqliteLedger::new(tx), now).map_err(crate::ledger::ApplyError::into_core)
+        })
     }
 
     pub fn usage_session(&self, id: &str) -> Result<UsageSession> {

@@ -306,6 +306,14 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn usage_rules(&mut self, _resource_id: &str) -> Ahead<Option<incubook_core::usage::UsageRules>> {
+        Err(NotReadAhead)
+    }
+
+    fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Ahead<()> {
         let e = &mut *self.effects;
         match effect {

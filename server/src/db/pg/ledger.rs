@@ -11,10 +11,10 @@ use incubook_core::ledger::{
     ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
 };
 use incubook_core::rules::ResourceRules;
-use incubook_core::usage::Rates;
+use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, basis_text,
-    rates_of, stored_session,
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL,
+    SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session, usage_rules_of,
 };
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
@@ -263,6 +263,27 @@ impl Ledger for PgLedger<'_, '_, '_> {
         Ok(row.map(|r| rates_of([r.get(0), r.get(1), r.get(2)], r.get(3), r.get(4), r.get(5))))
     }
 
+    fn usage_rules(&mut self, resource_id: &str) -> Res<Option<UsageRules>> {
+        let row = self.tx.query_opt(USAGE_RULES_SQL, &[&resource_id])?;
+        Ok(row.map(|r| usage_rules_of(r.get(0), r.get(1))))
+    }
+
+    fn unchecked_started(&mut self, now: i64) -> Res<Vec<StoredBooking>> {
+        self.tx
+            .query(UNCHECKED_STARTED_SQL, &[&now])?
+            .iter()
+            .map(|r| {
+                Ok(StoredBooking {
+                    id: r.get(0),
+                    resource_id: r.get(1),
+                    booker_id: r.get(2),
+                    span: Span::new(r.get(3), r.get(4)),
+                    status: BookingStatus::parse(r.get(5))?,
+                })
+            })
+            .collect()
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Res<()> {
         let tx = &mut *self.tx;
         match effect {
@@ -331,6 +352,10 @@ impl Ledger for PgLedger<'_, '_, '_> {
                     &[&id, &resource_id, &booking_id, &person_id, &at, &class, &purpose, &i64::from(samples)],
                 )
             }
+            Effect::SetUsageRules { resource_id, rules } => tx.execute(
+                SET_USAGE_RULES_SQL,
+                &[&i64::from(rules.check_in_opens_min), &i64::from(rules.no_show_after_min), &resource_id],
+            ),
             Effect::CloseUsageSession { id, ended_at, fee_fen } => tx.execute(CLOSE_SESSION_SQL, &[&ended_at, &fee_fen, &id]),
             Effect::SetRates { resource_id, rates: r } => tx.execute(
                 SET_RATES_SQL,

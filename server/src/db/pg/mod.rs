@@ -319,6 +319,13 @@ impl Database for PostgresDatabase {
         Ok(notice)
     }
 
+    fn release_no_shows(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
+        let released = self.conn()?.transaction(|tx| -> bookings::Res<Vec<String>> {
+            Ok(incubook_core::apply::release_no_shows(&mut ledger::PgLedger::new(tx), now.timestamp())?)
+        })?;
+        Ok(released)
+    }
+
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
         let rows = self.conn()?.sql().query(incubook_sqlite::upload::MAKERSPACE_SUMMARIES_SQL, &[])?;
         Ok(rows

@@ -310,6 +310,10 @@ impl Database for SqliteDatabase {
         self.with(|store| Ok(store.publish_notice(person_id, title, body, now)?))
     }
 
+    fn release_no_shows(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<String>> {
+        self.with(|store| Ok(store.release_no_shows(now)?))
+    }
+
     fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
         self.read(|store| Ok(store.notices(limit)?))
     }
