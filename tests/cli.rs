@@ -214,3 +214,69 @@ fn a_local_start_is_read_in_the_resources_zone_and_json_says_what_the_table_says
         error(&incubook(d, &["book", &s.mentor, "--start", "2026-12-08 25:00", "--minutes", "60", "--as", &s.founder, "--json"]));
     assert_eq!(bad["code"], "invalid.start");
 }
+
+fn incubook_at(dir: &Path, now: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_incubook"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("INCUBOOK_NOW", now)
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap_or_else(|e| panic!("run incubook: {e}"))
+}
+
+#[test]
+fn a_founder_checks_in_and_out_at_the_command_line_and_pays_the_rate_the_lab_set() {
+    let s = sample();
+    let d = s.dir.path();
+    // An instrument anyone may book at once, its lab manager, and a founder of its makerspace.
+    let (equipment, manager, founder): (String, String, String) = {
+        let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .conn()
+            .query_row(
+                "SELECT r.id, lm.person_id, f.person_id FROM resource r
+                 JOIN person_role lm ON lm.makerspace_id = r.makerspace_id AND lm.role = 'lab_manager'
+                 JOIN person_role f ON f.makerspace_id = r.makerspace_id AND f.role = 'founder'
+                 WHERE r.kind = 'equipment' AND r.qualification_required = 0 AND r.approval_required = 0
+                 ORDER BY r.id, lm.person_id, f.person_id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let rates =
+        json(&incubook(d, &["rates", &equipment, "--internal", "100", "--external", "200.50", "--as", &manager, "--json"]));
+    assert_eq!(
+        (rates["rates"]["internal_fen_per_hour"].as_i64(), rates["rates"]["external_fen_per_hour"].as_i64()),
+        (Some(10_000), Some(20_050))
+    );
+    let bad = error(&incubook(d, &["rates", &equipment, "--internal", "1.234", "--as", &manager, "--json"]));
+    assert_eq!(bad["code"], "invalid.internal");
+
+    let slots =
+        json(&incubook(d, &["slots", &equipment, "--from", "2026-12-08", "--to", "2026-12-11", "--minutes", "60", "--json"]));
+    let start = slots[0]["start"].as_str().unwrap_or_default().to_string();
+    let booking = json(&incubook(d, &["book", &equipment, "--start", &start, "--minutes", "60", "--as", &founder, "--json"]));
+    let booking = booking["id"].as_str().unwrap_or_default().to_string();
+    let start = chrono::DateTime::parse_from_rfc3339(&start).unwrap_or_else(|e| panic!("{e}")).with_timezone(&chrono::Utc);
+    let at = |minutes: i64| (start + chrono::Duration::minutes(minutes)).to_rfc3339();
+
+    let early = error(&incubook_at(d, &at(-15), &["check-in", &booking, "--as", &founder, "--json"]));
+    assert_eq!(early["code"], "refused.check_in_not_open");
+    let session = json(&incubook_at(
+        d,
+        &at(-5),
+        &["check-in", &booking, "--purpose", "research", "--samples", "2", "--as", &founder, "--json"],
+    ));
+    assert_eq!((session["user_class"].as_str(), session["samples"].as_i64()), (Some("internal"), Some(2)));
+    let session = session["id"].as_str().unwrap_or_default().to_string();
+    // 45 minutes used: three quarter hours at ¥100/h.
+    let done = json(&incubook_at(d, &at(40), &["check-out", &session, "--as", &founder, "--json"]));
+    assert_eq!(done["fee_fen"].as_i64(), Some(7_500));
+    let day = start.with_timezone(&chrono_tz::Asia::Shanghai).date_naive().to_string();
+    let usage = json(&incubook(d, &["usage", &equipment, "--from", &day, "--to", &day, "--json"]));
+    assert_eq!(usage.as_array().map(Vec::len), Some(1));
+    assert_eq!(usage[0]["fee_fen"].as_i64(), Some(7_500));
+}

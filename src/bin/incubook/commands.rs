@@ -38,6 +38,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             crate::sync_commands::connect(&mut store, url, user, *insecure_http, out, now)
         }
         Command::Sync => crate::sync_commands::sync(&mut store, out, now),
+        Command::Usage(c) => crate::usage_commands::run(&mut store, c, out, now),
         Command::SyncStatus => crate::sync_commands::status(&store, out),
         Command::Demo { scale, seed, if_empty } => {
             let scale = Scale::parse(scale)?;

@@ -4,6 +4,7 @@
 mod commands;
 mod output;
 mod sync_commands;
+mod usage_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -269,6 +270,8 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    #[command(flatten)]
+    Usage(usage_commands::UsageCommand),
 }
 
 #[derive(Args, Debug)]

@@ -1,0 +1,234 @@
+//! Machine hours at the command line: check in and out at an instrument, list its usage
+//! sessions, set its rates and check-in rules, and release no-shows on a desktop of its own.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use incubook::store::{Store, UsageSession};
+use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules};
+use incubook::{CoreError, Result};
+
+use crate::output::{DISTRICT_TZ, Output};
+
+#[derive(Subcommand, Debug)]
+pub enum UsageCommand {
+    /// Check in to an instrument's booking: its usage session starts now
+    CheckIn {
+        /// The booking, by its id
+        booking_id: String,
+        /// What for: research, testing, teaching, certification, commercial_inspection or bulk_inspection
+        #[arg(long, default_value = "testing")]
+        purpose: String,
+        /// How many samples
+        #[arg(long, default_value_t = 0)]
+        samples: u32,
+        /// Who is acting (the booker, or a lab manager for them), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// Check out: the session ends now and is charged
+    CheckOut {
+        /// The usage session, by its id
+        session_id: String,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// An instrument's usage sessions that started between two dates (both included)
+    Usage {
+        /// The equipment, by its resource id
+        resource_id: String,
+        /// First date, like 2026-12-01
+        #[arg(long)]
+        from: String,
+        /// Last date, like 2026-12-07
+        #[arg(long)]
+        to: String,
+    },
+    /// Show an instrument's rates, or set them (yuan per hour)
+    Rates(RatesArgs),
+    /// Release the bookings nobody checked in to in time (a desktop connected to a district
+    /// server leaves this to the server)
+    ReleaseNoShows,
+}
+
+#[derive(Args, Debug)]
+pub struct RatesArgs {
+    /// The equipment, by its resource id
+    resource_id: String,
+    /// Yuan per hour for members of the instrument's makerspace
+    #[arg(long)]
+    internal: Option<String>,
+    /// Yuan per hour for members of other makerspaces
+    #[arg(long)]
+    external: Option<String>,
+    /// Yuan per hour for companies
+    #[arg(long)]
+    enterprise: Option<String>,
+    /// Charge the hours used (actual) or the hours booked (booked)
+    #[arg(long)]
+    basis: Option<String>,
+    /// The least a session is charged, in yuan
+    #[arg(long)]
+    minimum: Option<String>,
+    /// Charged time is rounded up to this many minutes
+    #[arg(long)]
+    rounding: Option<u32>,
+    /// Check-in opens this many minutes before the start
+    #[arg(long)]
+    check_in_opens: Option<u32>,
+    /// A booking nobody checked in to is released this many minutes after its start (0: never)
+    #[arg(long)]
+    no_show_after: Option<u32>,
+    /// Who is acting (a lab manager), by person id; needed to set
+    #[arg(long = "as", value_name = "PERSON_ID")]
+    actor: Option<String>,
+}
+
+/// Yuan as typed ("120", "99.5", "0.01") in fen, exactly: no floating point on the way.
+pub fn fen_of(field: &'static str, text: &str) -> Result<i64> {
+    let bad = || CoreError::invalid(field, format!("{text:?} is not an amount in yuan, like 120 or 99.50"));
+    let (whole, cents) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if whole.is_empty()
+        || cents.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !cents.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let cents: i64 = if cents.is_empty() { 0 } else { format!("{cents:0<2}").parse().map_err(|_| bad())? };
+    whole.checked_mul(100).and_then(|f| f.checked_add(cents)).ok_or_else(bad)
+}
+
+fn yuan(fen: i64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
+}
+
+fn purpose_of(text: &str) -> Result<Purpose> {
+    text.parse().map_err(|_| {
+        CoreError::invalid("purpose", "one of research, testing, teaching, certification, commercial_inspection, bulk_inspection")
+    })
+}
+
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&DISTRICT_TZ).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn session_line(out: &Output, s: &UsageSession) -> String {
+    let end = s.ended_at.map_or_else(|| out.t("进行中", "running").to_string(), local);
+    let class: &str = s.user_class.into();
+    format!("{}  {} → {}  {class}  {}  {}", s.id, local(s.started_at), end, yuan(s.fee_fen), s.booking_id)
+}
+
+pub fn run(store: &mut Store, command: &UsageCommand, out: &Output, now: DateTime<Utc>) -> Result<()> {
+    match command {
+        UsageCommand::CheckIn { booking_id, purpose, samples, actor } => {
+            let session = store.check_in(actor, booking_id, purpose_of(purpose)?, *samples, now)?;
+            out.show(&session, || format!("{} {}", out.t("已签到：", "checked in:"), session_line(out, &session)))
+        }
+        UsageCommand::CheckOut { session_id, actor } => {
+            let session = store.check_out(actor, session_id, now)?;
+            out.show(&session, || format!("{} {}", out.t("已签退：", "checked out:"), session_line(out, &session)))
+        }
+        UsageCommand::Usage { resource_id, from, to } => {
+            let range =
+                incubook::report::range_of(incubook::domain::parse_date("from", from)?, incubook::domain::parse_date("to", to)?)?;
+            let (from, to) = (incubook::domain::to_utc(range.start), incubook::domain::to_utc(range.end));
+            let sessions = store.usage_sessions(resource_id, from, to)?;
+            out.show(&sessions, || sessions.iter().map(|s| session_line(out, s)).collect::<Vec<_>>().join("\n"))
+        }
+        UsageCommand::Rates(args) => rates(store, args, out, now),
+        UsageCommand::ReleaseNoShows => {
+            if store.sync_status()?.is_some() {
+                return Err(CoreError::invalid("release", "this database syncs with a district server, which releases no-shows"));
+            }
+            let released = store.release_no_shows(now)?;
+            out.show(&released, || format!("{} {}", out.t("释放未签到预约：", "no-shows released:"), released.len()))
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Terms {
+    rates: Rates,
+    usage_rules: UsageRules,
+}
+
+fn rates(store: &mut Store, a: &RatesArgs, out: &Output, now: DateTime<Utc>) -> Result<()> {
+    let mut rates = store.rates(&a.resource_id)?;
+    let mut rules = store.usage_rules(&a.resource_id)?;
+    let before = (rates.clone(), rules.clone());
+    if let Some(v) = &a.internal {
+        rates.internal_fen_per_hour = fen_of("internal", v)?;
+    }
+    if let Some(v) = &a.external {
+        rates.external_fen_per_hour = fen_of("external", v)?;
+    }
+    if let Some(v) = &a.enterprise {
+        rates.enterprise_fen_per_hour = fen_of("enterprise", v)?;
+    }
+    if let Some(v) = &a.minimum {
+        rates.minimum_fen = fen_of("minimum", v)?;
+    }
+    if let Some(v) = &a.basis {
+        rates.basis = match v.as_str() {
+            "actual" => ChargeBasis::Actual,
+            "booked" => ChargeBasis::Booked,
+            _ => return Err(CoreError::invalid("basis", "actual or booked")),
+        };
+    }
+    if let Some(v) = a.rounding {
+        rates.rounding_min = v;
+    }
+    if let Some(v) = a.check_in_opens {
+        rules.check_in_opens_min = v;
+    }
+    if let Some(v) = a.no_show_after {
+        rules.no_show_after_min = v;
+    }
+    if (rates.clone(), rules.clone()) != before {
+        let actor = a.actor.as_deref().ok_or_else(|| CoreError::invalid("as", "say who sets the rates with --as"))?;
+        if rates != before.0 {
+            store.set_rates(actor, &a.resource_id, &rates, now)?;
+        }
+        if rules != before.1 {
+            store.set_usage_rules(actor, &a.resource_id, &rules, now)?;
+        }
+    }
+    let terms = Terms { rates, usage_rules: rules };
+    out.show(&terms, || {
+        let r = &terms.rates;
+        format!(
+            "{} {}/h · {} {}/h · {} {}/h · {} {} · {} {} min\n{} {} min · {} {} min",
+            out.t("本空间", "internal"),
+            yuan(r.internal_fen_per_hour),
+            out.t("区内其他空间", "external"),
+            yuan(r.external_fen_per_hour),
+            out.t("企业", "enterprise"),
+            yuan(r.enterprise_fen_per_hour),
+            out.t("最低收费", "minimum"),
+            yuan(r.minimum_fen),
+            out.t("计费取整", "rounding"),
+            r.rounding_min,
+            out.t("提前签到", "check-in opens"),
+            terms.usage_rules.check_in_opens_min,
+            out.t("未签到释放", "no-show after"),
+            terms.usage_rules.no_show_after_min,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fen_of;
+
+    #[test]
+    fn yuan_become_fen_exactly() {
+        assert_eq!(fen_of("x", "120").ok(), Some(12_000));
+        assert_eq!(fen_of("x", "99.5").ok(), Some(9_950));
+        assert_eq!(fen_of("x", "0.01").ok(), Some(1));
+        for bad in ["", "-1", "1.234", "1e3", "¥5", "1.2.3"] {
+            assert!(fen_of("x", bad).is_err(), "{bad}");
+        }
+    }
+}
