@@ -279,4 +279,11 @@ fn a_founder_checks_in_and_out_at_the_command_line_and_pays_the_rate_the_lab_set
     let usage = json(&incubook(d, &["usage", &equipment, "--from", &day, "--to", &day, "--json"]));
     assert_eq!(usage.as_array().map(Vec::len), Some(1));
     assert_eq!(usage[0]["fee_fen"].as_i64(), Some(7_500));
+    let figures = json(&incubook(d, &["indicators", "--from", &day, "--to", &day, "--by", "instrument", "--json"]));
+    let rows = figures["rows"].as_array().cloned().unwrap_or_default();
+    let mine = rows.iter().find(|r| r["id"] == equipment.as_str()).cloned().unwrap_or_default();
+    assert_eq!(mine["figures"]["effective_seconds"].as_i64(), Some(45 * 60));
+    assert_eq!(mine["figures"]["internal_income_fen"].as_i64(), Some(7_500));
+    let csv = incubook(d, &["indicators", "--from", &day, "--to", &day, "--csv"]);
+    assert!(String::from_utf8_lossy(&csv.stdout).contains("有效工作机时(小时)"));
 }

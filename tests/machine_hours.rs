@@ -223,3 +223,85 @@ fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking
     let refused = d.store.apply(&second, &check_in(&gone.id, start + Duration::minutes(16)), start + Duration::minutes(20));
     assert_eq!(code(refused), "refused.check_in_closed");
 }
+
+/// Reads an XLSX back with an independent parser: every cell as text.
+fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = ok(calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)));
+    let range = ok(book.worksheet_range_at(0).unwrap_or_else(|| panic!("no sheet")));
+    range.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[test]
+fn the_sharing_figures_of_a_fixture_match_a_count_by_hand_to_the_hour_and_the_fen() {
+    use incubook::indicators::{GroupBy, indicators_csv, indicators_xlsx};
+    let open_now = incubook::domain::Policy { min_notice_min: 0, ..common::equipment_policy(1) };
+    let mut d = common::district_with(common::mentor_policy(), open_now.clone());
+    priced(&mut d);
+    let (member, late, outsider, manager) = (d.founders[0].clone(), d.founders[1].clone(), d.outsider.clone(), d.manager.clone());
+    let second = incubook::store::NewEquipment {
+        lab_id: d.lab.clone(),
+        name: "三坐标测量机".into(),
+        category: "measurement".into(),
+        model: "CMM-7".into(),
+        hourly_fee_cents: 0,
+        subsidy_pct: 0,
+        policy: open_now,
+        weekly_hours: common::weekdays(540, 1080),
+    };
+    let second = ok(d.store.create_equipment(&manager, &second, now())).id;
+    let laser = d.equipment.clone();
+    let mut used = |who: &str, resource: &str, start: DateTime<Utc>, (booked, ran): (i64, i64), purpose: Purpose| {
+        let new =
+            NewBooking { resource_id: resource.into(), start, end: start + Duration::minutes(booked), topic: String::new() };
+        let b = ok(d.store.book(who, &new, now()));
+        let s = ok(d.store.check_in(who, &b.id, purpose, 1, start));
+        ok(d.store.check_out(who, &s.id, start + Duration::minutes(ran)))
+    };
+    // The laser cutter: a member 1 h (¥100), an outsider 1.5 h (¥300).
+    let a = used(&member, &laser, cst(2026, 12, 8, 14, 0), (60, 60), Purpose::Research);
+    let b = used(&outsider, &laser, cst(2026, 12, 9, 10, 0), (120, 90), Purpose::Testing);
+    // The measuring machine: the outsider's commercial inspection, 1 h, free of charge: work,
+    // not sharing.
+    let c = used(&outsider, &second, cst(2026, 12, 10, 9, 0), (60, 60), Purpose::CommercialInspection);
+    assert_eq!((a.fee_fen, b.fee_fen, c.fee_fen), (10_000, 30_000, 0));
+    // And a booking of it nobody came to.
+    let missed = NewBooking {
+        resource_id: second.clone(),
+        start: cst(2026, 12, 10, 14, 0),
+        end: cst(2026, 12, 10, 15, 0),
+        topic: String::new(),
+    };
+    let missed = ok(d.store.book(&late, &missed, now())).id;
+    assert_eq!(ok(d.store.release_no_shows(cst(2026, 12, 10, 14, 15))), vec![missed]);
+
+    let (from, to) = (chrono::NaiveDate::from_ymd_opt(2026, 12, 8), chrono::NaiveDate::from_ymd_opt(2026, 12, 10));
+    let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
+    let after = cst(2026, 12, 11, 9, 0);
+    let by_instrument = ok(d.store.indicators(from, to, GroupBy::Instrument, after));
+    let row = |name: &str| by_instrument.rows.iter().find(|r| r.name == name).cloned().unwrap_or_else(|| panic!("{name}"));
+    let (l, m) = (row("激光切割机"), row("三坐标测量机"));
+    const H: i64 = 3600;
+    assert_eq!((l.figures.effective_seconds, l.figures.outside_seconds, l.share_permille), (5 * H / 2, 3 * H / 2, Some(600)));
+    assert_eq!((l.figures.internal_income_fen, l.figures.external_income_fen), (10_000, 30_000));
+    assert_eq!((l.figures.distinct_users, l.figures.outside_organisations, l.bookings_due, l.no_shows), (2, 1, 2, 0));
+    assert_eq!(l.figures.outside_session_ids, vec![b.id.clone()], "the sessions behind the outside hours");
+    assert_eq!((m.figures.effective_seconds, m.figures.outside_seconds, m.share_permille), (H, 0, Some(0)));
+    assert_eq!((m.bookings_due, m.no_shows), (2, 1));
+
+    let by_lab = ok(d.store.indicators(from, to, GroupBy::Lab, after));
+    assert_eq!(by_lab.rows.len(), 1);
+    let lab = &by_lab.rows[0];
+    // 1.5 h of 3.5 h = 42.86 %.
+    assert_eq!((lab.instruments, lab.figures.effective_seconds, lab.share_permille), (2, 7 * H / 2, Some(429)));
+    assert_eq!((lab.figures.distinct_users, lab.bookings_due, lab.no_shows), (2, 4, 1));
+    assert_eq!(by_lab.total.figures, lab.figures);
+
+    let csv = ok(indicators_csv(&by_instrument, incubook::i18n::Lang::Zh));
+    assert!(csv.starts_with("\u{feff}仪器名称,所属实验室,所属空间,有效工作机时(小时),对外服务机时(小时),共享率(%)"));
+    assert!(csv.contains("激光切割机,张江公共技术服务平台,PD-0001,2.50,1.50,60.0,100.00,300.00,2,1,0.00,2,0,"), "{csv}");
+    assert!(csv.contains("合计,"), "a total row");
+    let sheet = xlsx_rows(ok(indicators_xlsx(&by_lab, incubook::i18n::Lang::Zh)));
+    assert_eq!(sheet[0][0..4], ["实验室", "所属空间", "仪器台数", "有效工作机时(小时)"]);
+    assert_eq!(sheet[1][0..6], ["张江公共技术服务平台", "PD-0001", "2", "3.5", "1.5", "42.9"]);
+}

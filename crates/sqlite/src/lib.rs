@@ -6,6 +6,7 @@
 //! runtime: the desktop's sync client lives in `incubook`, the server in `incubook-server`.
 
 pub mod csv_import;
+pub mod indicators;
 pub mod outbox;
 pub mod redact;
 pub mod replica;

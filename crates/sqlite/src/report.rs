@@ -249,7 +249,7 @@ pub fn excel_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// CSV text for Excel: a BOM so it reads UTF-8 (Chinese) correctly, CRLF line ends.
-fn excel_csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
+pub(crate) fn excel_csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let io = |e: csv::Error| CoreError::Io(std::io::Error::other(e.to_string()));
     w.write_record(header).map_err(io)?;

@@ -389,11 +389,11 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
     }
 }
 
-fn print_csv(text: &str) -> Result<()> {
+pub(crate) fn print_csv(text: &str) -> Result<()> {
     crate::output::print_out(text)
 }
 
-fn csv_as_table(text: &str) -> String {
+pub(crate) fn csv_as_table(text: &str) -> String {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let rows: Vec<Vec<String>> =
         reader.records().filter_map(|r| r.ok()).map(|r| r.iter().map(str::to_string).collect()).collect();

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
+use incubook::indicators::{GroupBy, indicators_csv, indicators_xlsx};
 use incubook::store::{Store, UsageSession};
 use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules};
 use incubook::{CoreError, Result};
@@ -49,6 +50,24 @@ pub enum UsageCommand {
     /// Release the bookings nobody checked in to in time (a desktop connected to a district
     /// server leaves this to the server)
     ReleaseNoShows,
+    /// The sharing figures of a period (有效工作机时, 对外服务机时, 共享率, income, users…)
+    Indicators {
+        /// First date, like 2026-01-01
+        #[arg(long)]
+        from: String,
+        /// Last date, like 2026-12-31
+        #[arg(long)]
+        to: String,
+        /// One row per instrument, lab or makerspace
+        #[arg(long, default_value = "instrument")]
+        by: String,
+        /// CSV for Excel instead of a table
+        #[arg(long)]
+        csv: bool,
+        /// Also write the figures to this XLSX file
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -138,6 +157,19 @@ pub fn run(store: &mut Store, command: &UsageCommand, out: &Output, now: DateTim
             out.show(&sessions, || sessions.iter().map(|s| session_line(out, s)).collect::<Vec<_>>().join("\n"))
         }
         UsageCommand::Rates(args) => rates(store, args, out, now),
+        UsageCommand::Indicators { from, to, by, csv, xlsx } => {
+            let report = store.indicators(
+                incubook::domain::parse_date("from", from)?,
+                incubook::domain::parse_date("to", to)?,
+                GroupBy::parse(by)?,
+                now,
+            )?;
+            if let Some(path) = xlsx {
+                std::fs::write(path, indicators_xlsx(&report, out.lang)?)?;
+            }
+            let text = indicators_csv(&report, out.lang)?;
+            if *csv { crate::commands::print_csv(&text) } else { out.show(&report, || crate::commands::csv_as_table(&text)) }
+        }
         UsageCommand::ReleaseNoShows => {
             if store.sync_status()?.is_some() {
                 return Err(CoreError::invalid("release", "this database syncs with a district server, which releases no-shows"));

@@ -1,0 +1,350 @@
+//! The sharing figures of a period per instrument, lab or makerspace (the annual
+//! per-instrument table of the large-instrument sharing evaluation), from usage sessions —
+//! never from bookings — and their export as CSV for Excel and as XLSX.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::domain::Id;
+use crate::error::{CoreError, Result};
+use crate::i18n::Lang;
+use crate::interval::Span;
+use crate::report::{excel_csv, range_of};
+use crate::store::Store;
+use crate::usage::{Fen, Indicators, SessionFacts};
+
+/// What one row of the figures stands for.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Instrument,
+    Lab,
+    Makerspace,
+}
+
+impl GroupBy {
+    pub fn parse(text: &str) -> Result<GroupBy> {
+        match text {
+            "instrument" | "equipment" => Ok(GroupBy::Instrument),
+            "lab" => Ok(GroupBy::Lab),
+            "makerspace" => Ok(GroupBy::Makerspace),
+            _ => Err(CoreError::invalid("by", "instrument, lab or makerspace")),
+        }
+    }
+}
+
+/// One instrument, lab or makerspace's figures.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorRow {
+    pub id: Id,
+    pub name: String,
+    /// The lab (instrument rows) and the makerspace's code (instrument and lab rows).
+    pub lab: String,
+    pub makerspace_code: String,
+    pub instruments: u32,
+    pub figures: Indicators,
+    /// 共享率 in per mille; none without hours.
+    pub share_permille: Option<i64>,
+    /// Bookings that began in the period and were kept or missed, and those missed.
+    pub bookings_due: u32,
+    pub no_shows: u32,
+    /// Sum and count of the ratings of those bookings.
+    pub rating_sum: u32,
+    pub ratings: u32,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by: GroupBy,
+    pub rows: Vec<IndicatorRow>,
+    /// All of them together.
+    pub total: IndicatorRow,
+}
+
+/// An instrument and the groups it belongs to.
+struct Instrument {
+    id: Id,
+    name: String,
+    lab_id: Id,
+    lab: String,
+    makerspace_id: Id,
+    makerspace_code: String,
+    makerspace: String,
+}
+
+impl Instrument {
+    /// (key, name, lab, makerspace code) of the instrument's group.
+    fn group(&self, by: GroupBy) -> (&str, &str, &str, &str) {
+        match by {
+            GroupBy::Instrument => (&self.id, &self.name, &self.lab, &self.makerspace_code),
+            GroupBy::Lab => (&self.lab_id, &self.lab, "", &self.makerspace_code),
+            GroupBy::Makerspace => (&self.makerspace_id, &self.makerspace, "", &self.makerspace_code),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    sessions: Vec<SessionFacts>,
+    instruments: u32,
+    bookings_due: u32,
+    no_shows: u32,
+    rating_sum: u32,
+    ratings: u32,
+}
+
+impl Tally {
+    fn row(&self, (id, name, lab, code): (&str, &str, &str, &str), period: Span) -> IndicatorRow {
+        let figures = Indicators::of(&self.sessions, period);
+        IndicatorRow {
+            id: id.into(),
+            name: name.into(),
+            lab: lab.into(),
+            makerspace_code: code.into(),
+            instruments: self.instruments,
+            share_permille: figures.share_permille(),
+            figures,
+            bookings_due: self.bookings_due,
+            no_shows: self.no_shows,
+            rating_sum: self.rating_sum,
+            ratings: self.ratings,
+        }
+    }
+}
+
+impl Store {
+    /// The figures of the local dates `from..=to` (the district's zone) per group, every
+    /// instrument counted (those without sessions too), and their total. Bookings count as
+    /// due once they have ended by `now`.
+    pub fn indicators(&self, from: NaiveDate, to: NaiveDate, by: GroupBy, now: DateTime<Utc>) -> Result<IndicatorReport> {
+        if to < from {
+            return Err(CoreError::invalid("to", "the period ends before it starts"));
+        }
+        let period = range_of(from, to)?;
+        let instruments = self.instruments()?;
+        let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+        let mut group_of: BTreeMap<&str, &str> = BTreeMap::new();
+        for i in &instruments {
+            let key = i.group(by).0;
+            tallies.entry(key).or_default().instruments += 1;
+            group_of.insert(&i.id, key);
+        }
+        // Sessions that ran in the period: the user's organisation is the instrument's
+        // makerspace for its members, else the user's own makerspace.
+        let mut stmt = self.conn().prepare(
+            "SELECT s.id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen, s.resource_id,
+                    coalesce((SELECT min(pr.makerspace_id) FROM person_role pr
+                              WHERE pr.person_id = s.person_id AND pr.makerspace_id <> r.makerspace_id), s.person_id),
+                    r.makerspace_id
+             FROM usage_session s JOIN resource r ON r.id = s.resource_id
+             WHERE s.ended_at IS NOT NULL AND s.started_at < ?2 AND s.ended_at > ?1",
+        )?;
+        let rows = stmt.query_map(params![period.start, period.end], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?),
+                (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, Fen>(6)?),
+                (r.get::<_, String>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
+            ))
+        })?;
+        for row in rows {
+            let ((id, person_id, start, end), (class, purpose, fee), (resource, elsewhere, home)) = row?;
+            let Some(key) = group_of.get(resource.as_str()) else { continue };
+            let class = class.parse().map_err(|_| CoreError::invalid("user_class", class.clone()))?;
+            let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.clone()))?;
+            let organisation = if class == crate::usage::UserClass::Internal { home } else { elsewhere };
+            let facts =
+                SessionFacts { id, person_id, organisation, ran: Span::new(start, end), class, purpose, charged_fen: fee };
+            tallies.entry(key).or_default().sessions.push(facts);
+        }
+        // Bookings that began in the period and were kept or missed, with their ratings.
+        let mut stmt = self.conn().prepare(
+            "SELECT b.resource_id, count(*), count(*) FILTER (WHERE b.status = 'no_show'),
+                    coalesce(sum(f.rating), 0), count(f.rating)
+             FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
+             LEFT JOIN feedback f ON f.booking_id = b.id
+             WHERE b.deleted = 0 AND b.start_at >= ?1 AND b.start_at < ?2 AND b.end_at <= ?3
+               AND b.status IN ('completed', 'no_show', 'confirmed')
+             GROUP BY b.resource_id",
+        )?;
+        let rows = stmt.query_map(params![period.start, period.end, now.timestamp()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?, r.get::<_, u32>(4)?))
+        })?;
+        for row in rows {
+            let (resource, due, missed, rating_sum, ratings) = row?;
+            let Some(key) = group_of.get(resource.as_str()) else { continue };
+            let t = tallies.entry(key).or_default();
+            t.bookings_due += due;
+            t.no_shows += missed;
+            t.rating_sum += rating_sum;
+            t.ratings += ratings;
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let mut rows = Vec::new();
+        let mut all = Tally::default();
+        for i in &instruments {
+            let group = i.group(by);
+            if !seen.insert(group.0) {
+                continue;
+            }
+            let Some(t) = tallies.get(group.0) else { continue };
+            rows.push(t.row(group, period));
+            all.sessions.extend(t.sessions.iter().cloned());
+            all.instruments += t.instruments;
+            all.bookings_due += t.bookings_due;
+            all.no_shows += t.no_shows;
+            all.rating_sum += t.rating_sum;
+            all.ratings += t.ratings;
+        }
+        let total = all.row(("", "", "", ""), period);
+        Ok(IndicatorReport { from, to, by, rows, total })
+    }
+
+    fn instruments(&self) -> Result<Vec<Instrument>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT r.id, r.name, l.id, l.name, m.id, m.code, m.name
+             FROM resource r JOIN equipment e ON e.resource_id = r.id JOIN lab l ON l.id = e.lab_id
+             JOIN makerspace m ON m.id = r.makerspace_id
+             ORDER BY m.code, l.name, r.name, r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Instrument {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                lab_id: r.get(2)?,
+                lab: r.get(3)?,
+                makerspace_id: r.get(4)?,
+                makerspace_code: r.get(5)?,
+                makerspace: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Seconds as hours with two decimals, rounded half up; exact for whole quarter hours.
+pub fn hours_text(seconds: i64) -> String {
+    let hundredths = (seconds * 100 + 1_800) / 3_600;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// Fen as yuan with two decimals.
+pub fn yuan_text(fen: Fen) -> String {
+    format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, fen.abs() / 100, fen.abs() % 100)
+}
+
+/// Per mille as a percentage with one decimal.
+fn percent_text(permille: Option<i64>) -> String {
+    permille.map(|p| format!("{}.{}", p / 10, p % 10)).unwrap_or_default()
+}
+
+fn header(by: GroupBy, lang: Lang) -> Vec<&'static str> {
+    let zh = lang == Lang::Zh;
+    let first: &[&str] = match (by, zh) {
+        (GroupBy::Instrument, true) => &["仪器名称", "所属实验室", "所属空间"],
+        (GroupBy::Instrument, false) => &["Instrument", "Lab", "Makerspace"],
+        (GroupBy::Lab, true) => &["实验室", "所属空间", "仪器台数"],
+        (GroupBy::Lab, false) => &["Lab", "Makerspace", "Instruments"],
+        (GroupBy::Makerspace, true) => &["空间", "空间编码", "仪器台数"],
+        (GroupBy::Makerspace, false) => &["Makerspace", "Code", "Instruments"],
+    };
+    let rest: &[&str] = if zh {
+        &[
+            "有效工作机时(小时)",
+            "对外服务机时(小时)",
+            "共享率(%)",
+            "对内服务收入(元)",
+            "对外服务收入(元)",
+            "服务用户数",
+            "服务外单位数",
+            "企业用户机时(小时)",
+            "应到预约数",
+            "未到(爽约)次数",
+            "平均评分",
+        ]
+    } else {
+        &[
+            "Effective hours",
+            "Outside service hours",
+            "Share rate (%)",
+            "Internal income (yuan)",
+            "External income (yuan)",
+            "Users",
+            "Outside organisations",
+            "Enterprise hours",
+            "Bookings due",
+            "No-shows",
+            "Mean rating",
+        ]
+    };
+    first.iter().chain(rest).copied().collect()
+}
+
+fn cells(by: GroupBy, r: &IndicatorRow) -> Vec<String> {
+    let f = &r.figures;
+    let mut row = match by {
+        GroupBy::Instrument => vec![r.name.clone(), r.lab.clone(), r.makerspace_code.clone()],
+        _ => vec![r.name.clone(), r.makerspace_code.clone(), r.instruments.to_string()],
+    };
+    let rating = if r.ratings == 0 { String::new() } else { format!("{:.1}", f64::from(r.rating_sum) / f64::from(r.ratings)) };
+    row.extend([
+        hours_text(f.effective_seconds),
+        hours_text(f.outside_seconds),
+        percent_text(r.share_permille),
+        yuan_text(f.internal_income_fen),
+        yuan_text(f.external_income_fen),
+        f.distinct_users.to_string(),
+        f.outside_organisations.to_string(),
+        hours_text(f.enterprise_seconds),
+        r.bookings_due.to_string(),
+        r.no_shows.to_string(),
+        rating,
+    ]);
+    row
+}
+
+fn table(report: &IndicatorReport, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let mut rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(report.by, r)).collect();
+    let mut total = cells(report.by, &report.total);
+    total[0] = if lang == Lang::Zh { "合计".into() } else { "Total".into() };
+    rows.push(total);
+    (header(report.by, lang), rows)
+}
+
+/// The figures as CSV for Excel (UTF-8 with a BOM), a total row last.
+pub fn indicators_csv(report: &IndicatorReport, lang: Lang) -> Result<String> {
+    let (header, rows) = table(report, lang);
+    excel_csv(&header, rows)
+}
+
+/// The figures as an XLSX workbook: the same columns as the CSV, numbers as numbers.
+pub fn indicators_xlsx(report: &IndicatorReport, lang: Lang) -> Result<Vec<u8>> {
+    let failed = |e: rust_xlsxwriter::XlsxError| CoreError::Io(std::io::Error::other(e.to_string()));
+    let (header, rows) = table(report, lang);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(if lang == Lang::Zh { "共享指标" } else { "Sharing figures" }).map_err(failed)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, title) in header.iter().enumerate() {
+        sheet.write_with_format(0, c as u16, *title, &bold).map_err(failed)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            // Names stay text; figures are numbers Excel can sum.
+            match cell.parse::<f64>() {
+                Ok(n) if c >= 2 && !cell.is_empty() => sheet.write_number(r, c, n).map_err(failed)?,
+                _ => sheet.write_string(r, c, cell.as_str()).map_err(failed)?,
+            };
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer().map_err(failed)
+}
