@@ -168,7 +168,7 @@ fn a_booking_nobody_checks_in_to_is_released_once_at_the_threshold_and_the_waitl
 fn the_lab_manager_sets_when_check_in_opens_and_when_a_booking_is_released() {
     let mut d = district();
     let (founder, manager, equipment) = (d.founders[0].clone(), d.manager.clone(), d.equipment.clone());
-    let rules = incubook::usage::UsageRules { check_in_opens_min: 30, no_show_after_min: 0 };
+    let rules = incubook::usage::UsageRules { check_in_opens_min: 30, no_show_after_min: 0, close_grace_min: 30 };
     assert_eq!(code(d.store.set_usage_rules(&founder, &equipment, &rules, now())), "forbidden");
     ok(d.store.set_usage_rules(&manager, &equipment, &rules, now()));
     assert_eq!(ok(d.store.usage_rules(&equipment)), rules);
@@ -304,4 +304,28 @@ fn the_sharing_figures_of_a_fixture_match_a_count_by_hand_to_the_hour_and_the_fe
     let sheet = xlsx_rows(ok(indicators_xlsx(&by_lab, incubook::i18n::Lang::Zh)));
     assert_eq!(sheet[0][0..4], ["实验室", "所属空间", "仪器台数", "有效工作机时(小时)"]);
     assert_eq!(sheet[1][0..6], ["张江公共技术服务平台", "PD-0001", "2", "3.5", "1.5", "42.9"]);
+}
+
+#[test]
+fn a_session_nobody_checks_out_of_is_closed_at_the_booking_end_after_the_grace_and_flagged() {
+    let mut d = district();
+    priced(&mut d);
+    let founder = d.founders[0].clone();
+    let start = cst(2026, 12, 8, 14, 0);
+    let b = book(&mut d, &founder, start, 60);
+    let session = ok(d.store.check_in(&founder, &b.id, Purpose::Testing, 0, start));
+    let end = start + Duration::hours(1);
+    assert!(ok(d.store.sweep_usage(end + Duration::minutes(29))).closed.is_empty(), "30 minutes' grace");
+    assert_eq!(ok(d.store.sweep_usage(end + Duration::minutes(30))).closed, vec![session.id.clone()]);
+    let closed = ok(d.store.usage_session(&session.id));
+    // Charged for the hour it was booked and ran, not the half hour nobody used it.
+    assert_eq!((closed.ended_at, closed.fee_fen, closed.flagged), (Some(end), 10_000, true));
+    assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::Completed);
+    assert!(ok(d.store.sweep_usage(end + Duration::hours(2))).closed.is_empty(), "closed once");
+    let audited: i64 = ok(d.store.conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE action = 'auto_check_out' AND entity_id = ?1 AND actor_id = 'system'",
+        [&session.id],
+        |r| r.get(0),
+    ));
+    assert_eq!(audited, 1);
 }

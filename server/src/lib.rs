@@ -35,21 +35,24 @@ pub async fn serve_with_limits(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = http::router(http::AppState::new(db.clone()));
-    // The server releases no-shows by itself: no cron, no operator setup.
-    let sweeper = tokio::spawn(release_no_shows_every(db, limits.no_show_sweep));
+    // The server releases no-shows (and closes forgotten sessions) by itself: no cron, no
+    // operator setup.
+    let sweeper = tokio::spawn(sweep_usage_every(db, limits.no_show_sweep));
     let served = listen::serve(listener, app, tls, limits, shutdown).await;
     sweeper.abort();
     served
 }
 
-async fn release_no_shows_every(db: Arc<dyn db::Database>, period: std::time::Duration) {
+async fn sweep_usage_every(db: Arc<dyn db::Database>, period: std::time::Duration) {
     let mut ticks = tokio::time::interval(period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         let db = db.clone();
-        match tokio::task::spawn_blocking(move || db.release_no_shows(chrono::Utc::now())).await {
-            Ok(Ok(released)) if !released.is_empty() => tracing::info!(count = released.len(), "released no-shows"),
+        match tokio::task::spawn_blocking(move || db.sweep_usage(chrono::Utc::now())).await {
+            Ok(Ok(swept)) if !swept.released.is_empty() || !swept.closed.is_empty() => {
+                tracing::info!(released = swept.released.len(), closed = swept.closed.len(), "swept machine hours")
+            }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!("releasing no-shows failed: {e}"),
             Err(e) => tracing::warn!("releasing no-shows stopped: {e}"),

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use chrono::{Duration, Utc};
 use incubook::sample::{self, Scale};
 use incubook::store::Store;
-use incubook_desktop::release::release_blocking;
+use incubook_desktop::release::sweep_blocking;
 
 fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))
@@ -31,7 +31,7 @@ fn sample_with_a_booking() -> (tempfile::TempDir, Mutex<Store>, String, chrono::
 #[test]
 fn a_desktop_on_its_own_releases_a_booking_nobody_checked_in_to() {
     let (_dir, store, booking, start) = sample_with_a_booking();
-    let released = ok(release_blocking(&store, start + Duration::minutes(15)));
+    let released = ok(sweep_blocking(&store, start + Duration::minutes(15))).released;
     assert!(released.contains(&booking), "{booking} released at start + 15 min");
     let status: String =
         ok(ok(store.lock()).conn().query_row("SELECT status FROM booking WHERE id = ?1", [&booking], |r| r.get(0)));
@@ -42,7 +42,7 @@ fn a_desktop_on_its_own_releases_a_booking_nobody_checked_in_to() {
 fn a_connected_desktop_leaves_the_release_to_the_server() {
     let (_dir, store, booking, start) = sample_with_a_booking();
     ok(ok(store.lock()).save_connection("https://district.example.cn", "lm", "p1", Some("token"), false));
-    assert!(ok(release_blocking(&store, start + Duration::minutes(15))).is_empty());
+    assert_eq!(ok(sweep_blocking(&store, start + Duration::minutes(15))), incubook::apply::Swept::default());
     let status: String =
         ok(ok(store.lock()).conn().query_row("SELECT status FROM booking WHERE id = ?1", [&booking], |r| r.get(0)));
     assert_eq!(status, "confirmed");

@@ -232,6 +232,8 @@ pub enum Effect<'a> {
         id: &'a str,
         ended_at: i64,
         fee_fen: Fen,
+        /// Closed by the app, not by a check-out: for the lab manager to look at.
+        flagged: bool,
     },
     SetRates {
         resource_id: &'a str,
@@ -288,6 +290,8 @@ pub trait Ledger {
     /// Confirmed bookings of instruments that have started and not ended at `now`, with no
     /// usage session: the candidates for release as no-shows.
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>, Self::Error>;
+    /// Usage sessions still open whose booking ended at or before `now`.
+    fn open_after_end(&mut self, now: i64) -> Result<Vec<StoredSession>, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
 }
 

@@ -217,6 +217,16 @@ impl Ledger for MemoryLedger {
             .collect())
     }
 
+    fn open_after_end(&mut self, now: i64) -> Result<Vec<StoredSession>, Infallible> {
+        Ok(self
+            .sessions
+            .values()
+            .map(|(s, _)| s)
+            .filter(|s| s.ended_at.is_none() && self.bookings.get(&s.booking_id).is_some_and(|b| b.booking.span.end <= now))
+            .cloned()
+            .collect())
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, .. } => {
@@ -323,7 +333,7 @@ impl Ledger for MemoryLedger {
                 };
                 self.sessions.insert(id.into(), (session, 0));
             }
-            Effect::CloseUsageSession { id, ended_at, fee_fen } => {
+            Effect::CloseUsageSession { id, ended_at, fee_fen, .. } => {
                 if let Some((s, fee)) = self.sessions.get_mut(id) {
                     s.ended_at = Some(ended_at);
                     *fee = fee_fen;

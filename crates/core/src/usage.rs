@@ -159,11 +159,14 @@ pub struct UsageRules {
     /// A booking nobody checked in to this many minutes after its start is a no-show, and
     /// the rest of its time is free again. 0: never released.
     pub no_show_after_min: u32,
+    /// A session still open this many minutes after its booking ended is closed at the end
+    /// of the booking and flagged for the lab manager.
+    pub close_grace_min: u32,
 }
 
 impl Default for UsageRules {
     fn default() -> UsageRules {
-        UsageRules { check_in_opens_min: 10, no_show_after_min: 15 }
+        UsageRules { check_in_opens_min: 10, no_show_after_min: 15, close_grace_min: 30 }
     }
 }
 
@@ -174,6 +177,9 @@ impl UsageRules {
         }
         if self.no_show_after_min > 240 {
             return Err(CoreError::invalid("no_show_after_min", "at most 240 minutes"));
+        }
+        if self.close_grace_min > 1440 {
+            return Err(CoreError::invalid("close_grace_min", "at most a day"));
         }
         Ok(())
     }

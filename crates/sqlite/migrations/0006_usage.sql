@@ -9,6 +9,8 @@ ALTER TABLE equipment ADD COLUMN rounding_min        INTEGER NOT NULL DEFAULT 15
 -- When check-in opens before the start, and when a booking nobody checked in to is released.
 ALTER TABLE equipment ADD COLUMN check_in_opens_min  INTEGER NOT NULL DEFAULT 10 CHECK (check_in_opens_min BETWEEN 0 AND 120);
 ALTER TABLE equipment ADD COLUMN no_show_after_min   INTEGER NOT NULL DEFAULT 15 CHECK (no_show_after_min BETWEEN 0 AND 240);
+-- A session nobody checked out of is closed this long after its booking ends, and flagged.
+ALTER TABLE equipment ADD COLUMN close_grace_min     INTEGER NOT NULL DEFAULT 30 CHECK (close_grace_min BETWEEN 0 AND 1440);
 -- Instruments of before release nothing until their lab turns it on (nobody could check in
 -- to the bookings under way at the upgrade); new ones release after 15 minutes.
 UPDATE equipment SET no_show_after_min = 0;
@@ -28,6 +30,8 @@ CREATE TABLE usage_session (
     purpose      TEXT NOT NULL CHECK (purpose IN ('research', 'testing', 'teaching', 'certification', 'commercial_inspection', 'bulk_inspection')),
     samples      INTEGER NOT NULL DEFAULT 0 CHECK (samples >= 0),
     fee_fen      INTEGER NOT NULL DEFAULT 0 CHECK (fee_fen >= 0),
+    -- Closed by the app, not by a check-out: for the lab manager to look at.
+    flagged      INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
     version      INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX usage_session_by_resource ON usage_session(resource_id, started_at);

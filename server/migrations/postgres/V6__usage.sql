@@ -8,7 +8,8 @@ ALTER TABLE equipment
     ADD COLUMN minimum_fen         bigint NOT NULL DEFAULT 0 CHECK (minimum_fen >= 0),
     ADD COLUMN rounding_min        bigint NOT NULL DEFAULT 15 CHECK (rounding_min BETWEEN 1 AND 240),
     ADD COLUMN check_in_opens_min  bigint NOT NULL DEFAULT 10 CHECK (check_in_opens_min BETWEEN 0 AND 120),
-    ADD COLUMN no_show_after_min   bigint NOT NULL DEFAULT 15 CHECK (no_show_after_min BETWEEN 0 AND 240);
+    ADD COLUMN no_show_after_min   bigint NOT NULL DEFAULT 15 CHECK (no_show_after_min BETWEEN 0 AND 240),
+    ADD COLUMN close_grace_min     bigint NOT NULL DEFAULT 30 CHECK (close_grace_min BETWEEN 0 AND 1440);
 -- Instruments of before release nothing until their lab turns it on (nobody could check in
 -- to the bookings under way at the upgrade); new ones release after 15 minutes.
 UPDATE equipment SET no_show_after_min = 0;
@@ -27,6 +28,7 @@ CREATE TABLE usage_session (
     purpose      text NOT NULL CHECK (purpose IN ('research', 'testing', 'teaching', 'certification', 'commercial_inspection', 'bulk_inspection')),
     samples      bigint NOT NULL DEFAULT 0 CHECK (samples >= 0),
     fee_fen      bigint NOT NULL DEFAULT 0 CHECK (fee_fen >= 0),
+    flagged      bigint NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
     version      bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX usage_session_by_resource ON usage_session(resource_id, started_at);

@@ -113,9 +113,9 @@ pub trait Database: Send + Sync {
     /// The changes after `cursor` the person may see.
     fn pull(&self, person_id: &str, client_id: Option<&str>, cursor: i64, limit: u32) -> Result<PullResponse>;
     fn publish_notice(&self, person_id: &str, title: &str, body: &str, now: DateTime<Utc>) -> Result<Notice>;
-    /// Releases the bookings nobody checked in to in time (`apply::release_no_shows`); the
-    /// ids released. The server runs it by itself every few seconds (`lib.rs`).
-    fn release_no_shows(&self, now: DateTime<Utc>) -> Result<Vec<String>>;
+    /// The app's own work on machine hours (`apply::sweep`): no-shows released, forgotten
+    /// sessions closed. The server runs it by itself every few seconds (`lib.rs`).
+    fn sweep_usage(&self, now: DateTime<Utc>) -> Result<incubook_core::apply::Swept>;
     /// Notices, newest first.
     fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;

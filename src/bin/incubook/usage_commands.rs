@@ -47,8 +47,8 @@ pub enum UsageCommand {
     },
     /// Show an instrument's rates, or set them (yuan per hour)
     Rates(RatesArgs),
-    /// Release the bookings nobody checked in to in time (a desktop connected to a district
-    /// server leaves this to the server)
+    /// Release the bookings nobody checked in to in time and close sessions nobody checked
+    /// out of (a desktop connected to a district server leaves this to the server)
     ReleaseNoShows,
     /// The sharing figures of a period (有效工作机时, 对外服务机时, 共享率, income, users…)
     Indicators {
@@ -98,6 +98,9 @@ pub struct RatesArgs {
     /// A booking nobody checked in to is released this many minutes after its start (0: never)
     #[arg(long)]
     no_show_after: Option<u32>,
+    /// A session nobody checked out of is closed (and flagged) this many minutes after its booking ends
+    #[arg(long)]
+    close_grace: Option<u32>,
     /// Who is acting (a lab manager), by person id; needed to set
     #[arg(long = "as", value_name = "PERSON_ID")]
     actor: Option<String>,
@@ -174,8 +177,17 @@ pub fn run(store: &mut Store, command: &UsageCommand, out: &Output, now: DateTim
             if store.sync_status()?.is_some() {
                 return Err(CoreError::invalid("release", "this database syncs with a district server, which releases no-shows"));
             }
-            let released = store.release_no_shows(now)?;
-            out.show(&released, || format!("{} {}", out.t("释放未签到预约：", "no-shows released:"), released.len()))
+            let swept = store.sweep_usage(now)?;
+            let value = serde_json::json!({"released": swept.released, "closed": swept.closed});
+            out.show(&value, || {
+                format!(
+                    "{} {} · {} {}",
+                    out.t("释放未签到预约：", "no-shows released:"),
+                    swept.released.len(),
+                    out.t("自动签退：", "sessions closed:"),
+                    swept.closed.len()
+                )
+            })
         }
     }
 }
@@ -217,6 +229,9 @@ fn rates(store: &mut Store, a: &RatesArgs, out: &Output, now: DateTime<Utc>) -> 
     }
     if let Some(v) = a.no_show_after {
         rules.no_show_after_min = v;
+    }
+    if let Some(v) = a.close_grace {
+        rules.close_grace_min = v;
     }
     if (rates.clone(), rules.clone()) != before {
         let actor = a.actor.as_deref().ok_or_else(|| CoreError::invalid("as", "say who sets the rates with --as"))?;

@@ -10,7 +10,7 @@ mod labs;
 mod session;
 mod usage;
 
-pub use usage::{SYSTEM_ACTOR, release_no_shows};
+pub use usage::{SYSTEM_ACTOR, Swept, release_no_shows, sweep};
 
 pub use booking::{RequestFacts, decide_new_booking, kept_reason, write_status};
 

@@ -148,6 +148,39 @@ pub fn release_no_shows<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::do
     Ok(released)
 }
 
+/// What one sweep of the app did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub released: Vec<crate::domain::Id>,
+    pub closed: Vec<crate::domain::Id>,
+}
+
+/// The app's own work on machine hours, every few seconds: no-shows released, and sessions
+/// nobody checked out of closed at their booking's end once its grace has passed, charged
+/// for the booked time they ran, and flagged for the lab manager.
+pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
+    let released = release_no_shows(l, now)?;
+    let mut closed = Vec::new();
+    for session in l.open_after_end(now).stored()? {
+        let terms = l.usage_rules(&session.resource_id).stored()?.unwrap_or_default();
+        let b = booking(l, &session.booking_id)?;
+        if now < b.span.end + i64::from(terms.close_grace_min) * 60 {
+            continue;
+        }
+        let rates = l.rates(&session.resource_id).stored()?.unwrap_or_default();
+        let ended_at = b.span.end.max(session.started_at);
+        let fee_fen = rates.fee(session.class, rates.charged_seconds(Span::new(session.started_at, ended_at), Some(b.span)));
+        l.write(Effect::CloseUsageSession { id: &session.id, ended_at, fee_fen, flagged: true }).stored()?;
+        let detail = serde_json::json!({"fee_fen": fee_fen, "reason": "not checked out"});
+        audit(l, SYSTEM_ACTOR, ("auto_check_out", "usage_session", &session.id), detail, now)?;
+        if b.status == BookingStatus::Confirmed {
+            l.write(Effect::SetStatus { id: &b.id, status: BookingStatus::Completed, reason: None, at: now }).stored()?;
+        }
+        closed.push(session.id);
+    }
+    Ok(Swept { released, closed })
+}
+
 pub(super) fn check_out<L: Ledger>(
     l: &mut L,
     person: &str,
@@ -170,7 +203,7 @@ pub(super) fn check_out<L: Ledger>(
     let ended_at = at.max(session.started_at);
     let charged = rates.charged_seconds(Span::new(session.started_at, ended_at), Some(b.span));
     let fee_fen = rates.fee(session.class, charged);
-    l.write(Effect::CloseUsageSession { id: session_id, ended_at, fee_fen }).stored()?;
+    l.write(Effect::CloseUsageSession { id: session_id, ended_at, fee_fen, flagged: false }).stored()?;
     audit(l, person, ("check_out", "usage_session", session_id), serde_json::json!({"fee_fen": fee_fen}), now)?;
     // The booking is done: what is left of its time is free again, and the waitlist is told.
     if b.status == BookingStatus::Confirmed {

@@ -8,8 +8,9 @@ use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::usage::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL,
-    SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL,
+    SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session,
+    usage_rules_of,
 };
 use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
@@ -207,7 +208,7 @@ impl Ledger for SqliteLedger<'_> {
         Ok(self
             .tx
             .prepare_cached(USAGE_RULES_SQL)?
-            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?)))
+            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?)
     }
 
@@ -215,6 +216,16 @@ impl Ledger for SqliteLedger<'_> {
         let mut stmt = self.tx.prepare_cached(UNCHECKED_STARTED_SQL)?;
         let rows = stmt.query_map([now], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(to_stored).collect()
+    }
+
+    fn open_after_end(&mut self, now: i64) -> Result<Vec<StoredSession>> {
+        let mut stmt = self.tx.prepare_cached(OPEN_AFTER_END_SQL)?;
+        let rows = stmt
+            .query_map([now], |r| {
+                Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?), r.get::<_, String>(6)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|(ids, times, class)| stored_session(ids, times, &class)).collect()
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<()> {
@@ -326,11 +337,12 @@ impl Ledger for SqliteLedger<'_> {
                 tx.prepare_cached(SET_USAGE_RULES_SQL)?.execute(params![
                     rules.check_in_opens_min,
                     rules.no_show_after_min,
+                    rules.close_grace_min,
                     resource_id
                 ])?;
             }
-            Effect::CloseUsageSession { id, ended_at, fee_fen } => {
-                tx.prepare_cached(CLOSE_SESSION_SQL)?.execute(params![ended_at, fee_fen, id])?;
+            Effect::CloseUsageSession { id, ended_at, fee_fen, flagged } => {
+                tx.prepare_cached(CLOSE_SESSION_SQL)?.execute(params![ended_at, fee_fen, flagged, id])?;
             }
             Effect::SetRates { resource_id, rates: r } => {
                 tx.prepare_cached(SET_RATES_SQL)?.execute(params![

@@ -23,8 +23,11 @@ pub const SESSION_BY_BOOKING_SQL: &str =
 pub const INSERT_SESSION_SQL: &str =
     "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-/// (ended at, fee, session id).
-pub const CLOSE_SESSION_SQL: &str = "UPDATE usage_session SET ended_at = $1, fee_fen = $2 WHERE id = $3";
+/// (ended at, fee, flagged 0/1, session id).
+pub const CLOSE_SESSION_SQL: &str = "UPDATE usage_session SET ended_at = $1, fee_fen = $2, flagged = $3 WHERE id = $4";
+/// Open sessions whose booking ended at or before `$1`.
+pub const OPEN_AFTER_END_SQL: &str = "SELECT s.id, s.resource_id, s.booking_id, s.person_id, s.started_at, s.ended_at, s.user_class
+     FROM usage_session s JOIN booking b ON b.id = s.booking_id WHERE s.ended_at IS NULL AND b.end_at <= $1 ORDER BY s.started_at, s.id";
 /// An instrument's rates (`$1`, its resource id).
 pub const RATES_SQL: &str =
     "SELECT rate_internal_fen, rate_external_fen, rate_enterprise_fen, charge_basis, minimum_fen, rounding_min
@@ -34,10 +37,11 @@ pub const SET_RATES_SQL: &str = "UPDATE equipment SET rate_internal_fen = $1, ra
      charge_basis = $4, minimum_fen = $5, rounding_min = $6 WHERE resource_id = $7";
 
 /// An instrument's check-in and release rules (`$1`, its resource id).
-pub const USAGE_RULES_SQL: &str = "SELECT check_in_opens_min, no_show_after_min FROM equipment WHERE resource_id = $1";
-/// (opens, release after, resource id).
+pub const USAGE_RULES_SQL: &str =
+    "SELECT check_in_opens_min, no_show_after_min, close_grace_min FROM equipment WHERE resource_id = $1";
+/// (opens, release after, close grace, resource id).
 pub const SET_USAGE_RULES_SQL: &str =
-    "UPDATE equipment SET check_in_opens_min = $1, no_show_after_min = $2 WHERE resource_id = $3";
+    "UPDATE equipment SET check_in_opens_min = $1, no_show_after_min = $2, close_grace_min = $3 WHERE resource_id = $4";
 /// Confirmed bookings of instruments under way at `$1` with no session: what `release_no_shows` weighs.
 pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status
      FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
@@ -46,9 +50,13 @@ pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id
      ORDER BY b.start_at, b.id";
 
 /// Usage rules from their columns, as both backends read them.
-pub fn usage_rules_of(check_in_opens_min: i64, no_show_after_min: i64) -> UsageRules {
+pub fn usage_rules_of(check_in_opens_min: i64, no_show_after_min: i64, close_grace_min: i64) -> UsageRules {
     let minutes = |m: i64| u32::try_from(m).unwrap_or_default();
-    UsageRules { check_in_opens_min: minutes(check_in_opens_min), no_show_after_min: minutes(no_show_after_min) }
+    UsageRules {
+        check_in_opens_min: minutes(check_in_opens_min),
+        no_show_after_min: minutes(no_show_after_min),
+        close_grace_min: minutes(close_grace_min),
+    }
 }
 
 /// A session row's facts from its text columns, as both backends read them.
@@ -95,9 +103,12 @@ pub struct UsageSession {
     pub samples: u32,
     /// Charged at check-out, in fen.
     pub fee_fen: Fen,
+    /// Closed by the app, not by a check-out.
+    pub flagged: bool,
 }
 
-const VIEW_COLUMNS: &str = "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen";
+const VIEW_COLUMNS: &str =
+    "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen, flagged";
 
 fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
@@ -113,6 +124,7 @@ fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
         purpose: text(7)?.parse().map_err(|_| parse_err(7, "purpose"))?,
         samples: r.get(8)?,
         fee_fen: r.get(9)?,
+        flagged: r.get(10)?,
     })
 }
 
@@ -161,7 +173,7 @@ impl Store {
     pub fn usage_rules(&self, resource_id: &str) -> Result<UsageRules> {
         self.conn
             .prepare_cached(USAGE_RULES_SQL)?
-            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?)))
+            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?
             .ok_or_else(|| CoreError::not_found("equipment", resource_id))
     }
@@ -174,6 +186,13 @@ impl Store {
         self.write(|tx| {
             crate::apply::release_no_shows(&mut super::SqliteLedger::new(tx), now).map_err(crate::ledger::ApplyError::into_core)
         })
+    }
+
+    /// The app's sweep (`apply::sweep`): no-shows released, forgotten sessions closed and
+    /// flagged. Like `release_no_shows`, the app's own change, with nothing in the outbox.
+    pub fn sweep_usage(&mut self, now: DateTime<Utc>) -> Result<crate::apply::Swept> {
+        let now = now.timestamp();
+        self.write(|tx| crate::apply::sweep(&mut super::SqliteLedger::new(tx), now).map_err(crate::ledger::ApplyError::into_core))
     }
 
     pub fn usage_session(&self, id: &str) -> Result<UsageSession> {

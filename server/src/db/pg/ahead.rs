@@ -314,6 +314,10 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn open_after_end(&mut self, _now: i64) -> Ahead<Vec<incubook_core::ledger::StoredSession>> {
+        Err(NotReadAhead)
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Ahead<()> {
         let e = &mut *self.effects;
         match effect {

@@ -13,8 +13,9 @@ use incubook_core::ledger::{
 use incubook_core::rules::ResourceRules;
 use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL,
-    SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL,
+    SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session,
+    usage_rules_of,
 };
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
@@ -265,7 +266,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
 
     fn usage_rules(&mut self, resource_id: &str) -> Res<Option<UsageRules>> {
         let row = self.tx.query_opt(USAGE_RULES_SQL, &[&resource_id])?;
-        Ok(row.map(|r| usage_rules_of(r.get(0), r.get(1))))
+        Ok(row.map(|r| usage_rules_of(r.get(0), r.get(1), r.get(2))))
     }
 
     fn unchecked_started(&mut self, now: i64) -> Res<Vec<StoredBooking>> {
@@ -282,6 +283,14 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 })
             })
             .collect()
+    }
+
+    fn open_after_end(&mut self, now: i64) -> Res<Vec<StoredSession>> {
+        let rows = self.tx.query(OPEN_AFTER_END_SQL, &[&now])?;
+        Ok(rows
+            .iter()
+            .map(|r| stored_session((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5)), r.get(6)))
+            .collect::<incubook_core::Result<_>>()?)
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Res<()> {
@@ -354,9 +363,16 @@ impl Ledger for PgLedger<'_, '_, '_> {
             }
             Effect::SetUsageRules { resource_id, rules } => tx.execute(
                 SET_USAGE_RULES_SQL,
-                &[&i64::from(rules.check_in_opens_min), &i64::from(rules.no_show_after_min), &resource_id],
+                &[
+                    &i64::from(rules.check_in_opens_min),
+                    &i64::from(rules.no_show_after_min),
+                    &i64::from(rules.close_grace_min),
+                    &resource_id,
+                ],
             ),
-            Effect::CloseUsageSession { id, ended_at, fee_fen } => tx.execute(CLOSE_SESSION_SQL, &[&ended_at, &fee_fen, &id]),
+            Effect::CloseUsageSession { id, ended_at, fee_fen, flagged } => {
+                tx.execute(CLOSE_SESSION_SQL, &[&ended_at, &fee_fen, &i64::from(flagged), &id])
+            }
             Effect::SetRates { resource_id, rates: r } => tx.execute(
                 SET_RATES_SQL,
                 &[

@@ -319,11 +319,11 @@ impl Database for PostgresDatabase {
         Ok(notice)
     }
 
-    fn release_no_shows(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
-        let released = self.conn()?.transaction(|tx| -> bookings::Res<Vec<String>> {
-            Ok(incubook_core::apply::release_no_shows(&mut ledger::PgLedger::new(tx), now.timestamp())?)
+    fn sweep_usage(&self, now: DateTime<Utc>) -> Result<incubook_core::apply::Swept> {
+        let swept = self.conn()?.transaction(|tx| -> bookings::Res<incubook_core::apply::Swept> {
+            Ok(incubook_core::apply::sweep(&mut ledger::PgLedger::new(tx), now.timestamp())?)
         })?;
-        Ok(released)
+        Ok(swept)
     }
 
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {

@@ -310,8 +310,8 @@ impl Database for SqliteDatabase {
         self.with(|store| Ok(store.publish_notice(person_id, title, body, now)?))
     }
 
-    fn release_no_shows(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<String>> {
-        self.with(|store| Ok(store.release_no_shows(now)?))
+    fn sweep_usage(&self, now: chrono::DateTime<chrono::Utc>) -> Result<incubook_core::apply::Swept> {
+        self.with(|store| Ok(store.sweep_usage(now)?))
     }
 
     fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
