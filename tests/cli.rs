@@ -286,4 +286,32 @@ fn a_founder_checks_in_and_out_at_the_command_line_and_pays_the_rate_the_lab_set
     assert_eq!(mine["figures"]["internal_income_fen"].as_i64(), Some(7_500));
     let csv = incubook(d, &["indicators", "--from", &day, "--to", &day, "--csv"]);
     assert!(String::from_utf8_lossy(&csv.stdout).contains("有效工作机时(小时)"));
+
+    // The lab manager corrects it to half an hour and waives ¥5 of the ¥50.
+    let args = [
+        "correct-usage",
+        &session,
+        "--start",
+        &at(0),
+        "--end",
+        &at(30),
+        "--waive",
+        "5",
+        "--reason",
+        "更正",
+        "--as",
+        &manager,
+        "--json",
+    ];
+    let fixed = json(&incubook_at(d, &at(120), &args));
+    assert_eq!(
+        (fixed["fee_fen"].as_i64(), fixed["waived_fen"].as_i64(), fixed["corrected"].as_bool()),
+        (Some(5_000), Some(500), Some(true))
+    );
+    let no_reason = error(&incubook_at(
+        d,
+        &at(120),
+        &["correct-usage", &session, "--start", &at(0), "--end", &at(30), "--reason", "", "--as", &manager, "--json"],
+    ));
+    assert_eq!(no_reason["code"], "invalid.reason");
 }

@@ -329,3 +329,48 @@ fn a_session_nobody_checks_out_of_is_closed_at_the_booking_end_after_the_grace_a
     ));
     assert_eq!(audited, 1);
 }
+
+#[test]
+fn a_lab_manager_corrects_a_session_with_a_reason_and_the_values_before_stay_in_the_audit_log() {
+    let mut d = district();
+    priced(&mut d);
+    let (founder, manager) = (d.founders[0].clone(), d.manager.clone());
+    let start = cst(2026, 12, 8, 14, 0);
+    let b = book(&mut d, &founder, start, 60);
+    let s = ok(d.store.check_in(&founder, &b.id, Purpose::Testing, 1, start));
+    ok(d.store.check_out(&founder, &s.id, start + Duration::minutes(60)));
+    let correction = |reason: &str, waived_fen: i64| incubook::command::Command::CorrectSession {
+        session_id: s.id.clone(),
+        started_at: start,
+        ended_at: start + Duration::minutes(30),
+        purpose: Purpose::Teaching,
+        samples: 4,
+        waived_fen,
+        reason: reason.into(),
+    };
+    let later = start + Duration::hours(3);
+    assert_eq!(code(d.store.correct_session(&founder, &correction("忘记签退", 0), later)), "forbidden");
+    assert_eq!(code(d.store.correct_session(&manager, &correction("", 0), later)), "invalid.reason");
+    assert_eq!(code(d.store.correct_session(&manager, &correction("忘记签退", 5_001), later)), "invalid.waived_fen");
+    // Half an hour at ¥100/h is ¥50, of which ¥10 is waived.
+    let fixed = ok(d.store.correct_session(&manager, &correction("实际只用了半小时", 1_000), later));
+    assert_eq!(
+        (fixed.ended_at, fixed.fee_fen, fixed.waived_fen, fixed.corrected),
+        (Some(start + Duration::minutes(30)), 5_000, 1_000, true)
+    );
+    assert_eq!((fixed.purpose, fixed.samples), (Purpose::Teaching, 4));
+    let detail: String = ok(d.store.conn().query_row(
+        "SELECT detail FROM audit_log WHERE action = 'correct' AND entity_id = ?1 AND actor_id = ?2",
+        [&s.id, &manager],
+        |r| r.get(0),
+    ));
+    let detail: serde_json::Value = ok(serde_json::from_str(&detail));
+    assert_eq!(detail["reason"], "实际只用了半小时");
+    assert_eq!((detail["before"]["fee_fen"].as_i64(), detail["before"]["purpose"].as_str()), (Some(10_000), Some("testing")));
+    assert_eq!(detail["after"]["waived_fen"].as_i64(), Some(1_000));
+    let day = start.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let figures = ok(d.store.indicators(day, day, incubook::indicators::GroupBy::Instrument, later));
+    let laser =
+        figures.rows.iter().find(|r| r.id == d.equipment).map(|r| (r.figures.effective_seconds, r.figures.internal_income_fen));
+    assert_eq!(laser, Some((30 * 60, 4_000)), "the figures count the corrected time and what was charged after the waiver");
+}

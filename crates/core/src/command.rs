@@ -171,6 +171,18 @@ pub enum Command {
         resource_id: Id,
         rules: UsageRules,
     },
+    /// A lab manager corrects a closed session (times, purpose, samples) and may waive part
+    /// of its fee; the reason is required, and the values before are kept in the audit log.
+    CorrectSession {
+        session_id: Id,
+        started_at: DateTime<Utc>,
+        ended_at: DateTime<Utc>,
+        purpose: Purpose,
+        samples: u32,
+        #[serde(default)]
+        waived_fen: i64,
+        reason: String,
+    },
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]

@@ -33,6 +33,10 @@ pub struct StoredSession {
     pub started_at: i64,
     pub ended_at: Option<i64>,
     pub class: UserClass,
+    pub purpose: Purpose,
+    pub samples: u32,
+    pub fee_fen: Fen,
+    pub waived_fen: Fen,
 }
 
 /// A usage session by its own id, or the one of a booking.
@@ -242,6 +246,15 @@ pub enum Effect<'a> {
     SetUsageRules {
         resource_id: &'a str,
         rules: &'a UsageRules,
+    },
+    /// A lab manager's correction of a closed session, its fee charged again.
+    CorrectUsageSession {
+        id: &'a str,
+        ran: Span,
+        purpose: Purpose,
+        samples: u32,
+        fee_fen: Fen,
+        waived_fen: Fen,
     },
 }
 

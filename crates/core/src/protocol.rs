@@ -70,7 +70,9 @@ impl Mutation {
                 vec![RowRef { table: "resource", key: vec![mentor_id] }, RowRef { table: "mentor", key: vec![mentor_id] }]
             }
             Mutation::UpdateMentorProfile { mentor_id, .. } => one("mentor", mentor_id),
-            Mutation::CheckIn { session_id, .. } | Mutation::CheckOut { session_id, .. } => one("usage_session", session_id),
+            Mutation::CheckIn { session_id, .. }
+            | Mutation::CheckOut { session_id, .. }
+            | Mutation::CorrectSession { session_id, .. } => one("usage_session", session_id),
             Mutation::SetRates { resource_id, .. } | Mutation::SetUsageRules { resource_id, .. } => one("equipment", resource_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]

@@ -321,7 +321,7 @@ impl Ledger for MemoryLedger {
                 let tz = self.makerspaces.get(makerspace_id).map(|m| m.timezone.clone()).unwrap_or_default();
                 self.labs.insert(id.into(), (makerspace_id.into(), tz));
             }
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, at, .. } => {
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, at } => {
                 let session = StoredSession {
                     id: id.into(),
                     resource_id: resource_id.into(),
@@ -330,13 +330,25 @@ impl Ledger for MemoryLedger {
                     started_at: at,
                     ended_at: None,
                     class,
+                    purpose,
+                    samples,
+                    fee_fen: 0,
+                    waived_fen: 0,
                 };
                 self.sessions.insert(id.into(), (session, 0));
             }
             Effect::CloseUsageSession { id, ended_at, fee_fen, .. } => {
                 if let Some((s, fee)) = self.sessions.get_mut(id) {
                     s.ended_at = Some(ended_at);
+                    s.fee_fen = fee_fen;
                     *fee = fee_fen;
+                }
+            }
+            Effect::CorrectUsageSession { id, ran, purpose, samples, fee_fen, waived_fen } => {
+                if let Some((s, fee)) = self.sessions.get_mut(id) {
+                    (s.started_at, s.ended_at, s.purpose, s.samples) = (ran.start, Some(ran.end), purpose, samples);
+                    (s.fee_fen, s.waived_fen) = (fee_fen, waived_fen);
+                    *fee = fee_fen - waived_fen;
                 }
             }
             Effect::SetRates { resource_id, rates } => {

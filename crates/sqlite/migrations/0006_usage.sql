@@ -30,8 +30,11 @@ CREATE TABLE usage_session (
     purpose      TEXT NOT NULL CHECK (purpose IN ('research', 'testing', 'teaching', 'certification', 'commercial_inspection', 'bulk_inspection')),
     samples      INTEGER NOT NULL DEFAULT 0 CHECK (samples >= 0),
     fee_fen      INTEGER NOT NULL DEFAULT 0 CHECK (fee_fen >= 0),
+    waived_fen   INTEGER NOT NULL DEFAULT 0 CHECK (waived_fen BETWEEN 0 AND fee_fen),
     -- Closed by the app, not by a check-out: for the lab manager to look at.
     flagged      INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+    -- Corrected by a lab manager (the values before are in the audit log).
+    corrected    INTEGER NOT NULL DEFAULT 0 CHECK (corrected IN (0, 1)),
     version      INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX usage_session_by_resource ON usage_session(resource_id, started_at);

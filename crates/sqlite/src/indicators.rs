@@ -140,7 +140,7 @@ impl Store {
         // Sessions that ran in the period: the user's organisation is the instrument's
         // makerspace for its members, else the user's own makerspace.
         let mut stmt = self.conn().prepare(
-            "SELECT s.id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen, s.resource_id,
+            "SELECT s.id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen, s.resource_id,
                     coalesce((SELECT min(pr.makerspace_id) FROM person_role pr
                               WHERE pr.person_id = s.person_id AND pr.makerspace_id <> r.makerspace_id), s.person_id),
                     r.makerspace_id

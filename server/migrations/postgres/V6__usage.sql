@@ -28,7 +28,9 @@ CREATE TABLE usage_session (
     purpose      text NOT NULL CHECK (purpose IN ('research', 'testing', 'teaching', 'certification', 'commercial_inspection', 'bulk_inspection')),
     samples      bigint NOT NULL DEFAULT 0 CHECK (samples >= 0),
     fee_fen      bigint NOT NULL DEFAULT 0 CHECK (fee_fen >= 0),
+    waived_fen   bigint NOT NULL DEFAULT 0 CHECK (waived_fen BETWEEN 0 AND fee_fen),
     flagged      bigint NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+    corrected    bigint NOT NULL DEFAULT 0 CHECK (corrected IN (0, 1)),
     version      bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX usage_session_by_resource ON usage_session(resource_id, started_at);

@@ -45,6 +45,32 @@ pub enum UsageCommand {
         #[arg(long)]
         to: String,
     },
+    /// Correct a closed usage session (a lab manager, with a reason); the values before stay in the audit log
+    CorrectUsage {
+        /// The usage session, by its id
+        session_id: String,
+        /// When it really began: RFC 3339 or a local time (2026-12-03 09:00)
+        #[arg(long)]
+        start: String,
+        /// When it really ended
+        #[arg(long)]
+        end: String,
+        /// What for: research, testing, teaching, certification, commercial_inspection or bulk_inspection
+        #[arg(long, default_value = "testing")]
+        purpose: String,
+        /// How many samples
+        #[arg(long, default_value_t = 0)]
+        samples: u32,
+        /// Yuan of the fee waived
+        #[arg(long, default_value = "0")]
+        waive: String,
+        /// Why (required)
+        #[arg(long)]
+        reason: String,
+        /// Who is acting (a lab manager), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
     /// Show an instrument's rates, or set them (yuan per hour)
     Rates(RatesArgs),
     /// Release the bookings nobody checked in to in time and close sessions nobody checked
@@ -158,6 +184,22 @@ pub fn run(store: &mut Store, command: &UsageCommand, out: &Output, now: DateTim
             let (from, to) = (incubook::domain::to_utc(range.start), incubook::domain::to_utc(range.end));
             let sessions = store.usage_sessions(resource_id, from, to)?;
             out.show(&sessions, || sessions.iter().map(|s| session_line(out, s)).collect::<Vec<_>>().join("\n"))
+        }
+        UsageCommand::CorrectUsage { session_id, start, end, purpose, samples, waive, reason, actor } => {
+            let instant = |field, text: &str| -> Result<DateTime<Utc>> {
+                Ok(incubook::domain::to_utc(incubook::domain::parse_local_instant(field, text, DISTRICT_TZ)?))
+            };
+            let correction = incubook::command::Command::CorrectSession {
+                session_id: session_id.clone(),
+                started_at: instant("start", start)?,
+                ended_at: instant("end", end)?,
+                purpose: purpose_of(purpose)?,
+                samples: *samples,
+                waived_fen: fen_of("waive", waive)?,
+                reason: reason.clone(),
+            };
+            let session = store.correct_session(actor, &correction, now)?;
+            out.show(&session, || format!("{} {}", out.t("已更正：", "corrected:"), session_line(out, &session)))
         }
         UsageCommand::Rates(args) => rates(store, args, out, now),
         UsageCommand::Indicators { from, to, by, csv, xlsx } => {

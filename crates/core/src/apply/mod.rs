@@ -90,6 +90,16 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::CheckOut { session_id, at } => usage::check_out(l, person, session_id, (*at, now)),
         Command::SetRates { resource_id, rates } => usage::set_rates(l, person, resource_id, rates, now),
         Command::SetUsageRules { resource_id, rules } => usage::set_usage_rules(l, person, resource_id, rules, now),
+        Command::CorrectSession { session_id, started_at, ended_at, purpose, samples, waived_fen, reason } => {
+            let correction = usage::Correction {
+                ran: (*started_at, *ended_at),
+                purpose: *purpose,
+                samples: *samples,
+                waived_fen: *waived_fen,
+                reason,
+            };
+            usage::correct_session(l, person, session_id, &correction, now)
+        }
     }
 }
 

@@ -243,3 +243,66 @@ pub(super) fn set_usage_rules<L: Ledger>(
     let detail = serde_json::to_value(terms).unwrap_or_default();
     audit(l, person, ("set_usage_rules", "equipment", resource_id), detail, now)
 }
+
+/// What a lab manager changes of a closed session.
+pub(super) struct Correction<'a> {
+    pub ran: (DateTime<Utc>, DateTime<Utc>),
+    pub purpose: Purpose,
+    pub samples: u32,
+    pub waived_fen: crate::usage::Fen,
+    pub reason: &'a str,
+}
+
+/// The longest a corrected session may run.
+const MAX_SESSION_SECONDS: i64 = 24 * 3600;
+
+pub(super) fn correct_session<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    session_id: &str,
+    c: &Correction<'_>,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    check_text("reason", c.reason, 500, true)?;
+    if c.samples > MAX_SAMPLES {
+        return Err(CoreError::invalid("samples", "at most 100,000 samples").into());
+    }
+    let (start, end) = (c.ran.0.timestamp(), happened(c.ran.1, now)?);
+    if end <= start || end - start > MAX_SESSION_SECONDS {
+        return Err(CoreError::invalid("ended_at", "must come after the start, within a day").into());
+    }
+    let session =
+        l.usage_session(SessionKey::Id(session_id)).stored()?.ok_or_else(|| CoreError::not_found("usage_session", session_id))?;
+    let actor = actor(l, person)?;
+    let rules = resource(l, &session.resource_id, false)?;
+    require_owner(l, &actor, &rules)?;
+    if session.ended_at.is_none() {
+        return Err(CoreError::invalid("session_id", "is still running: check it out first").into());
+    }
+    let b = booking(l, &session.booking_id)?;
+    let rates = l.rates(&rules.id).stored()?.unwrap_or_default();
+    let ran = Span::new(start, end);
+    let fee_fen = rates.fee(session.class, rates.charged_seconds(ran, Some(b.span)));
+    if !(0..=fee_fen).contains(&c.waived_fen) {
+        return Err(CoreError::invalid("waived_fen", "between nothing and the whole fee").into());
+    }
+    let corrected = Effect::CorrectUsageSession {
+        id: session_id,
+        ran,
+        purpose: c.purpose,
+        samples: c.samples,
+        fee_fen,
+        waived_fen: c.waived_fen,
+    };
+    l.write(corrected).stored()?;
+    let values = |started: i64, ended: Option<i64>, purpose: Purpose, samples: u32, fee: i64, waived: i64| {
+        serde_json::json!({"started_at": started, "ended_at": ended, "purpose": <&str>::from(purpose),
+                           "samples": samples, "fee_fen": fee, "waived_fen": waived})
+    };
+    let detail = serde_json::json!({
+        "reason": c.reason,
+        "before": values(session.started_at, session.ended_at, session.purpose, session.samples, session.fee_fen, session.waived_fen),
+        "after": values(start, Some(end), c.purpose, c.samples, fee_fen, c.waived_fen),
+    });
+    audit(l, person, ("correct", "usage_session", session_id), detail, now)
+}

@@ -8,9 +8,9 @@ use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::usage::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL,
-    SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session,
-    usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL,
+    SESSION_BY_ID_SQL, SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of,
+    stored_session, usage_rules_of,
 };
 use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
@@ -35,6 +35,21 @@ fn stored_booking(r: &rusqlite::Row) -> rusqlite::Result<(Id, Id, Id, i64, i64, 
 
 fn to_stored((id, resource_id, booker_id, start, end, status): (Id, Id, Id, i64, i64, String)) -> Result<StoredBooking> {
     Ok(StoredBooking { id, resource_id, booker_id, span: Span::new(start, end), status: BookingStatus::parse(&status)? })
+}
+
+type SessionColumns = ((Id, Id, Id, Id), (i64, Option<i64>), (String, String), (i64, i64, i64));
+
+fn session_columns(r: &rusqlite::Row) -> rusqlite::Result<SessionColumns> {
+    Ok((
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+        (r.get(4)?, r.get(5)?),
+        (r.get(6)?, r.get(7)?),
+        (r.get(8)?, r.get(9)?, r.get(10)?),
+    ))
+}
+
+fn session_facts((ids, times, (class, purpose), money): SessionColumns) -> Result<StoredSession> {
+    stored_session(ids, times, (&class, &purpose), money)
 }
 
 pub struct SqliteLedger<'a> {
@@ -184,14 +199,8 @@ impl Ledger for SqliteLedger<'_> {
             SessionKey::Id(id) => (SESSION_BY_ID_SQL, id),
             SessionKey::Booking(id) => (SESSION_BY_BOOKING_SQL, id),
         };
-        let row = self
-            .tx
-            .prepare_cached(sql)?
-            .query_row([id], |r| {
-                Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?), r.get::<_, String>(6)?))
-            })
-            .optional()?;
-        row.map(|(ids, times, class)| stored_session(ids, times, &class)).transpose()
+        let row = self.tx.prepare_cached(sql)?.query_row([id], session_columns).optional()?;
+        row.map(session_facts).transpose()
     }
 
     fn rates(&mut self, resource_id: &str) -> Result<Option<Rates>> {
@@ -220,12 +229,8 @@ impl Ledger for SqliteLedger<'_> {
 
     fn open_after_end(&mut self, now: i64) -> Result<Vec<StoredSession>> {
         let mut stmt = self.tx.prepare_cached(OPEN_AFTER_END_SQL)?;
-        let rows = stmt
-            .query_map([now], |r| {
-                Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?), r.get::<_, String>(6)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(|(ids, times, class)| stored_session(ids, times, &class)).collect()
+        let rows = stmt.query_map([now], session_columns)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(session_facts).collect()
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Result<()> {
@@ -340,6 +345,11 @@ impl Ledger for SqliteLedger<'_> {
                     rules.close_grace_min,
                     resource_id
                 ])?;
+            }
+            Effect::CorrectUsageSession { id, ran, purpose, samples, fee_fen, waived_fen } => {
+                let purpose: &str = purpose.into();
+                tx.prepare_cached(CORRECT_SESSION_SQL)?
+                    .execute(params![ran.start, ran.end, purpose, samples, fee_fen, waived_fen, id])?;
             }
             Effect::CloseUsageSession { id, ended_at, fee_fen, flagged } => {
                 tx.prepare_cached(CLOSE_SESSION_SQL)?.execute(params![ended_at, fee_fen, flagged, id])?;

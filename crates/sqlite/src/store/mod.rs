@@ -35,9 +35,9 @@ pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
 pub use usage::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL,
-    SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, basis_text, rates_of,
-    stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL,
+    SESSION_BY_ID_SQL, SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, basis_text,
+    rates_of, stored_session, usage_rules_of,
 };
 // The commands' payloads and rule inputs live below the store; callers still find them here.
 pub use crate::command::{

@@ -14,20 +14,32 @@ use crate::error::{CoreError, Result};
 use crate::ledger::StoredSession;
 use crate::usage::{ChargeBasis, Fen, Purpose, Rates, UsageRules, UserClass};
 
+/// The columns of a session's facts, in the order `stored_session` takes them.
+macro_rules! session_facts {
+    () => {
+        "s.id, s.resource_id, s.booking_id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.samples, s.fee_fen, s.waived_fen"
+    };
+}
+
 /// A session's facts for `apply`, by its id (`$1`).
-pub const SESSION_BY_ID_SQL: &str =
-    "SELECT id, resource_id, booking_id, person_id, started_at, ended_at, user_class FROM usage_session WHERE id = $1";
+pub const SESSION_BY_ID_SQL: &str = concat!("SELECT ", session_facts!(), " FROM usage_session s WHERE s.id = $1");
 /// The session of booking `$1`.
-pub const SESSION_BY_BOOKING_SQL: &str =
-    "SELECT id, resource_id, booking_id, person_id, started_at, ended_at, user_class FROM usage_session WHERE booking_id = $1";
+pub const SESSION_BY_BOOKING_SQL: &str = concat!("SELECT ", session_facts!(), " FROM usage_session s WHERE s.booking_id = $1");
 pub const INSERT_SESSION_SQL: &str =
     "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 /// (ended at, fee, flagged 0/1, session id).
 pub const CLOSE_SESSION_SQL: &str = "UPDATE usage_session SET ended_at = $1, fee_fen = $2, flagged = $3 WHERE id = $4";
 /// Open sessions whose booking ended at or before `$1`.
-pub const OPEN_AFTER_END_SQL: &str = "SELECT s.id, s.resource_id, s.booking_id, s.person_id, s.started_at, s.ended_at, s.user_class
-     FROM usage_session s JOIN booking b ON b.id = s.booking_id WHERE s.ended_at IS NULL AND b.end_at <= $1 ORDER BY s.started_at, s.id";
+pub const OPEN_AFTER_END_SQL: &str = concat!(
+    "SELECT ",
+    session_facts!(),
+    " FROM usage_session s JOIN booking b ON b.id = s.booking_id WHERE s.ended_at IS NULL AND b.end_at <= $1
+     ORDER BY s.started_at, s.id"
+);
+/// (started, ended, purpose, samples, fee, waived, session id).
+pub const CORRECT_SESSION_SQL: &str = "UPDATE usage_session SET started_at = $1, ended_at = $2, purpose = $3, samples = $4,
+     fee_fen = $5, waived_fen = $6, corrected = 1 WHERE id = $7";
 /// An instrument's rates (`$1`, its resource id).
 pub const RATES_SQL: &str =
     "SELECT rate_internal_fen, rate_external_fen, rate_enterprise_fen, charge_basis, minimum_fen, rounding_min
@@ -59,14 +71,29 @@ pub fn usage_rules_of(check_in_opens_min: i64, no_show_after_min: i64, close_gra
     }
 }
 
-/// A session row's facts from its text columns, as both backends read them.
+/// A session row's facts (the columns of `session_facts!`), as both backends read them.
 pub fn stored_session(
     (id, resource_id, booking_id, person_id): (Id, Id, Id, Id),
     (started_at, ended_at): (i64, Option<i64>),
-    class: &str,
+    (class, purpose): (&str, &str),
+    (samples, fee_fen, waived_fen): (i64, Fen, Fen),
 ) -> Result<StoredSession> {
     let class = class.parse().map_err(|_| CoreError::invalid("user_class", class.to_string()))?;
-    Ok(StoredSession { id, resource_id, booking_id, person_id, started_at, ended_at, class })
+    let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.to_string()))?;
+    let samples = u32::try_from(samples).unwrap_or_default();
+    Ok(StoredSession {
+        id,
+        resource_id,
+        booking_id,
+        person_id,
+        started_at,
+        ended_at,
+        class,
+        purpose,
+        samples,
+        fee_fen,
+        waived_fen,
+    })
 }
 
 /// Rates from their columns, as both backends read them.
@@ -103,12 +130,15 @@ pub struct UsageSession {
     pub samples: u32,
     /// Charged at check-out, in fen.
     pub fee_fen: Fen,
+    pub waived_fen: Fen,
     /// Closed by the app, not by a check-out.
     pub flagged: bool,
+    /// Corrected by a lab manager.
+    pub corrected: bool,
 }
 
-const VIEW_COLUMNS: &str =
-    "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen, flagged";
+const VIEW_COLUMNS: &str = "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen,
+     waived_fen, flagged, corrected";
 
 fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
@@ -124,7 +154,9 @@ fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
         purpose: text(7)?.parse().map_err(|_| parse_err(7, "purpose"))?,
         samples: r.get(8)?,
         fee_fen: r.get(9)?,
-        flagged: r.get(10)?,
+        waived_fen: r.get(10)?,
+        flagged: r.get(11)?,
+        corrected: r.get(12)?,
     })
 }
 
@@ -149,6 +181,15 @@ impl Store {
     /// Ends a running session now and charges it.
     pub fn check_out(&mut self, actor_id: &str, session_id: &str, now: DateTime<Utc>) -> Result<UsageSession> {
         self.apply(actor_id, &Command::CheckOut { session_id: session_id.to_string(), at: now }, now)?;
+        self.usage_session(session_id)
+    }
+
+    /// A lab manager corrects a closed session; the values before stay in the audit log.
+    pub fn correct_session(&mut self, actor_id: &str, correction: &Command, now: DateTime<Utc>) -> Result<UsageSession> {
+        let Command::CorrectSession { session_id, .. } = correction else {
+            return Err(CoreError::invalid("command", "not a correction of a session"));
+        };
+        self.apply(actor_id, correction, now)?;
         self.usage_session(session_id)
     }
 

@@ -13,9 +13,9 @@ use incubook_core::ledger::{
 use incubook_core::rules::ResourceRules;
 use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
-    CLOSE_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL,
-    SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, stored_session,
-    usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL,
+    SESSION_BY_ID_SQL, SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of,
+    stored_session, usage_rules_of,
 };
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
@@ -103,6 +103,16 @@ impl From<ApplyError<Failure>> for Failure {
             ApplyError::Storage(f) => f,
         }
     }
+}
+
+/// A session's facts from the columns of `SESSION_BY_ID_SQL` and its kin.
+fn session_facts(r: &postgres::Row) -> incubook_core::Result<StoredSession> {
+    stored_session(
+        (r.get(0), r.get(1), r.get(2), r.get(3)),
+        (r.get(4), r.get(5)),
+        (r.get(6), r.get(7)),
+        (r.get(8), r.get(9), r.get(10)),
+    )
 }
 
 /// `None` for a row that is not there; other failures stay failures.
@@ -256,7 +266,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
             SessionKey::Booking(id) => (SESSION_BY_BOOKING_SQL, id),
         };
         let Some(r) = self.tx.query_opt(sql, &[&id])? else { return Ok(None) };
-        Ok(Some(stored_session((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5)), r.get(6))?))
+        Ok(Some(session_facts(&r)?))
     }
 
     fn rates(&mut self, resource_id: &str) -> Res<Option<Rates>> {
@@ -287,10 +297,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
 
     fn open_after_end(&mut self, now: i64) -> Res<Vec<StoredSession>> {
         let rows = self.tx.query(OPEN_AFTER_END_SQL, &[&now])?;
-        Ok(rows
-            .iter()
-            .map(|r| stored_session((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5)), r.get(6)))
-            .collect::<incubook_core::Result<_>>()?)
+        Ok(rows.iter().map(session_facts).collect::<incubook_core::Result<_>>()?)
     }
 
     fn write(&mut self, effect: Effect<'_>) -> Res<()> {
@@ -370,6 +377,13 @@ impl Ledger for PgLedger<'_, '_, '_> {
                     &resource_id,
                 ],
             ),
+            Effect::CorrectUsageSession { id, ran, purpose, samples, fee_fen, waived_fen } => {
+                let purpose: &str = purpose.into();
+                tx.execute(
+                    CORRECT_SESSION_SQL,
+                    &[&ran.start, &ran.end, &purpose, &i64::from(samples), &fee_fen, &waived_fen, &id],
+                )
+            }
             Effect::CloseUsageSession { id, ended_at, fee_fen, flagged } => {
                 tx.execute(CLOSE_SESSION_SQL, &[&ended_at, &fee_fen, &i64::from(flagged), &id])
             }
