@@ -1,7 +1,8 @@
 //! Benchmarks on the `district` sample (500 makerspaces, 5,000 mentors, 2,000 equipment,
 //! 200,000 bookings): mentor free slots by tag over 14 days, one equipment's week of
-//! slots, booking commits (durable, and without the per-commit fsync), and the pure rule
-//! check without any database.
+//! slots, booking commits (durable, and without the per-commit fsync), the pure rule
+//! check without any database, a check-in recorded, and the sharing figures of a district
+//! year (10⁶ usage sessions).
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -9,10 +10,12 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use incubook::availability::Days;
 use incubook::domain::Slot;
+use incubook::indicators::GroupBy;
 use incubook::interval::Span;
 use incubook::rules::{self, Qualification, RuleContext};
 use incubook::sample::{self, Scale};
 use incubook::store::{Durability, EquipmentFilter, MentorSearch, NewBooking, PeopleFilter, SlotSearch, Store};
+use incubook::usage::Purpose;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).single().unwrap_or_default()
@@ -129,10 +132,84 @@ fn bench_booking(c: &mut Criterion, f: &mut Fixture) {
     });
 }
 
+/// Machine hours: a check-in recorded (durable), and the sharing figures of a district year
+/// (2,000 instruments, 10⁶ usage sessions) computed from the database.
+fn bench_machine_hours(c: &mut Criterion, f: &mut Fixture) {
+    // Confirmed instrument bookings still to come, each checked in at its start.
+    let mut stmt = f
+        .store
+        .conn()
+        .prepare(
+            "SELECT b.id, b.booker_id, b.start_at FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
+             WHERE b.status = 'confirmed' AND b.start_at > ?1 ORDER BY b.start_at",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let due: Vec<(String, String, i64)> = stmt
+        .query_map([now().timestamp()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|r| r.ok())
+        .collect();
+    drop(stmt);
+    eprintln!("instrument bookings to check in: {}", due.len());
+    let mut queue = due.into_iter();
+    let mut group = c.benchmark_group("machine_hours");
+    group.sample_size(20).measurement_time(StdDuration::from_secs(8));
+    group.bench_function("check_in_recorded_durable", |b| {
+        b.iter(|| {
+            loop {
+                let Some((booking, booker, start)) = queue.next() else { panic!("ran out of bookings") };
+                let at = Utc.timestamp_opt(start, 0).single().unwrap_or_default();
+                match f.store.check_in(&booker, &booking, Purpose::Testing, 0, at) {
+                    Ok(session) => return session,
+                    // A qualification that lapsed before the start: the next one.
+                    Err(e) if e.code().starts_with("refused.") => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        })
+    });
+    group.finish();
+
+    // A district year of sessions: 10⁶ of them spread over the instruments, classes and
+    // purposes, written straight into the table (each with its own booking id).
+    let started = Instant::now();
+    let year = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default().timestamp();
+    f.store
+        .conn()
+        .execute_batch(&format!(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TEMP TABLE instrument_no AS SELECT row_number() OVER (ORDER BY resource_id) - 1 AS n, resource_id FROM equipment;
+             CREATE TEMP TABLE person_no AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM person;
+             WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 999999)
+             INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen)
+             SELECT 'bench-' || i, (SELECT resource_id FROM instrument_no WHERE n = i % (SELECT count(*) FROM instrument_no)),
+                    'bench-booking-' || i, (SELECT id FROM person_no WHERE n = (i * 7919) % (SELECT count(*) FROM person_no)),
+                    {year} + (i % 8760) * 3600, {year} + (i % 8760) * 3600 + 1800 + (i % 5) * 900,
+                    CASE i % 3 WHEN 0 THEN 'internal' WHEN 1 THEN 'external' ELSE 'enterprise' END,
+                    CASE i % 4 WHEN 0 THEN 'research' WHEN 1 THEN 'testing' WHEN 2 THEN 'teaching' ELSE 'certification' END,
+                    i % 3, (i % 5) * 2500
+             FROM k;
+             PRAGMA foreign_keys = ON;"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("10^6 usage sessions written in {:?}", started.elapsed());
+    let (from, to) =
+        (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default());
+    let mut group = c.benchmark_group("sharing_figures_district_year");
+    group.sample_size(10).measurement_time(StdDuration::from_secs(20));
+    for by in [GroupBy::Instrument, GroupBy::Makerspace] {
+        group.bench_function(format!("{by:?}").to_lowercase(), |b| {
+            b.iter(|| f.store.indicators(from, to, by, now()).unwrap_or_else(|e| panic!("{e}")))
+        });
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let mut f = fixture();
     bench_availability(c, &f);
     bench_booking(c, &mut f);
+    bench_machine_hours(c, &mut f);
 }
 
 criterion_group!(core, benches);
