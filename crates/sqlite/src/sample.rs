@@ -16,6 +16,7 @@ use crate::domain::{Id, Lab, Makerspace, Policy, ResourceKind, Role, Visibility,
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
 use crate::store::{NewEquipment, NewMentor, Store};
+use crate::usage::{Purpose, Rates, UserClass};
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -300,6 +301,16 @@ struct SampleResource {
     /// Founders allowed to book it (qualified ones), by index.
     bookers: Option<Vec<usize>>,
     kind: ResourceKind,
+    /// An instrument's rates.
+    rates: Option<Rates>,
+}
+
+/// A past instrument booking that was used: its session is written after the bookings.
+struct PastUse {
+    booking_id: Id,
+    resource: usize,
+    booker: usize,
+    span: Span,
 }
 
 /// Loads the sample district into an empty database.
@@ -457,6 +468,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 home_only: visibility == Visibility::Makerspace,
                 bookers: None,
                 kind: ResourceKind::Mentor,
+                rates: None,
             });
         }
 
@@ -520,6 +532,23 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
         };
         let id = ids.next();
         crate::store::insert_equipment(tx, &id, &spaces[space].id, &spaces[space].timezone, &new)?;
+        // Members pay the subsidised price, the district the listed one, companies half again.
+        let fee = new.hourly_fee_cents;
+        let rates = Rates {
+            internal_fen_per_hour: fee * (100 - i64::from(new.subsidy_pct)) / 100,
+            external_fen_per_hour: fee,
+            enterprise_fen_per_hour: fee * 3 / 2,
+            ..Rates::default()
+        };
+        tx.prepare_cached(crate::store::SET_RATES_SQL)?.execute(params![
+            rates.internal_fen_per_hour,
+            rates.external_fen_per_hour,
+            rates.enterprise_fen_per_hour,
+            crate::store::basis_text(rates.basis),
+            rates.minimum_fen,
+            rates.rounding_min,
+            id
+        ])?;
         let bookers = if ins.qualification {
             // Half of the makerspace's founders and a few from elsewhere are qualified.
             let mut q: Vec<usize> =
@@ -547,10 +576,13 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             home_only: false,
             bookers,
             kind: ResourceKind::Equipment,
+            rates: Some(rates),
         });
     }
 
-    let bookings = generate_bookings(tx, &mut ids, &mut rng, &resources, &founders, sizes.bookings, now_s)?;
+    let mut used = Vec::new();
+    let bookings = generate_bookings(tx, (&mut ids, &mut rng), &resources, &founders, (sizes.bookings, &mut used), now_s)?;
+    generate_sessions(tx, seed, &resources, &founders, &used)?;
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
     Ok(SampleSummary {
@@ -571,11 +603,10 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
 /// resource per day at most (so caps and capacities always hold).
 fn generate_bookings(
     tx: &Connection,
-    ids: &mut IdSource,
-    rng: &mut ChaCha8Rng,
+    (ids, rng): (&mut IdSource, &mut ChaCha8Rng),
     resources: &[SampleResource],
     founders: &[(Id, usize)],
-    total: usize,
+    (total, used): (usize, &mut Vec<PastUse>),
     now: i64,
 ) -> Result<usize> {
     let tz = chrono_tz::Asia::Shanghai;
@@ -592,7 +623,7 @@ fn generate_bookings(
         "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     let day_count = days.days.len();
-    for r in resources {
+    for (resource, r) in resources.iter().enumerate() {
         if written >= total {
             break;
         }
@@ -652,8 +683,12 @@ fn generate_bookings(
                 ResourceKind::Mentor => TOPICS.choose(rng).unwrap_or(&""),
                 ResourceKind::Equipment => PURPOSES.choose(rng).unwrap_or(&""),
             };
+            let booking_id = ids.next();
+            if status == "completed" && r.kind == ResourceKind::Equipment {
+                used.push(PastUse { booking_id: booking_id.clone(), resource, booker, span: Span::new(start, end) });
+            }
             insert.execute(params![
-                ids.next(),
+                booking_id,
                 r.id,
                 founders[booker].0,
                 start,
@@ -669,4 +704,43 @@ fn generate_bookings(
         }
     }
     Ok(written)
+}
+
+/// The usage sessions of the past instrument bookings that were used: checked in a few
+/// minutes either side of the start, out before the end, for research, tests or teaching
+/// (now and then certification or inspection), charged at the instrument's rates. Drawn
+/// from a generator of their own, so the rest of the sample is the same as without them.
+fn generate_sessions(
+    tx: &Connection,
+    seed: u64,
+    resources: &[SampleResource],
+    founders: &[(Id, usize)],
+    used: &[PastUse],
+) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5e55_1015);
+    let mut ids = IdSource { rng: ChaCha8Rng::seed_from_u64(seed ^ 0x1d5), millis: 1_767_225_600_000 };
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for u in used {
+        let r = &resources[u.resource];
+        let (person, home) = &founders[u.booker];
+        let started = u.span.start + rng.random_range(-5..=10) * 60;
+        let ended = (u.span.end - rng.random_range(0..=20) * 60).max(started + 600);
+        let class = if *home == r.makerspace { UserClass::Internal } else { UserClass::External };
+        let purpose = match rng.random_range(0..100) {
+            0..=39 => Purpose::Research,
+            40..=74 => Purpose::Testing,
+            75..=89 => Purpose::Teaching,
+            90..=94 => Purpose::Certification,
+            _ => Purpose::CommercialInspection,
+        };
+        let rates = r.rates.clone().unwrap_or_default();
+        let fee = rates.fee(class, rates.charged_seconds(Span::new(started, ended), Some(u.span)));
+        let (class, purpose): (&str, &str) = (class.into(), purpose.into());
+        let samples = rng.random_range(0..12);
+        insert.execute(params![ids.next(), r.id, u.booking_id, person, started, ended, class, purpose, samples, fee])?;
+    }
+    Ok(())
 }
