@@ -11,27 +11,25 @@ use incubook::store::{NewBooking, NewEquipment, SlotSearch};
 use incubook::usage::{ChargeBasis, Purpose, Rates};
 use incubook_server::db::ServerRole;
 
-fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend: Backend) {
-    let now = Utc::now();
-    let server = TestServer::start_on(backend, now);
-    let seed = server.seed();
-    let founder = founders_of(&seed, "PD-0001")[0].clone();
-    let manager: String = ok(seed.conn().query_row(
+/// A lab manager of PD-0001 and one of its labs.
+fn manager_and_lab(seed: &incubook::store::Store) -> (String, String) {
+    let manager = ok(seed.conn().query_row(
         "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
          WHERE m.code = 'PD-0001' AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
         [],
         |r| r.get(0),
     ));
-    let lab: String = ok(seed.conn().query_row(
+    let lab = ok(seed.conn().query_row(
         "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = 'PD-0001' ORDER BY l.id LIMIT 1",
         [],
         |r| r.get(0),
     ));
-    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
-    server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
-    let (mut kiosk, mut a) = (server.client("lm", now), server.client("a", now));
+    (manager, lab)
+}
 
-    let printer = NewEquipment {
+/// A printer open round the clock that can be booked to start within minutes.
+fn printer_in(lab: String) -> NewEquipment {
+    NewEquipment {
         lab_id: lab,
         name: "工业级 3D 打印机".into(),
         category: "3D打印".into(),
@@ -40,7 +38,20 @@ fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend:
         subsidy_pct: 0,
         policy: Policy { min_notice_min: 0, granularity_min: 5, ..Policy::default() },
         weekly_hours: (0..7).map(|weekday| WeeklyHours { weekday, start_min: 0, end_min: 24 * 60 }).collect(),
-    };
+    }
+}
+
+fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founder = founders_of(&seed, "PD-0001")[0].clone();
+    let (manager, lab) = manager_and_lab(&seed);
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
+    let (mut kiosk, mut a) = (server.client("lm", now), server.client("a", now));
+
+    let printer = printer_in(lab);
     let printer = ok(kiosk.store.create_equipment(&manager, &printer, now)).id;
     let rates = Rates { internal_fen_per_hour: 6_000, rounding_min: 30, basis: ChargeBasis::Actual, ..Rates::default() };
     ok(kiosk.store.set_rates(&manager, &printer, &rates, now));
@@ -97,31 +108,12 @@ fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let founders = founders_of(&seed, "PD-0001");
-    let manager: String = ok(seed.conn().query_row(
-        "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
-         WHERE m.code = 'PD-0001' AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ));
-    let lab: String = ok(seed.conn().query_row(
-        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = 'PD-0001' ORDER BY l.id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ));
+    let (manager, lab) = manager_and_lab(&seed);
     server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
     server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
     server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
     let (mut lm, mut a, mut b) = (server.client("lm", now), server.client("a", now), server.client("b", now));
-    let printer = NewEquipment {
-        lab_id: lab,
-        name: "工业级 3D 打印机".into(),
-        category: "3D打印".into(),
-        model: "F900".into(),
-        hourly_fee_cents: 0,
-        subsidy_pct: 0,
-        policy: Policy { min_notice_min: 0, granularity_min: 5, ..Policy::default() },
-        weekly_hours: (0..7).map(|weekday| WeeklyHours { weekday, start_min: 0, end_min: 24 * 60 }).collect(),
-    };
+    let printer = printer_in(lab);
     let printer = ok(lm.store.create_equipment(&manager, &printer, now)).id;
     lm.sync(now);
     a.sync(now);

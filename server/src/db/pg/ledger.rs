@@ -105,6 +105,17 @@ impl From<ApplyError<Failure>> for Failure {
     }
 }
 
+/// A booking's facts from (id, resource, booker, start, end, status) columns.
+fn stored_booking(r: &postgres::Row) -> Res<StoredBooking> {
+    Ok(StoredBooking {
+        id: r.get(0),
+        resource_id: r.get(1),
+        booker_id: r.get(2),
+        span: Span::new(r.get(3), r.get(4)),
+        status: BookingStatus::parse(r.get(5))?,
+    })
+}
+
 /// A session's facts from the columns of `SESSION_BY_ID_SQL` and its kin.
 fn session_facts(r: &postgres::Row) -> incubook_core::Result<StoredSession> {
     stored_session(
@@ -247,17 +258,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
              ORDER BY start_at, id FOR UPDATE",
             &[&resource_id, &after],
         )?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredBooking {
-                    id: r.get(0),
-                    resource_id: r.get(1),
-                    booker_id: r.get(2),
-                    span: Span::new(r.get(3), r.get(4)),
-                    status: BookingStatus::parse(r.get(5))?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_booking).collect()
     }
 
     fn usage_session(&mut self, key: SessionKey<'_>) -> Res<Option<StoredSession>> {
@@ -280,19 +281,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
     }
 
     fn unchecked_started(&mut self, now: i64) -> Res<Vec<StoredBooking>> {
-        self.tx
-            .query(UNCHECKED_STARTED_SQL, &[&now])?
-            .iter()
-            .map(|r| {
-                Ok(StoredBooking {
-                    id: r.get(0),
-                    resource_id: r.get(1),
-                    booker_id: r.get(2),
-                    span: Span::new(r.get(3), r.get(4)),
-                    status: BookingStatus::parse(r.get(5))?,
-                })
-            })
-            .collect()
+        self.tx.query(UNCHECKED_STARTED_SQL, &[&now])?.iter().map(stored_booking).collect()
     }
 
     fn open_after_end(&mut self, now: i64) -> Res<Vec<StoredSession>> {
