@@ -137,12 +137,16 @@ impl Store {
             tallies.entry(key).or_default().instruments += 1;
             group_of.insert(&i.id, key);
         }
-        // Sessions that ran in the period: the user's organisation is the instrument's
-        // makerspace for its members, else the user's own makerspace.
+        // Each person's makerspaces, read once: an outside user's organisation is their own
+        // makerspace (the first other than the instrument's), a member's the instrument's.
+        let mut homes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut roles = self.conn().prepare("SELECT DISTINCT person_id, makerspace_id FROM person_role ORDER BY 1, 2")?;
+        for row in roles.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (person, makerspace) = row?;
+            homes.entry(person).or_default().push(makerspace);
+        }
         let mut stmt = self.conn().prepare(
             "SELECT s.id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen, s.resource_id,
-                    coalesce((SELECT min(pr.makerspace_id) FROM person_role pr
-                              WHERE pr.person_id = s.person_id AND pr.makerspace_id <> r.makerspace_id), s.person_id),
                     r.makerspace_id
              FROM usage_session s JOIN resource r ON r.id = s.resource_id
              WHERE s.ended_at IS NOT NULL AND s.started_at < ?2 AND s.ended_at > ?1",
@@ -151,15 +155,19 @@ impl Store {
             Ok((
                 (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?),
                 (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, Fen>(6)?),
-                (r.get::<_, String>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
+                (r.get::<_, String>(7)?, r.get::<_, String>(8)?),
             ))
         })?;
         for row in rows {
-            let ((id, person_id, start, end), (class, purpose, fee), (resource, elsewhere, home)) = row?;
+            let ((id, person_id, start, end), (class, purpose, fee), (resource, home)) = row?;
             let Some(key) = group_of.get(resource.as_str()) else { continue };
             let class = class.parse().map_err(|_| CoreError::invalid("user_class", class.clone()))?;
             let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.clone()))?;
-            let organisation = if class == crate::usage::UserClass::Internal { home } else { elsewhere };
+            let elsewhere = || {
+                let theirs = homes.get(&person_id).and_then(|h| h.iter().find(|m| **m != home));
+                theirs.cloned().unwrap_or_else(|| person_id.clone())
+            };
+            let organisation = if class == crate::usage::UserClass::Internal { home.clone() } else { elsewhere() };
             let facts =
                 SessionFacts { id, person_id, organisation, ran: Span::new(start, end), class, purpose, charged_fen: fee };
             tallies.entry(key).or_default().sessions.push(facts);
@@ -188,7 +196,6 @@ impl Store {
         }
         let mut seen = std::collections::BTreeSet::new();
         let mut rows = Vec::new();
-        let mut all = Tally::default();
         for i in &instruments {
             let group = i.group(by);
             if !seen.insert(group.0) {
@@ -196,14 +203,23 @@ impl Store {
             }
             let Some(t) = tallies.get(group.0) else { continue };
             rows.push(t.row(group, period));
-            all.sessions.extend(t.sessions.iter().cloned());
-            all.instruments += t.instruments;
-            all.bookings_due += t.bookings_due;
-            all.no_shows += t.no_shows;
-            all.rating_sum += t.rating_sum;
-            all.ratings += t.ratings;
         }
-        let total = all.row(("", "", "", ""), period);
+        // The total from the same sessions, by reference (a district year is 10⁶ of them).
+        let figures = Indicators::of(tallies.values().flat_map(|t| t.sessions.iter()), period);
+        let sum = |f: fn(&Tally) -> u32| tallies.values().map(f).sum::<u32>();
+        let total = IndicatorRow {
+            id: String::new(),
+            name: String::new(),
+            lab: String::new(),
+            makerspace_code: String::new(),
+            instruments: sum(|t| t.instruments),
+            share_permille: figures.share_permille(),
+            figures,
+            bookings_due: sum(|t| t.bookings_due),
+            no_shows: sum(|t| t.no_shows),
+            rating_sum: sum(|t| t.rating_sum),
+            ratings: sum(|t| t.ratings),
+        };
         Ok(IndicatorReport { from, to, by, rows, total })
     }
 
