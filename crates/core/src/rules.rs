@@ -60,11 +60,7 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
     {
         return Err(Refusal::PersonalLimitReached { max });
     }
-    match ctx.qualification {
-        Qualification::NotNeeded | Qualification::Valid => {}
-        Qualification::Missing => return Err(Refusal::NotQualified { equipment: ctx.resource_name.to_string() }),
-        Qualification::Expired => return Err(Refusal::QualificationExpired { equipment: ctx.resource_name.to_string() }),
-    }
+    check_qualification(ctx.qualification, ctx.resource_name)?;
     let days = Days::covering(ctx.calendar.tz, request);
     check_open(ctx, &days, request)?;
     let capped = availability::capped_spans(&days, policy, ctx.busy);
@@ -162,6 +158,16 @@ fn blackout_reason(ctx: &RuleContext, request: Span) -> String {
         })
         .map(|b| b.reason.clone())
         .unwrap_or_default()
+}
+
+/// The person may use the equipment: qualified, and not expired (at the booking's end, or
+/// at a check-in).
+pub fn check_qualification(qualification: Qualification, equipment: &str) -> Result<(), Refusal> {
+    match qualification {
+        Qualification::NotNeeded | Qualification::Valid => Ok(()),
+        Qualification::Missing => Err(Refusal::NotQualified { equipment: equipment.to_string() }),
+        Qualification::Expired => Err(Refusal::QualificationExpired { equipment: equipment.to_string() }),
+    }
 }
 
 /// A resource with everything that decides when it can be booked.

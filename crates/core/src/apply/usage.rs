@@ -62,27 +62,23 @@ pub(super) fn check_in<L: Ledger>(
     if at < terms.opens_at(b.span.start) {
         return Err(Refusal::CheckInNotOpen { opens_min: terms.check_in_opens_min }.into());
     }
-    match b.status {
-        BookingStatus::Confirmed => {}
+    // Released while this check-in, made in time, was on its way from an offline kiosk: the
+    // booking stands again (once every check has passed), unless its time has been booked since.
+    let released_in_between = match b.status {
+        BookingStatus::Confirmed => false,
         BookingStatus::Requested => return Err(Refusal::WrongStatus { status: b.status.as_str().into() }.into()),
-        // Released while this check-in, made in time, was on its way from an offline kiosk:
-        // the booking stands again, unless its time has been booked since.
-        BookingStatus::NoShow if terms.released_at(b.span.start).is_some_and(|release| at < release) => {
-            reinstate(l, person, &b, &rules, now)?;
-        }
+        BookingStatus::NoShow if terms.released_at(b.span.start).is_some_and(|release| at < release) => true,
         _ => return Err(Refusal::CheckInClosed.into()),
-    }
+    };
     if l.usage_session(SessionKey::Booking(booking_id)).stored()?.is_some() {
         return Err(Refusal::AlreadyCheckedIn.into());
     }
     // The qualification may have lapsed since the booking was made.
     let expires = if rules.policy.qualification_required { l.qualification(&b.booker_id, &rules.id).stored()? } else { None };
-    match crate::decide::qualification_state(rules.policy.qualification_required, expires, at) {
-        crate::rules::Qualification::Missing => return Err(Refusal::NotQualified { equipment: rules.name.clone() }.into()),
-        crate::rules::Qualification::Expired => {
-            return Err(Refusal::QualificationExpired { equipment: rules.name.clone() }.into());
-        }
-        _ => {}
+    let qualification = crate::decide::qualification_state(rules.policy.qualification_required, expires, at);
+    crate::rules::check_qualification(qualification, &rules.name)?;
+    if released_in_between {
+        reinstate(l, person, &b, &rules, now)?;
     }
     let booker = actor_or_self(l, &actor, &b.booker_id)?;
     let class =
