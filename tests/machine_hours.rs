@@ -168,7 +168,12 @@ fn a_booking_nobody_checks_in_to_is_released_once_at_the_threshold_and_the_waitl
 fn the_lab_manager_sets_when_check_in_opens_and_when_a_booking_is_released() {
     let mut d = district();
     let (founder, manager, equipment) = (d.founders[0].clone(), d.manager.clone(), d.equipment.clone());
-    let rules = incubook::usage::UsageRules { check_in_opens_min: 30, no_show_after_min: 0, close_grace_min: 30 };
+    let rules = incubook::usage::UsageRules {
+        check_in_opens_min: 30,
+        no_show_after_min: 0,
+        close_grace_min: 30,
+        approval_after_no_shows: 0,
+    };
     assert_eq!(code(d.store.set_usage_rules(&founder, &equipment, &rules, now())), "forbidden");
     ok(d.store.set_usage_rules(&manager, &equipment, &rules, now()));
     assert_eq!(ok(d.store.usage_rules(&equipment)), rules);

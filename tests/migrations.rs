@@ -56,7 +56,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 6, "every migration ran");
+    assert_eq!(user_version, 7, "every migration ran");
     // Each instrument's one fee became its rates, the subsidy off for the space's own members.
     let (fee, subsidy, internal, external): (i64, i64, i64, i64) = ok(store.conn().query_row(
         "SELECT hourly_fee_cents, subsidy_pct, rate_internal_fen, rate_external_fen FROM equipment
@@ -70,6 +70,15 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
     let releasing: i64 =
         ok(store.conn().query_row("SELECT count(*) FROM equipment WHERE no_show_after_min > 0", [], |r| r.get(0)));
     assert_eq!(releasing, 0);
+    // Instruments of before are open for sharing, with nothing yet in their register, and
+    // ask no approval after no-shows.
+    let (open, valued, approving): (i64, i64, i64) = ok(store.conn().query_row(
+        "SELECT sum(open_for_sharing), count(original_value_fen), sum(approval_after_no_shows) FROM equipment",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    ));
+    let instruments: i64 = ok(store.conn().query_row("SELECT count(*) FROM equipment", [], |r| r.get(0)));
+    assert_eq!((open, valued, approving), (instruments, 0, 0));
     let bookings = ok(store.bookings_of(&founder));
     assert_eq!(bookings.iter().filter(|b| b.booking.booker_id == founder).count() as i64, bookings_in_release_one);
     assert!(bookings.iter().all(|b| !b.pending && b.rejection.is_none()));
@@ -152,7 +161,7 @@ fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
     }
     let store = ok(Store::open(&path));
     let version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
     let (status, token) = ok(store.sync_token());
     assert_eq!(token, "release-3-token");
     assert!(status.signed_in);

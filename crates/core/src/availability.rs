@@ -296,3 +296,8 @@ pub fn slots(free: &[Span], tz: Tz, duration: i64, step: i64) -> Vec<Span> {
 pub fn on_grid(tz: Tz, t: i64, step: i64) -> bool {
     step > 0 && (t + offset_at(tz, t)).rem_euclid(step) == 0
 }
+
+/// The start of the grid slot under way at `t`: what a walk-up books from.
+pub fn slot_under_way(tz: Tz, t: i64, step: i64) -> i64 {
+    if step <= 0 { t } else { t - (t + offset_at(tz, t)).rem_euclid(step) }
+}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
+use crate::register::InstrumentRegister;
 use crate::usage::{Purpose, Rates, UsageRules};
 use crate::validate::{check_text, clean_list, language_codes, tag_keys, validate_hours, validate_request};
 
@@ -156,6 +157,25 @@ pub enum Command {
         /// When it happened: a kiosk offline syncs its check-ins later.
         at: DateTime<Utc>,
     },
+    /// Someone at a free instrument starts using it at once: a booking of the grid slot under
+    /// way at `at` until `end` is made under the usual rules (no notice needed), and its
+    /// session starts. Two kiosks offline for the same slot: the first to reach the server
+    /// wins, the other is refused `slot_taken`.
+    WalkUp {
+        session_id: Id,
+        booking_id: Id,
+        resource_id: Id,
+        /// Who uses the instrument: the sender, or someone a lab manager (at the lab's kiosk)
+        /// starts it for.
+        person_id: Id,
+        /// The start of the grid slot under way when the person arrived.
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        purpose: Purpose,
+        #[serde(default)]
+        samples: u32,
+        at: DateTime<Utc>,
+    },
     /// A running usage session ends; it is charged at the instrument's rates.
     CheckOut {
         session_id: Id,
@@ -170,6 +190,11 @@ pub enum Command {
     SetUsageRules {
         resource_id: Id,
         rules: UsageRules,
+    },
+    /// A lab manager records an instrument's asset register entry (原值, dates, funding…).
+    SetRegister {
+        resource_id: Id,
+        register: InstrumentRegister,
     },
     /// A lab manager corrects a closed session (times, purpose, samples) and may waive part
     /// of its fee; the reason is required, and the values before are kept in the audit log.

@@ -78,6 +78,11 @@ pub enum Refusal {
     CheckInClosed,
     AlreadyCheckedIn,
     AlreadyCheckedOut,
+    /// A walk-up books only the grid slot under way.
+    NotUnderWay,
+    /// The instrument needs the lab's approval for this person (after repeated no-shows, or
+    /// always): there is no walking up to it.
+    WalkUpNeedsApproval,
 }
 
 impl Refusal {
@@ -210,6 +215,12 @@ impl Refusal {
             ),
             Refusal::AlreadyCheckedIn => pick(zh, "该预约已签到", "this booking is already checked in"),
             Refusal::AlreadyCheckedOut => pick(zh, "该次使用已签退", "this session is already checked out"),
+            Refusal::NotUnderWay => pick(zh, "现场使用只能预约当前时段", "a walk-up books only the slot under way now"),
+            Refusal::WalkUpNeedsApproval => pick(
+                zh,
+                "该仪器需经实验室审批才能预约，不能现场直接使用",
+                "this instrument needs the lab's approval for you: book it ahead instead of walking up",
+            ),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::decide::Actor;
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Policy, Role, WeeklyHours};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
+use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
 use crate::usage::{Fen, Purpose, Rates, UsageRules, UserClass};
 
@@ -37,6 +38,15 @@ pub struct StoredSession {
     pub samples: u32,
     pub fee_fen: Fen,
     pub waived_fen: Fen,
+    /// Started at the instrument without a booking made ahead: charged for what ran.
+    pub walk_up: bool,
+}
+
+impl StoredSession {
+    /// The booked time the charge basis may charge: none for a walk-up.
+    pub fn booked(&self, booking: Span) -> Option<Span> {
+        (!self.walk_up).then_some(booking)
+    }
 }
 
 /// A usage session by its own id, or the one of a booking.
@@ -230,6 +240,7 @@ pub enum Effect<'a> {
         class: UserClass,
         purpose: Purpose,
         samples: u32,
+        walk_up: bool,
         at: i64,
     },
     CloseUsageSession {
@@ -246,6 +257,10 @@ pub enum Effect<'a> {
     SetUsageRules {
         resource_id: &'a str,
         rules: &'a UsageRules,
+    },
+    SetRegister {
+        resource_id: &'a str,
+        register: &'a InstrumentRegister,
     },
     /// A lab manager's correction of a closed session, its fee charged again.
     CorrectUsageSession {
@@ -305,6 +320,9 @@ pub trait Ledger {
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>, Self::Error>;
     /// Usage sessions still open whose booking ended at or before `now`.
     fn open_after_end(&mut self, now: i64) -> Result<Vec<StoredSession>, Self::Error>;
+    /// The person's bookings, of any resource, released as no-shows that started at or after
+    /// `since` (the server sees the whole district's).
+    fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
 }
 

@@ -73,7 +73,12 @@ impl Mutation {
             Mutation::CheckIn { session_id, .. }
             | Mutation::CheckOut { session_id, .. }
             | Mutation::CorrectSession { session_id, .. } => one("usage_session", session_id),
-            Mutation::SetRates { resource_id, .. } | Mutation::SetUsageRules { resource_id, .. } => one("equipment", resource_id),
+            Mutation::WalkUp { session_id, booking_id, .. } => {
+                vec![RowRef { table: "booking", key: vec![booking_id] }, RowRef { table: "usage_session", key: vec![session_id] }]
+            }
+            Mutation::SetRates { resource_id, .. }
+            | Mutation::SetUsageRules { resource_id, .. }
+            | Mutation::SetRegister { resource_id, .. } => one("equipment", resource_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }
@@ -92,6 +97,11 @@ impl Mutation {
         match self {
             Mutation::Book { booking_id, resource_id, start, end, topic } if by_a_rule => {
                 Some(BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic })
+            }
+            // A walk-up refused at the server (another kiosk took the slot offline first) is
+            // kept declined with its reason, for the person to learn why on their next pull.
+            Mutation::WalkUp { booking_id, resource_id, person_id, start, end, .. } if by_a_rule => {
+                Some(BookingAsked { id: booking_id, resource_id, booker_id: person_id, start: *start, end: *end, topic: "" })
             }
             Mutation::Uploaded { change } => change.kept_declined(pusher, error),
             Mutation::UploadBooking { booking: b } if by_a_rule => Some(BookingAsked {

@@ -35,7 +35,30 @@ pub struct RuleContext<'a> {
 
 /// Checks a new booking (or the new time of a rescheduled one).
 pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), Refusal> {
-    let policy = ctx.policy;
+    check_booker(ctx)?;
+    if request.start < now {
+        return Err(Refusal::InPast);
+    }
+    check_shape(ctx, request)?;
+    if request.start < now + i64::from(ctx.policy.min_notice_min) * 60 {
+        return Err(Refusal::TooSoon { min_notice_min: ctx.policy.min_notice_min });
+    }
+    check_the_rest(ctx, request, now)
+}
+
+/// Checks a walk-up at the instrument at `at`: a booking of the grid slot under way, needing
+/// no notice, under every other rule.
+pub fn check_walk_up(ctx: &RuleContext, request: Span, at: i64) -> Result<(), Refusal> {
+    check_booker(ctx)?;
+    check_shape(ctx, request)?;
+    let step = i64::from(ctx.policy.granularity_min) * 60;
+    if at < request.start || at >= request.start + step {
+        return Err(Refusal::NotUnderWay);
+    }
+    check_the_rest(ctx, request, at)
+}
+
+fn check_booker(ctx: &RuleContext) -> Result<(), Refusal> {
     if !ctx.booker_is_founder {
         return Err(Refusal::NotAFounder);
     }
@@ -45,13 +68,12 @@ pub fn check_booking(ctx: &RuleContext, request: Span, now: i64) -> Result<(), R
     if !ctx.active {
         return Err(Refusal::ResourceInactive);
     }
-    if request.start < now {
-        return Err(Refusal::InPast);
-    }
-    check_shape(ctx, request)?;
-    if request.start < now + i64::from(policy.min_notice_min) * 60 {
-        return Err(Refusal::TooSoon { min_notice_min: policy.min_notice_min });
-    }
+    Ok(())
+}
+
+/// The rules after the timing: horizon, personal limit, qualification, hours, caps, capacity.
+fn check_the_rest(ctx: &RuleContext, request: Span, now: i64) -> Result<(), Refusal> {
+    let policy = ctx.policy;
     if request.end > now + i64::from(policy.horizon_days) * 86_400 {
         return Err(Refusal::TooFarAhead { horizon_days: policy.horizon_days });
     }

@@ -12,6 +12,7 @@ use crate::interval::Span;
 use crate::ledger::{
     ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
 };
+use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
 use crate::usage::{Fen, Rates, UsageRules};
 
@@ -51,6 +52,8 @@ pub struct MemoryLedger {
     pub rates: BTreeMap<Id, Rates>,
     /// Instrument → its check-in and release rules.
     pub usage_rules: BTreeMap<Id, UsageRules>,
+    /// Instrument → its register entry.
+    pub registers: BTreeMap<Id, InstrumentRegister>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -227,6 +230,14 @@ impl Ledger for MemoryLedger {
             .collect())
     }
 
+    fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Infallible> {
+        let missed =
+            self.bookings.values().map(|b| &b.booking).filter(|b| {
+                b.booker_id == person_id && b.status == crate::domain::BookingStatus::NoShow && b.span.start >= since
+            });
+        Ok(u32::try_from(missed.count()).unwrap_or(u32::MAX))
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, .. } => {
@@ -321,7 +332,7 @@ impl Ledger for MemoryLedger {
                 let tz = self.makerspaces.get(makerspace_id).map(|m| m.timezone.clone()).unwrap_or_default();
                 self.labs.insert(id.into(), (makerspace_id.into(), tz));
             }
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, at } => {
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at } => {
                 let session = StoredSession {
                     id: id.into(),
                     resource_id: resource_id.into(),
@@ -334,6 +345,7 @@ impl Ledger for MemoryLedger {
                     samples,
                     fee_fen: 0,
                     waived_fen: 0,
+                    walk_up,
                 };
                 self.sessions.insert(id.into(), (session, 0));
             }
@@ -356,6 +368,9 @@ impl Ledger for MemoryLedger {
             }
             Effect::SetUsageRules { resource_id, rules } => {
                 self.usage_rules.insert(resource_id.into(), rules.clone());
+            }
+            Effect::SetRegister { resource_id, register } => {
+                self.registers.insert(resource_id.into(), register.clone());
             }
             // The memory ledger keeps what the booking rules read; catalogue fields it does not.
             Effect::InsertEquipment { .. }

@@ -30,6 +30,15 @@ pub enum UserClass {
     Enterprise,
 }
 
+impl UserClass {
+    /// The class of a person with these roles at an instrument of `makerspace_id`: a member
+    /// there is internal, anyone else external. (Enterprise users come with startups as
+    /// records: a company resident in no makerspace of the district.)
+    pub fn of<R>(roles: &[(Id, R)], makerspace_id: &str) -> UserClass {
+        if roles.iter().any(|(m, _)| m == makerspace_id) { UserClass::Internal } else { UserClass::External }
+    }
+}
+
 /// What a session was for. The sharing definition leaves out certification, commercial
 /// inspection and bulk acceptance testing: they count as work, not as sharing.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -162,11 +171,18 @@ pub struct UsageRules {
     /// A session still open this many minutes after its booking ended is closed at the end
     /// of the booking and flagged for the lab manager.
     pub close_grace_min: u32,
+    /// A person with this many no-shows anywhere in the district over the last 90 days
+    /// (`NO_SHOW_WINDOW_DAYS`) books this instrument only with the lab's approval. 0: never.
+    #[serde(default)]
+    pub approval_after_no_shows: u32,
 }
+
+/// How far back a person's no-shows count towards `UsageRules::approval_after_no_shows`.
+pub const NO_SHOW_WINDOW_DAYS: i64 = 90;
 
 impl Default for UsageRules {
     fn default() -> UsageRules {
-        UsageRules { check_in_opens_min: 10, no_show_after_min: 15, close_grace_min: 30 }
+        UsageRules { check_in_opens_min: 10, no_show_after_min: 15, close_grace_min: 30, approval_after_no_shows: 0 }
     }
 }
 
@@ -181,7 +197,20 @@ impl UsageRules {
         if self.close_grace_min > 1440 {
             return Err(CoreError::invalid("close_grace_min", "at most a day"));
         }
+        if self.approval_after_no_shows > 50 {
+            return Err(CoreError::invalid("approval_after_no_shows", "at most 50 no-shows"));
+        }
         Ok(())
+    }
+
+    /// The first instant whose no-shows still count at `now`.
+    pub fn no_show_window_start(now: i64) -> i64 {
+        now - NO_SHOW_WINDOW_DAYS * 86_400
+    }
+
+    /// Whether a person with `recent_no_shows` in the window books only with approval.
+    pub fn needs_approval(&self, recent_no_shows: u32) -> bool {
+        self.approval_after_no_shows > 0 && recent_no_shows >= self.approval_after_no_shows
     }
 
     /// When check-in opens for a booking starting at `start`.

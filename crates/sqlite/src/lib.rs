@@ -16,5 +16,5 @@ pub mod store;
 pub mod upload;
 
 // The core's modules at the paths this crate's files name them by.
-pub(crate) use incubook_core::{apply, availability, ledger, usage};
+pub(crate) use incubook_core::{apply, availability, ledger, register, usage};
 pub(crate) use incubook_core::{command, decide, domain, error, i18n, interval, protocol, rules, tables, validate};

@@ -12,6 +12,7 @@ use crate::error::CoreError;
 use crate::interval::Span;
 use crate::ledger::{Effect, Entity, Ledger, Stored, StoredBooking};
 use crate::rules::{self, ResourceRules};
+use crate::usage::UsageRules;
 use crate::validate::{check_text, validate_request};
 
 /// What a backend read for a new (or moved) booking.
@@ -26,29 +27,41 @@ pub struct RequestFacts<'a> {
     /// The booker's upcoming bookings of the resource besides the one being moved; read only
     /// when the policy limits them (`Policy::max_per_person`).
     pub holding: u32,
+    /// The booker has missed so many instrument bookings lately that this instrument wants
+    /// its lab's approval (`UsageRules::needs_approval`).
+    pub no_show_approval: bool,
 }
 
-/// The decision on a new (or moved) booking from the facts read for it. PostgreSQL's fast
-/// paths read the same facts in one statement and call this too.
+/// When a booking is asked for: ahead of time, or at the instrument for the slot under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    Ahead,
+    WalkUp { at: i64 },
+}
+
+/// The decision on a new (or moved) booking from the facts read for it.
 pub fn decide_new_booking(
     actor: &Actor,
     rules: &ResourceRules,
     facts: &RequestFacts<'_>,
-    request: Span,
+    (request, asked): (Span, Asked),
     now: i64,
 ) -> Result<BookingStatus, CoreError> {
     let qualification = decide::qualification_state(rules.policy.qualification_required, facts.expires, request.end);
     let ctx = decide::rule_context(rules, facts.busy, actor, qualification, facts.visible, facts.holding);
-    rules::check_booking(&ctx, request, now)?;
-    Ok(decide::initial_status(rules.policy.approval_required))
+    match asked {
+        Asked::Ahead => rules::check_booking(&ctx, request, now)?,
+        Asked::WalkUp { at } => rules::check_walk_up(&ctx, request, at)?,
+    }
+    Ok(decide::initial_status(rules.policy.approval_required || facts.no_show_approval))
 }
 
 /// Every rule against the ledger's rows: the status the booking takes.
-fn check_request<L: Ledger>(
+pub(super) fn check_request<L: Ledger>(
     l: &mut L,
     actor: &Actor,
     rules: &ResourceRules,
-    request: Span,
+    (request, asked): (Span, Asked),
     except: Option<&str>,
     now: i64,
 ) -> Outcome<BookingStatus, L::Error> {
@@ -59,8 +72,23 @@ fn check_request<L: Ledger>(
         Some(_) => l.holding(&actor.id, &rules.id, now, except).stored()?,
         None => 0,
     };
-    let facts = RequestFacts { busy: &busy, expires, visible, holding };
-    Ok(decide_new_booking(actor, rules, &facts, request, now)?)
+    let no_show_approval = except.is_none() && no_show_approval(l, actor, rules, now)?;
+    let facts = RequestFacts { busy: &busy, expires, visible, holding, no_show_approval };
+    Ok(decide_new_booking(actor, rules, &facts, (request, asked), now)?)
+}
+
+/// Whether the booker's recent no-shows anywhere in the district put a new booking of this
+/// instrument up for its lab's approval.
+fn no_show_approval<L: Ledger>(l: &mut L, actor: &Actor, rules: &ResourceRules, now: i64) -> Outcome<bool, L::Error> {
+    if rules.kind != crate::domain::ResourceKind::Equipment {
+        return Ok(false);
+    }
+    let Some(terms) = l.usage_rules(&rules.id).stored()? else { return Ok(false) };
+    if terms.approval_after_no_shows == 0 {
+        return Ok(false);
+    }
+    let missed = l.no_shows(&actor.id, UsageRules::no_show_window_start(now)).stored()?;
+    Ok(terms.needs_approval(missed))
 }
 
 pub(super) struct Book<'a> {
@@ -79,7 +107,7 @@ pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) 
     }
     let actor = actor(l, person)?;
     let rules = resource(l, new.resource_id, true)?;
-    let status = check_request(l, &actor, &rules, request, None, now)?;
+    let status = check_request(l, &actor, &rules, (request, Asked::Ahead), None, now)?;
     let (id, resource_id) = (new.id, rules.id.as_str());
     let insert =
         Effect::InsertBooking { id, resource_id, booker_id: person, span: request, status, topic: new.topic.trim(), at: now };
@@ -232,7 +260,7 @@ pub(super) fn reschedule<L: Ledger>(
     let b = booking(l, booking_id)?;
     let rules = resource(l, &b.resource_id, true)?;
     decide::check_reschedule(&facts(&b, &rules, &actor, false), now)?;
-    let status = check_request(l, &actor, &rules, request, Some(booking_id), now)?;
+    let status = check_request(l, &actor, &rules, (request, Asked::Ahead), Some(booking_id), now)?;
     l.write(Effect::MoveBooking { id: booking_id, span: request, status, at: now }).stored()?;
     let detail = serde_json::json!({"from": [to_utc(b.span.start), to_utc(b.span.end)], "to": [start, end]});
     let audit =

@@ -12,7 +12,7 @@ mod usage;
 
 pub use usage::{SYSTEM_ACTOR, Swept, release_no_shows, sweep};
 
-pub use booking::{RequestFacts, decide_new_booking, kept_reason, write_status};
+pub use booking::{Asked, RequestFacts, decide_new_booking, kept_reason, write_status};
 
 use crate::command::Command;
 use crate::decide::{self, Actor};
@@ -87,7 +87,19 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
             usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))
         }
+        Command::WalkUp { session_id, booking_id, resource_id, person_id, start, end, purpose, samples, at } => {
+            let walk_up = usage::WalkUp {
+                ids: (session_id, booking_id),
+                resource_id,
+                person_id,
+                ran: (*start, *end),
+                purpose: *purpose,
+                samples: *samples,
+            };
+            usage::walk_up(l, person, &walk_up, (*at, now))
+        }
         Command::CheckOut { session_id, at } => usage::check_out(l, person, session_id, (*at, now)),
+        Command::SetRegister { resource_id, register } => usage::set_register(l, person, resource_id, register, now),
         Command::SetRates { resource_id, rates } => usage::set_rates(l, person, resource_id, rates, now),
         Command::SetUsageRules { resource_id, rules } => usage::set_usage_rules(l, person, resource_id, rules, now),
         Command::CorrectSession { session_id, started_at, ended_at, purpose, samples, waived_fen, reason } => {

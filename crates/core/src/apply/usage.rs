@@ -4,11 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::booking::Asked;
 use super::{Outcome, actor, audit, booking, is_owner, require_owner, resource, write_status};
 use crate::domain::{BookingStatus, ResourceKind};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
 use crate::ledger::{Effect, Entity, Ledger, SessionKey, Stored};
+use crate::register::InstrumentRegister;
 use crate::usage::{Purpose, Rates, UsageRules, UserClass};
 use crate::validate::check_text;
 
@@ -81,21 +83,133 @@ pub(super) fn check_in<L: Ledger>(
         reinstate(l, person, &b, &rules, now)?;
     }
     let booker = actor_or_self(l, &actor, &b.booker_id)?;
-    let class =
-        if booker.roles.iter().any(|(m, _)| *m == rules.makerspace_id) { UserClass::Internal } else { UserClass::External };
+    let started = Started { session_id, booking_id, person_id: &b.booker_id, purpose, samples, walk_up: false, at };
+    start_session(l, person, &rules, &booker, started, now)
+}
+
+/// A session about to start.
+struct Started<'a> {
+    session_id: &'a str,
+    booking_id: &'a str,
+    person_id: &'a str,
+    purpose: Purpose,
+    samples: u32,
+    walk_up: bool,
+    at: i64,
+}
+
+fn start_session<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    rules: &crate::rules::ResourceRules,
+    booker: &crate::decide::Actor,
+    s: Started<'_>,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    let class = UserClass::of(&booker.roles, &rules.makerspace_id);
     let started = Effect::InsertUsageSession {
-        id: session_id,
+        id: s.session_id,
         resource_id: &rules.id,
-        booking_id,
-        person_id: &b.booker_id,
+        booking_id: s.booking_id,
+        person_id: s.person_id,
         class,
-        purpose,
-        samples,
-        at,
+        purpose: s.purpose,
+        samples: s.samples,
+        walk_up: s.walk_up,
+        at: s.at,
     };
     l.write(started).stored()?;
-    let detail = serde_json::json!({"booking_id": booking_id, "class": <&str>::from(class), "purpose": <&str>::from(purpose)});
-    audit(l, person, ("check_in", "usage_session", session_id), detail, now)
+    let detail = serde_json::json!({"booking_id": s.booking_id, "class": <&str>::from(class),
+                                    "purpose": <&str>::from(s.purpose), "walk_up": s.walk_up});
+    audit(l, person, ("check_in", "usage_session", s.session_id), detail, now)
+}
+
+/// What a walk-up asks for.
+pub(super) struct WalkUp<'a> {
+    /// (session, booking)
+    pub ids: (&'a str, &'a str),
+    pub resource_id: &'a str,
+    pub person_id: &'a str,
+    pub ran: (DateTime<Utc>, DateTime<Utc>),
+    pub purpose: Purpose,
+    pub samples: u32,
+}
+
+/// A person at a free instrument: the slot under way is booked for them under the usual rules
+/// (but for the notice), and their session starts at once.
+pub(super) fn walk_up<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    w: &WalkUp<'_>,
+    (at, now): (DateTime<Utc>, i64),
+) -> Outcome<(), L::Error> {
+    let (session_id, booking_id) = w.ids;
+    check_text("session_id", session_id, 64, true)?;
+    check_text("booking_id", booking_id, 64, true)?;
+    let at = happened(at, now)?;
+    if w.samples > MAX_SAMPLES {
+        return Err(CoreError::invalid("samples", "at most 100,000 samples").into());
+    }
+    let request = crate::validate::validate_request(w.ran.0, w.ran.1, "", now)?;
+    if l.exists(Entity::Booking, booking_id).stored()? {
+        return Err(CoreError::Conflict(format!("booking {booking_id}")).into());
+    }
+    if l.exists(Entity::UsageSession, session_id).stored()? {
+        return Err(CoreError::Conflict(format!("usage session {session_id}")).into());
+    }
+    let sender = actor(l, person)?;
+    let rules = resource(l, w.resource_id, true)?;
+    if rules.kind != ResourceKind::Equipment {
+        return Err(CoreError::invalid("resource_id", "only an instrument is walked up to").into());
+    }
+    if sender.id != w.person_id && !is_owner(l, &sender, &rules)? {
+        return Err(CoreError::Forbidden("only the lab's managers start an instrument for someone else".into()).into());
+    }
+    let user = actor_or_self(l, &sender, w.person_id)?;
+    let status = super::booking::check_request(l, &user, &rules, (request, Asked::WalkUp { at }), None, now)?;
+    if status != BookingStatus::Confirmed {
+        return Err(Refusal::WalkUpNeedsApproval.into());
+    }
+    let insert = Effect::InsertBooking {
+        id: booking_id,
+        resource_id: &rules.id,
+        booker_id: &user.id,
+        span: request,
+        status,
+        topic: "",
+        at: now,
+    };
+    l.write(insert).stored()?;
+    let detail = serde_json::json!({"resource_id": rules.id, "booker_id": user.id, "start": request.start,
+                                    "end": request.end, "status": status.as_str()});
+    audit(l, person, ("walk_up", "booking", booking_id), detail, now)?;
+    let started =
+        Started { session_id, booking_id, person_id: &user.id, purpose: w.purpose, samples: w.samples, walk_up: true, at };
+    start_session(l, person, &rules, &user, started, now)
+}
+
+pub(super) fn set_register<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    resource_id: &str,
+    register: &InstrumentRegister,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    register.validate()?;
+    let actor = actor(l, person)?;
+    let rules = resource(l, resource_id, true)?;
+    if rules.kind != ResourceKind::Equipment {
+        return Err(CoreError::invalid("resource_id", "only instruments are in the asset register").into());
+    }
+    require_owner(l, &actor, &rules)?;
+    if let Some(operator) = &register.operator_id
+        && !l.exists(Entity::LivePerson, operator).stored()?
+    {
+        return Err(CoreError::not_found("person", operator).into());
+    }
+    l.write(Effect::SetRegister { resource_id, register }).stored()?;
+    let detail = serde_json::to_value(register).unwrap_or_default();
+    audit(l, person, ("set_register", "equipment", resource_id), detail, now)
 }
 
 fn actor_or_self<L: Ledger>(l: &mut L, actor: &crate::decide::Actor, booker_id: &str) -> Outcome<crate::decide::Actor, L::Error> {
@@ -165,7 +279,8 @@ pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
         }
         let rates = l.rates(&session.resource_id).stored()?.unwrap_or_default();
         let ended_at = b.span.end.max(session.started_at);
-        let fee_fen = rates.fee(session.class, rates.charged_seconds(Span::new(session.started_at, ended_at), Some(b.span)));
+        let fee_fen =
+            rates.fee(session.class, rates.charged_seconds(Span::new(session.started_at, ended_at), session.booked(b.span)));
         l.write(Effect::CloseUsageSession { id: &session.id, ended_at, fee_fen, flagged: true }).stored()?;
         let detail = serde_json::json!({"fee_fen": fee_fen, "reason": "not checked out"});
         audit(l, SYSTEM_ACTOR, ("auto_check_out", "usage_session", &session.id), detail, now)?;
@@ -197,7 +312,7 @@ pub(super) fn check_out<L: Ledger>(
     let b = booking(l, &session.booking_id)?;
     let rates = l.rates(&rules.id).stored()?.unwrap_or_default();
     let ended_at = at.max(session.started_at);
-    let charged = rates.charged_seconds(Span::new(session.started_at, ended_at), Some(b.span));
+    let charged = rates.charged_seconds(Span::new(session.started_at, ended_at), session.booked(b.span));
     let fee_fen = rates.fee(session.class, charged);
     l.write(Effect::CloseUsageSession { id: session_id, ended_at, fee_fen, flagged: false }).stored()?;
     audit(l, person, ("check_out", "usage_session", session_id), serde_json::json!({"fee_fen": fee_fen}), now)?;
@@ -278,7 +393,7 @@ pub(super) fn correct_session<L: Ledger>(
     let b = booking(l, &session.booking_id)?;
     let rates = l.rates(&rules.id).stored()?.unwrap_or_default();
     let ran = Span::new(start, end);
-    let fee_fen = rates.fee(session.class, rates.charged_seconds(ran, Some(b.span)));
+    let fee_fen = rates.fee(session.class, rates.charged_seconds(ran, session.booked(b.span)));
     if !(0..=fee_fen).contains(&c.waived_fen) {
         return Err(CoreError::invalid("waived_fen", "between nothing and the whole fee").into());
     }

@@ -8,9 +8,9 @@ use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::usage::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL,
-    SESSION_BY_ID_SQL, SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of,
-    stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, RATES_SQL,
+    SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
+    USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session, usage_rules_of,
 };
 use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
@@ -37,14 +37,14 @@ fn to_stored((id, resource_id, booker_id, start, end, status): (Id, Id, Id, i64,
     Ok(StoredBooking { id, resource_id, booker_id, span: Span::new(start, end), status: BookingStatus::parse(&status)? })
 }
 
-type SessionColumns = ((Id, Id, Id, Id), (i64, Option<i64>), (String, String), (i64, i64, i64));
+type SessionColumns = ((Id, Id, Id, Id), (i64, Option<i64>), (String, String), (i64, i64, i64, bool));
 
 fn session_columns(r: &rusqlite::Row) -> rusqlite::Result<SessionColumns> {
     Ok((
         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
         (r.get(4)?, r.get(5)?),
         (r.get(6)?, r.get(7)?),
-        (r.get(8)?, r.get(9)?, r.get(10)?),
+        (r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?),
     ))
 }
 
@@ -217,8 +217,13 @@ impl Ledger for SqliteLedger<'_> {
         Ok(self
             .tx
             .prepare_cached(USAGE_RULES_SQL)?
-            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([resource_id], |r| Ok(usage_rules_of([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])))
             .optional()?)
+    }
+
+    fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32> {
+        let count: i64 = self.tx.prepare_cached(NO_SHOWS_SQL)?.query_row(params![person_id, since], |r| r.get(0))?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>> {
@@ -325,7 +330,7 @@ impl Ledger for SqliteLedger<'_> {
                 write_policy(tx, id, &new.policy)?;
             }
             Effect::InsertBlackout { blackout, created_by, at } => insert_blackout(tx, blackout, created_by, at)?,
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, at } => {
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at } => {
                 let (class, purpose): (&str, &str) = (class.into(), purpose.into());
                 tx.prepare_cached(INSERT_SESSION_SQL)?.execute(params![
                     id,
@@ -335,7 +340,8 @@ impl Ledger for SqliteLedger<'_> {
                     at,
                     class,
                     purpose,
-                    samples
+                    samples,
+                    walk_up
                 ])?;
             }
             Effect::SetUsageRules { resource_id, rules } => {
@@ -343,6 +349,20 @@ impl Ledger for SqliteLedger<'_> {
                     rules.check_in_opens_min,
                     rules.no_show_after_min,
                     rules.close_grace_min,
+                    rules.approval_after_no_shows,
+                    resource_id
+                ])?;
+            }
+            Effect::SetRegister { resource_id, register } => {
+                let (value, bought, accepted, funding, asset, open, operator) = register_columns(register);
+                tx.prepare_cached(SET_REGISTER_SQL)?.execute(params![
+                    value,
+                    bought,
+                    accepted,
+                    funding,
+                    asset,
+                    open,
+                    operator,
                     resource_id
                 ])?;
             }

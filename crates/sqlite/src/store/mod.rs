@@ -35,9 +35,10 @@ pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
 pub use usage::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL,
-    SESSION_BY_ID_SQL, SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, basis_text,
-    rates_of, stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, RATES_SQL,
+    REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
+    UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, WalkUpAsked, basis_text, rates_of, register_columns, register_of,
+    stored_session, usage_rules_of,
 };
 // The commands' payloads and rule inputs live below the store; callers still find them here.
 pub use crate::command::{
@@ -61,6 +62,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_token_in_keyring.sql")),
         M::up(include_str!("../../migrations/0005_per_person_limit.sql")),
         M::up(include_str!("../../migrations/0006_usage.sql")),
+        M::up(include_str!("../../migrations/0007_register.sql")),
     ])
 }
 

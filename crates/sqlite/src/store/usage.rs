@@ -12,12 +12,13 @@ use crate::command::Command;
 use crate::domain::{Id, new_id, to_utc};
 use crate::error::{CoreError, Result};
 use crate::ledger::StoredSession;
+use crate::register::InstrumentRegister;
 use crate::usage::{ChargeBasis, Fen, Purpose, Rates, UsageRules, UserClass};
 
 /// The columns of a session's facts, in the order `stored_session` takes them.
 macro_rules! session_facts {
     () => {
-        "s.id, s.resource_id, s.booking_id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.samples, s.fee_fen, s.waived_fen"
+        "s.id, s.resource_id, s.booking_id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.samples, s.fee_fen, s.waived_fen, s.walk_up"
     };
 }
 
@@ -26,8 +27,8 @@ pub const SESSION_BY_ID_SQL: &str = concat!("SELECT ", session_facts!(), " FROM 
 /// The session of booking `$1`.
 pub const SESSION_BY_BOOKING_SQL: &str = concat!("SELECT ", session_facts!(), " FROM usage_session s WHERE s.booking_id = $1");
 pub const INSERT_SESSION_SQL: &str =
-    "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples, walk_up)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 /// (ended at, fee, flagged 0/1, session id).
 pub const CLOSE_SESSION_SQL: &str = "UPDATE usage_session SET ended_at = $1, fee_fen = $2, flagged = $3 WHERE id = $4";
 /// Open sessions whose booking ended at or before `$1`.
@@ -49,11 +50,20 @@ pub const SET_RATES_SQL: &str = "UPDATE equipment SET rate_internal_fen = $1, ra
      charge_basis = $4, minimum_fen = $5, rounding_min = $6 WHERE resource_id = $7";
 
 /// An instrument's check-in and release rules (`$1`, its resource id).
-pub const USAGE_RULES_SQL: &str =
-    "SELECT check_in_opens_min, no_show_after_min, close_grace_min FROM equipment WHERE resource_id = $1";
-/// (opens, release after, close grace, resource id).
+pub const USAGE_RULES_SQL: &str = "SELECT check_in_opens_min, no_show_after_min, close_grace_min, approval_after_no_shows FROM equipment WHERE resource_id = $1";
+/// (opens, release after, close grace, approval after no-shows, resource id).
 pub const SET_USAGE_RULES_SQL: &str =
-    "UPDATE equipment SET check_in_opens_min = $1, no_show_after_min = $2, close_grace_min = $3 WHERE resource_id = $4";
+    "UPDATE equipment SET check_in_opens_min = $1, no_show_after_min = $2, close_grace_min = $3,
+     approval_after_no_shows = $4 WHERE resource_id = $5";
+/// How many of person `$1`'s bookings that started at or after `$2` were released as no-shows.
+pub const NO_SHOWS_SQL: &str =
+    "SELECT count(*) FROM booking WHERE booker_id = $1 AND status = 'no_show' AND deleted = 0 AND start_at >= $2";
+/// An instrument's register entry (`$1`, its resource id), in `register_of`'s order.
+pub const REGISTER_SQL: &str = "SELECT original_value_fen, purchased_on, accepted_on, funding, asset_number, open_for_sharing,
+     operator_id FROM equipment WHERE resource_id = $1";
+/// (value, bought, accepted, funding, asset number, open 0/1, operator, resource id).
+pub const SET_REGISTER_SQL: &str = "UPDATE equipment SET original_value_fen = $1, purchased_on = $2, accepted_on = $3,
+     funding = $4, asset_number = $5, open_for_sharing = $6, operator_id = $7 WHERE resource_id = $8";
 /// Confirmed bookings of instruments under way at `$1` with no session: what `release_no_shows` weighs.
 pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status
      FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
@@ -61,14 +71,47 @@ pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id
        AND NOT EXISTS(SELECT 1 FROM usage_session s WHERE s.booking_id = b.id)
      ORDER BY b.start_at, b.id";
 
-/// Usage rules from their columns, as both backends read them.
-pub fn usage_rules_of(check_in_opens_min: i64, no_show_after_min: i64, close_grace_min: i64) -> UsageRules {
+/// Usage rules from their columns (`USAGE_RULES_SQL`), as both backends read them.
+pub fn usage_rules_of([check_in_opens_min, no_show_after_min, close_grace_min, approval_after_no_shows]: [i64; 4]) -> UsageRules {
     let minutes = |m: i64| u32::try_from(m).unwrap_or_default();
     UsageRules {
         check_in_opens_min: minutes(check_in_opens_min),
         no_show_after_min: minutes(no_show_after_min),
         close_grace_min: minutes(close_grace_min),
+        approval_after_no_shows: minutes(approval_after_no_shows),
     }
+}
+
+/// The register's columns as the statements bind them: (value, bought, accepted, funding,
+/// asset number, open 0/1, operator).
+pub type RegisterColumns = (Option<Fen>, Option<String>, Option<String>, Option<String>, String, i64, Option<Id>);
+
+/// A register entry from its columns (`REGISTER_SQL`), as both backends read them.
+pub fn register_of((value, bought, accepted, funding, asset_number, open, operator): RegisterColumns) -> InstrumentRegister {
+    let date = |d: Option<String>| d.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+    InstrumentRegister {
+        original_value_fen: value,
+        purchased_on: date(bought),
+        accepted_on: date(accepted),
+        funding: funding.and_then(|f| f.parse().ok()),
+        asset_number,
+        open_for_sharing: open != 0,
+        operator_id: operator,
+    }
+}
+
+/// A register entry as the statements bind it.
+pub fn register_columns(r: &InstrumentRegister) -> RegisterColumns {
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    (
+        r.original_value_fen,
+        date(r.purchased_on),
+        date(r.accepted_on),
+        r.funding.map(|f| <&str>::from(f).to_string()),
+        r.asset_number.trim().to_string(),
+        i64::from(r.open_for_sharing),
+        r.operator_id.clone(),
+    )
 }
 
 /// A session row's facts (the columns of `session_facts!`), as both backends read them.
@@ -76,7 +119,7 @@ pub fn stored_session(
     (id, resource_id, booking_id, person_id): (Id, Id, Id, Id),
     (started_at, ended_at): (i64, Option<i64>),
     (class, purpose): (&str, &str),
-    (samples, fee_fen, waived_fen): (i64, Fen, Fen),
+    (samples, fee_fen, waived_fen, walk_up): (i64, Fen, Fen, bool),
 ) -> Result<StoredSession> {
     let class = class.parse().map_err(|_| CoreError::invalid("user_class", class.to_string()))?;
     let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.to_string()))?;
@@ -93,6 +136,7 @@ pub fn stored_session(
         samples,
         fee_fen,
         waived_fen,
+        walk_up,
     })
 }
 
@@ -115,6 +159,29 @@ pub fn basis_text(basis: ChargeBasis) -> &'static str {
     }
 }
 
+/// What a walk-up asks for (`Store::walk_up`).
+#[derive(Debug, Clone, Copy)]
+pub struct WalkUpAsked<'a> {
+    pub resource_id: &'a str,
+    /// Who uses the instrument: the actor, or the person a lab manager starts it for.
+    pub person_id: &'a str,
+    /// How long, counted from the start of the slot under way.
+    pub minutes: u32,
+    pub purpose: Purpose,
+    pub samples: u32,
+}
+
+/// A booking released because nobody checked in.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoShow {
+    pub booking_id: Id,
+    pub resource_id: Id,
+    pub resource_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
 /// A usage session as the lab and its user see it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -135,10 +202,12 @@ pub struct UsageSession {
     pub flagged: bool,
     /// Corrected by a lab manager.
     pub corrected: bool,
+    /// Started at the instrument without a booking made ahead.
+    pub walk_up: bool,
 }
 
 const VIEW_COLUMNS: &str = "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen,
-     waived_fen, flagged, corrected";
+     waived_fen, flagged, corrected, walk_up";
 
 fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
@@ -157,6 +226,7 @@ fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
         waived_fen: r.get(10)?,
         flagged: r.get(11)?,
         corrected: r.get(12)?,
+        walk_up: r.get(13)?,
     })
 }
 
@@ -174,6 +244,28 @@ impl Store {
         let session_id = new_id();
         let command =
             Command::CheckIn { session_id: session_id.clone(), booking_id: booking_id.to_string(), purpose, samples, at: now };
+        self.apply(actor_id, &command, now)?;
+        self.usage_session(&session_id)
+    }
+
+    /// Someone walks up to a free instrument (`Command::WalkUp`): the slot under way is booked
+    /// for `person_id` for `minutes` from its start, and their session starts now.
+    pub fn walk_up(&mut self, actor_id: &str, walk_up: &WalkUpAsked<'_>, now: DateTime<Utc>) -> Result<UsageSession> {
+        let rules = self.resource_rules(walk_up.resource_id)?;
+        let step = i64::from(rules.policy.granularity_min) * 60;
+        let start = crate::availability::slot_under_way(rules.tz, now.timestamp(), step);
+        let session_id = new_id();
+        let command = Command::WalkUp {
+            session_id: session_id.clone(),
+            booking_id: new_id(),
+            resource_id: walk_up.resource_id.to_string(),
+            person_id: walk_up.person_id.to_string(),
+            start: to_utc(start),
+            end: to_utc(start + i64::from(walk_up.minutes) * 60),
+            purpose: walk_up.purpose,
+            samples: walk_up.samples,
+            at: now,
+        };
         self.apply(actor_id, &command, now)?;
         self.usage_session(&session_id)
     }
@@ -211,10 +303,52 @@ impl Store {
         self.apply(actor_id, &Command::SetUsageRules { resource_id: resource_id.to_string(), rules: rules.clone() }, now)
     }
 
+    pub fn set_register(
+        &mut self,
+        actor_id: &str,
+        resource_id: &str,
+        register: &InstrumentRegister,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let command = Command::SetRegister { resource_id: resource_id.to_string(), register: register.clone() };
+        self.apply(actor_id, &command, now)
+    }
+
+    pub fn register(&self, resource_id: &str) -> Result<InstrumentRegister> {
+        self.conn
+            .prepare_cached(REGISTER_SQL)?
+            .query_row([resource_id], |r| {
+                Ok(register_of((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            })
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("equipment", resource_id))
+    }
+
+    /// A person's no-shows that started in the window the approval rule counts (the replica's
+    /// share of them on a desktop; the district's on the server), newest first.
+    pub fn no_show_history(&self, person_id: &str, now: DateTime<Utc>) -> Result<Vec<NoShow>> {
+        let since = UsageRules::no_show_window_start(now.timestamp());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.id, b.resource_id, r.name, b.start_at, b.end_at FROM booking b JOIN resource r ON r.id = b.resource_id
+             WHERE b.booker_id = ?1 AND b.status = 'no_show' AND b.deleted = 0 AND b.start_at >= ?2
+             ORDER BY b.start_at DESC, b.id",
+        )?;
+        let rows = stmt.query_map(params![person_id, since], |r| {
+            Ok(NoShow {
+                booking_id: r.get(0)?,
+                resource_id: r.get(1)?,
+                resource_name: r.get(2)?,
+                start: to_utc(r.get(3)?),
+                end: to_utc(r.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn usage_rules(&self, resource_id: &str) -> Result<UsageRules> {
         self.conn
             .prepare_cached(USAGE_RULES_SQL)?
-            .query_row([resource_id], |r| Ok(usage_rules_of(r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([resource_id], |r| Ok(usage_rules_of([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])))
             .optional()?
             .ok_or_else(|| CoreError::not_found("equipment", resource_id))
     }

@@ -13,8 +13,9 @@ use incubook_core::interval::Span;
 use incubook_core::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
 use incubook_core::protocol::{BookingAsked, Mutation, RefusalLedger, ResentBookings, consume_refused};
 use incubook_core::tables::SyncedTable;
+use incubook_core::usage::{NO_SHOW_WINDOW_DAYS, UsageRules};
 use incubook_core::{CoreError, availability::Days};
-use incubook_sqlite::store::ResourceRules;
+use incubook_sqlite::store::{ResourceRules, usage_rules_of};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -45,11 +46,12 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
     let capped = "(r.max_per_day IS NOT NULL OR r.max_per_week IS NOT NULL)";
     let reach =
         format!("(CASE WHEN {capped} THEN {CAP_WINDOW_SECONDS} ELSE 0 END + 120 * (r.buffer_before_min + r.buffer_after_min))");
+    let no_show_window = NO_SHOW_WINDOW_DAYS * 86_400;
     format!(
         "WITH i AS MATERIALIZED (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
              WITH ORDINALITY AS i(booking, person, resource, start_at, end_at, now, n)),
-         r(id, resource, overrides, blackouts, busy, mentor, managers, limited, seq) AS MATERIALIZED (
+         r(id, resource, overrides, blackouts, busy, mentor, managers, limited, seq, usage, no_show_limit) AS MATERIALIZED (
            SELECT r.id, {RULES_COLUMNS},
              (SELECT coalesce(json_agg(json_build_array(b.start_at, b.end_at)), '[]') FROM booking b
                 WHERE b.resource_id = r.id AND b.status IN ('requested', 'confirmed') AND b.deleted = 0
@@ -59,9 +61,14 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
                (SELECT coalesce(json_agg(pr.person_id), '[]') FROM person_role pr
                   WHERE pr.makerspace_id = r.makerspace_id AND pr.role = 'lab_manager')::text END,
              r.max_per_person IS NOT NULL,
-             coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0)
+             coalesce((SELECT c.seq FROM resource_calendar c WHERE c.resource_id = r.id), 0),
+             e.usage, coalesce(e.no_show_limit, 0)
            FROM (SELECT resource, min(start_at) AS lo, max(end_at) AS hi FROM i GROUP BY resource) w
-             JOIN resource r ON r.id = w.resource AND r.deleted = 0),
+             JOIN resource r ON r.id = w.resource AND r.deleted = 0
+             LEFT JOIN LATERAL (SELECT json_build_array(e.check_in_opens_min, e.no_show_after_min, e.close_grace_min,
+                                                        e.approval_after_no_shows)::text AS usage,
+                                       e.approval_after_no_shows AS no_show_limit
+                                FROM equipment e WHERE e.resource_id = r.id) e ON true),
          who(person, roles) AS MATERIALIZED (
            SELECT d.person, (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
                                LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = d.person AND p.deleted = 0)::text
@@ -74,7 +81,10 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
            CASE WHEN r.limited THEN
              (SELECT count(*) FROM booking h WHERE h.resource_id = r.id AND h.booker_id = i.person AND h.end_at > i.now
                 AND h.status IN ('requested', 'confirmed') AND h.deleted = 0) END,
-           r.seq
+           r.seq, r.usage,
+           CASE WHEN r.no_show_limit > 0 THEN
+             (SELECT count(*) FROM booking n WHERE n.booker_id = i.person AND n.status = 'no_show' AND n.deleted = 0
+                AND n.start_at >= i.now - {no_show_window}) END
          FROM i JOIN r ON r.id = i.resource JOIN who ON who.person = i.person"
     )
 });
@@ -90,7 +100,7 @@ pub(super) struct Asked<'a> {
 }
 
 /// What the bookings of one resource share: its rules, busy spans, mentor and lab managers.
-type Shared = (ResourceRules, Vec<Span>, Option<MentorFacts>, Option<Vec<Id>>);
+type Shared = (ResourceRules, Vec<Span>, Option<MentorFacts>, Option<Vec<Id>>, Option<UsageRules>);
 
 /// The context of each booking, in order; `None` where its resource is missing.
 pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &[Asked<'a>]) -> Res<Vec<Option<Context>>> {
@@ -121,9 +131,10 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
                 .transpose()
                 .map_err(corrupt)?;
             let lab_managers = json(9).map(serde_json::from_str::<Vec<Id>>).transpose().map_err(corrupt)?;
-            shared.insert(a.resource_id.to_string(), (rules, busy.collect(), mentor, lab_managers));
+            let usage = json(12).map(serde_json::from_str::<[i64; 4]>).transpose().map_err(corrupt)?.map(usage_rules_of);
+            shared.insert(a.resource_id.to_string(), (rules, busy.collect(), mentor, lab_managers, usage));
         }
-        let Some((rules, busy, mentor, lab_managers)) = shared.get(a.resource_id) else { continue };
+        let Some((rules, busy, mentor, lab_managers, usage_rules)) = shared.get(a.resource_id) else { continue };
         let actor = match json(5) {
             None => None,
             Some(roles) => {
@@ -147,6 +158,8 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
             holding: row.get::<_, Option<i64>>(10).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             now: a.now,
             seq: row.get(11),
+            usage_rules: usage_rules.clone(),
+            no_shows: row.get::<_, Option<i64>>(13).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
         });
     }
     Ok(contexts)
@@ -166,9 +179,13 @@ pub(super) struct Context {
     pub lab_managers: Option<Vec<Id>>,
     /// Read only where the policy limits a person's bookings.
     pub holding: Option<u32>,
-    /// The time the holding was counted from.
+    /// The time the holding (and the no-shows' window) was counted from.
     pub now: i64,
     pub seq: i64,
+    /// An instrument's check-in rules; `None` for a mentor.
+    pub usage_rules: Option<UsageRules>,
+    /// The booker's recent no-shows, read only where the instrument asks for approval after some.
+    pub no_shows: Option<u32>,
 }
 
 /// The same rows as `bookings::load_busy` over the weeks `check_booking` counts.
@@ -306,8 +323,17 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
-    fn usage_rules(&mut self, _resource_id: &str) -> Ahead<Option<incubook_core::usage::UsageRules>> {
-        Err(NotReadAhead)
+    fn usage_rules(&mut self, resource_id: &str) -> Ahead<Option<UsageRules>> {
+        self.resource(resource_id)?;
+        Ok(self.context.usage_rules.clone())
+    }
+
+    fn no_shows(&mut self, person_id: &str, since: i64) -> Ahead<u32> {
+        self.booker(person_id)?;
+        match self.context.no_shows {
+            Some(missed) if since == UsageRules::no_show_window_start(self.context.now) => Ok(missed),
+            _ => Err(NotReadAhead),
+        }
     }
 
     fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {

@@ -13,9 +13,9 @@ use incubook_core::ledger::{
 use incubook_core::rules::ResourceRules;
 use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, OPEN_AFTER_END_SQL, RATES_SQL, SESSION_BY_BOOKING_SQL,
-    SESSION_BY_ID_SQL, SET_RATES_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of,
-    stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, RATES_SQL,
+    SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
+    USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session, usage_rules_of,
 };
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
@@ -122,7 +122,7 @@ fn session_facts(r: &postgres::Row) -> incubook_core::Result<StoredSession> {
         (r.get(0), r.get(1), r.get(2), r.get(3)),
         (r.get(4), r.get(5)),
         (r.get(6), r.get(7)),
-        (r.get(8), r.get(9), r.get(10)),
+        (r.get(8), r.get(9), r.get(10), r.get::<_, i64>(11) != 0),
     )
 }
 
@@ -277,7 +277,12 @@ impl Ledger for PgLedger<'_, '_, '_> {
 
     fn usage_rules(&mut self, resource_id: &str) -> Res<Option<UsageRules>> {
         let row = self.tx.query_opt(USAGE_RULES_SQL, &[&resource_id])?;
-        Ok(row.map(|r| usage_rules_of(r.get(0), r.get(1), r.get(2))))
+        Ok(row.map(|r| usage_rules_of([r.get(0), r.get(1), r.get(2), r.get(3)])))
+    }
+
+    fn no_shows(&mut self, person_id: &str, since: i64) -> Res<u32> {
+        let count: i64 = self.tx.query_one(NO_SHOWS_SQL, &[&person_id, &since])?.get(0);
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     fn unchecked_started(&mut self, now: i64) -> Res<Vec<StoredBooking>> {
@@ -350,12 +355,17 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 return write_equipment(tx, id, equipment);
             }
             Effect::UpdateEquipment { id, equipment } => return write_equipment(tx, id, equipment),
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, at } => {
+            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at } => {
                 let (class, purpose): (&str, &str) = (class.into(), purpose.into());
+                let (samples, walk_up) = (i64::from(samples), i64::from(walk_up));
                 tx.execute(
                     INSERT_SESSION_SQL,
-                    &[&id, &resource_id, &booking_id, &person_id, &at, &class, &purpose, &i64::from(samples)],
+                    &[&id, &resource_id, &booking_id, &person_id, &at, &class, &purpose, &samples, &walk_up],
                 )
+            }
+            Effect::SetRegister { resource_id, register } => {
+                let (value, bought, accepted, funding, asset, open, operator) = register_columns(register);
+                tx.execute(SET_REGISTER_SQL, &[&value, &bought, &accepted, &funding, &asset, &open, &operator, &resource_id])
             }
             Effect::SetUsageRules { resource_id, rules } => tx.execute(
                 SET_USAGE_RULES_SQL,
@@ -363,6 +373,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
                     &i64::from(rules.check_in_opens_min),
                     &i64::from(rules.no_show_after_min),
                     &i64::from(rules.close_grace_min),
+                    &i64::from(rules.approval_after_no_shows),
                     &resource_id,
                 ],
             ),

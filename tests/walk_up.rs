@@ -1,0 +1,146 @@
+//! At the instrument, on a real SQLite file: walking up to a free instrument, the lab's
+//! approval after repeated no-shows, and the instrument's asset register.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::{District, cst, now};
+use incubook::CoreError;
+use incubook::domain::BookingStatus;
+use incubook::register::{Funding, InstrumentRegister};
+use incubook::store::{NewBooking, UsageSession, WalkUpAsked};
+use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules, UserClass};
+
+fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T, CoreError>) -> String {
+    match result {
+        Err(e) => e.code(),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+/// The two test makerspaces with a 1-unit instrument bookable at no notice.
+fn district() -> District {
+    common::district_with(common::mentor_policy(), incubook::domain::Policy { min_notice_min: 0, ..common::equipment_policy(1) })
+}
+
+/// `actor` at the kiosk walks `person` up to the instrument for `minutes` from the slot's start.
+fn walk(d: &mut District, actor: &str, person_id: &str, minutes: u32, at: DateTime<Utc>) -> Result<UsageSession, CoreError> {
+    let equipment = d.equipment.clone();
+    let asked = WalkUpAsked { resource_id: &equipment, person_id, minutes, purpose: Purpose::Testing, samples: 1 };
+    d.store.walk_up(actor, &asked, at)
+}
+
+#[test]
+fn a_walk_up_books_the_slot_under_way_starts_at_once_and_is_charged_for_what_ran() {
+    let mut d = district();
+    let (founder, other, manager, equipment) =
+        (d.founders[0].clone(), d.founders[1].clone(), d.manager.clone(), d.equipment.clone());
+    // Even when the lab charges booked time, a walk-up pays for what ran.
+    let rates = Rates { internal_fen_per_hour: 12_000, basis: ChargeBasis::Booked, ..Rates::default() };
+    ok(d.store.set_rates(&manager, &equipment, &rates, now()));
+    let arrived = cst(2026, 12, 8, 10, 20);
+    let session = ok(walk(&mut d, &founder, &founder, 90, arrived));
+    assert!(session.walk_up);
+    assert_eq!((session.started_at, session.user_class), (arrived, UserClass::Internal));
+    let booking = ok(d.store.booking(&session.booking_id));
+    assert_eq!((booking.start, booking.end), (cst(2026, 12, 8, 10, 0), cst(2026, 12, 8, 11, 30)), "the slot under way");
+    assert_eq!(booking.status, BookingStatus::Confirmed);
+
+    // The instrument is taken: a second person at the kiosk is told so.
+    assert_eq!(code(walk(&mut d, &other, &other, 60, arrived + Duration::minutes(5))), "refused.slot_taken");
+
+    // 40 minutes ran: three quarter hours at ¥120/h, not the 90 booked minutes.
+    let done = ok(d.store.check_out(&founder, &session.id, arrived + Duration::minutes(40)));
+    assert_eq!(done.fee_fen, 9_000);
+    assert_eq!(ok(d.store.booking(&booking.id)).status, BookingStatus::Completed);
+    // The rest of the slot is free: the other founder walks up now.
+    let next = ok(walk(&mut d, &other, &other, 30, arrived + Duration::minutes(41)));
+    assert_eq!(ok(d.store.booking(&next.booking_id)).start, cst(2026, 12, 8, 11, 0));
+}
+
+#[test]
+fn a_lab_manager_starts_a_walk_up_for_a_founder_but_a_founder_not_for_another() {
+    let mut d = district();
+    let (founder, other, manager, outsider) =
+        (d.founders[0].clone(), d.founders[1].clone(), d.manager.clone(), d.outsider.clone());
+    let arrived = cst(2026, 12, 8, 14, 5);
+    assert_eq!(code(walk(&mut d, &other, &founder, 60, arrived)), "forbidden");
+    let session = ok(walk(&mut d, &manager, &outsider, 60, arrived));
+    assert_eq!((session.person_id.as_str(), session.user_class), (outsider.as_str(), UserClass::External));
+    assert_eq!(ok(d.store.booking(&session.booking_id)).booker_id, outsider);
+}
+
+#[test]
+fn a_walk_up_keeps_the_other_rules_hours_and_length() {
+    let mut d = district();
+    let founder = d.founders[0].clone();
+    // The lab opens at 09:00.
+    assert_eq!(code(walk(&mut d, &founder, &founder, 60, cst(2026, 12, 8, 8, 10))), "refused.outside_hours");
+    // 17:40 until 19:00 runs past closing.
+    assert_eq!(code(walk(&mut d, &founder, &founder, 90, cst(2026, 12, 8, 17, 40))), "refused.outside_hours");
+    assert_eq!(code(walk(&mut d, &founder, &founder, 300, cst(2026, 12, 8, 9, 40))), "refused.too_long");
+}
+
+#[test]
+fn after_two_no_shows_in_ninety_days_the_instrument_asks_its_lab_to_approve() {
+    let mut d = district();
+    let (founder, manager, equipment) = (d.founders[0].clone(), d.manager.clone(), d.equipment.clone());
+    let rules = UsageRules { approval_after_no_shows: 2, ..UsageRules::default() };
+    ok(d.store.set_usage_rules(&manager, &equipment, &rules, now()));
+    assert_eq!(ok(d.store.usage_rules(&equipment)).approval_after_no_shows, 2);
+    let book = |d: &mut District, start, at| {
+        let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+        ok(d.store.book(&founder, &new, at))
+    };
+    for day in [8, 9] {
+        let start = cst(2026, 12, day, 10, 0);
+        let missed = book(&mut d, start, now());
+        assert_eq!(missed.status, BookingStatus::Confirmed);
+        assert_eq!(ok(d.store.release_no_shows(start + Duration::minutes(15))), vec![missed.id]);
+    }
+    let history = ok(d.store.no_show_history(&founder, cst(2026, 12, 10, 9, 0)));
+    assert_eq!(history.iter().map(|n| n.start).collect::<Vec<_>>(), [cst(2026, 12, 9, 10, 0), cst(2026, 12, 8, 10, 0)]);
+
+    let asked = book(&mut d, cst(2026, 12, 11, 10, 0), cst(2026, 12, 10, 9, 0));
+    assert_eq!(asked.status, BookingStatus::Requested, "the lab decides");
+    let told: Vec<String> = ok(d.store.notifications(&manager)).into_iter().map(|n| n.kind).collect();
+    assert!(told.contains(&"booking_request".to_string()), "{told:?}");
+    // No walking up around the approval either.
+    assert_eq!(code(walk(&mut d, &founder, &founder, 30, cst(2026, 12, 10, 14, 0))), "refused.walk_up_needs_approval");
+
+    // Ninety days after the second no-show it no longer counts, and booking is direct again.
+    let later = cst(2027, 3, 10, 10, 30);
+    assert_eq!(ok(d.store.no_show_history(&founder, later)).len(), 0);
+    let start = cst(2027, 3, 11, 10, 0);
+    assert_eq!(book(&mut d, start, later).status, BookingStatus::Confirmed);
+}
+
+#[test]
+fn the_register_records_value_dates_and_funding_and_flags_the_evaluated_instruments() {
+    let mut d = district();
+    let (manager, founder, equipment) = (d.manager.clone(), d.founders[0].clone(), d.equipment.clone());
+    let register = InstrumentRegister {
+        original_value_fen: Some(56_000_000),
+        purchased_on: NaiveDate::from_ymd_opt(2023, 3, 1),
+        accepted_on: NaiveDate::from_ymd_opt(2023, 4, 15),
+        funding: Some(Funding::Fiscal),
+        asset_number: "ZJ-2023-0042".into(),
+        open_for_sharing: true,
+        operator_id: Some(manager.clone()),
+    };
+    assert_eq!(code(d.store.set_register(&founder, &equipment, &register, now())), "forbidden");
+    ok(d.store.set_register(&manager, &equipment, &register, now()));
+    let stored = ok(d.store.register(&equipment));
+    assert_eq!(stored, register);
+    assert!(stored.large() && stored.national(), "¥560,000 is over both thresholds");
+
+    let nobody = InstrumentRegister { operator_id: Some("nobody".into()), ..register.clone() };
+    assert_eq!(code(d.store.set_register(&manager, &equipment, &nobody, now())), "not_found.person");
+    let backwards = InstrumentRegister { accepted_on: NaiveDate::from_ymd_opt(2023, 2, 1), ..register };
+    assert_eq!(code(d.store.set_register(&manager, &equipment, &backwards, now())), "invalid.accepted_on");
+    assert!(ok(d.store.register(&equipment)).accepted_on == NaiveDate::from_ymd_opt(2023, 4, 15), "nothing half-written");
+}
