@@ -7,8 +7,8 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{Arg, Backend, TestServer, founders_of, ok};
 use incubook::domain::{Policy, WeeklyHours};
-use incubook::store::{NewBooking, NewEquipment, SlotSearch};
-use incubook::usage::{ChargeBasis, Purpose, Rates};
+use incubook::store::{NewBooking, NewEquipment, SlotSearch, WalkUpAsked};
+use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules};
 use incubook_server::db::ServerRole;
 
 /// A lab manager of PD-0001 and one of its labs.
@@ -151,7 +151,104 @@ fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist
     );
 }
 
+fn two_kiosks_offline_walk_two_people_up_to_one_slot_and_the_second_is_told_why(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founders = founders_of(&seed, "PD-0001");
+    let (manager, lab) = manager_and_lab(&seed);
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    // The lab's two kiosks, signed in as its manager.
+    let (mut east, mut west) = (server.client("lm", now), server.client("lm", now));
+    let printer = ok(east.store.create_equipment(&manager, &printer_in(lab), now)).id;
+    east.sync(now);
+    west.sync(now);
+
+    // Offline, each kiosk starts the printer for someone else in the same minute.
+    let asked = |person_id| WalkUpAsked { resource_id: &printer, person_id, minutes: 60, purpose: Purpose::Testing, samples: 0 };
+    let first = ok(east.store.walk_up(&manager, &asked(&founders[0]), now));
+    let second = ok(west.store.walk_up(&manager, &asked(&founders[1]), now + Duration::seconds(20)));
+    east.sync(now);
+    let report = west.sync(now + Duration::seconds(20));
+    assert_eq!(report.refused, vec!["refused.slot_taken".to_string()], "the second kiosk is told why");
+    assert!(west.store.usage_session(&second.id).is_err(), "its session is gone from the kiosk");
+    let running = ok(west.store.session_of_booking(&first.booking_id)).map(|s| s.person_id);
+    assert_eq!(running.as_deref(), Some(founders[0].as_str()), "the kiosk shows who has the printer");
+    assert_eq!(server.count("SELECT count(*) FROM usage_session WHERE resource_id = $1", &[Arg::T(&printer)]), 1);
+    assert_eq!(server.count("SELECT walk_up FROM usage_session WHERE id = $1", &[Arg::T(&first.id)]), 1);
+
+    // The founder turned away learns it on her own desktop, with the reason.
+    let mut b = server.client("b", now);
+    b.sync(now + Duration::minutes(1));
+    let hers = ok(b.store.bookings_of(&founders[1]));
+    let declined = hers.iter().find(|v| v.booking.id == second.booking_id).unwrap_or_else(|| panic!("not kept: {hers:?}"));
+    assert_eq!(declined.booking.status, incubook::domain::BookingStatus::Declined);
+    assert_eq!(declined.rejection.as_ref().map(|r| r.code.as_str()), Some("refused.slot_taken"));
+}
+
+fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founder = founders_of(&seed, "PD-0001")[0].clone();
+    let (manager, lab) = manager_and_lab(&seed);
+    let other_manager: String = ok(seed.conn().query_row(
+        "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
+         WHERE m.code = 'PD-0002' AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    let other_lab: String = ok(seed.conn().query_row(
+        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = 'PD-0002' ORDER BY l.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("lm2", &other_manager, "PD-0002", &[ServerRole::LabManager]);
+    server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
+    let (mut lm, mut lm2, mut a) = (server.client("lm", now), server.client("lm2", now), server.client("a", now));
+    let here = ok(lm.store.create_equipment(&manager, &printer_in(lab), now)).id;
+    let there = ok(lm2.store.create_equipment(&other_manager, &printer_in(other_lab), now)).id;
+    let strict = UsageRules { approval_after_no_shows: 2, ..UsageRules::default() };
+    ok(lm2.store.set_usage_rules(&other_manager, &there, &strict, now));
+    lm.sync(now);
+    lm2.sync(now);
+    a.sync(now);
+
+    // Two bookings at her own makerspace that the server releases as no-shows.
+    let on_grid = now - Duration::seconds(now.timestamp().rem_euclid(300));
+    for hours in [1, 3] {
+        let start = on_grid + Duration::hours(hours);
+        let new = NewBooking { resource_id: here.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+        let id = ok(a.store.book(&founder, &new, now)).id;
+        a.sync(now);
+        let began = now - Duration::minutes(20);
+        server.execute(
+            "UPDATE booking SET start_at = $1, end_at = $2 WHERE id = $3",
+            &[Arg::I(began.timestamp()), Arg::I((began + Duration::hours(1)).timestamp()), Arg::T(&id)],
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&id)]).as_deref() != Some("no_show") {
+            assert!(std::time::Instant::now() < deadline, "the server did not release the no-show within 20 s");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    // The other makerspace's instrument asks its lab to approve her, by the server's count.
+    a.sync(now);
+    let start = on_grid + Duration::hours(5);
+    let new = NewBooking { resource_id: there.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+    let id = ok(a.store.book(&founder, &new, now)).id;
+    a.sync(now);
+    assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&id)]).as_deref(), Some("requested"));
+    lm2.sync(now);
+    let told: Vec<String> = ok(lm2.store.notifications(&other_manager)).into_iter().map(|n| n.kind).collect();
+    assert!(told.contains(&"booking_request".to_string()), "{told:?}");
+}
+
 on_both_backends!(
     two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins,
     the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it,
+    two_kiosks_offline_walk_two_people_up_to_one_slot_and_the_second_is_told_why,
+    no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval,
 );

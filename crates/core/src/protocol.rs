@@ -370,18 +370,26 @@ pub fn consume_refused<L: RefusalLedger>(
 ) -> std::result::Result<(), L::Error> {
     l.record_failure(&error.code(), &error.message(crate::i18n::Lang::En))?;
     let Some(m) = mutation else { return Ok(()) };
-    if let Some(asked) = m.kept_declined(pusher, error) {
+    let kept = m.kept_declined(pusher, error);
+    if let Some(asked) = &kept {
         let rejection = serde_json::to_string(&crate::error::Rejection::of(error)).unwrap_or_default();
-        return l.keep_declined(&asked, &rejection, now);
+        l.keep_declined(asked, &rejection, now)?;
     }
     for row in m.rows() {
+        // The booking kept declined stands on the server; the rest of what the mutation made
+        // (a walk-up's session) goes like any other refused change.
+        if kept.as_ref().is_some_and(|asked| row.table == "booking" && row.key == [asked.id]) {
+            continue;
+        }
         let Some(t) = table(row.table) else { continue };
         // A row the client made and the server never took: the client drops it.
         if !l.resend(t, &row.key)? && !m.keeps_rows_the_server_lacks() {
             l.tombstone(t.name, &tombstone_key(&row, pusher))?;
         }
     }
-    if let Some(resent) = m.resends_bookings_of(error) {
+    if kept.is_none()
+        && let Some(resent) = m.resends_bookings_of(error)
+    {
         l.resend_bookings(&resent, now)?;
     }
     Ok(())
