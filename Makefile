@@ -52,6 +52,7 @@ unit: ui
 soak: check-toolchain
 	INCUBOOK_MODEL_CASES=10500 INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" \
 		cargo test -p incubook-server --test model -- --nocapture --test-threads 3
+	INCUBOOK_USAGE_CASES=5000 cargo test --test usage_model
 
 ui-test: deps
 	npm --prefix ui run check

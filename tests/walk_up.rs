@@ -144,3 +144,25 @@ fn the_register_records_value_dates_and_funding_and_flags_the_evaluated_instrume
     assert_eq!(code(d.store.set_register(&manager, &equipment, &backwards, now())), "invalid.accepted_on");
     assert!(ok(d.store.register(&equipment)).accepted_on == NaiveDate::from_ymd_opt(2023, 4, 15), "nothing half-written");
 }
+
+#[test]
+fn the_instrument_passes_on_an_early_check_in_waits_for_the_user_before_and_a_forgotten_session_closes_at_its_end() {
+    let mut d = district();
+    let (first, second, equipment) = (d.founders[0].clone(), d.founders[1].clone(), d.equipment.clone());
+    let book = |d: &mut District, who: &str, start| {
+        let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+        ok(d.store.book(who, &new, now())).id
+    };
+    let (ten, eleven) = (cst(2026, 12, 8, 10, 0), cst(2026, 12, 8, 11, 0));
+    let (a, b) = (book(&mut d, &first, ten), book(&mut d, &second, eleven));
+    let running = ok(d.store.check_in(&first, &a, Purpose::Testing, 0, ten));
+    // Ten minutes early, while the booking before is still on: she waits.
+    let early = d.store.check_in(&second, &b, Purpose::Testing, 0, eleven - Duration::minutes(10));
+    assert_eq!(code(early), "refused.instrument_in_use");
+    // At eleven the first user has not checked out: their session ends at their booking's end.
+    let taken = ok(d.store.check_in(&second, &b, Purpose::Testing, 0, eleven + Duration::minutes(2)));
+    let closed = ok(d.store.usage_session(&running.id));
+    assert_eq!((closed.ended_at, closed.flagged), (Some(eleven), true));
+    assert_eq!(taken.started_at, eleven + Duration::minutes(2));
+    assert_eq!(code(d.store.check_out(&first, &running.id, eleven + Duration::minutes(5))), "refused.already_checked_out");
+}

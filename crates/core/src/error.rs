@@ -80,6 +80,8 @@ pub enum Refusal {
     AlreadyCheckedOut,
     /// A walk-up books only the grid slot under way.
     NotUnderWay,
+    /// Everyone the instrument can take at once is still on it (an early check-in).
+    InstrumentInUse,
     /// The instrument needs the lab's approval for this person (after repeated no-shows, or
     /// always): there is no walking up to it.
     WalkUpNeedsApproval,
@@ -215,6 +217,11 @@ impl Refusal {
             ),
             Refusal::AlreadyCheckedIn => pick(zh, "该预约已签到", "this booking is already checked in"),
             Refusal::AlreadyCheckedOut => pick(zh, "该次使用已签退", "this session is already checked out"),
+            Refusal::InstrumentInUse => pick(
+                zh,
+                "仪器仍在被上一位使用者使用，请在其预约结束后签到",
+                "the instrument is still in use; check in once the booking before yours is over",
+            ),
             Refusal::NotUnderWay => pick(zh, "现场使用只能预约当前时段", "a walk-up books only the slot under way now"),
             Refusal::WalkUpNeedsApproval => pick(
                 zh,

@@ -320,6 +320,8 @@ pub trait Ledger {
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>, Self::Error>;
     /// Usage sessions still open whose booking ended at or before `now`.
     fn open_after_end(&mut self, now: i64) -> Result<Vec<StoredSession>, Self::Error>;
+    /// The instrument's usage sessions still open.
+    fn open_sessions(&mut self, resource_id: &str) -> Result<Vec<StoredSession>, Self::Error>;
     /// The person's bookings, of any resource, released as no-shows that started at or after
     /// `since` (the server sees the whole district's).
     fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Self::Error>;

@@ -230,6 +230,11 @@ impl Ledger for MemoryLedger {
             .collect())
     }
 
+    fn open_sessions(&mut self, resource_id: &str) -> Result<Vec<StoredSession>, Infallible> {
+        let open = self.sessions.values().map(|(s, _)| s).filter(|s| s.resource_id == resource_id && s.ended_at.is_none());
+        Ok(open.cloned().collect())
+    }
+
     fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Infallible> {
         let missed =
             self.bookings.values().map(|b| &b.booking).filter(|b| {

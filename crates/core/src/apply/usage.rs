@@ -106,6 +106,7 @@ fn start_session<L: Ledger>(
     s: Started<'_>,
     now: i64,
 ) -> Outcome<(), L::Error> {
+    take_over(l, person, rules, s.at, now)?;
     let class = UserClass::of(&booker.roles, &rules.makerspace_id);
     let started = Effect::InsertUsageSession {
         id: s.session_id,
@@ -277,19 +278,58 @@ pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
         if now < b.span.end + i64::from(terms.close_grace_min) * 60 {
             continue;
         }
-        let rates = l.rates(&session.resource_id).stored()?.unwrap_or_default();
-        let ended_at = b.span.end.max(session.started_at);
-        let fee_fen =
-            rates.fee(session.class, rates.charged_seconds(Span::new(session.started_at, ended_at), session.booked(b.span)));
-        l.write(Effect::CloseUsageSession { id: &session.id, ended_at, fee_fen, flagged: true }).stored()?;
-        let detail = serde_json::json!({"fee_fen": fee_fen, "reason": "not checked out"});
-        audit(l, SYSTEM_ACTOR, ("auto_check_out", "usage_session", &session.id), detail, now)?;
-        if b.status == BookingStatus::Confirmed {
-            l.write(Effect::SetStatus { id: &b.id, status: BookingStatus::Completed, reason: None, at: now }).stored()?;
-        }
+        close_forgotten(l, SYSTEM_ACTOR, &session, &b, now)?;
         closed.push(session.id);
     }
     Ok(Swept { released, closed })
+}
+
+/// Closes a session nobody checked out of at its booking's end, charges it for the time it
+/// ran (or was booked), and flags it for the lab manager.
+fn close_forgotten<L: Ledger>(
+    l: &mut L,
+    actor: &str,
+    session: &crate::ledger::StoredSession,
+    b: &crate::ledger::StoredBooking,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    let rates = l.rates(&session.resource_id).stored()?.unwrap_or_default();
+    let ended_at = b.span.end.max(session.started_at);
+    let fee_fen =
+        rates.fee(session.class, rates.charged_seconds(Span::new(session.started_at, ended_at), session.booked(b.span)));
+    l.write(Effect::CloseUsageSession { id: &session.id, ended_at, fee_fen, flagged: true }).stored()?;
+    let detail = serde_json::json!({"fee_fen": fee_fen, "reason": "not checked out"});
+    audit(l, actor, ("auto_check_out", "usage_session", &session.id), detail, now)?;
+    if b.status == BookingStatus::Confirmed {
+        l.write(Effect::SetStatus { id: &b.id, status: BookingStatus::Completed, reason: None, at: now }).stored()?;
+    }
+    Ok(())
+}
+
+/// The instrument passes to the person checking in at `at`: a session whose booking is over
+/// by then was forgotten, and is closed at that booking's end (as the sweep would close it);
+/// while as many people as the instrument takes are still within their bookings, an early
+/// check-in waits. So sessions on an instrument never overlap beyond its capacity.
+fn take_over<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    rules: &crate::rules::ResourceRules,
+    at: i64,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    let mut in_use = 0;
+    for other in l.open_sessions(&rules.id).stored()? {
+        let b = booking(l, &other.booking_id)?;
+        if b.span.end <= at {
+            close_forgotten(l, person, &other, &b, now)?;
+        } else {
+            in_use += 1;
+        }
+    }
+    if in_use >= rules.policy.capacity {
+        return Err(Refusal::InstrumentInUse.into());
+    }
+    Ok(())
 }
 
 pub(super) fn check_out<L: Ledger>(

@@ -8,7 +8,7 @@ use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::usage::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, RATES_SQL,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL, RATES_SQL,
     SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
     USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session, usage_rules_of,
 };
@@ -219,6 +219,12 @@ impl Ledger for SqliteLedger<'_> {
             .prepare_cached(USAGE_RULES_SQL)?
             .query_row([resource_id], |r| Ok(usage_rules_of([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])))
             .optional()?)
+    }
+
+    fn open_sessions(&mut self, resource_id: &str) -> Result<Vec<StoredSession>> {
+        let mut stmt = self.tx.prepare_cached(OPEN_SESSIONS_SQL)?;
+        let rows = stmt.query_map([resource_id], session_columns)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(session_facts).collect()
     }
 
     fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32> {

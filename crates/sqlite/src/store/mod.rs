@@ -35,8 +35,8 @@ pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
 pub use usage::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, RATES_SQL,
-    REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
+    RATES_SQL, REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
     UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, WalkUpAsked, basis_text, rates_of, register_columns, register_of,
     stored_session, usage_rules_of,
 };

@@ -38,6 +38,12 @@ pub const OPEN_AFTER_END_SQL: &str = concat!(
     " FROM usage_session s JOIN booking b ON b.id = s.booking_id WHERE s.ended_at IS NULL AND b.end_at <= $1
      ORDER BY s.started_at, s.id"
 );
+/// The open sessions of instrument `$1`.
+pub const OPEN_SESSIONS_SQL: &str = concat!(
+    "SELECT ",
+    session_facts!(),
+    " FROM usage_session s WHERE s.resource_id = $1 AND s.ended_at IS NULL ORDER BY s.started_at, s.id"
+);
 /// (started, ended, purpose, samples, fee, waived, session id).
 pub const CORRECT_SESSION_SQL: &str = "UPDATE usage_session SET started_at = $1, ended_at = $2, purpose = $3, samples = $4,
      fee_fen = $5, waived_fen = $6, corrected = 1 WHERE id = $7";

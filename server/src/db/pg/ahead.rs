@@ -328,6 +328,10 @@ impl Ledger for ReadAhead<'_> {
         Ok(self.context.usage_rules.clone())
     }
 
+    fn open_sessions(&mut self, _resource_id: &str) -> Ahead<Vec<incubook_core::ledger::StoredSession>> {
+        Err(NotReadAhead)
+    }
+
     fn no_shows(&mut self, person_id: &str, since: i64) -> Ahead<u32> {
         self.booker(person_id)?;
         match self.context.no_shows {

@@ -13,7 +13,7 @@ use incubook_core::ledger::{
 use incubook_core::rules::ResourceRules;
 use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, RATES_SQL,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL, RATES_SQL,
     SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
     USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session, usage_rules_of,
 };
@@ -278,6 +278,11 @@ impl Ledger for PgLedger<'_, '_, '_> {
     fn usage_rules(&mut self, resource_id: &str) -> Res<Option<UsageRules>> {
         let row = self.tx.query_opt(USAGE_RULES_SQL, &[&resource_id])?;
         Ok(row.map(|r| usage_rules_of([r.get(0), r.get(1), r.get(2), r.get(3)])))
+    }
+
+    fn open_sessions(&mut self, resource_id: &str) -> Res<Vec<StoredSession>> {
+        let rows = self.tx.query(OPEN_SESSIONS_SQL, &[&resource_id])?;
+        Ok(rows.iter().map(session_facts).collect::<incubook_core::Result<_>>()?)
     }
 
     fn no_shows(&mut self, person_id: &str, since: i64) -> Res<u32> {
