@@ -379,3 +379,49 @@ fn a_lab_manager_corrects_a_session_with_a_reason_and_the_values_before_stay_in_
         figures.rows.iter().find(|r| r.id == d.equipment).map(|r| (r.figures.effective_seconds, r.figures.internal_income_fen));
     assert_eq!(laser, Some((30 * 60, 4_000)), "the figures count the corrected time and what was charged after the waiver");
 }
+
+#[test]
+fn a_months_statement_lists_each_charged_session_with_its_waiver_and_adds_up_to_the_fen() {
+    use incubook::i18n::Lang;
+    use incubook::statement::{StatementOf, statement_csv, statement_xlsx};
+    let mut d = district();
+    priced(&mut d);
+    let (founder, outsider, manager, lab) = (d.founders[0].clone(), d.outsider.clone(), d.manager.clone(), d.lab.clone());
+    let mut used = |d: &mut District, who: &str, start: DateTime<Utc>, minutes: i64| {
+        let b = book(d, who, start, 60);
+        let s = ok(d.store.check_in(who, &b.id, Purpose::Testing, 0, start));
+        ok(d.store.check_out(who, &s.id, start + Duration::minutes(minutes)))
+    };
+    // Hers: 60 min at ¥100/h = ¥100, and 20 min → two quarters = ¥50, of which ¥20 is waived.
+    used(&mut d, &founder, cst(2026, 12, 8, 9, 0), 60);
+    let short = used(&mut d, &founder, cst(2026, 12, 9, 9, 0), 20);
+    let waiver = incubook::command::Command::CorrectSession {
+        session_id: short.id.clone(),
+        started_at: short.started_at,
+        ended_at: short.ended_at.unwrap_or(short.started_at),
+        purpose: Purpose::Testing,
+        samples: 0,
+        waived_fen: 2_000,
+        reason: "设备预热耽误".into(),
+    };
+    ok(d.store.correct_session(&manager, &waiver, cst(2026, 12, 9, 12, 0)));
+    // Another makerspace's founder: 45 min at ¥200/h = ¥150.
+    used(&mut d, &outsider, cst(2026, 12, 10, 9, 0), 45);
+
+    let hers = ok(d.store.statement(StatementOf::Person(&founder), "2026-12"));
+    assert_eq!(hers.lines.len(), 2);
+    assert_eq!((hers.fee_fen, hers.waived_fen, hers.due_fen), (15_000, 2_000, 13_000));
+    let labs = ok(d.store.statement(StatementOf::Lab(&lab), "2026-12"));
+    assert_eq!((labs.lines.len(), labs.due_fen), (3, 28_000));
+    assert!(ok(d.store.statement(StatementOf::Lab(&lab), "2026-11")).lines.is_empty());
+    assert_eq!(code(d.store.statement(StatementOf::Lab(&lab), "2026-13")), "invalid.month");
+
+    let csv = ok(statement_csv(&labs, Lang::Zh));
+    assert!(csv.starts_with("\u{feff}日期,仪器,实验室,使用人,用户类别,用途,开始,结束"), "{csv}");
+    assert!(csv.contains("区内其他空间") && csv.contains("已更正"), "{csv}");
+    assert!(csv.trim_end().ends_with("合计,,,,,,,,,300.00,20.00,280.00,"), "{csv}");
+    let rows = xlsx_rows(ok(statement_xlsx(&labs, Lang::En)));
+    assert_eq!(rows[0][11], "Due (yuan)");
+    let last = rows.last().cloned().unwrap_or_default();
+    assert_eq!((last[0].as_str(), last[11].as_str()), ("Total", "280"));
+}

@@ -12,7 +12,7 @@ use crate::domain::Id;
 use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
 use crate::interval::Span;
-use crate::report::{excel_csv, range_of};
+use crate::report::{excel_csv, range_of, xlsx_table};
 use crate::store::Store;
 use crate::usage::{Fen, Indicators, SessionFacts};
 
@@ -342,25 +342,6 @@ pub fn indicators_csv(report: &IndicatorReport, lang: Lang) -> Result<String> {
 
 /// The figures as an XLSX workbook: the same columns as the CSV, numbers as numbers.
 pub fn indicators_xlsx(report: &IndicatorReport, lang: Lang) -> Result<Vec<u8>> {
-    let failed = |e: rust_xlsxwriter::XlsxError| CoreError::Io(std::io::Error::other(e.to_string()));
     let (header, rows) = table(report, lang);
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(if lang == Lang::Zh { "共享指标" } else { "Sharing figures" }).map_err(failed)?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, title) in header.iter().enumerate() {
-        sheet.write_with_format(0, c as u16, *title, &bold).map_err(failed)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32 + 1, c as u16);
-            // Names stay text; figures are numbers Excel can sum.
-            match cell.parse::<f64>() {
-                Ok(n) if c >= 2 && !cell.is_empty() => sheet.write_number(r, c, n).map_err(failed)?,
-                _ => sheet.write_string(r, c, cell.as_str()).map_err(failed)?,
-            };
-        }
-    }
-    sheet.autofit();
-    book.save_to_buffer().map_err(failed)
+    xlsx_table(if lang == Lang::Zh { "共享指标" } else { "Sharing figures" }, &header, &rows, 2)
 }

@@ -248,6 +248,30 @@ pub fn excel_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     if risky && cell.parse::<f64>().is_err() { format!("'{cell}").into() } else { cell.into() }
 }
 
+/// A one-sheet XLSX workbook: a bold header, then the rows; the cells of columns from
+/// `first_number` on that read as numbers are written as numbers Excel can sum.
+pub(crate) fn xlsx_table(sheet_name: &str, header: &[&str], rows: &[Vec<String>], first_number: u16) -> Result<Vec<u8>> {
+    let failed = |e: rust_xlsxwriter::XlsxError| CoreError::Io(std::io::Error::other(e.to_string()));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name).map_err(failed)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, title) in header.iter().enumerate() {
+        sheet.write_with_format(0, c as u16, *title, &bold).map_err(failed)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if c >= first_number && !cell.is_empty() => sheet.write_number(r, c, n).map_err(failed)?,
+                _ => sheet.write_string(r, c, cell.as_str()).map_err(failed)?,
+            };
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer().map_err(failed)
+}
+
 /// CSV text for Excel: a BOM so it reads UTF-8 (Chinese) correctly, CRLF line ends.
 pub(crate) fn excel_csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
