@@ -315,3 +315,76 @@ fn a_founder_checks_in_and_out_at_the_command_line_and_pays_the_rate_the_lab_set
     ));
     assert_eq!(no_reason["code"], "invalid.reason");
 }
+
+#[test]
+fn a_lab_manager_keeps_the_register_walks_a_founder_up_and_prints_her_statement() {
+    let s = sample();
+    let d = s.dir.path();
+    let (equipment, manager, founder): (String, String, String) = {
+        let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .conn()
+            .query_row(
+                "SELECT r.id, lm.person_id, f.person_id FROM resource r
+                 JOIN person_role lm ON lm.makerspace_id = r.makerspace_id AND lm.role = 'lab_manager'
+                 JOIN person_role f ON f.makerspace_id = r.makerspace_id AND f.role = 'founder'
+                 WHERE r.kind = 'equipment' AND r.qualification_required = 0 AND r.approval_required = 0
+                 ORDER BY r.id, lm.person_id, f.person_id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let set = [
+        "register",
+        &equipment,
+        "--value",
+        "560000",
+        "--purchased",
+        "2023-03-01",
+        "--accepted",
+        "2023-04-15",
+        "--funding",
+        "fiscal",
+        "--asset-number",
+        "ZJ-2023-0042",
+        "--as",
+        &manager,
+        "--json",
+    ];
+    let register = json(&incubook(d, &set));
+    assert_eq!((register["original_value_fen"].as_i64(), register["national"].as_bool()), (Some(56_000_000), Some(true)));
+    assert_eq!(register["funding"], "fiscal");
+    let shown = incubook(d, &["register", &equipment]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("纳入国家考核"), "{shown:?}");
+    let backwards = error(&incubook(d, &["register", &equipment, "--accepted", "2023-01-01", "--as", &manager, "--json"]));
+    assert_eq!(backwards["code"], "invalid.accepted_on");
+
+    // A free hour: the lab manager starts it at the kiosk for the founder five minutes in.
+    let slots =
+        json(&incubook(d, &["slots", &equipment, "--from", "2026-12-08", "--to", "2026-12-11", "--minutes", "60", "--json"]));
+    let start = slots[0]["start"].as_str().unwrap_or_default().to_string();
+    let start = chrono::DateTime::parse_from_rfc3339(&start).unwrap_or_else(|e| panic!("{e}")).with_timezone(&chrono::Utc);
+    let at = |minutes: i64| (start + chrono::Duration::minutes(minutes)).to_rfc3339();
+    let walk = ["walk-up", &equipment, "--minutes", "60", "--for", &founder, "--as", &manager, "--json"];
+    let session = json(&incubook_at(d, &at(5), &walk));
+    assert_eq!((session["walk_up"].as_bool(), session["person_id"].as_str()), (Some(true), Some(founder.as_str())));
+    let session = session["id"].as_str().unwrap_or_default().to_string();
+    let again = error(&incubook_at(d, &at(6), &walk));
+    assert_eq!(again["code"], "refused.slot_taken");
+    json(&incubook_at(d, &at(50), &["check-out", &session, "--as", &founder, "--json"]));
+
+    let month = start.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m").to_string();
+    let statement = json(&incubook(d, &["statement", "--month", &month, "--person", &founder, "--json"]));
+    let lines = statement["lines"].as_array().cloned().unwrap_or_default();
+    assert!(lines.iter().any(|l| l["session_id"] == session.as_str()), "{statement}");
+    let due: i64 = lines.iter().filter_map(|l| l["due_fen"].as_i64()).sum();
+    assert_eq!(statement["due_fen"].as_i64(), Some(due));
+    let csv = incubook(d, &["statement", "--month", &month, "--person", &founder, "--csv"]);
+    assert!(String::from_utf8_lossy(&csv.stdout).contains("现场使用"), "the walk-up is marked");
+    let nobody = error(&incubook(d, &["statement", "--month", &month, "--person", "nobody", "--json"]));
+    assert_eq!(nobody["code"], "not_found.person");
+
+    let missed = json(&incubook(d, &["no-shows", &founder, "--json"]));
+    assert!(missed.as_array().is_some(), "{missed}");
+}

@@ -387,7 +387,7 @@ fn a_months_statement_lists_each_charged_session_with_its_waiver_and_adds_up_to_
     let mut d = district();
     priced(&mut d);
     let (founder, outsider, manager, lab) = (d.founders[0].clone(), d.outsider.clone(), d.manager.clone(), d.lab.clone());
-    let mut used = |d: &mut District, who: &str, start: DateTime<Utc>, minutes: i64| {
+    let used = |d: &mut District, who: &str, start: DateTime<Utc>, minutes: i64| {
         let b = book(d, who, start, 60);
         let s = ok(d.store.check_in(who, &b.id, Purpose::Testing, 0, start));
         ok(d.store.check_out(who, &s.id, start + Duration::minutes(minutes)))

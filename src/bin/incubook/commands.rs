@@ -39,6 +39,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Sync => crate::sync_commands::sync(&mut store, out, now),
         Command::Usage(c) => crate::usage_commands::run(&mut store, c, out, now),
+        Command::Instrument(c) => crate::instrument_commands::run(&mut store, c, out, now),
         Command::SyncStatus => crate::sync_commands::status(&store, out),
         Command::Demo { scale, seed, if_empty } => {
             let scale = Scale::parse(scale)?;

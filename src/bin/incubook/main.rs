@@ -2,6 +2,7 @@
 //! It opens the same database as the desktop app unless `--data-dir` says otherwise.
 
 mod commands;
+mod instrument_commands;
 mod output;
 mod sync_commands;
 mod usage_commands;
@@ -272,6 +273,8 @@ enum Command {
     },
     #[command(flatten)]
     Usage(usage_commands::UsageCommand),
+    #[command(flatten)]
+    Instrument(instrument_commands::InstrumentCommand),
 }
 
 #[derive(Args, Debug)]

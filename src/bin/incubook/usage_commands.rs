@@ -127,6 +127,9 @@ pub struct RatesArgs {
     /// A session nobody checked out of is closed (and flagged) this many minutes after its booking ends
     #[arg(long)]
     close_grace: Option<u32>,
+    /// After this many no-shows in 90 days a person books only with the lab's approval (0: never)
+    #[arg(long)]
+    approval_after_no_shows: Option<u32>,
     /// Who is acting (a lab manager), by person id; needed to set
     #[arg(long = "as", value_name = "PERSON_ID")]
     actor: Option<String>,
@@ -148,21 +151,21 @@ pub fn fen_of(field: &'static str, text: &str) -> Result<i64> {
     whole.checked_mul(100).and_then(|f| f.checked_add(cents)).ok_or_else(bad)
 }
 
-fn yuan(fen: i64) -> String {
+pub fn yuan(fen: i64) -> String {
     format!("¥{}.{:02}", fen / 100, fen % 100)
 }
 
-fn purpose_of(text: &str) -> Result<Purpose> {
+pub fn purpose_of(text: &str) -> Result<Purpose> {
     text.parse().map_err(|_| {
         CoreError::invalid("purpose", "one of research, testing, teaching, certification, commercial_inspection, bulk_inspection")
     })
 }
 
-fn local(t: DateTime<Utc>) -> String {
+pub fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&DISTRICT_TZ).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn session_line(out: &Output, s: &UsageSession) -> String {
+pub fn session_line(out: &Output, s: &UsageSession) -> String {
     let end = s.ended_at.map_or_else(|| out.t("进行中", "running").to_string(), local);
     let class: &str = s.user_class.into();
     format!("{}  {} → {}  {class}  {}  {}", s.id, local(s.started_at), end, yuan(s.fee_fen), s.booking_id)
@@ -274,6 +277,9 @@ fn rates(store: &mut Store, a: &RatesArgs, out: &Output, now: DateTime<Utc>) -> 
     }
     if let Some(v) = a.close_grace {
         rules.close_grace_min = v;
+    }
+    if let Some(v) = a.approval_after_no_shows {
+        rules.approval_after_no_shows = v;
     }
     if (rates.clone(), rules.clone()) != before {
         let actor = a.actor.as_deref().ok_or_else(|| CoreError::invalid("as", "say who sets the rates with --as"))?;
