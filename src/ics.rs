@@ -35,6 +35,11 @@ pub fn bookings_to_ics(bookings: &[BookingView], lang: Lang) -> String {
         if let Some(reason) = &b.reason {
             description.push_str(&format!("\n{}: {reason}", if lang == Lang::Zh { "原因" } else { "Reason" }));
         }
+        // What the lab's kiosk asks for (its QR code holds the same digits).
+        if b.resource_kind == ResourceKind::Equipment && b.status.holds_slot() {
+            let code = crate::usage::check_in_code(&b.id);
+            description.push_str(&format!("\n{}: {code}", if lang == Lang::Zh { "签到码" } else { "Check-in code" }));
+        }
         calendar.push(
             icalendar::Event::new()
                 .uid(&uid(&b.id))

@@ -171,3 +171,21 @@ fn reports_count_hours_and_open_in_excel() {
     let lab_csv = incubook::report::lab_use_csv(&equipment, Lang::En).unwrap_or_default();
     assert!(lab_csv.contains("Lab,Makerspace,Equipment,Bookings,Booked hours,Open hours,Utilization (%)"));
 }
+
+#[test]
+fn an_instrument_booking_in_ics_carries_the_code_the_kiosk_asks_for() {
+    use icalendar::{Component, EventLike};
+    let mut d = district();
+    let (f, e) = (d.founders[0].clone(), d.equipment.clone());
+    let start = cst(2026, 12, 8, 10, 0);
+    let b = d
+        .store
+        .book(&f, &NewBooking { resource_id: e, start, end: start + Duration::hours(1), topic: String::new() }, now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let views = d.store.bookings_of(&f).unwrap_or_default();
+    let parsed: icalendar::Calendar =
+        incubook::ics::bookings_to_ics(&views, Lang::Zh).parse().unwrap_or_else(|e| panic!("not parseable: {e}"));
+    let event = parsed.components.iter().find_map(|c| c.as_event()).unwrap_or_else(|| panic!("no event"));
+    let description = event.get_description().unwrap_or_default();
+    assert!(description.contains(&format!("签到码: {}", incubook::usage::check_in_code(&b.id))), "{description}");
+}

@@ -166,3 +166,30 @@ fn the_instrument_passes_on_an_early_check_in_waits_for_the_user_before_and_a_fo
     assert_eq!(taken.started_at, eleven + Duration::minutes(2));
     assert_eq!(code(d.store.check_out(&first, &running.id, eleven + Duration::minutes(5))), "refused.already_checked_out");
 }
+
+#[test]
+fn the_kiosk_shows_todays_bookings_and_checks_one_in_by_the_code_on_it() {
+    let mut d = district();
+    let (founder, manager, equipment, lab) = (d.founders[0].clone(), d.manager.clone(), d.equipment.clone(), d.lab.clone());
+    let start = cst(2026, 12, 8, 10, 0);
+    let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+    let booking = ok(d.store.book(&founder, &new, now())).id;
+    let printed = incubook::usage::check_in_code(&booking);
+    let at = start - Duration::minutes(5);
+    let day = ok(d.store.kiosk_day(&lab, at));
+    assert_eq!(day.bookings.iter().map(|b| (b.booking_id.as_str(), b.session.is_none())).collect::<Vec<_>>(), [(booking.as_str(), true)]);
+    assert!(day.instruments.iter().all(|i| !i.in_use));
+
+    let wrong = if printed == "000000" { "000001" } else { "000000" };
+    assert_eq!(code(d.store.check_in_by_code(&manager, &lab, wrong, Purpose::Testing, at)), "invalid.code");
+    // A scanner types the QR code's text.
+    let scanned = format!("{}{printed}", incubook::usage::CHECK_IN_QR_PREFIX);
+    let session = ok(d.store.check_in_by_code(&manager, &lab, &scanned, Purpose::Testing, at));
+    assert_eq!(session.person_id, founder, "checked in for the booker");
+    let day = ok(d.store.kiosk_day(&lab, at));
+    assert_eq!(day.bookings[0].session.as_ref().map(|s| s.id.as_str()), Some(session.id.as_str()));
+    assert!(day.instruments.iter().any(|i| i.resource_id == equipment && i.in_use));
+    // Everyone in this fixture shares one phone number: the kiosk cannot tell them apart.
+    assert_eq!(code(d.store.person_by_phone("13900000000")), "invalid.phone");
+    assert_eq!(code(d.store.person_by_phone("13800000000")), "not_found.person");
+}

@@ -224,6 +224,27 @@ impl UsageRules {
     }
 }
 
+/// The six digits printed on an instrument booking (and in its QR code and its ICS) that
+/// check it in at the lab's kiosk. Every replica derives the same code from the booking's id,
+/// so a kiosk offline knows it too.
+pub fn check_in_code(booking_id: &str) -> String {
+    format!("{:06}", crc32fast::hash(booking_id.as_bytes()) % 1_000_000)
+}
+
+/// What the QR code of a booking holds; a scanner types it into the kiosk like a keyboard.
+pub const CHECK_IN_QR_PREFIX: &str = "INCUBOOK-CHECKIN:";
+
+/// A code as typed or scanned at the kiosk: six digits, or the QR code's text.
+pub fn parse_check_in_code(text: &str) -> Result<String> {
+    let text = text.trim();
+    let code = text.strip_prefix(CHECK_IN_QR_PREFIX).unwrap_or(text).trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err(CoreError::invalid("code", "the six digits on the booking, or its QR code"))
+    }
+}
+
 /// A closed session as the figures see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionFacts {
@@ -342,6 +363,19 @@ mod tests {
         assert_eq!(r.charged_seconds(ran, Some(Span::new(0, 2 * H))), 2 * H);
         assert_eq!(r.charged_seconds(ran, None), 30 * 60);
         assert_eq!(rates().charged_seconds(ran, Some(Span::new(0, 2 * H))), 30 * 60);
+    }
+
+    #[test]
+    fn a_check_in_code_is_six_stable_digits_and_the_qr_text_reads_as_the_code() {
+        let code = check_in_code("01a23b40-e274-763a-9f3c-856759759599");
+        assert_eq!(code.len(), 6);
+        assert_eq!(code, check_in_code("01a23b40-e274-763a-9f3c-856759759599"));
+        assert_ne!(code, check_in_code("01a23b40-e274-763a-9f3c-85675975959a"));
+        assert_eq!(parse_check_in_code(&format!(" {CHECK_IN_QR_PREFIX}{code}\n")).ok(), Some(code.clone()));
+        assert_eq!(parse_check_in_code(&code).ok(), Some(code));
+        for bad in ["12345", "1234567", "12a456", ""] {
+            assert!(parse_check_in_code(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,0 +1,138 @@
+//! The lab's kiosk: today's bookings of the lab's instruments with their sessions, and
+//! checking in by the code printed on a booking. The decisions stay in `apply`; this finds
+//! the booking a code stands for.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::Store;
+use super::usage::UsageSession;
+use crate::domain::{BookingStatus, Id, to_utc};
+use crate::error::{CoreError, Result};
+use crate::usage::{Purpose, check_in_code, parse_check_in_code};
+
+/// One booking on the kiosk's screen (without its code: the screen is public).
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskBooking {
+    pub booking_id: Id,
+    pub resource_id: Id,
+    pub instrument: String,
+    pub booker_id: Id,
+    pub booker_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: BookingStatus,
+    /// Its usage session, running or closed.
+    pub session: Option<UsageSession>,
+}
+
+/// An instrument of the lab, and whether someone is on it now.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskInstrument {
+    pub resource_id: Id,
+    pub name: String,
+    pub in_use: bool,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskDay {
+    pub lab_id: Id,
+    pub lab: String,
+    pub bookings: Vec<KioskBooking>,
+    pub instruments: Vec<KioskInstrument>,
+}
+
+/// The lab's instrument bookings that overlap `from..to` and were not cancelled or declined.
+const DAY_SQL: &str = "SELECT b.id, b.resource_id, r.name, b.booker_id, p.name, b.start_at, b.end_at, b.status
+     FROM booking b JOIN equipment e ON e.resource_id = b.resource_id JOIN resource r ON r.id = b.resource_id
+     JOIN person p ON p.id = b.booker_id
+     WHERE e.lab_id = ?1 AND b.deleted = 0 AND b.start_at < ?3 AND b.end_at > ?2
+       AND b.status IN ('requested', 'confirmed', 'completed', 'no_show')
+     ORDER BY b.start_at, r.name, b.id";
+
+impl Store {
+    /// Today's bookings (the district's local day around `now`) of the lab's instruments,
+    /// and its instruments with whether each is in use.
+    pub fn kiosk_day(&self, lab_id: &str, now: DateTime<Utc>) -> Result<KioskDay> {
+        let lab: String = self
+            .conn
+            .query_row("SELECT name FROM lab WHERE id = ?1 AND deleted = 0", [lab_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("lab", lab_id))?;
+        let today = crate::report::today(now);
+        let day = crate::report::range_of(today, today)?;
+        let mut stmt = self.conn.prepare_cached(DAY_SQL)?;
+        let rows = stmt.query_map(params![lab_id, day.start, day.end], |r| {
+            Ok((
+                (r.get::<_, Id>(0)?, r.get::<_, Id>(1)?, r.get::<_, String>(2)?),
+                (r.get::<_, Id>(3)?, r.get::<_, String>(4)?),
+                (r.get::<_, i64>(5)?, r.get::<_, i64>(6)?, r.get::<_, String>(7)?),
+            ))
+        })?;
+        let mut bookings = Vec::new();
+        for row in rows {
+            let ((booking_id, resource_id, instrument), (booker_id, booker_name), (start, end, status)) = row?;
+            let session = self.session_of_booking(&booking_id)?;
+            bookings.push(KioskBooking {
+                booking_id,
+                resource_id,
+                instrument,
+                booker_id,
+                booker_name,
+                start: to_utc(start),
+                end: to_utc(end),
+                status: BookingStatus::parse(&status)?,
+                session,
+            });
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.name, EXISTS(SELECT 1 FROM usage_session s WHERE s.resource_id = r.id AND s.ended_at IS NULL)
+             FROM resource r JOIN equipment e ON e.resource_id = r.id
+             WHERE e.lab_id = ?1 AND r.deleted = 0 AND r.active = 1 ORDER BY r.name, r.id",
+        )?;
+        let instruments = stmt
+            .query_map([lab_id], |r| Ok(KioskInstrument { resource_id: r.get(0)?, name: r.get(1)?, in_use: r.get(2)? }))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(KioskDay { lab_id: lab_id.to_string(), lab, bookings, instruments })
+    }
+
+    /// Checks in the booking of this lab whose code was typed or scanned at the kiosk, for its
+    /// booker, as `actor` (the lab manager the kiosk runs as). Of today's bookings with the
+    /// code, the one whose check-in is open now.
+    pub fn check_in_by_code(
+        &mut self,
+        actor: &str,
+        lab_id: &str,
+        code: &str,
+        purpose: Purpose,
+        now: DateTime<Utc>,
+    ) -> Result<UsageSession> {
+        let code = parse_check_in_code(code)?;
+        let today = self.kiosk_day(lab_id, now)?;
+        let mut candidates: Vec<&KioskBooking> =
+            today.bookings.iter().filter(|b| check_in_code(&b.booking_id) == code).collect();
+        // The one under way (or about to be) before any later one of the day.
+        candidates.sort_by_key(|b| (b.end <= now, b.start));
+        let booking = candidates
+            .first()
+            .ok_or_else(|| CoreError::invalid("code", "no booking of this lab today has this code"))?
+            .booking_id
+            .clone();
+        self.check_in(actor, &booking, purpose, 0, now)
+    }
+
+    /// The live person with this phone number: who walks up at a kiosk.
+    pub fn person_by_phone(&self, phone: &str) -> Result<Id> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM person WHERE phone = ?1 AND deleted = 0 LIMIT 2")?;
+        let ids: Vec<Id> = stmt.query_map([phone.trim()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(CoreError::not_found("person", phone.trim())),
+            _ => Err(CoreError::invalid("phone", "more than one person has this number: ask the lab manager")),
+        }
+    }
+}
