@@ -177,7 +177,10 @@ fn the_kiosk_shows_todays_bookings_and_checks_one_in_by_the_code_on_it() {
     let printed = incubook::usage::check_in_code(&booking);
     let at = start - Duration::minutes(5);
     let day = ok(d.store.kiosk_day(&lab, at));
-    assert_eq!(day.bookings.iter().map(|b| (b.booking_id.as_str(), b.session.is_none())).collect::<Vec<_>>(), [(booking.as_str(), true)]);
+    assert_eq!(
+        day.bookings.iter().map(|b| (b.booking_id.as_str(), b.session.is_none())).collect::<Vec<_>>(),
+        [(booking.as_str(), true)]
+    );
     assert!(day.instruments.iter().all(|i| !i.in_use));
 
     let wrong = if printed == "000000" { "000001" } else { "000000" };

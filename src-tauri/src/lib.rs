@@ -6,7 +6,7 @@ pub mod release;
 pub mod state;
 pub mod sync;
 
-pub use commands::{admin, bookings, labs, mentors, session, sync as sync_commands};
+pub use commands::{admin, bookings, kiosk, labs, mentors, session, sync as sync_commands};
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
 /// `CommandName` in the TypeScript bindings, so a renamed command fails `npm run check`.
@@ -55,6 +55,12 @@ macro_rules! with_commands {
             labs::grant_qualification,
             labs::revoke_qualification,
             labs::lab_calendar,
+            kiosk::kiosk_day,
+            kiosk::set_kiosk_lab,
+            kiosk::kiosk_check_in,
+            kiosk::check_out,
+            kiosk::kiosk_walk_up,
+            kiosk::booking_check_in_code,
             admin::set_role,
             admin::mentor_report,
             admin::equipment_report,
@@ -127,6 +133,12 @@ pub fn run() {
             use tauri::Manager;
             if let Some(window) = app.get_webview_window("main") {
                 lighten_webview(&window);
+                // A kiosk fills the lab PC's screen.
+                if state::kiosk_requested()
+                    && let Err(e) = window.set_fullscreen(true)
+                {
+                    eprintln!("incubook: cannot go full screen: {e}");
+                }
             }
             sync::start(app.handle().clone());
             release::start(app.handle().clone());

@@ -13,6 +13,14 @@ use crate::error::{IpcError, IpcResult};
 
 const PROFILE_KEY: &str = "desktop.profile";
 const LANGUAGE_KEY: &str = "desktop.language";
+/// The lab a kiosk serves.
+pub const KIOSK_LAB_KEY: &str = "desktop.kiosk_lab";
+
+/// Whether the app runs as a lab's kiosk: started with `--kiosk`, or with `INCUBOOK_KIOSK=1`
+/// (how a lab PC's autostart entry or a test turns it on without changing the command line).
+pub fn kiosk_requested() -> bool {
+    std::env::args().any(|a| a == "--kiosk") || std::env::var("INCUBOOK_KIOSK").is_ok_and(|v| v == "1")
+}
 
 /// Who is acting (local mode has a profile switcher) and in which language.
 #[derive(Debug, Clone)]

@@ -56,11 +56,16 @@ function screenshotGraphics(): Record<string, string> {
   return process.env.SCREENSHOTS ? { WEBKIT_DISABLE_DMABUF_RENDERER: '0', GDK_GL: '' } : {};
 }
 
-export async function start(): Promise<Session> {
+/**
+ * Starts the app. `prepare` fills the data directory before the app opens it; `env` adds to
+ * the app's environment (a kiosk, a pinned clock).
+ */
+export async function start(options: { env?: Record<string, string>; prepare?: (dataDir: string) => void } = {}): Promise<Session> {
   const dataDir = mkdtempSync(join(tmpdir(), 'incubook-e2e-'));
+  options.prepare?.(dataDir);
   const [port, nativePort] = [await freePort(), await freePort()];
   const driver: ChildProcess = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
-    env: { ...process.env, ...screenshotGraphics(), INCUBOOK_DATA_DIR: dataDir, TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' },
+    env: { ...process.env, ...screenshotGraphics(), ...options.env, INCUBOOK_DATA_DIR: dataDir, TZ: 'Asia/Shanghai', LANG: 'zh_CN.UTF-8' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let browser: Browser;
@@ -87,9 +92,10 @@ export async function start(): Promise<Session> {
   };
 }
 
-/** Runs the CLI on the same database and returns its JSON output. */
-export function cli(dataDir: string, args: string[]): any {
-  const out = execFileSync(cliBinary, ['--data-dir', dataDir, '--json', ...args], { encoding: 'utf8' });
+/** Runs the CLI on the same database and returns its JSON output; `now` pins its clock. */
+export function cli(dataDir: string, args: string[], now?: string): any {
+  const env = now ? { ...process.env, INCUBOOK_NOW: now } : process.env;
+  const out = execFileSync(cliBinary, ['--data-dir', dataDir, '--json', ...args], { encoding: 'utf8', env });
   return JSON.parse(out);
 }
 

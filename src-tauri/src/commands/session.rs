@@ -18,6 +18,9 @@ pub struct AppInfo {
     pub profile: Option<Person>,
     /// False on first start: the UI offers the sample district.
     pub has_data: bool,
+    /// Running as a lab's kiosk (`--kiosk`), and the lab it serves once chosen.
+    pub kiosk: bool,
+    pub kiosk_lab: Option<String>,
 }
 
 #[tauri::command]
@@ -31,7 +34,9 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
                 Some(id) => store.person(id, Some(id)).ok(),
                 None => None,
             };
-            Ok(AppInfo { db_path, language: session.lang, profile, has_data })
+            let kiosk = crate::state::kiosk_requested();
+            let kiosk_lab = if kiosk { store.setting(crate::state::KIOSK_LAB_KEY)? } else { None };
+            Ok(AppInfo { db_path, language: session.lang, profile, has_data, kiosk, kiosk_lab })
         })
         .await
 }

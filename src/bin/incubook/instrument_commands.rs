@@ -33,6 +33,11 @@ pub enum InstrumentCommand {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
+    /// The six-digit code printed on an instrument booking, which checks it in at the lab's kiosk
+    CheckInCode {
+        /// The booking, by its id
+        booking_id: String,
+    },
     /// A person's no-shows of the last 90 days (the window the approval rule counts)
     NoShows {
         /// The person, by id
@@ -98,6 +103,13 @@ pub fn run(store: &mut Store, command: &InstrumentCommand, out: &Output, now: Da
                 WalkUpAsked { resource_id, person_id, minutes: *minutes, purpose: purpose_of(purpose)?, samples: *samples };
             let session = store.walk_up(actor, &asked, now)?;
             out.show(&session, || format!("{} {}", out.t("已开始现场使用：", "walked up:"), session_line(out, &session)))
+        }
+        InstrumentCommand::CheckInCode { booking_id } => {
+            let booking = store.booking(booking_id)?;
+            let code = incubook::usage::check_in_code(&booking.id);
+            let value = serde_json::json!({"booking_id": booking.id, "code": code,
+                                           "qr_text": format!("{}{code}", incubook::usage::CHECK_IN_QR_PREFIX)});
+            out.show(&value, || format!("{} {code}", out.t("签到码：", "check-in code:")))
         }
         InstrumentCommand::NoShows { person_id } => {
             let missed = store.no_show_history(person_id, now)?;

@@ -6,4 +6,8 @@ export type AppInfo = { db_path: string, language: Lang, profile: Person | null,
 /**
  * False on first start: the UI offers the sample district.
  */
-has_data: boolean, };
+has_data: boolean, 
+/**
+ * Running as a lab's kiosk (`--kiosk`), and the lab it serves once chosen.
+ */
+kiosk: boolean, kiosk_lab: string | null, };

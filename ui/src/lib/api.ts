@@ -42,6 +42,10 @@ import type { CommandName } from '../bindings/CommandName';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import type { SyncReport } from '../bindings/SyncReport';
 import type { Notice } from '../bindings/Notice';
+import type { KioskDay } from '../bindings/KioskDay';
+import type { UsageSession } from '../bindings/UsageSession';
+import type { Purpose } from '../bindings/Purpose';
+import type { CheckInCode } from '../bindings/CheckInCode';
 
 export type { IpcError };
 
@@ -118,4 +122,11 @@ export const api = {
   syncNow: () => call<SyncReport | null>('sync_now'),
   disconnectServer: () => call<void>('disconnect_server'),
   notices: () => call<Notice[]>('notices'),
+  kioskDay: (labId: string) => call<KioskDay>('kiosk_day', { labId }),
+  setKioskLab: (labId: string) => call<void>('set_kiosk_lab', { labId }),
+  kioskCheckIn: (labId: string, code: string, purpose: Purpose) => call<UsageSession>('kiosk_check_in', { labId, code, purpose }),
+  checkOut: (sessionId: string) => call<UsageSession>('check_out', { sessionId }),
+  kioskWalkUp: (resourceId: string, phone: string, minutes: number, purpose: Purpose) =>
+    call<UsageSession>('kiosk_walk_up', { resourceId, phone, minutes, purpose }),
+  bookingCheckInCode: (bookingId: string) => call<CheckInCode>('booking_check_in_code', { bookingId }),
 };

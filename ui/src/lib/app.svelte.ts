@@ -23,7 +23,8 @@ export type Screen =
   | { name: 'reports' }
   | { name: 'import' }
   | { name: 'notices' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'kiosk' };
 
 export const app = $state({
   profile: null as Person | null,

@@ -113,8 +113,7 @@ impl Store {
     ) -> Result<UsageSession> {
         let code = parse_check_in_code(code)?;
         let today = self.kiosk_day(lab_id, now)?;
-        let mut candidates: Vec<&KioskBooking> =
-            today.bookings.iter().filter(|b| check_in_code(&b.booking_id) == code).collect();
+        let mut candidates: Vec<&KioskBooking> = today.bookings.iter().filter(|b| check_in_code(&b.booking_id) == code).collect();
         // The one under way (or about to be) before any later one of the day.
         candidates.sort_by_key(|b| (b.end <= now, b.start));
         let booking = candidates

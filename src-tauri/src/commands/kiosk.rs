@@ -1,0 +1,81 @@
+//! The lab's kiosk (`--kiosk`): today's bookings of one lab, check-in by the code on a
+//! booking, check-out, and walking up to a free instrument; and the code a founder shows.
+
+use incubook::store::{KioskDay, UsageSession, WalkUpAsked};
+use incubook::usage::{CHECK_IN_QR_PREFIX, Purpose, check_in_code};
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::error::IpcResult;
+use crate::state::{AppState, KIOSK_LAB_KEY};
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn kiosk_day(state: State<'_, AppState>, lab_id: String) -> IpcResult<KioskDay> {
+    state.run(move |store, _| Ok(store.kiosk_day(&lab_id, incubook::now()?)?)).await
+}
+
+/// The lab this kiosk serves, remembered across starts.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn set_kiosk_lab(state: State<'_, AppState>, lab_id: String) -> IpcResult<()> {
+    state
+        .run(move |store, _| {
+            store.kiosk_day(&lab_id, incubook::now()?)?;
+            Ok(store.set_setting(KIOSK_LAB_KEY, &lab_id)?)
+        })
+        .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn kiosk_check_in(
+    state: State<'_, AppState>,
+    lab_id: String,
+    code: String,
+    purpose: Purpose,
+) -> IpcResult<UsageSession> {
+    state
+        .run(move |store, session| Ok(store.check_in_by_code(&session.actor()?, &lab_id, &code, purpose, incubook::now()?)?))
+        .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn check_out(state: State<'_, AppState>, session_id: String) -> IpcResult<UsageSession> {
+    state.run(move |store, session| Ok(store.check_out(&session.actor()?, &session_id, incubook::now()?)?)).await
+}
+
+/// Someone at a free instrument, known by their phone number, starts using it now.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn kiosk_walk_up(
+    state: State<'_, AppState>,
+    resource_id: String,
+    phone: String,
+    minutes: u32,
+    purpose: Purpose,
+) -> IpcResult<UsageSession> {
+    state
+        .run(move |store, session| {
+            let person_id = store.person_by_phone(&phone)?;
+            let asked = WalkUpAsked { resource_id: &resource_id, person_id: &person_id, minutes, purpose, samples: 0 };
+            Ok(store.walk_up(&session.actor()?, &asked, incubook::now()?)?)
+        })
+        .await
+}
+
+/// What a booking shows for the kiosk: its six digits, and the text its QR code holds.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CheckInCode {
+    pub code: String,
+    pub qr_text: String,
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn booking_check_in_code(booking_id: String) -> IpcResult<CheckInCode> {
+    let code = check_in_code(&booking_id);
+    Ok(CheckInCode { qr_text: format!("{CHECK_IN_QR_PREFIX}{code}"), code })
+}

@@ -1,0 +1,99 @@
+// The lab's kiosk: the real app started with INCUBOOK_KIOSK=1 on the lab PC, its clock pinned
+// five minutes before a founder's printer booking. The lab manager sets it up once; then the
+// founder checks in with the code on her booking, sees her session running and checks out,
+// and another founder walks up to a free instrument with his phone number.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, shot, start, type Browser, type Session } from './driver';
+
+let session: Session;
+let browser: Browser;
+let booking: { id: string; start: string };
+let founder: { id: string; name: string };
+let walker: { id: string; name: string; phone: string };
+let manager: string;
+let printer: string;
+
+async function text(selector: string): Promise<string> {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 15_000 });
+  return el.getText();
+}
+
+async function click(selector: string) {
+  const el = await browser.$(selector);
+  await el.waitForClickable({ timeout: 15_000 });
+  await el.click();
+}
+
+/** Tuesday 2026-12-08, 08:00 in Shanghai: when the sample district is made. */
+const LOADED = '2026-12-08T00:00:00Z';
+
+beforeAll(async () => {
+  // Filled in by `prepare`, read by `start` once the data is there.
+  const env: Record<string, string> = { INCUBOOK_KIOSK: '1' };
+  session = await start({
+    prepare: (dir) => {
+      cli(dir, ['demo'], LOADED);
+      manager = (cli(dir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
+      const founders = cli(dir, ['people', '--role', 'founder', '--makerspace', 'PD-0001'], LOADED) as
+        { id: string; name: string; phone: string }[];
+      [founder, walker] = [founders[0], founders[1]];
+      printer = (cli(dir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
+      const slots = cli(dir, ['slots', printer, '--from', '2026-12-08', '--to', '2026-12-08', '--minutes', '60'], LOADED) as
+        { start: string }[];
+      const slot = slots.find((s) => new Date(s.start).getTime() >= new Date(LOADED).getTime() + 3 * 3_600_000) ?? slots[0];
+      booking = cli(dir, ['book', printer, '--start', slot.start, '--minutes', '60', '--as', founder.id], LOADED);
+      env.INCUBOOK_NOW = new Date(new Date(booking.start).getTime() - 5 * 60_000).toISOString();
+    },
+    env,
+  });
+  browser = session.browser;
+});
+
+afterAll(async () => {
+  await session?.stop();
+});
+
+describe('the lab kiosk', () => {
+  it('is set up once by a lab manager for one lab', async () => {
+    const select = await browser.$('[data-testid="profile-switcher"]');
+    await select.waitForDisplayed({ timeout: 15_000 });
+    await select.selectByAttribute('value', manager);
+    await browser.$('[data-testid="kiosk"]').waitForDisplayed({ timeout: 15_000 });
+    // A kiosk has no menu: it is the check-in screen and nothing else.
+    expect(await browser.$('nav').isExisting()).toBe(false);
+    await click('[data-testid="kiosk-choose-lab"]');
+    await browser.$('[data-testid="kiosk-code"]').waitForDisplayed({ timeout: 15_000 });
+  });
+
+  it('checks a founder in with the code on her booking, shows her running, and checks her out', async () => {
+    const row = `[data-testid="kiosk-row"]`;
+    await browser.waitUntil(async () => (await browser.$$(row).length) > 0, { timeout: 15_000 });
+    const { code } = cli(session.dataDir, ['check-in-code', booking.id]) as { code: string };
+    const wrong = code === '000000' ? '000001' : '000000';
+    await browser.$('[data-testid="kiosk-code"]').setValue(wrong);
+    await click('[data-testid="kiosk-check-in"]');
+    expect(await text('[data-testid="kiosk-message"]')).toContain('没有此签到码的预约');
+    await browser.$('[data-testid="kiosk-code"]').setValue(code);
+    await click('[data-testid="kiosk-check-in"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes(`${founder.name} 已签到`), { timeout: 15_000 });
+    const running = await browser.$('[data-testid="kiosk-row"][data-state="running"]');
+    await running.waitForDisplayed({ timeout: 15_000 });
+    expect(await running.getText()).toContain(founder.name);
+    await shot(browser, 'kiosk');
+    const sessions = cli(session.dataDir, ['usage', printer, '--from', '2026-12-08', '--to', '2026-12-08']) as { person_id: string; ended_at: string | null }[];
+    expect(sessions.some((s) => s.person_id === founder.id && s.ended_at === null)).toBe(true);
+    await click('[data-testid="kiosk-check-out"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('已签退'), { timeout: 15_000 });
+    await browser.$('[data-testid="kiosk-row"][data-state="done"]').waitForDisplayed({ timeout: 15_000 });
+  });
+
+  it('lets a founder walk up to a free instrument with his phone number', async () => {
+    await click('[data-testid="kiosk-walk-up"]:not([disabled])');
+    await browser.$('[data-testid="kiosk-phone"]').setValue(walker.phone);
+    await click('[data-testid="kiosk-walk-up-start"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('已开始使用'), { timeout: 15_000 });
+    const mine = cli(session.dataDir, ['bookings', '--as', walker.id]) as { resource_kind: string; status: string }[];
+    expect(mine.some((b) => b.resource_kind === 'equipment' && b.status === 'confirmed')).toBe(true);
+  });
+});
