@@ -92,6 +92,25 @@ describe('Incubook desktop', () => {
     await shot(browser, 'my-bookings');
   });
 
+  it('a founder shows the check-in code and QR of an instrument booking', async () => {
+    const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
+    const space = (cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[])
+      .find((f) => f.id === me)?.roles[0]?.makerspace_code ?? 'PD-0001';
+    const printer = (cli(session.dataDir, ['equipment', '--category', '3d_printer', '--makerspace', space]) as { id: string }[])[0].id;
+    const from = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10);
+    const slots = cli(session.dataDir, ['slots', printer, '--from', from, '--to', to, '--minutes', '60']) as { start: string }[];
+    const booked = cli(session.dataDir, ['book', printer, '--start', slots[0].start, '--minutes', '60', '--as', me]);
+    const { code } = cli(session.dataDir, ['check-in-code', booked.id]) as { code: string };
+    await click('[data-testid="nav-labs"]');
+    await click('[data-testid="nav-bookings"]');
+    await click('[data-testid="show-check-in-code"]');
+    const shown = await text('[data-testid="check-in-code"]');
+    expect(shown).toContain(code);
+    expect(await browser.$('[data-testid="check-in-code"] svg').isExisting()).toBe(true);
+    await shot(browser, 'check-in-code');
+  });
+
   it('a lab manager adds a blackout and sees the booking it hits', async () => {
     const founders = cli(session.dataDir, ['people', '--role', 'founder', '--makerspace', 'PD-0001']) as { id: string; name: string }[];
     const manager = (cli(session.dataDir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;

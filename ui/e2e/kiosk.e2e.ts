@@ -12,6 +12,8 @@ let founder: { id: string; name: string };
 let walker: { id: string; name: string; phone: string };
 let manager: string;
 let printer: string;
+/** The kiosk's clock at the pinned time, as Shanghai wall-clock HH:MM. */
+let clock: string;
 
 async function text(selector: string): Promise<string> {
   const el = await browser.$(selector);
@@ -35,7 +37,9 @@ beforeAll(async () => {
     prepare: (dir) => {
       cli(dir, ['demo'], LOADED);
       manager = (cli(dir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
-      const founders = cli(dir, ['people', '--role', 'founder', '--makerspace', 'PD-0001'], LOADED) as
+      // The space's admin sees their people's phone numbers.
+      const admin = (cli(dir, ['people', '--role', 'space_admin', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
+      const founders = cli(dir, ['people', '--role', 'founder', '--makerspace', 'PD-0001', '--as', admin], LOADED) as
         { id: string; name: string; phone: string }[];
       [founder, walker] = [founders[0], founders[1]];
       printer = (cli(dir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
@@ -43,7 +47,9 @@ beforeAll(async () => {
         { start: string }[];
       const slot = slots.find((s) => new Date(s.start).getTime() >= new Date(LOADED).getTime() + 3 * 3_600_000) ?? slots[0];
       booking = cli(dir, ['book', printer, '--start', slot.start, '--minutes', '60', '--as', founder.id], LOADED);
-      env.INCUBOOK_NOW = new Date(new Date(booking.start).getTime() - 5 * 60_000).toISOString();
+      const now = new Date(new Date(booking.start).getTime() - 5 * 60_000);
+      env.INCUBOOK_NOW = now.toISOString();
+      clock = now.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
     },
     env,
   });
@@ -64,6 +70,10 @@ describe('the lab kiosk', () => {
     expect(await browser.$('nav').isExisting()).toBe(false);
     await click('[data-testid="kiosk-choose-lab"]');
     await browser.$('[data-testid="kiosk-code"]').waitForDisplayed({ timeout: 15_000 });
+    // Nobody at the kiosk can act as someone else.
+    expect(await browser.$('[data-testid="profile-switcher"]').isExisting()).toBe(false);
+    // The kiosk keeps the app's clock: five minutes before the booking.
+    expect(await text('[data-testid="kiosk-clock"]')).toBe(clock);
   });
 
   it('checks a founder in with the code on her booking, shows her running, and checks her out', async () => {

@@ -66,16 +66,24 @@ pub async fn kiosk_walk_up(
         .await
 }
 
-/// What a booking shows for the kiosk: its six digits, and the text its QR code holds.
+/// What a booking shows for the kiosk: its six digits, the text its QR code holds, and the QR
+/// code as SVG (drawn here: the webview's frozen prototypes break the JavaScript encoders).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CheckInCode {
     pub code: String,
     pub qr_text: String,
+    pub qr_svg: String,
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn booking_check_in_code(booking_id: String) -> IpcResult<CheckInCode> {
     let code = check_in_code(&booking_id);
-    Ok(CheckInCode { qr_text: format!("{CHECK_IN_QR_PREFIX}{code}"), code })
+    let qr_text = format!("{CHECK_IN_QR_PREFIX}{code}");
+    let qr = qrcode::QrCode::new(qr_text.as_bytes())
+        .map_err(|e| crate::error::IpcError::new(incubook::error::ErrorCode::Internal, e.to_string()))?;
+    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).build();
+    // Only the <svg> element goes into the page.
+    let qr_svg = svg.find("<svg").map_or(svg.clone(), |at| svg[at..].to_string());
+    Ok(CheckInCode { qr_text, code, qr_svg })
 }

@@ -81,10 +81,13 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
                 table(&[out.t("编码", "code"), out.t("名称", "name"), out.t("地址", "address")], &rows)
             })
         }
-        Command::People { role, makerspace } => {
+        Command::People { role, makerspace, viewer } => {
             let filter =
                 PeopleFilter { role: role.as_deref().map(Role::parse).transpose()?, makerspace_code: makerspace.clone() };
-            let people = store.people(&filter)?;
+            let mut people = store.people(&filter)?;
+            if let Some(viewer) = viewer {
+                people = people.iter().map(|p| store.person(&p.id, Some(viewer))).collect::<Result<_>>()?;
+            }
             out.show(&people, || {
                 let rows: Vec<Vec<String>> = people
                     .iter()

@@ -53,6 +53,10 @@ enum Command {
         /// Only this makerspace, by its code (like PD-0001)
         #[arg(long)]
         makerspace: Option<String>,
+        /// Who is looking, by person id: a space admin sees the phone and email of their
+        /// makerspace's people
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        viewer: Option<String>,
     },
     /// Find mentors, soonest free first
     Mentors(MentorArgs),

@@ -2,4 +2,9 @@
 import type { KioskBooking } from "./KioskBooking";
 import type { KioskInstrument } from "./KioskInstrument";
 
-export type KioskDay = { lab_id: string, lab: string, bookings: Array<KioskBooking>, instruments: Array<KioskInstrument>, };
+export type KioskDay = { lab_id: string, lab: string, 
+/**
+ * The app's clock when the day was read (`INCUBOOK_NOW` in scripts): what the kiosk's
+ * clock shows and what check-ins are decided against.
+ */
+now: string, bookings: Array<KioskBooking>, instruments: Array<KioskInstrument>, };

@@ -42,6 +42,9 @@ pub struct KioskInstrument {
 pub struct KioskDay {
     pub lab_id: Id,
     pub lab: String,
+    /// The app's clock when the day was read (`INCUBOOK_NOW` in scripts): what the kiosk's
+    /// clock shows and what check-ins are decided against.
+    pub now: DateTime<Utc>,
     pub bookings: Vec<KioskBooking>,
     pub instruments: Vec<KioskInstrument>,
 }
@@ -97,7 +100,7 @@ impl Store {
         let instruments = stmt
             .query_map([lab_id], |r| Ok(KioskInstrument { resource_id: r.get(0)?, name: r.get(1)?, in_use: r.get(2)? }))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(KioskDay { lab_id: lab_id.to_string(), lab, bookings, instruments })
+        Ok(KioskDay { lab_id: lab_id.to_string(), lab, now, bookings, instruments })
     }
 
     /// Checks in the booking of this lab whose code was typed or scanned at the kiosk, for its
