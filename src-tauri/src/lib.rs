@@ -55,6 +55,7 @@ macro_rules! with_commands {
             labs::grant_qualification,
             labs::revoke_qualification,
             labs::lab_calendar,
+            labs::lab_utilisation,
             kiosk::kiosk_day,
             kiosk::set_kiosk_lab,
             kiosk::kiosk_check_in,

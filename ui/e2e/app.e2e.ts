@@ -155,9 +155,26 @@ describe('Incubook desktop', () => {
     await click('[data-testid="nav-blackouts"]');
   });
 
+  it("a lab manager sees the lab's weekly hours and its share rate as charts", async () => {
+    await click('[data-testid="nav-utilization"]');
+    for (const chart of ['chart-weeks', 'chart-share']) {
+      await browser.waitUntil(async () => (await browser.$(`[data-testid="${chart}"]`).getAttribute('data-drawn')) === 'yes', { timeout: 15_000 });
+    }
+    // The canvas has drawn something: not every pixel is blank.
+    const inked = await browser.execute(() => {
+      const c = document.querySelector('[data-testid="chart-weeks"] canvas') as HTMLCanvasElement;
+      const pixels = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+      let n = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(1000);
+    await shot(browser, 'utilisation-charts');
+  });
+
   it('switching the language turns the screen English', async () => {
     await click('[data-testid="toggle-language"]');
-    expect(await text('h1')).toBe('Open hours & blackouts');
+    expect(await text('h1')).toBe('Utilization');
     expect(await text('[data-testid="nav-lab-calendar"]')).toBe('Lab calendar');
     await click('[data-testid="nav-lab-calendar"]');
     await browser.$('[data-testid="calendar"]').waitForDisplayed({ timeout: 15_000 });

@@ -15,6 +15,7 @@ pub mod sample;
 pub mod statement;
 pub mod store;
 pub mod upload;
+pub mod utilisation;
 
 // The core's modules at the paths this crate's files name them by.
 pub(crate) use incubook_core::{apply, availability, ledger, register, usage};

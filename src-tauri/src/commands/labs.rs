@@ -203,3 +203,14 @@ pub async fn lab_calendar(
         })
         .await
 }
+
+/// A lab's open, booked and used hours per instrument and week, and its 共享率 by month.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn lab_utilisation(
+    state: State<'_, AppState>,
+    lab_id: String,
+    weeks: u32,
+) -> IpcResult<incubook::utilisation::LabUtilisation> {
+    state.run(move |store, _| Ok(store.lab_utilisation(&lab_id, weeks, incubook::now()?)?)).await
+}

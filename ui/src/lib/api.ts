@@ -46,6 +46,7 @@ import type { KioskDay } from '../bindings/KioskDay';
 import type { UsageSession } from '../bindings/UsageSession';
 import type { Purpose } from '../bindings/Purpose';
 import type { CheckInCode } from '../bindings/CheckInCode';
+import type { LabUtilisation } from '../bindings/LabUtilisation';
 
 export type { IpcError };
 
@@ -109,6 +110,7 @@ export const api = {
     call<void>('grant_qualification', { personId, resourceId, expiresAt }),
   revokeQualification: (personId: string, resourceId: string) => call<void>('revoke_qualification', { personId, resourceId }),
   labCalendar: (labId: string, from: string, to: string) => call<LabCalendar>('lab_calendar', { labId, from, to }),
+  labUtilisation: (labId: string, weeks: number) => call<LabUtilisation>('lab_utilisation', { labId, weeks }),
 
   setRole: (personId: string, makerspaceCode: string, role: Role, granted: boolean) =>
     call<Person>('set_role', { personId, makerspaceCode, role, granted }),
