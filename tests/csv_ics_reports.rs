@@ -174,7 +174,7 @@ fn reports_count_hours_and_open_in_excel() {
 
 #[test]
 fn an_instrument_booking_in_ics_carries_the_code_the_kiosk_asks_for() {
-    use icalendar::{Component, EventLike};
+    use icalendar::Component;
     let mut d = district();
     let (f, e) = (d.founders[0].clone(), d.equipment.clone());
     let start = cst(2026, 12, 8, 10, 0);
