@@ -283,14 +283,18 @@ fn the_sharing_figures_of_a_fixture_match_a_count_by_hand_to_the_hour_and_the_fe
     let (from, to) = (chrono::NaiveDate::from_ymd_opt(2026, 12, 8), chrono::NaiveDate::from_ymd_opt(2026, 12, 10));
     let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
     let after = cst(2026, 12, 11, 9, 0);
-    let by_instrument = ok(d.store.indicators(from, to, GroupBy::Instrument, after));
+    let by_instrument = ok(d.store.indicators_with_sessions(from, to, GroupBy::Instrument, after));
     let row = |name: &str| by_instrument.rows.iter().find(|r| r.name == name).cloned().unwrap_or_else(|| panic!("{name}"));
     let (l, m) = (row("激光切割机"), row("三坐标测量机"));
     const H: i64 = 3600;
     assert_eq!((l.figures.effective_seconds, l.figures.outside_seconds, l.share_permille), (5 * H / 2, 3 * H / 2, Some(600)));
     assert_eq!((l.figures.internal_income_fen, l.figures.external_income_fen), (10_000, 30_000));
     assert_eq!((l.figures.distinct_users, l.figures.outside_organisations, l.bookings_due, l.no_shows), (2, 1, 2, 0));
-    assert_eq!(l.figures.outside_session_ids, vec![b.id.clone()], "the sessions behind the outside hours");
+    assert_eq!(l.outside_session_ids, vec![b.id.clone()], "the sessions behind the outside hours");
+    assert_eq!(l.session_ids.len(), 2);
+    let plain = ok(d.store.indicators(from, to, GroupBy::Instrument, after));
+    assert!(plain.total.session_ids.is_empty(), "ids only when asked for");
+    assert_eq!(plain.total.figures, by_instrument.total.figures);
     assert_eq!((m.figures.effective_seconds, m.figures.outside_seconds, m.share_permille), (H, 0, Some(0)));
     assert_eq!((m.bookings_due, m.no_shows), (2, 1));
 

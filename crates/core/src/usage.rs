@@ -3,7 +3,7 @@
 //! users from outside the instrument's makerspace) and 共享率 (the second over the first).
 //! Figures are sums of sessions, never of bookings, and each keeps the sessions behind it.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -245,13 +245,15 @@ pub fn parse_check_in_code(text: &str) -> Result<String> {
     }
 }
 
-/// A closed session as the figures see it.
+/// A closed session as the figures see it. Sessions, people and organisations are numbers the
+/// reader gives them (row numbers, say): a district year is 10⁶ sessions, and the figures
+/// only count and compare them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionFacts {
-    pub id: Id,
-    pub person_id: Id,
+    pub key: i64,
+    pub person: i64,
     /// The user's organisation: their makerspace, or their company.
-    pub organisation: Id,
+    pub organisation: i64,
     pub ran: Span,
     pub class: UserClass,
     pub purpose: Purpose,
@@ -277,9 +279,12 @@ pub struct Indicators {
     pub distinct_users: u32,
     /// Organisations other than the instrument's makerspace that used it.
     pub outside_organisations: u32,
-    /// The sessions behind `effective_seconds` (every one counted) and behind `outside_seconds`.
-    pub session_ids: Vec<Id>,
-    pub outside_session_ids: Vec<Id>,
+    /// The sessions (their keys) behind `effective_seconds` (every one counted) and behind
+    /// `outside_seconds`; the reader turns them into ids when they are asked for.
+    #[serde(skip)]
+    pub sessions: Vec<i64>,
+    #[serde(skip)]
+    pub outside_sessions: Vec<i64>,
 }
 
 impl Indicators {
@@ -287,7 +292,7 @@ impl Indicators {
     /// only its part inside, and is charged in the period it started in.
     pub fn of<'a>(sessions: impl IntoIterator<Item = &'a SessionFacts>, period: Span) -> Indicators {
         let mut out = Indicators::default();
-        let (mut users, mut organisations) = (BTreeSet::new(), BTreeSet::new());
+        let (mut users, mut organisations) = (HashSet::new(), HashSet::new());
         for s in sessions {
             let inside = s.ran.intersection(&period);
             let seconds = if inside.is_empty() { 0 } else { inside.len() };
@@ -296,13 +301,13 @@ impl Indicators {
                 continue;
             }
             out.effective_seconds += seconds;
-            out.session_ids.push(s.id.clone());
-            users.insert(s.person_id.as_str());
+            out.sessions.push(s.key);
+            users.insert(s.person);
             if s.class != UserClass::Internal {
-                organisations.insert(s.organisation.as_str());
+                organisations.insert(s.organisation);
                 if s.purpose.counts_as_sharing() {
                     out.outside_seconds += seconds;
-                    out.outside_session_ids.push(s.id.clone());
+                    out.outside_sessions.push(s.key);
                 }
             }
             if s.class == UserClass::Enterprise {
@@ -386,16 +391,9 @@ mod tests {
         assert!(rates().validate().is_ok());
     }
 
-    fn session(id: &str, org: &str, ran: (i64, i64), class: UserClass, purpose: Purpose, fen: Fen) -> SessionFacts {
-        SessionFacts {
-            id: id.into(),
-            person_id: format!("p-{id}"),
-            organisation: org.into(),
-            ran: Span::new(ran.0, ran.1),
-            class,
-            purpose,
-            charged_fen: fen,
-        }
+    /// Session `key`, used by person `key`, of organisation `org`.
+    fn session(key: i64, org: i64, ran: (i64, i64), class: UserClass, purpose: Purpose, fen: Fen) -> SessionFacts {
+        SessionFacts { key, person: key, organisation: org, ran: Span::new(ran.0, ran.1), class, purpose, charged_fen: fen }
     }
 
     #[test]
@@ -403,26 +401,27 @@ mod tests {
         use Purpose::*;
         use UserClass::*;
         let month = Span::new(0, 30 * 24 * H);
+        // Organisations: 0 the instrument's makerspace, 2 and 3 other makerspaces, 9 a company.
         let sessions = [
-            session("a", "home", (H, 4 * H), Internal, Research, 30_000),
-            session("b", "ms-2", (10 * H, 12 * H), External, Testing, 40_000),
-            session("c", "acme", (20 * H, 21 * H), Enterprise, CommercialInspection, 33_333),
-            session("d", "acme", (30 * H, 32 * H), Enterprise, Teaching, 66_666),
+            session(1, 0, (H, 4 * H), Internal, Research, 30_000),
+            session(2, 2, (10 * H, 12 * H), External, Testing, 40_000),
+            session(3, 9, (20 * H, 21 * H), Enterprise, CommercialInspection, 33_333),
+            session(4, 9, (30 * H, 32 * H), Enterprise, Teaching, 66_666),
             // Starts an hour before the month: one hour inside, charged last month.
-            session("e", "ms-3", (-H, H), External, Research, 20_000),
+            session(5, 3, (-H, H), External, Research, 20_000),
             // Entirely in the next month.
-            session("f", "ms-3", (month.end, month.end + H), External, Research, 20_000),
+            session(6, 3, (month.end, month.end + H), External, Research, 20_000),
         ];
         let f = Indicators::of(&sessions, month);
         assert_eq!(f.effective_seconds, (3 + 2 + 1 + 2 + 1) * H);
         // b, d and e: c's commercial inspection is work, not sharing.
         assert_eq!(f.outside_seconds, (2 + 2 + 1) * H);
-        assert_eq!(f.outside_session_ids, ["b", "d", "e"]);
+        assert_eq!(f.outside_sessions, [2, 4, 5]);
         assert_eq!(f.enterprise_seconds, 3 * H);
         assert_eq!(f.internal_income_fen, 30_000);
         assert_eq!(f.external_income_fen, 40_000 + 33_333 + 66_666);
         assert_eq!(f.distinct_users, 5);
-        assert_eq!((f.outside_organisations, f.session_ids.len()), (3, 5));
+        assert_eq!((f.outside_organisations, f.sessions.len()), (3, 5));
         // 5 h ÷ 9 h = 0.5556.
         assert_eq!(f.share_permille(), Some(556));
         assert_eq!(Indicators::of(&[], month).share_permille(), None);

@@ -2,7 +2,7 @@
 //! per-instrument table of the large-instrument sharing evaluation), from usage sessions —
 //! never from bookings — and their export as CSV for Excel and as XLSX.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::interval::Span;
 use crate::report::{excel_csv, range_of, xlsx_table};
 use crate::store::Store;
-use crate::usage::{Fen, Indicators, SessionFacts};
+use crate::usage::{Fen, Indicators, SessionFacts, UserClass};
 
 /// What one row of the figures stands for.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -56,6 +56,10 @@ pub struct IndicatorRow {
     /// Sum and count of the ratings of those bookings.
     pub rating_sum: u32,
     pub ratings: u32,
+    /// The sessions behind the effective and the outside hours, when asked for
+    /// (`Store::indicators_with_sessions`).
+    pub session_ids: Vec<Id>,
+    pub outside_session_ids: Vec<Id>,
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -102,8 +106,9 @@ struct Tally {
 }
 
 impl Tally {
-    fn row(&self, (id, name, lab, code): (&str, &str, &str, &str), period: Span) -> IndicatorRow {
+    fn row(&self, (id, name, lab, code): (&str, &str, &str, &str), period: Span, ids: Option<&HashMap<i64, Id>>) -> IndicatorRow {
         let figures = Indicators::of(&self.sessions, period);
+        let named = |keys: &[i64]| ids.map(|ids| keys.iter().filter_map(|k| ids.get(k).cloned()).collect()).unwrap_or_default();
         IndicatorRow {
             id: id.into(),
             name: name.into(),
@@ -111,6 +116,8 @@ impl Tally {
             makerspace_code: code.into(),
             instruments: self.instruments,
             share_permille: figures.share_permille(),
+            session_ids: named(&figures.sessions),
+            outside_session_ids: named(&figures.outside_sessions),
             figures,
             bookings_due: self.bookings_due,
             no_shows: self.no_shows,
@@ -120,56 +127,120 @@ impl Tally {
     }
 }
 
+/// Numbers for the people and makerspaces of the district, so that 10⁶ sessions are counted
+/// without a string of their own each. An organisation is a makerspace (numbered first) or,
+/// for someone in none, the person themselves.
+#[derive(Default)]
+struct Numbers {
+    makerspaces: HashMap<String, i64>,
+    /// Person → (number, the makerspaces they belong to).
+    people: HashMap<String, (i64, Vec<i64>)>,
+}
+
+impl Numbers {
+    fn makerspace(&mut self, id: &str) -> i64 {
+        if let Some(n) = self.makerspaces.get(id) {
+            return *n;
+        }
+        let n = self.makerspaces.len() as i64;
+        self.makerspaces.insert(id.to_string(), n);
+        n
+    }
+
+    fn person(&mut self, id: &str) -> (i64, &[i64]) {
+        if !self.people.contains_key(id) {
+            let n = self.people.len() as i64;
+            self.people.insert(id.to_string(), (n, Vec::new()));
+        }
+        self.people.get(id).map(|(n, homes)| (*n, homes.as_slice())).unwrap_or((0, &[]))
+    }
+}
+
 impl Store {
     /// The figures of the local dates `from..=to` (the district's zone) per group, every
     /// instrument counted (those without sessions too), and their total. Bookings count as
     /// due once they have ended by `now`.
     pub fn indicators(&self, from: NaiveDate, to: NaiveDate, by: GroupBy, now: DateTime<Utc>) -> Result<IndicatorReport> {
+        self.indicators_of((from, to), by, now, false)
+    }
+
+    /// As `indicators`, each figure with the ids of the sessions behind it.
+    pub fn indicators_with_sessions(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: GroupBy,
+        now: DateTime<Utc>,
+    ) -> Result<IndicatorReport> {
+        self.indicators_of((from, to), by, now, true)
+    }
+
+    fn indicators_of(
+        &self,
+        (from, to): (NaiveDate, NaiveDate),
+        by: GroupBy,
+        now: DateTime<Utc>,
+        with_sessions: bool,
+    ) -> Result<IndicatorReport> {
         if to < from {
             return Err(CoreError::invalid("to", "the period ends before it starts"));
         }
         let period = range_of(from, to)?;
         let instruments = self.instruments()?;
+        let mut numbers = Numbers::default();
         let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
-        let mut group_of: BTreeMap<&str, &str> = BTreeMap::new();
+        // Instrument → (its group, its makerspace's number).
+        let mut group_of: HashMap<&str, (&str, i64)> = HashMap::new();
         for i in &instruments {
             let key = i.group(by).0;
             tallies.entry(key).or_default().instruments += 1;
-            group_of.insert(&i.id, key);
+            group_of.insert(&i.id, (key, numbers.makerspace(&i.makerspace_id)));
         }
         // Each person's makerspaces, read once: an outside user's organisation is their own
         // makerspace (the first other than the instrument's), a member's the instrument's.
-        let mut homes: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut roles = self.conn().prepare("SELECT DISTINCT person_id, makerspace_id FROM person_role ORDER BY 1, 2")?;
-        for row in roles.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let (person, makerspace) = row?;
-            homes.entry(person).or_default().push(makerspace);
+        let mut rows = roles.query([])?;
+        while let Some(row) = rows.next()? {
+            let makerspace = numbers.makerspace(row.get_ref(1)?.as_str()?);
+            let person = row.get_ref(0)?.as_str()?;
+            numbers.person(person);
+            if let Some((_, homes)) = numbers.people.get_mut(person) {
+                homes.push(makerspace);
+            }
         }
+        let companies = numbers.makerspaces.len() as i64;
+        let mut ids: HashMap<i64, Id> = HashMap::new();
         let mut stmt = self.conn().prepare(
-            "SELECT s.id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen, s.resource_id,
-                    r.makerspace_id
-             FROM usage_session s JOIN resource r ON r.id = s.resource_id
+            "SELECT s.rowid, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen,
+                    s.resource_id, s.id
+             FROM usage_session s
              WHERE s.ended_at IS NOT NULL AND s.started_at < ?2 AND s.ended_at > ?1",
         )?;
-        let rows = stmt.query_map(params![period.start, period.end], |r| {
-            Ok((
-                (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?),
-                (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, Fen>(6)?),
-                (r.get::<_, String>(7)?, r.get::<_, String>(8)?),
-            ))
-        })?;
-        for row in rows {
-            let ((id, person_id, start, end), (class, purpose, fee), (resource, home)) = row?;
-            let Some(key) = group_of.get(resource.as_str()) else { continue };
-            let class = class.parse().map_err(|_| CoreError::invalid("user_class", class.clone()))?;
-            let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.clone()))?;
-            let elsewhere = || {
-                let theirs = homes.get(&person_id).and_then(|h| h.iter().find(|m| **m != home));
-                theirs.cloned().unwrap_or_else(|| person_id.clone())
+        let mut rows = stmt.query(params![period.start, period.end])?;
+        while let Some(r) = rows.next()? {
+            let Some(&(key, home)) = group_of.get(r.get_ref(7)?.as_str()?) else { continue };
+            let class: &str = r.get_ref(4)?.as_str()?;
+            let class: UserClass = class.parse().map_err(|_| CoreError::invalid("user_class", class.to_string()))?;
+            let purpose: &str = r.get_ref(5)?.as_str()?;
+            let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.to_string()))?;
+            let (person, homes) = numbers.person(r.get_ref(1)?.as_str()?);
+            let organisation = match class {
+                UserClass::Internal => home,
+                _ => homes.iter().copied().find(|m| *m != home).unwrap_or(companies + person),
             };
-            let organisation = if class == crate::usage::UserClass::Internal { home.clone() } else { elsewhere() };
-            let facts =
-                SessionFacts { id, person_id, organisation, ran: Span::new(start, end), class, purpose, charged_fen: fee };
+            let session = r.get::<_, i64>(0)?;
+            if with_sessions {
+                ids.insert(session, r.get(8)?);
+            }
+            let facts = SessionFacts {
+                key: session,
+                person,
+                organisation,
+                ran: Span::new(r.get(2)?, r.get(3)?),
+                class,
+                purpose,
+                charged_fen: r.get(6)?,
+            };
             tallies.entry(key).or_default().sessions.push(facts);
         }
         // Bookings that began in the period and were kept or missed, with their ratings.
@@ -187,7 +258,7 @@ impl Store {
         })?;
         for row in rows {
             let (resource, due, missed, rating_sum, ratings) = row?;
-            let Some(key) = group_of.get(resource.as_str()) else { continue };
+            let Some(&(key, _)) = group_of.get(resource.as_str()) else { continue };
             let t = tallies.entry(key).or_default();
             t.bookings_due += due;
             t.no_shows += missed;
@@ -202,12 +273,15 @@ impl Store {
                 continue;
             }
             let Some(t) = tallies.get(group.0) else { continue };
-            rows.push(t.row(group, period));
+            rows.push(t.row(group, period, with_sessions.then_some(&ids)));
         }
         // The total from the same sessions, by reference (a district year is 10⁶ of them).
         let figures = Indicators::of(tallies.values().flat_map(|t| t.sessions.iter()), period);
         let sum = |f: fn(&Tally) -> u32| tallies.values().map(f).sum::<u32>();
+        let named = |keys: &[i64]| keys.iter().filter_map(|k| ids.get(k).cloned()).collect();
         let total = IndicatorRow {
+            session_ids: named(&figures.sessions),
+            outside_session_ids: named(&figures.outside_sessions),
             id: String::new(),
             name: String::new(),
             lab: String::new(),

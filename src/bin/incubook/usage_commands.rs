@@ -206,12 +206,14 @@ pub fn run(store: &mut Store, command: &UsageCommand, out: &Output, now: DateTim
         }
         UsageCommand::Rates(args) => rates(store, args, out, now),
         UsageCommand::Indicators { from, to, by, csv, xlsx } => {
-            let report = store.indicators(
-                incubook::domain::parse_date("from", from)?,
-                incubook::domain::parse_date("to", to)?,
-                GroupBy::parse(by)?,
-                now,
-            )?;
+            let (from, to, by) =
+                (incubook::domain::parse_date("from", from)?, incubook::domain::parse_date("to", to)?, GroupBy::parse(by)?);
+            // The JSON lists the sessions behind each figure; a table or a file does not.
+            let report = if out.json {
+                store.indicators_with_sessions(from, to, by, now)?
+            } else {
+                store.indicators(from, to, by, now)?
+            };
             if let Some(path) = xlsx {
                 std::fs::write(path, indicators_xlsx(&report, out.lang)?)?;
             }
