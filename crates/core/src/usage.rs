@@ -3,8 +3,6 @@
 //! users from outside the instrument's makerspace) and 共享率 (the second over the first).
 //! Figures are sums of sessions, never of bookings, and each keeps the sessions behind it.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Id;
@@ -292,7 +290,8 @@ impl Indicators {
     /// only its part inside, and is charged in the period it started in.
     pub fn of<'a>(sessions: impl IntoIterator<Item = &'a SessionFacts>, period: Span) -> Indicators {
         let mut out = Indicators::default();
-        let (mut users, mut organisations) = (HashSet::new(), HashSet::new());
+        // Sorted and deduplicated at the end: cheaper than a hash set for 10⁶ sessions.
+        let (mut users, mut organisations) = (Vec::new(), Vec::new());
         for s in sessions {
             let inside = s.ran.intersection(&period);
             let seconds = if inside.is_empty() { 0 } else { inside.len() };
@@ -302,9 +301,9 @@ impl Indicators {
             }
             out.effective_seconds += seconds;
             out.sessions.push(s.key);
-            users.insert(s.person);
+            users.push(s.person);
             if s.class != UserClass::Internal {
-                organisations.insert(s.organisation);
+                organisations.push(s.organisation);
                 if s.purpose.counts_as_sharing() {
                     out.outside_seconds += seconds;
                     out.outside_sessions.push(s.key);
@@ -320,8 +319,13 @@ impl Indicators {
                 }
             }
         }
-        out.distinct_users = users.len() as u32;
-        out.outside_organisations = organisations.len() as u32;
+        let distinct = |mut keys: Vec<i64>| {
+            keys.sort_unstable();
+            keys.dedup();
+            u32::try_from(keys.len()).unwrap_or(u32::MAX)
+        };
+        out.distinct_users = distinct(users);
+        out.outside_organisations = distinct(organisations);
         out
     }
 

@@ -133,8 +133,10 @@ impl Tally {
 #[derive(Default)]
 struct Numbers {
     makerspaces: HashMap<String, i64>,
-    /// Person → (number, the makerspaces they belong to).
-    people: HashMap<String, (i64, Vec<i64>)>,
+    /// Person → their number, an index into `homes`.
+    people: HashMap<String, usize>,
+    /// Each person's makerspaces, by the person's number.
+    homes: Vec<Vec<i64>>,
 }
 
 impl Numbers {
@@ -147,12 +149,18 @@ impl Numbers {
         n
     }
 
+    /// The person's number and makerspaces: one lookup when known (10⁶ times a year), added
+    /// when not (someone in no makerspace).
     fn person(&mut self, id: &str) -> (i64, &[i64]) {
-        if !self.people.contains_key(id) {
-            let n = self.people.len() as i64;
-            self.people.insert(id.to_string(), (n, Vec::new()));
-        }
-        self.people.get(id).map(|(n, homes)| (*n, homes.as_slice())).unwrap_or((0, &[]))
+        let n = match self.people.get(id) {
+            Some(&n) => n,
+            None => {
+                self.homes.push(Vec::new());
+                self.people.insert(id.to_string(), self.homes.len() - 1);
+                self.homes.len() - 1
+            }
+        };
+        (n as i64, self.homes.get(n).map(Vec::as_slice).unwrap_or(&[]))
     }
 }
 
@@ -202,9 +210,8 @@ impl Store {
         let mut rows = roles.query([])?;
         while let Some(row) = rows.next()? {
             let makerspace = numbers.makerspace(row.get_ref(1)?.as_str()?);
-            let person = row.get_ref(0)?.as_str()?;
-            numbers.person(person);
-            if let Some((_, homes)) = numbers.people.get_mut(person) {
+            let (person, _) = numbers.person(row.get_ref(0)?.as_str()?);
+            if let Some(homes) = numbers.homes.get_mut(person as usize) {
                 homes.push(makerspace);
             }
         }
