@@ -73,15 +73,15 @@ pub struct IndicatorReport {
     pub total: IndicatorRow,
 }
 
-/// An instrument and the groups it belongs to.
-struct Instrument {
-    id: Id,
-    name: String,
-    lab_id: Id,
-    lab: String,
-    makerspace_id: Id,
-    makerspace_code: String,
-    makerspace: String,
+/// An instrument and the groups it belongs to (a row of `INSTRUMENTS_SQL`).
+pub struct Instrument {
+    pub id: Id,
+    pub name: String,
+    pub lab_id: Id,
+    pub lab: String,
+    pub makerspace_id: Id,
+    pub makerspace_code: String,
+    pub makerspace: String,
 }
 
 impl Instrument {
@@ -95,6 +95,28 @@ impl Instrument {
     }
 }
 
+/// The statements the figures are read with, the same on SQLite and PostgreSQL (parameters
+/// numbered in the order they appear). Every instrument, in the report's order.
+pub const INSTRUMENTS_SQL: &str = "SELECT r.id, r.name, l.id, l.name, m.id, m.code, m.name
+     FROM resource r JOIN equipment e ON e.resource_id = r.id JOIN lab l ON l.id = e.lab_id
+     JOIN makerspace m ON m.id = r.makerspace_id
+     ORDER BY m.code, l.name, r.name, r.id";
+/// Who belongs to which makerspace.
+pub const ROLES_SQL: &str = "SELECT DISTINCT person_id, makerspace_id FROM person_role ORDER BY 1, 2";
+/// The closed sessions that overlap the period `$1..$2`, in `Tallier::session`'s order.
+pub const SESSIONS_SQL: &str =
+    "SELECT s.resource_id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen, s.id
+     FROM usage_session s WHERE s.ended_at > $1 AND s.started_at < $2 AND s.ended_at IS NOT NULL";
+/// Per instrument, the bookings that began in `$1..$2` and had ended by `$3`, kept or missed:
+/// (resource, due, missed, rating sum, ratings).
+pub const BOOKINGS_DUE_SQL: &str = "SELECT b.resource_id, count(*), count(*) FILTER (WHERE b.status = 'no_show'),
+            coalesce(sum(f.rating), 0), count(f.rating)
+     FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
+     LEFT JOIN feedback f ON f.booking_id = b.id
+     WHERE b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2 AND b.end_at <= $3
+       AND b.status IN ('completed', 'no_show', 'confirmed')
+     GROUP BY b.resource_id";
+
 #[derive(Default)]
 struct Tally {
     sessions: Vec<SessionFacts>,
@@ -103,28 +125,6 @@ struct Tally {
     no_shows: u32,
     rating_sum: u32,
     ratings: u32,
-}
-
-impl Tally {
-    fn row(&self, (id, name, lab, code): (&str, &str, &str, &str), period: Span, ids: Option<&HashMap<i64, Id>>) -> IndicatorRow {
-        let figures = Indicators::of(&self.sessions, period);
-        let named = |keys: &[i64]| ids.map(|ids| keys.iter().filter_map(|k| ids.get(k).cloned()).collect()).unwrap_or_default();
-        IndicatorRow {
-            id: id.into(),
-            name: name.into(),
-            lab: lab.into(),
-            makerspace_code: code.into(),
-            instruments: self.instruments,
-            share_permille: figures.share_permille(),
-            session_ids: named(&figures.sessions),
-            outside_session_ids: named(&figures.outside_sessions),
-            figures,
-            bookings_due: self.bookings_due,
-            no_shows: self.no_shows,
-            rating_sum: self.rating_sum,
-            ratings: self.ratings,
-        }
-    }
 }
 
 /// Numbers for the people and makerspaces of the district, so that 10⁶ sessions are counted
@@ -164,6 +164,165 @@ impl Numbers {
     }
 }
 
+/// One closed session as a backend reads it (a row of `SESSIONS_SQL`).
+pub struct SessionRow<'a> {
+    pub resource_id: &'a str,
+    pub person_id: &'a str,
+    pub ran: Span,
+    pub class: &'a str,
+    pub purpose: &'a str,
+    /// What was charged after waivers.
+    pub charged_fen: Fen,
+    pub id: &'a str,
+}
+
+/// Puts the figures together from what a backend reads — its instruments, who belongs where,
+/// the sessions, the bookings due — the same for the desktop's SQLite and the district's
+/// PostgreSQL. The rules of what counts are `Indicators::of`'s.
+pub struct Tallier {
+    by: GroupBy,
+    period: Span,
+    with_sessions: bool,
+    instruments: Vec<Instrument>,
+    /// Group key → its tally.
+    tallies: BTreeMap<Id, Tally>,
+    /// Instrument → (its group, its makerspace's number).
+    group_of: HashMap<Id, (Id, i64)>,
+    numbers: Numbers,
+    /// Session number → id, when the ids are asked for.
+    ids: HashMap<i64, Id>,
+    next_session: i64,
+}
+
+impl Tallier {
+    /// A tally of `instruments` (`INSTRUMENTS_SQL`), grouped `by`, over the local dates
+    /// `from..=to`; with `with_sessions`, each figure lists the ids of its sessions.
+    pub fn new(
+        instruments: Vec<Instrument>,
+        by: GroupBy,
+        (from, to): (NaiveDate, NaiveDate),
+        with_sessions: bool,
+    ) -> Result<Tallier> {
+        if to < from {
+            return Err(CoreError::invalid("to", "the period ends before it starts"));
+        }
+        let mut t = Tallier {
+            by,
+            period: range_of(from, to)?,
+            with_sessions,
+            instruments: Vec::new(),
+            tallies: BTreeMap::new(),
+            group_of: HashMap::new(),
+            numbers: Numbers::default(),
+            ids: HashMap::new(),
+            next_session: 0,
+        };
+        for i in &instruments {
+            let key = i.group(by).0.to_string();
+            t.tallies.entry(key.clone()).or_default().instruments += 1;
+            let home = t.numbers.makerspace(&i.makerspace_id);
+            t.group_of.insert(i.id.clone(), (key, home));
+        }
+        t.instruments = instruments;
+        Ok(t)
+    }
+
+    /// The period's instants, for the statements' parameters.
+    pub fn period(&self) -> Span {
+        self.period
+    }
+
+    /// A person belongs to a makerspace (`ROLES_SQL`, in its order): an outside user's
+    /// organisation is their own makerspace (the first other than the instrument's).
+    pub fn role(&mut self, person_id: &str, makerspace_id: &str) {
+        let makerspace = self.numbers.makerspace(makerspace_id);
+        let (person, _) = self.numbers.person(person_id);
+        if let Some(homes) = self.numbers.homes.get_mut(person as usize) {
+            homes.push(makerspace);
+        }
+    }
+
+    pub fn session(&mut self, row: &SessionRow<'_>) -> Result<()> {
+        let Some((key, home)) = self.group_of.get(row.resource_id) else { return Ok(()) };
+        let class: UserClass = row.class.parse().map_err(|_| CoreError::invalid("user_class", row.class.to_string()))?;
+        let purpose = row.purpose.parse().map_err(|_| CoreError::invalid("purpose", row.purpose.to_string()))?;
+        let companies = self.numbers.makerspaces.len() as i64;
+        let (person, homes) = self.numbers.person(row.person_id);
+        let organisation = match class {
+            UserClass::Internal => *home,
+            _ => homes.iter().copied().find(|m| m != home).unwrap_or(companies + person),
+        };
+        let number = self.next_session;
+        self.next_session += 1;
+        if self.with_sessions {
+            self.ids.insert(number, row.id.to_string());
+        }
+        let facts =
+            SessionFacts { key: number, person, organisation, ran: row.ran, class, purpose, charged_fen: row.charged_fen };
+        if let Some(tally) = self.tallies.get_mut(key) {
+            tally.sessions.push(facts);
+        }
+        Ok(())
+    }
+
+    /// An instrument's bookings due in the period (`BOOKINGS_DUE_SQL`).
+    pub fn bookings(&mut self, resource_id: &str, (due, missed): (i64, i64), (rating_sum, ratings): (i64, i64)) {
+        let Some((key, _)) = self.group_of.get(resource_id) else { return };
+        let Some(t) = self.tallies.get_mut(key) else { return };
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        t.bookings_due += count(due);
+        t.no_shows += count(missed);
+        t.rating_sum += count(rating_sum);
+        t.ratings += count(ratings);
+    }
+
+    fn row(&self, t: &Tally, (id, name, lab, code): (&str, &str, &str, &str), figures: Indicators) -> IndicatorRow {
+        let named = |keys: &[i64]| keys.iter().filter_map(|k| self.ids.get(k).cloned()).collect();
+        IndicatorRow {
+            id: id.into(),
+            name: name.into(),
+            lab: lab.into(),
+            makerspace_code: code.into(),
+            instruments: t.instruments,
+            share_permille: figures.share_permille(),
+            session_ids: named(&figures.sessions),
+            outside_session_ids: named(&figures.outside_sessions),
+            figures,
+            bookings_due: t.bookings_due,
+            no_shows: t.no_shows,
+            rating_sum: t.rating_sum,
+            ratings: t.ratings,
+        }
+    }
+
+    /// The report: a row per group, in the instruments' order, and the total.
+    pub fn finish(self, (from, to): (NaiveDate, NaiveDate)) -> IndicatorReport {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut rows = Vec::new();
+        for i in &self.instruments {
+            let group = i.group(self.by);
+            if !seen.insert(group.0) {
+                continue;
+            }
+            let Some(t) = self.tallies.get(group.0) else { continue };
+            rows.push(self.row(t, group, Indicators::of(&t.sessions, self.period)));
+        }
+        // The total from the same sessions, by reference (a district year is 10⁶ of them).
+        let figures = Indicators::of(self.tallies.values().flat_map(|t| t.sessions.iter()), self.period);
+        let sum = |f: fn(&Tally) -> u32| self.tallies.values().map(f).sum::<u32>();
+        let all = Tally {
+            sessions: Vec::new(),
+            instruments: sum(|t| t.instruments),
+            bookings_due: sum(|t| t.bookings_due),
+            no_shows: sum(|t| t.no_shows),
+            rating_sum: sum(|t| t.rating_sum),
+            ratings: sum(|t| t.ratings),
+        };
+        let total = self.row(&all, ("", "", "", ""), figures);
+        IndicatorReport { from, to, by: self.by, rows, total }
+    }
+}
+
 impl Store {
     /// The figures of the local dates `from..=to` (the district's zone) per group, every
     /// instrument counted (those without sessions too), and their total. Bookings count as
@@ -185,144 +344,52 @@ impl Store {
 
     fn indicators_of(
         &self,
-        (from, to): (NaiveDate, NaiveDate),
+        dates: (NaiveDate, NaiveDate),
         by: GroupBy,
         now: DateTime<Utc>,
         with_sessions: bool,
     ) -> Result<IndicatorReport> {
-        if to < from {
-            return Err(CoreError::invalid("to", "the period ends before it starts"));
+        let mut stmt = self.conn().prepare(INSTRUMENTS_SQL)?;
+        let instruments = stmt
+            .query_map([], |r| {
+                Ok(Instrument {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    lab_id: r.get(2)?,
+                    lab: r.get(3)?,
+                    makerspace_id: r.get(4)?,
+                    makerspace_code: r.get(5)?,
+                    makerspace: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut tally = Tallier::new(instruments, by, dates, with_sessions)?;
+        let period = tally.period();
+        let mut stmt = self.conn().prepare(ROLES_SQL)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            tally.role(r.get_ref(0)?.as_str()?, r.get_ref(1)?.as_str()?);
         }
-        let period = range_of(from, to)?;
-        let instruments = self.instruments()?;
-        let mut numbers = Numbers::default();
-        let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
-        // Instrument → (its group, its makerspace's number).
-        let mut group_of: HashMap<&str, (&str, i64)> = HashMap::new();
-        for i in &instruments {
-            let key = i.group(by).0;
-            tallies.entry(key).or_default().instruments += 1;
-            group_of.insert(&i.id, (key, numbers.makerspace(&i.makerspace_id)));
-        }
-        // Each person's makerspaces, read once: an outside user's organisation is their own
-        // makerspace (the first other than the instrument's), a member's the instrument's.
-        let mut roles = self.conn().prepare("SELECT DISTINCT person_id, makerspace_id FROM person_role ORDER BY 1, 2")?;
-        let mut rows = roles.query([])?;
-        while let Some(row) = rows.next()? {
-            let makerspace = numbers.makerspace(row.get_ref(1)?.as_str()?);
-            let (person, _) = numbers.person(row.get_ref(0)?.as_str()?);
-            if let Some(homes) = numbers.homes.get_mut(person as usize) {
-                homes.push(makerspace);
-            }
-        }
-        let companies = numbers.makerspaces.len() as i64;
-        let mut ids: HashMap<i64, Id> = HashMap::new();
-        let mut stmt = self.conn().prepare(
-            "SELECT s.rowid, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen,
-                    s.resource_id, s.id
-             FROM usage_session s
-             WHERE s.ended_at IS NOT NULL AND s.started_at < ?2 AND s.ended_at > ?1",
-        )?;
+        let mut stmt = self.conn().prepare(SESSIONS_SQL)?;
         let mut rows = stmt.query(params![period.start, period.end])?;
         while let Some(r) = rows.next()? {
-            let Some(&(key, home)) = group_of.get(r.get_ref(7)?.as_str()?) else { continue };
-            let class: &str = r.get_ref(4)?.as_str()?;
-            let class: UserClass = class.parse().map_err(|_| CoreError::invalid("user_class", class.to_string()))?;
-            let purpose: &str = r.get_ref(5)?.as_str()?;
-            let purpose = purpose.parse().map_err(|_| CoreError::invalid("purpose", purpose.to_string()))?;
-            let (person, homes) = numbers.person(r.get_ref(1)?.as_str()?);
-            let organisation = match class {
-                UserClass::Internal => home,
-                _ => homes.iter().copied().find(|m| *m != home).unwrap_or(companies + person),
-            };
-            let session = r.get::<_, i64>(0)?;
-            if with_sessions {
-                ids.insert(session, r.get(8)?);
-            }
-            let facts = SessionFacts {
-                key: session,
-                person,
-                organisation,
+            let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+            tally.session(&SessionRow {
+                resource_id: text(0)?,
+                person_id: text(1)?,
                 ran: Span::new(r.get(2)?, r.get(3)?),
-                class,
-                purpose,
+                class: text(4)?,
+                purpose: text(5)?,
                 charged_fen: r.get(6)?,
-            };
-            tallies.entry(key).or_default().sessions.push(facts);
+                id: text(7)?,
+            })?;
         }
-        // Bookings that began in the period and were kept or missed, with their ratings.
-        let mut stmt = self.conn().prepare(
-            "SELECT b.resource_id, count(*), count(*) FILTER (WHERE b.status = 'no_show'),
-                    coalesce(sum(f.rating), 0), count(f.rating)
-             FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
-             LEFT JOIN feedback f ON f.booking_id = b.id
-             WHERE b.deleted = 0 AND b.start_at >= ?1 AND b.start_at < ?2 AND b.end_at <= ?3
-               AND b.status IN ('completed', 'no_show', 'confirmed')
-             GROUP BY b.resource_id",
-        )?;
-        let rows = stmt.query_map(params![period.start, period.end, now.timestamp()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?, r.get::<_, u32>(4)?))
-        })?;
-        for row in rows {
-            let (resource, due, missed, rating_sum, ratings) = row?;
-            let Some(&(key, _)) = group_of.get(resource.as_str()) else { continue };
-            let t = tallies.entry(key).or_default();
-            t.bookings_due += due;
-            t.no_shows += missed;
-            t.rating_sum += rating_sum;
-            t.ratings += ratings;
+        let mut stmt = self.conn().prepare(BOOKINGS_DUE_SQL)?;
+        let mut rows = stmt.query(params![period.start, period.end, now.timestamp()])?;
+        while let Some(r) = rows.next()? {
+            tally.bookings(r.get_ref(0)?.as_str()?, (r.get(1)?, r.get(2)?), (r.get(3)?, r.get(4)?));
         }
-        let mut seen = std::collections::BTreeSet::new();
-        let mut rows = Vec::new();
-        for i in &instruments {
-            let group = i.group(by);
-            if !seen.insert(group.0) {
-                continue;
-            }
-            let Some(t) = tallies.get(group.0) else { continue };
-            rows.push(t.row(group, period, with_sessions.then_some(&ids)));
-        }
-        // The total from the same sessions, by reference (a district year is 10⁶ of them).
-        let figures = Indicators::of(tallies.values().flat_map(|t| t.sessions.iter()), period);
-        let sum = |f: fn(&Tally) -> u32| tallies.values().map(f).sum::<u32>();
-        let named = |keys: &[i64]| keys.iter().filter_map(|k| ids.get(k).cloned()).collect();
-        let total = IndicatorRow {
-            session_ids: named(&figures.sessions),
-            outside_session_ids: named(&figures.outside_sessions),
-            id: String::new(),
-            name: String::new(),
-            lab: String::new(),
-            makerspace_code: String::new(),
-            instruments: sum(|t| t.instruments),
-            share_permille: figures.share_permille(),
-            figures,
-            bookings_due: sum(|t| t.bookings_due),
-            no_shows: sum(|t| t.no_shows),
-            rating_sum: sum(|t| t.rating_sum),
-            ratings: sum(|t| t.ratings),
-        };
-        Ok(IndicatorReport { from, to, by, rows, total })
-    }
-
-    fn instruments(&self) -> Result<Vec<Instrument>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT r.id, r.name, l.id, l.name, m.id, m.code, m.name
-             FROM resource r JOIN equipment e ON e.resource_id = r.id JOIN lab l ON l.id = e.lab_id
-             JOIN makerspace m ON m.id = r.makerspace_id
-             ORDER BY m.code, l.name, r.name, r.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Instrument {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                lab_id: r.get(2)?,
-                lab: r.get(3)?,
-                makerspace_id: r.get(4)?,
-                makerspace_code: r.get(5)?,
-                makerspace: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(tally.finish(dates))
     }
 }
 
