@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/notices", get(notices).post(publish_notice))
         .route("/v1/reports/district", get(district_report))
+        .route("/v1/reports/indicators", get(indicators))
         .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // A span per request (method, path, status, latency); the handlers' own spans nest in it.
@@ -316,6 +317,39 @@ async fn district_report(
     }
     let db = state.db.clone();
     Ok(Json(blocking(move || db.district_report(from, to)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorQuery {
+    from: String,
+    to: String,
+    /// instrument (the default), lab or makerspace.
+    by: Option<String>,
+    /// `true`: each figure lists the ids of its sessions.
+    sessions: Option<bool>,
+}
+
+/// The district's sharing figures (有效工作机时, 对外服务机时, 共享率, income, users…), for
+/// district operators.
+#[tracing::instrument(skip_all, err(level = "info"))]
+async fn indicators(
+    State(state): State<AppState>,
+    Caller(principal, _): Caller,
+    query: std::result::Result<Query<IndicatorQuery>, QueryRejection>,
+) -> Result<Json<incubook_sqlite::indicators::IndicatorReport>> {
+    if !principal.is_district_operator() {
+        return Err(ServerError::Forbidden("the district's figures are for district operators".into()));
+    }
+    let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
+    let from = incubook_core::domain::parse_date("from", &query.from)?;
+    let to = incubook_core::domain::parse_date("to", &query.to)?;
+    if to < from || (to - from).num_days() > 366 {
+        return Err(ServerError::Invalid("give a range of at most one year, from ≤ to".into()));
+    }
+    let by = incubook_sqlite::indicators::GroupBy::parse(query.by.as_deref().unwrap_or("instrument"))?;
+    let db = state.db.clone();
+    Ok(Json(blocking(move || db.indicators((from, to), by, query.sessions.unwrap_or(false))).await?))
 }
 
 /// The district's makerspaces and how much of each one's catalogue the server has: a space

@@ -5,6 +5,7 @@ mod common;
 
 use chrono::Utc;
 use common::{Backend, PASSWORD, TestServer, founders_of, ok};
+use incubook::indicators::GroupBy;
 use incubook_server::db::ServerRole;
 use serde_json::{Value, json};
 
@@ -93,7 +94,34 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace(backend: Backen
     assert_eq!(status, 400);
 }
 
+fn the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions(backend: Backend) {
+    let (server, founder, operator) = setup(backend);
+    // A past quarter: every booking in it has ended, whatever the clock says.
+    let today = Utc::now().date_naive();
+    let (from, to) = (today - chrono::Duration::days(120), today - chrono::Duration::days(1));
+    let url = |by: &str| format!("{}/v1/reports/indicators?from={from}&to={to}&by={by}", server.base);
+    let (status, _) = call("GET", &url("makerspace"), Some(&founder), None);
+    assert_eq!(status, 403);
+    for by in [GroupBy::Instrument, GroupBy::Lab, GroupBy::Makerspace] {
+        let name = format!("{by:?}").to_lowercase();
+        let (status, report) = call("GET", &url(&name), Some(&operator), None);
+        assert_eq!(status, 200, "{report}");
+        let local = ok(server.seed().indicators(from, to, by, Utc::now()));
+        assert!(local.total.figures.effective_seconds > 0, "the sample district has sessions in the quarter");
+        assert_eq!(report, serde_json::to_value(&local).unwrap_or_default(), "by {name}");
+    }
+    let (status, listed) = call("GET", &format!("{}&sessions=true", url("makerspace")), Some(&operator), None);
+    assert_eq!(status, 200);
+    let local = ok(server.seed().indicators_with_sessions(from, to, GroupBy::Makerspace, Utc::now()));
+    let ids = listed["total"]["session_ids"].as_array().map(Vec::len).unwrap_or_default();
+    assert_eq!(ids, local.total.session_ids.len());
+    assert!(ids > 0);
+    let (status, body) = call("GET", &url("room"), Some(&operator), None);
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid.by")));
+}
+
 on_both_backends!(
     operators_publish_notices_everyone_reads_them_and_they_reach_replicas,
-    the_district_report_is_for_operators_and_sums_each_makerspace
+    the_district_report_is_for_operators_and_sums_each_makerspace,
+    the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions
 );

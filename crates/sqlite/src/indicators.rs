@@ -110,7 +110,7 @@ pub const SESSIONS_SQL: &str =
 /// Per instrument, the bookings that began in `$1..$2` and had ended by `$3`, kept or missed:
 /// (resource, due, missed, rating sum, ratings).
 pub const BOOKINGS_DUE_SQL: &str = "SELECT b.resource_id, count(*), count(*) FILTER (WHERE b.status = 'no_show'),
-            coalesce(sum(f.rating), 0), count(f.rating)
+            CAST(coalesce(sum(f.rating), 0) AS BIGINT), count(f.rating)
      FROM booking b JOIN equipment e ON e.resource_id = b.resource_id
      LEFT JOIN feedback f ON f.booking_id = b.id
      WHERE b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2 AND b.end_at <= $3

@@ -119,6 +119,15 @@ pub trait Database: Send + Sync {
     /// Notices, newest first.
     fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;
+    /// The district's sharing figures (有效工作机时, 对外服务机时, 共享率…) of the local dates
+    /// `from..=to` per instrument, lab or makerspace; with `with_sessions`, each lists the ids
+    /// of its sessions.
+    fn indicators(
+        &self,
+        dates: (NaiveDate, NaiveDate),
+        by: incubook_sqlite::indicators::GroupBy,
+        with_sessions: bool,
+    ) -> Result<incubook_sqlite::indicators::IndicatorReport>;
     /// Whether the database answers, on every connection a request may use.
     fn health(&self) -> Result<()>;
     /// The district's makerspaces, with how many labs and resources each has here.

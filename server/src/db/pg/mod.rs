@@ -360,6 +360,15 @@ impl Database for PostgresDatabase {
         report::district(&mut *self.conn()?, from, to)
     }
 
+    fn indicators(
+        &self,
+        dates: (NaiveDate, NaiveDate),
+        by: incubook_sqlite::indicators::GroupBy,
+        with_sessions: bool,
+    ) -> Result<incubook_sqlite::indicators::IndicatorReport> {
+        report::indicators(&mut *self.conn()?, dates, by, (chrono::Utc::now().timestamp(), with_sessions))
+    }
+
     fn import_catalogue(&self, source: &Store, codes: &[String], progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {
         catalogue::import(&mut self.conn()?.client, source, codes, progress)
     }

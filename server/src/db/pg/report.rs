@@ -2,6 +2,10 @@
 //! SQL here and put together by the core's pure report functions.
 
 use chrono::NaiveDate;
+use incubook_core::interval::Span;
+use incubook_sqlite::indicators::{
+    BOOKINGS_DUE_SQL, GroupBy, INSTRUMENTS_SQL, IndicatorReport, Instrument, ROLES_SQL, SESSIONS_SQL, SessionRow, Tallier,
+};
 use incubook_sqlite::report::{self, DistrictReport, EquipmentCount, MentorHours};
 
 use super::bookings::load_rules;
@@ -71,4 +75,50 @@ pub(super) fn district(conn: &mut PgConn, from: NaiveDate, to: NaiveDate) -> Res
     let mentors = report::mentor_report_of(from, to, by_mentor);
     let equipment = report::equipment_report_of(from, to, counts);
     Ok(report::district_report_of(&mentors, &equipment))
+}
+
+/// The sharing figures of the whole district: the same statements and the same tally as the
+/// desktop's (`incubook_sqlite::indicators::Tallier`), over the district's rows.
+pub(super) fn indicators(
+    conn: &mut PgConn,
+    dates: (NaiveDate, NaiveDate),
+    by: GroupBy,
+    (now, with_sessions): (i64, bool),
+) -> Result<IndicatorReport> {
+    conn.snapshot(|tx| -> Result<_> {
+        let instruments = tx
+            .query(INSTRUMENTS_SQL, &[])?
+            .iter()
+            .map(|r| Instrument {
+                id: r.get(0),
+                name: r.get(1),
+                lab_id: r.get(2),
+                lab: r.get(3),
+                makerspace_id: r.get(4),
+                makerspace_code: r.get(5),
+                makerspace: r.get(6),
+            })
+            .collect();
+        let mut tally = Tallier::new(instruments, by, dates, with_sessions)?;
+        let period = tally.period();
+        for r in tx.query(ROLES_SQL, &[])? {
+            tally.role(r.get(0), r.get(1));
+        }
+        tx.for_each_row(SESSIONS_SQL, &[&period.start, &period.end], |r| -> Result<()> {
+            let row = SessionRow {
+                resource_id: r.get(0),
+                person_id: r.get(1),
+                ran: Span::new(r.get(2), r.get(3)),
+                class: r.get(4),
+                purpose: r.get(5),
+                charged_fen: r.get(6),
+                id: r.get(7),
+            };
+            Ok(tally.session(&row)?)
+        })?;
+        for r in tx.query(BOOKINGS_DUE_SQL, &[&period.start, &period.end, &now])? {
+            tally.bookings(r.get(0), (r.get(1), r.get(2)), (r.get(3), r.get(4)));
+        }
+        Ok(tally.finish(dates))
+    })
 }

@@ -62,6 +62,23 @@ impl<'a, C: GenericClient> Sql<'a, C> {
         self.c.query(&s, params)
     }
 
+    /// Hands each row to `f` as it arrives, without holding them all (a district year's
+    /// sessions are 10⁶ rows).
+    pub fn for_each_row<E: From<postgres::Error>>(
+        &mut self,
+        sql: &str,
+        params: Params,
+        mut f: impl FnMut(&Row) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let s = self.statement(sql)?;
+        let mut rows = self.c.query_raw(&s, params.iter().copied())?;
+        while let Some(row) = rows.next()? {
+            f(&row)?;
+        }
+        Ok(())
+    }
+
     pub fn query_opt(&mut self, sql: &str, params: Params) -> Result<Option<Row>, postgres::Error> {
         let s = self.statement(sql)?;
         self.c.query_opt(&s, params)

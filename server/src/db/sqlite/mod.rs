@@ -322,6 +322,22 @@ impl Database for SqliteDatabase {
         self.read(|store| Ok(store.district_report(from, to)?))
     }
 
+    fn indicators(
+        &self,
+        (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+        by: incubook_sqlite::indicators::GroupBy,
+        with_sessions: bool,
+    ) -> Result<incubook_sqlite::indicators::IndicatorReport> {
+        let now = chrono::Utc::now();
+        self.read(|store| {
+            Ok(if with_sessions {
+                store.indicators_with_sessions(from, to, by, now)?
+            } else {
+                store.indicators(from, to, by, now)?
+            })
+        })
+    }
+
     fn health(&self) -> Result<()> {
         let ping =
             |store: &Store| -> Result<()> { Ok(store.conn().query_row("SELECT count(*) FROM sync_client", [], |_| Ok(()))?) };
