@@ -6,7 +6,7 @@ pub mod release;
 pub mod state;
 pub mod sync;
 
-pub use commands::{admin, bookings, kiosk, labs, mentors, session, sync as sync_commands};
+pub use commands::{admin, bookings, instruments, kiosk, labs, mentors, session, sync as sync_commands};
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
 /// `CommandName` in the TypeScript bindings, so a renamed command fails `npm run check`.
@@ -56,6 +56,8 @@ macro_rules! with_commands {
             labs::revoke_qualification,
             labs::lab_calendar,
             labs::lab_utilisation,
+            instruments::equipment_terms,
+            instruments::save_equipment_terms,
             kiosk::kiosk_day,
             kiosk::set_kiosk_lab,
             kiosk::kiosk_check_in,

@@ -60,6 +60,8 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     incubook::store::Notice::export_all(&cfg)?;
     incubook::store::KioskDay::export_all(&cfg)?;
     incubook::utilisation::LabUtilisation::export_all(&cfg)?;
+    incubook_desktop::instruments::EquipmentTermsView::export_all(&cfg)?;
+    incubook_desktop::instruments::EquipmentTerms::export_all(&cfg)?;
     incubook::usage::Purpose::export_all(&cfg)?;
     incubook_desktop::kiosk::CheckInCode::export_all(&cfg)?;
     let names: Vec<String> = incubook_desktop::COMMAND_NAMES.iter().map(|n| format!("\"{n}\"")).collect();

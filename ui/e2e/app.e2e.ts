@@ -155,6 +155,31 @@ describe('Incubook desktop', () => {
     await click('[data-testid="nav-blackouts"]');
   });
 
+  it("a lab manager sets an instrument's rates, release rule and register value", async () => {
+    const printer = (cli(session.dataDir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+    await click('[data-testid="nav-blackouts"]');
+    await click('[data-testid="nav-equipment-admin"]');
+    await click(`[data-testid="edit-equipment-${printer}"]`);
+    await browser.$('[data-testid="terms-editor"]').waitForDisplayed({ timeout: 15_000 });
+    await browser.$('[data-testid="rate-internal"]').setValue('80');
+    await browser.$('[data-testid="rate-external"]').setValue('120.5');
+    await browser.$('[data-testid="no-show-after"]').setValue('20');
+    await browser.$('[data-testid="register-value"]').setValue('560000');
+    await click('[data-testid="save-terms"]');
+    expect(await notice()).toContain('已保存');
+    await browser.$('[data-testid="flag-national"]').waitForDisplayed({ timeout: 15_000 });
+    await shot(browser, 'equipment-terms');
+    const terms = cli(session.dataDir, ['rates', printer]) as { rates: { internal_fen_per_hour: number; external_fen_per_hour: number }; usage_rules: { no_show_after_min: number } };
+    expect([terms.rates.internal_fen_per_hour, terms.rates.external_fen_per_hour, terms.usage_rules.no_show_after_min]).toEqual([8000, 12050, 20]);
+    const register = cli(session.dataDir, ['register', printer]) as { original_value_fen: number; national: boolean };
+    expect([register.original_value_fen, register.national]).toEqual([56_000_000, true]);
+    // A typing mistake in yuan is caught before anything is written.
+    await browser.$('[data-testid="rate-internal"]').setValue('8o');
+    await click('[data-testid="save-terms"]');
+    expect(await notice()).toContain('金额请填写元');
+    expect((cli(session.dataDir, ['rates', printer]) as { rates: { internal_fen_per_hour: number } }).rates.internal_fen_per_hour).toBe(8000);
+  });
+
   it("a lab manager sees the lab's weekly hours and its share rate as charts", async () => {
     await click('[data-testid="nav-utilization"]');
     for (const chart of ['chart-weeks', 'chart-share']) {

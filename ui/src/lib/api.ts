@@ -47,6 +47,8 @@ import type { UsageSession } from '../bindings/UsageSession';
 import type { Purpose } from '../bindings/Purpose';
 import type { CheckInCode } from '../bindings/CheckInCode';
 import type { LabUtilisation } from '../bindings/LabUtilisation';
+import type { EquipmentTermsView } from '../bindings/EquipmentTermsView';
+import type { EquipmentTerms } from '../bindings/EquipmentTerms';
 
 export type { IpcError };
 
@@ -111,6 +113,8 @@ export const api = {
   revokeQualification: (personId: string, resourceId: string) => call<void>('revoke_qualification', { personId, resourceId }),
   labCalendar: (labId: string, from: string, to: string) => call<LabCalendar>('lab_calendar', { labId, from, to }),
   labUtilisation: (labId: string, weeks: number) => call<LabUtilisation>('lab_utilisation', { labId, weeks }),
+  equipmentTerms: (resourceId: string) => call<EquipmentTermsView>('equipment_terms', { resourceId }),
+  saveEquipmentTerms: (resourceId: string, terms: EquipmentTerms) => call<EquipmentTermsView>('save_equipment_terms', { resourceId, terms }),
 
   setRole: (personId: string, makerspaceCode: string, role: Role, granted: boolean) =>
     call<Person>('set_role', { personId, makerspaceCode, role, granted }),

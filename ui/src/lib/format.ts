@@ -50,3 +50,17 @@ export function clockToMinutes(text: string): number | null {
 export function yuan(cents: number): string {
   return `¥${(cents / 100).toFixed(2)}`;
 }
+
+/** Fen as yuan for an input ("120.50"), exactly: integer arithmetic, no floating point. */
+export function yuanText(fen: number): string {
+  const whole = Math.trunc(fen / 100);
+  const cents = Math.abs(fen % 100);
+  return `${whole}.${String(cents).padStart(2, '0')}`;
+}
+
+/** Yuan as typed ("120", "99.5", "0.01") in fen, exactly; null when it is not an amount. */
+export function fenOf(text: string): number | null {
+  const m = /^\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, clockToMinutes, formatSpan, localDate, minutesToClock, yuan } from '../lib/format';
+import { addDays, clockToMinutes, formatSpan, localDate, minutesToClock, yuan, fenOf, yuanText } from '../lib/format';
 import { nonOverlapping } from '../lib/week';
 
 describe('format', () => {
@@ -44,5 +44,15 @@ describe('format', () => {
   it('keeps only slots that can stand side by side', () => {
     const s = (a: string, b: string) => ({ start: `2026-12-08T${a}:00Z`, end: `2026-12-08T${b}:00Z` });
     expect(nonOverlapping([s('01:00', '02:00'), s('01:30', '02:30'), s('02:00', '03:00')])).toEqual([s('01:00', '02:00'), s('02:00', '03:00')]);
+  });
+
+  it('turns typed yuan into fen exactly and back', () => {
+    expect(fenOf('120')).toBe(12000);
+    expect(fenOf('99.5')).toBe(9950);
+    expect(fenOf('0.01')).toBe(1);
+    expect(fenOf('0.29')).toBe(29);
+    for (const bad of ['', '-1', '1.234', '1e3', '¥5']) expect(fenOf(bad)).toBeNull();
+    expect(yuanText(12345)).toBe('123.45');
+    expect(yuanText(5)).toBe('0.05');
   });
 });
