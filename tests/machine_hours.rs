@@ -310,6 +310,22 @@ fn the_sharing_figures_of_a_fixture_match_a_count_by_hand_to_the_hour_and_the_fe
     assert!(csv.starts_with("\u{feff}仪器名称,所属实验室,所属空间,有效工作机时(小时),对外服务机时(小时),共享率(%)"));
     assert!(csv.contains("激光切割机,张江公共技术服务平台,PD-0001,2.50,1.50,60.0,100.00,300.00,2,1,0.00,2,0,"), "{csv}");
     assert!(csv.contains("合计,"), "a total row");
+    // The annual per-instrument table ends each row with the instrument's register entry.
+    let laser_id = d.equipment.clone();
+    let register = incubook::register::InstrumentRegister {
+        original_value_fen: Some(56_012_345),
+        asset_number: "00420".into(),
+        open_for_sharing: true,
+        ..Default::default()
+    };
+    ok(d.store.set_register(&d.manager.clone(), &laser_id, &register, after));
+    let registered = ok(d.store.indicators(from, to, GroupBy::Instrument, after));
+    let csv = ok(indicators_csv(&registered, incubook::i18n::Lang::Zh));
+    assert!(csv.lines().next().unwrap_or_default().ends_with(",平均评分,原值(万元),资产编号,对外开放"), "{csv}");
+    assert!(csv.contains(",56.01,00420,是"), "{csv}");
+    let sheet = xlsx_rows(ok(indicators_xlsx(&registered, incubook::i18n::Lang::Zh)));
+    let laser = sheet.iter().find(|r| r[0] == "激光切割机").cloned().unwrap_or_default();
+    assert_eq!(laser[14..17], ["56.01", "00420", "是"], "the asset number stays text, with its zero");
     let sheet = xlsx_rows(ok(indicators_xlsx(&by_lab, incubook::i18n::Lang::Zh)));
     assert_eq!(sheet[0][0..4], ["实验室", "所属空间", "仪器台数", "有效工作机时(小时)"]);
     assert_eq!(sheet[1][0..6], ["张江公共技术服务平台", "PD-0001", "2", "3.5", "1.5", "42.9"]);

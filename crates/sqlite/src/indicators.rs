@@ -56,6 +56,11 @@ pub struct IndicatorRow {
     /// Sum and count of the ratings of those bookings.
     pub rating_sum: u32,
     pub ratings: u32,
+    /// An instrument row's register entry (the annual table lists it): 原值, asset number,
+    /// open for sharing; none for a lab, a makerspace or the total.
+    pub original_value_fen: Option<Fen>,
+    pub asset_number: String,
+    pub open_for_sharing: Option<bool>,
     /// The sessions behind the effective and the outside hours, when asked for
     /// (`Store::indicators_with_sessions`).
     pub session_ids: Vec<Id>,
@@ -82,6 +87,10 @@ pub struct Instrument {
     pub makerspace_id: Id,
     pub makerspace_code: String,
     pub makerspace: String,
+    /// From the asset register: 原值, the asset number, open for sharing.
+    pub original_value_fen: Option<Fen>,
+    pub asset_number: String,
+    pub open_for_sharing: bool,
 }
 
 impl Instrument {
@@ -97,7 +106,8 @@ impl Instrument {
 
 /// The statements the figures are read with, the same on SQLite and PostgreSQL (parameters
 /// numbered in the order they appear). Every instrument, in the report's order.
-pub const INSTRUMENTS_SQL: &str = "SELECT r.id, r.name, l.id, l.name, m.id, m.code, m.name
+pub const INSTRUMENTS_SQL: &str = "SELECT r.id, r.name, l.id, l.name, m.id, m.code, m.name,
+            e.original_value_fen, e.asset_number, e.open_for_sharing
      FROM resource r JOIN equipment e ON e.resource_id = r.id JOIN lab l ON l.id = e.lab_id
      JOIN makerspace m ON m.id = r.makerspace_id
      ORDER BY m.code, l.name, r.name, r.id";
@@ -276,7 +286,12 @@ impl Tallier {
         t.ratings += count(ratings);
     }
 
-    fn row(&self, t: &Tally, (id, name, lab, code): (&str, &str, &str, &str), figures: Indicators) -> IndicatorRow {
+    fn row(
+        &self,
+        t: &Tally,
+        ((id, name, lab, code), instrument): ((&str, &str, &str, &str), Option<&Instrument>),
+        figures: Indicators,
+    ) -> IndicatorRow {
         let named = |keys: &[i64]| keys.iter().filter_map(|k| self.ids.get(k).cloned()).collect();
         IndicatorRow {
             id: id.into(),
@@ -285,6 +300,9 @@ impl Tallier {
             makerspace_code: code.into(),
             instruments: t.instruments,
             share_permille: figures.share_permille(),
+            original_value_fen: instrument.and_then(|i| i.original_value_fen),
+            asset_number: instrument.map(|i| i.asset_number.clone()).unwrap_or_default(),
+            open_for_sharing: instrument.map(|i| i.open_for_sharing),
             session_ids: named(&figures.sessions),
             outside_session_ids: named(&figures.outside_sessions),
             figures,
@@ -305,7 +323,8 @@ impl Tallier {
                 continue;
             }
             let Some(t) = self.tallies.get(group.0) else { continue };
-            rows.push(self.row(t, group, Indicators::of(&t.sessions, self.period)));
+            let instrument = (self.by == GroupBy::Instrument).then_some(i);
+            rows.push(self.row(t, (group, instrument), Indicators::of(&t.sessions, self.period)));
         }
         // The total from the same sessions, by reference (a district year is 10⁶ of them).
         let figures = Indicators::of(self.tallies.values().flat_map(|t| t.sessions.iter()), self.period);
@@ -318,7 +337,7 @@ impl Tallier {
             rating_sum: sum(|t| t.rating_sum),
             ratings: sum(|t| t.ratings),
         };
-        let total = self.row(&all, ("", "", "", ""), figures);
+        let total = self.row(&all, (("", "", "", ""), None), figures);
         IndicatorReport { from, to, by: self.by, rows, total }
     }
 }
@@ -360,6 +379,9 @@ impl Store {
                     makerspace_id: r.get(4)?,
                     makerspace_code: r.get(5)?,
                     makerspace: r.get(6)?,
+                    original_value_fen: r.get(7)?,
+                    asset_number: r.get(8)?,
+                    open_for_sharing: r.get::<_, i64>(9)? != 0,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -448,10 +470,31 @@ fn header(by: GroupBy, lang: Lang) -> Vec<&'static str> {
             "Mean rating",
         ]
     };
-    first.iter().chain(rest).copied().collect()
+    // The annual per-instrument table lists each instrument's register entry after its figures.
+    let register: &[&str] = match (by, zh) {
+        (GroupBy::Instrument, true) => &["原值(万元)", "资产编号", "对外开放"],
+        (GroupBy::Instrument, false) => &["Original value (10k yuan)", "Asset number", "Open for sharing"],
+        _ => &[],
+    };
+    first.iter().chain(rest).chain(register).copied().collect()
 }
 
-fn cells(by: GroupBy, r: &IndicatorRow) -> Vec<String> {
+/// The columns after the names that are figures (and the register's value), as XLSX numbers.
+fn numeric(by: GroupBy, column: u16) -> bool {
+    match by {
+        // name, lab, code | 11 figures | value, asset number, open
+        GroupBy::Instrument => (3..15).contains(&column),
+        _ => column >= 2,
+    }
+}
+
+/// Fen as 万元 (10,000 yuan) with two decimals, rounded half up.
+fn wan_text(fen: Fen) -> String {
+    let hundredths = (fen + 5_000) / 10_000;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+fn cells(by: GroupBy, r: &IndicatorRow, lang: Lang) -> Vec<String> {
     let f = &r.figures;
     let mut row = match by {
         GroupBy::Instrument => vec![r.name.clone(), r.lab.clone(), r.makerspace_code.clone()],
@@ -471,12 +514,22 @@ fn cells(by: GroupBy, r: &IndicatorRow) -> Vec<String> {
         r.no_shows.to_string(),
         rating,
     ]);
+    if by == GroupBy::Instrument {
+        let open = match (r.open_for_sharing, lang) {
+            (Some(true), Lang::Zh) => "是",
+            (Some(false), Lang::Zh) => "否",
+            (Some(true), Lang::En) => "yes",
+            (Some(false), Lang::En) => "no",
+            (None, _) => "",
+        };
+        row.extend([r.original_value_fen.map(wan_text).unwrap_or_default(), r.asset_number.clone(), open.to_string()]);
+    }
     row
 }
 
 fn table(report: &IndicatorReport, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let mut rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(report.by, r)).collect();
-    let mut total = cells(report.by, &report.total);
+    let mut rows: Vec<Vec<String>> = report.rows.iter().map(|r| cells(report.by, r, lang)).collect();
+    let mut total = cells(report.by, &report.total, lang);
     total[0] = if lang == Lang::Zh { "合计".into() } else { "Total".into() };
     rows.push(total);
     (header(report.by, lang), rows)
@@ -491,5 +544,5 @@ pub fn indicators_csv(report: &IndicatorReport, lang: Lang) -> Result<String> {
 /// The figures as an XLSX workbook: the same columns as the CSV, numbers as numbers.
 pub fn indicators_xlsx(report: &IndicatorReport, lang: Lang) -> Result<Vec<u8>> {
     let (header, rows) = table(report, lang);
-    xlsx_table(if lang == Lang::Zh { "共享指标" } else { "Sharing figures" }, &header, &rows, 2)
+    xlsx_table(if lang == Lang::Zh { "共享指标" } else { "Sharing figures" }, &header, &rows, |c| numeric(report.by, c))
 }

@@ -248,9 +248,15 @@ pub fn excel_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     if risky && cell.parse::<f64>().is_err() { format!("'{cell}").into() } else { cell.into() }
 }
 
-/// A one-sheet XLSX workbook: a bold header, then the rows; the cells of columns from
-/// `first_number` on that read as numbers are written as numbers Excel can sum.
-pub(crate) fn xlsx_table(sheet_name: &str, header: &[&str], rows: &[Vec<String>], first_number: u16) -> Result<Vec<u8>> {
+/// A one-sheet XLSX workbook: a bold header, then the rows; the cells of the `numeric`
+/// columns that read as numbers are written as numbers Excel can sum (the rest stay text, so
+/// that an asset number keeps its leading zeros).
+pub(crate) fn xlsx_table(
+    sheet_name: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    numeric: impl Fn(u16) -> bool,
+) -> Result<Vec<u8>> {
     let failed = |e: rust_xlsxwriter::XlsxError| CoreError::Io(std::io::Error::other(e.to_string()));
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -263,7 +269,7 @@ pub(crate) fn xlsx_table(sheet_name: &str, header: &[&str], rows: &[Vec<String>]
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32 + 1, c as u16);
             match cell.parse::<f64>() {
-                Ok(n) if c >= first_number && !cell.is_empty() => sheet.write_number(r, c, n).map_err(failed)?,
+                Ok(n) if numeric(c) && !cell.is_empty() => sheet.write_number(r, c, n).map_err(failed)?,
                 _ => sheet.write_string(r, c, cell.as_str()).map_err(failed)?,
             };
         }

@@ -230,5 +230,5 @@ pub fn statement_csv(statement: &Statement, lang: Lang) -> Result<String> {
 /// The statement as an XLSX workbook, amounts as numbers.
 pub fn statement_xlsx(statement: &Statement, lang: Lang) -> Result<Vec<u8>> {
     let (header, rows) = table(statement, lang);
-    xlsx_table(if lang == Lang::Zh { "对账单" } else { "Statement" }, &header, &rows, 8)
+    xlsx_table(if lang == Lang::Zh { "对账单" } else { "Statement" }, &header, &rows, |c| (8..12).contains(&c))
 }

@@ -97,6 +97,9 @@ pub(super) fn indicators(
                 makerspace_id: r.get(4),
                 makerspace_code: r.get(5),
                 makerspace: r.get(6),
+                original_value_fen: r.get(7),
+                asset_number: r.get(8),
+                open_for_sharing: r.get::<_, i64>(9) != 0,
             })
             .collect();
         let mut tally = Tallier::new(instruments, by, dates, with_sessions)?;
