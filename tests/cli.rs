@@ -226,26 +226,28 @@ fn incubook_at(dir: &Path, now: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("run incubook: {e}"))
 }
 
+/// An instrument anyone may book at once, its lab manager, and a founder of its makerspace.
+fn open_instrument(d: &Path) -> (String, String, String) {
+    let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .conn()
+        .query_row(
+            "SELECT r.id, lm.person_id, f.person_id FROM resource r
+             JOIN person_role lm ON lm.makerspace_id = r.makerspace_id AND lm.role = 'lab_manager'
+             JOIN person_role f ON f.makerspace_id = r.makerspace_id AND f.role = 'founder'
+             WHERE r.kind = 'equipment' AND r.qualification_required = 0 AND r.approval_required = 0
+             ORDER BY r.id, lm.person_id, f.person_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn a_founder_checks_in_and_out_at_the_command_line_and_pays_the_rate_the_lab_set() {
     let s = sample();
     let d = s.dir.path();
-    // An instrument anyone may book at once, its lab manager, and a founder of its makerspace.
-    let (equipment, manager, founder): (String, String, String) = {
-        let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
-        store
-            .conn()
-            .query_row(
-                "SELECT r.id, lm.person_id, f.person_id FROM resource r
-                 JOIN person_role lm ON lm.makerspace_id = r.makerspace_id AND lm.role = 'lab_manager'
-                 JOIN person_role f ON f.makerspace_id = r.makerspace_id AND f.role = 'founder'
-                 WHERE r.kind = 'equipment' AND r.qualification_required = 0 AND r.approval_required = 0
-                 ORDER BY r.id, lm.person_id, f.person_id LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
+    let (equipment, manager, founder) = open_instrument(d);
     let rates =
         json(&incubook(d, &["rates", &equipment, "--internal", "100", "--external", "200.50", "--as", &manager, "--json"]));
     assert_eq!(
@@ -320,21 +322,7 @@ fn a_founder_checks_in_and_out_at_the_command_line_and_pays_the_rate_the_lab_set
 fn a_lab_manager_keeps_the_register_walks_a_founder_up_and_prints_her_statement() {
     let s = sample();
     let d = s.dir.path();
-    let (equipment, manager, founder): (String, String, String) = {
-        let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
-        store
-            .conn()
-            .query_row(
-                "SELECT r.id, lm.person_id, f.person_id FROM resource r
-                 JOIN person_role lm ON lm.makerspace_id = r.makerspace_id AND lm.role = 'lab_manager'
-                 JOIN person_role f ON f.makerspace_id = r.makerspace_id AND f.role = 'founder'
-                 WHERE r.kind = 'equipment' AND r.qualification_required = 0 AND r.approval_required = 0
-                 ORDER BY r.id, lm.person_id, f.person_id LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
+    let (equipment, manager, founder) = open_instrument(d);
     let set = [
         "register",
         &equipment,

@@ -4,27 +4,47 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use common::{Arg, Backend, TestServer, founders_of, ok};
 use incubook::domain::{Policy, WeeklyHours};
 use incubook::store::{NewBooking, NewEquipment, SlotSearch, WalkUpAsked};
 use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules};
 use incubook_server::db::ServerRole;
 
-/// A lab manager of PD-0001 and one of its labs.
-fn manager_and_lab(seed: &incubook::store::Store) -> (String, String) {
+/// A lab manager of the makerspace and one of its labs.
+fn manager_and_lab_of(seed: &incubook::store::Store, code: &str) -> (String, String) {
     let manager = ok(seed.conn().query_row(
         "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
-         WHERE m.code = 'PD-0001' AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
-        [],
+         WHERE m.code = ?1 AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
+        [code],
         |r| r.get(0),
     ));
     let lab = ok(seed.conn().query_row(
-        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = 'PD-0001' ORDER BY l.id LIMIT 1",
-        [],
+        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = ?1 ORDER BY l.id LIMIT 1",
+        [code],
         |r| r.get(0),
     ));
     (manager, lab)
+}
+
+/// A lab manager of PD-0001 and one of its labs.
+fn manager_and_lab(seed: &incubook::store::Store) -> (String, String) {
+    manager_and_lab_of(seed, "PD-0001")
+}
+
+/// Moves the booking, behind the server's back, to have begun at `began` with nobody checked
+/// in, and waits for the server's own sweep (every 200 ms in tests) to release it; nobody
+/// asks it to.
+fn released_by_the_server(server: &TestServer, booking: &str, began: DateTime<Utc>, length: Duration) {
+    server.execute(
+        "UPDATE booking SET start_at = $1, end_at = $2 WHERE id = $3",
+        &[Arg::I(began.timestamp()), Arg::I((began + length).timestamp()), Arg::T(booking)],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(booking)]).as_deref() != Some("no_show") {
+        assert!(std::time::Instant::now() < deadline, "the server did not release the no-show within 20 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// A printer open round the clock that can be booked to start within minutes.
@@ -127,18 +147,8 @@ fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist
     ok(b.store.join_waitlist(&founders[1], &printer, slot.start, slot.end, now));
     b.sync(now);
 
-    // Behind the server's back the booking began 20 minutes ago, and nobody checked in.
-    let began = now - Duration::minutes(20);
-    server.execute(
-        "UPDATE booking SET start_at = $1, end_at = $2 WHERE id = $3",
-        &[Arg::I(began.timestamp()), Arg::I((began + Duration::hours(2)).timestamp()), Arg::T(&booking)],
-    );
-    // The server's own sweep (every 200 ms in tests) releases it; nobody asks it to.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]).as_deref() != Some("no_show") {
-        assert!(std::time::Instant::now() < deadline, "the server did not release the no-show within 20 s");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    // The booking began 20 minutes ago, and nobody checked in.
+    released_by_the_server(&server, &booking, now - Duration::minutes(20), Duration::hours(2));
     b.sync(now);
     let told: Vec<String> = ok(b.store.notifications(&founders[1])).into_iter().map(|n| n.kind).collect();
     assert_eq!(told, vec!["waitlist_slot_open"], "the first founder waiting hears of it once");
@@ -193,17 +203,7 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
     let seed = server.seed();
     let founder = founders_of(&seed, "PD-0001")[0].clone();
     let (manager, lab) = manager_and_lab(&seed);
-    let other_manager: String = ok(seed.conn().query_row(
-        "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
-         WHERE m.code = 'PD-0002' AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ));
-    let other_lab: String = ok(seed.conn().query_row(
-        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = 'PD-0002' ORDER BY l.id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ));
+    let (other_manager, other_lab) = manager_and_lab_of(&seed, "PD-0002");
     server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
     server.account("lm2", &other_manager, "PD-0002", &[ServerRole::LabManager]);
     server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
@@ -223,16 +223,7 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
         let new = NewBooking { resource_id: here.clone(), start, end: start + Duration::hours(1), topic: String::new() };
         let id = ok(a.store.book(&founder, &new, now)).id;
         a.sync(now);
-        let began = now - Duration::minutes(20);
-        server.execute(
-            "UPDATE booking SET start_at = $1, end_at = $2 WHERE id = $3",
-            &[Arg::I(began.timestamp()), Arg::I((began + Duration::hours(1)).timestamp()), Arg::T(&id)],
-        );
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&id)]).as_deref() != Some("no_show") {
-            assert!(std::time::Instant::now() < deadline, "the server did not release the no-show within 20 s");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        released_by_the_server(&server, &id, now - Duration::minutes(20), Duration::hours(1));
     }
     // The other makerspace's instrument asks its lab to approve her, by the server's count.
     a.sync(now);

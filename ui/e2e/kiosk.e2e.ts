@@ -3,7 +3,7 @@
 // founder checks in with the code on her booking, sees her session running and checks out,
 // and another founder walks up to a free instrument with his phone number.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, shot, start, type Browser, type Session } from './driver';
+import { cli, press, shot, shown, start, type Browser, type Session } from './driver';
 
 let session: Session;
 let browser: Browser;
@@ -15,17 +15,8 @@ let printer: string;
 /** The kiosk's clock at the pinned time, as Shanghai wall-clock HH:MM. */
 let clock: string;
 
-async function text(selector: string): Promise<string> {
-  const el = await browser.$(selector);
-  await el.waitForDisplayed({ timeout: 15_000 });
-  return el.getText();
-}
-
-async function click(selector: string) {
-  const el = await browser.$(selector);
-  await el.waitForClickable({ timeout: 15_000 });
-  await el.click();
-}
+const text = async (selector: string) => (await shown(browser, selector)).getText();
+const click = (selector: string) => press(browser, selector);
 
 /** Tuesday 2026-12-08, 08:00 in Shanghai: when the sample district is made. */
 const LOADED = '2026-12-08T00:00:00Z';
