@@ -1,11 +1,18 @@
 //! Calendar export (RFC 5545): one VEVENT per booking, in UTC, with a UID that stays the
-//! same across exports so that calendar apps update events instead of duplicating them.
+//! same across exports so that calendar apps update events instead of duplicating them. A
+//! repeating series is one VEVENT with its RRULE in the resource's zone (with a VTIMEZONE, so
+//! that 09:00 stays 09:00 across daylight saving), an EXDATE for each occurrence cancelled,
+//! declined or skipped, and an override (RECURRENCE-ID) for each one moved alone.
 
-use icalendar::{Calendar, Component, EventLike, EventStatus};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
 
 use crate::domain::{BookingStatus, ResourceKind};
 use crate::i18n::{self, Lang};
-use crate::store::BookingView;
+use crate::store::{BookingView, SeriesLink};
 
 pub fn uid(booking_id: &str) -> String {
     format!("{booking_id}@incubook")
@@ -14,44 +21,162 @@ pub fn uid(booking_id: &str) -> String {
 pub fn bookings_to_ics(bookings: &[BookingView], lang: Lang) -> String {
     let mut calendar = Calendar::new();
     calendar.name(if lang == Lang::Zh { "众创预约" } else { "Incubook" });
-    for view in bookings.iter().filter(|v| !matches!(v.booking.status, BookingStatus::Declined)) {
-        let b = &view.booking;
-        let summary = match (b.resource_kind, lang) {
-            (ResourceKind::Mentor, Lang::Zh) => format!("导师辅导：{}", b.resource_name),
-            (ResourceKind::Mentor, Lang::En) => format!("Mentor session: {}", b.resource_name),
-            (ResourceKind::Equipment, Lang::Zh) => format!("设备预约：{}", b.resource_name),
-            (ResourceKind::Equipment, Lang::En) => format!("Equipment booking: {}", b.resource_name),
-        };
-        let status = match b.status {
-            BookingStatus::Requested => EventStatus::Tentative,
-            BookingStatus::Cancelled | BookingStatus::Declined => EventStatus::Cancelled,
-            _ => EventStatus::Confirmed,
-        };
-        let mut description =
-            format!("{}: {}", if lang == Lang::Zh { "状态" } else { "Status" }, i18n::status_label(b.status.as_str(), lang));
-        if !b.topic.is_empty() {
-            description.push_str(&format!("\n{}: {}", if lang == Lang::Zh { "主题" } else { "Topic" }, b.topic));
+    let mut series: BTreeMap<&str, Vec<&BookingView>> = BTreeMap::new();
+    for view in bookings {
+        match &view.series {
+            Some(link) => series.entry(link.id.as_str()).or_default().push(view),
+            None if view.booking.status != BookingStatus::Declined => {
+                calendar
+                    .push(event(view, lang).uid(&uid(&view.booking.id)).starts(view.booking.start).ends(view.booking.end).done());
+            }
+            None => {}
         }
-        if let Some(reason) = &b.reason {
-            description.push_str(&format!("\n{}: {reason}", if lang == Lang::Zh { "原因" } else { "Reason" }));
-        }
-        // What the lab's kiosk asks for (its QR code holds the same digits).
-        if b.resource_kind == ResourceKind::Equipment && b.status.holds_slot() {
-            let code = crate::usage::check_in_code(&b.id);
-            description.push_str(&format!("\n{}: {code}", if lang == Lang::Zh { "签到码" } else { "Check-in code" }));
-        }
-        calendar.push(
-            icalendar::Event::new()
-                .uid(&uid(&b.id))
-                .timestamp(b.updated_at)
-                .last_modified(b.updated_at)
-                .starts(b.start)
-                .ends(b.end)
-                .summary(&summary)
-                .description(&description)
-                .status(status)
-                .done(),
-        );
     }
-    calendar.done().to_string()
+    let mut zones: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for members in series.values_mut() {
+        members.sort_by_key(|v| v.series.as_ref().map(|s| s.recurrence_start));
+        let Some((first, link)) = members.first().and_then(|v| v.series.as_ref().map(|s| (*v, s))) else { continue };
+        let Ok(tz) = link.timezone.parse::<Tz>() else { continue };
+        let span = zones.entry(link.timezone.clone()).or_insert((i64::MAX, i64::MIN));
+        span.0 = span.0.min(link.recurrence_start.timestamp());
+        span.1 = span.1.max(members.iter().map(|v| v.booking.end.timestamp()).max().unwrap_or_default());
+        let series_uid = uid(&link.id);
+        let mut master = event(first, lang);
+        master
+            .uid(&series_uid)
+            .starts(zoned(link.recurrence_start, tz))
+            .ends(zoned(link.recurrence_end, tz))
+            .add_property("RRULE", &link.rule)
+            .description(&series_description(members, lang));
+        for gone in members.iter().filter(|v| matches!(v.booking.status, BookingStatus::Cancelled | BookingStatus::Declined)) {
+            if let Some(s) = &gone.series {
+                master.append_multi_property(local_property("EXDATE", s.recurrence_start, tz));
+            }
+        }
+        calendar.push(master.done());
+        for moved in members.iter().filter(|v| moved_alone(v) && v.booking.status.holds_slot()) {
+            if let Some(s) = &moved.series {
+                let mut one = event(moved, lang);
+                one.uid(&series_uid)
+                    .recurrence_id(zoned(s.recurrence_start, tz))
+                    .starts(moved.booking.start)
+                    .ends(moved.booking.end);
+                calendar.push(one.done());
+            }
+        }
+    }
+    with_timezones(calendar.done().to_string(), &zones)
+}
+
+/// A booking's event without its times: summary, status and description.
+fn event(view: &BookingView, lang: Lang) -> Event {
+    let b = &view.booking;
+    let summary = match (b.resource_kind, lang) {
+        (ResourceKind::Mentor, Lang::Zh) => format!("导师辅导：{}", b.resource_name),
+        (ResourceKind::Mentor, Lang::En) => format!("Mentor session: {}", b.resource_name),
+        (ResourceKind::Equipment, Lang::Zh) => format!("设备预约：{}", b.resource_name),
+        (ResourceKind::Equipment, Lang::En) => format!("Equipment booking: {}", b.resource_name),
+    };
+    let status = match b.status {
+        BookingStatus::Requested => EventStatus::Tentative,
+        BookingStatus::Cancelled | BookingStatus::Declined => EventStatus::Cancelled,
+        _ => EventStatus::Confirmed,
+    };
+    let mut description =
+        format!("{}: {}", if lang == Lang::Zh { "状态" } else { "Status" }, i18n::status_label(b.status.as_str(), lang));
+    if !b.topic.is_empty() {
+        description.push_str(&format!("\n{}: {}", if lang == Lang::Zh { "主题" } else { "Topic" }, b.topic));
+    }
+    if let Some(reason) = &b.reason {
+        description.push_str(&format!("\n{}: {reason}", if lang == Lang::Zh { "原因" } else { "Reason" }));
+    }
+    // What the lab's kiosk asks for (its QR code holds the same digits).
+    if b.resource_kind == ResourceKind::Equipment && b.status.holds_slot() {
+        let code = crate::usage::check_in_code(&b.id);
+        description.push_str(&format!("\n{}: {code}", if lang == Lang::Zh { "签到码" } else { "Check-in code" }));
+    }
+    let mut e = Event::new();
+    e.timestamp(b.updated_at).last_modified(b.updated_at).summary(&summary).description(&description).status(status);
+    e
+}
+
+/// A series' description: its topic, and for an instrument each occurrence's check-in code
+/// (every booking has its own).
+fn series_description(members: &[&BookingView], lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut text = String::from(if zh { "重复预约" } else { "Repeating booking" });
+    if let Some(topic) = members.first().map(|v| &v.booking.topic).filter(|t| !t.is_empty()) {
+        text.push_str(&format!("\n{}: {topic}", if zh { "主题" } else { "Topic" }));
+    }
+    for v in members.iter().filter(|v| v.booking.resource_kind == ResourceKind::Equipment && v.booking.status.holds_slot()) {
+        let tz = v.series.as_ref().and_then(|s| s.timezone.parse::<Tz>().ok()).unwrap_or(chrono_tz::Asia::Shanghai);
+        let day = v.booking.start.with_timezone(&tz).format("%m-%d %H:%M");
+        let code = crate::usage::check_in_code(&v.booking.id);
+        text.push_str(&format!("\n{} {day}: {code}", if zh { "签到码" } else { "Check-in code" }));
+    }
+    text
+}
+
+fn moved_alone(v: &BookingView) -> bool {
+    v.series.as_ref().is_some_and(|s: &SeriesLink| s.recurrence_start != v.booking.start || s.recurrence_end != v.booking.end)
+}
+
+fn zoned(t: DateTime<Utc>, tz: Tz) -> CalendarDateTime {
+    CalendarDateTime::WithTimezone { date_time: t.with_timezone(&tz).naive_local(), tzid: tz.name().to_string() }
+}
+
+fn local_property(key: &str, t: DateTime<Utc>, tz: Tz) -> Property {
+    let mut p = Property::new(key, t.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string());
+    p.add_parameter("TZID", tz.name());
+    p.done()
+}
+
+/// The calendar with a VTIMEZONE for each zone a series names, before its first event: the
+/// zone's offsets over the series' span (a year before it, so that every time in it falls
+/// after an observance's start).
+fn with_timezones(text: String, zones: &BTreeMap<String, (i64, i64)>) -> String {
+    let blocks: String = zones
+        .iter()
+        .filter_map(|(name, &(from, to))| name.parse::<Tz>().ok().map(|tz| vtimezone(tz, from - 366 * 86_400, to)))
+        .collect();
+    match text.find("BEGIN:VEVENT") {
+        Some(at) if !blocks.is_empty() => format!("{}{blocks}{}", &text[..at], &text[at..]),
+        _ => text,
+    }
+}
+
+fn vtimezone(tz: Tz, from: i64, to: i64) -> String {
+    let offset = |t: i64| crate::availability::offset_at(tz, t);
+    let hhmm = |secs: i64| {
+        let sign = if secs < 0 { '-' } else { '+' };
+        format!("{sign}{:02}{:02}", secs.abs() / 3600, secs.abs() % 3600 / 60)
+    };
+    let local = |t: i64, off: i64| DateTime::<Utc>::from_timestamp(t + off, 0).unwrap_or_default().format("%Y%m%dT%H%M%S");
+    let observance = |kind: &str, t: i64, before: i64, after: i64| {
+        format!(
+            "BEGIN:{kind}\r\nDTSTART:{}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\nEND:{kind}\r\n",
+            local(t, before),
+            hhmm(before),
+            hhmm(after)
+        )
+    };
+    let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{}\r\n", tz.name());
+    out.push_str(&observance("STANDARD", from, offset(from), offset(from)));
+    let mut day = from;
+    while day < to {
+        let next = day + 86_400;
+        let (before, after) = (offset(day), offset(next));
+        if before != after {
+            // The instant of the change, to the second.
+            let (mut lo, mut hi) = (day, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset(mid) == before { lo = mid } else { hi = mid }
+            }
+            out.push_str(&observance(if after > before { "DAYLIGHT" } else { "STANDARD" }, hi, before, after));
+        }
+        day = next;
+    }
+    out.push_str("END:VTIMEZONE\r\n");
+    out
 }

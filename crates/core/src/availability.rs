@@ -109,6 +109,17 @@ pub fn offset_at(tz: Tz, t: i64) -> i64 {
     i64::from(tz.offset_from_utc_datetime(&utc).fix().local_minus_utc())
 }
 
+/// The instant a local wall-clock time stands for as the start of something: the earlier of
+/// an ambiguous hour, and the moment of the jump for a time inside a gap.
+pub fn local_start(tz: Tz, local: NaiveDateTime) -> i64 {
+    local_to_utc(tz, local, Edge::Start)
+}
+
+/// As [`local_start`], for the end of something: the later of an ambiguous hour.
+pub fn local_end(tz: Tz, local: NaiveDateTime) -> i64 {
+    local_to_utc(tz, local, Edge::End)
+}
+
 pub fn local_date(tz: Tz, t: i64) -> NaiveDate {
     chrono::DateTime::from_timestamp(t, 0).unwrap_or_default().with_timezone(&tz).date_naive()
 }

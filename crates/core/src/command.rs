@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
+use crate::recurrence::Repeat;
 use crate::register::InstrumentRegister;
 use crate::usage::{Purpose, Rates, UsageRules};
 use crate::validate::{check_text, clean_list, language_codes, tag_keys, validate_hours, validate_request};
@@ -53,6 +54,33 @@ pub enum Command {
         booking_id: Id,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
+    },
+    /// A booking that repeats. Every occurrence is checked before anything stands: with
+    /// `skip_conflicts` one the rules refuse is kept declined with its reason, otherwise the
+    /// first refusal refuses the whole series. The occurrences are the rule's, in the
+    /// resource's zone; the client lists them with the ids it chose.
+    BookSeries {
+        series_id: Id,
+        resource_id: Id,
+        occurrences: Vec<Occurrence>,
+        topic: String,
+        repeat: Repeat,
+        skip_conflicts: bool,
+    },
+    /// Cancels one booking of a series and the ones after it, or all of the series not yet
+    /// begun: every one or none.
+    CancelSeries {
+        booking_id: Id,
+        scope: SeriesScope,
+        reason: Option<String>,
+    },
+    /// Moves one booking of a series to `start..end`, and the others in scope to the same
+    /// local time of their own day (shifted by as many days): every one or none.
+    MoveSeries {
+        booking_id: Id,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        scope: SeriesScope,
     },
     /// A mentor's or equipment's weekly open hours, replaced whole.
     SetWeeklyHours {
@@ -208,6 +236,28 @@ pub enum Command {
         waived_fen: i64,
         reason: String,
     },
+}
+
+/// One occurrence of a repeating booking, with the id its booking takes.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Occurrence {
+    pub booking_id: Id,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// Which bookings of a series a change reaches besides the one it names.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum SeriesScope {
+    /// It and the ones after it.
+    Following,
+    /// Every one not yet begun.
+    All,
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]

@@ -354,6 +354,13 @@ impl std::fmt::Display for CoreError {
 }
 
 impl CoreError {
+    /// A refusal by the booking rules of the resource (a taken slot, a blackout, a cap …),
+    /// as opposed to one about who may book there at all, or a malformed request: a refused
+    /// occurrence of a series may be skipped, and a refused new booking is kept declined.
+    pub fn is_rule_refusal(&self) -> bool {
+        matches!(self, CoreError::Refused(r) if !matches!(r, Refusal::NotVisible | Refusal::NotAFounder))
+    }
+
     /// The error's code, as the UI compares it.
     pub fn error_code(&self) -> ErrorCode {
         match self {

@@ -24,6 +24,14 @@ pub struct StoredBooking {
     pub status: BookingStatus,
 }
 
+/// A booking of a repeating series, with the start its rule gave it (it keeps that start
+/// when moved alone: the ICS `RECURRENCE-ID`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesMember {
+    pub booking: StoredBooking,
+    pub recurrence_at: i64,
+}
+
 /// A usage session of an instrument as the decisions about it see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
@@ -96,6 +104,15 @@ pub enum Effect<'a> {
         status: BookingStatus,
         topic: &'a str,
         at: i64,
+    },
+    /// A new booking joins its series: the series' id and rule (RRULE), the time the rule
+    /// gave it, and for an occurrence skipped as a conflict the refusal as JSON.
+    JoinSeries {
+        booking_id: &'a str,
+        series_id: &'a str,
+        rule: &'a str,
+        recurrence: Span,
+        rejection: Option<&'a str>,
     },
     SetStatus {
         id: &'a str,
@@ -325,6 +342,9 @@ pub trait Ledger {
     /// The person's bookings, of any resource, released as no-shows that started at or after
     /// `since` (the server sees the whole district's).
     fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Self::Error>;
+    /// Every booking of the series the booking belongs to, by the time each was first
+    /// booked for; empty when it belongs to none.
+    fn series_of(&mut self, booking_id: &str) -> Result<Vec<SeriesMember>, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
 }
 

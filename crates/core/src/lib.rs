@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod interval;
 pub mod ledger;
 pub mod protocol;
+pub mod recurrence;
 pub mod register;
 pub mod rules;
 pub mod tables;

@@ -44,6 +44,11 @@ impl Mutation {
             | Mutation::NoShow { booking_id }
             | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
             Mutation::UploadBooking { booking } => one("booking", &booking.id),
+            Mutation::BookSeries { occurrences, .. } => {
+                occurrences.iter().map(|o| RowRef { table: "booking", key: vec![o.booking_id.as_str()] }).collect()
+            }
+            // The rest of the series comes again through `resends_series_of`.
+            Mutation::CancelSeries { booking_id, .. } | Mutation::MoveSeries { booking_id, .. } => one("booking", booking_id),
             Mutation::Uploaded { change } => change.rows(),
             Mutation::SetWeeklyHours { resource_id, .. } | Mutation::SetPolicy { resource_id, .. } => {
                 one("resource", resource_id)
@@ -90,28 +95,47 @@ impl Mutation {
     /// when a booking rule refused it: a request for a resource the pusher may not see, or one
     /// that is not well-formed, leaves no row (the pusher learns from the push's answer). An
     /// upload from someone not entitled to upload must not leave a row in another's name.
-    pub fn kept_declined<'a>(&'a self, pusher: &'a str, error: &CoreError) -> Option<BookingAsked<'a>> {
+    pub fn kept_declined<'a>(&'a self, pusher: &'a str, error: &CoreError) -> Vec<BookingAsked<'a>> {
         // Not for someone who may not book here at all: a row in their name is not theirs to get.
-        let by_a_rule = matches!(error, CoreError::Refused(r)
-            if !matches!(r, crate::error::Refusal::NotVisible | crate::error::Refusal::NotAFounder));
+        if !error.is_rule_refusal() {
+            return match self {
+                Mutation::Uploaded { change } => change.kept_declined(pusher, error),
+                _ => Vec::new(),
+            };
+        }
         match self {
-            Mutation::Book { booking_id, resource_id, start, end, topic } if by_a_rule => {
-                Some(BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic })
+            Mutation::Book { booking_id, resource_id, start, end, topic } => {
+                vec![BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic }]
             }
+            // Every occurrence of a series refused whole, each with the refusal.
+            Mutation::BookSeries { resource_id, occurrences, topic, .. } => occurrences
+                .iter()
+                .map(|o| BookingAsked { id: &o.booking_id, resource_id, booker_id: pusher, start: o.start, end: o.end, topic })
+                .collect(),
             // A walk-up refused at the server (another kiosk took the slot offline first) is
             // kept declined with its reason, for the person to learn why on their next pull.
-            Mutation::WalkUp { booking_id, resource_id, person_id, start, end, .. } if by_a_rule => {
-                Some(BookingAsked { id: booking_id, resource_id, booker_id: person_id, start: *start, end: *end, topic: "" })
+            Mutation::WalkUp { booking_id, resource_id, person_id, start, end, .. } => {
+                vec![BookingAsked { id: booking_id, resource_id, booker_id: person_id, start: *start, end: *end, topic: "" }]
             }
             Mutation::Uploaded { change } => change.kept_declined(pusher, error),
-            Mutation::UploadBooking { booking: b } if by_a_rule => Some(BookingAsked {
+            Mutation::UploadBooking { booking: b } => vec![BookingAsked {
                 id: &b.id,
                 resource_id: &b.resource_id,
                 booker_id: &b.booker_id,
                 start: b.start,
                 end: b.end,
                 topic: &b.topic,
-            }),
+            }],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The booking whose whole series a refusal sends again: a change of a series touched
+    /// bookings the mutation does not name.
+    pub fn resends_series_of(&self) -> Option<&str> {
+        match self {
+            Mutation::CancelSeries { booking_id, .. } | Mutation::MoveSeries { booking_id, .. } => Some(booking_id),
+            Mutation::Uploaded { change } => change.resends_series_of(),
             _ => None,
         }
     }
@@ -353,6 +377,8 @@ pub trait RefusalLedger {
     fn resend(&mut self, table: &crate::tables::SyncedTable, key: &[&str]) -> std::result::Result<bool, Self::Error>;
     /// Tells the pusher's replica to drop a row the server never had.
     fn tombstone(&mut self, table: &str, key: &str) -> std::result::Result<(), Self::Error>;
+    /// Sends again every booking of the series the booking belongs to.
+    fn resend_series(&mut self, booking_id: &str) -> std::result::Result<(), Self::Error>;
     /// Sends again a resource's active bookings that end after `now` and overlap the window.
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), Self::Error>;
 }
@@ -371,14 +397,16 @@ pub fn consume_refused<L: RefusalLedger>(
     l.record_failure(&error.code(), &error.message(crate::i18n::Lang::En))?;
     let Some(m) = mutation else { return Ok(()) };
     let kept = m.kept_declined(pusher, error);
-    if let Some(asked) = &kept {
+    if !kept.is_empty() {
         let rejection = serde_json::to_string(&crate::error::Rejection::of(error)).unwrap_or_default();
-        l.keep_declined(asked, &rejection, now)?;
+        for asked in &kept {
+            l.keep_declined(asked, &rejection, now)?;
+        }
     }
     for row in m.rows() {
-        // The booking kept declined stands on the server; the rest of what the mutation made
+        // A booking kept declined stands on the server; the rest of what the mutation made
         // (a walk-up's session) goes like any other refused change.
-        if kept.as_ref().is_some_and(|asked| row.table == "booking" && row.key == [asked.id]) {
+        if row.table == "booking" && kept.iter().any(|asked| row.key == [asked.id]) {
             continue;
         }
         let Some(t) = table(row.table) else { continue };
@@ -387,10 +415,13 @@ pub fn consume_refused<L: RefusalLedger>(
             l.tombstone(t.name, &tombstone_key(&row, pusher))?;
         }
     }
-    if kept.is_none()
+    if kept.is_empty()
         && let Some(resent) = m.resends_bookings_of(error)
     {
         l.resend_bookings(&resent, now)?;
+    }
+    if let Some(booking_id) = m.resends_series_of() {
+        l.resend_series(booking_id)?;
     }
     Ok(())
 }

@@ -10,7 +10,8 @@ use crate::domain::{DateOverride, Id, Makerspace, Role};
 use crate::error::CoreError;
 use crate::interval::Span;
 use crate::ledger::{
-    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
+    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking,
+    StoredSession,
 };
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
@@ -22,6 +23,8 @@ pub struct MemoryBooking {
     pub booking: StoredBooking,
     pub topic: String,
     pub reason: Option<String>,
+    /// (series id, the start its rule gave it, the refusal of a skipped occurrence).
+    pub series: Option<(Id, i64, Option<String>)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -243,12 +246,31 @@ impl Ledger for MemoryLedger {
         Ok(u32::try_from(missed.count()).unwrap_or(u32::MAX))
     }
 
+    fn series_of(&mut self, booking_id: &str) -> Result<Vec<SeriesMember>, Infallible> {
+        let Some((series, ..)) = self.bookings.get(booking_id).and_then(|b| b.series.clone()) else { return Ok(Vec::new()) };
+        let mut members: Vec<SeriesMember> = self
+            .bookings
+            .values()
+            .filter_map(|b| match &b.series {
+                Some((s, at, _)) if *s == series => Some(SeriesMember { booking: b.booking.clone(), recurrence_at: *at }),
+                _ => None,
+            })
+            .collect();
+        members.sort_by_key(|m| m.recurrence_at);
+        Ok(members)
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
+            Effect::JoinSeries { booking_id, series_id, recurrence, rejection, .. } => {
+                if let Some(b) = self.bookings.get_mut(booking_id) {
+                    b.series = Some((series_id.into(), recurrence.start, rejection.map(str::to_string)));
+                }
+            }
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, .. } => {
                 let booking =
                     StoredBooking { id: id.into(), resource_id: resource_id.into(), booker_id: booker_id.into(), span, status };
-                self.bookings.insert(id.into(), MemoryBooking { booking, topic: topic.into(), reason: None });
+                self.bookings.insert(id.into(), MemoryBooking { booking, topic: topic.into(), reason: None, series: None });
             }
             Effect::SetStatus { id, status, reason, .. } => {
                 if let Some(b) = self.bookings.get_mut(id) {

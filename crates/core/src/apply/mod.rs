@@ -7,6 +7,7 @@ mod booking;
 mod calendar;
 mod directory;
 mod labs;
+mod series;
 mod session;
 mod usage;
 
@@ -52,6 +53,16 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::Complete { booking_id } => booking::change_status(l, person, booking_id, S::Completed, None, now),
         Command::NoShow { booking_id } => booking::change_status(l, person, booking_id, S::NoShow, None, now),
         Command::Reschedule { booking_id, start, end } => booking::reschedule(l, person, booking_id, (*start, *end), now),
+        Command::BookSeries { series_id, resource_id, occurrences, topic, repeat, skip_conflicts } => {
+            let s = series::Series { id: series_id, resource_id, occurrences, topic, repeat, skip_conflicts: *skip_conflicts };
+            series::book_series(l, person, &s, now)
+        }
+        Command::CancelSeries { booking_id, scope, reason } => {
+            series::cancel_series(l, person, (booking_id, *scope), reason.as_deref(), now)
+        }
+        Command::MoveSeries { booking_id, start, end, scope } => {
+            series::move_series(l, person, (booking_id, *scope), (*start, *end), now)
+        }
         Command::SetWeeklyHours { resource_id, hours } => calendar::set_weekly_hours(l, person, resource_id, hours, now),
         Command::SetPolicy { resource_id, policy } => calendar::set_policy(l, person, resource_id, policy, now),
         Command::AddDateOverride { override_id, resource_id, date_override, note } => {

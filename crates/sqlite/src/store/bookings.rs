@@ -26,8 +26,25 @@ pub struct BookingView {
     pub booker_name: String,
     /// Made here and not yet confirmed by the district server.
     pub pending: bool,
-    /// Refused by the district server (it lost a race while its booker was offline).
+    /// Refused by the district server (it lost a race while its booker was offline), or an
+    /// occurrence of a series skipped for a conflict.
     pub rejection: Option<Rejection>,
+    /// The repeating series it belongs to.
+    pub series: Option<SeriesLink>,
+}
+
+/// A booking's place in its repeating series.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesLink {
+    pub id: Id,
+    /// The series' RFC 5545 RRULE.
+    pub rule: String,
+    /// The time the rule gave this booking (it moved if its own time differs).
+    pub recurrence_start: DateTime<Utc>,
+    pub recurrence_end: DateTime<Utc>,
+    /// The zone the rule keeps its wall-clock times in: the resource's.
+    pub timezone: String,
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -64,7 +81,7 @@ pub struct CalendarEntry {
 }
 
 const BOOKING_SELECT: &str = "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
-    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
+    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
 
 fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
     let kind: String = r.get(2)?;
@@ -87,6 +104,17 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
         booker_name: r.get(12)?,
         pending: r.get(13)?,
         rejection: r.get::<_, Option<String>>(14)?.and_then(|json| serde_json::from_str(&json).ok()),
+        series: match (
+            r.get::<_, Option<Id>>(15)?,
+            r.get::<_, Option<String>>(16)?,
+            r.get::<_, Option<i64>>(17)?,
+            r.get::<_, Option<i64>>(18)?,
+        ) {
+            (Some(id), Some(rule), Some(start), Some(end)) => {
+                Some(SeriesLink { id, rule, recurrence_start: to_utc(start), recurrence_end: to_utc(end), timezone: r.get(19)? })
+            }
+            _ => None,
+        },
     })
 }
 

@@ -7,6 +7,7 @@ use super::calendar::{load_busy, load_rules};
 use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
+use super::series::{JOIN_SERIES_SQL, SERIES_OF_SQL};
 use super::usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL, RATES_SQL,
     SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
@@ -16,7 +17,9 @@ use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession};
+use crate::ledger::{
+    Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking, StoredSession,
+};
 use crate::rules::ResourceRules;
 use crate::usage::{Rates, UsageRules};
 
@@ -232,6 +235,13 @@ impl Ledger for SqliteLedger<'_> {
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
+    fn series_of(&mut self, booking_id: &str) -> Result<Vec<SeriesMember>> {
+        let mut stmt = self.tx.prepare_cached(SERIES_OF_SQL)?;
+        let rows = stmt.query_map([booking_id], |r| Ok((stored_booking(r)?, r.get::<_, i64>(6)?)))?;
+        let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|(b, recurrence_at)| Ok(SeriesMember { booking: to_stored(b)?, recurrence_at })).collect()
+    }
+
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>> {
         let mut stmt = self.tx.prepare_cached(UNCHECKED_STARTED_SQL)?;
         let rows = stmt.query_map([now], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -261,6 +271,16 @@ impl Ledger for SqliteLedger<'_> {
                     status.as_str(),
                     topic,
                     at
+                ])?;
+            }
+            Effect::JoinSeries { booking_id, series_id, rule, recurrence, rejection } => {
+                tx.prepare_cached(JOIN_SERIES_SQL)?.execute(params![
+                    series_id,
+                    rule,
+                    recurrence.start,
+                    recurrence.end,
+                    rejection,
+                    booking_id
                 ])?;
             }
             Effect::SetStatus { id, status, reason, at } => {

@@ -14,6 +14,7 @@ mod ledger;
 mod mentors;
 mod notices;
 mod rows;
+mod series;
 mod usage;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::domain::Role;
 use crate::error::{CoreError, Result, StorageFailure};
 
-pub use bookings::{BookingView, CalendarEntry, Notification, WaitlistEntry};
+pub use bookings::{BookingView, CalendarEntry, Notification, SeriesLink, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
 pub use journal::{Journal, NoJournal, Tx};
@@ -36,6 +37,8 @@ pub use ledger::SqliteLedger;
 pub use mentors::{MentorCard, MentorSearch};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
+pub use series::{JOIN_SERIES_SQL, RESEND_SERIES_SQL, SERIES_OF_SQL};
+pub use series::{NewSeries, SeriesOccurrence, SeriesPlan};
 pub use usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
     RATES_SQL, REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
@@ -65,6 +68,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0005_per_person_limit.sql")),
         M::up(include_str!("../../migrations/0006_usage.sql")),
         M::up(include_str!("../../migrations/0007_register.sql")),
+        M::up(include_str!("../../migrations/0008_series.sql")),
     ])
 }
 

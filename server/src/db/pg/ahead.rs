@@ -340,6 +340,10 @@ impl Ledger for ReadAhead<'_> {
         }
     }
 
+    fn series_of(&mut self, _booking_id: &str) -> Ahead<Vec<incubook_core::ledger::SeriesMember>> {
+        Err(NotReadAhead)
+    }
+
     fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {
         Err(NotReadAhead)
     }
@@ -612,6 +616,10 @@ impl RefusalLedger for Refusals<'_> {
     }
 
     fn resend_bookings(&mut self, _resent: &ResentBookings<'_>, _now: i64) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+
+    fn resend_series(&mut self, _booking_id: &str) -> Ahead<()> {
         Err(NotReadAhead)
     }
 }

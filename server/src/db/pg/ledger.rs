@@ -8,14 +8,16 @@ use incubook_core::decide::Actor;
 use incubook_core::domain::{BlackoutWhen, BookingStatus, Id, Makerspace, OverrideKind, Policy, encode_weekly, new_id};
 use incubook_core::interval::Span;
 use incubook_core::ledger::{
-    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SessionKey, StoredBooking, StoredSession,
+    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking,
+    StoredSession,
 };
 use incubook_core::rules::ResourceRules;
 use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL, RATES_SQL,
-    SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
-    USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, JOIN_SERIES_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL,
+    OPEN_SESSIONS_SQL, RATES_SQL, SERIES_OF_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL,
+    SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session,
+    usage_rules_of,
 };
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
@@ -290,6 +292,11 @@ impl Ledger for PgLedger<'_, '_, '_> {
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
+    fn series_of(&mut self, booking_id: &str) -> Res<Vec<SeriesMember>> {
+        let rows = self.tx.query(SERIES_OF_SQL, &[&booking_id])?;
+        rows.iter().map(|r| Ok(SeriesMember { booking: stored_booking(r)?, recurrence_at: r.get(6) })).collect()
+    }
+
     fn unchecked_started(&mut self, now: i64) -> Res<Vec<StoredBooking>> {
         self.tx.query(UNCHECKED_STARTED_SQL, &[&now])?.iter().map(stored_booking).collect()
     }
@@ -307,6 +314,9 @@ impl Ledger for PgLedger<'_, '_, '_> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 &[&id, &resource_id, &booker_id, &span.start, &span.end, &status.as_str(), &topic, &at],
             ),
+            Effect::JoinSeries { booking_id, series_id, rule, recurrence, rejection } => {
+                tx.execute(JOIN_SERIES_SQL, &[&series_id, &rule, &recurrence.start, &recurrence.end, &rejection, &booking_id])
+            }
             Effect::SetStatus { id, status, reason, at } => tx.execute(
                 "UPDATE booking SET status = $2, reason = COALESCE($3, reason), updated_at = $4 WHERE id = $1",
                 &[&id, &status.as_str(), &reason, &at],

@@ -243,6 +243,11 @@ impl RefusalLedger for Refusals<'_, '_, '_> {
         Ok(())
     }
 
+    fn resend_series(&mut self, booking_id: &str) -> std::result::Result<(), postgres::Error> {
+        self.tx.execute(incubook_sqlite::store::RESEND_SERIES_SQL, &[&booking_id])?;
+        Ok(())
+    }
+
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), postgres::Error> {
         self.tx.execute(
             "UPDATE booking SET version = version

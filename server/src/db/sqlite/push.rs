@@ -125,6 +125,11 @@ impl RefusalLedger for Refusals<'_> {
         Ok(())
     }
 
+    fn resend_series(&mut self, booking_id: &str) -> Result<()> {
+        self.tx.execute(incubook_sqlite::store::RESEND_SERIES_SQL, [booking_id])?;
+        Ok(())
+    }
+
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> Result<()> {
         self.tx.execute(
             "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > max(?2, ?3) AND start_at < ?4 AND deleted = 0",
