@@ -5,32 +5,10 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Arg, Backend, TestServer, founders_of, ok};
-use incubook::domain::{Policy, WeeklyHours};
-use incubook::store::{NewBooking, NewEquipment, SlotSearch, WalkUpAsked};
+use common::{Arg, Backend, TestServer, founders_of, manager_and_lab, manager_and_lab_of, ok, printer_in};
+use incubook::store::{NewBooking, SlotSearch, WalkUpAsked};
 use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules};
 use incubook_server::db::ServerRole;
-
-/// A lab manager of the makerspace and one of its labs.
-fn manager_and_lab_of(seed: &incubook::store::Store, code: &str) -> (String, String) {
-    let manager = ok(seed.conn().query_row(
-        "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
-         WHERE m.code = ?1 AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
-        [code],
-        |r| r.get(0),
-    ));
-    let lab = ok(seed.conn().query_row(
-        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = ?1 ORDER BY l.id LIMIT 1",
-        [code],
-        |r| r.get(0),
-    ));
-    (manager, lab)
-}
-
-/// A lab manager of PD-0001 and one of its labs.
-fn manager_and_lab(seed: &incubook::store::Store) -> (String, String) {
-    manager_and_lab_of(seed, "PD-0001")
-}
 
 /// Moves the booking, behind the server's back, to have begun at `began` with nobody checked
 /// in, and waits for the server's own sweep (every 200 ms in tests) to release it; nobody
@@ -44,20 +22,6 @@ fn released_by_the_server(server: &TestServer, booking: &str, began: DateTime<Ut
     while server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(booking)]).as_deref() != Some("no_show") {
         assert!(std::time::Instant::now() < deadline, "the server did not release the no-show within 20 s");
         std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-/// A printer open round the clock that can be booked to start within minutes.
-fn printer_in(lab: String) -> NewEquipment {
-    NewEquipment {
-        lab_id: lab,
-        name: "工业级 3D 打印机".into(),
-        category: "3D打印".into(),
-        model: "F900".into(),
-        hourly_fee_cents: 0,
-        subsidy_pct: 0,
-        policy: Policy { min_notice_min: 0, granularity_min: 5, ..Policy::default() },
-        weekly_hours: (0..7).map(|weekday| WeeklyHours { weekday, start_min: 0, end_min: 24 * 60 }).collect(),
     }
 }
 

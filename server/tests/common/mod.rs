@@ -305,3 +305,38 @@ pub fn mentor_slot(store: &Store, now: chrono::DateTime<Utc>) -> (String, Slot) 
     let slot = slots.into_iter().find(|s| s.start > now + Duration::days(1)).unwrap_or_else(|| panic!("no free slot"));
     (resource, slot)
 }
+
+/// A lab manager of the makerspace and one of its labs.
+pub fn manager_and_lab_of(seed: &Store, code: &str) -> (String, String) {
+    let manager = ok(seed.conn().query_row(
+        "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
+         WHERE m.code = ?1 AND r.role = 'lab_manager' ORDER BY r.person_id LIMIT 1",
+        [code],
+        |r| r.get(0),
+    ));
+    let lab = ok(seed.conn().query_row(
+        "SELECT l.id FROM lab l JOIN makerspace m ON m.id = l.makerspace_id WHERE m.code = ?1 ORDER BY l.id LIMIT 1",
+        [code],
+        |r| r.get(0),
+    ));
+    (manager, lab)
+}
+
+/// A lab manager of PD-0001 and one of its labs.
+pub fn manager_and_lab(seed: &Store) -> (String, String) {
+    manager_and_lab_of(seed, "PD-0001")
+}
+
+/// A printer open round the clock that can be booked to start within minutes.
+pub fn printer_in(lab: String) -> incubook::store::NewEquipment {
+    incubook::store::NewEquipment {
+        lab_id: lab,
+        name: "工业级 3D 打印机".into(),
+        category: "3D打印".into(),
+        model: "F900".into(),
+        hourly_fee_cents: 0,
+        subsidy_pct: 0,
+        policy: incubook::domain::Policy { min_notice_min: 0, granularity_min: 5, ..incubook::domain::Policy::default() },
+        weekly_hours: (0..7).map(|weekday| incubook::domain::WeeklyHours { weekday, start_min: 0, end_min: 24 * 60 }).collect(),
+    }
+}
