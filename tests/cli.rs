@@ -376,3 +376,57 @@ fn a_lab_manager_keeps_the_register_walks_a_founder_up_and_prints_her_statement(
     let missed = json(&incubook(d, &["no-shows", &founder, "--json"]));
     assert!(missed.as_array().is_some(), "{missed}");
 }
+
+#[test]
+fn a_repeating_booking_is_tried_first_then_booked_skipping_conflicts_and_cancelled_from_one_on() {
+    let s = sample();
+    let d = s.dir.path();
+    let (equipment, _, founder) = open_instrument(d);
+    let slots =
+        json(&incubook(d, &["slots", &equipment, "--from", "2026-12-08", "--to", "2026-12-08", "--minutes", "60", "--json"]));
+    let start: chrono::DateTime<chrono::Utc> =
+        slots[0]["start"].as_str().unwrap_or_default().parse().unwrap_or_else(|e| panic!("{e}"));
+    let local = start.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string();
+    let series = |extra: &[&str]| {
+        let mut args = vec!["book", &equipment, "--start", &local, "--minutes", "60", "--as", &founder, "--json"];
+        args.extend(["--repeat", "weekly", "--days", "thu", "--count", "6"]);
+        args.extend(extra);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| incubook(d, &series(extra).iter().map(String::as_str).collect::<Vec<_>>());
+    let before = bookings_in(d);
+
+    let tried = json(&run(&["--dry-run"]));
+    assert_eq!(tried["occurrences"].as_array().map(Vec::len), Some(6));
+    assert_eq!(tried["rule"], "FREQ=WEEKLY;BYDAY=TU,TH;COUNT=6");
+    assert_eq!(bookings_in(d), before, "a dry run books nothing");
+
+    let booked = json(&run(&["--skip-conflicts"]));
+    let occurrences = booked["occurrences"].as_array().cloned().unwrap_or_default();
+    let held: Vec<_> = occurrences.iter().filter(|o| o["rejection"].is_null()).collect();
+    assert!(!held.is_empty(), "{booked}");
+    assert_eq!(bookings_in(d), before + 6, "skipped times are kept declined with their reason");
+
+    // The same series again, all or nothing: every time it held is taken now.
+    let refused = error(&run(&[]));
+    assert!(refused["code"].as_str().is_some_and(|c| c.starts_with("refused.")), "{refused}");
+    assert_eq!(bookings_in(d), before + 6, "refused whole, nothing written");
+    let again = json(&run(&["--dry-run"]));
+    let conflicts = again["occurrences"].as_array().map_or(0, |a| a.iter().filter(|o| !o["rejection"].is_null()).count());
+    assert_eq!(conflicts, 6);
+
+    // Cancel the second time it holds and those after it.
+    let from = held[1]["booking_id"].as_str().unwrap_or_default();
+    let after = json(&incubook(d, &["cancel", from, "--series", "following", "--as", &founder, "--json"]));
+    let status_of = |o: &Value| o["status"].as_str().unwrap_or_default().to_string();
+    let statuses: Vec<_> = after["occurrences"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|o| o["rejection"].is_null())
+        .map(status_of)
+        .collect();
+    assert_eq!(statuses[0], "confirmed");
+    assert!(statuses[1..].iter().all(|s| s == "cancelled"), "{statuses:?}");
+}

@@ -15,8 +15,9 @@ use crate::interval::Span;
 pub const MAX_OCCURRENCES: usize = 52;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Frequency {
     Daily,
     Weekly,

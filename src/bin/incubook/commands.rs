@@ -6,7 +6,9 @@ use incubook::domain::{BlackoutWhen, Role, parse_date, parse_local_instant, to_u
 use incubook::i18n::{expertise_label, status_label};
 use incubook::report;
 use incubook::sample::{self, Scale};
-use incubook::store::{BlackoutMode, BookingView, EquipmentFilter, MentorSearch, NewBooking, PeopleFilter, SlotSearch, Store};
+use incubook::store::{
+    BlackoutMode, BookingView, EquipmentFilter, MentorSearch, NewBooking, NewSeries, PeopleFilter, SlotSearch, Store,
+};
 use incubook::{CoreError, Result};
 
 use crate::output::{Output, table};
@@ -208,8 +210,13 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
                 slots.iter().map(|s| out.span(s.start, s.end)).collect::<Vec<_>>().join("\n")
             })
         }
-        Command::Book { resource_id, start, minutes, actor, topic } => {
+        Command::Book { resource_id, start, minutes, actor, topic, repeat: args } => {
             let (start, end) = span_from(&store, resource_id, start, *minutes)?;
+            if let Some(repeat) = crate::series_commands::repeat_of(args)? {
+                let (resource_id, topic, skip_conflicts) = (resource_id.clone(), topic.clone(), args.skip_conflicts);
+                let new = NewSeries { resource_id, start, end, topic, repeat, skip_conflicts };
+                return crate::series_commands::book(&mut store, out, (actor, &new), args.dry_run, now);
+            }
             let booking =
                 store.book(actor, &NewBooking { resource_id: resource_id.clone(), start, end, topic: topic.clone() }, now)?;
             out.show(&booking, || {
@@ -224,12 +231,20 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Approve(d) => decided(out, store.approve(&d.actor, &d.booking_id, now)),
         Command::Decline(d) => decided(out, store.decline(&d.actor, &d.booking_id, d.reason.as_deref().unwrap_or(""), now)),
+        Command::Cancel(Decision { booking_id, actor, reason, series: Some(scope) }) => {
+            store.cancel_series(actor, (booking_id, *scope), reason.as_deref(), now)?;
+            crate::series_commands::changed(&store, out, booking_id, *scope)
+        }
         Command::Cancel(d) => decided(out, store.cancel(&d.actor, &d.booking_id, d.reason.as_deref(), now)),
         Command::Complete(d) => decided(out, store.complete(&d.actor, &d.booking_id, now)),
         Command::NoShow(Decision { booking_id, actor, .. }) => decided(out, store.no_show(actor, booking_id, now)),
-        Command::Reschedule { booking_id, start, minutes, actor } => {
+        Command::Reschedule { booking_id, start, minutes, actor, series } => {
             let (start, end) =
                 span_from(&store, &store.booking(booking_id).map(|b| b.resource_id).unwrap_or_default(), start, *minutes)?;
+            if let Some(scope) = series {
+                store.move_series(actor, (booking_id, *scope), (start, end), now)?;
+                return crate::series_commands::changed(&store, out, booking_id, *scope);
+            }
             decided(out, store.reschedule(actor, booking_id, start, end, now))
         }
         Command::Bookings { actor } => {

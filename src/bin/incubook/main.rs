@@ -4,6 +4,7 @@
 mod commands;
 mod instrument_commands;
 mod output;
+mod series_commands;
 mod sync_commands;
 mod usage_commands;
 
@@ -11,7 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use incubook::command::SeriesScope;
 use incubook::i18n::Lang;
+use incubook::recurrence::{Day, Frequency};
 
 #[derive(Parser, Debug)]
 #[command(name = "incubook", version, about = "众创预约 Incubook — shared mentors and lab equipment of a district")]
@@ -108,6 +111,8 @@ enum Command {
         /// What the session is about
         #[arg(long, default_value = "")]
         topic: String,
+        #[command(flatten)]
+        repeat: RepeatArgs,
     },
     /// Approve a request
     Approve(Decision),
@@ -132,6 +137,9 @@ enum Command {
         /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
+        /// Of a repeating booking, move this one and the following, or all not yet begun
+        #[arg(long, value_name = "following|all")]
+        series: Option<SeriesScope>,
     },
     /// A person's bookings (and, for a mentor, the sessions booked with them)
     Bookings {
@@ -319,6 +327,32 @@ struct Decision {
     /// Why (needed to decline, or for an owner to cancel)
     #[arg(long)]
     reason: Option<String>,
+    /// Of a repeating booking, cancel this one and the following, or all not yet begun
+    #[arg(long, value_name = "following|all")]
+    series: Option<SeriesScope>,
+}
+
+/// How a booking repeats (`book --repeat weekly --days mon,wed --count 10`).
+#[derive(clap::Args, Debug)]
+struct RepeatArgs {
+    /// Repeat the booking: daily or weekly
+    #[arg(long, value_name = "daily|weekly")]
+    repeat: Option<Frequency>,
+    /// Weekly on these days besides the first one's: mon,tue,wed,thu,fri,sat,sun
+    #[arg(long, value_delimiter = ',', requires = "repeat")]
+    days: Vec<Day>,
+    /// How many times in all, the first included (at most 52)
+    #[arg(long, requires = "repeat", conflicts_with = "until")]
+    count: Option<u32>,
+    /// The last date, like 2027-01-31 (included)
+    #[arg(long, requires = "repeat")]
+    until: Option<String>,
+    /// Book the times the rules allow and skip the others (otherwise one conflict refuses all)
+    #[arg(long, requires = "repeat")]
+    skip_conflicts: bool,
+    /// Show what each time would become, and book nothing
+    #[arg(long, requires = "repeat")]
+    dry_run: bool,
 }
 
 fn main() -> ExitCode {

@@ -149,11 +149,25 @@ impl Store {
         let skipping = NewSeries { skip_conflicts: true, ..new.clone() };
         let asked = ask(self.conn(), &skipping)?;
         let now = now.timestamp();
-        let tx = self.conn.transaction()?;
+        let mut tx = self.conn.transaction()?;
+        let whole = {
+            let series = tx.savepoint()?;
+            let decided = crate::apply::apply(
+                &mut SqliteLedger::new(&Tx::new(&series, &NoJournal)),
+                actor_id,
+                &asked.command(&skipping),
+                now,
+            );
+            // On a refusal, what the series wrote before it is undone before each time is asked alone.
+            match decided {
+                Ok(()) => Ok(plan_of(&series, &asked.series_id)?.occurrences),
+                Err(e) => Err(e),
+            }
+        };
         let ledger_tx = Tx::new(&tx, &NoJournal);
         let mut ledger = SqliteLedger::new(&ledger_tx);
-        let occurrences = match crate::apply::apply(&mut ledger, actor_id, &asked.command(&skipping), now) {
-            Ok(()) => plan_of(&tx, &asked.series_id)?.occurrences,
+        let occurrences = match whole {
+            Ok(occurrences) => occurrences,
             // Every occurrence refused: each is asked alone, for its own reason.
             Err(ApplyError::Decided(e)) if e.is_rule_refusal() => {
                 let all_refused = Rejection::of(&e);
