@@ -6,7 +6,7 @@ pub mod release;
 pub mod state;
 pub mod sync;
 
-pub use commands::{admin, bookings, instruments, kiosk, labs, mentors, session, sync as sync_commands};
+pub use commands::{admin, bookings, instruments, kiosk, labs, mentors, series, session, sync as sync_commands};
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
 /// `CommandName` in the TypeScript bindings, so a renamed command fails `npm run check`.
@@ -44,6 +44,10 @@ macro_rules! with_commands {
             bookings::session_note,
             bookings::set_session_note,
             bookings::export_ics,
+            series::preview_series,
+            series::book_series,
+            series::cancel_series,
+            series::move_series,
             labs::list_labs,
             labs::list_equipment,
             labs::equipment_detail,

@@ -92,6 +92,65 @@ describe('Incubook desktop', () => {
     await shot(browser, 'my-bookings');
   });
 
+  it('a founder books a weekly session, sees the time in conflict first, skips it and cancels from one on', async () => {
+    await click('[data-testid="nav-mentors"]');
+    await click('[data-testid="mentor-card"]');
+    const free = await browser.$('.ib-free');
+    await free.waitForDisplayed({ timeout: 15_000 });
+    await free.click();
+    const panel = await browser.$('[data-testid="book-panel"]');
+    await panel.waitForDisplayed({ timeout: 15_000 });
+    const start = await browser.$('[data-testid="book-start"]').getValue();
+    const resourceId = await panel.getAttribute('data-resource-id');
+    const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
+    const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[];
+    const space = founders.find((f) => f.id === me)?.roles[0]?.makerspace_code;
+    const other = founders.find((f) => f.id !== me && f.roles[0]?.makerspace_code === space)?.id ?? '';
+    // Someone else holds the third week's time.
+    const third = new Date(new Date(start).getTime() + 14 * 86_400_000).toISOString();
+    cli(session.dataDir, ['book', resourceId, '--start', third, '--minutes', '60', '--as', other]);
+    await browser.$('[data-testid="book-topic"]').setValue('每周产品复盘');
+    await browser.$('[data-testid="repeat-every"]').selectByAttribute('value', 'weekly');
+    await browser.$('[data-testid="repeat-count"]').setValue('4');
+    await click('[data-testid="book-confirm"]');
+    await browser.$('[data-testid="series-plan"]').waitForDisplayed({ timeout: 15_000 });
+    const times = await browser.$$('[data-testid="series-occurrence"]');
+    expect(times.length).toBe(4);
+    expect(await times[2].getText()).toContain('冲突');
+    expect(await text('[data-testid="series-plan"]')).toContain('3 / 4 次可预约，1 次冲突');
+    await shot(browser, 'series-preview');
+    await click('[data-testid="book-confirm"]');
+    expect(await notice()).toBe('已预约 3 次，跳过 1 次。');
+    await click('[data-testid="nav-bookings"]');
+    const table = await browser.$('[data-testid="upcoming-bookings"]');
+    await table.waitForDisplayed({ timeout: 15_000 });
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="badge-series"]')).length === 4, { timeout: 10_000 });
+    expect(await browser.$('[data-testid="badge-skipped"]').isDisplayed()).toBe(true);
+    await shot(browser, 'series-bookings');
+    // Cancel the second week and the following ones.
+    const rows = await browser.$$('[data-testid="booking-row"]');
+    let second = -1;
+    let seen = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = await rows[i].getText();
+      if (row.includes('每周产品复盘') && !row.includes('已跳过') && ++seen === 2) second = i;
+    }
+    expect(second).toBeGreaterThan(-1);
+    await (await rows[second].$('[data-testid="cancel-booking"]')).click();
+    await browser.$('[data-testid="series-scope"]').selectByAttribute('value', 'following');
+    await click('[data-testid="cancel-confirm"]');
+    expect(await notice()).toContain('取消');
+    await browser.waitUntil(async () => {
+      let cancelled = 0;
+      for (const row of await browser.$$('[data-testid="booking-row"]')) {
+        const text = await row.getText();
+        if (text.includes('每周产品复盘') && text.includes('已取消')) cancelled++;
+      }
+      return cancelled === 2;
+    }, { timeout: 10_000 });
+    await shot(browser, 'series-cancelled');
+  });
+
   it('a founder shows the check-in code and QR of an instrument booking', async () => {
     const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
     const space = (cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[])

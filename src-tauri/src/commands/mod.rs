@@ -7,5 +7,6 @@ pub mod instruments;
 pub mod kiosk;
 pub mod labs;
 pub mod mentors;
+pub mod series;
 pub mod session;
 pub mod sync;

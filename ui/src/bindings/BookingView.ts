@@ -2,6 +2,7 @@
 import type { BookingStatus } from "./BookingStatus";
 import type { Rejection } from "./Rejection";
 import type { ResourceKind } from "./ResourceKind";
+import type { SeriesLink } from "./SeriesLink";
 
 /**
  * A booking as its booker or the resource's owner sees it.
@@ -12,9 +13,14 @@ export type BookingView = { booker_name: string,
  */
 pending: boolean, 
 /**
- * Refused by the district server (it lost a race while its booker was offline).
+ * Refused by the district server (it lost a race while its booker was offline), or an
+ * occurrence of a series skipped for a conflict.
  */
-rejection: Rejection | null, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
+rejection: Rejection | null, 
+/**
+ * The repeating series it belongs to.
+ */
+series: SeriesLink | null, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
 /**
  * Why it was declined or cancelled, shown to the booker.
  */

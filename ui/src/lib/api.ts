@@ -19,6 +19,9 @@ import type { DateOverride } from '../bindings/DateOverride';
 import type { Booking } from '../bindings/Booking';
 import type { BookingView } from '../bindings/BookingView';
 import type { NewBooking } from '../bindings/NewBooking';
+import type { NewSeries } from '../bindings/NewSeries';
+import type { SeriesPlan } from '../bindings/SeriesPlan';
+import type { SeriesScope } from '../bindings/SeriesScope';
 import type { WaitlistEntry } from '../bindings/WaitlistEntry';
 import type { Lab } from '../bindings/Lab';
 import type { Equipment } from '../bindings/Equipment';
@@ -98,6 +101,11 @@ export const api = {
   sessionNote: (bookingId: string) => call<string | null>('session_note', { bookingId }),
   setSessionNote: (bookingId: string, body: string) => call<void>('set_session_note', { bookingId, body }),
   exportIcs: () => call<boolean>('export_ics'),
+  previewSeries: (series: NewSeries) => call<SeriesPlan>('preview_series', { series }),
+  bookSeries: (series: NewSeries) => call<SeriesPlan>('book_series', { series }),
+  cancelSeries: (bookingId: string, scope: SeriesScope, reason: string | null) => call<void>('cancel_series', { bookingId, scope, reason }),
+  moveSeries: (bookingId: string, start: string, end: string, scope: SeriesScope) =>
+    call<void>('move_series', { bookingId, start, end, scope }),
 
   listLabs: (makerspaceCode: string | null = null) => call<Lab[]>('list_labs', { makerspaceCode }),
   listEquipment: (labId: string | null = null, category: string | null = null) => call<Equipment[]>('list_equipment', { labId, category }),
