@@ -261,14 +261,14 @@ describe('Incubook desktop', () => {
     expect(await text('h1')).toBe('Utilization');
     expect(await text('[data-testid="nav-lab-calendar"]')).toBe('Lab calendar');
     await click('[data-testid="nav-lab-calendar"]');
-    await browser.$('[data-testid="calendar"]').waitForDisplayed({ timeout: 15_000 });
+    await browser.$('[data-testid="lab-timeline"]').waitForDisplayed({ timeout: 15_000 });
     await shot(browser, 'lab-calendar-en');
   });
 
-  it('a lab of many instruments shows them a page at a time, and filters them by name', async () => {
+  it('a lab of many instruments scrolls as one timeline, drawn as it scrolls, and filters them by name', async () => {
     const manager = (cli(session.dataDir, ['people', '--role', 'lab_manager', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
     const rows = ['makerspace_code,lab,name,category,capacity,weekly_hours'];
-    for (let i = 1; i <= 30; i++) rows.push(`PD-0001,张江公共技术服务平台,Bench ${i},workstation,1,1-7 08:00-22:00`);
+    for (let i = 1; i <= 60; i++) rows.push(`PD-0001,张江公共技术服务平台,Bench ${i},workstation,1,1-7 08:00-22:00`);
     const csv = join(session.dataDir, 'benches.csv');
     writeFileSync(csv, rows.join('\n'));
     cli(session.dataDir, ['import', 'equipment', csv, '--as', manager]);
@@ -277,18 +277,27 @@ describe('Incubook desktop', () => {
     const lab = await browser.$('[data-testid="lab-calendar-lab"]');
     await lab.waitForDisplayed({ timeout: 15_000 });
     await lab.selectByVisibleText('张江公共技术服务平台');
-    const range = await text('[data-testid="lab-calendar-range"]');
-    const total = Number(/of (\d+) instruments/.exec(range)?.[1]);
-    expect(range).toBe(`1–25 of ${total} instruments`);
-    expect(total).toBeGreaterThanOrEqual(30);
-    const rowHeads = async () => (await browser.$$('[role="rowheader"]').map((r) => r.getText())) as string[];
-    const firstPage = await rowHeads();
-    expect(firstPage).toHaveLength(25);
+    await browser.waitUntil(async () => /(\d+) instruments/.test(await text('[data-testid="lab-calendar-count"]')), { timeout: 10_000 });
+    const total = Number(/(\d+) instruments/.exec(await text('[data-testid="lab-calendar-count"]'))?.[1]);
+    expect(total).toBeGreaterThanOrEqual(60);
+    const rowHeads = async () =>
+      (await browser.execute(() => [...document.querySelectorAll('[role="rowheader"]')].map((r) => r.textContent?.trim() ?? ''))) as string[];
+    await browser.waitUntil(async () => (await rowHeads()).length > 0, { timeout: 10_000 });
+    await shot(browser, 'lab-calendar-timeline');
+    const drawn = await rowHeads();
+    // Only the rows in view and a little around them are in the page.
+    expect(drawn.length).toBeGreaterThanOrEqual(10);
+    expect(drawn.length).toBeLessThan(total);
     // Natural order: Bench 2 before Bench 10.
-    expect(firstPage.indexOf('Bench 2')).toBeLessThan(firstPage.indexOf('Bench 10'));
-    await shot(browser, 'lab-calendar-paged');
-    await click('[data-testid="lab-calendar-next"]');
-    expect(await text('[data-testid="lab-calendar-range"]')).toBe(`26–${Math.min(total, 50)} of ${total} instruments`);
+    expect(drawn.indexOf('Bench 2'), drawn.join(', ')).toBeGreaterThan(-1);
+    expect(drawn.indexOf('Bench 2')).toBeLessThan(drawn.indexOf('Bench 10'));
+    // Scrolled to the end, the last rows are drawn and the first are gone.
+    await browser.execute(() => {
+      const scroller = document.querySelector('[data-testid="lab-timeline"] .body > div') as HTMLElement;
+      scroller.scrollTop = scroller.scrollHeight;
+    });
+    await browser.waitUntil(async () => !(await rowHeads()).includes('Bench 1'), { timeout: 10_000 });
+    expect((await rowHeads()).length).toBeLessThan(total);
     await browser.$('[data-testid="lab-calendar-filter"]').setValue('bench 30');
     await browser.waitUntil(async () => (await rowHeads()).length === 1, { timeout: 10_000 });
     expect(await rowHeads()).toEqual(['Bench 30']);
