@@ -36,8 +36,9 @@ struct Cli {
 enum Command {
     /// Load a sample district into an empty database
     Demo {
-        /// Size of the sample: small or large
-        #[arg(long, default_value = "small")]
+        /// Size of the sample: year (a small district with a year of instrument use), small
+        /// (the same without that year) or district (the benchmark load)
+        #[arg(long, default_value = "year")]
         scale: String,
         /// Seed of the sample, for the same district every time
         #[arg(long, default_value_t = 2026)]

@@ -1,6 +1,9 @@
 //! A sample district of Pudong makerspaces: people with Chinese names, mentors with
 //! expertise, labs with instruments, and past and future bookings that obey every rule.
-//! `small` is for exploring by hand; `district` is the benchmark load.
+//! `year` is for exploring by hand: `small`'s district with a year of its instruments at work;
+//! `small` alone is the tests' fixture; `district` is the benchmark load.
+
+mod history;
 
 use std::collections::HashMap;
 
@@ -23,6 +26,7 @@ use crate::usage::{Purpose, Rates, UserClass};
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     Small,
+    Year,
     District,
 }
 
@@ -30,16 +34,24 @@ impl Scale {
     pub fn parse(text: &str) -> Result<Scale> {
         match text {
             "small" => Ok(Scale::Small),
+            "year" => Ok(Scale::Year),
             "district" => Ok(Scale::District),
-            other => Err(CoreError::invalid("scale", format!("'{other}' is not small or district"))),
+            other => Err(CoreError::invalid("scale", format!("'{other}' is not small, year or district"))),
         }
     }
 
     fn sizes(self) -> Sizes {
         match self {
-            Scale::Small => {
-                Sizes { makerspaces: 3, mentors_each: 5, founders_each: 6, labs_each: 1, equipment_total: 12, bookings: 120 }
-            }
+            Scale::Small => Sizes { history_days: 0, ..Scale::Year.sizes() },
+            Scale::Year => Sizes {
+                makerspaces: 3,
+                mentors_each: 5,
+                founders_each: 6,
+                labs_each: 1,
+                equipment_total: 12,
+                bookings: 120,
+                history_days: 365,
+            },
             Scale::District => Sizes {
                 makerspaces: 500,
                 mentors_each: 10,
@@ -47,6 +59,7 @@ impl Scale {
                 labs_each: 1,
                 equipment_total: 2000,
                 bookings: 200_000,
+                history_days: 0,
             },
         }
     }
@@ -59,6 +72,9 @@ struct Sizes {
     labs_each: usize,
     equipment_total: usize,
     bookings: usize,
+    /// Days before today over which the instruments were used (a year for exploring; none
+    /// for the benchmark load, whose figures count bookings).
+    history_days: i64,
 }
 
 /// What was loaded, and a few people to act as when exploring.
@@ -355,7 +371,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut ids = IdSource { rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed), millis: 1_767_225_600_000 };
     let now_s = now.timestamp();
-    let created = now_s - 120 * 86_400;
+    let created = now_s - (sizes.history_days + 120) * 86_400;
     let mut person_n = 0usize;
     let mut spaces: Vec<Makerspace> = Vec::new();
     let mut founders: Vec<(Id, usize)> = Vec::new();
@@ -581,7 +597,8 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
     }
 
     let mut used = Vec::new();
-    let bookings = generate_bookings(tx, (&mut ids, &mut rng), &resources, &founders, (sizes.bookings, &mut used), now_s)?;
+    let mut bookings = generate_bookings(tx, (&mut ids, &mut rng), &resources, &founders, (sizes.bookings, &mut used), now_s)?;
+    bookings += history::generate_history(tx, seed, (&resources, &founders), (sizes.history_days, now_s), &mut used)?;
     generate_sessions(tx, seed, &resources, &founders, &used)?;
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
