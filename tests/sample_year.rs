@@ -19,10 +19,8 @@ fn the_year_sample_uses_every_instrument_all_year_without_a_double_booking() {
     let last = one("SELECT max(ended_at) FROM usage_session");
     assert!(first <= (now - Duration::days(360)).timestamp(), "sessions start a year back");
     assert!(last <= now.timestamp());
-    let idle = one(
-        "SELECT count(*) FROM equipment e WHERE (SELECT coalesce(sum(ended_at - started_at), 0) FROM usage_session s
-         WHERE s.resource_id = e.resource_id) < 200 * 3600",
-    );
+    let idle = one("SELECT count(*) FROM equipment e WHERE (SELECT coalesce(sum(ended_at - started_at), 0) FROM usage_session s
+         WHERE s.resource_id = e.resource_id) < 200 * 3600");
     assert_eq!(idle, 0, "every instrument ran at least 200 hours in the year");
     assert!(summary.equipment == 12 && summary.bookings > 3_000, "{summary:?}");
     // Its own makerspace's founders and the district's: both classes, more of the first.
@@ -32,16 +30,12 @@ fn the_year_sample_uses_every_instrument_all_year_without_a_double_booking() {
     // Booked and not used, now and then.
     assert!(one("SELECT count(*) FROM booking WHERE status = 'no_show'") > 50);
     // No two bookings that hold an instrument overlap, and every session lies in its booking.
-    let overlapping = one(
-        "SELECT count(*) FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
+    let overlapping = one("SELECT count(*) FROM booking a JOIN booking b ON a.resource_id = b.resource_id AND a.id < b.id
            AND a.start_at < b.end_at AND b.start_at < a.end_at
          JOIN resource r ON r.id = a.resource_id AND r.kind = 'equipment' AND r.capacity = 1
-         WHERE a.status NOT IN ('cancelled', 'declined') AND b.status NOT IN ('cancelled', 'declined')",
-    );
+         WHERE a.status NOT IN ('cancelled', 'declined') AND b.status NOT IN ('cancelled', 'declined')");
     assert_eq!(overlapping, 0);
-    let outside = one(
-        "SELECT count(*) FROM usage_session s JOIN booking b ON b.id = s.booking_id
-         WHERE s.started_at < b.start_at - 600 OR s.ended_at > b.end_at",
-    );
+    let outside = one("SELECT count(*) FROM usage_session s JOIN booking b ON b.id = s.booking_id
+         WHERE s.started_at < b.start_at - 600 OR s.ended_at > b.end_at");
     assert_eq!(outside, 0);
 }

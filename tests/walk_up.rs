@@ -196,3 +196,45 @@ fn the_kiosk_shows_todays_bookings_and_checks_one_in_by_the_code_on_it() {
     assert_eq!(code(d.store.person_by_phone("13900000000")), "invalid.phone");
     assert_eq!(code(d.store.person_by_phone("13800000000")), "not_found.person");
 }
+
+#[test]
+fn a_founder_checks_in_at_the_kiosk_with_her_phone_and_pin() {
+    use incubook::domain::{Role, RoleGrant};
+    let mut d = district();
+    let (manager, equipment, lab, admin) = (d.manager.clone(), d.equipment.clone(), d.lab.clone(), d.admin.clone());
+    let new = incubook::store::NewPerson {
+        name: "林小满".into(),
+        phone: Some("13700001111".into()),
+        email: None,
+        startup_name: None,
+        industry: None,
+        stage: None,
+        roles: vec![RoleGrant { makerspace_code: "PD-0001".into(), role: Role::Founder }],
+    };
+    let founder = ok(d.store.create_person(Some(&admin), &new, now())).id;
+    let start = cst(2026, 12, 8, 10, 0);
+    let booked = NewBooking { resource_id: equipment, start, end: start + Duration::hours(1), topic: String::new() };
+    let booking = ok(d.store.book(&founder, &booked, now())).id;
+    let at = start - Duration::minutes(5);
+    let pin_in =
+        |d: &mut District, phone: &str, pin: &str| d.store.check_in_by_pin(&manager, &lab, (phone, pin), Purpose::Testing, at);
+
+    assert_eq!(code(pin_in(&mut d, "13700001111", "2468")), "invalid.pin", "no PIN set yet");
+    // She sets her own PIN; another founder may not set it for her; a lab manager may.
+    assert_eq!(code(d.store.set_kiosk_pin(&founder, &founder, Some("12a4"), now())), "invalid.pin");
+    ok(d.store.set_kiosk_pin(&founder, &founder, Some("2468"), now()));
+    let other = d.founders[1].clone();
+    assert!(code(d.store.set_kiosk_pin(&other, &founder, Some("0000"), now())).starts_with("forbidden"));
+    let stored: String = ok(d.store.conn().query_row("SELECT kiosk_pin FROM person WHERE id = ?1", [&founder], |r| r.get(0)));
+    assert!(stored.starts_with("$argon2") && !stored.contains("2468"), "kept as a hash");
+
+    assert_eq!(code(pin_in(&mut d, "13700001111", "1357")), "invalid.pin", "a wrong PIN");
+    assert_eq!(code(pin_in(&mut d, "13700009999", "2468")), "invalid.pin", "an unknown number, told the same");
+    let session = ok(pin_in(&mut d, "13700001111", "2468"));
+    assert_eq!((session.booking_id.as_str(), session.person_id.as_str()), (booking.as_str(), founder.as_str()));
+    // Her booking is running: the kiosk says so.
+    assert_eq!(code(pin_in(&mut d, "13700001111", "2468")), "refused.already_checked_in");
+    // The lab manager resets a forgotten PIN at the kiosk.
+    ok(d.store.set_kiosk_pin(&manager, &founder, Some("8642"), now()));
+    assert_eq!(ok(d.store.person_with_pin("13700001111", "8642")), founder);
+}

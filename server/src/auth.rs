@@ -1,8 +1,5 @@
 //! Passwords (argon2id PHC strings) and bearer tokens (random, stored only as SHA-256).
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngExt;
 use sha2::{Digest, Sha256};
 
@@ -15,14 +12,11 @@ pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 8 {
         return Err(ServerError::Invalid("a password needs at least 8 characters".into()));
     }
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| ServerError::Internal(format!("hashing: {e}")))
+    incubook_sqlite::secret::hash_secret(password).ok_or_else(|| ServerError::Internal("hashing a password failed".into()))
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    incubook_sqlite::secret::verify_secret(password, phc)
 }
 
 /// A new bearer token: 32 random bytes as hex.

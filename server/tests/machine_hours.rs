@@ -201,7 +201,35 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
     assert!(told.contains(&"booking_request".to_string()), "{told:?}");
 }
 
+fn a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founders = founders_of(&seed, "PD-0001");
+    let (manager, _) = manager_and_lab(&seed);
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let phone: String = ok(seed.conn().query_row("SELECT phone FROM person WHERE id = ?1", [&founders[0]], |r| r.get(0)));
+    let mut a = server.client("a", now);
+    ok(a.store.set_kiosk_pin(&founders[0], &founders[0], Some("5173"), now));
+    a.sync(now);
+
+    // The lab's kiosk, signed in as its manager, knows her by phone and PIN, offline after a sync.
+    let kiosk = server.client("lm", now);
+    assert_eq!(ok(kiosk.store.person_with_pin(&phone, "5173")), founders[0]);
+    assert_eq!(kiosk.store.person_with_pin(&phone, "0000").err().map(|e| e.code()).as_deref(), Some("invalid.pin"));
+    // Another founder's desktop has neither her phone nor her PIN's hash.
+    let b = server.client("b", now);
+    let (their_phone, their_pin): (Option<String>, Option<String>) =
+        ok(b.store
+            .conn()
+            .query_row("SELECT phone, kiosk_pin FROM person WHERE id = ?1", [&founders[0]], |r| Ok((r.get(0)?, r.get(1)?))));
+    assert_eq!((their_phone, their_pin), (None, None));
+}
+
 on_both_backends!(
+    a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder,
     two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins,
     the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it,
     two_kiosks_offline_walk_two_people_up_to_one_slot_and_the_second_is_told_why,

@@ -68,6 +68,8 @@ macro_rules! with_commands {
             kiosk::check_out,
             kiosk::kiosk_walk_up,
             kiosk::booking_check_in_code,
+            kiosk::kiosk_check_in_pin,
+            kiosk::set_kiosk_pin,
             admin::set_role,
             admin::mentor_report,
             admin::equipment_report,

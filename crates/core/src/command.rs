@@ -174,6 +174,13 @@ pub enum Command {
         role: Role,
         granted: bool,
     },
+    /// A person's PIN for the lab kiosks (with their phone number it checks them in), set by
+    /// themselves or by a lab manager with them at the kiosk; `None` clears it. The client
+    /// hashes it (argon2, PHC string): the PIN itself never leaves the machine it was typed on.
+    SetKioskPin {
+        person_id: Id,
+        pin_hash: Option<String>,
+    },
     /// The booker (or a lab manager for them) starts using a booked instrument: its usage
     /// session, the machine hours' record, begins.
     CheckIn {

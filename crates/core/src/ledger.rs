@@ -114,6 +114,10 @@ pub enum Effect<'a> {
         recurrence: Span,
         rejection: Option<&'a str>,
     },
+    SetKioskPin {
+        person_id: &'a str,
+        pin_hash: Option<&'a str>,
+    },
     SetStatus {
         id: &'a str,
         status: BookingStatus,

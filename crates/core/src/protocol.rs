@@ -44,6 +44,7 @@ impl Mutation {
             | Mutation::NoShow { booking_id }
             | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
             Mutation::UploadBooking { booking } => one("booking", &booking.id),
+            Mutation::SetKioskPin { person_id, .. } => one("person", person_id),
             Mutation::BookSeries { occurrences, .. } => {
                 occurrences.iter().map(|o| RowRef { table: "booking", key: vec![o.booking_id.as_str()] }).collect()
             }

@@ -57,6 +57,8 @@ pub struct MemoryLedger {
     pub usage_rules: BTreeMap<Id, UsageRules>,
     /// Instrument → its register entry.
     pub registers: BTreeMap<Id, InstrumentRegister>,
+    /// Person → the hash of their kiosk PIN.
+    pub pins: BTreeMap<Id, Option<String>>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -262,6 +264,9 @@ impl Ledger for MemoryLedger {
 
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
+            Effect::SetKioskPin { person_id, pin_hash } => {
+                self.pins.insert(person_id.into(), pin_hash.map(str::to_string));
+            }
             Effect::JoinSeries { booking_id, series_id, recurrence, rejection, .. } => {
                 if let Some(b) = self.bookings.get_mut(booking_id) {
                     b.series = Some((series_id.into(), recurrence.start, rejection.map(str::to_string)));

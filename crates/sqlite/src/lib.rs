@@ -12,6 +12,7 @@ pub mod redact;
 pub mod replica;
 pub mod report;
 pub mod sample;
+pub mod secret;
 pub mod statement;
 pub mod store;
 pub mod upload;

@@ -41,6 +41,40 @@ pub async fn kiosk_check_in(
         .await
 }
 
+/// Checks in, at the kiosk, the person with this phone number and kiosk PIN.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn kiosk_check_in_pin(
+    state: State<'_, AppState>,
+    lab_id: String,
+    phone: String,
+    pin: String,
+    purpose: Purpose,
+) -> IpcResult<UsageSession> {
+    state
+        .run(move |store, session| {
+            Ok(store.check_in_by_pin(&session.actor()?, &lab_id, (&phone, &pin), purpose, incubook::now()?)?)
+        })
+        .await
+}
+
+/// Sets (or clears) a kiosk PIN: the acting person's own, or, for a lab manager at the kiosk,
+/// that of the person with this phone number.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn set_kiosk_pin(state: State<'_, AppState>, phone: Option<String>, pin: Option<String>) -> IpcResult<()> {
+    state
+        .run(move |store, session| {
+            let actor = session.actor()?;
+            let person = match &phone {
+                Some(phone) => store.person_by_phone(phone)?,
+                None => actor.clone(),
+            };
+            Ok(store.set_kiosk_pin(&actor, &person, pin.as_deref(), incubook::now()?)?)
+        })
+        .await
+}
+
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn check_out(state: State<'_, AppState>, session_id: String) -> IpcResult<UsageSession> {

@@ -65,6 +65,30 @@ pub(super) fn set_role<L: Ledger>(
     audit(l, person, (action, "person", holder), serde_json::json!({"makerspace": ms.code, "role": role.as_str()}), now)
 }
 
+/// A person's kiosk PIN, as its hash: set by themselves, or by a lab manager or space admin
+/// (of any makerspace: a person from elsewhere in the district uses this lab too).
+pub(super) fn set_kiosk_pin<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    holder: &str,
+    pin_hash: Option<&str>,
+    now: i64,
+) -> Outcome<(), L::Error> {
+    if let Some(hash) = pin_hash {
+        check_text("pin_hash", hash, 256, true)?;
+        if !hash.starts_with("$argon2") {
+            return Err(CoreError::invalid("pin_hash", "is not an argon2 hash").into());
+        }
+    }
+    let setter = actor(l, person)?;
+    actor(l, holder)?;
+    if setter.id != holder && !setter.has_anywhere(Role::LabManager) && !setter.has_anywhere(Role::SpaceAdmin) {
+        return Err(CoreError::Forbidden("only the person or a lab manager sets a kiosk PIN".into()).into());
+    }
+    l.write(Effect::SetKioskPin { person_id: holder, pin_hash }).stored()?;
+    audit(l, person, ("set_kiosk_pin", "person", holder), serde_json::json!({"cleared": pin_hash.is_none()}), now)
+}
+
 pub(super) fn create_lab<L: Ledger>(l: &mut L, person: &str, id: &str, new: &NewLab, now: i64) -> Outcome<(), L::Error> {
     check_text("name", &new.name, 100, true)?;
     check_text("description", &new.description, 2000, false)?;

@@ -95,6 +95,7 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::SetRole { person_id, makerspace_id, role, granted } => {
             directory::set_role(l, person, (person_id, makerspace_id), *role, *granted, now)
         }
+        Command::SetKioskPin { person_id, pin_hash } => directory::set_kiosk_pin(l, person, person_id, pin_hash.as_deref(), now),
         Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
             usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))
         }

@@ -49,6 +49,9 @@ pub struct KioskDay {
     pub instruments: Vec<KioskInstrument>,
 }
 
+/// Person `$2`'s kiosk PIN hash becomes `$1` (or none).
+pub const SET_KIOSK_PIN_SQL: &str = "UPDATE person SET kiosk_pin = $1 WHERE id = $2";
+
 /// The lab's instrument bookings that overlap `from..to` and were not cancelled or declined.
 const DAY_SQL: &str = "SELECT b.id, b.resource_id, r.name, b.booker_id, p.name, b.start_at, b.end_at, b.status
      FROM booking b JOIN equipment e ON e.resource_id = b.resource_id JOIN resource r ON r.id = b.resource_id
@@ -56,6 +59,22 @@ const DAY_SQL: &str = "SELECT b.id, b.resource_id, r.name, b.booker_id, p.name, 
      WHERE e.lab_id = ?1 AND b.deleted = 0 AND b.start_at < ?3 AND b.end_at > ?2
        AND b.status IN ('requested', 'confirmed', 'completed', 'no_show')
      ORDER BY b.start_at, r.name, b.id";
+
+/// Of today's bookings that `pick` chooses and that may still be checked in, the one under
+/// way (or about to be) before any later one of the day.
+fn first_to_check_in(today: &KioskDay, pick: impl Fn(&KioskBooking) -> bool, now: DateTime<Utc>) -> Option<Id> {
+    let mut candidates: Vec<&KioskBooking> = today.bookings.iter().filter(|b| pick(b)).collect();
+    candidates.sort_by_key(|b| (b.end <= now || b.session.is_some(), b.start));
+    candidates.first().map(|b| b.booking_id.clone())
+}
+
+fn hash_pin(pin: &str) -> Result<String> {
+    let pin = pin.trim();
+    if !(4..=6).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CoreError::invalid("pin", "a kiosk PIN is 4 to 6 digits"));
+    }
+    crate::secret::hash_secret(pin).ok_or_else(|| CoreError::invalid("pin", "cannot be hashed"))
+}
 
 impl Store {
     /// Today's bookings (the district's local day around `now`) of the lab's instruments,
@@ -116,15 +135,54 @@ impl Store {
     ) -> Result<UsageSession> {
         let code = parse_check_in_code(code)?;
         let today = self.kiosk_day(lab_id, now)?;
-        let mut candidates: Vec<&KioskBooking> = today.bookings.iter().filter(|b| check_in_code(&b.booking_id) == code).collect();
-        // The one under way (or about to be) before any later one of the day.
-        candidates.sort_by_key(|b| (b.end <= now, b.start));
-        let booking = candidates
-            .first()
-            .ok_or_else(|| CoreError::invalid("code", "no booking of this lab today has this code"))?
-            .booking_id
-            .clone();
+        let booking = first_to_check_in(&today, |b| check_in_code(&b.booking_id) == code, now)
+            .ok_or_else(|| CoreError::invalid("code", "no booking of this lab today has this code"))?;
         self.check_in(actor, &booking, purpose, 0, now)
+    }
+
+    /// Checks in, at the lab's kiosk, the person with this phone number and kiosk PIN: their
+    /// booking of this lab today whose check-in is open now (or the next one).
+    pub fn check_in_by_pin(
+        &mut self,
+        actor: &str,
+        lab_id: &str,
+        (phone, pin): (&str, &str),
+        purpose: Purpose,
+        now: DateTime<Utc>,
+    ) -> Result<UsageSession> {
+        let person = self.person_with_pin(phone, pin)?;
+        let today = self.kiosk_day(lab_id, now)?;
+        let booking = first_to_check_in(&today, |b| b.booker_id == person, now).ok_or_else(|| {
+            CoreError::invalid(
+                "booking",
+                "you have no booking of this lab to check in today: walk up to a free instrument instead",
+            )
+        })?;
+        self.check_in(actor, &booking, purpose, 0, now)
+    }
+
+    /// The person a phone number and kiosk PIN stand for; one answer for an unknown number
+    /// and a wrong PIN, so that the kiosk does not tell which numbers it knows.
+    pub fn person_with_pin(&self, phone: &str, pin: &str) -> Result<Id> {
+        let wrong = || CoreError::invalid("pin", "the phone number or the PIN is wrong");
+        let person =
+            self.person_by_phone(phone).map_err(|e| if matches!(e, CoreError::NotFound { .. }) { wrong() } else { e })?;
+        let hash: Option<String> =
+            self.conn.query_row("SELECT kiosk_pin FROM person WHERE id = ?1", [&person], |r| r.get(0)).optional()?.flatten();
+        let Some(hash) = hash else {
+            return Err(CoreError::invalid("pin", "no kiosk PIN is set for this number: ask the lab manager"));
+        };
+        if !crate::secret::verify_secret(pin.trim(), &hash) {
+            return Err(wrong());
+        }
+        Ok(person)
+    }
+
+    /// Sets (or, with `None`, clears) a person's kiosk PIN: four to six digits, kept as an
+    /// argon2 hash.
+    pub fn set_kiosk_pin(&mut self, actor: &str, person_id: &str, pin: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        let pin_hash = pin.map(hash_pin).transpose()?;
+        self.apply(actor, &crate::command::Command::SetKioskPin { person_id: person_id.to_string(), pin_hash }, now)
     }
 
     /// The live person with this phone number: who walks up at a kiosk.

@@ -273,6 +273,9 @@ impl Ledger for SqliteLedger<'_> {
                     at
                 ])?;
             }
+            Effect::SetKioskPin { person_id, pin_hash } => {
+                tx.prepare_cached(super::SET_KIOSK_PIN_SQL)?.execute(params![pin_hash, person_id])?;
+            }
             Effect::JoinSeries { booking_id, series_id, rule, recurrence, rejection } => {
                 tx.prepare_cached(JOIN_SERIES_SQL)?.execute(params![
                     series_id,

@@ -31,7 +31,7 @@ pub use bookings::{BookingView, CalendarEntry, Notification, SeriesLink, Waitlis
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
 pub use journal::{Journal, NoJournal, Tx};
-pub use kiosk::{KioskBooking, KioskDay, KioskInstrument};
+pub use kiosk::{KioskBooking, KioskDay, KioskInstrument, SET_KIOSK_PIN_SQL};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
 pub use ledger::SqliteLedger;
 pub use mentors::{MentorCard, MentorSearch};
@@ -69,6 +69,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0006_usage.sql")),
         M::up(include_str!("../../migrations/0007_register.sql")),
         M::up(include_str!("../../migrations/0008_series.sql")),
+        M::up(include_str!("../../migrations/0009_kiosk_pin.sql")),
     ])
 }
 

@@ -314,6 +314,9 @@ impl Ledger for PgLedger<'_, '_, '_> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 &[&id, &resource_id, &booker_id, &span.start, &span.end, &status.as_str(), &topic, &at],
             ),
+            Effect::SetKioskPin { person_id, pin_hash } => {
+                tx.execute(incubook_sqlite::store::SET_KIOSK_PIN_SQL, &[&pin_hash, &person_id])
+            }
             Effect::JoinSeries { booking_id, series_id, rule, recurrence, rejection } => {
                 tx.execute(JOIN_SERIES_SQL, &[&series_id, &rule, &recurrence.start, &recurrence.end, &rejection, &booking_id])
             }
