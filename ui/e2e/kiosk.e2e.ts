@@ -1,7 +1,8 @@
 // The lab's kiosk: the real app started with INCUBOOK_KIOSK=1 on the lab PC, its clock pinned
 // five minutes before a founder's printer booking. The lab manager sets it up once; then the
 // founder checks in with the code on her booking, sees her session running and checks out,
-// and another founder walks up to a free instrument with his phone number.
+// a third has her kiosk PIN set by the lab manager and checks in with phone and PIN, and
+// another founder walks up to a free instrument with his phone number.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, press, shot, shown, start, type Browser, type Session } from './driver';
 
@@ -10,6 +11,7 @@ let browser: Browser;
 let booking: { id: string; start: string };
 let founder: { id: string; name: string };
 let walker: { id: string; name: string; phone: string };
+let pinUser: { id: string; name: string; phone: string };
 let manager: string;
 let printer: string;
 /** The kiosk's clock at the pinned time, as Shanghai wall-clock HH:MM. */
@@ -32,7 +34,7 @@ beforeAll(async () => {
       const admin = (cli(dir, ['people', '--role', 'space_admin', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
       const founders = cli(dir, ['people', '--role', 'founder', '--makerspace', 'PD-0001', '--as', admin], LOADED) as
         { id: string; name: string; phone: string }[];
-      [founder, walker] = [founders[0], founders[1]];
+      [founder, walker, pinUser] = [founders[0], founders[1], founders[2]];
       printer = (cli(dir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
       const slots = cli(dir, ['slots', printer, '--from', '2026-12-08', '--to', '2026-12-08', '--minutes', '60'], LOADED) as
         { start: string }[];
@@ -87,6 +89,30 @@ describe('the lab kiosk', () => {
     await click('[data-testid="kiosk-check-out"]');
     await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('已签退'), { timeout: 15_000 });
     await browser.$('[data-testid="kiosk-row"][data-state="done"]').waitForDisplayed({ timeout: 15_000 });
+  });
+
+  it('checks a founder in with her phone number and the PIN the lab manager set for her', async () => {
+    // She booked the printer's next hour this morning, once the first founder was done.
+    const hers = cli(session.dataDir, ['book', printer, '--start', booking.start, '--minutes', '60', '--as', pinUser.id], LOADED);
+    await click('[data-testid="kiosk-by-pin"]');
+    await click('[data-testid="kiosk-set-pin"]');
+    await browser.$('[data-testid="kiosk-pin-phone"]').setValue(pinUser.phone);
+    await browser.$('[data-testid="kiosk-pin"]').setValue('4827');
+    await click('[data-testid="kiosk-set-pin-save"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('PIN 已设置'), { timeout: 15_000 });
+    await browser.$('[data-testid="kiosk-pin-phone"]').setValue(pinUser.phone);
+    await browser.$('[data-testid="kiosk-pin"]').setValue('1111');
+    await click('[data-testid="kiosk-pin-check-in"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('手机号或 PIN 不正确'), { timeout: 15_000 });
+    await browser.$('[data-testid="kiosk-pin"]').setValue('4827');
+    await click('[data-testid="kiosk-pin-check-in"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes(`${pinUser.name} 已签到`), { timeout: 15_000 });
+    await shot(browser, 'kiosk-pin');
+    const sessions = cli(session.dataDir, ['usage', printer, '--from', '2026-12-08', '--to', '2026-12-08']) as { booking_id: string; ended_at: string | null }[];
+    expect(sessions.some((s) => s.booking_id === hers.id && s.ended_at === null)).toBe(true);
+    await click('[data-testid="kiosk-check-out"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('已签退'), { timeout: 15_000 });
+    await click('[data-testid="kiosk-by-code"]');
   });
 
   it('lets a founder walk up to a free instrument with his phone number', async () => {

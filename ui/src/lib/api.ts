@@ -143,4 +143,7 @@ export const api = {
   kioskWalkUp: (resourceId: string, phone: string, minutes: number, purpose: Purpose) =>
     call<UsageSession>('kiosk_walk_up', { resourceId, phone, minutes, purpose }),
   bookingCheckInCode: (bookingId: string) => call<CheckInCode>('booking_check_in_code', { bookingId }),
+  kioskCheckInPin: (labId: string, phone: string, pin: string, purpose: Purpose) =>
+    call<UsageSession>('kiosk_check_in_pin', { labId, phone, pin, purpose }),
+  setKioskPin: (phone: string | null, pin: string | null) => call<void>('set_kiosk_pin', { phone, pin }),
 };

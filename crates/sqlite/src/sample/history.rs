@@ -45,7 +45,8 @@ pub(super) fn generate_history(
         let calendar = Calendar { tz, weekly: &r.weekly, overrides: &[], blackouts: &[] };
         let step = i64::from(r.policy.granularity_min) * 60;
         let (shortest, longest) = (i64::from(r.policy.min_duration_min) * 60, i64::from(r.policy.max_duration_min.min(180)) * 60);
-        for day in &calendar_days.days {
+        // `covering` pads the range with whole weeks: only the days before today count.
+        for day in calendar_days.days.iter().filter(|d| d.midnight >= today - days * 86_400 && d.next_midnight <= today) {
             for window in open_spans(&calendar, &calendar_days, Span::new(day.midnight, day.next_midnight)) {
                 let mut t = window.start + step * rng.random_range(0..4);
                 while t + shortest <= window.end {
