@@ -410,6 +410,46 @@ pub struct Lab {
     pub manager_ids: Vec<Id>,
 }
 
+/// Money, always integer fen (1 yuan = 100 fen); never floating point.
+pub type Fen = i64;
+
+/// What hours are charged: those the instrument ran, or those that were booked.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeBasis {
+    #[default]
+    Actual,
+    Booked,
+}
+
+/// An instrument's prices per hour for each user class, in fen.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rates {
+    pub internal_fen_per_hour: Fen,
+    pub external_fen_per_hour: Fen,
+    pub enterprise_fen_per_hour: Fen,
+    pub basis: ChargeBasis,
+    /// The least a session that ran at all is charged.
+    pub minimum_fen: Fen,
+    /// Charged time is rounded up to whole steps of this many minutes.
+    pub rounding_min: u32,
+}
+
+impl Default for Rates {
+    fn default() -> Rates {
+        Rates {
+            internal_fen_per_hour: 0,
+            external_fen_per_hour: 0,
+            enterprise_fen_per_hour: 0,
+            basis: ChargeBasis::Actual,
+            minimum_fen: 0,
+            rounding_min: 15,
+        }
+    }
+}
+
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Equipment {
@@ -418,8 +458,12 @@ pub struct Equipment {
     pub name: String,
     pub category: String,
     pub model: String,
+    /// The listed price and the members' subsidy it was entered with; what a session costs
+    /// is `rates`.
     pub hourly_fee_cents: i64,
     pub subsidy_pct: u8,
+    /// What an hour costs each class of user, as charged.
+    pub rates: Rates,
     pub timezone: String,
     pub policy: Policy,
     pub weekly_hours: Vec<WeeklyHours>,

@@ -9,8 +9,9 @@ use crate::domain::Id;
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
 
-/// Money, always integer fen (1 yuan = 100 fen); never floating point.
-pub type Fen = i64;
+// An instrument's rates are data of the domain (an instrument lists them); what they charge
+// is decided here.
+pub use crate::domain::{ChargeBasis, Fen, Rates};
 
 /// Who a session serves, as rates and figures class them.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -64,43 +65,6 @@ impl Purpose {
     /// Whether hours for an outside user with this purpose count as 对外服务机时.
     pub fn counts_as_sharing(self) -> bool {
         matches!(self, Purpose::Research | Purpose::Testing | Purpose::Teaching)
-    }
-}
-
-/// What hours are charged: those the instrument ran, or those that were booked.
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChargeBasis {
-    #[default]
-    Actual,
-    Booked,
-}
-
-/// An instrument's prices per hour for each user class, in fen.
-#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rates {
-    pub internal_fen_per_hour: Fen,
-    pub external_fen_per_hour: Fen,
-    pub enterprise_fen_per_hour: Fen,
-    pub basis: ChargeBasis,
-    /// The least a session that ran at all is charged.
-    pub minimum_fen: Fen,
-    /// Charged time is rounded up to whole steps of this many minutes.
-    pub rounding_min: u32,
-}
-
-impl Default for Rates {
-    fn default() -> Rates {
-        Rates {
-            internal_fen_per_hour: 0,
-            external_fen_per_hour: 0,
-            enterprise_fen_per_hour: 0,
-            basis: ChargeBasis::Actual,
-            minimum_fen: 0,
-            rounding_min: 15,
-        }
     }
 }
 

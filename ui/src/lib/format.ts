@@ -51,6 +51,15 @@ export function yuan(cents: number): string {
   return `¥${(cents / 100).toFixed(2)}`;
 }
 
+/** An instrument's hourly rates per class of user, as its lists show them. */
+export function ratesText(rates: { internal_fen_per_hour: number; external_fen_per_hour: number; enterprise_fen_per_hour: number }, t: (key: string) => string): string {
+  return [
+    `${t('labs.rateInternal')} ${yuan(rates.internal_fen_per_hour)}`,
+    `${t('labs.rateExternal')} ${yuan(rates.external_fen_per_hour)}`,
+    `${t('labs.rateEnterprise')} ${yuan(rates.enterprise_fen_per_hour)}`,
+  ].join(' · ');
+}
+
 /** Fen as yuan for an input ("120.50"), exactly: integer arithmetic, no floating point. */
 export function yuanText(fen: number): string {
   const whole = Math.trunc(fen / 100);

@@ -321,6 +321,7 @@ pub(crate) fn equipment(conn: &Connection, id: &str) -> Result<Equipment> {
         model,
         hourly_fee_cents: fee,
         subsidy_pct: subsidy,
+        rates: super::usage::read_rates(conn, id)?.unwrap_or_default(),
         timezone: rules.tz.name().to_string(),
         policy: rules.policy,
         weekly_hours: rules.weekly,

@@ -9,9 +9,9 @@ use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::series::{JOIN_SERIES_SQL, SERIES_OF_SQL};
 use super::usage::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL, RATES_SQL,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
     SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
-    USAGE_RULES_SQL, basis_text, rates_of, register_columns, stored_session, usage_rules_of,
+    USAGE_RULES_SQL, basis_text, register_columns, stored_session, usage_rules_of,
 };
 use super::{Actor, load_actor};
 use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_weekly, new_id};
@@ -207,13 +207,7 @@ impl Ledger for SqliteLedger<'_> {
     }
 
     fn rates(&mut self, resource_id: &str) -> Result<Option<Rates>> {
-        Ok(self
-            .tx
-            .prepare_cached(RATES_SQL)?
-            .query_row([resource_id], |r| {
-                Ok(rates_of([r.get(0)?, r.get(1)?, r.get(2)?], &r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
-            })
-            .optional()?)
+        super::usage::read_rates(self.tx, resource_id)
     }
 
     fn usage_rules(&mut self, resource_id: &str) -> Result<Option<UsageRules>> {

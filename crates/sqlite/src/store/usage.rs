@@ -4,7 +4,7 @@
 //! both backends to bind alike.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::Store;
@@ -147,6 +147,16 @@ pub fn stored_session(
 }
 
 /// Rates from their columns, as both backends read them.
+/// An instrument's rates; `None` for a resource that is not equipment.
+pub(crate) fn read_rates(conn: &Connection, resource_id: &str) -> Result<Option<Rates>> {
+    Ok(conn
+        .prepare_cached(RATES_SQL)?
+        .query_row([resource_id], |r| {
+            Ok(rates_of([r.get(0)?, r.get(1)?, r.get(2)?], &r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
+        })
+        .optional()?)
+}
+
 pub fn rates_of(fen: [Fen; 3], basis: &str, minimum_fen: Fen, rounding_min: i64) -> Rates {
     Rates {
         internal_fen_per_hour: fen[0],
@@ -296,13 +306,7 @@ impl Store {
     }
 
     pub fn rates(&self, resource_id: &str) -> Result<Rates> {
-        self.conn
-            .prepare_cached(RATES_SQL)?
-            .query_row([resource_id], |r| {
-                Ok(rates_of([r.get(0)?, r.get(1)?, r.get(2)?], &r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
-            })
-            .optional()?
-            .ok_or_else(|| CoreError::not_found("equipment", resource_id))
+        read_rates(&self.conn, resource_id)?.ok_or_else(|| CoreError::not_found("equipment", resource_id))
     }
 
     pub fn set_usage_rules(&mut self, actor_id: &str, resource_id: &str, rules: &UsageRules, now: DateTime<Utc>) -> Result<()> {
