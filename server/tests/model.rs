@@ -1,5 +1,6 @@
 //! The model-based property test, on every backend through one macro: random sequences of
-//! book, cancel, reschedule, blackout and rule changes (and malformed requests), applied as
+//! book, cancel, reschedule, blackout and rule changes, weekly series (all or nothing, or
+//! skipping conflicts) and their cancellation from one on (and malformed requests), applied as
 //! commands to the in-memory ledger, to the SQLite server and to the PostgreSQL server (by
 //! push, so PostgreSQL's optimistic, batch and locking paths all run), and to a brute-force
 //! reference model. After every operation the backend's active bookings must be exactly
@@ -327,6 +328,21 @@ enum Op {
         open_from: u16,
         open_to: u16,
     },
+    /// Weekly on the same weekday, `count` times, all or nothing or skipping conflicts.
+    Series {
+        mentor: bool,
+        founder: usize,
+        day: i64,
+        slot: i64,
+        len: i64,
+        count: i64,
+        skip: bool,
+    },
+    /// Cancels a series' booking and the following ones, or all of it.
+    CancelSeries {
+        pick: usize,
+        all: bool,
+    },
     Bad {
         kind: u8,
     },
@@ -340,6 +356,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<bool>(), 0..4i64, 0..20i64, 1..5i64, any::<bool>()).prop_map(|(mentor, day, slot, len, cancel)| Op::Blackout { mentor, day, slot, len, cancel }),
         1 => (any::<bool>(), prop_oneof![Just(0u32), Just(15), Just(30)], prop::option::of(1..4u32), prop::option::of(1..4u32), any::<bool>(), 480..600u16, 900..1140u16)
             .prop_map(|(mentor, buffer_after, max_per_day, max_per_person, approval, f, t)| Op::Rules { mentor, buffer_after, max_per_day, max_per_person, approval, open_from: f / 30 * 30, open_to: t / 30 * 30 }),
+        2 => (any::<bool>(), 0..4usize, 0..4i64, 0..20i64, 1..5i64, 1..5i64, any::<bool>())
+            .prop_map(|(mentor, founder, day, slot, len, count, skip)| Op::Series { mentor, founder, day, slot, len, count, skip }),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(pick, all)| Op::CancelSeries { pick, all }),
         1 => (0..4u8).prop_map(|kind| Op::Bad { kind }),
     ]
 }
@@ -362,6 +381,8 @@ struct Bk {
     start: i64,
     end: i64,
     active: bool,
+    /// Its series and the start the series' rule gave it.
+    series: Option<(String, i64)>,
 }
 
 /// Brute force over 5-minute steps: would the model accept [start, end) on `r`?
@@ -488,7 +509,7 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
                 }
                 prop_assert_eq!(got.is_ok(), expect, "op {}: book {} {}..{} cap {}", n, mentor, start, end, capacity);
                 if got.is_ok() {
-                    bookings.push(Bk { id, mentor, booker: who, start, end, active: true });
+                    bookings.push(Bk { id, mentor, booker: who, start, end, active: true, series: None });
                 }
             }
             Op::Cancel { pick } => {
@@ -556,6 +577,79 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
                 prop_assert_eq!(got, Ok(()), "op {}: hours", n);
                 res[k].policy = policy;
                 res[k].open = open;
+            }
+            Op::Series { mentor, founder, day, slot, len, count, skip } => {
+                let r = &res[usize::from(mentor)];
+                let who = d.founders[founder].clone();
+                let series_id = new_id();
+                let times: Vec<(String, i64, i64)> =
+                    (0..count).map(|k| (new_id(), at(day + 7 * k, slot), at(day + 7 * k, slot + len))).collect();
+                // Each time as the rules see it with the series' earlier times booked.
+                let mut seen = bookings.clone();
+                let mut taken = Vec::new();
+                for (id, start, end) in &times {
+                    let ok = model_accepts(r, mentor, &who, &seen, (*start, *end), None);
+                    let bk = Bk {
+                        id: id.clone(),
+                        mentor,
+                        booker: who.clone(),
+                        start: *start,
+                        end: *end,
+                        active: true,
+                        series: Some((series_id.clone(), *start)),
+                    };
+                    if ok {
+                        seen.push(bk.clone());
+                        taken.push(bk);
+                    }
+                }
+                let expect = if skip { !taken.is_empty() } else { taken.len() == times.len() };
+                let occurrences = times
+                    .iter()
+                    .map(|(id, s, e)| incubook::command::Occurrence { booking_id: id.clone(), start: utc(*s), end: utc(*e) })
+                    .collect();
+                let repeat = incubook::recurrence::Repeat {
+                    every: incubook::recurrence::Frequency::Weekly,
+                    days: vec![],
+                    count: Some(count as u32),
+                    until: None,
+                };
+                let series = Command::BookSeries {
+                    series_id,
+                    resource_id: r.id.clone(),
+                    occurrences,
+                    topic: String::new(),
+                    repeat,
+                    skip_conflicts: skip,
+                };
+                let got = b.apply(&who, &series);
+                if let Err(code) = &got {
+                    prop_assert!(code.starts_with("refused."), "op {}: {}", n, code);
+                }
+                prop_assert_eq!(got.is_ok(), expect, "op {}: series {:?} skip {} took {}", n, times, skip, taken.len());
+                if got.is_ok() {
+                    bookings.extend(taken);
+                }
+            }
+            Op::CancelSeries { pick, all } => {
+                let members: Vec<usize> = (0..bookings.len()).filter(|&i| bookings[i].series.is_some()).collect();
+                if members.is_empty() {
+                    continue;
+                }
+                let named = bookings[members[pick % members.len()]].clone();
+                let Some((series, from)) = named.series.clone() else { continue };
+                let reached: Vec<usize> = (0..bookings.len())
+                    .filter(|&i| {
+                        let bk = &bookings[i];
+                        bk.active && bk.series.as_ref().is_some_and(|(s, at)| *s == series && (all || *at >= from))
+                    })
+                    .collect();
+                let scope = if all { incubook::command::SeriesScope::All } else { incubook::command::SeriesScope::Following };
+                let got = b.apply(&named.booker, &Command::CancelSeries { booking_id: named.id.clone(), scope, reason: None });
+                prop_assert_eq!(got.is_ok(), !reached.is_empty(), "op {}: cancel series from {:?}: {:?}", n, named, got);
+                for i in reached {
+                    bookings[i].active = false;
+                }
             }
             Op::Bad { kind } => {
                 let e = res[0].id.clone();
