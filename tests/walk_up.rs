@@ -236,5 +236,14 @@ fn a_founder_checks_in_at_the_kiosk_with_her_phone_and_pin() {
     assert_eq!(code(pin_in(&mut d, "13700001111", "2468")), "refused.already_checked_in");
     // The lab manager resets a forgotten PIN at the kiosk.
     ok(d.store.set_kiosk_pin(&manager, &founder, Some("8642"), now()));
-    assert_eq!(ok(d.store.person_with_pin("13700001111", "8642")), founder);
+    assert_eq!(ok(d.store.person_with_pin("13700001111", "8642", at)), founder);
+
+    // Five wrong PINs for a number in a quarter of an hour, and the kiosk stops trying it,
+    // even with the right one, until the first of them is fifteen minutes old.
+    for _ in 0..5 {
+        assert_eq!(code(d.store.person_with_pin("13700001111", "0000", at)), "invalid.pin");
+    }
+    assert_eq!(code(d.store.person_with_pin("13700001111", "8642", at)), "refused.too_many_pin_attempts");
+    let later = at + Duration::minutes(15) + Duration::seconds(1);
+    assert_eq!(ok(d.store.person_with_pin("13700001111", "8642", later)), founder);
 }

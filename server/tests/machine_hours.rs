@@ -216,9 +216,9 @@ fn a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder(backend: Ba
     a.sync(now);
 
     // The lab's kiosk, signed in as its manager, knows her by phone and PIN, offline after a sync.
-    let kiosk = server.client("lm", now);
-    assert_eq!(ok(kiosk.store.person_with_pin(&phone, "5173")), founders[0]);
-    assert_eq!(kiosk.store.person_with_pin(&phone, "0000").err().map(|e| e.code()).as_deref(), Some("invalid.pin"));
+    let mut kiosk = server.client("lm", now);
+    assert_eq!(ok(kiosk.store.person_with_pin(&phone, "5173", now)), founders[0]);
+    assert_eq!(kiosk.store.person_with_pin(&phone, "0000", now).err().map(|e| e.code()).as_deref(), Some("invalid.pin"));
     // Another founder's desktop has neither her phone nor her PIN's hash.
     let b = server.client("b", now);
     let (their_phone, their_pin): (Option<String>, Option<String>) =

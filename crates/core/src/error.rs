@@ -85,6 +85,10 @@ pub enum Refusal {
     /// The instrument needs the lab's approval for this person (after repeated no-shows, or
     /// always): there is no walking up to it.
     WalkUpNeedsApproval,
+    /// Too many wrong PINs for this phone number at this kiosk lately.
+    TooManyPinAttempts {
+        retry_after_min: u32,
+    },
 }
 
 impl Refusal {
@@ -223,6 +227,13 @@ impl Refusal {
                 "the instrument is still in use; check in once the booking before yours is over",
             ),
             Refusal::NotUnderWay => pick(zh, "现场使用只能预约当前时段", "a walk-up books only the slot under way now"),
+            Refusal::TooManyPinAttempts { retry_after_min } => {
+                if zh {
+                    format!("PIN 错误次数过多，请 {retry_after_min} 分钟后再试，或用预约上的签到码")
+                } else {
+                    format!("too many wrong PINs: try again in {retry_after_min} minutes, or use the code on the booking")
+                }
+            }
             Refusal::WalkUpNeedsApproval => pick(
                 zh,
                 "该仪器需经实验室审批才能预约，不能现场直接使用",

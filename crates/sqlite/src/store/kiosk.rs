@@ -49,6 +49,10 @@ pub struct KioskDay {
     pub instruments: Vec<KioskInstrument>,
 }
 
+/// Wrong PINs a phone number may have within `PIN_WINDOW` seconds.
+pub const PIN_TRIES: usize = 5;
+pub const PIN_WINDOW: i64 = 15 * 60;
+
 /// Person `$2`'s kiosk PIN hash becomes `$1` (or none).
 pub const SET_KIOSK_PIN_SQL: &str = "UPDATE person SET kiosk_pin = $1 WHERE id = $2";
 
@@ -150,7 +154,7 @@ impl Store {
         purpose: Purpose,
         now: DateTime<Utc>,
     ) -> Result<UsageSession> {
-        let person = self.person_with_pin(phone, pin)?;
+        let person = self.person_with_pin(phone, pin, now)?;
         let today = self.kiosk_day(lab_id, now)?;
         let booking = first_to_check_in(&today, |b| b.booker_id == person, now).ok_or_else(|| {
             CoreError::invalid(
@@ -162,8 +166,32 @@ impl Store {
     }
 
     /// The person a phone number and kiosk PIN stand for; one answer for an unknown number
-    /// and a wrong PIN, so that the kiosk does not tell which numbers it knows.
-    pub fn person_with_pin(&self, phone: &str, pin: &str) -> Result<Id> {
+    /// and a wrong PIN, so that the kiosk does not tell which numbers it knows. After
+    /// `PIN_TRIES` wrong ones for a number within `PIN_WINDOW`, the number is refused until
+    /// the oldest of them is that old: four-digit PINs are not to be guessed at the kiosk.
+    pub fn person_with_pin(&mut self, phone: &str, pin: &str, now: DateTime<Utc>) -> Result<Id> {
+        let (key, now) = (phone.trim().to_string(), now.timestamp());
+        let failures = self.pin_failures.entry(key.clone()).or_default();
+        failures.retain(|&t| t > now - PIN_WINDOW);
+        if failures.len() >= PIN_TRIES {
+            let wait = failures.iter().min().map_or(PIN_WINDOW, |oldest| oldest + PIN_WINDOW - now);
+            let retry_after_min = u32::try_from((wait + 59) / 60).unwrap_or(1).max(1);
+            return Err(CoreError::Refused(crate::error::Refusal::TooManyPinAttempts { retry_after_min }));
+        }
+        let found = self.verified_pin(phone, pin);
+        match &found {
+            Err(CoreError::Invalid { field, .. }) if *field == "pin" => {
+                self.pin_failures.entry(key).or_default().push(now);
+            }
+            Ok(_) => {
+                self.pin_failures.remove(&key);
+            }
+            Err(_) => {}
+        }
+        found
+    }
+
+    fn verified_pin(&self, phone: &str, pin: &str) -> Result<Id> {
         let wrong = || CoreError::invalid("pin", "the phone number or the PIN is wrong");
         let person =
             self.person_by_phone(phone).map_err(|e| if matches!(e, CoreError::NotFound { .. }) { wrong() } else { e })?;

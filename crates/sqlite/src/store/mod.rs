@@ -80,6 +80,8 @@ pub struct Store {
     journal: Box<dyn Journal>,
     /// Inside `batch`: each write is a savepoint of the batch's one transaction.
     in_batch: bool,
+    /// Wrong kiosk PINs by phone number, for as long as they count (`kiosk::PIN_WINDOW`).
+    pin_failures: std::collections::HashMap<String, Vec<i64>>,
 }
 
 /// `PowerSafe` (SQLite `synchronous=FULL`) syncs the log on every commit, so a booking
@@ -159,7 +161,7 @@ impl Store {
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn).map_err(|e| CoreError::Migration(StorageFailure::new(e)))?;
-        Ok(Store { conn, journal, in_batch: false })
+        Ok(Store { conn, journal, in_batch: false, pin_failures: std::collections::HashMap::new() })
     }
 
     /// How hard each commit waits for the disk. The default is `PowerSafe`.
