@@ -55,6 +55,30 @@ fn measure(backend: &str, db: &dyn Database) {
     }
 }
 
+/// The floor under the SQLite figures: only reading the year's sessions (`SESSIONS_SQL`) and
+/// touching each row's columns, with nothing tallied.
+fn reading_alone(path: &std::path::Path) {
+    let conn = ok(rusqlite::Connection::open(path));
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            let mut stmt = ok(conn.prepare(incubook::indicators::SESSIONS_SQL));
+            let mut rows = ok(stmt.query([YEAR, YEAR + 365 * 86_400]));
+            let mut bytes = 0usize;
+            while let Some(r) = ok(rows.next()) {
+                for i in [0, 1, 4, 5, 7] {
+                    bytes += ok(r.get_ref(i)).as_str().map_or(0, str::len);
+                }
+                bytes += usize::try_from(ok(r.get::<_, i64>(2)) & 1).unwrap_or(0);
+            }
+            assert!(bytes > 0);
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!("SQLite: reading the year's sessions alone: median {:.2} s (of {RUNS})", times[RUNS / 2].as_secs_f64());
+}
+
 fn main() {
     let dir = ok(tempfile::tempdir());
     let path = dir.path().join("district.db");
@@ -74,6 +98,7 @@ fn main() {
     println!("district sample with 10^6 sessions on SQLite in {:.1} s", started.elapsed().as_secs_f64());
     let sqlite = ok(db::open(&format!("sqlite:{}", path.display())));
     measure("SQLite", sqlite.as_ref());
+    reading_alone(&path);
 
     if let Ok(admin) = std::env::var("INCUBOOK_TEST_POSTGRES_URL") {
         let name = format!("incubook_bench_{}", uuid::Uuid::now_v7().simple());
