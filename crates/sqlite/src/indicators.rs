@@ -194,10 +194,13 @@ pub struct Tallier {
     period: Span,
     with_sessions: bool,
     instruments: Vec<Instrument>,
-    /// Group key → its tally.
-    tallies: BTreeMap<Id, Tally>,
-    /// Instrument → (its group, its makerspace's number).
-    group_of: HashMap<Id, (Id, i64)>,
+    /// The groups' tallies, by their number.
+    tallies: Vec<Tally>,
+    /// Group key → its number, in the key's order (the order of the totals' session lists).
+    slot_of: BTreeMap<Id, usize>,
+    /// Instrument → (its group's number, its makerspace's number): a session is tallied by
+    /// index, not by looking its group's key up again (10⁶ times in a district year).
+    group_of: HashMap<Id, (usize, i64)>,
     numbers: Numbers,
     /// Session number → id, when the ids are asked for.
     ids: HashMap<i64, Id>,
@@ -221,17 +224,22 @@ impl Tallier {
             period: range_of(from, to)?,
             with_sessions,
             instruments: Vec::new(),
-            tallies: BTreeMap::new(),
+            tallies: Vec::new(),
+            slot_of: BTreeMap::new(),
             group_of: HashMap::new(),
             numbers: Numbers::default(),
             ids: HashMap::new(),
             next_session: 0,
         };
         for i in &instruments {
-            let key = i.group(by).0.to_string();
-            t.tallies.entry(key.clone()).or_default().instruments += 1;
+            let next = t.slot_of.len();
+            let slot = *t.slot_of.entry(i.group(by).0.to_string()).or_insert(next);
+            if slot == t.tallies.len() {
+                t.tallies.push(Tally::default());
+            }
+            t.tallies[slot].instruments += 1;
             let home = t.numbers.makerspace(&i.makerspace_id);
-            t.group_of.insert(i.id.clone(), (key, home));
+            t.group_of.insert(i.id.clone(), (slot, home));
         }
         t.instruments = instruments;
         Ok(t)
@@ -269,7 +277,7 @@ impl Tallier {
         }
         let facts =
             SessionFacts { key: number, person, organisation, ran: row.ran, class, purpose, charged_fen: row.charged_fen };
-        if let Some(tally) = self.tallies.get_mut(key) {
+        if let Some(tally) = self.tallies.get_mut(*key) {
             tally.sessions.push(facts);
         }
         Ok(())
@@ -278,7 +286,7 @@ impl Tallier {
     /// An instrument's bookings due in the period (`BOOKINGS_DUE_SQL`).
     pub fn bookings(&mut self, resource_id: &str, (due, missed): (i64, i64), (rating_sum, ratings): (i64, i64)) {
         let Some((key, _)) = self.group_of.get(resource_id) else { return };
-        let Some(t) = self.tallies.get_mut(key) else { return };
+        let Some(t) = self.tallies.get_mut(*key) else { return };
         let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
         t.bookings_due += count(due);
         t.no_shows += count(missed);
@@ -322,13 +330,14 @@ impl Tallier {
             if !seen.insert(group.0) {
                 continue;
             }
-            let Some(t) = self.tallies.get(group.0) else { continue };
+            let Some(t) = self.slot_of.get(group.0).and_then(|&slot| self.tallies.get(slot)) else { continue };
             let instrument = (self.by == GroupBy::Instrument).then_some(i);
             rows.push(self.row(t, (group, instrument), Indicators::of(&t.sessions, self.period)));
         }
         // The total from the same sessions, by reference (a district year is 10⁶ of them).
-        let figures = Indicators::of(self.tallies.values().flat_map(|t| t.sessions.iter()), self.period);
-        let sum = |f: fn(&Tally) -> u32| self.tallies.values().map(f).sum::<u32>();
+        let in_key_order = || self.slot_of.values().filter_map(|&slot| self.tallies.get(slot));
+        let figures = Indicators::of(in_key_order().flat_map(|t| t.sessions.iter()), self.period);
+        let sum = |f: fn(&Tally) -> u32| self.tallies.iter().map(f).sum::<u32>();
         let all = Tally {
             sessions: Vec::new(),
             instruments: sum(|t| t.instruments),
