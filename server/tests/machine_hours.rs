@@ -5,7 +5,9 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Arg, Backend, TestServer, founders_of, manager_and_lab, manager_and_lab_of, ok, printer_in};
+use common::{
+    Arg, Backend, LabAccounts, TestServer, founders_of, lab_accounts, manager_and_lab, manager_and_lab_of, ok, printer_in,
+};
 use incubook::store::{NewBooking, SlotSearch, WalkUpAsked};
 use incubook::usage::{ChargeBasis, Purpose, Rates, UsageRules};
 use incubook_server::db::ServerRole;
@@ -90,12 +92,7 @@ fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend:
 fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it(backend: Backend) {
     let now = Utc::now();
     let server = TestServer::start_on(backend, now);
-    let seed = server.seed();
-    let founders = founders_of(&seed, "PD-0001");
-    let (manager, lab) = manager_and_lab(&seed);
-    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
-    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
-    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let LabAccounts { manager, lab, founders, .. } = lab_accounts(&server);
     let (mut lm, mut a, mut b) = (server.client("lm", now), server.client("a", now), server.client("b", now));
     let printer = printer_in(lab);
     let printer = ok(lm.store.create_equipment(&manager, &printer, now)).id;
@@ -204,12 +201,7 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
 fn a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder(backend: Backend) {
     let now = Utc::now();
     let server = TestServer::start_on(backend, now);
-    let seed = server.seed();
-    let founders = founders_of(&seed, "PD-0001");
-    let (manager, _) = manager_and_lab(&seed);
-    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
-    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
-    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let LabAccounts { seed, founders, .. } = lab_accounts(&server);
     let phone: String = ok(seed.conn().query_row("SELECT phone FROM person WHERE id = ?1", [&founders[0]], |r| r.get(0)));
     let mut a = server.client("a", now);
     ok(a.store.set_kiosk_pin(&founders[0], &founders[0], Some("5173"), now));

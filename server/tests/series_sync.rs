@@ -7,12 +7,11 @@
 mod common;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use common::{Arg, Backend, TestServer, founders_of, manager_and_lab, ok, printer_in};
+use common::{Arg, Backend, LabAccounts, TestServer, lab_accounts, ok, printer_in};
 use incubook::command::SeriesScope;
 use incubook::domain::BookingStatus;
 use incubook::recurrence::{Frequency, Repeat};
 use incubook::store::{NewBooking, NewSeries};
-use incubook_server::db::ServerRole;
 
 fn daily(resource_id: &str, start: DateTime<Utc>, count: u32, skip_conflicts: bool) -> NewSeries {
     NewSeries {
@@ -28,12 +27,7 @@ fn daily(resource_id: &str, start: DateTime<Utc>, count: u32, skip_conflicts: bo
 fn a_series_made_offline_meets_a_booking_synced_first(backend: Backend) {
     let now = Utc::now();
     let server = TestServer::start_on(backend, now);
-    let seed = server.seed();
-    let founders = founders_of(&seed, "PD-0001");
-    let (manager, lab) = manager_and_lab(&seed);
-    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
-    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
-    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    let LabAccounts { manager, lab, founders, .. } = lab_accounts(&server);
     let mut lm = server.client("lm", now);
     let printer = ok(lm.store.create_equipment(&manager, &printer_in(lab), now)).id;
     lm.sync(now);

@@ -31,6 +31,14 @@ async function actAs(personId: string) {
   await select.selectByAttribute('value', personId);
 }
 
+/** A founder of the acting founder's makerspace, who may book every mentor this one sees. */
+async function anotherFounderOfMySpace(): Promise<string> {
+  const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
+  const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[];
+  const space = founders.find((f) => f.id === me)?.roles[0]?.makerspace_code;
+  return founders.find((f) => f.id !== me && f.roles[0]?.makerspace_code === space)?.id ?? '';
+}
+
 beforeAll(async () => {
   session = await start();
   browser = session.browser;
@@ -63,11 +71,7 @@ describe('Incubook desktop', () => {
     const start = await browser.$('[data-testid="book-start"]').getValue();
     const resourceId = await panel.getAttribute('data-resource-id');
     // Another founder books the same slot from the front desk's CLI first.
-    const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
-    // A founder of the same makerspace, who may book every mentor this founder sees.
-    const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[];
-    const space = founders.find((f) => f.id === me)?.roles[0]?.makerspace_code;
-    const other = founders.find((f) => f.id !== me && f.roles[0]?.makerspace_code === space)?.id ?? '';
+    const other = await anotherFounderOfMySpace();
     cli(session.dataDir, ['book', resourceId, '--start', start, '--minutes', '60', '--as', other]);
     await browser.$('[data-testid="book-topic"]').setValue('天使轮路演准备');
     await click('[data-testid="book-confirm"]');
@@ -102,10 +106,7 @@ describe('Incubook desktop', () => {
     await panel.waitForDisplayed({ timeout: 15_000 });
     const start = await browser.$('[data-testid="book-start"]').getValue();
     const resourceId = await panel.getAttribute('data-resource-id');
-    const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
-    const founders = cli(session.dataDir, ['people', '--role', 'founder']) as { id: string; roles: { makerspace_code: string }[] }[];
-    const space = founders.find((f) => f.id === me)?.roles[0]?.makerspace_code;
-    const other = founders.find((f) => f.id !== me && f.roles[0]?.makerspace_code === space)?.id ?? '';
+    const other = await anotherFounderOfMySpace();
     // Someone else holds the third week's time.
     const third = new Date(new Date(start).getTime() + 14 * 86_400_000).toISOString();
     cli(session.dataDir, ['book', resourceId, '--start', third, '--minutes', '60', '--as', other]);
@@ -227,6 +228,8 @@ describe('Incubook desktop', () => {
     await click('[data-testid="save-terms"]');
     expect(await notice()).toContain('已保存');
     await browser.$('[data-testid="flag-national"]').waitForDisplayed({ timeout: 15_000 });
+    // The list below shows the rates as saved.
+    await browser.waitUntil(async () => (await browser.$('body').getText()).includes('本空间 ¥80.00'), { timeout: 10_000 });
     await shot(browser, 'equipment-terms');
     const terms = cli(session.dataDir, ['rates', printer]) as { rates: { internal_fen_per_hour: number; external_fen_per_hour: number }; usage_rules: { no_show_after_min: number } };
     expect([terms.rates.internal_fen_per_hour, terms.rates.external_fen_per_hour, terms.usage_rules.no_show_after_min]).toEqual([8000, 12050, 20]);
@@ -237,6 +240,7 @@ describe('Incubook desktop', () => {
     await click('[data-testid="save-terms"]');
     expect(await notice()).toContain('金额请填写元');
     expect((cli(session.dataDir, ['rates', printer]) as { rates: { internal_fen_per_hour: number } }).rates.internal_fen_per_hour).toBe(8000);
+    await shot(browser, 'equipment-rates');
   });
 
   it("a lab manager sees the lab's weekly hours and its share rate as charts", async () => {

@@ -99,10 +99,7 @@ impl Mutation {
     pub fn kept_declined<'a>(&'a self, pusher: &'a str, error: &CoreError) -> Vec<BookingAsked<'a>> {
         // Not for someone who may not book here at all: a row in their name is not theirs to get.
         if !error.is_rule_refusal() {
-            return match self {
-                Mutation::Uploaded { change } => change.kept_declined(pusher, error),
-                _ => Vec::new(),
-            };
+            return Vec::new();
         }
         match self {
             Mutation::Book { booking_id, resource_id, start, end, topic } => {

@@ -327,6 +327,25 @@ pub fn manager_and_lab(seed: &Store) -> (String, String) {
     manager_and_lab_of(seed, "PD-0001")
 }
 
+/// PD-0001 as a lab scenario sees it: the sample, a lab manager and their lab, and the
+/// founders, with the manager and the first two founders signed up as "lm", "a" and "b".
+pub struct LabAccounts {
+    pub seed: Store,
+    pub manager: String,
+    pub lab: String,
+    pub founders: Vec<String>,
+}
+
+pub fn lab_accounts(server: &TestServer) -> LabAccounts {
+    let seed = server.seed();
+    let founders = founders_of(&seed, "PD-0001");
+    let (manager, lab) = manager_and_lab(&seed);
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
+    server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
+    LabAccounts { seed, manager, lab, founders }
+}
+
 /// A printer open round the clock that can be booked to start within minutes.
 pub fn printer_in(lab: String) -> incubook::store::NewEquipment {
     incubook::store::NewEquipment {
