@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rusqlite::{Connection, params};
 
 use super::{IdSource, PURPOSES, PastUse, SampleResource};
-use crate::availability::{Calendar, Days, open_spans};
+use crate::availability::{Calendar, Days, local_date, local_start, open_spans};
 use crate::domain::{Id, ResourceKind};
 use crate::error::Result;
 use crate::interval::Span;
@@ -27,7 +27,7 @@ pub(super) fn generate_history(
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4157_0121);
     let mut ids = IdSource { rng: ChaCha8Rng::seed_from_u64(seed ^ 0x4157), millis: 1_735_689_600_000 };
     let tz = chrono_tz::Asia::Shanghai;
-    let today = Days::covering(tz, Span::new(now, now + 1)).days.first().map_or(now, |d| d.midnight);
+    let today = local_start(tz, local_date(tz, now).and_time(chrono::NaiveTime::MIN));
     let calendar_days = Days::covering(tz, Span::new(today - days * 86_400, today - 1));
     let mut taken = tx.prepare_cached(
         "SELECT EXISTS(SELECT 1 FROM booking WHERE resource_id = ?1 AND start_at < ?3 AND end_at > ?2
