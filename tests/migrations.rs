@@ -56,7 +56,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 9, "every migration ran");
+    assert_eq!(user_version, 10, "every migration ran");
     // Each instrument's one fee became its rates, the subsidy off for the space's own members.
     let (fee, subsidy, internal, external): (i64, i64, i64, i64) = ok(store.conn().query_row(
         "SELECT hourly_fee_cents, subsidy_pct, rate_internal_fen, rate_external_fen FROM equipment
@@ -86,6 +86,32 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
     assert!(bookings.iter().all(|b| b.series.is_none()));
     assert!(ok(store.sync_status()).is_none(), "a migrated database is not connected to a server");
     assert!(ok(store.audit_log(5)).len() <= 5);
+
+    // Each free-text startup name of before became one record (names with spaces around
+    // them too), every person who wrote it a member, the earliest its lead.
+    let names: i64 = ok(store.conn().query_row(
+        "SELECT count(DISTINCT trim(startup_name)) FROM person WHERE trim(startup_name) <> '' AND deleted = 0",
+        [],
+        |r| r.get(0),
+    ));
+    assert!(names > 0);
+    let records = ok(store.startups(&incubook::startup::StartupFilter::default(), chrono::NaiveDate::MIN));
+    assert_eq!(records.len() as i64, names);
+    assert!(records.iter().all(|s| s.members.iter().filter(|m| m.lead).count() == 1));
+    let (name, industry): (String, Option<String>) =
+        ok(store.conn().query_row("SELECT trim(startup_name), industry FROM person WHERE id = ?1", [&founder], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        }));
+    let mine = ok(store.startup_of_person(&founder)).unwrap_or_else(|| panic!("the founder is in no startup"));
+    assert_eq!(mine.name, name);
+    let writers: i64 =
+        ok(store
+            .conn()
+            .query_row("SELECT count(*) FROM person WHERE trim(startup_name) = ?1 AND deleted = 0", [&name], |r| r.get(0)));
+    assert_eq!(mine.members.len() as i64, writers);
+    if writers == 1 {
+        assert_eq!(Some(mine.industry), industry);
+    }
 }
 
 #[test]
@@ -163,7 +189,7 @@ fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
     }
     let store = ok(Store::open(&path));
     let version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(version, 9);
+    assert_eq!(version, 10);
     let (status, token) = ok(store.sync_token());
     assert_eq!(token, "release-3-token");
     assert!(status.signed_in);

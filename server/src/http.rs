@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/notices", get(notices).post(publish_notice))
         .route("/v1/reports/district", get(district_report))
         .route("/v1/reports/indicators", get(indicators))
+        .route("/v1/startups", get(startups))
         .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // A span per request (method, path, status, latency); the handlers' own spans nest in it.
@@ -350,6 +351,24 @@ async fn indicators(
     let by = incubook_sqlite::indicators::GroupBy::parse(query.by.as_deref().unwrap_or("instrument"))?;
     let db = state.db.clone();
     Ok(Json(blocking(move || db.indicators((from, to), by, query.sessions.unwrap_or(false))).await?))
+}
+
+/// The district's startup database (科技创新企业数据库), for district operators: by industry,
+/// stage, kind, residency and credit code. Everyone else sees startups through pull, with
+/// only the public fields of those they are not in.
+#[tracing::instrument(skip_all, err(level = "info"))]
+async fn startups(
+    State(state): State<AppState>,
+    Caller(principal, _): Caller,
+    query: std::result::Result<Query<incubook_core::startup::StartupFilter>, QueryRejection>,
+) -> Result<Json<Vec<incubook_core::startup::StartupRecord>>> {
+    if !principal.is_district_operator() {
+        return Err(ServerError::Forbidden("the district's startup database is for district operators".into()));
+    }
+    let Query(filter) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
+    let db = state.db.clone();
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    Ok(Json(blocking(move || db.startups(&filter, today)).await?))
 }
 
 /// The district's makerspaces and how much of each one's catalogue the server has: a space

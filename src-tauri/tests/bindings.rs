@@ -48,6 +48,9 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     EquipmentReport::export_all(&cfg)?;
     ReportTable::export_all(&cfg)?;
     ImportKind::export_all(&cfg)?;
+    incubook::startup::StartupRecord::export_all(&cfg)?;
+    incubook::startup::StartupFilter::export_all(&cfg)?;
+    incubook::startup::NewStartup::export_all(&cfg)?;
     ImportOutcome::export_all(&cfg)?;
     ImportProgress::export_all(&cfg)?;
     IpcError::export_all(&cfg)?;

@@ -2,7 +2,7 @@
 //! and the server applies again — with the payloads they carry and each payload's checks.
 //! Pure data: what a command changes in storage is the backends' business.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
@@ -10,6 +10,7 @@ use crate::error::{CoreError, Result};
 use crate::interval::Span;
 use crate::recurrence::Repeat;
 use crate::register::InstrumentRegister;
+use crate::startup::NewStartup;
 use crate::usage::{Purpose, Rates, UsageRules};
 use crate::validate::{check_text, clean_list, language_codes, tag_keys, validate_hours, validate_request};
 
@@ -230,6 +231,40 @@ pub enum Command {
     SetRegister {
         resource_id: Id,
         register: InstrumentRegister,
+    },
+    /// A startup (团队 or 企业) as its own record, under an id the client chose, with its lead:
+    /// made by a space admin, or by a person for their own startup (who then leads it).
+    CreateStartup {
+        startup_id: Id,
+        startup: NewStartup,
+        lead_id: Id,
+    },
+    /// A startup's fields, replaced whole, by its lead or a space admin where it is resident.
+    UpdateStartup {
+        startup_id: Id,
+        startup: NewStartup,
+    },
+    /// Adds a member (`member`), makes one the lead (`lead`: the lead before stays a member),
+    /// or removes one (`member: false`). A person belongs to one startup at a time.
+    SetStartupMember {
+        startup_id: Id,
+        person_id: Id,
+        member: bool,
+        #[serde(default)]
+        lead: bool,
+    },
+    /// A startup moves in to a makerspace (入驻) on a date, under an id the client chose.
+    MoveIn {
+        residency_id: Id,
+        startup_id: Id,
+        makerspace_id: Id,
+        date: NaiveDate,
+    },
+    /// It moves out (迁出) on a date: its last day there is the day before.
+    MoveOut {
+        startup_id: Id,
+        residency_id: Id,
+        date: NaiveDate,
     },
     /// A lab manager corrects a closed session (times, purpose, samples) and may waive part
     /// of its fee; the reason is required, and the values before are kept in the audit log.

@@ -3,6 +3,7 @@
 //! PostgreSQL, or memory in tests). A backend knows nothing of the rules; `apply` knows
 //! nothing of SQL.
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::command::{MentorProfile, NewEquipment, NewMentor, NewPerson};
@@ -12,6 +13,7 @@ use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
+use crate::startup::{NewStartup, Residency, StoredStartup};
 use crate::usage::{Fen, Purpose, Rates, UsageRules, UserClass};
 
 /// A booking as the decisions about it see it.
@@ -91,6 +93,9 @@ pub enum Entity {
     /// The person (by id) is a mentor already.
     MentorPerson,
     UsageSession,
+    /// A startup (ever made under the id).
+    Startup,
+    Residency,
 }
 
 /// A write `apply` decided. Times are Unix seconds.
@@ -262,6 +267,8 @@ pub enum Effect<'a> {
         purpose: Purpose,
         samples: u32,
         walk_up: bool,
+        /// The startup the person used it for (theirs when the session started).
+        startup_id: Option<&'a str>,
         at: i64,
     },
     CloseUsageSession {
@@ -282,6 +289,35 @@ pub enum Effect<'a> {
     SetRegister {
         resource_id: &'a str,
         register: &'a InstrumentRegister,
+    },
+    /// A startup whose fields are checked and trimmed (`NewStartup::validate`).
+    InsertStartup {
+        id: &'a str,
+        startup: &'a NewStartup,
+        at: i64,
+    },
+    UpdateStartup {
+        id: &'a str,
+        startup: &'a NewStartup,
+    },
+    /// The person is a member of the startup (its lead or not), added or changed.
+    SetStartupMember {
+        startup_id: &'a str,
+        person_id: &'a str,
+        lead: bool,
+        at: i64,
+    },
+    RemoveStartupMember {
+        startup_id: &'a str,
+        person_id: &'a str,
+    },
+    InsertResidency {
+        startup_id: &'a str,
+        residency: &'a Residency,
+    },
+    SetMoveOut {
+        residency_id: &'a str,
+        date: NaiveDate,
     },
     /// A lab manager's correction of a closed session, its fee charged again.
     CorrectUsageSession {
@@ -349,6 +385,12 @@ pub trait Ledger {
     /// Every booking of the series the booking belongs to, by the time each was first
     /// booked for; empty when it belongs to none.
     fn series_of(&mut self, booking_id: &str) -> Result<Vec<SeriesMember>, Self::Error>;
+    /// A live startup with its members and residencies.
+    fn startup(&mut self, id: &str) -> Result<Option<StoredStartup>, Self::Error>;
+    /// The live startup the person is a member of.
+    fn startup_of(&mut self, person_id: &str) -> Result<Option<Id>, Self::Error>;
+    /// The live startup with this credit code (stored form), by (id, name).
+    fn startup_by_credit_code(&mut self, code: &str) -> Result<Option<(Id, String)>, Self::Error>;
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Self::Error>;
 }
 

@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod recurrence;
 pub mod register;
 pub mod rules;
+pub mod startup;
 pub mod tables;
 pub mod testing;
 pub mod usage;

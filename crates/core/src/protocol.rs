@@ -85,6 +85,17 @@ impl Mutation {
             Mutation::SetRates { resource_id, .. }
             | Mutation::SetUsageRules { resource_id, .. }
             | Mutation::SetRegister { resource_id, .. } => one("equipment", resource_id),
+            Mutation::CreateStartup { startup_id, lead_id, .. } => vec![
+                RowRef { table: "startup", key: vec![startup_id] },
+                RowRef { table: "startup_member", key: vec![startup_id, lead_id] },
+            ],
+            Mutation::UpdateStartup { startup_id, .. } => one("startup", startup_id),
+            // A new lead's refusal re-sends their row; the lead before keeps theirs until the
+            // next pull of the startup's members.
+            Mutation::SetStartupMember { startup_id, person_id, .. } => {
+                vec![RowRef { table: "startup_member", key: vec![startup_id, person_id] }]
+            }
+            Mutation::MoveIn { residency_id, .. } | Mutation::MoveOut { residency_id, .. } => one("residency", residency_id),
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }

@@ -15,6 +15,7 @@ use crate::ledger::{
 };
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
+use crate::startup::{Member, StoredStartup};
 use crate::usage::{Fen, Rates, UsageRules};
 
 /// A booking as the memory ledger keeps it.
@@ -59,6 +60,8 @@ pub struct MemoryLedger {
     pub registers: BTreeMap<Id, InstrumentRegister>,
     /// Person → the hash of their kiosk PIN.
     pub pins: BTreeMap<Id, Option<String>>,
+    /// Startups with their members and residencies, and each one's credit code.
+    pub startups: BTreeMap<Id, (StoredStartup, Option<String>)>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -147,6 +150,8 @@ impl Ledger for MemoryLedger {
             Entity::Blackout => self.resources.values().any(|r| r.blackouts.iter().any(|b| b.id == id)),
             Entity::MentorPerson => self.mentors.values().any(|m| m.person_id == id),
             Entity::UsageSession => self.sessions.contains_key(id),
+            Entity::Startup => self.startups.contains_key(id),
+            Entity::Residency => self.startups.values().any(|(s, _)| s.residencies.iter().any(|r| r.id == id)),
         })
     }
 
@@ -262,8 +267,59 @@ impl Ledger for MemoryLedger {
         Ok(members)
     }
 
+    fn startup(&mut self, id: &str) -> Result<Option<StoredStartup>, Infallible> {
+        Ok(self.startups.get(id).map(|(s, _)| s.clone()))
+    }
+
+    fn startup_of(&mut self, person_id: &str) -> Result<Option<Id>, Infallible> {
+        Ok(self.startups.values().find(|(s, _)| s.is_member(person_id)).map(|(s, _)| s.id.clone()))
+    }
+
+    fn startup_by_credit_code(&mut self, code: &str) -> Result<Option<(Id, String)>, Infallible> {
+        let found = self.startups.values().find(|(_, c)| c.as_deref() == Some(code));
+        Ok(found.map(|(s, _)| (s.id.clone(), s.name.clone())))
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
+            Effect::InsertStartup { id, startup, .. } => {
+                let stored = StoredStartup {
+                    id: id.into(),
+                    name: startup.name.clone(),
+                    kind: startup.kind,
+                    members: Vec::new(),
+                    residencies: Vec::new(),
+                };
+                self.startups.insert(id.into(), (stored, startup.credit_code.clone()));
+            }
+            Effect::UpdateStartup { id, startup } => {
+                if let Some((s, code)) = self.startups.get_mut(id) {
+                    (s.name, s.kind, *code) = (startup.name.clone(), startup.kind, startup.credit_code.clone());
+                }
+            }
+            Effect::SetStartupMember { startup_id, person_id, lead, .. } => {
+                if let Some((s, _)) = self.startups.get_mut(startup_id) {
+                    s.members.retain(|m| m.person_id != person_id);
+                    s.members.push(Member { person_id: person_id.into(), lead });
+                }
+            }
+            Effect::RemoveStartupMember { startup_id, person_id } => {
+                if let Some((s, _)) = self.startups.get_mut(startup_id) {
+                    s.members.retain(|m| m.person_id != person_id);
+                }
+            }
+            Effect::InsertResidency { startup_id, residency } => {
+                if let Some((s, _)) = self.startups.get_mut(startup_id) {
+                    s.residencies.push(residency.clone());
+                }
+            }
+            Effect::SetMoveOut { residency_id, date } => {
+                for (s, _) in self.startups.values_mut() {
+                    for r in s.residencies.iter_mut().filter(|r| r.id == residency_id) {
+                        r.move_out = Some(date);
+                    }
+                }
+            }
             Effect::SetKioskPin { person_id, pin_hash } => {
                 self.pins.insert(person_id.into(), pin_hash.map(str::to_string));
             }
@@ -364,7 +420,9 @@ impl Ledger for MemoryLedger {
                 let tz = self.makerspaces.get(makerspace_id).map(|m| m.timezone.clone()).unwrap_or_default();
                 self.labs.insert(id.into(), (makerspace_id.into(), tz));
             }
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at } => {
+            Effect::InsertUsageSession {
+                id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at, ..
+            } => {
                 let session = StoredSession {
                     id: id.into(),
                     resource_id: resource_id.into(),

@@ -3,11 +3,13 @@
 //! users from outside the instrument's makerspace) and 共享率 (the second over the first).
 //! Figures are sums of sessions, never of bookings, and each keeps the sessions behind it.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Id;
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
+use crate::startup::{StartupKind, StoredStartup};
 
 // An instrument's rates are data of the domain (an instrument lists them); what they charge
 // is decided here.
@@ -30,10 +32,21 @@ pub enum UserClass {
 }
 
 impl UserClass {
-    /// The class of a person with these roles at an instrument of `makerspace_id`: a member
-    /// there is internal, anyone else external. (Enterprise users come with startups as
-    /// records: a company resident in no makerspace of the district.)
-    pub fn of<R>(roles: &[(Id, R)], makerspace_id: &str) -> UserClass {
+    /// The class of a person at an instrument of `makerspace_id` on the local date `date`.
+    /// Their startup decides when it has one: resident there that day is internal, resident
+    /// in another makerspace of the district external, and a registered company resident in
+    /// none is an enterprise user. Otherwise their roles do: a member there is internal,
+    /// anyone else external.
+    pub fn of<R>(roles: &[(Id, R)], startup: Option<&StoredStartup>, makerspace_id: &str, date: NaiveDate) -> UserClass {
+        if let Some(startup) = startup {
+            let mut resident = startup.resident_at(date).peekable();
+            if resident.peek().is_some() {
+                return if resident.any(|m| m == makerspace_id) { UserClass::Internal } else { UserClass::External };
+            }
+            if startup.kind == StartupKind::Enterprise {
+                return UserClass::Enterprise;
+            }
+        }
         if roles.iter().any(|(m, _)| m == makerspace_id) { UserClass::Internal } else { UserClass::External }
     }
 }

@@ -3,6 +3,8 @@
 //! row means nothing from the file is written, and every bad row is reported with its
 //! line and field.
 
+mod startups;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -19,6 +21,7 @@ use crate::store::{NewEquipment, NewMentor, Store, load_actor};
 pub enum ImportKind {
     Mentors,
     Equipment,
+    Startups,
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -377,6 +380,7 @@ impl Store {
         match kind {
             ImportKind::Mentors => self.import_mentors(actor_id, bytes, now, progress),
             ImportKind::Equipment => self.import_equipment(actor_id, bytes, now, progress),
+            ImportKind::Startups => self.import_startups(actor_id, bytes, now, progress),
         }
     }
 

@@ -28,6 +28,8 @@ pub trait RowLookup {
     fn ownership(&self, resource_id: &str) -> Result<Option<ResourceOwnership>, Self::Error>;
     /// The booker and the resource of a booking.
     fn booking_parties(&self, booking_id: &str) -> Result<Option<(String, String)>, Self::Error>;
+    /// The startup the person is a member of.
+    fn startup_of(&self, person_id: &str) -> Result<Option<String>, Self::Error>;
 }
 
 impl RowLookup for &Connection {
@@ -54,6 +56,10 @@ impl RowLookup for &Connection {
             .query_row([booking_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
+
+    fn startup_of(&self, person_id: &str) -> Result<Option<String>> {
+        Ok(self.prepare_cached(crate::store::STARTUP_OF_SQL)?.query_row([person_id], |r| r.get(0)).optional()?)
+    }
 }
 
 /// Who is pulling, and what of other people's rows they may see.
@@ -62,6 +68,8 @@ pub struct Viewer<L: RowLookup> {
     lookup: L,
     /// Resources whose bookings this person sees in full (as mentor or lab manager).
     owned: RefCell<HashMap<String, bool>>,
+    /// The viewer's own startup, once looked up.
+    own_startup: RefCell<Option<Option<String>>>,
 }
 
 fn text<'a>(row: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> &'a str {
@@ -70,7 +78,7 @@ fn text<'a>(row: &'a serde_json::Map<String, serde_json::Value>, column: &str) -
 
 impl<L: RowLookup> Viewer<L> {
     pub fn new(actor: Actor, lookup: L) -> Viewer<L> {
-        Viewer { actor, lookup, owned: RefCell::new(HashMap::new()) }
+        Viewer { actor, lookup, owned: RefCell::new(HashMap::new()), own_startup: RefCell::new(None) }
     }
 
     fn owns(&self, resource_id: &str) -> Result<bool, L::Error> {
@@ -84,6 +92,15 @@ impl<L: RowLookup> Viewer<L> {
         };
         self.owned.borrow_mut().insert(resource_id.to_string(), owns);
         Ok(owns)
+    }
+
+    /// Whether the viewer is a member of the startup.
+    fn in_startup(&self, startup_id: &str) -> Result<bool, L::Error> {
+        if self.own_startup.borrow().is_none() {
+            let own = self.lookup.startup_of(&self.actor.id)?;
+            *self.own_startup.borrow_mut() = Some(own);
+        }
+        Ok(self.own_startup.borrow().as_ref().is_some_and(|own| own.as_deref() == Some(startup_id)))
     }
 
     fn serves_founders(&self) -> bool {
@@ -134,6 +151,20 @@ impl<L: RowLookup> Viewer<L> {
                     }
                 }
                 true
+            }
+            // A startup's name, kind, stage and industry are the district's; its credit code,
+            // size and description are for its members and the space admins who serve it.
+            "startup" => {
+                if !self.actor.has_anywhere(Role::SpaceAdmin) && !self.in_startup(text(&row, "id"))? {
+                    row.insert("credit_code".into(), serde_json::Value::Null);
+                    row.insert("description".into(), "".into());
+                    row.insert("headcount".into(), 0.into());
+                }
+                true
+            }
+            // Who is in a startup: its members, and the people who serve founders.
+            "startup_member" => {
+                text(&row, "person_id") == me || self.serves_founders() || self.in_startup(text(&row, "startup_id"))?
             }
             // Who holds which role is the business of that makerspace's own people.
             "person_role" => text(&row, "person_id") == me || self.actor.member_of(text(&row, "makerspace_id")),

@@ -21,7 +21,9 @@ pub fn catalogue_rows_of(
         "WITH ms(id) AS (SELECT value FROM json_each(?1)),
               res(id) AS (SELECT id FROM resource WHERE makerspace_id IN ms),
               people(id) AS (SELECT person_id FROM person_role WHERE makerspace_id IN ms),
-              theirs(id) AS (SELECT id FROM booking WHERE resource_id IN res AND booker_id IN people)
+              theirs(id) AS (SELECT id FROM booking WHERE resource_id IN res AND booker_id IN people),
+              startups(id) AS (SELECT startup_id FROM residency WHERE makerspace_id IN ms
+                               UNION SELECT startup_id FROM startup_member WHERE person_id IN people)
          SELECT * FROM {} WHERE {filter}",
         table.name
     );
@@ -59,6 +61,9 @@ fn catalogue_filter(table: &str) -> Option<&'static str> {
         "lab_manager" => "lab_id IN (SELECT id FROM lab WHERE makerspace_id IN ms) AND person_id IN people",
         "qualification" | "waitlist" | "usage_session" => "resource_id IN res AND person_id IN people",
         "booking" => "id IN theirs",
+        "startup" => "id IN startups",
+        "startup_member" => "startup_id IN startups AND person_id IN people",
+        "residency" => "startup_id IN startups AND makerspace_id IN ms",
         "session_note" | "feedback" => "booking_id IN theirs",
         "notification" => "person_id IN people AND (resource_id IS NULL OR resource_id IN res)",
         _ => return None,

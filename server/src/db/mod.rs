@@ -128,6 +128,13 @@ pub trait Database: Send + Sync {
         by: incubook_sqlite::indicators::GroupBy,
         with_sessions: bool,
     ) -> Result<incubook_sqlite::indicators::IndicatorReport>;
+    /// The district's startup database: the startups the filter finds, with members and
+    /// residencies (`today` is the date residency is looked at when the filter names none).
+    fn startups(
+        &self,
+        filter: &incubook_core::startup::StartupFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<incubook_core::startup::StartupRecord>>;
     /// Whether the database answers, on every connection a request may use.
     fn health(&self) -> Result<()>;
     /// The district's makerspaces, with how many labs and resources each has here.

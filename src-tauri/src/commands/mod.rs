@@ -9,4 +9,5 @@ pub mod labs;
 pub mod mentors;
 pub mod series;
 pub mod session;
+pub mod startups;
 pub mod sync;

@@ -41,6 +41,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Sync => crate::sync_commands::sync(&mut store, out, now),
         Command::Usage(c) => crate::usage_commands::run(&mut store, c, out, now),
+        Command::Startups(c) => crate::startup_commands::run(&mut store, c, out, now),
         Command::Instrument(c) => crate::instrument_commands::run(&mut store, c, out, now),
         Command::SyncStatus => crate::sync_commands::status(&store, out),
         Command::Demo { scale, seed, if_empty } => {
@@ -339,7 +340,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             let kind = match kind.as_str() {
                 "mentors" => ImportKind::Mentors,
                 "equipment" => ImportKind::Equipment,
-                other => return Err(CoreError::invalid("kind", format!("'{other}' is not mentors or equipment"))),
+                "startups" => ImportKind::Startups,
+                other => return Err(CoreError::invalid("kind", format!("'{other}' is not mentors, equipment or startups"))),
             };
             let bytes = std::fs::read(file)?;
             let summary = store.import_csv(actor, kind, &bytes, now, &mut |done, total| {

@@ -5,6 +5,7 @@ mod commands;
 mod instrument_commands;
 mod output;
 mod series_commands;
+mod startup_commands;
 mod sync_commands;
 mod usage_commands;
 
@@ -234,9 +235,9 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
-    /// Import mentors or equipment from a CSV file
+    /// Import mentors, equipment or startups from a CSV file
     Import {
-        /// mentors or equipment
+        /// mentors, equipment or startups
         kind: String,
         /// The CSV file
         file: PathBuf,
@@ -284,6 +285,9 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Startups (团队 / 企业): add, list, members, residency
+    #[command(subcommand)]
+    Startups(startup_commands::StartupCommand),
     #[command(flatten)]
     Usage(usage_commands::UsageCommand),
     #[command(flatten)]

@@ -34,6 +34,9 @@ import type { Blackout } from '../bindings/Blackout';
 import type { QualificationGrant } from '../bindings/QualificationGrant';
 import type { LabCalendar } from '../bindings/LabCalendar';
 import type { Role } from '../bindings/Role';
+import type { StartupRecord } from '../bindings/StartupRecord';
+import type { StartupFilter } from '../bindings/StartupFilter';
+import type { NewStartup } from '../bindings/NewStartup';
 import type { Lang } from '../bindings/Lang';
 import type { MentorReport } from '../bindings/MentorReport';
 import type { EquipmentReport } from '../bindings/EquipmentReport';
@@ -130,6 +133,15 @@ export const api = {
   equipmentReport: (from: string, to: string) => call<EquipmentReport>('equipment_report', { from, to }),
   exportReportCsv: (table: ReportTable, from: string, to: string) => call<boolean>('export_report_csv', { table, from, to }),
   importCsv: (kind: ImportKind, bytes: number[]) => call<ImportOutcome>('import_csv', { kind, bytes }),
+
+  listStartups: (filter: StartupFilter) => call<StartupRecord[]>('list_startups', { filter }),
+  myStartup: () => call<StartupRecord | null>('my_startup'),
+  createStartup: (startup: NewStartup, leadId: string | null) => call<StartupRecord>('create_startup', { startup, leadId }),
+  updateStartup: (startupId: string, startup: NewStartup) => call<StartupRecord>('update_startup', { startupId, startup }),
+  setStartupMember: (startupId: string, personId: string, member: boolean, lead: boolean) =>
+    call<StartupRecord>('set_startup_member', { startupId, personId, member, lead }),
+  setResidency: (startupId: string, makerspaceId: string | null, residencyId: string | null, date: string) =>
+    call<StartupRecord>('set_residency', { startupId, makerspaceId, residencyId, date }),
 
   syncStatus: () => call<SyncStatus | null>('sync_status'),
   connectServer: (url: string, username: string, password: string) => call<Connected>('connect_server', { url, username, password }),

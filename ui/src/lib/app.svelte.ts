@@ -20,6 +20,7 @@ export type Screen =
   | { name: 'lab-calendar' }
   | { name: 'utilization' }
   | { name: 'people' }
+  | { name: 'startups' }
   | { name: 'reports' }
   | { name: 'import' }
   | { name: 'notices' }

@@ -9,6 +9,7 @@ mod directory;
 mod labs;
 mod series;
 mod session;
+mod startups;
 mod usage;
 
 pub use usage::{SYSTEM_ACTOR, Swept, release_no_shows, sweep};
@@ -96,6 +97,19 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             directory::set_role(l, person, (person_id, makerspace_id), *role, *granted, now)
         }
         Command::SetKioskPin { person_id, pin_hash } => directory::set_kiosk_pin(l, person, person_id, pin_hash.as_deref(), now),
+        Command::CreateStartup { startup_id, startup, lead_id } => {
+            startups::create_startup(l, person, (startup_id, lead_id), startup, now)
+        }
+        Command::UpdateStartup { startup_id, startup } => startups::update_startup(l, person, startup_id, startup, now),
+        Command::SetStartupMember { startup_id, person_id, member, lead } => {
+            startups::set_member(l, person, (startup_id, person_id), (*member, *lead), now)
+        }
+        Command::MoveIn { residency_id, startup_id, makerspace_id, date } => {
+            startups::move_in(l, person, (residency_id, startup_id, makerspace_id), *date, now)
+        }
+        Command::MoveOut { startup_id, residency_id, date } => {
+            startups::move_out(l, person, (startup_id, residency_id), *date, now)
+        }
         Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
             usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))
         }

@@ -107,7 +107,12 @@ fn start_session<L: Ledger>(
     now: i64,
 ) -> Outcome<(), L::Error> {
     take_over(l, person, rules, s.at, now)?;
-    let class = UserClass::of(&booker.roles, &rules.makerspace_id);
+    let startup = match l.startup_of(s.person_id).stored()? {
+        Some(id) => l.startup(&id).stored()?,
+        None => None,
+    };
+    let local_date = chrono::DateTime::from_timestamp(s.at, 0).unwrap_or_default().with_timezone(&rules.tz).date_naive();
+    let class = UserClass::of(&booker.roles, startup.as_ref(), &rules.makerspace_id, local_date);
     let started = Effect::InsertUsageSession {
         id: s.session_id,
         resource_id: &rules.id,
@@ -117,6 +122,7 @@ fn start_session<L: Ledger>(
         purpose: s.purpose,
         samples: s.samples,
         walk_up: s.walk_up,
+        startup_id: startup.as_ref().map(|st| st.id.as_str()),
         at: s.at,
     };
     l.write(started).stored()?;

@@ -4,6 +4,7 @@
 //! `small` alone is the tests' fixture; `district` is the benchmark load.
 
 mod history;
+mod startups;
 
 use std::collections::HashMap;
 
@@ -375,6 +376,8 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
     let mut person_n = 0usize;
     let mut spaces: Vec<Makerspace> = Vec::new();
     let mut founders: Vec<(Id, usize)> = Vec::new();
+    // (founder, startup name, industry, stage, makerspace)
+    let mut startups: Vec<(Id, String, &str, &str, Id)> = Vec::new();
     let mut resources: Vec<SampleResource> = Vec::new();
     let mut first_admin = None;
     let mut first_mentor = None;
@@ -417,6 +420,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             let stage = *STAGES.choose(&mut rng).unwrap_or(&"种子轮");
             let f = insert_person(tx, &mut ids, &person_name(&mut rng), person_n, Some((&startup, industry, stage)), created)?;
             grant(tx, &f, &ms.id, Role::Founder)?;
+            startups.push((f.clone(), startup, industry, stage, ms.id.clone()));
             founders.push((f, i));
         }
 
@@ -600,6 +604,17 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
     let mut bookings = generate_bookings(tx, (&mut ids, &mut rng), &resources, &founders, (sizes.bookings, &mut used), now_s)?;
     bookings += history::generate_history(tx, seed, (&resources, &founders), (sizes.history_days, now_s), &mut used)?;
     generate_sessions(tx, seed, &resources, &founders, &used)?;
+    let sample_founders: Vec<startups::SampleFounder<'_>> = startups
+        .iter()
+        .map(|(person, startup, industry, stage, makerspace)| startups::SampleFounder {
+            person,
+            startup,
+            industry,
+            stage,
+            makerspace,
+        })
+        .collect();
+    startups::insert_startups(tx, &sample_founders, created)?;
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
     Ok(SampleSummary {

@@ -8,6 +8,7 @@ use super::directory::{makerspace_by_code, makerspace_from_row};
 use super::labs::{insert_blackout, insert_equipment, insert_lab, lab_home};
 use super::mentors::{insert_mentor, write_facets, write_policy};
 use super::series::{JOIN_SERIES_SQL, SERIES_OF_SQL};
+use super::startups::{load_startup, startup_by_code, startup_of, write_startup_effect};
 use super::usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
     SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL, UNCHECKED_STARTED_SQL,
@@ -21,6 +22,7 @@ use crate::ledger::{
     Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking, StoredSession,
 };
 use crate::rules::ResourceRules;
+use crate::startup::StoredStartup;
 use crate::usage::{Rates, UsageRules};
 
 /// `None` for a row that is not there; other failures stay failures.
@@ -135,6 +137,8 @@ impl Ledger for SqliteLedger<'_> {
             Entity::Blackout => "SELECT EXISTS(SELECT 1 FROM blackout WHERE id = ?1)",
             Entity::MentorPerson => "SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)",
             Entity::UsageSession => "SELECT EXISTS(SELECT 1 FROM usage_session WHERE id = ?1)",
+            Entity::Startup => "SELECT EXISTS(SELECT 1 FROM startup WHERE id = ?1)",
+            Entity::Residency => "SELECT EXISTS(SELECT 1 FROM residency WHERE id = ?1)",
         };
         Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
     }
@@ -248,9 +252,27 @@ impl Ledger for SqliteLedger<'_> {
         rows.into_iter().map(session_facts).collect()
     }
 
+    fn startup(&mut self, id: &str) -> Result<Option<StoredStartup>> {
+        load_startup(self.tx, id)
+    }
+
+    fn startup_of(&mut self, person_id: &str) -> Result<Option<Id>> {
+        startup_of(self.tx, person_id)
+    }
+
+    fn startup_by_credit_code(&mut self, code: &str) -> Result<Option<(Id, String)>> {
+        startup_by_code(self.tx, code)
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Result<()> {
         let tx = self.tx;
         match effect {
+            Effect::InsertStartup { .. }
+            | Effect::UpdateStartup { .. }
+            | Effect::SetStartupMember { .. }
+            | Effect::RemoveStartupMember { .. }
+            | Effect::InsertResidency { .. }
+            | Effect::SetMoveOut { .. } => write_startup_effect(tx, &effect)?,
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
                 tx.prepare_cached(
                     "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
@@ -353,7 +375,18 @@ impl Ledger for SqliteLedger<'_> {
                 write_policy(tx, id, &new.policy)?;
             }
             Effect::InsertBlackout { blackout, created_by, at } => insert_blackout(tx, blackout, created_by, at)?,
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at } => {
+            Effect::InsertUsageSession {
+                id,
+                resource_id,
+                booking_id,
+                person_id,
+                class,
+                purpose,
+                samples,
+                walk_up,
+                startup_id,
+                at,
+            } => {
                 let (class, purpose): (&str, &str) = (class.into(), purpose.into());
                 tx.prepare_cached(INSERT_SESSION_SQL)?.execute(params![
                     id,
@@ -364,7 +397,8 @@ impl Ledger for SqliteLedger<'_> {
                     class,
                     purpose,
                     samples,
-                    walk_up
+                    walk_up,
+                    startup_id
                 ])?;
             }
             Effect::SetUsageRules { resource_id, rules } => {

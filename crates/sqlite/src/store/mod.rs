@@ -15,6 +15,7 @@ mod mentors;
 mod notices;
 mod rows;
 mod series;
+mod startups;
 mod usage;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
 pub use series::{JOIN_SERIES_SQL, RESEND_SERIES_SQL, SERIES_OF_SQL};
 pub use series::{NewSeries, SeriesOccurrence, SeriesPlan};
+pub use startups::{
+    ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL, REMOVE_MEMBER_SQL,
+    SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL, STARTUP_RESIDENCIES_SQL,
+    STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
+};
 pub use usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
     RATES_SQL, REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
@@ -55,7 +61,7 @@ pub use crate::rules::ResourceRules;
 
 pub(crate) use crate::command::normalize_new_mentor;
 pub(crate) use crate::validate::{language_codes, tag_keys};
-pub(crate) use directory::insert_makerspace;
+pub(crate) use directory::{insert_makerspace, makerspace_by_code};
 pub(crate) use labs::{insert_equipment, insert_lab};
 pub(crate) use mentors::insert_mentor;
 
@@ -70,6 +76,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0007_register.sql")),
         M::up(include_str!("../../migrations/0008_series.sql")),
         M::up(include_str!("../../migrations/0009_kiosk_pin.sql")),
+        M::up(include_str!("../../migrations/0010_startups.sql")),
     ])
 }
 

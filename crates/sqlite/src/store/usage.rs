@@ -27,8 +27,8 @@ pub const SESSION_BY_ID_SQL: &str = concat!("SELECT ", session_facts!(), " FROM 
 /// The session of booking `$1`.
 pub const SESSION_BY_BOOKING_SQL: &str = concat!("SELECT ", session_facts!(), " FROM usage_session s WHERE s.booking_id = $1");
 pub const INSERT_SESSION_SQL: &str =
-    "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples, walk_up)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "INSERT INTO usage_session(id, resource_id, booking_id, person_id, started_at, user_class, purpose, samples, walk_up, startup_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 /// (ended at, fee, flagged 0/1, session id).
 pub const CLOSE_SESSION_SQL: &str = "UPDATE usage_session SET ended_at = $1, fee_fen = $2, flagged = $3 WHERE id = $4";
 /// Open sessions whose booking ended at or before `$1`.
@@ -220,10 +220,12 @@ pub struct UsageSession {
     pub corrected: bool,
     /// Started at the instrument without a booking made ahead.
     pub walk_up: bool,
+    /// The startup the person used it for.
+    pub startup_id: Option<Id>,
 }
 
 const VIEW_COLUMNS: &str = "id, resource_id, booking_id, person_id, started_at, ended_at, user_class, purpose, samples, fee_fen,
-     waived_fen, flagged, corrected, walk_up";
+     waived_fen, flagged, corrected, walk_up, startup_id";
 
 fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
@@ -243,6 +245,7 @@ fn view(r: &rusqlite::Row) -> rusqlite::Result<UsageSession> {
         flagged: r.get(11)?,
         corrected: r.get(12)?,
         walk_up: r.get(13)?,
+        startup_id: r.get(14)?,
     })
 }
 

@@ -344,6 +344,18 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn startup(&mut self, _id: &str) -> Ahead<Option<incubook_core::startup::StoredStartup>> {
+        Err(NotReadAhead)
+    }
+
+    fn startup_of(&mut self, _person_id: &str) -> Ahead<Option<Id>> {
+        Err(NotReadAhead)
+    }
+
+    fn startup_by_credit_code(&mut self, _code: &str) -> Ahead<Option<(Id, String)>> {
+        Err(NotReadAhead)
+    }
+
     fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {
         Err(NotReadAhead)
     }

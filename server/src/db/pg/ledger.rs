@@ -12,6 +12,7 @@ use incubook_core::ledger::{
     StoredSession,
 };
 use incubook_core::rules::ResourceRules;
+use incubook_core::startup::StoredStartup;
 use incubook_core::usage::{Rates, UsageRules};
 use incubook_sqlite::store::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, JOIN_SERIES_SQL, NO_SHOWS_SQL, OPEN_AFTER_END_SQL,
@@ -22,6 +23,7 @@ use incubook_sqlite::store::{
 
 use super::bookings::{Failure, Res, load_actor, load_booking, load_busy, load_rules, lock_rules};
 use super::sql::Tx;
+use super::startups::{load_startup, startup_by_code, startup_of, write_startup_effect};
 
 /// Writes a resource's booking rules.
 fn write_policy(tx: &mut Tx<'_, '_>, resource_id: &str, policy: &Policy) -> Res<()> {
@@ -199,6 +201,8 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Entity::Blackout => "SELECT 1 FROM blackout WHERE id = $1",
             Entity::MentorPerson => "SELECT 1 FROM mentor WHERE person_id = $1",
             Entity::UsageSession => "SELECT 1 FROM usage_session WHERE id = $1",
+            Entity::Startup => "SELECT 1 FROM startup WHERE id = $1",
+            Entity::Residency => "SELECT 1 FROM residency WHERE id = $1",
         };
         Ok(self.tx.query_opt(sql, &[&id])?.is_some())
     }
@@ -306,9 +310,27 @@ impl Ledger for PgLedger<'_, '_, '_> {
         Ok(rows.iter().map(session_facts).collect::<incubook_core::Result<_>>()?)
     }
 
+    fn startup(&mut self, id: &str) -> Res<Option<StoredStartup>> {
+        load_startup(self.tx, id)
+    }
+
+    fn startup_of(&mut self, person_id: &str) -> Res<Option<Id>> {
+        startup_of(self.tx, person_id)
+    }
+
+    fn startup_by_credit_code(&mut self, code: &str) -> Res<Option<(Id, String)>> {
+        startup_by_code(self.tx, code)
+    }
+
     fn write(&mut self, effect: Effect<'_>) -> Res<()> {
         let tx = &mut *self.tx;
         match effect {
+            Effect::InsertStartup { .. }
+            | Effect::UpdateStartup { .. }
+            | Effect::SetStartupMember { .. }
+            | Effect::RemoveStartupMember { .. }
+            | Effect::InsertResidency { .. }
+            | Effect::SetMoveOut { .. } => return write_startup_effect(tx, &effect),
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => tx.execute(
                 "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -373,12 +395,23 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 return write_equipment(tx, id, equipment);
             }
             Effect::UpdateEquipment { id, equipment } => return write_equipment(tx, id, equipment),
-            Effect::InsertUsageSession { id, resource_id, booking_id, person_id, class, purpose, samples, walk_up, at } => {
+            Effect::InsertUsageSession {
+                id,
+                resource_id,
+                booking_id,
+                person_id,
+                class,
+                purpose,
+                samples,
+                walk_up,
+                startup_id,
+                at,
+            } => {
                 let (class, purpose): (&str, &str) = (class.into(), purpose.into());
                 let (samples, walk_up) = (i64::from(samples), i64::from(walk_up));
                 tx.execute(
                     INSERT_SESSION_SQL,
-                    &[&id, &resource_id, &booking_id, &person_id, &at, &class, &purpose, &samples, &walk_up],
+                    &[&id, &resource_id, &booking_id, &person_id, &at, &class, &purpose, &samples, &walk_up, &startup_id],
                 )
             }
             Effect::SetRegister { resource_id, register } => {

@@ -13,6 +13,7 @@ mod push;
 mod refusal;
 mod report;
 mod sql;
+mod startups;
 
 use std::time::Duration;
 
@@ -367,6 +368,15 @@ impl Database for PostgresDatabase {
         with_sessions: bool,
     ) -> Result<incubook_sqlite::indicators::IndicatorReport> {
         report::indicators(&mut *self.conn()?, dates, by, (chrono::Utc::now().timestamp(), with_sessions))
+    }
+
+    fn startups(
+        &self,
+        filter: &incubook_core::startup::StartupFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<incubook_core::startup::StartupRecord>> {
+        let mut conn = self.conn()?;
+        Ok(conn.snapshot(|tx| startups::startups(tx, filter, today))?)
     }
 
     fn import_catalogue(&self, source: &Store, codes: &[String], progress: &mut dyn FnMut(&str, usize)) -> Result<usize> {

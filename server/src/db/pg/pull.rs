@@ -139,4 +139,9 @@ impl RowLookup for &TxLookup<'_, '_, '_> {
         let row = self.0.borrow_mut().query_opt("SELECT booker_id, resource_id FROM booking WHERE id = $1", &[&booking_id])?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
+
+    fn startup_of(&self, person_id: &str) -> std::result::Result<Option<String>, postgres::Error> {
+        let row = self.0.borrow_mut().query_opt(incubook_sqlite::store::STARTUP_OF_SQL, &[&person_id])?;
+        Ok(row.map(|r| r.get(0)))
+    }
 }

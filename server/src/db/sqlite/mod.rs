@@ -322,6 +322,14 @@ impl Database for SqliteDatabase {
         self.read(|store| Ok(store.district_report(from, to)?))
     }
 
+    fn startups(
+        &self,
+        filter: &incubook_core::startup::StartupFilter,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<incubook_core::startup::StartupRecord>> {
+        self.read(|store| Ok(store.startups(filter, today)?))
+    }
+
     fn indicators(
         &self,
         (from, to): (chrono::NaiveDate, chrono::NaiveDate),

@@ -1,0 +1,299 @@
+//! Startups in SQLite: the statements both server backends share (`$n` in order), the
+//! startup facts `apply` reads, and the startup database as lists show it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Store;
+use crate::command::Command;
+use crate::domain::{Id, new_id};
+use crate::error::{CoreError, Result};
+use crate::startup::{
+    Member, MemberName, NewStartup, Residency, ResidencyAt, StartupFilter, StartupKind, StartupRecord, StoredStartup,
+};
+
+/// (id) → id, name, kind of a live startup.
+pub const STARTUP_SQL: &str = "SELECT id, name, kind FROM startup WHERE id = $1 AND deleted = 0";
+/// (startup id) → person, lead 0/1.
+pub const STARTUP_MEMBERS_SQL: &str = "SELECT person_id, lead FROM startup_member WHERE startup_id = $1 ORDER BY person_id";
+/// (startup id) → id, makerspace, move-in, move-out.
+pub const STARTUP_RESIDENCIES_SQL: &str =
+    "SELECT id, makerspace_id, move_in, move_out FROM residency WHERE startup_id = $1 ORDER BY move_in, id";
+/// (person) → the live startup they are a member of.
+pub const STARTUP_OF_SQL: &str = "SELECT m.startup_id FROM startup_member m JOIN startup s ON s.id = m.startup_id
+     WHERE m.person_id = $1 AND s.deleted = 0 ORDER BY m.startup_id LIMIT 1";
+/// (credit code) → id, name.
+pub const STARTUP_BY_CODE_SQL: &str = "SELECT id, name FROM startup WHERE credit_code = $1 AND deleted = 0";
+pub const INSERT_STARTUP_SQL: &str =
+    "INSERT INTO startup(id, name, kind, credit_code, stage, industry, headcount, description, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// (name, kind, code, stage, industry, headcount, description, id).
+pub const UPDATE_STARTUP_SQL: &str = "UPDATE startup SET name = $1, kind = $2, credit_code = $3, stage = $4, industry = $5,
+     headcount = $6, description = $7 WHERE id = $8";
+/// (startup, person, lead 0/1, at).
+pub const SET_MEMBER_SQL: &str = "INSERT INTO startup_member(startup_id, person_id, lead, joined_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (startup_id, person_id) DO UPDATE SET lead = excluded.lead";
+pub const REMOVE_MEMBER_SQL: &str = "DELETE FROM startup_member WHERE startup_id = $1 AND person_id = $2";
+/// (id, startup, makerspace, move-in).
+pub const INSERT_RESIDENCY_SQL: &str = "INSERT INTO residency(id, startup_id, makerspace_id, move_in) VALUES ($1, $2, $3, $4)";
+/// (move-out, id).
+pub const SET_MOVE_OUT_SQL: &str = "UPDATE residency SET move_out = $1 WHERE id = $2";
+/// Every live startup's fields, by name.
+pub const ALL_STARTUPS_SQL: &str = "SELECT id, name, kind, credit_code, stage, industry, headcount, description FROM startup WHERE deleted = 0 ORDER BY name, id";
+/// Every member of a live startup with their name.
+pub const ALL_MEMBERS_SQL: &str = "SELECT m.startup_id, m.person_id, p.name, m.lead FROM startup_member m
+     JOIN person p ON p.id = m.person_id ORDER BY m.startup_id, m.lead DESC, p.name, m.person_id";
+/// Every residency with its makerspace's name.
+pub const ALL_RESIDENCIES_SQL: &str = "SELECT r.startup_id, r.id, r.makerspace_id, k.name, r.move_in, r.move_out
+     FROM residency r JOIN makerspace k ON k.id = r.makerspace_id ORDER BY r.startup_id, r.move_in, r.id";
+
+pub fn parse_kind(text: &str) -> Result<StartupKind> {
+    text.parse().map_err(|_| CoreError::invalid("kind", format!("'{text}' is not a startup kind")))
+}
+
+pub fn parse_day(field: &'static str, text: &str) -> Result<NaiveDate> {
+    crate::domain::parse_date(field, text)
+}
+
+/// The residency of (id, makerspace, move-in, move-out) columns.
+pub fn residency_of(id: Id, makerspace_id: Id, move_in: &str, move_out: Option<&str>) -> Result<Residency> {
+    Ok(Residency {
+        id,
+        makerspace_id,
+        move_in: parse_day("move_in", move_in)?,
+        move_out: move_out.map(|d| parse_day("move_out", d)).transpose()?,
+    })
+}
+
+/// A startup's facts for `apply`.
+pub(super) fn load_startup(tx: &Connection, id: &str) -> Result<Option<StoredStartup>> {
+    let head = tx
+        .prepare_cached(STARTUP_SQL)?
+        .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .optional()?;
+    let Some((id, name, kind)) = head else { return Ok(None) };
+    let members = tx
+        .prepare_cached(STARTUP_MEMBERS_SQL)?
+        .query_map([&id], |r| Ok(Member { person_id: r.get(0)?, lead: r.get::<_, i64>(1)? == 1 }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = tx
+        .prepare_cached(STARTUP_RESIDENCIES_SQL)?
+        .query_map([&id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let residencies =
+        rows.into_iter().map(|(rid, ms, a, b)| residency_of(rid, ms, &a, b.as_deref())).collect::<Result<Vec<_>>>()?;
+    Ok(Some(StoredStartup { id, name, kind: parse_kind(&kind)?, members, residencies }))
+}
+
+pub(super) fn startup_of(tx: &Connection, person_id: &str) -> Result<Option<Id>> {
+    Ok(tx.prepare_cached(STARTUP_OF_SQL)?.query_row([person_id], |r| r.get(0)).optional()?)
+}
+
+pub(super) fn startup_by_code(tx: &Connection, code: &str) -> Result<Option<(Id, String)>> {
+    Ok(tx.prepare_cached(STARTUP_BY_CODE_SQL)?.query_row([code], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+}
+
+/// Startup records put together from the three lists (each ordered by startup id, or not:
+/// they are matched by id).
+pub fn assemble(
+    heads: Vec<StartupRecord>,
+    members: Vec<(Id, MemberName)>,
+    residencies: Vec<(Id, ResidencyAt)>,
+) -> Vec<StartupRecord> {
+    let mut by_id: std::collections::HashMap<Id, StartupRecord> = heads.into_iter().map(|s| (s.id.clone(), s)).collect();
+    for (startup_id, m) in members {
+        if let Some(s) = by_id.get_mut(&startup_id) {
+            s.members.push(m);
+        }
+    }
+    for (startup_id, r) in residencies {
+        if let Some(s) = by_id.get_mut(&startup_id) {
+            s.residencies.push(r);
+        }
+    }
+    let mut out: Vec<StartupRecord> = by_id.into_values().collect();
+    out.sort_by(|a, b| (a.name.as_str(), a.id.as_str()).cmp(&(b.name.as_str(), b.id.as_str())));
+    out
+}
+
+impl Store {
+    /// The startups the filter finds, by name, with members and residencies.
+    pub fn startups(&self, filter: &StartupFilter, today: NaiveDate) -> Result<Vec<StartupRecord>> {
+        let conn = self.conn();
+        let heads = conn
+            .prepare_cached(ALL_STARTUPS_SQL)?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let heads = heads
+            .into_iter()
+            .map(|(id, name, kind, credit_code, stage, industry, headcount, description)| {
+                Ok(StartupRecord {
+                    id,
+                    name,
+                    kind: parse_kind(&kind)?,
+                    credit_code,
+                    stage,
+                    industry,
+                    headcount: u32::try_from(headcount).unwrap_or(0),
+                    description,
+                    members: Vec::new(),
+                    residencies: Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let members = conn
+            .prepare_cached(ALL_MEMBERS_SQL)?
+            .query_map([], |r| {
+                Ok((r.get(0)?, MemberName { person_id: r.get(1)?, name: r.get(2)?, lead: r.get::<_, i64>(3)? == 1 }))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = conn
+            .prepare_cached(ALL_RESIDENCIES_SQL)?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let residencies = rows
+            .into_iter()
+            .map(|(sid, rid, ms, ms_name, a, b)| {
+                Ok((sid, ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name }))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let all = assemble(heads, members, residencies);
+        Ok(all.into_iter().filter(|s| filter.matches(s, today)).collect())
+    }
+
+    /// One startup's record.
+    pub fn startup(&self, id: &str) -> Result<StartupRecord> {
+        let all = self.startups(&StartupFilter::default(), NaiveDate::MIN)?;
+        all.into_iter().find(|s| s.id == id).ok_or_else(|| CoreError::not_found("startup", id))
+    }
+
+    /// Makes a startup led by `lead_id` (the actor, or someone a space admin names); its id.
+    pub fn create_startup(&mut self, actor: &str, new: &NewStartup, lead_id: &str, now: DateTime<Utc>) -> Result<Id> {
+        let startup_id = new_id();
+        let command = Command::CreateStartup { startup_id: startup_id.clone(), startup: new.clone(), lead_id: lead_id.into() };
+        self.apply(actor, &command, now)?;
+        Ok(startup_id)
+    }
+
+    pub fn update_startup(&mut self, actor: &str, startup_id: &str, new: &NewStartup, now: DateTime<Utc>) -> Result<()> {
+        self.apply(actor, &Command::UpdateStartup { startup_id: startup_id.into(), startup: new.clone() }, now)
+    }
+
+    /// Adds, removes or makes lead a member (see `Command::SetStartupMember`).
+    pub fn set_startup_member(
+        &mut self,
+        actor: &str,
+        (startup_id, person_id): (&str, &str),
+        (member, lead): (bool, bool),
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let command = Command::SetStartupMember { startup_id: startup_id.into(), person_id: person_id.into(), member, lead };
+        self.apply(actor, &command, now)
+    }
+
+    /// The startup moves in to the makerspace on `date`; the residency's id.
+    pub fn move_in(
+        &mut self,
+        actor: &str,
+        (startup_id, makerspace_id): (&str, &str),
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Id> {
+        let residency_id = new_id();
+        let command = Command::MoveIn {
+            residency_id: residency_id.clone(),
+            startup_id: startup_id.into(),
+            makerspace_id: makerspace_id.into(),
+            date,
+        };
+        self.apply(actor, &command, now)?;
+        Ok(residency_id)
+    }
+
+    pub fn move_out(
+        &mut self,
+        actor: &str,
+        (startup_id, residency_id): (&str, &str),
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.apply(actor, &Command::MoveOut { startup_id: startup_id.into(), residency_id: residency_id.into(), date }, now)
+    }
+
+    /// The startup the person is a member of.
+    pub fn startup_of_person(&self, person_id: &str) -> Result<Option<StartupRecord>> {
+        match startup_of(self.conn(), person_id)? {
+            Some(id) => self.startup(&id).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Writes the startup effects `apply` decided.
+pub(super) fn write_startup_effect(tx: &Connection, effect: &crate::ledger::Effect<'_>) -> Result<()> {
+    use crate::ledger::Effect;
+    match *effect {
+        Effect::InsertStartup { id, startup: s, at } => {
+            tx.prepare_cached(INSERT_STARTUP_SQL)?.execute(params![
+                id,
+                s.name,
+                s.kind.as_str(),
+                s.credit_code,
+                s.stage,
+                s.industry,
+                s.headcount,
+                s.description,
+                at
+            ])?;
+        }
+        Effect::UpdateStartup { id, startup: s } => {
+            tx.prepare_cached(UPDATE_STARTUP_SQL)?.execute(params![
+                s.name,
+                s.kind.as_str(),
+                s.credit_code,
+                s.stage,
+                s.industry,
+                s.headcount,
+                s.description,
+                id
+            ])?;
+        }
+        Effect::SetStartupMember { startup_id, person_id, lead, at } => {
+            tx.prepare_cached(SET_MEMBER_SQL)?.execute(params![startup_id, person_id, i64::from(lead), at])?;
+        }
+        Effect::RemoveStartupMember { startup_id, person_id } => {
+            tx.prepare_cached(REMOVE_MEMBER_SQL)?.execute(params![startup_id, person_id])?;
+        }
+        Effect::InsertResidency { startup_id, residency: r } => {
+            let move_in = r.move_in.to_string();
+            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(params![r.id, startup_id, r.makerspace_id, move_in])?;
+        }
+        Effect::SetMoveOut { residency_id, date } => {
+            tx.prepare_cached(SET_MOVE_OUT_SQL)?.execute(params![date.to_string(), residency_id])?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

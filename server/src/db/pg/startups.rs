@@ -1,0 +1,105 @@
+//! Startups on PostgreSQL: the same statements as SQLite's (`incubook_sqlite::store`), the
+//! facts `apply` reads, and the district's startup database for its operators.
+
+use chrono::NaiveDate;
+use incubook_core::domain::Id;
+use incubook_core::ledger::Effect;
+use incubook_core::startup::{Member, MemberName, ResidencyAt, StartupFilter, StartupRecord, StoredStartup};
+use incubook_sqlite::store::{
+    ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL, REMOVE_MEMBER_SQL,
+    SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL, STARTUP_RESIDENCIES_SQL,
+    STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
+};
+use postgres::GenericClient;
+
+use super::bookings::Res;
+use super::sql::{Sql, Tx};
+
+pub(super) fn load_startup(tx: &mut Tx<'_, '_>, id: &str) -> Res<Option<StoredStartup>> {
+    let Some(head) = tx.query_opt(STARTUP_SQL, &[&id])? else { return Ok(None) };
+    let members = tx
+        .query(STARTUP_MEMBERS_SQL, &[&id])?
+        .iter()
+        .map(|r| Member { person_id: r.get(0), lead: r.get::<_, i64>(1) == 1 })
+        .collect();
+    let mut residencies = Vec::new();
+    for r in tx.query(STARTUP_RESIDENCIES_SQL, &[&id])? {
+        residencies.push(residency_of(r.get(0), r.get(1), r.get(2), r.get::<_, Option<&str>>(3))?);
+    }
+    Ok(Some(StoredStartup { id: head.get(0), name: head.get(1), kind: parse_kind(head.get(2))?, members, residencies }))
+}
+
+pub(super) fn startup_of(tx: &mut Tx<'_, '_>, person_id: &str) -> Res<Option<Id>> {
+    Ok(tx.query_opt(STARTUP_OF_SQL, &[&person_id])?.map(|r| r.get(0)))
+}
+
+pub(super) fn startup_by_code(tx: &mut Tx<'_, '_>, code: &str) -> Res<Option<(Id, String)>> {
+    Ok(tx.query_opt(STARTUP_BY_CODE_SQL, &[&code])?.map(|r| (r.get(0), r.get(1))))
+}
+
+pub(super) fn write_startup_effect(tx: &mut Tx<'_, '_>, effect: &Effect<'_>) -> Res<()> {
+    match *effect {
+        Effect::InsertStartup { id, startup: s, at } => {
+            let headcount = i64::from(s.headcount);
+            tx.execute(
+                INSERT_STARTUP_SQL,
+                &[&id, &s.name, &s.kind.as_str(), &s.credit_code, &s.stage, &s.industry, &headcount, &s.description, &at],
+            )?;
+        }
+        Effect::UpdateStartup { id, startup: s } => {
+            let headcount = i64::from(s.headcount);
+            tx.execute(
+                UPDATE_STARTUP_SQL,
+                &[&s.name, &s.kind.as_str(), &s.credit_code, &s.stage, &s.industry, &headcount, &s.description, &id],
+            )?;
+        }
+        Effect::SetStartupMember { startup_id, person_id, lead, at } => {
+            tx.execute(SET_MEMBER_SQL, &[&startup_id, &person_id, &i64::from(lead), &at])?;
+        }
+        Effect::RemoveStartupMember { startup_id, person_id } => {
+            tx.execute(REMOVE_MEMBER_SQL, &[&startup_id, &person_id])?;
+        }
+        Effect::InsertResidency { startup_id, residency: r } => {
+            tx.execute(INSERT_RESIDENCY_SQL, &[&r.id, &startup_id, &r.makerspace_id, &r.move_in.to_string()])?;
+        }
+        Effect::SetMoveOut { residency_id, date } => {
+            tx.execute(SET_MOVE_OUT_SQL, &[&date.to_string(), &residency_id])?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The district's startups the filter finds, as the SQLite store lists them.
+pub(super) fn startups<C: GenericClient>(
+    sql: &mut Sql<'_, C>,
+    filter: &StartupFilter,
+    today: NaiveDate,
+) -> incubook_core::Result<Vec<StartupRecord>> {
+    let mut heads = Vec::new();
+    for r in sql.query(ALL_STARTUPS_SQL, &[])? {
+        heads.push(StartupRecord {
+            id: r.get(0),
+            name: r.get(1),
+            kind: parse_kind(r.get(2))?,
+            credit_code: r.get(3),
+            stage: r.get(4),
+            industry: r.get(5),
+            headcount: u32::try_from(r.get::<_, i64>(6)).unwrap_or(0),
+            description: r.get(7),
+            members: Vec::new(),
+            residencies: Vec::new(),
+        });
+    }
+    let members = sql
+        .query(ALL_MEMBERS_SQL, &[])?
+        .iter()
+        .map(|r| (r.get(0), MemberName { person_id: r.get(1), name: r.get(2), lead: r.get::<_, i64>(3) == 1 }))
+        .collect();
+    let mut residencies = Vec::new();
+    for r in sql.query(ALL_RESIDENCIES_SQL, &[])? {
+        let residency = residency_of(r.get(1), r.get(2), r.get(4), r.get::<_, Option<&str>>(5))?;
+        residencies.push((r.get(0), ResidencyAt { residency, makerspace_name: r.get(3) }));
+    }
+    Ok(assemble(heads, members, residencies).into_iter().filter(|s| filter.matches(s, today)).collect())
+}

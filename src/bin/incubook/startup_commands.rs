@@ -1,0 +1,212 @@
+//! Startups at the command line: add one, list and find them, change members, move in and
+//! out (`incubook startups …`). Importing a CSV file of them is `incubook import startups`.
+
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use incubook::Result;
+use incubook::domain::parse_date;
+use incubook::startup::{NewStartup, StartupFilter, StartupKind, StartupRecord};
+use incubook::store::Store;
+
+use crate::output::{Output, table};
+
+#[derive(Subcommand, Debug)]
+pub enum StartupCommand {
+    /// Add a startup (团队 or 企业) with its lead
+    Add {
+        /// Its name
+        name: String,
+        /// team (团队) or enterprise (企业, needs --credit-code)
+        #[arg(long, default_value = "team")]
+        kind: StartupKind,
+        /// 统一社会信用代码 (18 characters)
+        #[arg(long)]
+        credit_code: Option<String>,
+        /// Stage, like 种子期 or A轮
+        #[arg(long, default_value = "")]
+        stage: String,
+        /// Industry, like 智能硬件
+        #[arg(long, default_value = "")]
+        industry: String,
+        /// How many people work in it
+        #[arg(long, default_value_t = 0)]
+        headcount: u32,
+        /// The lead, by person id (default: whoever is acting)
+        #[arg(long)]
+        lead: Option<String>,
+        /// Who is acting (a space admin, or the founder of their own startup), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// List the startups, or find them by name, kind, industry, stage, residency or credit code
+    List {
+        /// Part of the name
+        #[arg(long)]
+        text: Option<String>,
+        /// team or enterprise
+        #[arg(long)]
+        kind: Option<StartupKind>,
+        /// Industry, exactly
+        #[arg(long)]
+        industry: Option<String>,
+        /// Stage, exactly
+        #[arg(long)]
+        stage: Option<String>,
+        /// Resident at this makerspace, by its code (like PD-0001)
+        #[arg(long)]
+        makerspace: Option<String>,
+        /// Resident on this date (default today), like 2026-10-01
+        #[arg(long)]
+        on: Option<String>,
+        /// 统一社会信用代码
+        #[arg(long)]
+        credit_code: Option<String>,
+    },
+    /// Add a member to a startup, make one its lead, or remove one
+    Members {
+        /// The startup, by id
+        startup_id: String,
+        /// The person, by id
+        person_id: String,
+        /// Make them the lead (the lead before stays a member)
+        #[arg(long, conflicts_with = "remove")]
+        lead: bool,
+        /// Remove them instead
+        #[arg(long)]
+        remove: bool,
+        /// Who is acting (the lead or a space admin), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// Move a startup in to a makerspace (入驻), or out of one (迁出, with --out)
+    Residency {
+        /// The startup, by id
+        startup_id: String,
+        /// The makerspace, by its code (moving in)
+        #[arg(long, required_unless_present = "out")]
+        makerspace: Option<String>,
+        /// The residency to end, by id (moving out)
+        #[arg(long, value_name = "RESIDENCY_ID")]
+        out: Option<String>,
+        /// The date, like 2026-03-01
+        #[arg(long)]
+        date: String,
+        /// Who is acting (a space admin of that makerspace), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&crate::output::DISTRICT_TZ).date_naive()
+}
+
+fn kind_text(out: &Output, kind: StartupKind) -> &str {
+    match kind {
+        StartupKind::Team => out.t("团队", "team"),
+        StartupKind::Enterprise => out.t("企业", "enterprise"),
+    }
+}
+
+fn human(out: &Output, list: &[StartupRecord], on: chrono::NaiveDate) -> String {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            let lead = s.members.iter().find(|m| m.lead).map(|m| m.name.clone()).unwrap_or_default();
+            let resident: Vec<&str> =
+                s.residencies.iter().filter(|r| r.residency.covers(on)).map(|r| r.makerspace_name.as_str()).collect();
+            vec![
+                s.id.clone(),
+                s.name.clone(),
+                kind_text(out, s.kind).to_string(),
+                s.credit_code.clone().unwrap_or_default(),
+                s.industry.clone(),
+                s.stage.clone(),
+                lead,
+                resident.join("、"),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            out.t("编号", "id"),
+            out.t("名称", "name"),
+            out.t("类型", "kind"),
+            out.t("统一社会信用代码", "credit code"),
+            out.t("行业", "industry"),
+            out.t("阶段", "stage"),
+            out.t("负责人", "lead"),
+            out.t("入驻空间", "resident at"),
+        ],
+        &rows,
+    )
+}
+
+pub fn run(store: &mut Store, command: &StartupCommand, out: &Output, now: DateTime<Utc>) -> Result<()> {
+    match command {
+        StartupCommand::Add { name, kind, credit_code, stage, industry, headcount, lead, actor } => {
+            let new = NewStartup {
+                name: name.clone(),
+                kind: *kind,
+                credit_code: credit_code.clone(),
+                stage: stage.clone(),
+                industry: industry.clone(),
+                headcount: *headcount,
+                description: String::new(),
+            };
+            let id = store.create_startup(actor, &new, lead.as_deref().unwrap_or(actor), now)?;
+            let record = store.startup(&id)?;
+            out.show(&record, || format!("{} {id}", out.t("已添加创业团队/企业", "Startup added:")))
+        }
+        StartupCommand::List { text, kind, industry, stage, makerspace, on, credit_code } => {
+            let makerspace_id = makerspace.as_deref().map(|code| store.makerspace_by_code(code).map(|m| m.id)).transpose()?;
+            let on = on.as_deref().map(|d| parse_date("on", d)).transpose()?;
+            let filter = StartupFilter {
+                text: text.clone(),
+                kind: *kind,
+                industry: industry.clone(),
+                stage: stage.clone(),
+                makerspace_id,
+                credit_code: credit_code.clone(),
+                on,
+            };
+            let list = store.startups(&filter, today())?;
+            out.show(&list, || human(out, &list, on.unwrap_or_else(today)))
+        }
+        StartupCommand::Members { startup_id, person_id, lead, remove, actor } => {
+            store.set_startup_member(actor, (startup_id, person_id), (!*remove, *lead), now)?;
+            let record = store.startup(startup_id)?;
+            out.show(&record, || {
+                let names: Vec<String> = record
+                    .members
+                    .iter()
+                    .map(|m| if m.lead { format!("{}（{}）", m.name, out.t("负责人", "lead")) } else { m.name.clone() })
+                    .collect();
+                format!("{}：{}", record.name, names.join("、"))
+            })
+        }
+        StartupCommand::Residency { startup_id, makerspace, out: residency, date, actor } => {
+            let date = parse_date("date", date)?;
+            match (residency, makerspace) {
+                (Some(residency_id), _) => store.move_out(actor, (startup_id, residency_id), date, now)?,
+                (None, Some(code)) => {
+                    let ms = store.makerspace_by_code(code)?;
+                    store.move_in(actor, (startup_id, &ms.id), date, now)?;
+                }
+                (None, None) => return Err(incubook::CoreError::invalid("makerspace", "give --makerspace or --out")),
+            }
+            let record = store.startup(startup_id)?;
+            out.show(&record, || {
+                let stays: Vec<String> = record
+                    .residencies
+                    .iter()
+                    .map(|r| {
+                        let until = r.residency.move_out.map(|d| d.to_string()).unwrap_or_else(|| out.t("至今", "now").into());
+                        format!("{} {} {} – {until} [{}]", record.name, r.makerspace_name, r.residency.move_in, r.residency.id)
+                    })
+                    .collect();
+                stays.join("\n")
+            })
+        }
+    }
+}
