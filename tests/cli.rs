@@ -430,3 +430,79 @@ fn a_repeating_booking_is_tried_first_then_booked_skipping_conflicts_and_cancell
     assert_eq!(statuses[0], "confirmed");
     assert!(statuses[1..].iter().all(|s| s == "cancelled"), "{statuses:?}");
 }
+
+/// A space admin of PD-0001 in the sample.
+fn admin_of_pd1(d: &Path) -> String {
+    let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .conn()
+        .query_row(
+            "SELECT r.person_id FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id
+             WHERE m.code = 'PD-0001' AND r.role = 'space_admin' ORDER BY r.person_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_space_admin_adds_imports_moves_in_and_finds_startups() {
+    let s = sample();
+    let d = s.dir.path();
+    let admin = admin_of_pd1(d);
+    // A company's mistyped credit code: the code and the character, nothing written.
+    let bad = error(&incubook(
+        d,
+        &["--json", "startups", "add", "光年智能", "--kind", "enterprise", "--credit-code", "9131011OMA1K4PXX0T", "--as", &admin],
+    ));
+    assert_eq!(bad["code"], "invalid.credit_code");
+    assert!(bad["message"].as_str().is_some_and(|m| m.contains("'O'")), "{bad}");
+    let added = json(&incubook(
+        d,
+        &[
+            "--json",
+            "startups",
+            "add",
+            "光年智能",
+            "--kind",
+            "enterprise",
+            "--credit-code",
+            "91310115MA1K4PXX0T",
+            "--industry",
+            "激光雷达",
+            "--as",
+            &admin,
+        ],
+    ));
+    let id = added["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(added["members"][0]["lead"], true);
+    let moved = json(&incubook(
+        d,
+        &["--json", "startups", "residency", &id, "--makerspace", "PD-0001", "--date", "2026-03-01", "--as", &admin],
+    ));
+    assert_eq!(moved["residencies"][0]["move_in"], "2026-03-01");
+    let found = json(&incubook(d, &["--json", "startups", "list", "--industry", "激光雷达", "--makerspace", "PD-0001"]));
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+
+    // A CSV with a bad row imports nothing and names the row.
+    let csv = d.join("startups.csv");
+    let spark = "星火团队,团队,,人工智能,某某,13800000001,PD-0001,2026-05-01\n";
+    let header = "\u{feff}名称,类型,统一社会信用代码,行业,负责人,负责人手机,入驻空间,入驻日期\n";
+    let lidar = |code: &str| format!("光年,企业,{code},激光雷达,王某,13800000002,PD-0001,2026-06-01\n");
+    let import = |text: String| {
+        std::fs::write(&csv, text).unwrap_or_else(|e| panic!("{e}"));
+        incubook(d, &["--json", "import", "startups", &csv.display().to_string(), "--as", &admin])
+    };
+    let refused = error(&import(format!("{header}{spark}{}", lidar("91310115MA1K4PXX1T"))));
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("line 3")), "{refused}");
+    let none = json(&incubook(d, &["--json", "startups", "list", "--text", "星火团队"]));
+    assert_eq!(none.as_array().map(Vec::len), Some(0), "nothing written");
+    // A row with a code the district has is that record: resident here already, refused.
+    let refused = error(&import(format!("{header}{spark}{}", lidar("91310115MA1K4PXX0T"))));
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("already")), "{refused}");
+    let imported = json(&import(format!("{header}{spark}")));
+    assert_eq!(imported["rows"], 1);
+    let spark = json(&incubook(d, &["--json", "startups", "list", "--text", "星火团队"]));
+    assert_eq!(spark[0]["members"][0]["name"], "某某", "a lead nobody knew is added as a founder");
+    assert_eq!(spark[0]["residencies"][0]["move_in"], "2026-05-01");
+}
