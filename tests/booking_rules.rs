@@ -137,6 +137,7 @@ fn own_makerspace_mentors_refuse_outsiders() {
         languages: vec!["zh".into()],
         formats: vec!["online".into()],
         visibility: Visibility::Makerspace,
+        timezone: None,
     };
     let (mp, m) = (d.mentor_person.clone(), d.mentor.clone());
     d.store.update_mentor_profile(&mp, &m, &profile, now()).unwrap_or_else(|e| panic!("{e}"));

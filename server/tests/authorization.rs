@@ -136,6 +136,7 @@ fn directory_changes(store: &Store, home: &str, actors: &[(String, String, Strin
                 languages: vec![],
                 formats: vec![],
                 visibility: profile.visibility,
+                timezone: None,
             },
         },
     ]

@@ -105,6 +105,7 @@ fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_t
         languages: vec!["zh".into(), "en".into()],
         formats: vec!["online".into()],
         visibility: Visibility::District,
+        timezone: None,
     };
     ok(m.store.update_mentor_profile(&mentor, &resource, &profile, now));
     m.sync(now);

@@ -6,7 +6,7 @@ pub mod release;
 pub mod state;
 pub mod sync;
 
-pub use commands::{admin, bookings, instruments, kiosk, labs, mentors, series, session, sync as sync_commands};
+pub use commands::{admin, bookings, instruments, kiosk, labs, mentors, series, session, startups, sync as sync_commands};
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
 /// `CommandName` in the TypeScript bindings, so a renamed command fails `npm run check`.
@@ -25,6 +25,8 @@ macro_rules! with_commands {
             mentors::resource_slots,
             mentors::resource_calendar,
             mentors::my_mentor_profile,
+            mentors::zones,
+            mentors::set_mentor_timezone,
             mentors::set_weekly_hours,
             mentors::set_policy,
             mentors::date_overrides,

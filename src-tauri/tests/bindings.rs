@@ -49,6 +49,7 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ReportTable::export_all(&cfg)?;
     ImportKind::export_all(&cfg)?;
     incubook::startup::StartupRecord::export_all(&cfg)?;
+    incubook::zones::ZoneName::export_all(&cfg)?;
     incubook::startup::StartupFilter::export_all(&cfg)?;
     incubook::startup::NewStartup::export_all(&cfg)?;
     ImportOutcome::export_all(&cfg)?;

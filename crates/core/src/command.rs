@@ -410,6 +410,10 @@ pub struct MentorProfile {
     pub languages: Vec<String>,
     pub formats: Vec<String>,
     pub visibility: Visibility,
+    /// IANA zone of the mentor's weekly hours and days off (an overseas mentor keeps theirs);
+    /// unchanged when absent. Their hours stay the same wall-clock times in the new zone.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 /// A new mentor checked, with tags, languages and industries in their stored form.
 pub fn validate_new_mentor(new: &NewMentor) -> Result<NewMentor> {
@@ -427,7 +431,12 @@ pub fn validate_new_mentor(new: &NewMentor) -> Result<NewMentor> {
 pub fn validate_profile(profile: &MentorProfile) -> Result<MentorProfile> {
     check_text("title", &profile.title, 100, false)?;
     check_text("bio", &profile.bio, 2000, false)?;
+    let timezone = match profile.timezone.as_deref() {
+        Some(zone) => Some(crate::domain::parse_tz("timezone", zone)?.name().to_string()),
+        None => None,
+    };
     Ok(MentorProfile {
+        timezone,
         tags: tag_keys(&profile.tags)?,
         languages: language_codes(&profile.languages)?,
         industries: clean_list("industries", &profile.industries)?,

@@ -493,6 +493,9 @@ pub struct Booking {
 pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Outside 08:00–22:00 of the person looking (`zones::late_for`); matching ranks it lower.
+    #[serde(default)]
+    pub late: bool,
 }
 
 /// The column format of weekly hours, which both backends read and write: `[[weekday, start, end], …]`.

@@ -23,5 +23,6 @@ pub mod tables;
 pub mod testing;
 pub mod usage;
 pub mod validate;
+pub mod zones;
 
 pub use error::{CoreError, Refusal, Result};

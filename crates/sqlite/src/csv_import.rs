@@ -47,6 +47,7 @@ const MENTOR_COLUMNS: &[(&str, &[&str])] = &[
     ("approval", &["approval", "预约方式"]),
     ("session_minutes", &["session_minutes", "辅导时长"]),
     ("weekly_hours", &["weekly_hours", "每周时间"]),
+    ("timezone", &["timezone", "time_zone", "时区"]),
 ];
 
 const EQUIPMENT_COLUMNS: &[(&str, &[&str])] = &[
@@ -269,6 +270,11 @@ fn mentor_from_row(row: &Row) -> std::result::Result<(MentorPerson, NewMentor), 
     };
     policy.validate().map_err(|e| ("session_minutes", e.to_string()))?;
     let weekly_hours = parse_weekly_hours(row.get("weekly_hours")).map_err(|e| ("weekly_hours", e))?;
+    // An overseas mentor's hours are in their own zone (America/New_York); the makerspace's otherwise.
+    let timezone = match row.get("timezone") {
+        "" => None,
+        zone => Some(crate::domain::parse_tz("timezone", zone).map_err(|e| ("timezone", e.to_string()))?.name().to_string()),
+    };
     let person = MentorPerson {
         name: name.to_string(),
         phone: Some(row.get("phone").to_string()).filter(|s| !s.is_empty()),
@@ -289,7 +295,7 @@ fn mentor_from_row(row: &Row) -> std::result::Result<(MentorPerson, NewMentor), 
             languages,
             formats: vec!["in_person".into(), "online".into()],
             visibility,
-            timezone: None,
+            timezone,
             policy,
             weekly_hours,
         },
@@ -442,7 +448,8 @@ impl Store {
                 )?;
                 let id = new_id();
                 let new = crate::store::normalize_new_mentor(&NewMentor { person_id: person_id.clone(), ..m.clone() })?;
-                crate::store::insert_mentor(tx, &id, space_id, &p.name, tz, &new)?;
+                let zone = new.timezone.as_deref().unwrap_or(tz);
+                crate::store::insert_mentor(tx, &id, space_id, &p.name, zone, &new)?;
                 crate::store::audit(
                     tx,
                     now.timestamp(),

@@ -37,7 +37,11 @@ pub async fn resource_slots(
     to: NaiveDate,
     minutes: Option<u32>,
 ) -> IpcResult<Vec<Slot>> {
-    state.run(move |store, _| Ok(store.slots(&resource_id, &SlotSearch { from, to, minutes }, incubook::now()?)?)).await
+    state
+        .run(move |store, session| {
+            Ok(store.slots_seen_by(&session.actor()?, &resource_id, &SlotSearch { from, to, minutes }, incubook::now()?)?)
+        })
+        .await
 }
 
 /// Bookings of a resource as the acting profile may see them (others' only as busy).
@@ -56,6 +60,37 @@ pub async fn resource_calendar(
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn my_mentor_profile(state: State<'_, AppState>) -> IpcResult<Option<Mentor>> {
     state.run(|store, session| Ok(store.mentor_of_person(&session.actor()?)?)).await
+}
+
+/// The zones a mentor may keep their hours in, with their cities' names.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn zones() -> IpcResult<Vec<incubook::zones::ZoneName>> {
+    Ok(incubook::zones::known_zones())
+}
+
+/// The acting mentor moves their hours to another zone (same wall-clock times there).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn set_mentor_timezone(state: State<'_, AppState>, timezone: String) -> IpcResult<Mentor> {
+    state
+        .run(move |store, session| {
+            let actor = session.actor()?;
+            let m = store.mentor_of_person(&actor)?.ok_or_else(|| incubook::CoreError::not_found("mentor", actor.clone()))?;
+            let profile = incubook::command::MentorProfile {
+                title: m.title,
+                bio: m.bio,
+                tags: m.tags,
+                industries: m.industries,
+                languages: m.languages,
+                formats: m.formats,
+                visibility: m.visibility,
+                timezone: Some(timezone),
+            };
+            store.update_mentor_profile(&actor, &m.id, &profile, incubook::now()?)?;
+            Ok(store.mentor(&m.id)?)
+        })
+        .await
 }
 
 #[tauri::command]

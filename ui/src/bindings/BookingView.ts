@@ -20,7 +20,12 @@ rejection: Rejection | null,
 /**
  * The repeating series it belongs to.
  */
-series: SeriesLink | null, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
+series: SeriesLink | null, 
+/**
+ * The zone of the resource's hours (an overseas mentor's own), and the booker's (their
+ * makerspace's): each side is shown the other's time when it differs.
+ */
+resource_zone: string, booker_zone: string, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
 /**
  * Why it was declined or cancelled, shown to the booker.
  */

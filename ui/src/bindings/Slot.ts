@@ -3,4 +3,8 @@
 /**
  * A free slot, or a span of time in general.
  */
-export type Slot = { start: string, end: string, };
+export type Slot = { start: string, end: string, 
+/**
+ * Outside 08:00–22:00 of the person looking (`zones::late_for`); matching ranks it lower.
+ */
+late: boolean, };

@@ -21,4 +21,8 @@ corrected: boolean,
 /**
  * Started at the instrument without a booking made ahead.
  */
-walk_up: boolean, };
+walk_up: boolean, 
+/**
+ * The startup the person used it for.
+ */
+startup_id: string | null, };

@@ -34,6 +34,7 @@ import type { Blackout } from '../bindings/Blackout';
 import type { QualificationGrant } from '../bindings/QualificationGrant';
 import type { LabCalendar } from '../bindings/LabCalendar';
 import type { Role } from '../bindings/Role';
+import type { ZoneName } from '../bindings/ZoneName';
 import type { StartupRecord } from '../bindings/StartupRecord';
 import type { StartupFilter } from '../bindings/StartupFilter';
 import type { NewStartup } from '../bindings/NewStartup';
@@ -83,6 +84,8 @@ export const api = {
     call<Slot[]>('resource_slots', { resourceId, from, to, minutes }),
   resourceCalendar: (resourceId: string, from: string, to: string) => call<CalendarEntry[]>('resource_calendar', { resourceId, from, to }),
   myMentorProfile: () => call<Mentor | null>('my_mentor_profile'),
+  zones: () => call<ZoneName[]>('zones'),
+  setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
   setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => call<void>('set_weekly_hours', { resourceId, hours }),
   setPolicy: (resourceId: string, policy: Policy) => call<void>('set_policy', { resourceId, policy }),
   dateOverrides: (resourceId: string, from: string) => call<DatedOverride[]>('date_overrides', { resourceId, from }),

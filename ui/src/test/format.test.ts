@@ -42,7 +42,7 @@ describe('format', () => {
   });
 
   it('keeps only slots that can stand side by side', () => {
-    const s = (a: string, b: string) => ({ start: `2026-12-08T${a}:00Z`, end: `2026-12-08T${b}:00Z` });
+    const s = (a: string, b: string) => ({ start: `2026-12-08T${a}:00Z`, end: `2026-12-08T${b}:00Z`, late: false });
     expect(nonOverlapping([s('01:00', '02:00'), s('01:30', '02:30'), s('02:00', '03:00')])).toEqual([s('01:00', '02:00'), s('02:00', '03:00')]);
   });
 

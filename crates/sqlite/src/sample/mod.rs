@@ -320,6 +320,8 @@ struct SampleResource {
     kind: ResourceKind,
     /// An instrument's rates.
     rates: Option<Rates>,
+    /// The zone its hours are in: an overseas mentor's own, else the district's.
+    tz: chrono_tz::Tz,
 }
 
 /// A past instrument booking that was used: its session is written after the bookings.
@@ -456,29 +458,45 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 approval_required: approval,
                 qualification_required: false,
             };
-            let hours = match m % 4 {
-                0 => weekly(0..5, &[(540, 720), (840, 1080)]),
-                1 => weekly(0..5, &[(780, 1260)]),
-                2 => weekly(1..4, &[(600, 1020)]),
-                _ => weekly(5..7, &[(540, 1020)]),
+            // The second makerspace's second and third mentors are overseas (海外导师): their
+            // hours are mornings and evenings in New York and Berlin, online.
+            let overseas = match (i, m) {
+                (1, 1) => Some((chrono_tz::America::New_York, weekly(0..5, &[(480, 660), (1140, 1260)]))),
+                (1, 2) => Some((chrono_tz::Europe::Berlin, weekly(0..5, &[(540, 720), (840, 1020)]))),
+                _ => None,
             };
+            let hours = match (&overseas, m % 4) {
+                (Some((_, hours)), _) => hours.clone(),
+                (None, 0) => weekly(0..5, &[(540, 720), (840, 1080)]),
+                (None, 1) => weekly(0..5, &[(780, 1260)]),
+                (None, 2) => weekly(1..4, &[(600, 1020)]),
+                (None, _) => weekly(5..7, &[(540, 1020)]),
+            };
+            let tz = overseas.as_ref().map_or(chrono_tz::Asia::Shanghai, |(tz, _)| *tz);
+            if overseas.is_some() && !languages.iter().any(|l| l == "en") {
+                languages.push("en".into());
+            }
             let visibility = if m % 5 == 4 { Visibility::Makerspace } else { Visibility::District };
             let new = NewMentor {
                 person_id: person.clone(),
                 makerspace_code: ms.code.clone(),
-                title: TITLES.choose(&mut rng).unwrap_or(&"连续创业者").to_string(),
+                title: if overseas.is_some() {
+                    "海外导师".to_string()
+                } else {
+                    TITLES.choose(&mut rng).unwrap_or(&"连续创业者").to_string()
+                },
                 bio: format!("{pname}，专注于{}，已辅导创业团队 {} 家。", industries.join("、"), rng.random_range(5..120)),
                 tags: tags.clone(),
                 industries: industries.clone(),
                 languages: languages.clone(),
-                formats: vec!["in_person".into(), "online".into()],
+                formats: if overseas.is_some() { vec!["online".into()] } else { vec!["in_person".into(), "online".into()] },
                 visibility: visibility.clone(),
-                timezone: None,
+                timezone: overseas.as_ref().map(|(tz, _)| tz.name().to_string()),
                 policy: policy.clone(),
                 weekly_hours: hours.clone(),
             };
             let id = ids.next();
-            crate::store::insert_mentor(tx, &id, &ms.id, &pname, &ms.timezone, &new)?;
+            crate::store::insert_mentor(tx, &id, &ms.id, &pname, tz.name(), &new)?;
             mentors += 1;
             resources.push(SampleResource {
                 id,
@@ -489,6 +507,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 bookers: None,
                 kind: ResourceKind::Mentor,
                 rates: None,
+                tz,
             });
         }
 
@@ -597,6 +616,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             bookers,
             kind: ResourceKind::Equipment,
             rates: Some(rates),
+            tz: chrono_tz::Asia::Shanghai,
         });
     }
 
@@ -654,12 +674,15 @@ fn generate_bookings(
     let mut insert = tx.prepare_cached(
         "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let day_count = days.days.len();
+    let overseas: HashMap<chrono_tz::Tz, Days> =
+        resources.iter().filter(|r| r.tz != tz).map(|r| (r.tz, Days::covering(r.tz, range))).collect();
     for (resource, r) in resources.iter().enumerate() {
         if written >= total {
             break;
         }
-        let calendar = Calendar { tz, weekly: &r.weekly, overrides: &[], blackouts: &[] };
+        let days = overseas.get(&r.tz).unwrap_or(&days);
+        let day_count = days.days.len();
+        let calendar = Calendar { tz: r.tz, weekly: &r.weekly, overrides: &[], blackouts: &[] };
         let mut used_days = vec![false; day_count];
         let mut placed = 0;
         let mut attempts = 0;
@@ -670,7 +693,7 @@ fn generate_bookings(
                 continue;
             }
             let day = &days.days[d];
-            let open = open_spans(&calendar, &days, Span::new(day.midnight, day.next_midnight));
+            let open = open_spans(&calendar, days, Span::new(day.midnight, day.next_midnight));
             let Some(window) = open.choose(rng) else { continue };
             let minutes = if r.policy.durations_min.is_empty() {
                 let steps = (r.policy.max_duration_min.min(240) / r.policy.granularity_min).max(1);

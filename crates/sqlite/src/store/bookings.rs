@@ -31,6 +31,10 @@ pub struct BookingView {
     pub rejection: Option<Rejection>,
     /// The repeating series it belongs to.
     pub series: Option<SeriesLink>,
+    /// The zone of the resource's hours (an overseas mentor's own), and the booker's (their
+    /// makerspace's): each side is shown the other's time when it differs.
+    pub resource_zone: String,
+    pub booker_zone: String,
 }
 
 /// A booking's place in its repeating series.
@@ -81,7 +85,9 @@ pub struct CalendarEntry {
 }
 
 const BOOKING_SELECT: &str = "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
-    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
+    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone,
+    coalesce((SELECT m.timezone FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = b.booker_id
+              ORDER BY pr.makerspace_id LIMIT 1), 'Asia/Shanghai') FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
 
 fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
     let kind: String = r.get(2)?;
@@ -115,6 +121,8 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
             }
             _ => None,
         },
+        resource_zone: r.get(19)?,
+        booker_zone: r.get(20)?,
     })
 }
 

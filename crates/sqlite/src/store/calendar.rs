@@ -153,7 +153,7 @@ pub fn local_range(tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<Span> {
 }
 
 fn to_slots(spans: Vec<Span>) -> Vec<Slot> {
-    spans.into_iter().map(|s| Slot { start: to_utc(s.start), end: to_utc(s.end) }).collect()
+    spans.into_iter().map(|s| Slot { start: to_utc(s.start), end: to_utc(s.end), late: false }).collect()
 }
 
 impl Store {
@@ -170,6 +170,31 @@ impl Store {
             .unwrap_or_else(|| rules.policy.durations_min.first().copied().unwrap_or(rules.policy.min_duration_min));
         check_minutes(&rules.policy, minutes)?;
         Ok(to_slots(free_slots(&self.conn, &rules, range, minutes, now.timestamp())?))
+    }
+
+    /// The slots as `viewer` sees them: each marked late when it falls outside 08:00–22:00
+    /// in the viewer's zone (an overseas mentor's morning is a founder's night).
+    pub fn slots_seen_by(&self, viewer: &str, resource_id: &str, search: &SlotSearch, now: DateTime<Utc>) -> Result<Vec<Slot>> {
+        let zone = self.person_zone(viewer)?;
+        let mut slots = self.slots(resource_id, search, now)?;
+        for s in &mut slots {
+            s.late = crate::zones::late_for(s.start, s.end, zone);
+        }
+        Ok(slots)
+    }
+
+    /// A person's zone: their makerspace's (the first by id where they hold a role); the
+    /// district's, Asia/Shanghai, for someone with none.
+    pub fn person_zone(&self, person_id: &str) -> Result<chrono_tz::Tz> {
+        let zone: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT m.timezone FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = ?1
+                 ORDER BY pr.makerspace_id LIMIT 1",
+            )?
+            .query_row([person_id], |r| r.get(0))
+            .optional()?;
+        Ok(zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::Asia::Shanghai))
     }
 
     /// Free (bookable) time of one resource in a range of instants.

@@ -491,6 +491,9 @@ impl Ledger for SqliteLedger<'_> {
                 .execute(params![id, p.title, p.bio, p.formats.join(","), p.visibility.as_str()])?;
                 tx.prepare_cached("DELETE FROM mentor_facet WHERE mentor_id = ?1")?.execute([id])?;
                 write_facets(tx, id, &p.tags, &p.industries, &p.languages)?;
+                if let Some(zone) = &p.timezone {
+                    tx.prepare_cached(super::SET_RESOURCE_ZONE_SQL)?.execute(params![zone, id])?;
+                }
             }
         }
         Ok(())

@@ -95,6 +95,9 @@ pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRu
 }
 
 /// Writes a mentor whose tags and languages are already normalized keys.
+/// (zone, resource id): a mentor moves their hours to another zone.
+pub const SET_RESOURCE_ZONE_SQL: &str = "UPDATE resource SET timezone = $1 WHERE id = $2";
+
 pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name: &str, tz: &str, new: &NewMentor) -> Result<()> {
     insert_resource(tx, id, ResourceKind::Mentor, makerspace_id, name, tz, &new.policy, &new.weekly_hours)?;
     tx.prepare_cached(
@@ -314,7 +317,11 @@ impl Store {
                     tags: m.tags,
                     industries: m.industries,
                     languages: m.languages,
-                    next_free: slots.into_iter().take(3).map(|s| Slot { start: to_utc(s.start), end: to_utc(s.end) }).collect(),
+                    next_free: slots
+                        .into_iter()
+                        .take(3)
+                        .map(|s| Slot { start: to_utc(s.start), end: to_utc(s.end), late: false })
+                        .collect(),
                 })
             })
             .collect()

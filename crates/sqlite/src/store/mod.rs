@@ -35,7 +35,7 @@ pub use journal::{Journal, NoJournal, Tx};
 pub use kiosk::{KioskBooking, KioskDay, KioskInstrument, SET_KIOSK_PIN_SQL};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
 pub use ledger::SqliteLedger;
-pub use mentors::{MentorCard, MentorSearch};
+pub use mentors::{MentorCard, MentorSearch, SET_RESOURCE_ZONE_SQL};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
 pub use series::{JOIN_SERIES_SQL, RESEND_SERIES_SQL, SERIES_OF_SQL};

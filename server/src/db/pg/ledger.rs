@@ -530,6 +530,9 @@ impl Ledger for PgLedger<'_, '_, '_> {
                     "UPDATE mentor SET title = $2, bio = $3, formats = $4, visibility = $5 WHERE resource_id = $1",
                     &[&id, &p.title, &p.bio, &p.formats.join(","), &p.visibility.as_str()],
                 )?;
+                if let Some(zone) = &p.timezone {
+                    tx.execute(incubook_sqlite::store::SET_RESOURCE_ZONE_SQL, &[zone, &id])?;
+                }
                 return write_facets(tx, id, &p.tags, &p.industries, &p.languages);
             }
         }?;
