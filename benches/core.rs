@@ -57,7 +57,10 @@ fn bookable(store: &Store) -> Vec<(String, Slot)> {
         for s in slots.into_iter().filter(|s| s.start % 3600 == 0) {
             if s.start >= last_end {
                 last_end = s.end;
-                out.push((id.clone(), Slot { start: incubook::domain::to_utc(s.start), end: incubook::domain::to_utc(s.end), late: false }));
+                out.push((
+                    id.clone(),
+                    Slot { start: incubook::domain::to_utc(s.start), end: incubook::domain::to_utc(s.end), late: false },
+                ));
             }
         }
     }

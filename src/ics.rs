@@ -90,6 +90,15 @@ fn event(view: &BookingView, lang: Lang) -> Event {
     if let Some(reason) = &b.reason {
         description.push_str(&format!("\n{}: {reason}", if lang == Lang::Zh { "原因" } else { "Reason" }));
     }
+    // A mentor in another zone: the session's time on both sides' clocks.
+    if let (Ok(booker), Ok(mentor)) = (view.booker_zone.parse::<Tz>(), view.resource_zone.parse::<Tz>())
+        && b.resource_kind == ResourceKind::Mentor
+    {
+        if crate::zones::shown_times(b.start, booker, mentor).1.is_some() {
+            let label = if lang == Lang::Zh { "时间" } else { "Time" };
+            description.push_str(&format!("\n{label}: {}", crate::zones::dual_time(b.start, booker, mentor, lang)));
+        }
+    }
     // What the lab's kiosk asks for (its QR code holds the same digits).
     if b.resource_kind == ResourceKind::Equipment && b.status.holds_slot() {
         let code = crate::usage::check_in_code(&b.id);

@@ -74,15 +74,47 @@ impl Days {
         Days { tz, days }
     }
 
-    fn instant(&self, day: &Day, minute: u16, edge: Edge) -> i64 {
-        if minute >= 1440 {
-            return day.next_midnight;
+    /// Pushes the instants of `day` whose wall-clock time lies in `start_min..end_min`. On a
+    /// day the clocks change that may be two pieces (an hour the clocks go back over is in
+    /// the window twice, or not at all), and never a stretch the wall clock puts outside it.
+    fn push_minutes(&self, day: &Day, (start_min, end_min): (u16, u16), out: &mut Vec<Span>) {
+        let (start_min, end_min) = (i64::from(start_min.min(1440)), i64::from(end_min.min(1440)));
+        if start_min >= end_min {
+            return;
         }
         if day.uniform {
-            return day.midnight + i64::from(minute) * 60;
+            out.push(Span::new(day.midnight + start_min * 60, day.midnight + end_min * 60));
+            return;
         }
-        let t = NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).unwrap_or(NaiveTime::MIN);
-        local_to_utc(self.tz, day.date.and_time(t), edge)
+        // Wall-clock seconds of the local midnight, as if it were UTC.
+        let naive_midnight = day.date.and_time(NaiveTime::MIN).and_utc().timestamp();
+        let mut from = day.midnight;
+        while from < day.next_midnight {
+            let offset = offset_at(self.tz, from);
+            let to = self.offset_change_after(from, day.next_midnight);
+            let lo = (naive_midnight + start_min * 60 - offset).max(from);
+            let hi = (naive_midnight + end_min * 60 - offset).min(to);
+            if lo < hi {
+                out.push(Span::new(lo, hi));
+            }
+            from = to;
+        }
+    }
+
+    /// The first instant after `from` and before `until` at which the zone's offset differs
+    /// from its offset at `from`; `until` when there is none. Binary search: zones change
+    /// offset at most a few times a day.
+    fn offset_change_after(&self, from: i64, until: i64) -> i64 {
+        let offset = offset_at(self.tz, from);
+        if offset_at(self.tz, until - 1) == offset {
+            return until;
+        }
+        let (mut lo, mut hi) = (from + 1, until - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if offset_at(self.tz, mid) == offset { lo = mid + 1 } else { hi = mid }
+        }
+        lo
     }
 
     /// The instants these days cover.
@@ -97,10 +129,6 @@ impl Days {
     pub fn index_of(&self, t: i64) -> Option<usize> {
         let i = self.days.partition_point(|d| d.next_midnight <= t);
         (i < self.days.len() && self.days[i].midnight <= t).then_some(i)
-    }
-
-    fn minutes_to_span(&self, day: &Day, start_min: u16, end_min: u16) -> Span {
-        Span::new(self.instant(day, start_min, Edge::Start), self.instant(day, end_min, Edge::End))
     }
 }
 
@@ -157,7 +185,7 @@ pub fn open_spans(cal: &Calendar, days: &Days, range: Span) -> Vec<Span> {
         let overrides = overrides_on(cal.overrides, day.date);
         if overrides.is_empty() {
             for w in cal.weekly.iter().filter(|w| w.weekday == day.weekday) {
-                spans.push(days.minutes_to_span(day, w.start_min, w.end_min));
+                days.push_minutes(day, (w.start_min, w.end_min), &mut spans);
             }
             continue;
         }
@@ -171,7 +199,7 @@ pub fn open_spans(cal: &Calendar, days: &Days, range: Span) -> Vec<Span> {
             .map(|o| Span::new(i64::from(o.start_min), i64::from(o.end_min)))
             .collect();
         for m in interval::subtract(&interval::normalize(add), &interval::normalize(off)) {
-            spans.push(days.minutes_to_span(day, m.start as u16, m.end as u16));
+            days.push_minutes(day, (m.start as u16, m.end as u16), &mut spans);
         }
     }
     interval::intersect(&interval::normalize(spans), &[range])
@@ -196,7 +224,7 @@ pub fn blackout_spans(cal: &Calendar, days: &Days, range: Span) -> Vec<Span> {
                 for day in
                     days.days.iter().filter(|d| d.weekday == weekday && d.date >= from && until.is_none_or(|u| d.date <= u))
                 {
-                    spans.push(days.minutes_to_span(day, start_min, end_min));
+                    days.push_minutes(day, (start_min, end_min), &mut spans);
                 }
             }
         }

@@ -102,6 +102,8 @@ pub fn shown_times(at: DateTime<Utc>, viewer: Tz, counterpart: Tz) -> (LocalTime
 /// "周二 20:00（上海）· 周二 08:00（纽约）", or the viewer's time alone when both zones agree.
 pub fn dual_time(at: DateTime<Utc>, viewer: Tz, counterpart: Tz, lang: Lang) -> String {
     match shown_times(at, viewer, counterpart) {
+        // A full-width bracket closes the Chinese side: no space before the dot there.
+        (mine, Some(theirs)) if lang == Lang::Zh => format!("{}· {}", mine.text(lang), theirs.text(lang)),
         (mine, Some(theirs)) => format!("{} · {}", mine.text(lang), theirs.text(lang)),
         (mine, None) => mine.text(lang),
     }

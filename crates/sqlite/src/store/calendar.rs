@@ -183,14 +183,17 @@ impl Store {
         Ok(slots)
     }
 
-    /// A person's zone: their makerspace's (the first by id where they hold a role); the
-    /// district's, Asia/Shanghai, for someone with none.
+    /// A person's zone: a mentor's own (an overseas mentor lives by it), else their
+    /// makerspace's (the first by id where they hold a role); the district's, Asia/Shanghai,
+    /// for someone with none.
     pub fn person_zone(&self, person_id: &str) -> Result<chrono_tz::Tz> {
         let zone: Option<String> = self
             .conn
             .prepare_cached(
-                "SELECT m.timezone FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = ?1
-                 ORDER BY pr.makerspace_id LIMIT 1",
+                "SELECT coalesce(
+                    (SELECT r.timezone FROM mentor t JOIN resource r ON r.id = t.resource_id WHERE t.person_id = ?1 AND r.deleted = 0),
+                    (SELECT m.timezone FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = ?1
+                     ORDER BY pr.makerspace_id LIMIT 1))",
             )?
             .query_row([person_id], |r| r.get(0))
             .optional()?;

@@ -45,6 +45,8 @@ pub struct MentorCard {
     pub tags: Vec<String>,
     pub industries: Vec<String>,
     pub languages: Vec<String>,
+    /// The zone of the mentor's hours: an overseas mentor's own.
+    pub timezone: String,
     /// The first few free slots, soonest first.
     pub next_free: Vec<Slot>,
 }
@@ -317,6 +319,7 @@ impl Store {
                     tags: m.tags,
                     industries: m.industries,
                     languages: m.languages,
+                    timezone: m.timezone,
                     next_free: slots
                         .into_iter()
                         .take(3)

@@ -1,0 +1,117 @@
+// Startups and overseas mentors, in the real app: a founder sees the startup record the sample
+// gave her, books the district's New York mentor and sees her own time and the mentor's
+// (and whether it is late for her); a space admin registers a company, refused first for a
+// mistyped credit code that names the bad character.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, press, shot, shown, start, type Browser, type Session } from './driver';
+
+let session: Session;
+let browser: Browser;
+let founder: string;
+let admin: string;
+let startupName: string;
+let mentorName: string;
+
+const text = async (selector: string) => (await shown(browser, selector)).getText();
+const click = (selector: string) => press(browser, selector);
+
+async function notice(): Promise<string> {
+  return text('[data-testid="notice"]');
+}
+
+async function actAs(personId: string) {
+  const select = await shown(browser, '[data-testid="profile-switcher"]');
+  await select.selectByAttribute('value', personId);
+}
+
+beforeAll(async () => {
+  session = await start({
+    prepare: (dir) => {
+      cli(dir, ['demo']);
+      founder = (cli(dir, ['people', '--role', 'founder', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+      admin = (cli(dir, ['people', '--role', 'space_admin', '--makerspace', 'PD-0002']) as { id: string }[])[0].id;
+      const startups = cli(dir, ['startups', 'list']) as { name: string; members: { person_id: string }[] }[];
+      startupName = startups.find((s) => s.members.some((m) => m.person_id === founder))?.name ?? '';
+      const overseas = cli(dir, ['mentors', '--text', '海外导师', '--as', founder]) as { name: string; timezone: string }[];
+      mentorName = overseas.find((m) => m.timezone === 'America/New_York')?.name ?? '';
+    },
+  });
+  browser = session.browser;
+});
+
+afterAll(async () => {
+  await session?.stop();
+});
+
+describe('startups and overseas mentors', () => {
+  it('shows a founder the startup she is a member of', async () => {
+    expect(startupName).not.toBe('');
+    await actAs(founder);
+    await click('[data-testid="nav-startups"]');
+    expect(await text('[data-testid="my-startup"]')).toContain(startupName);
+  });
+
+  it('books the New York mentor, showing the founder her time and the mentor’s', async () => {
+    expect(mentorName).not.toBe('');
+    await click('[data-testid="nav-mentors"]');
+    await (await shown(browser, '[data-testid="filter-text"]')).setValue('海外导师');
+    await click('[data-testid="search-mentors"]');
+    await browser.waitUntil(
+      async () => {
+        const names = (await browser.execute(() =>
+          [...document.querySelectorAll('[data-testid="mentor-card"]')].map((c) => c.textContent ?? ''),
+        )) as string[];
+        return names.some((n) => n.includes(mentorName));
+      },
+      { timeout: 20_000 },
+    );
+    const index = (await browser.execute(
+      (name: string) => [...document.querySelectorAll('[data-testid="mentor-card"]')].findIndex((c) => (c.textContent ?? '').includes(name)),
+      mentorName,
+    )) as number;
+    await (await browser.$$('[data-testid="mentor-card"]'))[index].click();
+    expect(await text('[data-testid="mentor-zone"]')).toContain('纽约');
+    const free = await shown(browser, '.ib-free');
+    await free.click();
+    await shown(browser, '[data-testid="book-panel"]');
+    // The latest start of that day: New York's morning is Shanghai's night.
+    const starts = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="book-start"] option')].map((o) => (o as HTMLOptionElement).value),
+    )) as string[];
+    const latest = starts[starts.length - 1];
+    await (await browser.$('[data-testid="book-start"]')).selectByAttribute('value', latest);
+    const theirs = await text('[data-testid="book-counterpart-time"]');
+    const ny = new Date(latest).toLocaleTimeString('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(theirs).toContain(`${ny}（纽约）`);
+    const shanghaiEnd = new Date(new Date(latest).getTime() + 60 * 60_000);
+    const endHour = Number(shanghaiEnd.toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', hourCycle: 'h23' }));
+    const lateForHer = endHour > 22 || endHour < 8;
+    expect(await browser.$('[data-testid="book-late"]').isExisting()).toBe(lateForHer);
+    await shot(browser, 'overseas-mentor-booking');
+    await (await browser.$('[data-testid="book-topic"]')).setValue('出海融资咨询');
+    await click('[data-testid="book-confirm"]');
+    expect(await notice()).toBe('预约成功，已确认。');
+    await click('[data-testid="nav-bookings"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="counterpart-time"]').length) > 0, { timeout: 20_000 });
+    const shownTimes = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="counterpart-time"]')].map((e) => e.textContent ?? ''),
+    )) as string[];
+    expect(shownTimes.some((s) => s.includes(`${ny}（纽约）`))).toBe(true);
+    await shot(browser, 'overseas-booking-list');
+  });
+
+  it('lets a space admin register a company, refusing a mistyped credit code by its character', async () => {
+    await actAs(admin);
+    await click('[data-testid="nav-startups"]');
+    await (await shown(browser, '[data-testid="startup-name"]')).setValue('光年智能');
+    await (await browser.$('[data-testid="startup-kind"]')).selectByAttribute('value', 'enterprise');
+    await (await browser.$('[data-testid="startup-code"]')).setValue('9131011OMA1K4PXX0T');
+    await click('[data-testid="save-startup"]');
+    expect(await notice()).toContain('第 8 位');
+    await (await browser.$('[data-testid="startup-code"]')).setValue('91310115MA1K4PXX0T');
+    await click('[data-testid="save-startup"]');
+    expect(await notice()).toContain('已保存');
+    await browser.waitUntil(async () => (await text('[data-testid="startup-list"]')).includes('91310115MA1K4PXX0T'), { timeout: 20_000 });
+    await shot(browser, 'startups');
+  });
+});
