@@ -3,6 +3,10 @@ import type { Slot } from "./Slot";
 
 export type MentorCard = { id: string, name: string, title: string, makerspace_code: string, tags: Array<string>, industries: Array<string>, languages: Array<string>, 
 /**
+ * The zone of the mentor's hours: an overseas mentor's own.
+ */
+timezone: string, 
+/**
  * The first few free slots, soonest first.
  */
 next_free: Array<Slot>, };
