@@ -1,6 +1,6 @@
 //! Benchmarks on the `district` sample (500 makerspaces, 5,000 mentors, 2,000 equipment,
 //! 200,000 bookings): mentor free slots by tag over 14 days, one equipment's week of
-//! slots, booking commits (durable, and without the per-commit fsync), the pure rule
+//! slots, matching a founder's need over every mentor, booking commits (durable, and without the per-commit fsync), the pure rule
 //! check without any database, a check-in recorded, and the sharing figures of a district
 //! year (10⁶ usage sessions).
 
@@ -12,6 +12,7 @@ use incubook::availability::Days;
 use incubook::domain::Slot;
 use incubook::indicators::GroupBy;
 use incubook::interval::Span;
+use incubook::matching::MatchNeed;
 use incubook::rules::{self, Qualification, RuleContext};
 use incubook::sample::{self, Scale};
 use incubook::store::{Durability, EquipmentFilter, MentorSearch, NewBooking, PeopleFilter, SlotSearch, Store};
@@ -76,6 +77,17 @@ fn bench_availability(c: &mut Criterion, f: &Fixture) {
     c.bench_function("mentor_free_slots_one_tag_14_days", |b| b.iter(|| f.store.slots_many(&ids, range, 60, now())));
     let full = MentorSearch { tag: Some("fundraising".into()), free_within_days: Some(14), ..MentorSearch::default() };
     c.bench_function("mentor_search_one_tag_free_within_14_days", |b| b.iter(|| f.store.search_mentors(&full, now())));
+
+    // Matching over every mentor a founder may see (5,000 in the district sample).
+    let founder: String = f
+        .store
+        .conn()
+        .query_row("SELECT person_id FROM person_role WHERE role = 'founder' ORDER BY person_id LIMIT 1", [], |r| r.get(0))
+        .unwrap_or_default();
+    let need = MatchNeed { tags: vec!["fundraising".into(), "legal".into()], ..MatchNeed::default() };
+    let top = f.store.match_mentors(&founder, &need, now()).unwrap_or_default();
+    eprintln!("matching: top score {:?}", top.first().map(|m| m.score.total));
+    c.bench_function("match_mentors_district", |b| b.iter(|| f.store.match_mentors(&founder, &need, now())));
 
     let equipment = f
         .store

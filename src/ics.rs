@@ -93,11 +93,10 @@ fn event(view: &BookingView, lang: Lang) -> Event {
     // A mentor in another zone: the session's time on both sides' clocks.
     if let (Ok(booker), Ok(mentor)) = (view.booker_zone.parse::<Tz>(), view.resource_zone.parse::<Tz>())
         && b.resource_kind == ResourceKind::Mentor
+        && crate::zones::shown_times(b.start, booker, mentor).1.is_some()
     {
-        if crate::zones::shown_times(b.start, booker, mentor).1.is_some() {
-            let label = if lang == Lang::Zh { "时间" } else { "Time" };
-            description.push_str(&format!("\n{label}: {}", crate::zones::dual_time(b.start, booker, mentor, lang)));
-        }
+        let label = if lang == Lang::Zh { "时间" } else { "Time" };
+        description.push_str(&format!("\n{label}: {}", crate::zones::dual_time(b.start, booker, mentor, lang)));
     }
     // What the lab's kiosk asks for (its QR code holds the same digits).
     if b.resource_kind == ResourceKind::Equipment && b.status.holds_slot() {

@@ -506,3 +506,39 @@ fn a_space_admin_adds_imports_moves_in_and_finds_startups() {
     assert_eq!(spark[0]["members"][0]["name"], "某某", "a lead nobody knew is added as a founder");
     assert_eq!(spark[0]["residencies"][0]["move_in"], "2026-05-01");
 }
+
+#[test]
+fn match_lists_five_mentors_whose_parts_add_up_with_a_slot_to_book() {
+    let s = sample();
+    let d = s.dir.path();
+    let matches = json(&incubook(d, &["--json", "match", "--tag", "融资", "--online", "--as", &s.founder]));
+    let list = matches.as_array().cloned().unwrap_or_default();
+    assert!(!list.is_empty() && list.len() <= 5, "{matches}");
+    for m in &list {
+        let score = &m["score"];
+        let part = |k: &str| score[k].as_u64().unwrap_or(0);
+        let sum: u64 = ["expertise", "industry", "language", "format", "availability", "capacity"].iter().map(|k| part(k)).sum();
+        assert_eq!(sum, part("total"), "{m}");
+    }
+    let first = &list[0];
+    let slot = &first["suggested"];
+    let booked = json(&incubook(
+        d,
+        &[
+            "--json",
+            "book",
+            first["mentor_id"].as_str().unwrap_or_default(),
+            "--start",
+            slot["start"].as_str().unwrap_or_default(),
+            "--minutes",
+            "60",
+            "--topic",
+            "匹配推荐",
+            "--as",
+            &s.founder,
+        ],
+    ));
+    assert!(booked["status"] == "confirmed" || booked["status"] == "requested", "{booked}");
+    let bad = error(&incubook(d, &["--json", "match", "--tag", "astrology", "--as", &s.founder]));
+    assert_eq!(bad["code"], "invalid.tags");
+}

@@ -78,6 +78,7 @@ macro_rules! with_commands {
             startups::update_startup,
             startups::set_startup_member,
             startups::set_residency,
+            startups::match_mentors,
             admin::set_role,
             admin::mentor_report,
             admin::equipment_report,

@@ -50,6 +50,8 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ImportKind::export_all(&cfg)?;
     incubook::startup::StartupRecord::export_all(&cfg)?;
     incubook::zones::ZoneName::export_all(&cfg)?;
+    incubook::matching::MatchNeed::export_all(&cfg)?;
+    incubook::store::MentorMatch::export_all(&cfg)?;
     incubook::startup::StartupFilter::export_all(&cfg)?;
     incubook::startup::NewStartup::export_all(&cfg)?;
     ImportOutcome::export_all(&cfg)?;

@@ -382,6 +382,8 @@ pub trait Ledger {
     /// The person's bookings, of any resource, released as no-shows that started at or after
     /// `since` (the server sees the whole district's).
     fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Self::Error>;
+    /// Requests to mentors still unanswered that were made at or before `before`, oldest first.
+    fn unanswered_requests(&mut self, before: i64) -> Result<Vec<StoredBooking>, Self::Error>;
     /// Every booking of the series the booking belongs to, by the time each was first
     /// booked for; empty when it belongs to none.
     fn series_of(&mut self, booking_id: &str) -> Result<Vec<SeriesMember>, Self::Error>;

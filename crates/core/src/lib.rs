@@ -14,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod interval;
 pub mod ledger;
+pub mod matching;
 pub mod protocol;
 pub mod recurrence;
 pub mod register;

@@ -26,6 +26,7 @@ pub struct MemoryBooking {
     pub reason: Option<String>,
     /// (series id, the start its rule gave it, the refusal of a skipped occurrence).
     pub series: Option<(Id, i64, Option<String>)>,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -217,6 +218,22 @@ impl Ledger for MemoryLedger {
         Ok(equipment.then(|| self.usage_rules.get(resource_id).cloned().unwrap_or_default()))
     }
 
+    fn unanswered_requests(&mut self, before: i64) -> Result<Vec<StoredBooking>, Infallible> {
+        let mentor = |id: &str| self.resources.get(id).is_some_and(|r| r.kind == crate::domain::ResourceKind::Mentor);
+        let mut out: Vec<(i64, StoredBooking)> = self
+            .bookings
+            .values()
+            .filter(|b| {
+                b.booking.status == crate::domain::BookingStatus::Requested
+                    && b.created_at <= before
+                    && mentor(&b.booking.resource_id)
+            })
+            .map(|b| (b.created_at, b.booking.clone()))
+            .collect();
+        out.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
+        Ok(out.into_iter().map(|(_, b)| b).collect())
+    }
+
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>, Infallible> {
         let checked: std::collections::BTreeSet<&str> = self.sessions.values().map(|(s, _)| s.booking_id.as_str()).collect();
         let equipment = |id: &str| self.resources.get(id).is_some_and(|r| r.kind == crate::domain::ResourceKind::Equipment);
@@ -328,10 +345,13 @@ impl Ledger for MemoryLedger {
                     b.series = Some((series_id.into(), recurrence.start, rejection.map(str::to_string)));
                 }
             }
-            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, .. } => {
+            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
                 let booking =
                     StoredBooking { id: id.into(), resource_id: resource_id.into(), booker_id: booker_id.into(), span, status };
-                self.bookings.insert(id.into(), MemoryBooking { booking, topic: topic.into(), reason: None, series: None });
+                self.bookings.insert(
+                    id.into(),
+                    MemoryBooking { booking, topic: topic.into(), reason: None, series: None, created_at: at },
+                );
             }
             Effect::SetStatus { id, status, reason, .. } => {
                 if let Some(b) = self.bookings.get_mut(id) {

@@ -45,6 +45,9 @@ CREATE INDEX residency_by_version ON residency(version);
 
 ALTER TABLE usage_session ADD COLUMN startup_id TEXT REFERENCES startup(id);
 
+-- The app's sweep looks for requests nobody answered within 72 hours.
+CREATE INDEX booking_requested_by_created ON booking(created_at) WHERE status = 'requested' AND deleted = 0;
+
 WITH named AS (
     SELECT id, trim(startup_name) AS name, industry, stage, created_at,
            row_number() OVER (PARTITION BY trim(startup_name) ORDER BY created_at, id) AS nth

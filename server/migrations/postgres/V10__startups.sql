@@ -40,6 +40,8 @@ CREATE INDEX residency_by_version ON residency(version);
 
 ALTER TABLE usage_session ADD COLUMN startup_id text REFERENCES startup(id);
 
+CREATE INDEX booking_requested_by_created ON booking(created_at) WHERE status = 'requested' AND deleted = 0;
+
 CREATE TRIGGER startup_mark BEFORE INSERT OR UPDATE ON startup FOR EACH ROW EXECUTE FUNCTION sync_mark();
 CREATE TRIGGER startup_tombstone AFTER DELETE ON startup FOR EACH ROW EXECUTE FUNCTION sync_tombstone('id');
 CREATE TRIGGER startup_member_mark BEFORE INSERT OR UPDATE ON startup_member FOR EACH ROW EXECUTE FUNCTION sync_mark();

@@ -98,3 +98,14 @@ pub async fn set_residency(
         })
         .await
 }
+
+/// The best five mentors for the acting founder's need, each with its score's parts and a
+/// slot to book.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn match_mentors(
+    state: State<'_, AppState>,
+    need: incubook::matching::MatchNeed,
+) -> IpcResult<Vec<incubook::store::MentorMatch>> {
+    state.run(move |store, session| Ok(store.match_mentors(&session.actor()?, &need, incubook::now()?)?)).await
+}

@@ -285,6 +285,8 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// The best mentors for a startup's need, with each score's breakdown and a slot to book
+    Match(startup_commands::MatchArgs),
     /// Startups (团队 / 企业): add, list, members, residency
     #[command(subcommand)]
     Startups(startup_commands::StartupCommand),

@@ -210,3 +210,80 @@ pub fn run(store: &mut Store, command: &StartupCommand, out: &Output, now: DateT
         }
     }
 }
+
+/// `incubook match`: the best five mentors for a need, with each score's parts.
+#[derive(clap::Args, Debug)]
+pub struct MatchArgs {
+    /// The startup whose need it is, by id (its industry counts unless --industry says otherwise)
+    #[arg(long)]
+    startup: Option<String>,
+    /// Expertise wanted, like 融资 or fundraising (repeat for more)
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Industry, like 智能硬件
+    #[arg(long)]
+    industry: Option<String>,
+    /// A language the mentor should speak, like en (default zh)
+    #[arg(long)]
+    lang: Option<String>,
+    /// Only online sessions count as a fit
+    #[arg(long, conflicts_with = "in_person")]
+    online: bool,
+    /// Only in-person sessions count as a fit
+    #[arg(long)]
+    in_person: bool,
+    /// Length of the session in minutes
+    #[arg(long, default_value_t = 60)]
+    minutes: u32,
+    /// Who is looking (a founder), by person id
+    #[arg(long = "as", value_name = "PERSON_ID")]
+    actor: String,
+}
+
+pub fn run_match(store: &Store, args: &MatchArgs, out: &Output, now: DateTime<Utc>) -> Result<()> {
+    let industry = match (&args.industry, &args.startup) {
+        (Some(i), _) => Some(i.clone()),
+        (None, Some(id)) => Some(store.startup(id)?.industry).filter(|i| !i.is_empty()),
+        (None, None) => None,
+    };
+    let format = if args.online {
+        Some("online".to_string())
+    } else if args.in_person {
+        Some("in_person".to_string())
+    } else {
+        None
+    };
+    let need = incubook::matching::MatchNeed {
+        tags: args.tags.clone(),
+        industry,
+        language: args.lang.clone(),
+        format,
+        minutes: Some(args.minutes),
+    };
+    let matches = store.match_mentors(&args.actor, &need, now)?;
+    out.show(&matches, || {
+        let rows: Vec<Vec<String>> = matches
+            .iter()
+            .map(|m| {
+                let s = m.score;
+                vec![
+                    m.name.clone(),
+                    s.total.to_string(),
+                    format!("{}/{}/{}/{}/{}/{}", s.expertise, s.industry, s.language, s.format, s.availability, s.capacity),
+                    m.suggested.map(|slot| out.span(slot.start, slot.end)).unwrap_or_default(),
+                    m.mentor_id.clone(),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                out.t("导师", "mentor"),
+                out.t("得分", "score"),
+                out.t("专长/行业/语言/形式/空闲/余量", "expertise/industry/language/format/free/spare"),
+                out.t("建议时段", "suggested slot"),
+                out.t("编号", "id"),
+            ],
+            &rows,
+        )
+    })
+}

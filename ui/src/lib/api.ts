@@ -35,6 +35,8 @@ import type { QualificationGrant } from '../bindings/QualificationGrant';
 import type { LabCalendar } from '../bindings/LabCalendar';
 import type { Role } from '../bindings/Role';
 import type { ZoneName } from '../bindings/ZoneName';
+import type { MatchNeed } from '../bindings/MatchNeed';
+import type { MentorMatch } from '../bindings/MentorMatch';
 import type { StartupRecord } from '../bindings/StartupRecord';
 import type { StartupFilter } from '../bindings/StartupFilter';
 import type { NewStartup } from '../bindings/NewStartup';
@@ -85,6 +87,7 @@ export const api = {
   resourceCalendar: (resourceId: string, from: string, to: string) => call<CalendarEntry[]>('resource_calendar', { resourceId, from, to }),
   myMentorProfile: () => call<Mentor | null>('my_mentor_profile'),
   zones: () => call<ZoneName[]>('zones'),
+  matchMentors: (need: MatchNeed) => call<MentorMatch[]>('match_mentors', { need }),
   setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
   setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => call<void>('set_weekly_hours', { resourceId, hours }),
   setPolicy: (resourceId: string, policy: Policy) => call<void>('set_policy', { resourceId, policy }),

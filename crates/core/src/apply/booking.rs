@@ -198,6 +198,27 @@ pub(super) fn change_status<L: Ledger>(
     write_status(l, person, &b, to, reason, now)
 }
 
+/// How long a mentor has to answer a request before it expires and the founder is offered
+/// the next match.
+pub const REQUEST_ANSWER_HOURS: i64 = 72;
+/// The reason an expired request is declined with; the founder's app offers other mentors.
+pub const REQUEST_EXPIRED: &str = "expired: not answered within 72 hours";
+
+/// Declines, as the app, the requests to mentors nobody answered within 72 hours.
+pub fn expire_requests<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::domain::Id>, L::Error> {
+    let mut expired = Vec::new();
+    for candidate in l.unanswered_requests(now - REQUEST_ANSWER_HOURS * 3600).stored()? {
+        // Read again (locked where rows lock): an answer that committed since stands.
+        let Some(b) = l.booking(&candidate.id).stored()? else { continue };
+        if b.status != BookingStatus::Requested {
+            continue;
+        }
+        write_status(l, super::SYSTEM_ACTOR, &b, BookingStatus::Declined, Some(REQUEST_EXPIRED), now)?;
+        expired.push(b.id);
+    }
+    Ok(expired)
+}
+
 /// A decided status change: the row, its audit entry, the booker told (unless they made it),
 /// and a freed slot offered to the waitlist. A blackout's cancellations come here too.
 pub fn write_status<L: Ledger>(

@@ -14,7 +14,9 @@ mod usage;
 
 pub use usage::{SYSTEM_ACTOR, Swept, release_no_shows, sweep};
 
-pub use booking::{Asked, RequestFacts, decide_new_booking, kept_reason, write_status};
+pub use booking::{
+    Asked, REQUEST_ANSWER_HOURS, REQUEST_EXPIRED, RequestFacts, decide_new_booking, expire_requests, kept_reason, write_status,
+};
 
 use crate::command::Command;
 use crate::decide::{self, Actor};

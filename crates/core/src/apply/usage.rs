@@ -270,6 +270,8 @@ pub fn release_no_shows<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::do
 pub struct Swept {
     pub released: Vec<crate::domain::Id>,
     pub closed: Vec<crate::domain::Id>,
+    /// Requests to mentors left unanswered for 72 hours.
+    pub expired: Vec<crate::domain::Id>,
 }
 
 /// The app's own work on machine hours, every few seconds: no-shows released, and sessions
@@ -277,6 +279,7 @@ pub struct Swept {
 /// for the booked time they ran, and flagged for the lab manager.
 pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
     let released = release_no_shows(l, now)?;
+    let expired = super::booking::expire_requests(l, now)?;
     let mut closed = Vec::new();
     for session in l.open_after_end(now).stored()? {
         let terms = l.usage_rules(&session.resource_id).stored()?.unwrap_or_default();
@@ -287,7 +290,7 @@ pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
         close_forgotten(l, SYSTEM_ACTOR, &session, &b, now)?;
         closed.push(session.id);
     }
-    Ok(Swept { released, closed })
+    Ok(Swept { released, closed, expired })
 }
 
 /// Closes a session nobody checked out of at its booking's end, charges it for the time it

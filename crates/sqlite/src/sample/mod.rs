@@ -734,6 +734,8 @@ fn generate_bookings(
                 (false, _) => ("confirmed", None),
             };
             let created_at = (start - rng.random_range(1..10) * 86_400).min(now - 3600);
+            // A request still waiting was made within the 72 hours a mentor has to answer.
+            let created_at = if status == "requested" { created_at.max(now - 2 * 86_400) } else { created_at };
             let topic = match r.kind {
                 ResourceKind::Mentor => TOPICS.choose(rng).unwrap_or(&""),
                 ResourceKind::Equipment => PURPOSES.choose(rng).unwrap_or(&""),

@@ -240,6 +240,12 @@ impl Ledger for SqliteLedger<'_> {
         rows.into_iter().map(|(b, recurrence_at)| Ok(SeriesMember { booking: to_stored(b)?, recurrence_at })).collect()
     }
 
+    fn unanswered_requests(&mut self, before: i64) -> Result<Vec<StoredBooking>> {
+        let mut stmt = self.tx.prepare_cached(super::UNANSWERED_REQUESTS_SQL)?;
+        let rows = stmt.query_map([before], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(to_stored).collect()
+    }
+
     fn unchecked_started(&mut self, now: i64) -> Result<Vec<StoredBooking>> {
         let mut stmt = self.tx.prepare_cached(UNCHECKED_STARTED_SQL)?;
         let rows = stmt.query_map([now], stored_booking)?.collect::<rusqlite::Result<Vec<_>>>()?;

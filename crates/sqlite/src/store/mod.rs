@@ -11,6 +11,7 @@ mod journal;
 mod kiosk;
 mod labs;
 mod ledger;
+mod matching;
 mod mentors;
 mod notices;
 mod rows;
@@ -35,6 +36,7 @@ pub use journal::{Journal, NoJournal, Tx};
 pub use kiosk::{KioskBooking, KioskDay, KioskInstrument, SET_KIOSK_PIN_SQL};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
 pub use ledger::SqliteLedger;
+pub use matching::{MATCHES_SHOWN, MentorMatch};
 pub use mentors::{MentorCard, MentorSearch, SET_RESOURCE_ZONE_SQL};
 pub use notices::Notice;
 pub use rows::{sql_value, table_columns};
@@ -48,8 +50,8 @@ pub use startups::{
 pub use usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
     RATES_SQL, REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
-    UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, WalkUpAsked, basis_text, rates_of, register_columns, register_of,
-    stored_session, usage_rules_of,
+    UNANSWERED_REQUESTS_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, WalkUpAsked, basis_text, rates_of,
+    register_columns, register_of, stored_session, usage_rules_of,
 };
 // The commands' payloads and rule inputs live below the store; callers still find them here.
 pub use crate::command::{

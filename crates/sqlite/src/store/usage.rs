@@ -77,6 +77,12 @@ pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id
        AND NOT EXISTS(SELECT 1 FROM usage_session s WHERE s.booking_id = b.id)
      ORDER BY b.start_at, b.id";
 
+/// Requests to mentors made at or before `$1` that nobody has answered, oldest first.
+pub const UNANSWERED_REQUESTS_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status
+     FROM booking b JOIN mentor m ON m.resource_id = b.resource_id
+     WHERE b.status = 'requested' AND b.deleted = 0 AND b.created_at <= $1
+     ORDER BY b.created_at, b.id";
+
 /// Usage rules from their columns (`USAGE_RULES_SQL`), as both backends read them.
 pub fn usage_rules_of([check_in_opens_min, no_show_after_min, close_grace_min, approval_after_no_shows]: [i64; 4]) -> UsageRules {
     let minutes = |m: i64| u32::try_from(m).unwrap_or_default();

@@ -356,6 +356,10 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn unanswered_requests(&mut self, _before: i64) -> Ahead<Vec<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
     fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {
         Err(NotReadAhead)
     }

@@ -301,6 +301,10 @@ impl Ledger for PgLedger<'_, '_, '_> {
         rows.iter().map(|r| Ok(SeriesMember { booking: stored_booking(r)?, recurrence_at: r.get(6) })).collect()
     }
 
+    fn unanswered_requests(&mut self, before: i64) -> Res<Vec<StoredBooking>> {
+        self.tx.query(incubook_sqlite::store::UNANSWERED_REQUESTS_SQL, &[&before])?.iter().map(stored_booking).collect()
+    }
+
     fn unchecked_started(&mut self, now: i64) -> Res<Vec<StoredBooking>> {
         self.tx.query(UNCHECKED_STARTED_SQL, &[&now])?.iter().map(stored_booking).collect()
     }
