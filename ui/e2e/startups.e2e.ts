@@ -51,6 +51,21 @@ describe('startups and overseas mentors', () => {
     expect(await text('[data-testid="my-startup"]')).toContain(startupName);
   });
 
+  it('matches mentors to her need with each score’s parts, and books the suggested slot in one click', async () => {
+    await click('[data-testid="nav-mentors"]');
+    await click('[data-testid="match-tag-fundraising"]');
+    await click('[data-testid="match-find"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="match-row"]').length) > 0, { timeout: 20_000 });
+    const rows = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="match-row"]')].map((r) => r.textContent ?? ''),
+    )) as string[];
+    expect(rows.length).toBeLessThanOrEqual(5);
+    expect(rows[0]).toContain('专长');
+    await shot(browser, 'matching');
+    await (await browser.$$('[data-testid="match-book"]'))[0].click();
+    expect(await notice()).toMatch(/预约成功|已提交/);
+  });
+
   it('books the New York mentor, showing the founder her time and the mentor’s', async () => {
     expect(mentorName).not.toBe('');
     await click('[data-testid="nav-mentors"]');
@@ -112,6 +127,13 @@ describe('startups and overseas mentors', () => {
     await click('[data-testid="save-startup"]');
     expect(await notice()).toContain('已保存');
     await browser.waitUntil(async () => (await text('[data-testid="startup-list"]')).includes('91310115MA1K4PXX0T'), { timeout: 20_000 });
+    // Registered by PD-0002's admin, it moved in there today.
+    const row = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="startup-list"] tr')].map((r) => r.textContent ?? '').find((r) => r.includes('光年智能')),
+    )) as string;
+    expect(row).toContain('91310115MA1K4PXX0T');
+    expect(row).toMatch(/\d{4}-\d{2}-\d{2}/);
+    await (await browser.$('[data-testid="startup-list"]')).scrollIntoView();
     await shot(browser, 'startups');
   });
 });
