@@ -88,3 +88,48 @@ fn a_mentor_imported_with_a_zone_keeps_hours_there() {
         .ok_or("accepted"));
     assert!(err.to_string().contains("timezone"), "{err}");
 }
+
+#[test]
+fn a_founder_is_told_a_week_ahead_when_the_mentors_clock_changes_before_a_session() {
+    let mut d = district();
+    let (mentor_person, mentor, founder) = (d.mentor_person.clone(), d.mentor.clone(), d.founders[0].clone());
+    let profile = MentorProfile {
+        title: "海外导师".into(),
+        bio: String::new(),
+        tags: vec!["fundraising".into()],
+        industries: vec![],
+        languages: vec!["en".into()],
+        formats: vec!["online".into()],
+        visibility: Visibility::District,
+        timezone: Some("America/New_York".into()),
+    };
+    ok(d.store.update_mentor_profile(&mentor_person, &mentor, &profile, now()));
+    let ny = chrono_tz::America::New_York;
+    let at = |y, m, day, h| ny.with_ymd_and_hms(y, m, day, h, 0, 0).single().map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+    // Booked on 1 March for Monday 15 March, 09:00 in New York: the clocks there go forward on
+    // the 14th, so it is 21:00 in Shanghai, not 22:00 as a week before.
+    let booked_on = at(2027, 3, 1, 9);
+    let session = at(2027, 3, 15, 9);
+    let new = NewBooking {
+        resource_id: mentor.clone(),
+        start: session,
+        end: session + chrono::Duration::hours(1),
+        topic: "融资".into(),
+    };
+    let b = ok(d.store.book(&founder, &new, booked_on));
+    // More than a week ahead: nothing yet.
+    assert!(ok(d.store.sweep_usage(at(2027, 3, 7, 9))).zone_notices.is_empty());
+    let swept = ok(d.store.sweep_usage(at(2027, 3, 9, 9)));
+    assert_eq!(swept.zone_notices, vec![b.id.clone()]);
+    let told = ok(d.store.notifications(&founder));
+    let notice = told.iter().find(|n| n.kind == "zone_change").unwrap_or_else(|| panic!("not told: {told:?}"));
+    assert_eq!(notice.detail["shown_zh"], "周一 21:00（上海）· 周一 09:00（纽约）");
+    assert_eq!(notice.detail["shift_min"], 60);
+    // Once.
+    assert!(ok(d.store.sweep_usage(at(2027, 3, 10, 9))).zone_notices.is_empty());
+    // After the change, a session a week on sees no change between now and then.
+    let later = at(2027, 3, 22, 9);
+    let new = NewBooking { resource_id: mentor, start: later, end: later + chrono::Duration::hours(1), topic: "融资".into() };
+    ok(d.store.book(&founder, &new, at(2027, 3, 16, 9)));
+    assert!(ok(d.store.sweep_usage(at(2027, 3, 16, 9))).zone_notices.is_empty());
+}

@@ -93,6 +93,8 @@ pub enum Entity {
     /// The person (by id) is a mentor already.
     MentorPerson,
     UsageSession,
+    /// The booker of the booking (by its id) was told its mentor's clock changes before it.
+    ZoneChangeNotice,
     /// A startup (ever made under the id).
     Startup,
     Residency,
@@ -382,6 +384,9 @@ pub trait Ledger {
     /// The person's bookings, of any resource, released as no-shows that started at or after
     /// `since` (the server sees the whole district's).
     fn no_shows(&mut self, person_id: &str, since: i64) -> Result<u32, Self::Error>;
+    /// Bookings of mentors holding their time that start within `window`, with the mentor's
+    /// zone and the booker's (their makerspace's), by start.
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, String)>, Self::Error>;
     /// Requests to mentors still unanswered that were made at or before `before`, oldest first.
     fn unanswered_requests(&mut self, before: i64) -> Result<Vec<StoredBooking>, Self::Error>;
     /// Every booking of the series the booking belongs to, by the time each was first

@@ -61,6 +61,8 @@ pub struct MemoryLedger {
     pub registers: BTreeMap<Id, InstrumentRegister>,
     /// Person → the hash of their kiosk PIN.
     pub pins: BTreeMap<Id, Option<String>>,
+    /// Bookings whose booker was told their mentor's clock changes.
+    pub zone_notices: std::collections::BTreeSet<Id>,
     /// Startups with their members and residencies, and each one's credit code.
     pub startups: BTreeMap<Id, (StoredStartup, Option<String>)>,
     /// Waitlist entries in the order they joined, for "first come, first told".
@@ -152,6 +154,7 @@ impl Ledger for MemoryLedger {
             Entity::MentorPerson => self.mentors.values().any(|m| m.person_id == id),
             Entity::UsageSession => self.sessions.contains_key(id),
             Entity::Startup => self.startups.contains_key(id),
+            Entity::ZoneChangeNotice => self.zone_notices.contains(id),
             Entity::Residency => self.startups.values().any(|(s, _)| s.residencies.iter().any(|r| r.id == id)),
         })
     }
@@ -216,6 +219,22 @@ impl Ledger for MemoryLedger {
     fn usage_rules(&mut self, resource_id: &str) -> Result<Option<UsageRules>, Infallible> {
         let equipment = self.resources.get(resource_id).is_some_and(|r| r.kind == crate::domain::ResourceKind::Equipment);
         Ok(equipment.then(|| self.usage_rules.get(resource_id).cloned().unwrap_or_default()))
+    }
+
+    /// The memory ledger keeps no zones of people: it names the resource's zone for both.
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, String)>, Infallible> {
+        let mut out: Vec<(StoredBooking, String, String)> = self
+            .bookings
+            .values()
+            .map(|b| &b.booking)
+            .filter(|b| b.status.holds_slot() && b.span.start >= window.start && b.span.start < window.end)
+            .filter_map(|b| {
+                let r = self.resources.get(&b.resource_id).filter(|r| r.kind == crate::domain::ResourceKind::Mentor)?;
+                Some((b.clone(), r.tz.name().to_string(), r.tz.name().to_string()))
+            })
+            .collect();
+        out.sort_by(|a, b| (a.0.span.start, &a.0.id).cmp(&(b.0.span.start, &b.0.id)));
+        Ok(out)
     }
 
     fn unanswered_requests(&mut self, before: i64) -> Result<Vec<StoredBooking>, Infallible> {
@@ -382,7 +401,12 @@ impl Ledger for MemoryLedger {
             Effect::InsertFeedback { booking_id, rating, comment, .. } => {
                 self.feedback.insert(booking_id.into(), (rating, comment.into()));
             }
-            Effect::Notify { person_id, kind, .. } => self.notifications.push((person_id.into(), kind.into())),
+            Effect::Notify { person_id, kind, booking_id, .. } => {
+                if kind == "zone_change" {
+                    self.zone_notices.extend(booking_id.map(str::to_string));
+                }
+                self.notifications.push((person_id.into(), kind.into()));
+            }
             Effect::Audit { actor_id, action, entity_id, .. } => {
                 self.audit.push((actor_id.into(), action.into(), entity_id.into()));
             }

@@ -45,6 +45,9 @@ CREATE INDEX residency_by_version ON residency(version);
 
 ALTER TABLE usage_session ADD COLUMN startup_id TEXT REFERENCES startup(id);
 
+-- The app's sweep tells a founder once of a mentor's clock change before a session.
+CREATE INDEX notification_by_booking ON notification(booking_id, kind) WHERE booking_id IS NOT NULL;
+
 -- The app's sweep looks for requests nobody answered within 72 hours.
 CREATE INDEX booking_requested_by_created ON booking(created_at) WHERE status = 'requested' AND deleted = 0;
 

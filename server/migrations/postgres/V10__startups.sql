@@ -40,6 +40,7 @@ CREATE INDEX residency_by_version ON residency(version);
 
 ALTER TABLE usage_session ADD COLUMN startup_id text REFERENCES startup(id);
 
+CREATE INDEX notification_by_booking ON notification(booking_id, kind) WHERE booking_id IS NOT NULL;
 CREATE INDEX booking_requested_by_created ON booking(created_at) WHERE status = 'requested' AND deleted = 0;
 
 CREATE TRIGGER startup_mark BEFORE INSERT OR UPDATE ON startup FOR EACH ROW EXECUTE FUNCTION sync_mark();

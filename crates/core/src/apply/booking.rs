@@ -219,6 +219,44 @@ pub fn expire_requests<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::dom
     Ok(expired)
 }
 
+/// How far ahead a founder is told that their mentor's clock changes before a session.
+pub const ZONE_NOTICE_DAYS: i64 = 7;
+
+/// Tells the booker, once, of a session within a week whose mentor's clock moves against
+/// theirs before it (a daylight-saving change on one side): the session keeps its instant,
+/// and the notice gives its time on both clocks as it will be.
+pub fn tell_zone_changes<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::domain::Id>, L::Error> {
+    let mut told = Vec::new();
+    let window = Span::new(now, now + ZONE_NOTICE_DAYS * 86_400);
+    for (b, mentor_zone, booker_zone) in l.mentor_sessions(window).stored()? {
+        let (Ok(mentor), Ok(booker)) = (mentor_zone.parse::<chrono_tz::Tz>(), booker_zone.parse::<chrono_tz::Tz>()) else {
+            continue;
+        };
+        let gap = |t: i64| crate::availability::offset_at(mentor, t) - crate::availability::offset_at(booker, t);
+        if gap(now) == gap(b.span.start) || l.exists(Entity::ZoneChangeNotice, &b.id).stored()? {
+            continue;
+        }
+        let start = to_utc(b.span.start);
+        let detail = serde_json::json!({
+            "mentor_zone": mentor_zone,
+            "shown_zh": crate::zones::dual_time(start, booker, mentor, crate::i18n::Lang::Zh),
+            "shown_en": crate::zones::dual_time(start, booker, mentor, crate::i18n::Lang::En),
+            "shift_min": (gap(b.span.start) - gap(now)) / 60,
+        });
+        let notice = Effect::Notify {
+            person_id: &b.booker_id,
+            kind: "zone_change",
+            booking_id: Some(&b.id),
+            resource_id: Some(&b.resource_id),
+            detail,
+            at: now,
+        };
+        l.write(notice).stored()?;
+        told.push(b.id);
+    }
+    Ok(told)
+}
+
 /// A decided status change: the row, its audit entry, the booker told (unless they made it),
 /// and a freed slot offered to the waitlist. A blackout's cancellations come here too.
 pub fn write_status<L: Ledger>(

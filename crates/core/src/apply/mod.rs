@@ -15,7 +15,8 @@ mod usage;
 pub use usage::{SYSTEM_ACTOR, Swept, release_no_shows, sweep};
 
 pub use booking::{
-    Asked, REQUEST_ANSWER_HOURS, REQUEST_EXPIRED, RequestFacts, decide_new_booking, expire_requests, kept_reason, write_status,
+    Asked, REQUEST_ANSWER_HOURS, REQUEST_EXPIRED, RequestFacts, ZONE_NOTICE_DAYS, decide_new_booking, expire_requests,
+    kept_reason, tell_zone_changes, write_status,
 };
 
 use crate::command::Command;

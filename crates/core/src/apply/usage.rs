@@ -272,6 +272,8 @@ pub struct Swept {
     pub closed: Vec<crate::domain::Id>,
     /// Requests to mentors left unanswered for 72 hours.
     pub expired: Vec<crate::domain::Id>,
+    /// Bookings whose booker was told their mentor's clock changes before the session.
+    pub zone_notices: Vec<crate::domain::Id>,
 }
 
 /// The app's own work on machine hours, every few seconds: no-shows released, and sessions
@@ -280,6 +282,7 @@ pub struct Swept {
 pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
     let released = release_no_shows(l, now)?;
     let expired = super::booking::expire_requests(l, now)?;
+    let zone_notices = super::booking::tell_zone_changes(l, now)?;
     let mut closed = Vec::new();
     for session in l.open_after_end(now).stored()? {
         let terms = l.usage_rules(&session.resource_id).stored()?.unwrap_or_default();
@@ -290,7 +293,7 @@ pub fn sweep<L: Ledger>(l: &mut L, now: i64) -> Outcome<Swept, L::Error> {
         close_forgotten(l, SYSTEM_ACTOR, &session, &b, now)?;
         closed.push(session.id);
     }
-    Ok(Swept { released, closed, expired })
+    Ok(Swept { released, closed, expired, zone_notices })
 }
 
 /// Closes a session nobody checked out of at its booking's end, charges it for the time it

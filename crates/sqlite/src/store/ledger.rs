@@ -138,6 +138,7 @@ impl Ledger for SqliteLedger<'_> {
             Entity::MentorPerson => "SELECT EXISTS(SELECT 1 FROM mentor WHERE person_id = ?1)",
             Entity::UsageSession => "SELECT EXISTS(SELECT 1 FROM usage_session WHERE id = ?1)",
             Entity::Startup => "SELECT EXISTS(SELECT 1 FROM startup WHERE id = ?1)",
+            Entity::ZoneChangeNotice => super::ZONE_NOTICE_EXISTS_SQL,
             Entity::Residency => "SELECT EXISTS(SELECT 1 FROM residency WHERE id = ?1)",
         };
         Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
@@ -238,6 +239,14 @@ impl Ledger for SqliteLedger<'_> {
         let rows = stmt.query_map([booking_id], |r| Ok((stored_booking(r)?, r.get::<_, i64>(6)?)))?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(|(b, recurrence_at)| Ok(SeriesMember { booking: to_stored(b)?, recurrence_at })).collect()
+    }
+
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, String)>> {
+        let mut stmt = self.tx.prepare_cached(super::MENTOR_SESSIONS_SQL)?;
+        let rows = stmt
+            .query_map([window.start, window.end], |r| Ok((stored_booking(r)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|(b, m, p)| Ok((to_stored(b)?, m, p))).collect()
     }
 
     fn unanswered_requests(&mut self, before: i64) -> Result<Vec<StoredBooking>> {

@@ -48,10 +48,10 @@ pub use startups::{
     STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
 };
 pub use usage::{
-    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL, OPEN_SESSIONS_SQL,
-    RATES_SQL, REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL, SET_USAGE_RULES_SQL,
-    UNANSWERED_REQUESTS_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, WalkUpAsked, basis_text, rates_of,
-    register_columns, register_of, stored_session, usage_rules_of,
+    CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, MENTOR_SESSIONS_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL,
+    OPEN_SESSIONS_SQL, RATES_SQL, REGISTER_SQL, SESSION_BY_BOOKING_SQL, SESSION_BY_ID_SQL, SET_RATES_SQL, SET_REGISTER_SQL,
+    SET_USAGE_RULES_SQL, UNANSWERED_REQUESTS_SQL, UNCHECKED_STARTED_SQL, USAGE_RULES_SQL, UsageSession, WalkUpAsked,
+    ZONE_NOTICE_EXISTS_SQL, basis_text, rates_of, register_columns, register_of, stored_session, usage_rules_of,
 };
 // The commands' payloads and rule inputs live below the store; callers still find them here.
 pub use crate::command::{

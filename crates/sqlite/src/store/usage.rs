@@ -77,6 +77,18 @@ pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id
        AND NOT EXISTS(SELECT 1 FROM usage_session s WHERE s.booking_id = b.id)
      ORDER BY b.start_at, b.id";
 
+/// Mentors' bookings holding their time that start in `$1..$2`, with the mentor's zone and the
+/// booker's (their makerspace's, the first by id), by start.
+pub const MENTOR_SESSIONS_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status, r.timezone,
+     coalesce((SELECT k.timezone FROM person_role pr JOIN makerspace k ON k.id = pr.makerspace_id WHERE pr.person_id = b.booker_id
+               ORDER BY pr.makerspace_id LIMIT 1), 'Asia/Shanghai')
+     FROM booking b JOIN resource r ON r.id = b.resource_id
+     WHERE r.kind = 'mentor' AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2
+     ORDER BY b.start_at, b.id";
+/// Whether the booker of booking `$1` was told of a zone change before it.
+pub const ZONE_NOTICE_EXISTS_SQL: &str =
+    "SELECT EXISTS(SELECT 1 FROM notification WHERE booking_id = $1 AND kind = 'zone_change')";
+
 /// Requests to mentors made at or before `$1` that nobody has answered, oldest first.
 pub const UNANSWERED_REQUESTS_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status
      FROM booking b JOIN mentor m ON m.resource_id = b.resource_id

@@ -356,6 +356,10 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn mentor_sessions(&mut self, _window: Span) -> Ahead<Vec<(StoredBooking, String, String)>> {
+        Err(NotReadAhead)
+    }
+
     fn unanswered_requests(&mut self, _before: i64) -> Ahead<Vec<StoredBooking>> {
         Err(NotReadAhead)
     }

@@ -202,6 +202,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Entity::MentorPerson => "SELECT 1 FROM mentor WHERE person_id = $1",
             Entity::UsageSession => "SELECT 1 FROM usage_session WHERE id = $1",
             Entity::Startup => "SELECT 1 FROM startup WHERE id = $1",
+            Entity::ZoneChangeNotice => "SELECT 1 FROM notification WHERE booking_id = $1 AND kind = 'zone_change'",
             Entity::Residency => "SELECT 1 FROM residency WHERE id = $1",
         };
         Ok(self.tx.query_opt(sql, &[&id])?.is_some())
@@ -299,6 +300,11 @@ impl Ledger for PgLedger<'_, '_, '_> {
     fn series_of(&mut self, booking_id: &str) -> Res<Vec<SeriesMember>> {
         let rows = self.tx.query(SERIES_OF_SQL, &[&booking_id])?;
         rows.iter().map(|r| Ok(SeriesMember { booking: stored_booking(r)?, recurrence_at: r.get(6) })).collect()
+    }
+
+    fn mentor_sessions(&mut self, window: Span) -> Res<Vec<(StoredBooking, String, String)>> {
+        let rows = self.tx.query(incubook_sqlite::store::MENTOR_SESSIONS_SQL, &[&window.start, &window.end])?;
+        rows.iter().map(|r| Ok((stored_booking(r)?, r.get(6), r.get(7)))).collect()
     }
 
     fn unanswered_requests(&mut self, before: i64) -> Res<Vec<StoredBooking>> {
