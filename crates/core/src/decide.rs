@@ -212,5 +212,11 @@ pub fn blackout_cancel_reason(blackout: &Blackout) -> String {
 /// Whether a person may see (and so book or wait for) a resource: a mentor may keep to their
 /// own makerspace (`mentor_visibility` is the mentor's setting; `None` for equipment).
 pub fn visible_to(person: &Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
-    rules.kind != ResourceKind::Mentor || person.member_of(&rules.makerspace_id) || mentor_visibility != Some("makerspace")
+    rules.kind != ResourceKind::Mentor || mentor_visible_to(person, &rules.makerspace_id, mentor_visibility.unwrap_or("district"))
+}
+
+/// Whether a mentor of `makerspace_id` with this visibility (`district` or `makerspace`) is
+/// the person's to see and book.
+pub fn mentor_visible_to(person: &Actor, makerspace_id: &str, visibility: &str) -> bool {
+    visibility != "makerspace" || person.member_of(makerspace_id)
 }

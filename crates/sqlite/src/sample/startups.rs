@@ -1,7 +1,8 @@
-//! The sample's startups as records: the founders who share a startup name share its record
-//! (the first of them leads it), resident since the founder joined at each makerspace where
-//! its founders are — one record for a startup in two makerspaces. Every third is a
-//! registered company with a valid credit code; usage sessions name their founder's startup.
+//! The sample's startups as records: the founders of one makerspace who share a startup name
+//! share its record (the first of them leads it), resident there since they joined; every
+//! seventh is resident in the next makerspace too (one record, two makerspaces). Every third
+//! is a registered company with a valid credit code; usage sessions name their founder's
+//! startup.
 
 use std::collections::BTreeMap;
 
@@ -23,12 +24,18 @@ pub(super) struct SampleFounder<'a> {
 
 /// Writes the startups; how many.
 pub(super) fn insert_startups(tx: &Connection, founders: &[SampleFounder<'_>], since: i64) -> Result<usize> {
-    let mut by_name: BTreeMap<&str, Vec<&SampleFounder<'_>>> = BTreeMap::new();
+    // In the order the makerspaces were made, so that "the next makerspace" is well defined.
+    let mut spaces: Vec<&str> = Vec::new();
+    let mut by_name: BTreeMap<(usize, &str), Vec<&SampleFounder<'_>>> = BTreeMap::new();
     for f in founders {
-        by_name.entry(f.startup).or_default().push(f);
+        let space = spaces.iter().position(|s| *s == f.makerspace).unwrap_or_else(|| {
+            spaces.push(f.makerspace);
+            spaces.len() - 1
+        });
+        by_name.entry((space, f.startup)).or_default().push(f);
     }
     let move_in = chrono::DateTime::from_timestamp(since, 0).map(|t| t.date_naive().to_string()).unwrap_or_default();
-    for (n, (name, members)) in by_name.iter().enumerate() {
+    for (n, ((space, name), members)) in by_name.iter().enumerate() {
         let Some(first) = members.first() else { continue };
         let id: Id = format!("startup-{:05}", n + 1);
         let enterprise = n % 3 == 0;
@@ -51,15 +58,18 @@ pub(super) fn insert_startups(tx: &Connection, founders: &[SampleFounder<'_>], s
             "",
             since
         ])?;
-        let mut spaces: Vec<&str> = Vec::new();
         for (i, m) in members.iter().enumerate() {
             tx.prepare_cached(SET_MEMBER_SQL)?.execute(params![id, m.person, i64::from(i == 0), since])?;
-            if !spaces.contains(&m.makerspace) {
-                spaces.push(m.makerspace);
-            }
         }
-        for (i, space) in spaces.iter().enumerate() {
-            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(params![format!("{id}-r{i}"), id, space, move_in])?;
+        let Some(home) = spaces.get(*space) else { continue };
+        let mut resident = vec![*home];
+        if n % 7 == 3
+            && let Some(next) = spaces.get(space + 1)
+        {
+            resident.push(next);
+        }
+        for (i, at) in resident.iter().enumerate() {
+            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(params![format!("{id}-r{i}"), id, at, move_in])?;
         }
     }
     tx.execute(

@@ -1,6 +1,7 @@
 //! Matching on the founder's replica, offline: the district's mentors the founder may see,
-//! scored by `matching` in the core, the best five with their first free slot. Calendars are
-//! looked at best first and only while a mentor could still reach the top five.
+//! scored by `matching` in the core, the best five with their first free slot. What needs no
+//! calendar is scored for everyone; calendars and this month's bookings are looked at best
+//! first, and only while a mentor could still reach the top five.
 
 use std::collections::HashMap;
 
@@ -8,7 +9,6 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use super::Store;
-use super::mentors::MentorSearch;
 use crate::domain::{Id, Slot, to_utc};
 use crate::error::{CoreError, Result};
 use crate::i18n;
@@ -35,18 +35,15 @@ pub struct MentorMatch {
     pub suggested: Option<Slot>,
 }
 
-/// A candidate's facts, read for all at once.
+/// What a candidate's score needs, read for every mentor at once: of their tags, industries
+/// and languages only those the need names (the score counts no others), so that thousands
+/// of mentors cost no more than their ids.
 #[derive(Default)]
 struct Facts {
-    name: String,
-    title: String,
-    makerspace_code: String,
-    timezone: String,
     tags: Vec<String>,
     industries: Vec<String>,
     languages: Vec<String>,
     formats: Vec<String>,
-    held: u32,
     cap: Option<u32>,
 }
 
@@ -59,10 +56,12 @@ impl Store {
             return Err(CoreError::invalid("minutes", "must be between 1 and 480"));
         }
         let need = self.stored_need(viewer, need)?;
-        let ids = self.matching_mentor_ids(&MentorSearch { viewer_id: Some(viewer.to_string()), ..MentorSearch::default() })?;
-        let facts = self.match_facts(&ids, now)?;
+        let facts = self.match_facts(viewer, &need)?;
         let zone = self.person_zone(viewer)?;
-        let mut ranked: Vec<(Score, &Id, &Facts)> = facts
+        let month = this_month(now)?;
+        // The most each could score: every part that needs no calendar, with the month still
+        // free (its bookings are counted for the few looked at).
+        let mut ranked: Vec<(u32, &Id, &Facts)> = facts
             .iter()
             .map(|(id, f)| {
                 let traits = MentorTraits {
@@ -70,25 +69,37 @@ impl Store {
                     industries: &f.industries,
                     languages: &f.languages,
                     formats: &f.formats,
-                    held_this_month: f.held,
-                    month_cap: f.cap,
+                    held_this_month: 0,
+                    month_cap: None,
                 };
-                (score_without_availability(&need, &traits), id, f)
+                (score_without_availability(&need, &traits).total, id, f)
             })
-            .filter(|(s, ..)| !s.at_cap)
             .collect();
-        ranked.sort_by(|a, b| b.0.total.cmp(&a.0.total).then_with(|| a.1.cmp(b.1)));
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let range = Span::new(now.timestamp(), now.timestamp() + WITHIN_DAYS * 86_400);
         let mut best: Vec<MentorMatch> = Vec::new();
         // Calendars in batches, best first, until nobody left could reach the fifth place.
         for chunk in ranked.chunks(16) {
             let fifth = (best.len() >= MATCHES_SHOWN).then(|| best[MATCHES_SHOWN - 1].score.total);
-            if fifth.is_some_and(|f| chunk[0].0.total + AVAILABILITY_POINTS < f) {
+            if fifth.is_some_and(|f| chunk[0].0 + AVAILABILITY_POINTS < f) {
                 break;
             }
             let chunk_ids: Vec<Id> = chunk.iter().map(|(_, id, _)| (*id).clone()).collect();
+            let held = self.held_in(&chunk_ids, month)?;
             let slots: HashMap<Id, Vec<Span>> = self.slots_many(&chunk_ids, range, minutes, now)?.into_iter().collect();
-            for (partial, id, f) in chunk {
+            for (_, id, f) in chunk {
+                let traits = MentorTraits {
+                    tags: &f.tags,
+                    industries: &f.industries,
+                    languages: &f.languages,
+                    formats: &f.formats,
+                    held_this_month: held.get(*id).copied().unwrap_or(0),
+                    month_cap: f.cap,
+                };
+                let partial = score_without_availability(&need, &traits);
+                if partial.at_cap {
+                    continue;
+                }
                 let free = slots.get(*id).map(Vec::as_slice).unwrap_or_default();
                 let late = |s: &Span| crate::zones::late_for(to_utc(s.start), to_utc(s.end), zone);
                 let suggested = free.iter().find(|s| !late(s)).or(free.first()).map(|s| Slot {
@@ -99,13 +110,13 @@ impl Store {
                 let score = partial.with_first_free(suggested.map(|s| (s.start, s.late)), now);
                 best.push(MentorMatch {
                     mentor_id: (*id).clone(),
-                    name: f.name.clone(),
-                    title: f.title.clone(),
-                    makerspace_code: f.makerspace_code.clone(),
-                    tags: f.tags.clone(),
-                    industries: f.industries.clone(),
-                    languages: f.languages.clone(),
-                    timezone: f.timezone.clone(),
+                    name: String::new(),
+                    title: String::new(),
+                    makerspace_code: String::new(),
+                    tags: Vec::new(),
+                    industries: Vec::new(),
+                    languages: Vec::new(),
+                    timezone: String::new(),
                     score,
                     suggested,
                 });
@@ -121,6 +132,12 @@ impl Store {
                 })
             });
             best.truncate(MATCHES_SHOWN);
+        }
+        // Who the five are, read for them alone.
+        for m in &mut best {
+            let mentor = super::mentors::mentor(&self.conn, &m.mentor_id)?;
+            (m.name, m.title, m.makerspace_code) = (mentor.name, mentor.title, mentor.makerspace_code);
+            (m.tags, m.industries, m.languages, m.timezone) = (mentor.tags, mentor.industries, mentor.languages, mentor.timezone);
         }
         Ok(best)
     }
@@ -149,67 +166,66 @@ impl Store {
         Ok(MatchNeed { tags, language, industry, ..need.clone() })
     }
 
-    /// Every candidate's traits and how many of their sessions this month holds, in four
-    /// queries whatever their number.
-    fn match_facts(&self, ids: &[Id], now: DateTime<Utc>) -> Result<HashMap<Id, Facts>> {
-        let list = std::rc::Rc::new(ids.iter().map(|id| rusqlite::types::Value::from(id.clone())).collect::<Vec<_>>());
-        let mut facts: HashMap<Id, Facts> = HashMap::with_capacity(ids.len());
+    /// Every mentor the viewer may see, with what their score needs (see `Facts`).
+    fn match_facts(&self, viewer: &str, need: &MatchNeed) -> Result<HashMap<Id, Facts>> {
+        let actor = super::load_actor(&self.conn, viewer)?;
+        let mut facts: HashMap<Id, Facts> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.resource_id, p.name, m.title, ms.code, r.timezone, m.formats, r.max_per_day, r.max_per_week
-             FROM mentor m JOIN resource r ON r.id = m.resource_id JOIN person p ON p.id = m.person_id
-             JOIN makerspace ms ON ms.id = r.makerspace_id WHERE m.resource_id IN rarray(?1)",
+            "SELECT m.resource_id, r.makerspace_id, m.visibility, m.formats, r.max_per_day, r.max_per_week
+             FROM mentor m JOIN resource r ON r.id = m.resource_id WHERE r.deleted = 0 AND r.active = 1",
         )?;
-        let rows = stmt.query_map([list.clone()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Facts {
-                    name: r.get(1)?,
-                    title: r.get(2)?,
-                    makerspace_code: r.get(3)?,
-                    timezone: r.get(4)?,
-                    formats: r.get::<_, String>(5)?.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect(),
-                    cap: month_cap(r.get(6)?, r.get(7)?),
-                    ..Facts::default()
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, f) = row?;
-            facts.insert(id, f);
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mentor_id, facet, value FROM mentor_facet WHERE mentor_id IN rarray(?1) ORDER BY value")?;
-        let rows =
-            stmt.query_map([list.clone()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
-        for row in rows {
-            let (id, facet, value) = row?;
-            if let Some(f) = facts.get_mut(&id) {
-                match facet.as_str() {
-                    "tag" => f.tags.push(value),
-                    "industry" => f.industries.push(value),
-                    "language" => f.languages.push(value),
-                    _ => {}
-                }
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if !crate::decide::mentor_visible_to(&actor, r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?) {
+                continue;
             }
+            let f = Facts {
+                formats: r.get_ref(3)?.as_str()?.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect(),
+                cap: month_cap(r.get(4)?, r.get(5)?),
+                ..Facts::default()
+            };
+            facts.insert(r.get(0)?, f);
         }
-        // This month in the district's zone, from its first day to the first of the next.
-        let local = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-        let first = local.with_day(1).unwrap_or(local);
-        let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-        let month = super::local_range(chrono_tz::Asia::Shanghai, first, next.pred_opt().unwrap_or(next))?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT resource_id, count(*) FROM booking WHERE resource_id IN rarray(?1) AND start_at >= ?2 AND start_at < ?3
-             AND status IN ('requested', 'confirmed', 'completed') AND deleted = 0 GROUP BY resource_id",
-        )?;
-        let rows = stmt
-            .query_map(rusqlite::params![list, month.start, month.end], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
-        for row in rows {
-            let (id, held) = row?;
-            if let Some(f) = facts.get_mut(&id) {
-                f.held = held;
+        let language = need.language.as_deref().unwrap_or("zh");
+        let mut stmt = self.conn.prepare_cached("SELECT mentor_id, facet, value FROM mentor_facet")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let value = r.get_ref(2)?.as_str()?;
+            let (list, named) = match r.get_ref(1)?.as_str()? {
+                "tag" => (0, need.tags.iter().any(|t| t == value)),
+                "industry" => (1, need.industry.as_deref() == Some(value)),
+                "language" => (2, language == value),
+                _ => continue,
+            };
+            if !named {
+                continue;
             }
+            let Some(f) = facts.get_mut(r.get_ref(0)?.as_str()?) else { continue };
+            [&mut f.tags, &mut f.industries, &mut f.languages][list].push(value.to_string());
         }
         Ok(facts)
     }
+
+    /// How many bookings holding their time (or done) each of these mentors has starting
+    /// within `month`.
+    fn held_in(&self, ids: &[Id], month: Span) -> Result<HashMap<Id, u32>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT count(*) FROM booking WHERE resource_id = ?1 AND start_at >= ?2 AND start_at < ?3
+             AND status IN ('requested', 'confirmed', 'completed') AND deleted = 0",
+        )?;
+        let mut held = HashMap::with_capacity(ids.len());
+        for id in ids {
+            let n: u32 = stmt.query_row(rusqlite::params![id, month.start, month.end], |r| r.get(0))?;
+            held.insert(id.clone(), n);
+        }
+        Ok(held)
+    }
+}
+
+/// This month in the district's zone: from its first day to the first of the next.
+fn this_month(now: DateTime<Utc>) -> Result<Span> {
+    let local = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let first = local.with_day(1).unwrap_or(local);
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    super::local_range(chrono_tz::Asia::Shanghai, first, next.pred_opt().unwrap_or(next))
 }

@@ -185,8 +185,66 @@ impl Store {
 
     /// One startup's record.
     pub fn startup(&self, id: &str) -> Result<StartupRecord> {
-        let all = self.startups(&StartupFilter::default(), NaiveDate::MIN)?;
-        all.into_iter().find(|s| s.id == id).ok_or_else(|| CoreError::not_found("startup", id))
+        let conn = self.conn();
+        let head = conn
+            .prepare_cached(
+                "SELECT id, name, kind, credit_code, stage, industry, headcount, description FROM startup WHERE id = ?1 AND deleted = 0",
+            )?
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("startup", id))?;
+        let (id, name, kind, credit_code, stage, industry, headcount, description) = head;
+        let members = conn
+            .prepare_cached(
+                "SELECT m.person_id, p.name, m.lead FROM startup_member m JOIN person p ON p.id = m.person_id
+                 WHERE m.startup_id = ?1 ORDER BY m.lead DESC, p.name, m.person_id",
+            )?
+            .query_map([&id], |r| Ok(MemberName { person_id: r.get(0)?, name: r.get(1)?, lead: r.get::<_, i64>(2)? == 1 }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = conn
+            .prepare_cached(
+                "SELECT r.id, r.makerspace_id, k.name, r.move_in, r.move_out FROM residency r JOIN makerspace k ON k.id = r.makerspace_id
+                 WHERE r.startup_id = ?1 ORDER BY r.move_in, r.id",
+            )?
+            .query_map([&id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let residencies = rows
+            .into_iter()
+            .map(|(rid, ms, ms_name, a, b)| {
+                Ok(ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(StartupRecord {
+            id,
+            name,
+            kind: parse_kind(&kind)?,
+            credit_code,
+            stage,
+            industry,
+            headcount: u32::try_from(headcount).unwrap_or(0),
+            description,
+            members,
+            residencies,
+        })
     }
 
     /// Makes a startup led by `lead_id` (the actor, or someone a space admin names); its id.
