@@ -542,3 +542,21 @@ fn match_lists_five_mentors_whose_parts_add_up_with_a_slot_to_book() {
     let bad = error(&incubook(d, &["--json", "match", "--tag", "astrology", "--as", &s.founder]));
     assert_eq!(bad["code"], "invalid.tags");
 }
+
+#[test]
+fn a_booking_with_the_new_york_mentor_lists_both_clocks() {
+    let s = sample();
+    let d = s.dir.path();
+    let mentors = json(&incubook(d, &["--json", "mentors", "--text", "海外导师", "--as", &s.founder]));
+    let ny = mentors
+        .as_array()
+        .and_then(|list| list.iter().find(|m| m["timezone"] == "America/New_York"))
+        .map(|m| m["id"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no New York mentor: {mentors}"));
+    let slots = json(&incubook(d, &["--json", "slots", &ny, "--from", "2026-12-08", "--to", "2026-12-18", "--minutes", "60"]));
+    let start = slots[0]["start"].as_str().unwrap_or_default().to_string();
+    json(&incubook(d, &["--json", "book", &ny, "--start", &start, "--minutes", "60", "--as", &s.founder]));
+    let out = incubook(d, &["bookings", "--as", &s.founder]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && table.contains("（纽约）"), "{table}");
+}

@@ -179,6 +179,20 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     let server = server_with_a_new_makerspace(backend, now);
     let (_dir, mut desktop) = new_desktop();
     let local = desktop_of_a_new_makerspace(&mut desktop, now);
+    // The founder's company, resident here since spring: it goes up with the catalogue.
+    let company = incubook::startup::NewStartup {
+        name: "光年智能".into(),
+        kind: incubook::startup::StartupKind::Enterprise,
+        credit_code: Some("91310115MA1K4PXX0T".into()),
+        stage: "A轮".into(),
+        industry: "激光雷达".into(),
+        headcount: 9,
+        description: String::new(),
+    };
+    let startup = ok(desktop.create_startup(&local.admin, &company, &local.founder, now));
+    let home = ok(desktop.makerspace_by_code(CODE)).id;
+    let spring = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+    ok(desktop.move_in(&local.admin, (&startup, &home), spring, now));
 
     let (queued, heard) = connect_as(&server, &mut desktop, "wang", now);
     let expected = CatalogueUpload {
@@ -199,7 +213,9 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert_eq!(queued, vec![expected]);
     let sent: Vec<u32> = heard.iter().map(|p| p.sent).collect();
     assert!(sent.windows(2).all(|w| w[0] <= w[1]), "progress only goes forward: {sent:?}");
-    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((15, 15)), "{heard:?}");
+    // The catalogue's 15 changes, and the startup with its stay here (the two made before
+    // connecting were never queued: the desktop was on its own).
+    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((17, 17)), "{heard:?}");
     assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));
 
     // The server has the catalogue under its own makerspace, and so does the desktop now.
@@ -210,6 +226,14 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert_eq!(home("resource", &local.mentor).as_deref(), Some(server_id.as_str()));
     assert_eq!(server.count("SELECT count(*) FROM blackout WHERE resource_id = $1", &[Arg::T(&local.equipment)]), 1);
     assert_eq!(server.count("SELECT count(*) FROM date_override WHERE resource_id = $1", &[Arg::T(&local.equipment)]), 1);
+    // The company is one record on the server, its lead the founder, resident here since spring.
+    let stay = server.text(
+        "SELECT m.person_id || ' ' || r.makerspace_id || ' ' || r.move_in FROM startup s
+         JOIN startup_member m ON m.startup_id = s.id AND m.lead = 1 JOIN residency r ON r.startup_id = s.id
+         WHERE s.credit_code = $1",
+        &[Arg::T("91310115MA1K4PXX0T")],
+    );
+    assert_eq!(stay, Some(format!("{} {server_id} 2026-03-01", local.founder)));
 
     // The booking made before connecting holds its time on the server too, as the founder's.
     let held = server.text(

@@ -140,6 +140,12 @@ impl Store {
         }
         let local = self.makerspace_by_code(code)?;
         let catalogue = self.read_catalogue(&local.id, code, now)?;
+        // The startups that have lived here, with their members and their stays here.
+        let startups: Vec<crate::startup::StartupRecord> = self
+            .startups(&crate::startup::StartupFilter::default(), chrono::NaiveDate::MIN)?
+            .into_iter()
+            .filter(|s| s.residencies.iter().any(|r| r.residency.makerspace_id == local.id))
+            .collect();
         let at = now.timestamp();
         self.write(|tx| {
             if local.id != server_id {
@@ -150,6 +156,7 @@ impl Store {
                     "UPDATE person_role SET makerspace_id = ?2 WHERE makerspace_id = ?1",
                     "UPDATE resource SET makerspace_id = ?2 WHERE makerspace_id = ?1",
                     "UPDATE lab SET makerspace_id = ?2 WHERE makerspace_id = ?1",
+                    "UPDATE residency SET makerspace_id = ?2 WHERE makerspace_id = ?1",
                 ] {
                     tx.execute(sql, params![local.id, server_id])?;
                 }
@@ -199,6 +206,34 @@ impl Store {
             }
             for booking in &catalogue.bookings {
                 record(Mutation::UploadBooking { booking: booking.clone() })?;
+            }
+            for s in &startups {
+                let Some(lead) = s.members.iter().find(|m| m.lead) else { continue };
+                let startup = crate::startup::NewStartup {
+                    name: s.name.clone(),
+                    kind: s.kind,
+                    credit_code: s.credit_code.clone(),
+                    stage: s.stage.clone(),
+                    industry: s.industry.clone(),
+                    headcount: s.headcount,
+                    description: s.description.clone(),
+                };
+                record(Mutation::CreateStartup { startup_id: s.id.clone(), startup, lead_id: lead.person_id.clone() })?;
+                for m in s.members.iter().filter(|m| !m.lead) {
+                    let (startup_id, person_id) = (s.id.clone(), m.person_id.clone());
+                    record(Mutation::SetStartupMember { startup_id, person_id, member: true, lead: false })?;
+                }
+                for r in s.residencies.iter().map(|r| &r.residency).filter(|r| r.makerspace_id == local.id) {
+                    record(Mutation::MoveIn {
+                        residency_id: r.id.clone(),
+                        startup_id: s.id.clone(),
+                        makerspace_id: server_id.to_string(),
+                        date: r.move_in,
+                    })?;
+                    if let Some(date) = r.move_out {
+                        record(Mutation::MoveOut { startup_id: s.id.clone(), residency_id: r.id.clone(), date })?;
+                    }
+                }
             }
             Ok(())
         })?;

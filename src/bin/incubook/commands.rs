@@ -251,11 +251,11 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Bookings { actor } => {
             let list = store.bookings_of(actor)?;
-            show_bookings(out, &list)
+            show_bookings(out, &list, actor)
         }
         Command::Requests { actor } => {
             let list = store.requests_for(actor)?;
-            show_bookings(out, &list)
+            show_bookings(out, &list, actor)
         }
         Command::Feedback { booking_id, rating, comment, actor } => {
             store.give_feedback(actor, booking_id, *rating, comment, now)?;
@@ -430,7 +430,16 @@ fn decided(out: &Output, result: Result<incubook::domain::Booking>) -> Result<()
     out.show(&b, || format!("{} {} [{}]", b.resource_name, out.span(b.start, b.end), status_label(b.status.as_str(), out.lang)))
 }
 
-fn show_bookings(out: &Output, list: &[BookingView]) -> Result<()> {
+/// The session's time on the counterpart's clock when it differs from the district's:
+/// the mentor's for the booker, the booker's for the mentor.
+fn counterpart_time(out: &Output, v: &BookingView, viewer: &str) -> Option<String> {
+    let zone = if v.booking.booker_id == viewer { &v.resource_zone } else { &v.booker_zone };
+    let zone: chrono_tz::Tz = zone.parse().ok()?;
+    let (_, theirs) = incubook::zones::shown_times(v.booking.start, crate::output::DISTRICT_TZ, zone);
+    theirs.map(|t| t.text(out.lang))
+}
+
+fn show_bookings(out: &Output, list: &[BookingView], viewer: &str) -> Result<()> {
     // JSON carries what the table shows: whether a booking waits to sync, and the server's
     // refusal with its reason.
     out.show(&list, || {
@@ -450,7 +459,10 @@ fn show_bookings(out: &Output, list: &[BookingView]) -> Result<()> {
                     b.id.clone(),
                     b.resource_name.clone(),
                     v.booker_name.clone(),
-                    out.span(b.start, b.end),
+                    match counterpart_time(out, v, viewer) {
+                        Some(theirs) => format!("{} · {theirs}", out.span(b.start, b.end)),
+                        None => out.span(b.start, b.end),
+                    },
                     match (&v.rejection, v.pending) {
                         (Some(_), _) => out.t("被区平台拒绝", "rejected by the server").to_string(),
                         (None, true) => {
