@@ -560,3 +560,44 @@ fn a_booking_with_the_new_york_mentor_lists_both_clocks() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && table.contains("（纽约）"), "{table}");
 }
+
+#[test]
+fn a_space_admin_publishes_an_event_founders_register_until_full_and_attendance_is_taken() {
+    let s = sample();
+    let d = s.dir.path();
+    let admin = admin_of_pd1(d);
+    let published = json(&incubook(
+        d,
+        &[
+            "--json",
+            "events",
+            "publish",
+            "张江路演日",
+            "--kind",
+            "roadshow",
+            "--makerspace",
+            "PD-0001",
+            "--start",
+            "2026-12-18T14:00",
+            "--capacity",
+            "1",
+            "--as",
+            &admin,
+        ],
+    ));
+    let id = published["id"].as_str().unwrap_or_default().to_string();
+    json(&incubook(d, &["--json", "events", "register", &id, "--as", &s.founder]));
+    let people = json(&incubook(d, &["--json", "people", "--role", "founder", "--makerspace", "PD-0001", "--as", &admin]));
+    let other = people
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["id"] != s.founder.as_str()))
+        .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let full = error(&incubook(d, &["--json", "events", "register", &id, "--as", &other]));
+    assert_eq!(full["code"], "refused.event_full");
+    let listed = json(&incubook(d, &["--json", "events", "list", "--as", &s.founder]));
+    let mine = listed.as_array().and_then(|l| l.iter().find(|e| e["id"] == id.as_str())).cloned().unwrap_or_default();
+    assert_eq!((mine["registered"].as_u64(), mine["mine"].as_bool()), (Some(1), Some(true)));
+    let during = incubook_at(d, "2026-12-18T06:30:00Z", &["--json", "events", "attend", &id, &s.founder, "--as", &admin]);
+    assert_eq!(json(&during)["attended"], true);
+}

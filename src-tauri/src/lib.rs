@@ -6,7 +6,9 @@ pub mod release;
 pub mod state;
 pub mod sync;
 
-pub use commands::{admin, bookings, instruments, kiosk, labs, mentors, series, session, startups, sync as sync_commands};
+pub use commands::{
+    admin, bookings, events, instruments, kiosk, labs, mentors, series, session, startups, sync as sync_commands,
+};
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
 /// `CommandName` in the TypeScript bindings, so a renamed command fails `npm run check`.
@@ -79,6 +81,12 @@ macro_rules! with_commands {
             startups::set_startup_member,
             startups::set_residency,
             startups::match_mentors,
+            events::list_events,
+            events::publish_event,
+            events::cancel_event,
+            events::register_for_event,
+            events::event_attendees,
+            events::mark_attendance,
             admin::set_role,
             admin::mentor_report,
             admin::equipment_report,

@@ -137,3 +137,25 @@ describe('startups and overseas mentors', () => {
     await shot(browser, 'startups');
   });
 });
+
+describe('events of the district', () => {
+  it('a space admin publishes a roadshow; a founder of another makerspace takes its one place', async () => {
+    await click('[data-testid="nav-events"]');
+    await (await shown(browser, '[data-testid="event-title"]')).setValue('陆家嘴冬季路演');
+    await (await browser.$('[data-testid="event-capacity"]')).setValue('1');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await browser.execute((d: string) => {
+      const input = document.querySelector('[data-testid="event-day"]') as HTMLInputElement;
+      input.value = d;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, tomorrow);
+    await click('[data-testid="event-publish"]');
+    expect(await notice()).toBe('活动已发布');
+    await actAs(founder);
+    await click('[data-testid="nav-events"]');
+    await click('[data-testid="event-register"]');
+    expect(await notice()).toBe('报名成功');
+    await browser.waitUntil(async () => (await text('[data-testid="event-places"]')) === '1/1', { timeout: 20_000 });
+    await shot(browser, 'events');
+  });
+});

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
+use crate::events::NewEvent;
 use crate::interval::Span;
 use crate::recurrence::Repeat;
 use crate::register::InstrumentRegister;
@@ -265,6 +266,26 @@ pub enum Command {
         startup_id: Id,
         residency_id: Id,
         date: NaiveDate,
+    },
+    /// A space admin publishes an event of their makerspace, under an id the client chose.
+    PublishEvent {
+        event_id: Id,
+        event: NewEvent,
+    },
+    CancelEvent {
+        event_id: Id,
+    },
+    /// The sender (`person_id`) registers for an event (`registered`), or withdraws.
+    RegisterForEvent {
+        event_id: Id,
+        person_id: Id,
+        registered: bool,
+    },
+    /// A space admin of the event's makerspace takes attendance on the day.
+    MarkAttendance {
+        event_id: Id,
+        person_id: Id,
+        attended: bool,
     },
     /// A lab manager corrects a closed session (times, purpose, samples) and may waive part
     /// of its fee; the reason is required, and the values before are kept in the audit log.

@@ -89,6 +89,12 @@ pub enum Refusal {
     TooManyPinAttempts {
         retry_after_min: u32,
     },
+    /// Every place of the event is taken.
+    EventFull {
+        capacity: u32,
+    },
+    /// The event has begun, or was cancelled: no more registering or withdrawing.
+    RegistrationClosed,
 }
 
 impl Refusal {
@@ -239,6 +245,16 @@ impl Refusal {
                 "该仪器需经实验室审批才能预约，不能现场直接使用",
                 "this instrument needs the lab's approval for you: book it ahead instead of walking up",
             ),
+            Refusal::EventFull { capacity } => {
+                if zh {
+                    format!("活动名额已满（共 {capacity} 个）")
+                } else {
+                    format!("every one of the event's {capacity} places is taken")
+                }
+            }
+            Refusal::RegistrationClosed => {
+                pick(zh, "活动已开始或已取消，不能再报名或取消报名", "the event has begun or was cancelled")
+            }
         }
     }
 }

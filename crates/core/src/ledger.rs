@@ -10,6 +10,7 @@ use crate::command::{MentorProfile, NewEquipment, NewMentor, NewPerson};
 use crate::decide::Actor;
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Policy, Role, WeeklyHours};
 use crate::error::{CoreError, Refusal};
+use crate::events::{NewEvent, Registration, StoredEvent};
 use crate::interval::Span;
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
@@ -97,6 +98,7 @@ pub enum Entity {
     ZoneChangeNotice,
     /// A startup (ever made under the id).
     Startup,
+    Event,
     Residency,
 }
 
@@ -292,6 +294,29 @@ pub enum Effect<'a> {
         resource_id: &'a str,
         register: &'a InstrumentRegister,
     },
+    /// An event whose fields are checked and trimmed (`NewEvent::validate`).
+    InsertEvent {
+        id: &'a str,
+        event: &'a NewEvent,
+        created_by: &'a str,
+        at: i64,
+    },
+    CancelEvent {
+        id: &'a str,
+    },
+    /// The person's registration, made, renewed or withdrawn; the event's count of places
+    /// taken follows.
+    SetRegistration {
+        event_id: &'a str,
+        person_id: &'a str,
+        active: bool,
+        at: i64,
+    },
+    SetAttendance {
+        event_id: &'a str,
+        person_id: &'a str,
+        attended: bool,
+    },
     /// A startup whose fields are checked and trimmed (`NewStartup::validate`).
     InsertStartup {
         id: &'a str,
@@ -392,6 +417,11 @@ pub trait Ledger {
     /// Every booking of the series the booking belongs to, by the time each was first
     /// booked for; empty when it belongs to none.
     fn series_of(&mut self, booking_id: &str) -> Result<Vec<SeriesMember>, Self::Error>;
+    /// The event, locked for this transaction where the backend locks rows (so registrations
+    /// for its last places run one at a time).
+    fn event(&mut self, id: &str, lock: bool) -> Result<Option<StoredEvent>, Self::Error>;
+    /// Every registration of the event.
+    fn registrations(&mut self, event_id: &str) -> Result<Vec<Registration>, Self::Error>;
     /// A live startup with its members and residencies.
     fn startup(&mut self, id: &str) -> Result<Option<StoredStartup>, Self::Error>;
     /// The live startup the person is a member of.

@@ -11,6 +11,7 @@ pub mod command;
 pub mod decide;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod i18n;
 pub mod interval;
 pub mod ledger;

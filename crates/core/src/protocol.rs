@@ -90,6 +90,15 @@ impl Mutation {
                 RowRef { table: "startup_member", key: vec![startup_id, lead_id] },
             ],
             Mutation::UpdateStartup { startup_id, .. } => one("startup", startup_id),
+            Mutation::PublishEvent { event_id, .. } | Mutation::CancelEvent { event_id } => one("event", event_id),
+            // The registration comes again (or its tombstone), and the places taken with the event.
+            Mutation::RegisterForEvent { event_id, person_id, .. } => vec![
+                RowRef { table: "event", key: vec![event_id] },
+                RowRef { table: "event_registration", key: vec![event_id, person_id] },
+            ],
+            Mutation::MarkAttendance { event_id, person_id, .. } => {
+                vec![RowRef { table: "event_registration", key: vec![event_id, person_id] }]
+            }
             // A new lead's refusal re-sends their row; the lead before keeps theirs until the
             // next pull of the startup's members.
             Mutation::SetStartupMember { startup_id, person_id, .. } => {

@@ -8,6 +8,7 @@ use crate::command::Command;
 use crate::decide::Actor;
 use crate::domain::{DateOverride, Id, Makerspace, Role};
 use crate::error::CoreError;
+use crate::events::{Registration, StoredEvent};
 use crate::interval::Span;
 use crate::ledger::{
     ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking,
@@ -61,6 +62,9 @@ pub struct MemoryLedger {
     pub registers: BTreeMap<Id, InstrumentRegister>,
     /// Person → the hash of their kiosk PIN.
     pub pins: BTreeMap<Id, Option<String>>,
+    /// Events, and their registrations in the order made.
+    pub events: BTreeMap<Id, StoredEvent>,
+    pub registrations: BTreeMap<Id, Vec<Registration>>,
     /// Bookings whose booker was told their mentor's clock changes.
     pub zone_notices: std::collections::BTreeSet<Id>,
     /// Startups with their members and residencies, and each one's credit code.
@@ -155,6 +159,7 @@ impl Ledger for MemoryLedger {
             Entity::UsageSession => self.sessions.contains_key(id),
             Entity::Startup => self.startups.contains_key(id),
             Entity::ZoneChangeNotice => self.zone_notices.contains(id),
+            Entity::Event => self.events.contains_key(id),
             Entity::Residency => self.startups.values().any(|(s, _)| s.residencies.iter().any(|r| r.id == id)),
         })
     }
@@ -303,6 +308,14 @@ impl Ledger for MemoryLedger {
         Ok(members)
     }
 
+    fn event(&mut self, id: &str, _lock: bool) -> Result<Option<StoredEvent>, Infallible> {
+        Ok(self.events.get(id).cloned())
+    }
+
+    fn registrations(&mut self, event_id: &str) -> Result<Vec<Registration>, Infallible> {
+        Ok(self.registrations.get(event_id).cloned().unwrap_or_default())
+    }
+
     fn startup(&mut self, id: &str) -> Result<Option<StoredStartup>, Infallible> {
         Ok(self.startups.get(id).map(|(s, _)| s.clone()))
     }
@@ -318,6 +331,36 @@ impl Ledger for MemoryLedger {
 
     fn write(&mut self, effect: Effect<'_>) -> Result<(), Infallible> {
         match effect {
+            Effect::InsertEvent { id, event, .. } => {
+                let stored = StoredEvent {
+                    id: id.into(),
+                    makerspace_id: event.makerspace_id.clone(),
+                    start: event.start.timestamp(),
+                    end: event.end.timestamp(),
+                    capacity: event.capacity,
+                    cancelled: false,
+                };
+                self.events.insert(id.into(), stored);
+            }
+            Effect::CancelEvent { id } => {
+                if let Some(e) = self.events.get_mut(id) {
+                    e.cancelled = true;
+                }
+            }
+            Effect::SetRegistration { event_id, person_id, active, .. } => {
+                let list = self.registrations.entry(event_id.into()).or_default();
+                match list.iter_mut().find(|r| r.person_id == person_id) {
+                    Some(r) => r.active = active,
+                    None => list.push(Registration { person_id: person_id.into(), active, attended: false }),
+                }
+            }
+            Effect::SetAttendance { event_id, person_id, attended } => {
+                if let Some(r) =
+                    self.registrations.get_mut(event_id).and_then(|l| l.iter_mut().find(|r| r.person_id == person_id))
+                {
+                    r.attended = attended;
+                }
+            }
             Effect::InsertStartup { id, startup, .. } => {
                 let stored = StoredStartup {
                     id: id.into(),

@@ -162,6 +162,8 @@ impl<L: RowLookup> Viewer<L> {
                 }
                 true
             }
+            // Who registered for an event: themselves, and the space admins who take attendance.
+            "event_registration" => text(&row, "person_id") == me || self.actor.has_anywhere(Role::SpaceAdmin),
             // Who is in a startup: its members, and the people who serve founders.
             "startup_member" => {
                 text(&row, "person_id") == me || self.serves_founders() || self.in_startup(text(&row, "startup_id"))?

@@ -2,6 +2,7 @@
 //! It opens the same database as the desktop app unless `--data-dir` says otherwise.
 
 mod commands;
+mod event_commands;
 mod instrument_commands;
 mod output;
 mod series_commands;
@@ -287,6 +288,9 @@ enum Command {
     },
     /// The best mentors for a startup's need, with each score's breakdown and a slot to book
     Match(startup_commands::MatchArgs),
+    /// Events (路演, 沙龙, 培训, 训练营): publish, list, register, attend
+    #[command(subcommand)]
+    Events(event_commands::EventCommand),
     /// Startups (团队 / 企业): add, list, members, residency
     #[command(subcommand)]
     Startups(startup_commands::StartupCommand),

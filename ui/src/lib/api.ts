@@ -36,6 +36,9 @@ import type { LabCalendar } from '../bindings/LabCalendar';
 import type { Role } from '../bindings/Role';
 import type { ZoneName } from '../bindings/ZoneName';
 import type { MatchNeed } from '../bindings/MatchNeed';
+import type { EventView } from '../bindings/EventView';
+import type { NewEvent } from '../bindings/NewEvent';
+import type { Attendee } from '../bindings/Attendee';
 import type { MentorMatch } from '../bindings/MentorMatch';
 import type { StartupRecord } from '../bindings/StartupRecord';
 import type { StartupFilter } from '../bindings/StartupFilter';
@@ -88,6 +91,12 @@ export const api = {
   myMentorProfile: () => call<Mentor | null>('my_mentor_profile'),
   zones: () => call<ZoneName[]>('zones'),
   matchMentors: (need: MatchNeed) => call<MentorMatch[]>('match_mentors', { need }),
+  listEvents: () => call<EventView[]>('list_events'),
+  publishEvent: (event: NewEvent) => call<string>('publish_event', { event }),
+  cancelEvent: (eventId: string) => call<void>('cancel_event', { eventId }),
+  registerForEvent: (eventId: string, registered: boolean) => call<void>('register_for_event', { eventId, registered }),
+  eventAttendees: (eventId: string) => call<Attendee[]>('event_attendees', { eventId }),
+  markAttendance: (eventId: string, personId: string, attended: boolean) => call<void>('mark_attendance', { eventId, personId, attended }),
   setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
   setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => call<void>('set_weekly_hours', { resourceId, hours }),
   setPolicy: (resourceId: string, policy: Policy) => call<void>('set_policy', { resourceId, policy }),

@@ -21,6 +21,7 @@ export type Screen =
   | { name: 'utilization' }
   | { name: 'people' }
   | { name: 'startups' }
+  | { name: 'events' }
   | { name: 'reports' }
   | { name: 'import' }
   | { name: 'notices' }

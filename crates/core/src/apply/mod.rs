@@ -6,6 +6,7 @@
 mod booking;
 mod calendar;
 mod directory;
+mod events;
 mod labs;
 mod series;
 mod session;
@@ -100,6 +101,17 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             directory::set_role(l, person, (person_id, makerspace_id), *role, *granted, now)
         }
         Command::SetKioskPin { person_id, pin_hash } => directory::set_kiosk_pin(l, person, person_id, pin_hash.as_deref(), now),
+        Command::PublishEvent { event_id, event } => events::publish(l, person, event_id, event, now),
+        Command::CancelEvent { event_id } => events::cancel(l, person, event_id, now),
+        Command::RegisterForEvent { event_id, person_id, registered } => {
+            if person_id != person {
+                return Err(CoreError::Forbidden("people register for events themselves".into()).into());
+            }
+            events::register(l, person, event_id, *registered, now)
+        }
+        Command::MarkAttendance { event_id, person_id, attended } => {
+            events::mark_attendance(l, person, (event_id, person_id), *attended, now)
+        }
         Command::CreateStartup { startup_id, startup, lead_id } => {
             startups::create_startup(l, person, (startup_id, lead_id), startup, now)
         }

@@ -139,6 +139,7 @@ impl Ledger for SqliteLedger<'_> {
             Entity::UsageSession => "SELECT EXISTS(SELECT 1 FROM usage_session WHERE id = ?1)",
             Entity::Startup => "SELECT EXISTS(SELECT 1 FROM startup WHERE id = ?1)",
             Entity::ZoneChangeNotice => super::ZONE_NOTICE_EXISTS_SQL,
+            Entity::Event => "SELECT EXISTS(SELECT 1 FROM event WHERE id = ?1)",
             Entity::Residency => "SELECT EXISTS(SELECT 1 FROM residency WHERE id = ?1)",
         };
         Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
@@ -267,6 +268,14 @@ impl Ledger for SqliteLedger<'_> {
         rows.into_iter().map(session_facts).collect()
     }
 
+    fn event(&mut self, id: &str, _lock: bool) -> Result<Option<crate::events::StoredEvent>> {
+        super::events::load_event(self.tx, id)
+    }
+
+    fn registrations(&mut self, event_id: &str) -> Result<Vec<crate::events::Registration>> {
+        super::events::load_registrations(self.tx, event_id)
+    }
+
     fn startup(&mut self, id: &str) -> Result<Option<StoredStartup>> {
         load_startup(self.tx, id)
     }
@@ -288,6 +297,10 @@ impl Ledger for SqliteLedger<'_> {
             | Effect::RemoveStartupMember { .. }
             | Effect::InsertResidency { .. }
             | Effect::SetMoveOut { .. } => write_startup_effect(tx, &effect)?,
+            Effect::InsertEvent { .. }
+            | Effect::CancelEvent { .. }
+            | Effect::SetRegistration { .. }
+            | Effect::SetAttendance { .. } => super::events::write_event_effect(tx, &effect)?,
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
                 tx.prepare_cached(
                     "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)

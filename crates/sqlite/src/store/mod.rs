@@ -7,6 +7,7 @@
 mod bookings;
 mod calendar;
 mod directory;
+mod events;
 mod journal;
 mod kiosk;
 mod labs;
@@ -32,6 +33,10 @@ use crate::error::{CoreError, Result, StorageFailure};
 pub use bookings::{BookingView, CalendarEntry, Notification, SeriesLink, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
+pub use events::{
+    CANCEL_EVENT_SQL, COUNT_REGISTERED_SQL, EVENT_SQL, EventView, INSERT_EVENT_SQL, REGISTRATIONS_SQL, SET_ATTENDANCE_SQL,
+    SET_REGISTRATION_SQL,
+};
 pub use journal::{Journal, NoJournal, Tx};
 pub use kiosk::{KioskBooking, KioskDay, KioskInstrument, SET_KIOSK_PIN_SQL};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
@@ -79,6 +84,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0008_series.sql")),
         M::up(include_str!("../../migrations/0009_kiosk_pin.sql")),
         M::up(include_str!("../../migrations/0010_startups.sql")),
+        M::up(include_str!("../../migrations/0011_events.sql")),
     ])
 }
 

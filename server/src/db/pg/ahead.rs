@@ -344,6 +344,14 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn event(&mut self, _id: &str, _lock: bool) -> Ahead<Option<incubook_core::events::StoredEvent>> {
+        Err(NotReadAhead)
+    }
+
+    fn registrations(&mut self, _event_id: &str) -> Ahead<Vec<incubook_core::events::Registration>> {
+        Err(NotReadAhead)
+    }
+
     fn startup(&mut self, _id: &str) -> Ahead<Option<incubook_core::startup::StoredStartup>> {
         Err(NotReadAhead)
     }

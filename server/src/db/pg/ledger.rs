@@ -202,6 +202,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Entity::MentorPerson => "SELECT 1 FROM mentor WHERE person_id = $1",
             Entity::UsageSession => "SELECT 1 FROM usage_session WHERE id = $1",
             Entity::Startup => "SELECT 1 FROM startup WHERE id = $1",
+            Entity::Event => "SELECT 1 FROM event WHERE id = $1",
             Entity::ZoneChangeNotice => "SELECT 1 FROM notification WHERE booking_id = $1 AND kind = 'zone_change'",
             Entity::Residency => "SELECT 1 FROM residency WHERE id = $1",
         };
@@ -320,6 +321,36 @@ impl Ledger for PgLedger<'_, '_, '_> {
         Ok(rows.iter().map(session_facts).collect::<incubook_core::Result<_>>()?)
     }
 
+    fn event(&mut self, id: &str, lock: bool) -> Res<Option<incubook_core::events::StoredEvent>> {
+        use incubook_sqlite::store::EVENT_SQL;
+        // Locked, registrations for one event's last places run one after another.
+        let row = if lock {
+            self.tx.query_opt(&format!("{EVENT_SQL} FOR UPDATE"), &[&id])?
+        } else {
+            self.tx.query_opt(EVENT_SQL, &[&id])?
+        };
+        Ok(row.map(|r| incubook_core::events::StoredEvent {
+            id: r.get(0),
+            makerspace_id: r.get(1),
+            start: r.get(2),
+            end: r.get(3),
+            capacity: u32::try_from(r.get::<_, i64>(4)).unwrap_or(0),
+            cancelled: r.get::<_, i64>(5) == 1,
+        }))
+    }
+
+    fn registrations(&mut self, event_id: &str) -> Res<Vec<incubook_core::events::Registration>> {
+        let rows = self.tx.query(incubook_sqlite::store::REGISTRATIONS_SQL, &[&event_id])?;
+        Ok(rows
+            .iter()
+            .map(|r| incubook_core::events::Registration {
+                person_id: r.get(0),
+                active: r.get::<_, i64>(1) == 1,
+                attended: r.get::<_, i64>(2) == 1,
+            })
+            .collect())
+    }
+
     fn startup(&mut self, id: &str) -> Res<Option<StoredStartup>> {
         load_startup(self.tx, id)
     }
@@ -341,6 +372,22 @@ impl Ledger for PgLedger<'_, '_, '_> {
             | Effect::RemoveStartupMember { .. }
             | Effect::InsertResidency { .. }
             | Effect::SetMoveOut { .. } => return write_startup_effect(tx, &effect),
+            Effect::InsertEvent { id, event: e, created_by, at } => {
+                let kind: &str = e.kind.into();
+                let (start, end, capacity) = (e.start.timestamp(), e.end.timestamp(), i64::from(e.capacity));
+                tx.execute(
+                    incubook_sqlite::store::INSERT_EVENT_SQL,
+                    &[&id, &e.makerspace_id, &kind, &e.title, &start, &end, &e.place, &capacity, &created_by, &at],
+                )
+            }
+            Effect::CancelEvent { id } => tx.execute(incubook_sqlite::store::CANCEL_EVENT_SQL, &[&id]),
+            Effect::SetRegistration { event_id, person_id, active, at } => {
+                tx.execute(incubook_sqlite::store::SET_REGISTRATION_SQL, &[&event_id, &person_id, &i64::from(active), &at])?;
+                tx.execute(incubook_sqlite::store::COUNT_REGISTERED_SQL, &[&event_id])
+            }
+            Effect::SetAttendance { event_id, person_id, attended } => {
+                tx.execute(incubook_sqlite::store::SET_ATTENDANCE_SQL, &[&i64::from(attended), &event_id, &person_id])
+            }
             Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => tx.execute(
                 "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
