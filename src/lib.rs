@@ -5,13 +5,13 @@
 pub mod ics;
 pub mod sync;
 
-pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, store, utilisation};
+pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, store, utilisation, year};
 
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};
 pub use incubook_core::{
-    apply, availability, command, decide, domain, error, events, i18n, interval, ledger, matching, recurrence, register, rules,
-    startup, testing, usage, validate, zones,
+    apply, availability, command, decide, domain, error, events, i18n, interval, kpi, ledger, matching, recurrence, register,
+    rules, startup, testing, usage, validate, zones,
 };
 
 /// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.

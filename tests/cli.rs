@@ -601,3 +601,22 @@ fn a_space_admin_publishes_an_event_founders_register_until_full_and_attendance_
     let during = incubook_at(d, "2026-12-18T06:30:00Z", &["--json", "events", "attend", &id, &s.founder, "--as", &admin]);
     assert_eq!(json(&during)["attended"], true);
 }
+
+#[test]
+fn report_kpi_gives_a_makerspaces_year_as_json_csv_and_xlsx() {
+    let s = sample();
+    let d = s.dir.path();
+    let xlsx = d.join("kpi.xlsx");
+    let figures = json(&incubook(
+        d,
+        &["--json", "report", "kpi", "--year", "2026", "--makerspace", "PD-0001", "--xlsx", &xlsx.display().to_string()],
+    ));
+    assert_eq!(figures["makerspace_code"], "PD-0001");
+    assert_eq!(figures["activities_floor"], 10);
+    assert!(figures["mentors"].as_u64().is_some_and(|n| n > 0), "{figures}");
+    assert!(std::fs::read(&xlsx).is_ok_and(|b| b.starts_with(b"PK")));
+    let csv = incubook(d, &["report", "kpi", "--year", "2026", "--makerspace", "PD-0001", "--csv"]);
+    assert!(String::from_utf8_lossy(&csv.stdout).contains("导师服务次数"));
+    let missing = error(&incubook(d, &["--json", "report", "kpi", "--year", "2026"]));
+    assert_eq!(missing["code"], "invalid.makerspace");
+}

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod i18n;
 pub mod interval;
+pub mod kpi;
 pub mod ledger;
 pub mod matching;
 pub mod protocol;

@@ -17,7 +17,8 @@ pub mod statement;
 pub mod store;
 pub mod upload;
 pub mod utilisation;
+pub mod year;
 
 // The core's modules at the paths this crate's files name them by.
-pub(crate) use incubook_core::{apply, availability, events, ledger, matching, register, startup, usage, zones};
+pub(crate) use incubook_core::{apply, availability, events, kpi, ledger, matching, register, startup, usage, zones};
 pub(crate) use incubook_core::{command, decide, domain, error, i18n, interval, protocol, recurrence, rules, tables, validate};

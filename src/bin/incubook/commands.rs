@@ -356,7 +356,18 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })?;
             out.show(&summary, || format!("{} {}", out.t("已导入行数：", "Rows imported:"), summary.rows))
         }
-        Command::Report { kind, from, to, csv, by } => {
+        Command::Report { kind, year: Some(year), makerspace, xlsx, csv, .. } if kind == "kpi" => {
+            let code = makerspace.as_deref().ok_or_else(|| CoreError::invalid("makerspace", "give --makerspace CODE"))?;
+            let figures = store.year_figures(code, *year, now)?;
+            if let Some(path) = xlsx {
+                std::fs::write(path, incubook::year::year_figures_xlsx(&figures, out.lang)?)?;
+            }
+            let text = incubook::year::year_figures_csv(&figures, out.lang)?;
+            if *csv { print_csv(&text) } else { out.show(&figures, || csv_as_table(&text)) }
+        }
+        Command::Report { kind, from, to, csv, by, .. } => {
+            let missing = || CoreError::invalid("from", "give --from and --to (or --year for kpi)");
+            let (from, to) = (from.as_deref().ok_or_else(missing)?, to.as_deref().ok_or_else(missing)?);
             let (from, to) = (parse_date("from", from)?, parse_date("to", to)?);
             match (kind.as_str(), by.as_deref()) {
                 ("mentors", by @ (None | Some("mentor") | Some("expertise"))) => {

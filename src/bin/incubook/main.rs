@@ -246,16 +246,25 @@ enum Command {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
-    /// Reports over local dates (both included)
+    /// Reports over local dates (both included), or a makerspace's yearly figures (kpi)
     Report {
-        /// mentors or equipment
+        /// mentors, equipment, or kpi (a makerspace's yearly figures: needs --year and --makerspace)
         kind: String,
         /// First date, like 2026-12-01
-        #[arg(long)]
-        from: String,
+        #[arg(long, required_unless_present = "year")]
+        from: Option<String>,
         /// Last date, like 2026-12-07
+        #[arg(long, required_unless_present = "year")]
+        to: Option<String>,
+        /// The year of the yearly figures, like 2026
         #[arg(long)]
-        to: String,
+        year: Option<i32>,
+        /// The makerspace of the yearly figures, by its code (like PD-0001)
+        #[arg(long)]
+        makerspace: Option<String>,
+        /// Also write the yearly figures to this XLSX file
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
         /// CSV for Excel instead of a table
         #[arg(long)]
         csv: bool,

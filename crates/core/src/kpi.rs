@@ -1,0 +1,118 @@
+//! A makerspace's yearly figures (众创空间年度统计): its mentors and the sessions they
+//! delivered (服务次数) and their hours, sessions per mentor with a warning under two a year,
+//! mentors from outside the space who served its founders, startups served, activities held
+//! against the floor of ten, mean rating and how many sessions got feedback. Computed here
+//! from plain facts, so every store adds the same.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::domain::Id;
+
+/// Activities a makerspace must hold in a year.
+pub const ACTIVITIES_FLOOR: u32 = 10;
+/// Sessions each mentor should deliver in a year.
+pub const SESSIONS_PER_MENTOR_FLOOR: u32 = 2;
+
+/// One completed mentor session of the year that concerns the makerspace: given by one of
+/// its mentors, or by a mentor from elsewhere to one of its founders.
+#[derive(Debug, Clone)]
+pub struct SessionFact {
+    pub mentor_id: Id,
+    /// The mentor's home is this makerspace.
+    pub mentor_here: bool,
+    /// The booker is a member of this makerspace.
+    pub booker_here: bool,
+    pub booker_startup: Option<Id>,
+    pub seconds: i64,
+    pub rating: Option<u8>,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MentorYear {
+    pub mentor_id: Id,
+    pub name: String,
+    pub sessions: u32,
+    pub hours: f64,
+    /// Fewer than two sessions in the year.
+    pub under_floor: bool,
+}
+
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearFigures {
+    pub year: i32,
+    pub makerspace_code: String,
+    pub makerspace_name: String,
+    /// Mentors whose home is the makerspace.
+    pub mentors: u32,
+    /// Mentors of other makerspaces who served its founders.
+    pub outside_mentors: u32,
+    /// Sessions its mentors delivered (服务次数), and their hours.
+    pub sessions: u32,
+    pub mentor_hours: f64,
+    pub per_mentor: Vec<MentorYear>,
+    /// Distinct startups its mentors served.
+    pub startups_served: u32,
+    /// Events held (begun, not cancelled) in the year, against the floor of ten.
+    pub activities: u32,
+    pub activities_floor: u32,
+    pub mean_rating: Option<f64>,
+    /// Sessions with the founder's feedback, of the sessions delivered (0–1).
+    pub feedback_completion: Option<f64>,
+}
+
+/// The figures of `year` from the makerspace's mentors (id, name), the year's sessions and
+/// the events held.
+pub fn year_figures(
+    (year, code, name): (i32, &str, &str),
+    mentors_here: &[(Id, String)],
+    sessions: &[SessionFact],
+    activities: u32,
+) -> YearFigures {
+    let mine: Vec<&SessionFact> = sessions.iter().filter(|s| s.mentor_here).collect();
+    let mut per: BTreeMap<&str, (u32, i64)> = mentors_here.iter().map(|(id, _)| (id.as_str(), (0, 0))).collect();
+    for s in &mine {
+        let entry = per.entry(s.mentor_id.as_str()).or_insert((0, 0));
+        entry.0 += 1;
+        entry.1 += s.seconds;
+    }
+    let hours = |seconds: i64| (seconds as f64 / 3600.0 * 100.0).round() / 100.0;
+    let mut per_mentor: Vec<MentorYear> = mentors_here
+        .iter()
+        .map(|(id, name)| {
+            let (n, secs) = per.get(id.as_str()).copied().unwrap_or((0, 0));
+            MentorYear {
+                mentor_id: id.clone(),
+                name: name.clone(),
+                sessions: n,
+                hours: hours(secs),
+                under_floor: n < SESSIONS_PER_MENTOR_FLOOR,
+            }
+        })
+        .collect();
+    per_mentor.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.name.cmp(&b.name)));
+    let outside: BTreeSet<&str> =
+        sessions.iter().filter(|s| !s.mentor_here && s.booker_here).map(|s| s.mentor_id.as_str()).collect();
+    let startups: BTreeSet<&str> = mine.iter().filter_map(|s| s.booker_startup.as_deref()).collect();
+    let ratings: Vec<u8> = mine.iter().filter_map(|s| s.rating).collect();
+    let delivered = mine.len() as u32;
+    YearFigures {
+        year,
+        makerspace_code: code.to_string(),
+        makerspace_name: name.to_string(),
+        mentors: mentors_here.len() as u32,
+        outside_mentors: outside.len() as u32,
+        sessions: delivered,
+        mentor_hours: hours(mine.iter().map(|s| s.seconds).sum()),
+        per_mentor,
+        startups_served: startups.len() as u32,
+        activities,
+        activities_floor: ACTIVITIES_FLOOR,
+        mean_rating: (!ratings.is_empty())
+            .then(|| (ratings.iter().map(|r| f64::from(*r)).sum::<f64>() / ratings.len() as f64 * 100.0).round() / 100.0),
+        feedback_completion: (delivered > 0).then(|| (ratings.len() as f64 / f64::from(delivered) * 1000.0).round() / 1000.0),
+    }
+}
