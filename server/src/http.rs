@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports/district", get(district_report))
         .route("/v1/reports/indicators", get(indicators))
         .route("/v1/startups", get(startups))
+        .route("/v1/reports/kpi", get(year_figures))
         .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         // A span per request (method, path, status, latency); the handlers' own spans nest in it.
@@ -351,6 +352,30 @@ async fn indicators(
     let by = incubook_sqlite::indicators::GroupBy::parse(query.by.as_deref().unwrap_or("instrument"))?;
     let db = state.db.clone();
     Ok(Json(blocking(move || db.indicators((from, to), by, query.sessions.unwrap_or(false))).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct YearQuery {
+    year: i32,
+}
+
+/// Every makerspace's yearly figures side by side, for district operators.
+#[tracing::instrument(skip_all, err(level = "info"))]
+async fn year_figures(
+    State(state): State<AppState>,
+    Caller(principal, _): Caller,
+    query: std::result::Result<Query<YearQuery>, QueryRejection>,
+) -> Result<Json<Vec<incubook_core::kpi::YearFigures>>> {
+    if !principal.is_district_operator() {
+        return Err(ServerError::Forbidden("the district's yearly figures are for district operators".into()));
+    }
+    let Query(query) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
+    if !(2000..=2100).contains(&query.year) {
+        return Err(ServerError::Invalid("give a year between 2000 and 2100".into()));
+    }
+    let db = state.db.clone();
+    Ok(Json(blocking(move || db.year_figures(query.year)).await?))
 }
 
 /// The district's startup database (科技创新企业数据库), for district operators: by industry,

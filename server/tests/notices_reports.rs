@@ -120,7 +120,26 @@ fn the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions(b
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid.by")));
 }
 
+/// The operator sees every makerspace's yearly figures side by side, the same as each
+/// makerspace's own report of the same rows.
+fn the_district_sees_every_makerspaces_year_side_by_side(backend: Backend) {
+    let (server, founder, operator) = setup(backend);
+    // The year of a month ago: the sample's sessions of the last 90 days fall in it even on 1 January.
+    let year = chrono::Datelike::year(&(Utc::now() - chrono::Duration::days(30)).with_timezone(&chrono_tz::Asia::Shanghai));
+    let url = format!("{}/v1/reports/kpi?year={year}", server.base);
+    assert_eq!(call("GET", &url, Some(&founder), None).0, 403);
+    let (status, report) = call("GET", &url, Some(&operator), None);
+    assert_eq!(status, 200, "{report}");
+    let local = ok(server.seed().district_year_figures(year, Utc::now()));
+    assert_eq!(local.len(), 3, "every makerspace of the sample");
+    assert!(local.iter().map(|f| f.sessions).sum::<u32>() > 0, "the sample's mentors delivered sessions this year");
+    assert_eq!(report, serde_json::to_value(&local).unwrap_or_default());
+    let (status, body) = call("GET", &format!("{}/v1/reports/kpi?year=1900", server.base), Some(&operator), None);
+    assert_eq!(status, 422, "{body}");
+}
+
 on_both_backends!(
+    the_district_sees_every_makerspaces_year_side_by_side,
     operators_publish_notices_everyone_reads_them_and_they_reach_replicas,
     the_district_report_is_for_operators_and_sums_each_makerspace,
     the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions

@@ -11,35 +11,45 @@ use crate::kpi::{SessionFact, YearFigures, year_figures};
 use crate::report::{excel_csv, xlsx_table};
 use crate::store::{Store, local_range};
 
+/// (makerspace) → its mentors' resource ids and names.
+pub const YEAR_MENTORS_SQL: &str = "SELECT r.id, p.name FROM mentor m JOIN resource r ON r.id = m.resource_id
+     JOIN person p ON p.id = m.person_id WHERE r.makerspace_id = $1 AND r.deleted = 0 ORDER BY p.name, r.id";
+/// (makerspace, year start, year end) → the completed mentor sessions that concern it:
+/// mentor, mentor here, booker here, booker's startup, seconds, rating.
+pub const YEAR_SESSIONS_SQL: &str = "SELECT b.resource_id, r.makerspace_id = $1,
+        EXISTS(SELECT 1 FROM person_role pr WHERE pr.person_id = b.booker_id AND pr.makerspace_id = $1),
+        (SELECT sm.startup_id FROM startup_member sm WHERE sm.person_id = b.booker_id ORDER BY sm.startup_id LIMIT 1),
+        b.end_at - b.start_at, f.rating
+     FROM booking b JOIN resource r ON r.id = b.resource_id AND r.kind = 'mentor'
+     LEFT JOIN feedback f ON f.booking_id = b.id
+     WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= $2 AND b.start_at < $3
+       AND (r.makerspace_id = $1
+            OR EXISTS(SELECT 1 FROM person_role pr WHERE pr.person_id = b.booker_id AND pr.makerspace_id = $1))";
+/// (makerspace, year start, year end, now) → events held.
+pub const YEAR_ACTIVITIES_SQL: &str = "SELECT count(*) FROM event WHERE makerspace_id = $1 AND cancelled = 0 AND deleted = 0
+     AND start_at >= $2 AND start_at < $3 AND start_at <= $4";
+
+/// The calendar year in the district's zone, as instants.
+pub fn year_range(year: i32) -> Result<crate::interval::Span> {
+    let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+        return Err(CoreError::invalid("year", format!("{year} is not a year")));
+    };
+    local_range(chrono_tz::Asia::Shanghai, first, last)
+}
+
 impl Store {
     /// The figures of the makerspace (by code) for the calendar year, in the district's zone;
     /// activities count the events begun by `now`.
     pub fn year_figures(&self, code: &str, year: i32, now: DateTime<Utc>) -> Result<YearFigures> {
         let ms = self.makerspace_by_code(code)?;
-        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
-            return Err(CoreError::invalid("year", format!("{year} is not a year")));
-        };
-        let range = local_range(chrono_tz::Asia::Shanghai, first, last)?;
+        let range = year_range(year)?;
         let conn = self.conn();
         let mentors: Vec<(String, String)> = conn
-            .prepare_cached(
-                "SELECT r.id, p.name FROM mentor m JOIN resource r ON r.id = m.resource_id JOIN person p ON p.id = m.person_id
-                 WHERE r.makerspace_id = ?1 AND r.deleted = 0 ORDER BY p.name, r.id",
-            )?
+            .prepare_cached(YEAR_MENTORS_SQL)?
             .query_map([&ms.id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let sessions: Vec<SessionFact> = conn
-            .prepare_cached(
-                "SELECT b.resource_id, r.makerspace_id = ?1,
-                        EXISTS(SELECT 1 FROM person_role pr WHERE pr.person_id = b.booker_id AND pr.makerspace_id = ?1),
-                        (SELECT sm.startup_id FROM startup_member sm WHERE sm.person_id = b.booker_id ORDER BY sm.startup_id LIMIT 1),
-                        b.end_at - b.start_at, f.rating
-                 FROM booking b JOIN resource r ON r.id = b.resource_id AND r.kind = 'mentor'
-                 LEFT JOIN feedback f ON f.booking_id = b.id
-                 WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= ?2 AND b.start_at < ?3
-                   AND (r.makerspace_id = ?1
-                        OR EXISTS(SELECT 1 FROM person_role pr WHERE pr.person_id = b.booker_id AND pr.makerspace_id = ?1))",
-            )?
+            .prepare_cached(YEAR_SESSIONS_SQL)?
             .query_map(params![ms.id, range.start, range.end], |r| {
                 Ok(SessionFact {
                     mentor_id: r.get(0)?,
@@ -52,12 +62,18 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let activities: u32 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM event WHERE makerspace_id = ?1 AND cancelled = 0 AND deleted = 0
-             AND start_at >= ?2 AND start_at < ?3 AND start_at <= ?4",
-            )?
+            .prepare_cached(YEAR_ACTIVITIES_SQL)?
             .query_row(params![ms.id, range.start, range.end, now.timestamp()], |r| r.get(0))?;
         Ok(year_figures((year, &ms.code, &ms.name), &mentors, &sessions, activities))
+    }
+
+    /// Every makerspace's figures of the year, by code: the district's side by side.
+    pub fn district_year_figures(&self, year: i32, now: DateTime<Utc>) -> Result<Vec<YearFigures>> {
+        let mut out = Vec::new();
+        for ms in self.makerspaces()? {
+            out.push(self.year_figures(&ms.code, year, now)?);
+        }
+        Ok(out)
     }
 }
 

@@ -128,6 +128,8 @@ pub trait Database: Send + Sync {
         by: incubook_sqlite::indicators::GroupBy,
         with_sessions: bool,
     ) -> Result<incubook_sqlite::indicators::IndicatorReport>;
+    /// Every makerspace's yearly figures, by code: the district's side by side.
+    fn year_figures(&self, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>>;
     /// The district's startup database: the startups the filter finds, with members and
     /// residencies (`today` is the date residency is looked at when the filter names none).
     fn startups(

@@ -370,6 +370,10 @@ impl Database for PostgresDatabase {
         report::indicators(&mut *self.conn()?, dates, by, (chrono::Utc::now().timestamp(), with_sessions))
     }
 
+    fn year_figures(&self, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>> {
+        report::year_figures(&mut *self.conn()?, year, chrono::Utc::now().timestamp())
+    }
+
     fn startups(
         &self,
         filter: &incubook_core::startup::StartupFilter,

@@ -322,6 +322,11 @@ impl Database for SqliteDatabase {
         self.read(|store| Ok(store.district_report(from, to)?))
     }
 
+    fn year_figures(&self, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>> {
+        let now = chrono::Utc::now();
+        self.read(|store| Ok(store.district_year_figures(year, now)?))
+    }
+
     fn startups(
         &self,
         filter: &incubook_core::startup::StartupFilter,
