@@ -38,14 +38,96 @@ pub const REMOVE_MEMBER_SQL: &str = "DELETE FROM startup_member WHERE startup_id
 pub const INSERT_RESIDENCY_SQL: &str = "INSERT INTO residency(id, startup_id, makerspace_id, move_in) VALUES ($1, $2, $3, $4)";
 /// (move-out, id).
 pub const SET_MOVE_OUT_SQL: &str = "UPDATE residency SET move_out = $1 WHERE id = $2";
+macro_rules! startups_where {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, name, kind, credit_code, stage, industry, headcount, description FROM startup WHERE deleted = 0 ",
+            $where,
+            " ORDER BY name, id"
+        )
+    };
+}
+macro_rules! members_where {
+    ($where:literal) => {
+        concat!(
+            "SELECT m.startup_id, m.person_id, p.name, m.lead FROM startup_member m JOIN person p ON p.id = m.person_id ",
+            $where,
+            " ORDER BY m.startup_id, m.lead DESC, p.name, m.person_id"
+        )
+    };
+}
+macro_rules! residencies_where {
+    ($where:literal) => {
+        concat!(
+            "SELECT r.startup_id, r.id, r.makerspace_id, k.name, r.move_in, r.move_out FROM residency r
+             JOIN makerspace k ON k.id = r.makerspace_id ",
+            $where,
+            " ORDER BY r.startup_id, r.move_in, r.id"
+        )
+    };
+}
+
 /// Every live startup's fields, by name.
-pub const ALL_STARTUPS_SQL: &str = "SELECT id, name, kind, credit_code, stage, industry, headcount, description FROM startup WHERE deleted = 0 ORDER BY name, id";
+pub const ALL_STARTUPS_SQL: &str = startups_where!("");
 /// Every member of a live startup with their name.
-pub const ALL_MEMBERS_SQL: &str = "SELECT m.startup_id, m.person_id, p.name, m.lead FROM startup_member m
-     JOIN person p ON p.id = m.person_id ORDER BY m.startup_id, m.lead DESC, p.name, m.person_id";
+pub const ALL_MEMBERS_SQL: &str = members_where!("");
 /// Every residency with its makerspace's name.
-pub const ALL_RESIDENCIES_SQL: &str = "SELECT r.startup_id, r.id, r.makerspace_id, k.name, r.move_in, r.move_out
-     FROM residency r JOIN makerspace k ON k.id = r.makerspace_id ORDER BY r.startup_id, r.move_in, r.id";
+pub const ALL_RESIDENCIES_SQL: &str = residencies_where!("");
+/// The same of one startup (`$1`).
+const ONE_STARTUP_SQLS: [&str; 3] =
+    [startups_where!("AND id = $1"), members_where!("WHERE m.startup_id = $1"), residencies_where!("WHERE r.startup_id = $1")];
+
+/// A startup's own fields as read: id, name, kind, credit code, stage, industry, headcount,
+/// description.
+type StartupRow = (String, String, String, Option<String>, String, String, i64, String);
+/// A residency as read: startup, id, makerspace, its name, move-in, move-out.
+type ResidencyRow = (String, String, String, String, String, Option<String>);
+
+/// Startup records from the three statements (heads, members, residencies), run with `params`.
+fn read_records(
+    conn: &Connection,
+    [heads, members, stays]: [&str; 3],
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<StartupRecord>> {
+    let rows: Vec<StartupRow> = conn
+        .prepare_cached(heads)?
+        .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let heads = rows
+        .into_iter()
+        .map(|(id, name, kind, credit_code, stage, industry, headcount, description)| {
+            Ok(StartupRecord {
+                id,
+                name,
+                kind: parse_kind(&kind)?,
+                credit_code,
+                stage,
+                industry,
+                headcount: u32::try_from(headcount).unwrap_or(0),
+                description,
+                members: Vec::new(),
+                residencies: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let members = conn
+        .prepare_cached(members)?
+        .query_map(params, |r| {
+            Ok((r.get(0)?, MemberName { person_id: r.get(1)?, name: r.get(2)?, lead: r.get::<_, i64>(3)? == 1 }))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows: Vec<ResidencyRow> = conn
+        .prepare_cached(stays)?
+        .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let residencies = rows
+        .into_iter()
+        .map(|(sid, rid, ms, ms_name, a, b)| {
+            Ok((sid, ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name }))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(assemble(heads, members, residencies))
+}
 
 pub fn parse_kind(text: &str) -> Result<StartupKind> {
     text.parse().map_err(|_| CoreError::invalid("kind", format!("'{text}' is not a startup kind")))
@@ -121,130 +203,13 @@ pub fn assemble(
 impl Store {
     /// The startups the filter finds, by name, with members and residencies.
     pub fn startups(&self, filter: &StartupFilter, today: NaiveDate) -> Result<Vec<StartupRecord>> {
-        let conn = self.conn();
-        let heads = conn
-            .prepare_cached(ALL_STARTUPS_SQL)?
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, String>(7)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let heads = heads
-            .into_iter()
-            .map(|(id, name, kind, credit_code, stage, industry, headcount, description)| {
-                Ok(StartupRecord {
-                    id,
-                    name,
-                    kind: parse_kind(&kind)?,
-                    credit_code,
-                    stage,
-                    industry,
-                    headcount: u32::try_from(headcount).unwrap_or(0),
-                    description,
-                    members: Vec::new(),
-                    residencies: Vec::new(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let members = conn
-            .prepare_cached(ALL_MEMBERS_SQL)?
-            .query_map([], |r| {
-                Ok((r.get(0)?, MemberName { person_id: r.get(1)?, name: r.get(2)?, lead: r.get::<_, i64>(3)? == 1 }))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let rows = conn
-            .prepare_cached(ALL_RESIDENCIES_SQL)?
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let residencies = rows
-            .into_iter()
-            .map(|(sid, rid, ms, ms_name, a, b)| {
-                Ok((sid, ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name }))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let all = assemble(heads, members, residencies);
+        let all = read_records(self.conn(), [ALL_STARTUPS_SQL, ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL], &[])?;
         Ok(all.into_iter().filter(|s| filter.matches(s, today)).collect())
     }
 
     /// One startup's record.
     pub fn startup(&self, id: &str) -> Result<StartupRecord> {
-        let conn = self.conn();
-        let head = conn
-            .prepare_cached(
-                "SELECT id, name, kind, credit_code, stage, industry, headcount, description FROM startup WHERE id = ?1 AND deleted = 0",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, String>(7)?,
-                ))
-            })
-            .optional()?
-            .ok_or_else(|| CoreError::not_found("startup", id))?;
-        let (id, name, kind, credit_code, stage, industry, headcount, description) = head;
-        let members = conn
-            .prepare_cached(
-                "SELECT m.person_id, p.name, m.lead FROM startup_member m JOIN person p ON p.id = m.person_id
-                 WHERE m.startup_id = ?1 ORDER BY m.lead DESC, p.name, m.person_id",
-            )?
-            .query_map([&id], |r| Ok(MemberName { person_id: r.get(0)?, name: r.get(1)?, lead: r.get::<_, i64>(2)? == 1 }))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let rows = conn
-            .prepare_cached(
-                "SELECT r.id, r.makerspace_id, k.name, r.move_in, r.move_out FROM residency r JOIN makerspace k ON k.id = r.makerspace_id
-                 WHERE r.startup_id = ?1 ORDER BY r.move_in, r.id",
-            )?
-            .query_map([&id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let residencies = rows
-            .into_iter()
-            .map(|(rid, ms, ms_name, a, b)| {
-                Ok(ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(StartupRecord {
-            id,
-            name,
-            kind: parse_kind(&kind)?,
-            credit_code,
-            stage,
-            industry,
-            headcount: u32::try_from(headcount).unwrap_or(0),
-            description,
-            members,
-            residencies,
-        })
+        read_records(self.conn(), ONE_STARTUP_SQLS, &[&id])?.pop().ok_or_else(|| CoreError::not_found("startup", id))
     }
 
     /// Makes a startup led by `lead_id` (the actor, or someone a space admin names); its id.
