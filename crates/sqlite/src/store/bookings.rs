@@ -84,10 +84,12 @@ pub struct CalendarEntry {
     pub booking: Option<BookingView>,
 }
 
-const BOOKING_SELECT: &str = "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
-    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone,
-    coalesce((SELECT m.timezone FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = b.booker_id
-              ORDER BY pr.makerspace_id LIMIT 1), 'Asia/Shanghai') FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id";
+const BOOKING_SELECT: &str = concat!(
+    "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
+    b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone, ",
+    makerspace_zone_of!("b.booker_id"),
+    " FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
+);
 
 fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
     let kind: String = r.get(2)?;

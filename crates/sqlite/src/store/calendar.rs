@@ -189,12 +189,12 @@ impl Store {
     pub fn person_zone(&self, person_id: &str) -> Result<chrono_tz::Tz> {
         let zone: Option<String> = self
             .conn
-            .prepare_cached(
-                "SELECT coalesce(
-                    (SELECT r.timezone FROM mentor t JOIN resource r ON r.id = t.resource_id WHERE t.person_id = ?1 AND r.deleted = 0),
-                    (SELECT m.timezone FROM person_role pr JOIN makerspace m ON m.id = pr.makerspace_id WHERE pr.person_id = ?1
-                     ORDER BY pr.makerspace_id LIMIT 1))",
-            )?
+            .prepare_cached(concat!(
+                "SELECT coalesce((SELECT r.timezone FROM mentor t JOIN resource r ON r.id = t.resource_id
+                                      WHERE t.person_id = ?1 AND r.deleted = 0), ",
+                makerspace_zone_of!("?1"),
+                ")"
+            ))?
             .query_row([person_id], |r| r.get(0))
             .optional()?;
         Ok(zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::Asia::Shanghai))

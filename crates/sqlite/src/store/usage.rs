@@ -79,12 +79,15 @@ pub const UNCHECKED_STARTED_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id
 
 /// Mentors' bookings holding their time that start in `$1..$2`, with the mentor's zone and the
 /// booker's (their makerspace's, the first by id), by start.
-pub const MENTOR_SESSIONS_SQL: &str = "SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status, r.timezone,
-     coalesce((SELECT k.timezone FROM person_role pr JOIN makerspace k ON k.id = pr.makerspace_id WHERE pr.person_id = b.booker_id
-               ORDER BY pr.makerspace_id LIMIT 1), 'Asia/Shanghai')
+pub const MENTOR_SESSIONS_SQL: &str = concat!(
+    "SELECT * FROM (SELECT b.id, b.resource_id, b.booker_id, b.start_at, b.end_at, b.status, r.timezone AS mentor_zone, ",
+    makerspace_zone_of!("b.booker_id"),
+    " AS booker_zone
      FROM booking b JOIN resource r ON r.id = b.resource_id
-     WHERE r.kind = 'mentor' AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2
-     ORDER BY b.start_at, b.id";
+     WHERE r.kind = 'mentor' AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2) s
+     -- Sides in one zone never see their clocks move apart: only the others go back to the app.
+     WHERE mentor_zone <> booker_zone ORDER BY start_at, id"
+);
 /// Whether the booker of booking `$1` was told of a zone change before it.
 pub const ZONE_NOTICE_EXISTS_SQL: &str =
     "SELECT EXISTS(SELECT 1 FROM notification WHERE booking_id = $1 AND kind = 'zone_change')";
