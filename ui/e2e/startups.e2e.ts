@@ -11,6 +11,7 @@ let founder: string;
 let admin: string;
 let startupName: string;
 let mentorName: string;
+let mentorPerson: string;
 
 const text = async (selector: string) => (await shown(browser, selector)).getText();
 const click = (selector: string) => press(browser, selector);
@@ -29,6 +30,7 @@ beforeAll(async () => {
     prepare: (dir) => {
       cli(dir, ['demo']);
       founder = (cli(dir, ['people', '--role', 'founder', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
+      mentorPerson = (cli(dir, ['people', '--role', 'mentor', '--makerspace', 'PD-0001']) as { id: string }[])[0].id;
       admin = (cli(dir, ['people', '--role', 'space_admin', '--makerspace', 'PD-0002']) as { id: string }[])[0].id;
       const startups = cli(dir, ['startups', 'list']) as { name: string; members: { person_id: string }[] }[];
       startupName = startups.find((s) => s.members.some((m) => m.person_id === founder))?.name ?? '';
@@ -157,5 +159,19 @@ describe('events of the district', () => {
     expect(await notice()).toBe('报名成功');
     await browser.waitUntil(async () => (await text('[data-testid="event-places"]')) === '1/1', { timeout: 20_000 });
     await shot(browser, 'events');
+  });
+});
+
+describe('a mentor’s own zone', () => {
+  it('is picked from the cities the app knows, on the mentor’s hours screen', async () => {
+    await actAs(mentorPerson);
+    await click('[data-testid="nav-availability"]');
+    const select = await shown(browser, '[data-testid="mentor-timezone"]');
+    expect(await select.getValue()).toBe('Asia/Shanghai');
+    const zones = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="mentor-timezone"] option')].map((o) => (o as HTMLOptionElement).value),
+    )) as string[];
+    expect(zones).toContain('America/New_York');
+    await shot(browser, 'mentor-zone');
   });
 });
