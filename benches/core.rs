@@ -110,7 +110,7 @@ fn bench_booking(c: &mut Criterion, f: &mut Fixture) {
     eprintln!("bookable hour slots queued: {}", queue.len());
     let mut book_next = |store: &mut Store| loop {
         let Some((resource_id, slot)) = queue.next() else { panic!("ran out of free slots") };
-        let new = NewBooking { resource_id, start: slot.start, end: slot.end, topic: String::new() };
+        let new = NewBooking { format: None, resource_id, start: slot.start, end: slot.end, topic: String::new() };
         match store.book(&booker, &new, now()) {
             Ok(_) => return,
             Err(e) if e.code().starts_with("refused.") => continue,

@@ -12,6 +12,7 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventSt
 
 use crate::domain::{BookingStatus, ResourceKind};
 use crate::i18n::{self, Lang};
+use crate::place::SessionPlace;
 use crate::store::{BookingView, SeriesLink};
 
 pub fn uid(booking_id: &str) -> String {
@@ -103,9 +104,45 @@ fn event(view: &BookingView, lang: Lang) -> Event {
         let code = crate::usage::check_in_code(&b.id);
         description.push_str(&format!("\n{}: {code}", if lang == Lang::Zh { "签到码" } else { "Check-in code" }));
     }
+    if let Some(place) = &view.place {
+        add_join_details(place, &mut description, lang);
+    }
     let mut e = Event::new();
     e.timestamp(b.updated_at).last_modified(b.updated_at).summary(&summary).description(&description).status(status);
+    if let Some(place) = &view.place {
+        add_place(&mut e, place, lang);
+    }
     e
+}
+
+/// How to join, in the description too: not every calendar shows URL or CONFERENCE.
+fn add_join_details(place: &SessionPlace, description: &mut String, lang: Lang) {
+    let zh = lang == Lang::Zh;
+    description.push_str(&format!("\n{}: {}", if zh { "地点" } else { "Place" }, place.summary(lang)));
+    if let SessionPlace::Online { join_url, .. } = place
+        && !join_url.is_empty()
+    {
+        description.push_str(&format!("\n{}: {join_url}", if zh { "入会链接" } else { "Join" }));
+    }
+}
+
+/// LOCATION for every place; URL and CONFERENCE (RFC 7986) for a meeting link or a phone.
+fn add_place(e: &mut Event, place: &SessionPlace, lang: Lang) {
+    e.location(&place.summary(lang));
+    let (uri, feature) = match place {
+        SessionPlace::Online { join_url, .. } if !join_url.is_empty() => {
+            e.add_property("URL", join_url);
+            (join_url.clone(), "VIDEO")
+        }
+        SessionPlace::Phone { number } => {
+            let digits: String = number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+            (format!("tel:{digits}"), "PHONE")
+        }
+        _ => return,
+    };
+    let mut conference = Property::new("CONFERENCE", uri);
+    conference.add_parameter("VALUE", "URI").add_parameter("FEATURE", feature).add_parameter("LABEL", &place.summary(lang));
+    e.append_multi_property(conference.done());
 }
 
 /// A series' description: its topic, and for an instrument each occurrence's check-in code

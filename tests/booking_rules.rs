@@ -13,7 +13,11 @@ fn book(store: &mut Store, who: &str, resource: &str, start: DateTime<Utc>, minu
     store.book(
         who,
         &NewBooking {
-            resource_id: resource.into(), start, end: start + Duration::minutes(minutes), topic: "融资路演".into()
+            format: None,
+            resource_id: resource.into(),
+            start,
+            end: start + Duration::minutes(minutes),
+            topic: "融资路演".into(),
         },
         now(),
     )
@@ -97,6 +101,7 @@ fn one_founder_holds_at_most_the_per_person_limit() {
     // Two days on, the first of them is over: a place is free again.
     let later = cst(2026, 12, 10, 12, 0);
     let new = NewBooking {
+        format: None,
         resource_id: e.clone(),
         start: cst(2026, 12, 14, 9, 0),
         end: cst(2026, 12, 14, 10, 0),

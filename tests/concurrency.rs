@@ -28,7 +28,13 @@ fn race(
             std::thread::spawn(move || {
                 let mut store = Store::open(&path).unwrap_or_else(|e| panic!("open: {e}"));
                 barrier.wait();
-                let new = NewBooking { resource_id: resource, start, end: start + Duration::hours(1), topic: String::new() };
+                let new = NewBooking {
+                    format: None,
+                    resource_id: resource,
+                    start,
+                    end: start + Duration::hours(1),
+                    topic: String::new(),
+                };
                 match store.book(&who, &new, now()) {
                     Ok(_) => 1,
                     Err(e) if e.code() == "refused.slot_taken" => 0,

@@ -118,7 +118,11 @@ fn ics_export_has_utc_times_and_stable_uids() {
     let m = d.mentor.clone();
     let b = d
         .store
-        .book(&f, &NewBooking { resource_id: m, start, end: start + Duration::hours(1), topic: "融资路演".into() }, now())
+        .book(
+            &f,
+            &NewBooking { format: None, resource_id: m, start, end: start + Duration::hours(1), topic: "融资路演".into() },
+            now(),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     let views = d.store.bookings_of(&f).unwrap_or_default();
     let zh = incubook::ics::bookings_to_ics(&views, Lang::Zh);
@@ -143,14 +147,24 @@ fn reports_count_hours_and_open_in_excel() {
     let start = cst(2026, 12, 8, 9, 0);
     let b = d
         .store
-        .book(&f, &NewBooking { resource_id: m, start, end: start + Duration::minutes(90), topic: String::new() }, now())
+        .book(
+            &f,
+            &NewBooking { format: None, resource_id: m, start, end: start + Duration::minutes(90), topic: String::new() },
+            now(),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     d.store.complete(&mp, &b.id, start + Duration::hours(2)).unwrap_or_else(|e| panic!("{e}"));
     let eq_start = cst(2026, 12, 8, 10, 0);
     d.store
         .book(
             &f,
-            &NewBooking { resource_id: e, start: eq_start, end: eq_start + Duration::hours(2), topic: String::new() },
+            &NewBooking {
+                format: None,
+                resource_id: e,
+                start: eq_start,
+                end: eq_start + Duration::hours(2),
+                topic: String::new(),
+            },
             now(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -180,7 +194,11 @@ fn an_instrument_booking_in_ics_carries_the_code_the_kiosk_asks_for() {
     let start = cst(2026, 12, 8, 10, 0);
     let b = d
         .store
-        .book(&f, &NewBooking { resource_id: e, start, end: start + Duration::hours(1), topic: String::new() }, now())
+        .book(
+            &f,
+            &NewBooking { format: None, resource_id: e, start, end: start + Duration::hours(1), topic: String::new() },
+            now(),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     let views = d.store.bookings_of(&f).unwrap_or_default();
     let parsed: icalendar::Calendar =

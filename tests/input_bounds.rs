@@ -46,6 +46,7 @@ fn bookings_blackouts_and_overrides_far_from_now_are_refused_and_the_store_goes_
     let mut d = district();
     let (founder, equipment, manager) = (d.founders[0].clone(), d.equipment.clone(), d.manager.clone());
     let booking = |start: DateTime<Utc>, end: DateTime<Utc>| NewBooking {
+        format: None,
         resource_id: equipment.clone(),
         start,
         end,

@@ -22,8 +22,13 @@ fn code<T: std::fmt::Debug>(result: Result<T, CoreError>) -> String {
 }
 
 fn book(d: &mut District, who: &str, start: DateTime<Utc>, minutes: i64) -> Booking {
-    let new =
-        NewBooking { resource_id: d.equipment.clone(), start, end: start + Duration::minutes(minutes), topic: String::new() };
+    let new = NewBooking {
+        format: None,
+        resource_id: d.equipment.clone(),
+        start,
+        end: start + Duration::minutes(minutes),
+        topic: String::new(),
+    };
     ok(d.store.book(who, &new, now()))
 }
 
@@ -116,7 +121,8 @@ fn no_check_in_after_the_end_nor_to_a_cancelled_booking_nor_to_a_mentor_session(
         "refused.check_in_closed"
     );
     let mentor = d.mentor.clone();
-    let session = NewBooking { resource_id: mentor, start, end: start + Duration::hours(1), topic: "融资".into() };
+    let session =
+        NewBooking { format: None, resource_id: mentor, start, end: start + Duration::hours(1), topic: "融资".into() };
     let m = ok(d.store.book(&founder, &session, now()));
     assert_eq!(code(d.store.check_in(&founder, &m.id, Purpose::Research, 0, start)), "invalid.booking_id");
     assert_eq!(common::count(&d.store, "usage_session"), 0, "a refused check-in writes nothing");
@@ -156,6 +162,7 @@ fn a_booking_nobody_checks_in_to_is_released_once_at_the_threshold_and_the_waitl
     assert_eq!(kinds(&d, &founder), vec!["booking_no_show"]);
     // The rest of its time is free again.
     let later = NewBooking {
+        format: None,
         resource_id: equipment.clone(),
         start: start + Duration::minutes(30),
         end: start + Duration::hours(1),
@@ -212,6 +219,7 @@ fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking
     let late = book(&mut d, &second, start, 60);
     ok(d.store.release_no_shows(start + Duration::minutes(15)));
     let taken = NewBooking {
+        format: None,
         resource_id: equipment,
         start: start + Duration::minutes(30),
         end: start + Duration::hours(1),
@@ -257,8 +265,13 @@ fn the_sharing_figures_of_a_fixture_match_a_count_by_hand_to_the_hour_and_the_fe
     let second = ok(d.store.create_equipment(&manager, &second, now())).id;
     let laser = d.equipment.clone();
     let mut used = |who: &str, resource: &str, start: DateTime<Utc>, (booked, ran): (i64, i64), purpose: Purpose| {
-        let new =
-            NewBooking { resource_id: resource.into(), start, end: start + Duration::minutes(booked), topic: String::new() };
+        let new = NewBooking {
+            format: None,
+            resource_id: resource.into(),
+            start,
+            end: start + Duration::minutes(booked),
+            topic: String::new(),
+        };
         let b = ok(d.store.book(who, &new, now()));
         let s = ok(d.store.check_in(who, &b.id, purpose, 1, start));
         ok(d.store.check_out(who, &s.id, start + Duration::minutes(ran)))
@@ -272,6 +285,7 @@ fn the_sharing_figures_of_a_fixture_match_a_count_by_hand_to_the_hour_and_the_fe
     assert_eq!((a.fee_fen, b.fee_fen, c.fee_fen), (10_000, 30_000, 0));
     // And a booking of it nobody came to.
     let missed = NewBooking {
+        format: None,
         resource_id: second.clone(),
         start: cst(2026, 12, 10, 14, 0),
         end: cst(2026, 12, 10, 15, 0),

@@ -56,7 +56,10 @@ fn the_best_tagged_mentor_at_cap_gives_way_and_every_breakdown_adds_up() {
     // Four founders fill the month's four sessions (one a week).
     for (week, f) in d.founders.clone().iter().enumerate() {
         let start = cst(2026, 12, 8, 10, 0) + Duration::weeks(week as i64);
-        let new = NewBooking { resource_id: best.clone(), start, end: start + Duration::hours(1), topic: "融资".into() };
+        let new =
+            NewBooking {
+                format: None, resource_id: best.clone(), start, end: start + Duration::hours(1), topic: "融资".into()
+            };
         ok(d.store.book(f, &new, now()));
     }
     let after = ok(d.store.match_mentors(&founder, &need, now()));
@@ -73,8 +76,13 @@ fn the_best_tagged_mentor_at_cap_gives_way_and_every_breakdown_adds_up() {
 
     // One click books the suggested slot.
     let slot = after[0].suggested.unwrap_or_else(|| panic!("no slot suggested"));
-    let new =
-        NewBooking { resource_id: after[0].mentor_id.clone(), start: slot.start, end: slot.end, topic: "匹配推荐".into() };
+    let new = NewBooking {
+        format: None,
+        resource_id: after[0].mentor_id.clone(),
+        start: slot.start,
+        end: slot.end,
+        topic: "匹配推荐".into(),
+    };
     ok(d.store.book(&founder, &new, now()));
     // Unknown expertise is refused with its code.
     let bad = MatchNeed { tags: vec!["astrology".into()], ..MatchNeed::default() };
@@ -87,7 +95,13 @@ fn a_request_unanswered_for_72_hours_expires_and_the_founder_is_told() {
     let (f0, f1, mentor_id) = (d.founders[0].clone(), d.founders[1].clone(), d.mentor.clone());
     let ask = |d: &mut District, who: &str, day: u32, at: chrono::DateTime<chrono::Utc>| {
         let start = cst(2026, 12, day, 10, 0);
-        let new = NewBooking { resource_id: mentor_id.clone(), start, end: start + Duration::hours(1), topic: "融资".into() };
+        let new = NewBooking {
+            format: None,
+            resource_id: mentor_id.clone(),
+            start,
+            end: start + Duration::hours(1),
+            topic: "融资".into(),
+        };
         ok(d.store.book(who, &new, at))
     };
     let old = ask(&mut d, &f0, 14, now());

@@ -53,7 +53,9 @@ fn a_mentor_moves_to_new_york_and_a_founder_sees_both_clocks() {
     let first = slots[0];
     let booked = ok(d.store.book(
         &founder,
-        &NewBooking { resource_id: mentor.clone(), start: first.start, end: first.end, topic: "出海融资".into() },
+        &NewBooking {
+            format: None, resource_id: mentor.clone(), start: first.start, end: first.end, topic: "出海融资".into()
+        },
         now(),
     ));
     let view =
@@ -111,6 +113,7 @@ fn a_founder_is_told_a_week_ahead_when_the_mentors_clock_changes_before_a_sessio
     let booked_on = at(2027, 3, 1, 9);
     let session = at(2027, 3, 15, 9);
     let new = NewBooking {
+        format: None,
         resource_id: mentor.clone(),
         start: session,
         end: session + chrono::Duration::hours(1),
@@ -129,7 +132,13 @@ fn a_founder_is_told_a_week_ahead_when_the_mentors_clock_changes_before_a_sessio
     assert!(ok(d.store.sweep_usage(at(2027, 3, 10, 9))).zone_notices.is_empty());
     // After the change, a session a week on sees no change between now and then.
     let later = at(2027, 3, 22, 9);
-    let new = NewBooking { resource_id: mentor, start: later, end: later + chrono::Duration::hours(1), topic: "融资".into() };
+    let new = NewBooking {
+        format: None,
+        resource_id: mentor,
+        start: later,
+        end: later + chrono::Duration::hours(1),
+        topic: "融资".into(),
+    };
     ok(d.store.book(&founder, &new, at(2027, 3, 16, 9)));
     assert!(ok(d.store.sweep_usage(at(2027, 3, 16, 9))).zone_notices.is_empty());
 }

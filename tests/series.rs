@@ -41,7 +41,8 @@ fn a_conflict_refuses_the_whole_series_or_is_skipped_with_its_reason() {
     let (f, g, e) = (d.founders[0].clone(), d.founders[1].clone(), d.equipment.clone());
     // Someone else holds the third occurrence (Wednesday 12-16 10:00).
     let taken = cst(2026, 12, 16, 10, 0);
-    let other = NewBooking { resource_id: e.clone(), start: taken, end: taken + Duration::hours(1), topic: String::new() };
+    let other =
+        NewBooking { format: None, resource_id: e.clone(), start: taken, end: taken + Duration::hours(1), topic: String::new() };
     d.store.book(&g, &other, now()).unwrap_or_else(|e| panic!("{e}"));
     // Mondays and Wednesdays 10:00–11:00, six times, from Wednesday 12-09.
     let asked = series(&e, cst(2026, 12, 9, 10, 0), 60, weekly(&[Day::Mon], 6), false);
@@ -72,7 +73,8 @@ fn a_conflict_refuses_the_whole_series_or_is_skipped_with_its_reason() {
     assert_eq!(skipped.rejection.as_ref().map(|r| r.message(Lang::Zh)), Some("该时段已被预约"));
     assert!(mine.iter().all(|v| v.series.as_ref().is_some_and(|s| s.id == booked.series_id)));
     // The series stands as the next person sees it: the slots it holds are taken.
-    let clash = NewBooking { resource_id: e, start: want[0], end: want[0] + Duration::hours(1), topic: String::new() };
+    let clash =
+        NewBooking { format: None, resource_id: e, start: want[0], end: want[0] + Duration::hours(1), topic: String::new() };
     assert_eq!(d.store.book(&g, &clash, now()).err().map(|e| e.code()).as_deref(), Some("refused.slot_taken"));
 }
 
@@ -97,7 +99,13 @@ fn cancel_and_move_reach_one_the_following_or_all_and_keep_the_rest() {
 
     // A move of all that would hit someone else's booking moves none.
     let blocker = cst(2026, 12, 21, 9, 0);
-    let other = NewBooking { resource_id: e.clone(), start: blocker, end: blocker + Duration::hours(2), topic: String::new() };
+    let other = NewBooking {
+        format: None,
+        resource_id: e.clone(),
+        start: blocker,
+        end: blocker + Duration::hours(2),
+        topic: String::new(),
+    };
     d.store.book(&g, &other, now()).unwrap_or_else(|e| panic!("{e}"));
     let nine = cst(2026, 12, 8, 9, 0);
     let err = d.store.move_series(&f, (&ids[0], SeriesScope::All), (nine, nine + Duration::minutes(90)), now()).err();
@@ -116,7 +124,7 @@ fn cancel_and_move_reach_one_the_following_or_all_and_keep_the_rest() {
     // Not a series.
     let single = d.store.book(
         &g,
-        &NewBooking { resource_id: e, start: nine, end: nine + Duration::hours(1), topic: String::new() },
+        &NewBooking { format: None, resource_id: e, start: nine, end: nine + Duration::hours(1), topic: String::new() },
         now(),
     );
     let single = single.unwrap_or_else(|e| panic!("{e}"));

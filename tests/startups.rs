@@ -161,7 +161,13 @@ fn the_startup_decides_the_user_class_an_instrument_charges_and_the_session_reme
     ok(d.store.set_rates(&manager, &equipment, &rates, now()));
     let session_of = |d: &mut common::District, day: u32| {
         let start = cst(2026, 12, day, 10, 0);
-        let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: "测试".into() };
+        let new = NewBooking {
+            format: None,
+            resource_id: equipment.clone(),
+            start,
+            end: start + Duration::hours(1),
+            topic: "测试".into(),
+        };
         let booking = ok(d.store.book(&f0, &new, now()));
         let session = ok(d.store.check_in(&f0, &booking.id, Purpose::Testing, 0, start));
         ok(d.store.check_out(&f0, &session.id, start + Duration::hours(1)))

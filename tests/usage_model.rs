@@ -92,8 +92,13 @@ impl Run {
         match *step {
             Step::Book { who, slot, len } => {
                 let start = cst(2026, 12, 8, 9, 0) + Duration::minutes(30 * slot);
-                let new =
-                    NewBooking { resource_id: equipment, start, end: start + Duration::minutes(30 * len), topic: String::new() };
+                let new = NewBooking {
+                    format: None,
+                    resource_id: equipment,
+                    start,
+                    end: start + Duration::minutes(30 * len),
+                    topic: String::new(),
+                };
                 let _ = self.d.store.book(&founders[who], &new, self.now);
             }
             Step::CheckIn { pick, by_manager } => {

@@ -21,6 +21,7 @@ fn a_labs_weeks_count_open_booked_and_used_hours_and_its_months_the_share_rate()
     let (founder, outsider, equipment, lab) = (d.founders[0].clone(), d.outsider.clone(), d.equipment.clone(), d.lab.clone());
     let mut use_it = |who: &str, start, booked_hours: i64, used_minutes: i64| {
         let new = NewBooking {
+            format: None,
             resource_id: equipment.clone(),
             start,
             end: start + Duration::hours(booked_hours),

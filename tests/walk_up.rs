@@ -93,7 +93,13 @@ fn after_two_no_shows_in_ninety_days_the_instrument_asks_its_lab_to_approve() {
     ok(d.store.set_usage_rules(&manager, &equipment, &rules, now()));
     assert_eq!(ok(d.store.usage_rules(&equipment)).approval_after_no_shows, 2);
     let book = |d: &mut District, start, at| {
-        let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+        let new = NewBooking {
+            format: None,
+            resource_id: equipment.clone(),
+            start,
+            end: start + Duration::hours(1),
+            topic: String::new(),
+        };
         ok(d.store.book(&founder, &new, at))
     };
     for day in [8, 9] {
@@ -150,7 +156,13 @@ fn the_instrument_passes_on_an_early_check_in_waits_for_the_user_before_and_a_fo
     let mut d = district();
     let (first, second, equipment) = (d.founders[0].clone(), d.founders[1].clone(), d.equipment.clone());
     let book = |d: &mut District, who: &str, start| {
-        let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+        let new = NewBooking {
+            format: None,
+            resource_id: equipment.clone(),
+            start,
+            end: start + Duration::hours(1),
+            topic: String::new(),
+        };
         ok(d.store.book(who, &new, now())).id
     };
     let (ten, eleven) = (cst(2026, 12, 8, 10, 0), cst(2026, 12, 8, 11, 0));
@@ -172,7 +184,8 @@ fn the_kiosk_shows_todays_bookings_and_checks_one_in_by_the_code_on_it() {
     let mut d = district();
     let (founder, manager, equipment, lab) = (d.founders[0].clone(), d.manager.clone(), d.equipment.clone(), d.lab.clone());
     let start = cst(2026, 12, 8, 10, 0);
-    let new = NewBooking { resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+    let new =
+        NewBooking { format: None, resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
     let booking = ok(d.store.book(&founder, &new, now())).id;
     let printed = incubook::usage::check_in_code(&booking);
     let at = start - Duration::minutes(5);
@@ -213,7 +226,8 @@ fn a_founder_checks_in_at_the_kiosk_with_her_phone_and_pin() {
     };
     let founder = ok(d.store.create_person(Some(&admin), &new, now())).id;
     let start = cst(2026, 12, 8, 10, 0);
-    let booked = NewBooking { resource_id: equipment, start, end: start + Duration::hours(1), topic: String::new() };
+    let booked =
+        NewBooking { format: None, resource_id: equipment, start, end: start + Duration::hours(1), topic: String::new() };
     let booking = ok(d.store.book(&founder, &booked, now())).id;
     let at = start - Duration::minutes(5);
     let pin_in =

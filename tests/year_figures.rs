@@ -66,8 +66,13 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
     // Four sessions with 张导师 (f[2]'s lasts 90 minutes), one cancelled, one with the mentor from PD-0002.
     let book = |d: &mut common::District, who: &str, resource: &str, (day, minutes): (u32, i64)| {
         let start = cst(2026, 12, day, 10, 0);
-        let new =
-            NewBooking { resource_id: resource.into(), start, end: start + Duration::minutes(minutes), topic: String::new() };
+        let new = NewBooking {
+            format: None,
+            resource_id: resource.into(),
+            start,
+            end: start + Duration::minutes(minutes),
+            topic: String::new(),
+        };
         ok(d.store.book(who, &new, now())).id
     };
     let done = [

@@ -55,7 +55,8 @@ fn main() {
         let search = SlotSearch { from: day, to: day + chrono::Duration::days(7), minutes: Some(60) };
         let slot = ok(store.slots(&printer.id, &search, now)).into_iter().next().unwrap_or_else(|| panic!("no free slot"));
         let (booker, waiting) = (&founders[round % founders.len()], &founders[(round + 1) % founders.len()]);
-        let new = NewBooking { resource_id: printer.id.clone(), start: slot.start, end: slot.end, topic: String::new() };
+        let new =
+            NewBooking { format: None, resource_id: printer.id.clone(), start: slot.start, end: slot.end, topic: String::new() };
         let booking = ok(store.book(booker, &new, Utc::now())).id;
         ok(store.join_waitlist(waiting, &printer.id, slot.start, slot.end, Utc::now()));
         // Behind the server's back, the booking began T minutes before a moment a few seconds

@@ -456,7 +456,13 @@ fn postgres_pull_waits_below_a_transaction_that_commits_late() {
     ));
     // …while a younger one (a booking through the server) commits and is pulled.
     let (resource, slot) = mentor_slot(&a.store, now);
-    let new = incubook::store::NewBooking { resource_id: resource, start: slot.start, end: slot.end, topic: String::new() };
+    let new = incubook::store::NewBooking {
+        format: None,
+        resource_id: resource,
+        start: slot.start,
+        end: slot.end,
+        topic: String::new(),
+    };
     let booking = ok(a.store.book(&founders[0], &new, now)).id;
     a.sync(now);
     let status = server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]);

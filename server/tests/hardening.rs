@@ -126,7 +126,7 @@ fn crash_payloads_are_refused_and_everyone_else_is_served(backend: Backend) {
     // Everyone else is served: sign-in, a booking pushed and confirmed, a pull, health.
     let mut f2 = server.client("f2", now);
     let (resource, slot) = mentor_slot(&f2.store, now);
-    let new = NewBooking { resource_id: resource, start: slot.start, end: slot.end, topic: "路演".into() };
+    let new = NewBooking { format: None, resource_id: resource, start: slot.start, end: slot.end, topic: "路演".into() };
     let booked = ok(f2.store.book(&f2.person_id.clone(), &new, now));
     let report = f2.sync(now);
     assert_eq!((report.pushed, report.refused.len()), (1, 0), "{report:?}");
@@ -380,7 +380,7 @@ fn a_refusal_costs_no_more_than_the_change_asked(backend: Backend) {
     server.account("other", &founders[0], "PD-0001", &[ServerRole::Founder]);
     let mut other = server.client("other", now);
     let (resource, slot) = mentor_slot(&other.store, now);
-    let new = NewBooking { resource_id: resource, start: slot.start, end: slot.end, topic: "路演".into() };
+    let new = NewBooking { format: None, resource_id: resource, start: slot.start, end: slot.end, topic: "路演".into() };
     ok(other.store.book(&other.person_id.clone(), &new, now));
     let report = other.sync(now);
     assert_eq!((report.pushed, report.refused.len()), (1, 0), "{report:?}");

@@ -51,7 +51,13 @@ fn book_some(path: &std::path::Path, person: &str, n: usize, rng: &mut rand_chac
             continue;
         }
         let slot = slots[rng.random_range(0..slots.len())];
-        let new = NewBooking { resource_id: mentor.clone(), start: slot.start, end: slot.end, topic: "商业计划书".into() };
+        let new = NewBooking {
+            format: None,
+            resource_id: mentor.clone(),
+            start: slot.start,
+            end: slot.end,
+            topic: "商业计划书".into(),
+        };
         if let Ok(b) = store.book(person, &new, now) {
             if rng.random_range(0..4) == 0 {
                 let _ = store.cancel(person, &b.id, Some("改期"), now);

@@ -57,7 +57,13 @@ fn slots_on(client: &Client, resource: &str, slot: &Slot, now: DateTime<Utc>) ->
 }
 
 fn book(client: &mut Client, resource: &str, slot: &Slot, now: DateTime<Utc>) -> incubook::Result<String> {
-    let new = NewBooking { resource_id: resource.to_string(), start: slot.start, end: slot.end, topic: "外壳打样".into() };
+    let new = NewBooking {
+        format: None,
+        resource_id: resource.to_string(),
+        start: slot.start,
+        end: slot.end,
+        topic: "外壳打样".into(),
+    };
     let person = client.person_id.clone();
     client.store.book(&person, &new, now).map(|b| b.id)
 }

@@ -48,7 +48,8 @@ fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend:
     let search = SlotSearch { from: now.date_naive(), to: now.date_naive() + Duration::days(1), minutes: Some(120) };
     let slot = ok(a.store.slots(&printer, &search, now)).into_iter().find(|s| s.start >= now);
     let slot = slot.unwrap_or_else(|| panic!("no free slot"));
-    let new = NewBooking { resource_id: printer.clone(), start: slot.start, end: slot.end, topic: "样件打印".into() };
+    let new =
+        NewBooking { format: None, resource_id: printer.clone(), start: slot.start, end: slot.end, topic: "样件打印".into() };
     let booking = ok(a.store.book(&founder, &new, now)).id;
     a.sync(now);
     kiosk.sync(now);
@@ -80,7 +81,7 @@ fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend:
     );
 
     // A check-in that claims to come from a clock an hour fast is refused, not recorded.
-    let next = NewBooking { start: slot.end, end: slot.end + Duration::hours(1), ..new };
+    let next = NewBooking { format: None, start: slot.end, end: slot.end + Duration::hours(1), ..new };
     let second = ok(a.store.book(&founder, &next, now)).id;
     a.sync(now);
     let fast = ok(a.store.check_in(&founder, &second, Purpose::Testing, 0, slot.end));
@@ -102,7 +103,8 @@ fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist
     let search = SlotSearch { from: now.date_naive(), to: now.date_naive() + Duration::days(1), minutes: Some(120) };
     let slot = ok(a.store.slots(&printer, &search, now)).into_iter().find(|s| s.start >= now + Duration::minutes(30));
     let slot = slot.unwrap_or_else(|| panic!("no free slot"));
-    let new = NewBooking { resource_id: printer.clone(), start: slot.start, end: slot.end, topic: "样件打印".into() };
+    let new =
+        NewBooking { format: None, resource_id: printer.clone(), start: slot.start, end: slot.end, topic: "样件打印".into() };
     let booking = ok(a.store.book(&founders[0], &new, now)).id;
     a.sync(now);
     ok(b.store.join_waitlist(&founders[1], &printer, slot.start, slot.end, now));
@@ -181,7 +183,8 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
     let on_grid = now - Duration::seconds(now.timestamp().rem_euclid(300));
     for hours in [1, 3] {
         let start = on_grid + Duration::hours(hours);
-        let new = NewBooking { resource_id: here.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+        let new =
+            NewBooking { format: None, resource_id: here.clone(), start, end: start + Duration::hours(1), topic: String::new() };
         let id = ok(a.store.book(&founder, &new, now)).id;
         a.sync(now);
         released_by_the_server(&server, &id, now - Duration::minutes(20), Duration::hours(1));
@@ -189,7 +192,8 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
     // The other makerspace's instrument asks its lab to approve her, by the server's count.
     a.sync(now);
     let start = on_grid + Duration::hours(5);
-    let new = NewBooking { resource_id: there.clone(), start, end: start + Duration::hours(1), topic: String::new() };
+    let new =
+        NewBooking { format: None, resource_id: there.clone(), start, end: start + Duration::hours(1), topic: String::new() };
     let id = ok(a.store.book(&founder, &new, now)).id;
     a.sync(now);
     assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&id)]).as_deref(), Some("requested"));

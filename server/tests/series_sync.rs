@@ -34,6 +34,7 @@ fn a_series_made_offline_meets_a_booking_synced_first(backend: Backend) {
     let (mut a, mut b) = (server.client("a", now), server.client("b", now));
     let first = ok((now + Duration::days(1)).duration_trunc(Duration::hours(1)));
     let one_hour = |start: DateTime<Utc>| NewBooking {
+        format: None,
         resource_id: printer.clone(),
         start,
         end: start + Duration::hours(1),

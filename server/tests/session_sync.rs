@@ -21,7 +21,10 @@ fn a_founder_waiting_for_a_taken_slot_is_told_when_it_opens(backend: Backend) {
     server.account("b", &founders[1], "PD-0001", &[ServerRole::Founder]);
     let (mut a, mut b) = (server.client("a", now), server.client("b", now));
     let (resource, slot) = mentor_slot(&b.store, now);
-    let new = NewBooking { resource_id: resource.clone(), start: slot.start, end: slot.end, topic: "股权设计".into() };
+    let new =
+        NewBooking {
+            format: None, resource_id: resource.clone(), start: slot.start, end: slot.end, topic: "股权设计".into()
+        };
     let taken = ok(b.store.book(&founders[1], &new, now)).id;
     b.sync(now);
 
@@ -197,7 +200,13 @@ fn requests_from_an_offline_outbox_wait_for_the_mentor_who_is_told_of_each(backe
             break;
         }
         // Slots that overlap one asked for already (or its buffer) are refused on the desktop.
-        let new = NewBooking { resource_id: resource.clone(), start: slot.start, end: slot.end, topic: "融资路演".into() };
+        let new = NewBooking {
+            format: None,
+            resource_id: resource.clone(),
+            start: slot.start,
+            end: slot.end,
+            topic: "融资路演".into(),
+        };
         if let Ok(booking) = f.store.book(&founders[0], &new, now) {
             asked.push(booking.id);
         }

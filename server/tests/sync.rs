@@ -13,8 +13,13 @@ use incubook::{CoreError, Result};
 use incubook_server::db::ServerRole;
 
 fn book(client: &mut Client, resource: &str, slot: &Slot, now: chrono::DateTime<Utc>) -> String {
-    let new =
-        NewBooking { resource_id: resource.to_string(), start: slot.start, end: slot.end, topic: "融资路演辅导".into() };
+    let new = NewBooking {
+        format: None,
+        resource_id: resource.to_string(),
+        start: slot.start,
+        end: slot.end,
+        topic: "融资路演辅导".into(),
+    };
     ok(client.store.book(&client.person_id.clone(), &new, now)).id
 }
 

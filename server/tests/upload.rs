@@ -108,7 +108,7 @@ fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
             minutes: Some(60),
         };
         let slot = ok(store.slots(resource, &search, at)).into_iter().next().unwrap_or_else(|| panic!("no slot on day {day}"));
-        NewBooking { resource_id: resource.into(), start: slot.start, end: slot.end, topic: "样件打印".into() }
+        NewBooking { format: None, resource_id: resource.into(), start: slot.start, end: slot.end, topic: "样件打印".into() }
     };
     let month_ago = now - Duration::days(30);
     ok(store.book(&founder, &first_slot(store, &equipment, 3, month_ago), month_ago));
@@ -264,7 +264,13 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     let slot =
         ok(founder.store.slots(&local.equipment, &search, now)).into_iter().next().unwrap_or_else(|| panic!("no printer slot"));
     assert!(!ok(founder.store.slots(&local.mentor, &search, now)).is_empty(), "the uploaded mentor has free hours");
-    let new = NewBooking { resource_id: local.equipment.clone(), start: slot.start, end: slot.end, topic: "外壳样件".into() };
+    let new = NewBooking {
+        format: None,
+        resource_id: local.equipment.clone(),
+        start: slot.start,
+        end: slot.end,
+        topic: "外壳样件".into(),
+    };
     let booking = ok(founder.store.book(&local.founder, &new, now)).id;
     assert!(founder.sync(now).refused.is_empty());
     assert_eq!(server.text("SELECT status FROM booking WHERE id = $1", &[Arg::T(&booking)]).as_deref(), Some("confirmed"));

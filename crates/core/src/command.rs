@@ -9,6 +9,7 @@ use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, Rol
 use crate::error::{CoreError, Result};
 use crate::events::NewEvent;
 use crate::interval::Span;
+use crate::place::{PlaceDefaults, SessionFormat, SessionPlace};
 use crate::recurrence::Repeat;
 use crate::register::InstrumentRegister;
 use crate::startup::NewStartup;
@@ -25,6 +26,20 @@ pub enum Command {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         topic: String,
+        /// In person, online or by phone (a mentor session): the mentor's default place for
+        /// the format becomes the booking's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<SessionFormat>,
+    },
+    /// The mentor (or their space's admin) gives one session a place of its own.
+    SetSessionPlace {
+        booking_id: Id,
+        place: SessionPlace,
+    },
+    /// A mentor's default place for each format, replaced whole.
+    SetPlaceDefaults {
+        mentor_id: Id,
+        defaults: PlaceDefaults,
     },
     /// A booking the desktop held before it joined the district, in a space admin's upload.
     UploadBooking {
@@ -326,6 +341,10 @@ pub enum SeriesScope {
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewBooking {
+    /// How a mentor session is held; the mentor's default place for it comes with it.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
+    pub format: Option<SessionFormat>,
     pub resource_id: Id,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

@@ -75,6 +75,13 @@ pub struct MentorFacts {
     pub visibility: String,
 }
 
+/// The formats a mentor offers and their default place for each.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MentorPlaces {
+    pub formats: Vec<String>,
+    pub defaults: crate::place::PlaceDefaults,
+}
+
 /// Rows whose existence a command checks by id. An id a client chose names one row for
 /// good: these count deleted rows too, except `LivePerson`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,6 +269,17 @@ pub enum Effect<'a> {
         id: &'a str,
         profile: &'a MentorProfile,
     },
+    /// A booking's format and place (none: the format alone).
+    SetPlace {
+        booking_id: &'a str,
+        format: crate::place::SessionFormat,
+        place: Option<&'a crate::place::SessionPlace>,
+        at: i64,
+    },
+    SetPlaceDefaults {
+        mentor_id: &'a str,
+        defaults: &'a crate::place::PlaceDefaults,
+    },
     InsertUsageSession {
         id: &'a str,
         resource_id: &'a str,
@@ -377,6 +395,8 @@ pub trait Ledger {
     /// `after`, besides `except`.
     fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Result<u32, Self::Error>;
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Self::Error>;
+    /// The mentor's formats and default places; none for another resource.
+    fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>, Self::Error>;
     /// The booking, locked for this transaction where the backend locks rows.
     fn booking(&mut self, id: &str) -> Result<Option<StoredBooking>, Self::Error>;
     fn exists(&mut self, entity: Entity, id: &str) -> Result<bool, Self::Error>;

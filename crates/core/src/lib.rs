@@ -17,6 +17,7 @@ pub mod interval;
 pub mod kpi;
 pub mod ledger;
 pub mod matching;
+pub mod place;
 pub mod protocol;
 pub mod recurrence;
 pub mod register;

@@ -42,7 +42,8 @@ impl Mutation {
             | Mutation::Decline { booking_id, .. }
             | Mutation::Complete { booking_id }
             | Mutation::NoShow { booking_id }
-            | Mutation::Reschedule { booking_id, .. } => one("booking", booking_id),
+            | Mutation::Reschedule { booking_id, .. }
+            | Mutation::SetSessionPlace { booking_id, .. } => one("booking", booking_id),
             Mutation::UploadBooking { booking } => one("booking", &booking.id),
             Mutation::SetKioskPin { person_id, .. } => one("person", person_id),
             Mutation::BookSeries { occurrences, .. } => {
@@ -75,7 +76,9 @@ impl Mutation {
             Mutation::CreateMentor { mentor_id, .. } => {
                 vec![RowRef { table: "resource", key: vec![mentor_id] }, RowRef { table: "mentor", key: vec![mentor_id] }]
             }
-            Mutation::UpdateMentorProfile { mentor_id, .. } => one("mentor", mentor_id),
+            Mutation::UpdateMentorProfile { mentor_id, .. } | Mutation::SetPlaceDefaults { mentor_id, .. } => {
+                one("mentor", mentor_id)
+            }
             Mutation::CheckIn { session_id, .. }
             | Mutation::CheckOut { session_id, .. }
             | Mutation::CorrectSession { session_id, .. } => one("usage_session", session_id),
@@ -122,7 +125,7 @@ impl Mutation {
             return Vec::new();
         }
         match self {
-            Mutation::Book { booking_id, resource_id, start, end, topic } => {
+            Mutation::Book { booking_id, resource_id, start, end, topic, .. } => {
                 vec![BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic }]
             }
             // Every occurrence of a series refused whole, each with the refusal.

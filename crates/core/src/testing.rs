@@ -11,8 +11,8 @@ use crate::error::CoreError;
 use crate::events::{Registration, StoredEvent};
 use crate::interval::Span;
 use crate::ledger::{
-    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking,
-    StoredSession,
+    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, MentorPlaces, OwnedRow, SeriesMember, SessionKey,
+    StoredBooking, StoredSession,
 };
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
@@ -35,6 +35,10 @@ pub struct MemoryLedger {
     pub people: BTreeMap<Id, Vec<(Id, Role)>>,
     pub resources: BTreeMap<Id, ResourceRules>,
     pub mentors: BTreeMap<Id, MentorFacts>,
+    /// A mentor's formats and default places, when they keep any.
+    pub mentor_places: BTreeMap<Id, MentorPlaces>,
+    /// booking → (format, place).
+    pub places: BTreeMap<Id, (crate::place::SessionFormat, Option<crate::place::SessionPlace>)>,
     pub bookings: BTreeMap<Id, MemoryBooking>,
     /// (person, resource) → expiry.
     pub qualifications: BTreeMap<(Id, Id), Option<i64>>,
@@ -139,6 +143,11 @@ impl Ledger for MemoryLedger {
 
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Infallible> {
         Ok(self.mentors.get(resource_id).cloned())
+    }
+
+    fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>, Infallible> {
+        let kept = self.mentor_places.get(resource_id).cloned();
+        Ok(kept.or_else(|| self.mentors.contains_key(resource_id).then(MentorPlaces::default)))
     }
 
     fn booking(&mut self, id: &str) -> Result<Option<StoredBooking>, Infallible> {
@@ -548,6 +557,12 @@ impl Ledger for MemoryLedger {
             }
             Effect::SetRegister { resource_id, register } => {
                 self.registers.insert(resource_id.into(), register.clone());
+            }
+            Effect::SetPlace { booking_id, format, place, .. } => {
+                self.places.insert(booking_id.into(), (format, place.cloned()));
+            }
+            Effect::SetPlaceDefaults { mentor_id, defaults } => {
+                self.mentor_places.entry(mentor_id.into()).or_default().defaults = defaults.clone();
             }
             // The memory ledger keeps what the booking rules read; catalogue fields it does not.
             Effect::InsertEquipment { .. }

@@ -8,10 +8,14 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::decide::Actor;
-use crate::domain::Role;
+use crate::domain::{BookingStatus, Role};
 use crate::error::{CoreError, Result};
+use crate::place::{self, PlaceViewer};
 use crate::protocol::BUSY_PERSON_ID;
 use crate::protocol::Change;
+
+/// A mentor's default places as others receive them: none.
+const NO_PLACES: &str = r#"{"places":[]}"#;
 
 /// Who owns a resource's calendar.
 #[derive(Debug, Clone)]
@@ -111,6 +115,13 @@ impl<L: RowLookup> Viewer<L> {
         Ok(self.lookup.ownership(resource_id)?.is_some_and(|o| self.actor.member_of(&o.makerspace_id)))
     }
 
+    /// Whether the viewer hosts the resource's sessions: owns its calendar, or is an admin
+    /// of its makerspace.
+    fn hosts(&self, resource_id: &str) -> Result<bool, L::Error> {
+        Ok(self.owns(resource_id)?
+            || self.lookup.ownership(resource_id)?.is_some_and(|o| self.actor.has(Role::SpaceAdmin, &o.makerspace_id)))
+    }
+
     fn booking_party(&self, booking_id: &str) -> Result<bool, L::Error> {
         match self.lookup.booking_parties(booking_id)? {
             Some((booker, resource)) => Ok(booker == self.actor.id || self.owns(&resource)?),
@@ -178,6 +189,10 @@ impl<L: RowLookup> Viewer<L> {
                     let key = serde_json::Map::from_iter([("resource_id".to_string(), serde_json::Value::from(resource))]);
                     return Ok(Some(Change::Delete { table, version, key }));
                 }
+                // Meeting links and passcodes reach founders with their confirmed sessions.
+                if !self.hosts(&resource)? {
+                    row.insert("places".into(), NO_PLACES.into());
+                }
                 true
             }
             // A day off says why only to whom it belongs.
@@ -191,7 +206,18 @@ impl<L: RowLookup> Viewer<L> {
             "qualification" | "usage_session" => text(&row, "person_id") == me || self.owns(text(&row, "resource_id"))?,
             "booking" => {
                 let refused = !row.get("rejection").is_none_or(serde_json::Value::is_null);
-                if text(&row, "booker_id") == me {
+                let viewer = if text(&row, "booker_id") == me {
+                    PlaceViewer::Booker
+                } else if self.hosts(text(&row, "resource_id"))? {
+                    PlaceViewer::Host
+                } else {
+                    PlaceViewer::Other
+                };
+                let status = BookingStatus::parse(text(&row, "status")).unwrap_or(BookingStatus::Requested);
+                if !place::details_visible(viewer, status) {
+                    row.insert("place".into(), serde_json::Value::Null);
+                }
+                if viewer == PlaceViewer::Booker {
                     true
                 } else if refused {
                     // A request the server refused is its sender's to learn, nobody else's.

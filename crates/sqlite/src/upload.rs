@@ -75,6 +75,8 @@ struct Catalogue {
     labs: Vec<(Id, NewLab)>,
     equipment: Vec<(Id, NewEquipment)>,
     mentors: Vec<(Id, NewMentor)>,
+    /// Mentors' default places, for those who keep any.
+    places: Vec<(Id, crate::place::PlaceDefaults)>,
     overrides: Vec<(Id, Id, DateOverride, String)>,
     blackouts: Vec<Blackout>,
     qualifications: Vec<(Id, Id, Option<DateTime<Utc>>)>,
@@ -185,6 +187,9 @@ impl Store {
             }
             for (mentor_id, mentor) in &catalogue.mentors {
                 record(Mutation::CreateMentor { mentor_id: mentor_id.clone(), mentor: mentor.clone() })?;
+            }
+            for (mentor_id, defaults) in &catalogue.places {
+                record(Mutation::SetPlaceDefaults { mentor_id: mentor_id.clone(), defaults: defaults.clone() })?;
             }
             for (override_id, resource_id, date_override, note) in &catalogue.overrides {
                 record(Mutation::AddDateOverride {
@@ -310,7 +315,12 @@ impl Store {
         )?;
         let mentor_ids: Vec<String> = stmt.query_map([makerspace_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         let mut mentors = Vec::with_capacity(mentor_ids.len());
+        let mut places = Vec::new();
         for id in mentor_ids {
+            let defaults = self.place_defaults(&id)?;
+            if !defaults.places.is_empty() {
+                places.push((id.clone(), defaults));
+            }
             let m = self.mentor(&id)?;
             let new = NewMentor {
                 person_id: m.person_id,
@@ -413,6 +423,6 @@ impl Store {
             let (start, end) = (to_utc(start), to_utc(end));
             bookings.push(UploadedBooking { id, resource_id, booker_id, start, end, status, topic });
         }
-        Ok(Catalogue { people, labs, equipment, mentors, overrides, blackouts, qualifications, bookings, skipped })
+        Ok(Catalogue { people, labs, equipment, mentors, places, overrides, blackouts, qualifications, bookings, skipped })
     }
 }

@@ -220,8 +220,11 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
                 let new = NewSeries { resource_id, start, end, topic, repeat, skip_conflicts };
                 return crate::series_commands::book(&mut store, out, (actor, &new), args.dry_run, now);
             }
-            let booking =
-                store.book(actor, &NewBooking { resource_id: resource_id.clone(), start, end, topic: topic.clone() }, now)?;
+            let booking = store.book(
+                actor,
+                &NewBooking { format: None, resource_id: resource_id.clone(), start, end, topic: topic.clone() },
+                now,
+            )?;
             out.show(&booking, || {
                 format!(
                     "{} {} {} [{}]",

@@ -97,6 +97,7 @@ pub(super) struct Book<'a> {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub topic: &'a str,
+    pub format: Option<crate::place::SessionFormat>,
 }
 
 pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) -> Outcome<(), L::Error> {
@@ -108,10 +109,17 @@ pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) 
     let actor = actor(l, person)?;
     let rules = resource(l, new.resource_id, true)?;
     let status = check_request(l, &actor, &rules, (request, Asked::Ahead), None, now)?;
+    let place = match new.format {
+        Some(format) => Some((format, super::place::default_place(l, &rules, format)?)),
+        None => None,
+    };
     let (id, resource_id) = (new.id, rules.id.as_str());
     let insert =
         Effect::InsertBooking { id, resource_id, booker_id: person, span: request, status, topic: new.topic.trim(), at: now };
     l.write(insert).stored()?;
+    if let Some((format, place)) = &place {
+        l.write(Effect::SetPlace { booking_id: id, format: *format, place: place.as_ref(), at: now }).stored()?;
+    }
     let detail =
         serde_json::json!({"resource_id": resource_id, "start": request.start, "end": request.end, "status": status.as_str()});
     l.write(Effect::Audit { actor_id: person, action: "book", entity: "booking", entity_id: id, detail, at: now }).stored()?;

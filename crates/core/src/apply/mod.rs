@@ -8,6 +8,7 @@ mod calendar;
 mod directory;
 mod events;
 mod labs;
+mod place;
 mod series;
 mod session;
 mod startups;
@@ -45,10 +46,12 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             }
             apply(l, person, change, now)
         }
-        Command::Book { booking_id, resource_id, start, end, topic } => {
-            let new = booking::Book { id: booking_id, resource_id, start: *start, end: *end, topic };
+        Command::Book { booking_id, resource_id, start, end, topic, format } => {
+            let new = booking::Book { id: booking_id, resource_id, start: *start, end: *end, topic, format: *format };
             booking::book(l, person, new, now)
         }
+        Command::SetSessionPlace { booking_id, place: p } => place::set_session_place(l, person, booking_id, p, now),
+        Command::SetPlaceDefaults { mentor_id, defaults } => place::set_place_defaults(l, person, mentor_id, defaults, now),
         Command::UploadBooking { booking } => booking::upload(l, person, booking, now),
         Command::Cancel { booking_id, reason } => {
             booking::change_status(l, person, booking_id, S::Cancelled, reason.as_deref(), now)

@@ -15,6 +15,7 @@ use crate::error::Rejection;
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
 use crate::ledger::{ApplyError, StoredBooking};
+use crate::place::{self, PlaceViewer, SessionFormat, SessionPlace};
 use crate::rules::ResourceRules;
 
 /// A booking as its booker or the resource's owner sees it.
@@ -35,6 +36,11 @@ pub struct BookingView {
     /// makerspace's): each side is shown the other's time when it differs.
     pub resource_zone: String,
     pub booker_zone: String,
+    /// How the session is held (a mentor session booked in a format).
+    pub place_format: Option<SessionFormat>,
+    /// Where, and how to join: for the mentor and the space's admins, and for the founder
+    /// once the session is confirmed.
+    pub place: Option<SessionPlace>,
 }
 
 /// A booking's place in its repeating series.
@@ -88,12 +94,13 @@ const BOOKING_SELECT: &str = concat!(
     "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
     b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone, ",
     makerspace_zone_of!("b.booker_id"),
-    " FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
+    ", b.place_format, b.place FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
 );
 
 fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
     let kind: String = r.get(2)?;
     let status: String = r.get(7)?;
+    let place = super::parse_place(r.get::<_, Option<String>>(21)?.as_deref(), r.get::<_, Option<String>>(22)?.as_deref());
     Ok(BookingView {
         booking: Booking {
             id: r.get(0)?,
@@ -125,6 +132,8 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
         },
         resource_zone: r.get(19)?,
         booker_zone: r.get(20)?,
+        place_format: place.0,
+        place: place.1,
     })
 }
 
@@ -136,6 +145,14 @@ pub(crate) fn booking_view(conn: &Connection, id: &str) -> Result<BookingView> {
 }
 
 impl BookingView {
+    /// The view as `viewer` may see it: the place's details only when the core's rule allows.
+    pub fn seen_by(mut self, viewer: PlaceViewer) -> BookingView {
+        if !place::details_visible(viewer, self.booking.status) {
+            self.place = None;
+        }
+        self
+    }
+
     /// The booking as the decisions about it see it.
     pub fn stored(&self) -> StoredBooking {
         let b = &self.booking;
@@ -198,6 +215,7 @@ impl Store {
             start: new.start,
             end: new.end,
             topic: new.topic.trim().to_string(),
+            format: new.format,
         };
         self.apply(actor_id, &command, now)
     }
@@ -264,7 +282,11 @@ impl Store {
              ORDER BY b.start_at, b.id"
         ))?;
         let rows = stmt.query_map([person_id], view_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let seen = |v: BookingView| {
+            let viewer = if v.booking.booker_id == person_id { PlaceViewer::Booker } else { PlaceViewer::Host };
+            v.seen_by(viewer)
+        };
+        Ok(rows.map(|v| v.map(seen)).collect::<rusqlite::Result<_>>()?)
     }
 
     /// Bookings waiting for this person's decision (as mentor or lab manager).
@@ -299,8 +321,15 @@ impl Store {
         let mut out = Vec::new();
         for v in rows {
             let v = v?;
-            let visible = owner || v.booking.booker_id == viewer.id;
-            out.push(CalendarEntry { start: v.booking.start, end: v.booking.end, booking: visible.then_some(v) });
+            let seen_as = if owner {
+                PlaceViewer::Host
+            } else if v.booking.booker_id == viewer.id {
+                PlaceViewer::Booker
+            } else {
+                PlaceViewer::Other
+            };
+            let (start, end) = (v.booking.start, v.booking.end);
+            out.push(CalendarEntry { start, end, booking: (seen_as != PlaceViewer::Other).then(|| v.seen_by(seen_as)) });
         }
         Ok(out)
     }

@@ -19,7 +19,8 @@ use crate::domain::{BookingStatus, Id, Lab, Makerspace, OverrideKind, encode_wee
 use crate::error::{CoreError, Result};
 use crate::interval::Span;
 use crate::ledger::{
-    Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking, StoredSession,
+    Effect, Entity, Ledger, MakerspaceKey, MentorFacts, MentorPlaces, OwnedRow, SeriesMember, SessionKey, StoredBooking,
+    StoredSession,
 };
 use crate::rules::ResourceRules;
 use crate::startup::StoredStartup;
@@ -107,6 +108,15 @@ impl Ledger for SqliteLedger<'_> {
             .prepare_cached("SELECT person_id, visibility FROM mentor WHERE resource_id = ?1")?
             .query_row([resource_id], |r| Ok(MentorFacts { person_id: r.get(0)?, visibility: r.get(1)? }))
             .optional()?)
+    }
+
+    fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>> {
+        let row: Option<(String, String)> = self
+            .tx
+            .prepare_cached(super::MENTOR_PLACES_SQL)?
+            .query_row([resource_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(formats, places)| super::mentor_places(&formats, &places)).transpose()
     }
 
     fn booking(&mut self, id: &str) -> Result<Option<StoredBooking>> {
@@ -511,6 +521,13 @@ impl Ledger for SqliteLedger<'_> {
             }
             Effect::InsertMentor { id, makerspace_id, name, timezone, mentor } => {
                 insert_mentor(tx, id, makerspace_id, name, timezone, mentor)?;
+            }
+            Effect::SetPlace { booking_id, format, place, at } => {
+                let place = super::place_json(place)?;
+                tx.prepare_cached(super::SET_PLACE_SQL)?.execute(params![format.as_str(), place, at, booking_id])?;
+            }
+            Effect::SetPlaceDefaults { mentor_id, defaults } => {
+                tx.prepare_cached(super::SET_PLACE_DEFAULTS_SQL)?.execute(params![super::defaults_json(defaults)?, mentor_id])?;
             }
             Effect::UpdateMentorProfile { id, profile: p } => {
                 tx.prepare_cached(

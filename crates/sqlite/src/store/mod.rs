@@ -28,6 +28,7 @@ mod ledger;
 mod matching;
 mod mentors;
 mod notices;
+mod places;
 mod rows;
 mod series;
 mod startups;
@@ -57,6 +58,9 @@ pub use ledger::SqliteLedger;
 pub use matching::{MATCHES_SHOWN, MentorMatch};
 pub use mentors::{MentorCard, MentorSearch, SET_RESOURCE_ZONE_SQL};
 pub use notices::Notice;
+pub use places::{
+    MENTOR_PLACES_SQL, SET_PLACE_DEFAULTS_SQL, SET_PLACE_SQL, defaults_json, mentor_places, parse_place, place_json,
+};
 pub use rows::{sql_value, table_columns};
 pub use series::{JOIN_SERIES_SQL, RESEND_SERIES_SQL, SERIES_OF_SQL};
 pub use series::{NewSeries, SeriesOccurrence, SeriesPlan};
@@ -98,6 +102,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0009_kiosk_pin.sql")),
         M::up(include_str!("../../migrations/0010_startups.sql")),
         M::up(include_str!("../../migrations/0011_events.sql")),
+        M::up(include_str!("../../migrations/0012_places.sql")),
     ])
 }
 

@@ -179,6 +179,7 @@ impl Store {
                         start: o.start,
                         end: o.end,
                         topic: new.topic.trim().to_string(),
+                        format: None,
                     };
                     let why = crate::apply::apply(&mut ledger, actor_id, &one, now).err();
                     let (start, end) = (o.start, o.end);

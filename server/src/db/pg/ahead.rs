@@ -270,6 +270,10 @@ impl Ledger for ReadAhead<'_> {
         Ok(self.context.mentor.clone())
     }
 
+    fn mentor_places(&mut self, _resource_id: &str) -> Ahead<Option<incubook_core::ledger::MentorPlaces>> {
+        Err(NotReadAhead)
+    }
+
     fn booking(&mut self, _id: &str) -> Ahead<Option<StoredBooking>> {
         Err(NotReadAhead)
     }

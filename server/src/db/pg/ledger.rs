@@ -8,8 +8,8 @@ use incubook_core::decide::Actor;
 use incubook_core::domain::{BlackoutWhen, BookingStatus, Id, Makerspace, OverrideKind, Policy, encode_weekly, new_id};
 use incubook_core::interval::Span;
 use incubook_core::ledger::{
-    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, SeriesMember, SessionKey, StoredBooking,
-    StoredSession,
+    ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, MentorPlaces, OwnedRow, SeriesMember, SessionKey,
+    StoredBooking, StoredSession,
 };
 use incubook_core::rules::ResourceRules;
 use incubook_core::startup::StoredStartup;
@@ -175,6 +175,11 @@ impl Ledger for PgLedger<'_, '_, '_> {
     fn mentor(&mut self, resource_id: &str) -> Res<Option<MentorFacts>> {
         let row = self.tx.query_opt("SELECT person_id, visibility FROM mentor WHERE resource_id = $1", &[&resource_id])?;
         Ok(row.map(|r| MentorFacts { person_id: r.get(0), visibility: r.get(1) }))
+    }
+
+    fn mentor_places(&mut self, resource_id: &str) -> Res<Option<MentorPlaces>> {
+        let row = self.tx.query_opt(incubook_sqlite::store::MENTOR_PLACES_SQL, &[&resource_id])?;
+        Ok(row.map(|r| incubook_sqlite::store::mentor_places(r.get(0), r.get(1))).transpose()?)
     }
 
     fn booking(&mut self, id: &str) -> Res<Option<StoredBooking>> {
@@ -581,6 +586,14 @@ impl Ledger for PgLedger<'_, '_, '_> {
                     &[&id, &m.person_id, &m.title, &m.bio, &m.formats.join(","), &m.visibility.as_str()],
                 )?;
                 return write_facets(tx, id, &m.tags, &m.industries, &m.languages);
+            }
+            Effect::SetPlace { booking_id, format, place, at } => {
+                let place = incubook_sqlite::store::place_json(place)?;
+                tx.execute(incubook_sqlite::store::SET_PLACE_SQL, &[&format.as_str(), &place, &at, &booking_id])
+            }
+            Effect::SetPlaceDefaults { mentor_id, defaults } => {
+                let json = incubook_sqlite::store::defaults_json(defaults)?;
+                tx.execute(incubook_sqlite::store::SET_PLACE_DEFAULTS_SQL, &[&json, &mentor_id])
             }
             Effect::UpdateMentorProfile { id, profile: p } => {
                 tx.execute(

@@ -64,7 +64,8 @@ pub(super) fn book(
     mutation: &Mutation,
     now: DateTime<Utc>,
 ) -> Res<Booked> {
-    let Mutation::Book { booking_id, resource_id, start, end, topic } = mutation else {
+    // A session booked in a format reads the mentor's places, which only the locking way does.
+    let Mutation::Book { booking_id, resource_id, start, end, topic, format: None } = mutation else {
         return Ok(Booked::Locking);
     };
     let now = now.timestamp();
