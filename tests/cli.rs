@@ -620,3 +620,50 @@ fn report_kpi_gives_a_makerspaces_year_as_json_csv_and_xlsx() {
     let missing = error(&incubook(d, &["--json", "report", "kpi", "--year", "2026"]));
     assert_eq!(missing["code"], "invalid.makerspace");
 }
+
+#[test]
+fn an_online_session_with_the_new_york_mentor_takes_his_zoom_room_and_he_can_move_it() {
+    let s = sample();
+    let d = s.dir.path();
+    let mentors = json(&incubook(d, &["--json", "mentors", "--text", "海外导师", "--as", &s.founder]));
+    let ny = mentors
+        .as_array()
+        .and_then(|list| list.iter().find(|m| m["timezone"] == "America/New_York"))
+        .map(|m| m["id"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no New York mentor: {mentors}"));
+    let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    let mentor: String =
+        store.conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&ny], |r| r.get(0)).unwrap_or_default();
+    drop(store);
+    // His default is a Zoom room.
+    let defaults = json(&incubook(d, &["--json", "places", &ny, "--as", &mentor]));
+    assert_eq!(defaults["places"][0]["provider"], "zoom", "{defaults}");
+
+    let slots = json(&incubook(d, &["--json", "slots", &ny, "--from", "2026-12-08", "--to", "2026-12-18", "--minutes", "60"]));
+    let start = slots[0]["start"].as_str().unwrap_or_default().to_string();
+    let book = |format: &str| {
+        incubook(d, &["--json", "book", &ny, "--start", &start, "--minutes", "60", "--format", format, "--as", &s.founder])
+    };
+    // He meets online only: refused, nothing written.
+    let before = bookings_in(d);
+    assert_eq!(error(&book("in_person"))["code"], "invalid.format");
+    assert_eq!(bookings_in(d), before);
+    let booked = json(&book("online"));
+    let id = booked["id"].as_str().unwrap_or_default().to_string();
+    if booked["status"] == "requested" {
+        json(&incubook(d, &["--json", "approve", &id, "--as", &mentor]));
+    }
+    let seen = json(&incubook(d, &["--json", "bookings", "--as", &s.founder]));
+    let row = seen.as_array().and_then(|l| l.iter().find(|b| b["id"] == id.as_str())).cloned().unwrap_or_default();
+    assert_eq!(row["place_format"], "online");
+    assert!(row["place"]["join_url"].as_str().is_some_and(|u| u.starts_with("https://zoom.us/j/")), "{row}");
+
+    // He moves this one to VooV; a founder cannot.
+    let voov = ["--provider", "voov", "--url", "https://voovmeeting.com/dm/abc"];
+    let not_hers = incubook(d, &[&["--json", "place", &id][..], &voov[..], &["--as", &s.founder][..]].concat());
+    assert_eq!(error(&not_hers)["code"], "forbidden");
+    json(&incubook(d, &[&["--json", "place", &id][..], &voov[..], &["--as", &mentor][..]].concat()));
+    let out = incubook(d, &["bookings", "--as", &s.founder]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("VooV Meeting https://voovmeeting.com/dm/abc"), "{table}");
+}

@@ -51,6 +51,10 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     incubook::startup::StartupRecord::export_all(&cfg)?;
     incubook::zones::ZoneName::export_all(&cfg)?;
     incubook::matching::MatchNeed::export_all(&cfg)?;
+    incubook::place::PlaceDefaults::export_all(&cfg)?;
+    incubook::place::SessionPlace::export_all(&cfg)?;
+    incubook::place::SessionFormat::export_all(&cfg)?;
+    incubook::place::MeetingProvider::export_all(&cfg)?;
     incubook::events::NewEvent::export_all(&cfg)?;
     incubook::store::EventView::export_all(&cfg)?;
     incubook_desktop::events::Attendee::export_all(&cfg)?;

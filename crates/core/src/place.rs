@@ -42,8 +42,9 @@ impl SessionFormat {
 
 /// The meeting services founders and mentors use.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MeetingProvider {
     /// 腾讯会议
     TencentMeeting,

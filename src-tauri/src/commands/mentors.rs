@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use incubook::domain::{DateOverride, Mentor, Policy, Slot, WeeklyHours};
+use incubook::place::{PlaceDefaults, SessionPlace};
 use incubook::store::{CalendarEntry, MentorCard, MentorSearch, SlotSearch};
 use serde::Serialize;
 use tauri::State;
@@ -91,6 +92,29 @@ pub async fn set_mentor_timezone(state: State<'_, AppState>, timezone: String) -
             Ok(store.mentor(&m.id)?)
         })
         .await
+}
+
+/// A mentor's default place per format, as the acting person may see them (the mentor's own
+/// and their space admins'; others' replicas hold none).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn place_defaults(state: State<'_, AppState>, mentor_id: String) -> IpcResult<PlaceDefaults> {
+    state.run(move |store, _| Ok(store.place_defaults(&mentor_id)?)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn set_place_defaults(state: State<'_, AppState>, mentor_id: String, defaults: PlaceDefaults) -> IpcResult<()> {
+    state
+        .run(move |store, session| Ok(store.set_place_defaults(&session.actor()?, &mentor_id, &defaults, incubook::now()?)?))
+        .await
+}
+
+/// The mentor gives one session a place of its own.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn set_session_place(state: State<'_, AppState>, booking_id: String, place: SessionPlace) -> IpcResult<()> {
+    state.run(move |store, session| Ok(store.set_session_place(&session.actor()?, &booking_id, &place, incubook::now()?)?)).await
 }
 
 #[tauri::command]

@@ -213,7 +213,13 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
                 slots.iter().map(|s| out.span(s.start, s.end)).collect::<Vec<_>>().join("\n")
             })
         }
-        Command::Book { resource_id, start, minutes, actor, topic, repeat: args } => {
+        Command::Place { booking_id, place, actor } => {
+            crate::place_commands::set_session_place(&mut store, out, (booking_id, actor), place, now)
+        }
+        Command::Places { mentor_id, place, actor } => {
+            crate::place_commands::set_default_place(&mut store, out, (mentor_id, actor), place, now)
+        }
+        Command::Book { resource_id, start, minutes, actor, topic, format, repeat: args } => {
             let (start, end) = span_from(&store, resource_id, start, *minutes)?;
             if let Some(repeat) = crate::series_commands::repeat_of(args)? {
                 let (resource_id, topic, skip_conflicts) = (resource_id.clone(), topic.clone(), args.skip_conflicts);
@@ -222,7 +228,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             }
             let booking = store.book(
                 actor,
-                &NewBooking { format: None, resource_id: resource_id.clone(), start, end, topic: topic.clone() },
+                &NewBooking { format: *format, resource_id: resource_id.clone(), start, end, topic: topic.clone() },
                 now,
             )?;
             out.show(&booking, || {
@@ -454,6 +460,18 @@ fn counterpart_time(out: &Output, v: &BookingView, viewer: &str) -> Option<Strin
     theirs.map(|t| t.text(out.lang))
 }
 
+/// Where a session is, as the viewer may see it: the place and join link, or its format.
+fn place_cell(out: &Output, v: &BookingView) -> String {
+    match (&v.place, v.place_format) {
+        (Some(p @ incubook::place::SessionPlace::Online { join_url, .. }), _) if !join_url.is_empty() => {
+            format!("{} {join_url}", p.summary(out.lang))
+        }
+        (Some(p), _) => p.summary(out.lang),
+        (None, Some(format)) => format.label(out.lang).to_string(),
+        (None, None) => String::new(),
+    }
+}
+
 fn show_bookings(out: &Output, list: &[BookingView], viewer: &str) -> Result<()> {
     // JSON carries what the table shows: whether a booking waits to sync, and the server's
     // refusal with its reason.
@@ -490,6 +508,7 @@ fn show_bookings(out: &Output, list: &[BookingView], viewer: &str) -> Result<()>
                         .map(|r| r.message(out.lang).to_string())
                         .or_else(|| b.reason.clone())
                         .unwrap_or_default(),
+                    place_cell(out, v),
                 ]
             })
             .collect();
@@ -501,6 +520,7 @@ fn show_bookings(out: &Output, list: &[BookingView], viewer: &str) -> Result<()>
                 out.t("时间", "time"),
                 out.t("状态", "status"),
                 out.t("原因", "reason"),
+                out.t("地点", "place"),
             ],
             &rows,
         )

@@ -5,6 +5,7 @@ mod commands;
 mod event_commands;
 mod instrument_commands;
 mod output;
+mod place_commands;
 mod series_commands;
 mod startup_commands;
 mod sync_commands;
@@ -114,8 +115,32 @@ enum Command {
         /// What the session is about
         #[arg(long, default_value = "")]
         topic: String,
+        /// A mentor session: in_person, online or phone (the mentor's default place for it
+        /// comes with it)
+        #[arg(long)]
+        format: Option<incubook::place::SessionFormat>,
         #[command(flatten)]
         repeat: RepeatArgs,
+    },
+    /// Give one mentor session a place of its own (the mentor or their space admin)
+    Place {
+        /// The booking, by its id
+        booking_id: String,
+        #[command(flatten)]
+        place: place_commands::PlaceArgs,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// A mentor's default place for a format (with place flags), or their defaults
+    Places {
+        /// The mentor, by their resource id
+        mentor_id: String,
+        #[command(flatten)]
+        place: place_commands::PlaceArgs,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
     },
     /// Approve a request
     Approve(Decision),

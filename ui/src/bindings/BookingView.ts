@@ -3,6 +3,8 @@ import type { BookingStatus } from "./BookingStatus";
 import type { Rejection } from "./Rejection";
 import type { ResourceKind } from "./ResourceKind";
 import type { SeriesLink } from "./SeriesLink";
+import type { SessionFormat } from "./SessionFormat";
+import type { SessionPlace } from "./SessionPlace";
 
 /**
  * A booking as its booker or the resource's owner sees it.
@@ -25,7 +27,16 @@ series: SeriesLink | null,
  * The zone of the resource's hours (an overseas mentor's own), and the booker's (their
  * makerspace's): each side is shown the other's time when it differs.
  */
-resource_zone: string, booker_zone: string, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
+resource_zone: string, booker_zone: string, 
+/**
+ * How the session is held (a mentor session booked in a format).
+ */
+place_format: SessionFormat | null, 
+/**
+ * Where, and how to join: for the mentor and the space's admins, and for the founder
+ * once the session is confirmed.
+ */
+place: SessionPlace | null, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
 /**
  * Why it was declined or cancelled, shown to the booker.
  */

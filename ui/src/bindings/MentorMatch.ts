@@ -5,7 +5,11 @@ import type { Slot } from "./Slot";
 /**
  * A mentor suggested for a need: who, the score with its parts, and the slot to book.
  */
-export type MentorMatch = { mentor_id: string, name: string, title: string, makerspace_code: string, tags: Array<string>, industries: Array<string>, languages: Array<string>, timezone: string, score: Score, 
+export type MentorMatch = { mentor_id: string, name: string, title: string, makerspace_code: string, tags: Array<string>, industries: Array<string>, languages: Array<string>, timezone: string, 
+/**
+ * How the mentor meets (in_person, online, phone): the booking is made in one of them.
+ */
+formats: Array<string>, score: Score, 
 /**
  * The first free slot within 14 days, one not late for the founder when there is one.
  */

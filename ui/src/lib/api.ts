@@ -35,6 +35,8 @@ import type { QualificationGrant } from '../bindings/QualificationGrant';
 import type { LabCalendar } from '../bindings/LabCalendar';
 import type { Role } from '../bindings/Role';
 import type { ZoneName } from '../bindings/ZoneName';
+import type { PlaceDefaults } from '../bindings/PlaceDefaults';
+import type { SessionPlace } from '../bindings/SessionPlace';
 import type { MatchNeed } from '../bindings/MatchNeed';
 import type { EventView } from '../bindings/EventView';
 import type { NewEvent } from '../bindings/NewEvent';
@@ -98,6 +100,9 @@ export const api = {
   eventAttendees: (eventId: string) => call<Attendee[]>('event_attendees', { eventId }),
   markAttendance: (eventId: string, personId: string, attended: boolean) => call<void>('mark_attendance', { eventId, personId, attended }),
   setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
+  placeDefaults: (mentorId: string) => call<PlaceDefaults>('place_defaults', { mentorId }),
+  setPlaceDefaults: (mentorId: string, defaults: PlaceDefaults) => call<void>('set_place_defaults', { mentorId, defaults }),
+  setSessionPlace: (bookingId: string, place: SessionPlace) => call<void>('set_session_place', { bookingId, place }),
   setWeeklyHours: (resourceId: string, hours: WeeklyHours[]) => call<void>('set_weekly_hours', { resourceId, hours }),
   setPolicy: (resourceId: string, policy: Policy) => call<void>('set_policy', { resourceId, policy }),
   dateOverrides: (resourceId: string, from: string) => call<DatedOverride[]>('date_overrides', { resourceId, from }),

@@ -322,6 +322,36 @@ struct SampleResource {
     rates: Option<Rates>,
     /// The zone its hours are in: an overseas mentor's own, else the district's.
     tz: chrono_tz::Tz,
+    /// A mentor's default places (JSON of each, by format), which their sessions take.
+    places: Vec<(crate::place::SessionFormat, String)>,
+}
+
+/// A mentor's default places: overseas mentors meet on Zoom; the others in a meeting room of
+/// their makerspace or on 腾讯会议.
+fn sample_places(code: &str, address: &str, m: usize, overseas: bool) -> crate::place::PlaceDefaults {
+    use crate::place::{MeetingProvider, SessionPlace};
+    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    let number = format!("{digits:0>4}{m:05}");
+    let spaced = format!("{} {} {}", &number[..3], &number[3..6], &number[6..]);
+    let places = if overseas {
+        vec![SessionPlace::Online {
+            provider: MeetingProvider::Zoom,
+            join_url: format!("https://zoom.us/j/8{number}"),
+            meeting_id: format!("8{spaced}"),
+            passcode: format!("{:04}", m * 37 % 10_000),
+        }]
+    } else {
+        vec![
+            SessionPlace::InPerson { room: format!("{}号会议室", m % 6 + 1), address: address.to_string() },
+            SessionPlace::Online {
+                provider: MeetingProvider::TencentMeeting,
+                join_url: format!("https://meeting.tencent.com/dm/{number}"),
+                meeting_id: spaced,
+                passcode: String::new(),
+            },
+        ]
+    };
+    crate::place::PlaceDefaults { places }
 }
 
 /// A past instrument booking that was used: its session is written after the bookings.
@@ -497,6 +527,13 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             };
             let id = ids.next();
             crate::store::insert_mentor(tx, &id, &ms.id, &pname, tz.name(), &new)?;
+            let defaults = sample_places(&ms.code, &ms.address, m, overseas.is_some());
+            tx.prepare_cached(crate::store::SET_PLACE_DEFAULTS_SQL)?
+                .execute(params![crate::store::defaults_json(&defaults)?, id])?;
+            let mut places = Vec::new();
+            for place in &defaults.places {
+                places.push((place.format(), crate::store::place_json(Some(place))?.unwrap_or_default()));
+            }
             mentors += 1;
             resources.push(SampleResource {
                 id,
@@ -508,6 +545,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 kind: ResourceKind::Mentor,
                 rates: None,
                 tz,
+                places,
             });
         }
 
@@ -617,6 +655,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             kind: ResourceKind::Equipment,
             rates: Some(rates),
             tz: chrono_tz::Asia::Shanghai,
+            places: Vec::new(),
         });
     }
 
@@ -672,7 +711,7 @@ fn generate_bookings(
     }
     let mut written = 0;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, reason, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, reason, created_at, updated_at, place_format, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     let overseas: HashMap<chrono_tz::Tz, Days> =
         resources.iter().filter(|r| r.tz != tz).map(|r| (r.tz, Days::covering(r.tz, range))).collect();
@@ -744,6 +783,9 @@ fn generate_bookings(
             if status == "completed" && r.kind == ResourceKind::Equipment {
                 used.push(PastUse { booking_id: booking_id.clone(), resource, booker, span: Span::new(start, end) });
             }
+            // A mentor's sessions go round their formats (with no draw, so that the rest of
+            // the sample stays as it was).
+            let place = (!r.places.is_empty()).then(|| &r.places[written % r.places.len()]);
             insert.execute(params![
                 booking_id,
                 r.id,
@@ -754,7 +796,9 @@ fn generate_bookings(
                 topic,
                 reason,
                 created_at,
-                created_at
+                created_at,
+                place.map(|(format, _)| format.as_str()),
+                place.map(|(_, json)| json),
             ])?;
             placed += 1;
             written += 1;

@@ -30,6 +30,8 @@ pub struct MentorMatch {
     pub industries: Vec<String>,
     pub languages: Vec<String>,
     pub timezone: String,
+    /// How the mentor meets (in_person, online, phone): the booking is made in one of them.
+    pub formats: Vec<String>,
     pub score: Score,
     /// The first free slot within 14 days, one not late for the founder when there is one.
     pub suggested: Option<Slot>,
@@ -117,6 +119,7 @@ impl Store {
                     industries: Vec::new(),
                     languages: Vec::new(),
                     timezone: String::new(),
+                    formats: Vec::new(),
                     score,
                     suggested,
                 });
@@ -138,6 +141,7 @@ impl Store {
             let mentor = super::mentors::mentor(&self.conn, &m.mentor_id)?;
             (m.name, m.title, m.makerspace_code) = (mentor.name, mentor.title, mentor.makerspace_code);
             (m.tags, m.industries, m.languages, m.timezone) = (mentor.tags, mentor.industries, mentor.languages, mentor.timezone);
+            m.formats = mentor.formats;
         }
         Ok(best)
     }
@@ -155,9 +159,9 @@ impl Store {
             None => None,
         };
         if let Some(format) = need.format.as_deref()
-            && !matches!(format, "online" | "in_person")
+            && format.parse::<crate::place::SessionFormat>().is_err()
         {
-            return Err(CoreError::invalid("format", format!("'{format}' is not online or in_person")));
+            return Err(CoreError::invalid("format", format!("'{format}' is not in_person, online or phone")));
         }
         let industry = match need.industry.clone().filter(|i| !i.trim().is_empty()) {
             Some(i) => Some(i),
