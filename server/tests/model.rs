@@ -497,6 +497,7 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
                 let expect = model_accepts(r, mentor, &who, &bookings, (start, end), None);
                 let id = new_id();
                 let book = Command::Book {
+                    format: None,
                     booking_id: id.clone(),
                     resource_id: r.id.clone(),
                     start: utc(start),
@@ -655,7 +656,7 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
                 let e = res[0].id.clone();
                 let who = d.founders[0].clone();
                 let t = at(1, 4);
-                let book = |resource: &str, start: i64, end: i64, topic: String| Command::Book {
+                let book = |resource: &str, start: i64, end: i64, topic: String| Command::Book { format: None,
                     booking_id: new_id(),
                     resource_id: resource.to_string(),
                     start: utc(start),

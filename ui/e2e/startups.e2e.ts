@@ -12,6 +12,8 @@ let admin: string;
 let startupName: string;
 let mentorName: string;
 let mentorPerson: string;
+// A mentor of PD-0001 who confirms each session, meeting online, and their person.
+let askingMentor: { id: string; name: string; person: string } | null = null;
 
 const text = async (selector: string) => (await shown(browser, selector)).getText();
 const click = (selector: string) => press(browser, selector);
@@ -36,6 +38,11 @@ beforeAll(async () => {
       startupName = startups.find((s) => s.members.some((m) => m.person_id === founder))?.name ?? '';
       const overseas = cli(dir, ['mentors', '--text', '海外导师', '--as', founder]) as { name: string; timezone: string }[];
       mentorName = overseas.find((m) => m.timezone === 'America/New_York')?.name ?? '';
+      const cards = cli(dir, ['mentors', '--as', founder, '--makerspace', 'PD-0001', '--free-within', '14']) as {
+        id: string; name: string; person_id: string; approval_required: boolean; formats: string[];
+      }[];
+      const asking = cards.find((m) => m.approval_required && m.formats.includes('online'));
+      if (asking) askingMentor = { id: asking.id, name: asking.name, person: asking.person_id };
     },
   });
   browser = session.browser;
@@ -114,7 +121,61 @@ describe('startups and overseas mentors', () => {
       [...document.querySelectorAll('[data-testid="counterpart-time"]')].map((e) => e.textContent ?? ''),
     )) as string[];
     expect(shownTimes.some((s) => s.includes(`${ny}（纽约）`))).toBe(true);
+    // Booked online (his only format) and confirmed at once: his Zoom room is hers to join.
+    const links = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="join-url"]')].map((e) => e.textContent ?? ''),
+    )) as string[];
+    expect(links.some((l) => l.startsWith('https://zoom.us/j/'))).toBe(true);
     await shot(browser, 'overseas-booking-list');
+  });
+
+  it('keeps the meeting link from the founder until the mentor confirms the session', async () => {
+    expect(askingMentor).not.toBeNull();
+    const asking = askingMentor!;
+    await actAs(founder);
+    await click('[data-testid="nav-mentors"]');
+    await (await shown(browser, '[data-testid="filter-text"]')).setValue(asking.name);
+    await click('[data-testid="search-mentors"]');
+    await browser.waitUntil(
+      async () => (await browser.$$('[data-testid="mentor-card"]').length) > 0 && (await text('[data-testid="mentor-card"]')).includes(asking.name),
+      { timeout: 20_000 },
+    );
+    await (await browser.$$('[data-testid="mentor-card"]'))[0].click();
+    await (await shown(browser, '.ib-free')).click();
+    await (await shown(browser, '[data-testid="book-format"]')).selectByAttribute('value', 'online');
+    await (await browser.$('[data-testid="book-topic"]')).setValue('线上辅导：股权设计');
+    await click('[data-testid="book-confirm"]');
+    expect(await notice()).toBe('已提交预约申请，等待确认。');
+    await click('[data-testid="nav-bookings"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="place-after-confirmation"]').length) > 0, { timeout: 20_000 });
+    expect(await text('[data-testid="place-after-confirmation"]')).toBe('导师确认后显示会议信息');
+    const before = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="join-url"]')].filter((e) => (e.textContent ?? '').includes('tencent')).length,
+    )) as number;
+
+    // The mentor sees where they will meet while deciding, and confirms.
+    await actAs(asking.person);
+    await click('[data-testid="nav-requests"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="request-row"]').length) > 0, { timeout: 20_000 });
+    const index = (await browser.execute(
+      () => [...document.querySelectorAll('[data-testid="request-row"]')].findIndex((r) => (r.textContent ?? '').includes('线上辅导：股权设计')),
+    )) as number;
+    expect(index).toBeGreaterThanOrEqual(0);
+    const row = (await browser.$$('[data-testid="request-row"]'))[index];
+    expect(await row.getText()).toContain('meeting.tencent.com');
+    await (await row.$('[data-testid="request-approve"]')).click();
+    expect(await notice()).toContain('已');
+
+    await actAs(founder);
+    await click('[data-testid="nav-bookings"]');
+    await browser.waitUntil(
+      async () =>
+        ((await browser.execute(() =>
+          [...document.querySelectorAll('[data-testid="join-url"]')].filter((e) => (e.textContent ?? '').includes('meeting.tencent.com')).length,
+        )) as number) > before,
+      { timeout: 20_000 },
+    );
+    await shot(browser, 'online-session-confirmed');
   });
 
   it('lets a space admin register a company, refusing a mistyped credit code by its character', async () => {

@@ -7,6 +7,14 @@ export type MentorCard = { id: string, name: string, title: string, makerspace_c
  */
 timezone: string, 
 /**
+ * How they meet: in_person, online, phone.
+ */
+formats: Array<string>, 
+/**
+ * Each session waits for the mentor's confirmation.
+ */
+approval_required: boolean, person_id: string, 
+/**
  * The first few free slots, soonest first.
  */
 next_free: Array<Slot>, };

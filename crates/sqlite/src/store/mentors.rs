@@ -47,6 +47,11 @@ pub struct MentorCard {
     pub languages: Vec<String>,
     /// The zone of the mentor's hours: an overseas mentor's own.
     pub timezone: String,
+    /// How they meet: in_person, online, phone.
+    pub formats: Vec<String>,
+    /// Each session waits for the mentor's confirmation.
+    pub approval_required: bool,
+    pub person_id: Id,
     /// The first few free slots, soonest first.
     pub next_free: Vec<Slot>,
 }
@@ -320,6 +325,9 @@ impl Store {
                     industries: m.industries,
                     languages: m.languages,
                     timezone: m.timezone,
+                    formats: m.formats,
+                    approval_required: m.policy.approval_required,
+                    person_id: m.person_id,
                     next_free: slots
                         .into_iter()
                         .take(3)
