@@ -341,6 +341,7 @@ fn race(
                                 start: slot.start,
                                 end: slot.end,
                                 topic: String::new(),
+                                format: None,
                             };
                             ok(PushedMutation::new((n * per_push + k) as i64 + 1, &mutation))
                         })

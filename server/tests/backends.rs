@@ -73,6 +73,7 @@ fn book(id: impl Into<String>, resource: &str, slot: Slot) -> Mutation {
         start: slot.start,
         end: slot.end,
         topic: String::new(),
+        format: None,
     }
 }
 

@@ -656,7 +656,8 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
                 let e = res[0].id.clone();
                 let who = d.founders[0].clone();
                 let t = at(1, 4);
-                let book = |resource: &str, start: i64, end: i64, topic: String| Command::Book { format: None,
+                let book = |resource: &str, start: i64, end: i64, topic: String| Command::Book {
+                    format: None,
                     booking_id: new_id(),
                     resource_id: resource.to_string(),
                     start: utc(start),

@@ -250,6 +250,7 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     assert!(mine.iter().any(|b| b.booking.start == local.booked.start && b.booking.resource_id == local.equipment), "{mine:?}");
     // Asking the server for that time again (as a desktop that has not pulled would) loses.
     let again = Mutation::Book {
+        format: None,
         booking_id: uuid::Uuid::now_v7().to_string(),
         resource_id: local.equipment.clone(),
         start: local.booked.start,

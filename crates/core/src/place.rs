@@ -134,9 +134,8 @@ impl SessionPlace {
                         "an online session needs its link or meeting number (请填写会议链接或会议号)",
                     ));
                 }
-                if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://"))
-                    || url.contains(char::is_whitespace)
-                {
+                let web = url.starts_with("https://") || url.starts_with("http://");
+                if !(url.is_empty() || web) || url.contains(char::is_whitespace) {
                     return Err(CoreError::invalid(
                         "join_url",
                         "must be a web link starting with https:// (须为 https:// 开头的链接)",
