@@ -308,15 +308,15 @@ fn sessions_close_after_they_start_and_take_one_feedback() {
     let (f, m, mp) = (d.founders[0].clone(), d.mentor.clone(), d.mentor_person.clone());
     let b = book(&mut d.store, &f, &m, cst(2026, 12, 8, 9, 0), 60).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(code(d.store.complete(&mp, &b.id, now())), "refused.session_not_started");
-    assert_eq!(code(d.store.give_feedback(&f, &b.id, 5, "很有帮助", now())), "refused.session_not_over");
+    assert_eq!(code(d.store.give_feedback(&f, &b.id, (5, "很有帮助", None), now())), "refused.session_not_over");
     let after = cst(2026, 12, 8, 10, 5);
     assert_eq!(code(d.store.complete(&f, &b.id, after)), "forbidden");
     assert_eq!(d.store.complete(&mp, &b.id, after).map(|b| b.status).ok(), Some(BookingStatus::Completed));
     d.store.set_session_note(&mp, &b.id, "建议先完成 MVP", after).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(code(d.store.session_note(&f, &b.id)), "forbidden");
-    assert_eq!(code(d.store.give_feedback(&f, &b.id, 0, "", after)), "invalid.rating");
-    d.store.give_feedback(&f, &b.id, 5, "很有帮助", after).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(code(d.store.give_feedback(&f, &b.id, 4, "", after)), "conflict");
+    assert_eq!(code(d.store.give_feedback(&f, &b.id, (0, "", None), after)), "invalid.rating");
+    d.store.give_feedback(&f, &b.id, (5, "很有帮助", None), after).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(d.store.give_feedback(&f, &b.id, (4, "", None), after)), "conflict");
     assert_eq!(d.store.feedback(&b.id).ok().flatten(), Some((5, "很有帮助".to_string())));
 }
 

@@ -86,11 +86,12 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
     let served_away = book(&mut d, &f[0], &away, (15, 60));
     let after = cst(2026, 12, 20, 12, 0);
     for (id, rating) in &done {
-        ok(d.store.complete(&mentor_person, id, after));
+        // Rated within the week after the session, as feedback must be.
         if let Some(r) = rating {
             let b = ok(d.store.booking(id));
-            ok(d.store.give_feedback(&b.booker_id, id, *r, "", after));
+            ok(d.store.give_feedback(&b.booker_id, id, (*r, "", None), b.end + Duration::hours(1)));
         }
+        ok(d.store.complete(&mentor_person, id, after));
     }
     ok(d.store.complete(&away_person, &served_away, after));
 

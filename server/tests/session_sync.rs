@@ -70,16 +70,32 @@ fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(b
     let (mut f, mut m) = (server.client("f", now), server.client("m", now));
 
     ok(m.store.set_session_note(&mentor, &booking, "下次带上财务模型", now));
-    ok(f.store.give_feedback(&founder, &booking, 5, "很有帮助", now));
+    ok(f.store.give_feedback(&founder, &booking, (5, "很有帮助", None), now));
+    ok(m.store.give_feedback(&mentor, &booking, (3, "需要补充市场数据", None), now));
     m.sync(now);
     f.sync(now);
     m.sync(now);
+    f.sync(now);
+    assert_eq!(server.count("SELECT count(*) FROM mentor_feedback WHERE booking_id = $1", &[Arg::T(&booking)]), 1);
+    let at_founder = ok(f.store.session_feedback(&booking));
+    assert_eq!(at_founder.mentor.map(|g| g.rating), Some(3), "the founder sees the mentor's rating");
     assert_eq!(
         server.text("SELECT body FROM session_note WHERE booking_id = $1", &[Arg::T(&booking)]).as_deref(),
         Some("下次带上财务模型")
     );
     assert_eq!(ok(m.store.feedback(&booking)), Some((5, "很有帮助".to_string())), "the mentor sees the founder's rating");
     let notes_at_founder: i64 = ok(f.store.conn().query_row("SELECT count(*) FROM session_note", [], |r| r.get::<_, i64>(0)));
+    // Another founder of the district learns nothing of either rating.
+    let others = founders_of(&seed, &code).into_iter().find(|p| *p != founder).unwrap_or_default();
+    server.account("o", &others, &code, &[ServerRole::Founder]);
+    let mut o = server.client("o", now);
+    o.sync(now);
+    let ratings_at_other: i64 = ok(o.store.conn().query_row(
+        "SELECT (SELECT count(*) FROM feedback WHERE booking_id = ?1) + (SELECT count(*) FROM mentor_feedback WHERE booking_id = ?1)",
+        [&booking],
+        |r| r.get(0),
+    ));
+    assert_eq!(ratings_at_other, 0);
     assert_eq!(notes_at_founder, 0, "a mentor's private notes never reach a founder's replica");
     assert_eq!(ok(m.store.session_note(&mentor, &booking)).as_deref(), Some("下次带上财务模型"));
 }

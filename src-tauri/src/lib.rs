@@ -47,6 +47,7 @@ macro_rules! with_commands {
             bookings::complete,
             bookings::no_show,
             bookings::give_feedback,
+            bookings::session_feedback,
             bookings::join_waitlist,
             bookings::session_note,
             bookings::set_session_note,

@@ -159,11 +159,15 @@ pub enum Command {
         booking_id: Id,
         body: String,
     },
-    /// The founder's rating of a session that is over.
+    /// A rating of a session that is over: the founder's of the session, or the mentor's of
+    /// how the founder's startup is doing; after the pair's first session, whether the
+    /// pairing fits.
     GiveFeedback {
         booking_id: Id,
         rating: u8,
         comment: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pairing_fits: Option<bool>,
     },
     /// A space admin adds a person (with roles in their makerspace), under an id the client chose.
     CreatePerson {

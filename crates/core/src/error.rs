@@ -68,6 +68,10 @@ pub enum Refusal {
         status: String,
     },
     SessionNotOver,
+    /// Feedback is given within this many days of the session's end.
+    FeedbackClosed {
+        days: u32,
+    },
     SessionNotStarted,
     ResourceInactive,
     /// Check-in opens this many minutes before the booking starts.
@@ -211,6 +215,13 @@ impl Refusal {
                 }
             }
             Refusal::SessionNotOver => pick(zh, "辅导结束后才能评价", "feedback opens after the session"),
+            Refusal::FeedbackClosed { days } => {
+                if zh {
+                    format!("辅导结束 {days} 天后不能再评价")
+                } else {
+                    format!("feedback closes {days} days after the session")
+                }
+            }
             Refusal::SessionNotStarted => pick(zh, "预约尚未开始", "the booking has not started yet"),
             Refusal::ResourceInactive => pick(zh, "该资源已停用", "this resource is no longer offered"),
             Refusal::CheckInNotOpen { opens_min } => {

@@ -92,7 +92,10 @@ pub enum Entity {
     /// A person not deleted.
     LivePerson,
     Waitlist,
+    /// The founder's feedback on a booking.
     Feedback,
+    /// The mentor's feedback on a booking.
+    MentorFeedback,
     /// A mentor's or equipment's resource row.
     Resource,
     Lab,
@@ -166,8 +169,12 @@ pub enum Effect<'a> {
     InsertFeedback {
         booking_id: &'a str,
         author_id: &'a str,
+        side: crate::feedback::Side,
         rating: u8,
         comment: &'a str,
+        pairing_fits: Option<bool>,
+        /// The founder's startup when the feedback was given.
+        startup_id: Option<&'a str>,
         at: i64,
     },
     Notify {
@@ -395,6 +402,9 @@ pub trait Ledger {
     /// `after`, besides `except`.
     fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Result<u32, Self::Error>;
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Self::Error>;
+    /// How many sessions (confirmed or completed, not deleted) the founder had with the
+    /// resource that started before `start`.
+    fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32, Self::Error>;
     /// The mentor's formats and default places; none for another resource.
     fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>, Self::Error>;
     /// The booking, locked for this transaction where the backend locks rows.

@@ -12,6 +12,7 @@ pub mod decide;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod feedback;
 pub mod i18n;
 pub mod interval;
 pub mod kpi;

@@ -70,7 +70,11 @@ impl Mutation {
             }
             Mutation::JoinWaitlist { waitlist_id, .. } => one("waitlist", waitlist_id),
             Mutation::SetSessionNote { booking_id, .. } => one("session_note", booking_id),
-            Mutation::GiveFeedback { booking_id, .. } => one("feedback", booking_id),
+            // Either side's row: the pusher's is the one the server did not take.
+            Mutation::GiveFeedback { booking_id, .. } => vec![
+                RowRef { table: "feedback", key: vec![booking_id] },
+                RowRef { table: "mentor_feedback", key: vec![booking_id] },
+            ],
             Mutation::CreatePerson { person_id, .. } => one("person", person_id),
             Mutation::CreateLab { lab_id, .. } => one("lab", lab_id),
             Mutation::CreateMentor { mentor_id, .. } => {

@@ -210,6 +210,8 @@ pub struct StartupRecord {
     pub description: String,
     pub members: Vec<MemberName>,
     pub residencies: Vec<ResidencyAt>,
+    /// Its mentors' last two ratings were low (`feedback::at_risk`).
+    pub at_risk: bool,
 }
 
 /// A member with their name.

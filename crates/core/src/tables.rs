@@ -28,6 +28,7 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     SyncedTable { name: "booking", key: &["id"] },
     SyncedTable { name: "session_note", key: &["booking_id"] },
     SyncedTable { name: "feedback", key: &["booking_id"] },
+    SyncedTable { name: "mentor_feedback", key: &["booking_id"] },
     SyncedTable { name: "usage_session", key: &["id"] },
     SyncedTable { name: "waitlist", key: &["id"] },
     SyncedTable { name: "notification", key: &["id"] },

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 
 use crate::command::Command;
 use crate::decide::Actor;
-use crate::domain::{DateOverride, Id, Makerspace, Role};
+use crate::domain::{BookingStatus, DateOverride, Id, Makerspace, Role};
 use crate::error::CoreError;
 use crate::events::{Registration, StoredEvent};
 use crate::interval::Span;
@@ -46,6 +46,7 @@ pub struct MemoryLedger {
     pub waitlist: BTreeMap<Id, (Id, Id, Span, Option<i64>)>,
     pub notes: BTreeMap<Id, String>,
     pub feedback: BTreeMap<Id, (u8, String)>,
+    pub mentor_feedback: BTreeMap<Id, (u8, String)>,
     /// (person, kind) in the order they were told.
     pub notifications: Vec<(Id, String)>,
     pub audit: Vec<(Id, String, Id)>,
@@ -145,6 +146,16 @@ impl Ledger for MemoryLedger {
         Ok(self.mentors.get(resource_id).cloned())
     }
 
+    fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32, Infallible> {
+        let held = |b: &&MemoryBooking| {
+            b.booking.booker_id == booker_id
+                && b.booking.resource_id == resource_id
+                && b.booking.span.start < start
+                && matches!(b.booking.status, BookingStatus::Confirmed | BookingStatus::Completed)
+        };
+        Ok(self.bookings.values().filter(held).count() as u32)
+    }
+
     fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>, Infallible> {
         let kept = self.mentor_places.get(resource_id).cloned();
         Ok(kept.or_else(|| self.mentors.contains_key(resource_id).then(MentorPlaces::default)))
@@ -160,6 +171,7 @@ impl Ledger for MemoryLedger {
             Entity::Person | Entity::LivePerson => self.people.contains_key(id),
             Entity::Waitlist => self.waitlist.contains_key(id),
             Entity::Feedback => self.feedback.contains_key(id),
+            Entity::MentorFeedback => self.mentor_feedback.contains_key(id),
             Entity::Resource => self.resources.contains_key(id),
             Entity::Lab => self.labs.contains_key(id),
             Entity::DateOverride => self.overrides.contains_key(id),
@@ -450,8 +462,11 @@ impl Ledger for MemoryLedger {
             Effect::SetSessionNote { booking_id, body, .. } => {
                 self.notes.insert(booking_id.into(), body.into());
             }
-            Effect::InsertFeedback { booking_id, rating, comment, .. } => {
+            Effect::InsertFeedback { booking_id, side: crate::feedback::Side::Founder, rating, comment, .. } => {
                 self.feedback.insert(booking_id.into(), (rating, comment.into()));
+            }
+            Effect::InsertFeedback { booking_id, rating, comment, .. } => {
+                self.mentor_feedback.insert(booking_id.into(), (rating, comment.into()));
             }
             Effect::Notify { person_id, kind, booking_id, .. } => {
                 if kind == "zone_change" {

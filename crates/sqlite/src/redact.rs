@@ -122,6 +122,13 @@ impl<L: RowLookup> Viewer<L> {
             || self.lookup.ownership(resource_id)?.is_some_and(|o| self.actor.has(Role::SpaceAdmin, &o.makerspace_id)))
     }
 
+    fn booking_host(&self, booking_id: &str) -> Result<bool, L::Error> {
+        match self.lookup.booking_parties(booking_id)? {
+            Some((_, resource)) => self.hosts(&resource),
+            None => Ok(false),
+        }
+    }
+
     fn booking_party(&self, booking_id: &str) -> Result<bool, L::Error> {
         match self.lookup.booking_parties(booking_id)? {
             Some((booker, resource)) => Ok(booker == self.actor.id || self.owns(&resource)?),
@@ -237,7 +244,10 @@ impl<L: RowLookup> Viewer<L> {
             }
             // A session note is the mentor's own, even from the founder they met.
             "session_note" => text(&row, "author_id") == me,
-            "feedback" => self.booking_party(text(&row, "booking_id"))?,
+            // Both sides' ratings: for the two sides, and the admins of the mentor's space.
+            "feedback" | "mentor_feedback" => {
+                self.booking_party(text(&row, "booking_id"))? || self.booking_host(text(&row, "booking_id"))?
+            }
             "waitlist" | "notification" => text(&row, "person_id") == me,
             _ => true,
         };

@@ -66,7 +66,7 @@ fn catalogue_filter(table: &str) -> Option<&'static str> {
         "residency" => "startup_id IN startups AND makerspace_id IN ms",
         "event" => "makerspace_id IN ms",
         "event_registration" => "event_id IN (SELECT id FROM event WHERE makerspace_id IN ms) AND person_id IN people",
-        "session_note" | "feedback" => "booking_id IN theirs",
+        "session_note" | "feedback" | "mentor_feedback" => "booking_id IN theirs",
         "notification" => "person_id IN people AND (resource_id IS NULL OR resource_id IN res)",
         _ => return None,
     })

@@ -74,10 +74,25 @@ pub async fn no_show(state: State<'_, AppState>, booking_id: String) -> IpcResul
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
-pub async fn give_feedback(state: State<'_, AppState>, booking_id: String, rating: u8, comment: String) -> IpcResult<()> {
+pub async fn give_feedback(
+    state: State<'_, AppState>,
+    booking_id: String,
+    rating: u8,
+    comment: String,
+    pairing_fits: Option<bool>,
+) -> IpcResult<()> {
     state
-        .run(move |store, session| Ok(store.give_feedback(&session.actor()?, &booking_id, rating, &comment, incubook::now()?)?))
+        .run(move |store, session| {
+            Ok(store.give_feedback(&session.actor()?, &booking_id, (rating, &comment, pairing_fits), incubook::now()?)?)
+        })
         .await
+}
+
+/// Both sides' feedback on a session, and whether the pairing question is asked.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn session_feedback(state: State<'_, AppState>, booking_id: String) -> IpcResult<incubook::store::SessionFeedback> {
+    state.run(move |store, _| Ok(store.session_feedback(&booking_id)?)).await
 }
 
 #[tauri::command]

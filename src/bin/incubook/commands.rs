@@ -12,7 +12,7 @@ use incubook::store::{
 use incubook::{CoreError, Result};
 
 use crate::output::{Output, table};
-use crate::{Cli, Command, Decision};
+use crate::{Cli, Command, Decision, Pairing};
 
 fn open(cli: &Cli) -> Result<Store> {
     let path = match &cli.data_dir {
@@ -267,11 +267,10 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             let list = store.requests_for(actor)?;
             show_bookings(out, &list, actor)
         }
-        Command::Feedback { booking_id, rating, comment, actor } => {
-            store.give_feedback(actor, booking_id, *rating, comment, now)?;
-            out.show(&serde_json::json!({"booking_id": booking_id, "rating": rating}), || {
-                out.t("感谢评价！", "Thanks for the feedback!").into()
-            })
+        Command::Feedback { booking_id, rating, comment, pairing, actor } => {
+            store.give_feedback(actor, booking_id, (*rating, comment, pairing.map(|p| p == Pairing::Fits)), now)?;
+            let given = store.session_feedback(booking_id)?;
+            out.show(&given, || out.t("感谢评价！", "Thanks for the feedback!").into())
         }
         Command::Waitlist { resource_id, start, minutes, actor } => {
             let (start, end) = span_from(&store, resource_id, start, *minutes)?;

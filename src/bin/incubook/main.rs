@@ -181,16 +181,20 @@ enum Command {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
-    /// Rate a finished session (1–5)
+    /// Rate a finished session (1–5) within a week: a founder the session, a mentor how the
+    /// founder's startup is doing
     Feedback {
         /// The booking, by its id
         booking_id: String,
         /// 1 (poor) to 5 (excellent)
         #[arg(long)]
         rating: u8,
-        /// A few words for the mentor or lab
+        /// A few words for the other side
         #[arg(long, default_value = "")]
         comment: String,
+        /// After a pair's first session: whether the pairing fits (fits or does-not-fit)
+        #[arg(long)]
+        pairing: Option<Pairing>,
         /// Who is acting, by person id
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
@@ -332,6 +336,13 @@ enum Command {
     Usage(usage_commands::UsageCommand),
     #[command(flatten)]
     Instrument(instrument_commands::InstrumentCommand),
+}
+
+/// The answer to the pairing question.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Pairing {
+    Fits,
+    DoesNotFit,
 }
 
 #[derive(Args, Debug)]

@@ -9,6 +9,11 @@ export function formatTime(iso: string, lang: Language, timeZone?: string): stri
   return new Intl.DateTimeFormat(lang, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 }
 
+/** "2026年12月8日周二 09:00": when something happened. */
+export function formatMoment(iso: string, lang: Language, timeZone?: string): string {
+  return `${formatDate(iso, lang, timeZone)} ${formatTime(iso, lang, timeZone)}`;
+}
+
 /** "2026年12月8日周二 09:00–10:00" or "Tue, December 8, 2026 09:00–10:00". */
 export function formatSpan(start: string, end: string, lang: Language, timeZone?: string): string {
   const sameDay = localDate(start, timeZone) === localDate(end, timeZone);

@@ -91,8 +91,8 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             session::join_waitlist(l, person, (waitlist_id, resource_id), (*start, *end), now)
         }
         Command::SetSessionNote { booking_id, body } => session::set_session_note(l, person, booking_id, body, now),
-        Command::GiveFeedback { booking_id, rating, comment } => {
-            session::give_feedback(l, person, booking_id, (*rating, comment), now)
+        Command::GiveFeedback { booking_id, rating, comment, pairing_fits } => {
+            session::give_feedback(l, person, booking_id, (*rating, comment, *pairing_fits), now)
         }
         Command::CreatePerson { person_id, person: new } => directory::create_person(l, person, person_id, new, now),
         Command::CreateLab { lab_id, lab } => directory::create_lab(l, person, lab_id, lab, now),

@@ -1,11 +1,12 @@
-//! Around a session: a founder's place on a waitlist, the mentor's private note, the founder's
-//! rating once it is over.
+//! Around a session: a founder's place on a waitlist, the mentor's private note, and both
+//! sides' ratings once it is over.
 
 use chrono::{DateTime, Utc};
 
 use super::{Outcome, actor, booking, is_owner, resource, visible};
 use crate::domain::{BookingStatus, ResourceKind, Role};
 use crate::error::{CoreError, Refusal};
+use crate::feedback::{FEEDBACK_DAYS, Side};
 use crate::ledger::{Effect, Entity, Ledger, Stored};
 use crate::validate::{check_text, validate_request};
 
@@ -69,7 +70,7 @@ pub(super) fn give_feedback<L: Ledger>(
     l: &mut L,
     person: &str,
     booking_id: &str,
-    (rating, comment): (u8, &str),
+    (rating, comment, pairing_fits): (u8, &str, Option<bool>),
     now: i64,
 ) -> Outcome<(), L::Error> {
     if !(1..=5).contains(&rating) {
@@ -77,19 +78,50 @@ pub(super) fn give_feedback<L: Ledger>(
     }
     check_text("comment", comment, 2000, false)?;
     let b = booking(l, booking_id)?;
-    if b.booker_id != person {
-        return Err(CoreError::Forbidden("only the founder who booked rates the session".into()).into());
-    }
+    let rules = resource(l, &b.resource_id, false)?;
+    let side = if b.booker_id == person {
+        Side::Founder
+    } else {
+        let author = actor(l, person)?;
+        if rules.kind != ResourceKind::Mentor || !is_owner(l, &author, &rules)? {
+            return Err(CoreError::Forbidden("only the founder who booked and the mentor rate a session".into()).into());
+        }
+        Side::Mentor
+    };
     let over = b.status == BookingStatus::Completed || (b.status == BookingStatus::Confirmed && b.span.end <= now);
     if !over {
         return Err(Refusal::SessionNotOver.into());
     }
-    if l.exists(Entity::Feedback, booking_id).stored()? {
-        return Err(CoreError::Conflict("this session has feedback already".into()).into());
+    if now > b.span.end + i64::from(FEEDBACK_DAYS) * 86_400 {
+        return Err(Refusal::FeedbackClosed { days: FEEDBACK_DAYS }.into());
     }
+    let given = match side {
+        Side::Founder => Entity::Feedback,
+        Side::Mentor => Entity::MentorFeedback,
+    };
+    if l.exists(given, booking_id).stored()? {
+        return Err(CoreError::Conflict("you have rated this session already".into()).into());
+    }
+    if pairing_fits.is_some()
+        && (rules.kind != ResourceKind::Mentor
+            || l.pair_sessions_before(&b.booker_id, &b.resource_id, b.span.start).stored()? > 0)
+    {
+        return Err(CoreError::invalid("pairing_fits", "asked only after a founder's first session with a mentor").into());
+    }
+    let startup_id = l.startup_of(&b.booker_id).stored()?;
     let comment = comment.trim();
-    l.write(Effect::InsertFeedback { booking_id, author_id: person, rating, comment, at: now }).stored()?;
-    let detail = serde_json::json!({"rating": rating});
+    let insert = Effect::InsertFeedback {
+        booking_id,
+        author_id: person,
+        side,
+        rating,
+        comment,
+        pairing_fits,
+        startup_id: startup_id.as_deref(),
+        at: now,
+    };
+    l.write(insert).stored()?;
+    let detail = serde_json::json!({"rating": rating, "side": side, "pairing_fits": pairing_fits});
     l.write(Effect::Audit { actor_id: person, action: "feedback", entity: "booking", entity_id: booking_id, detail, at: now })
         .stored()
 }

@@ -372,26 +372,6 @@ impl Store {
     }
 
     /// The founder rates a session once it is over.
-    pub fn give_feedback(
-        &mut self,
-        actor_id: &str,
-        booking_id: &str,
-        rating: u8,
-        comment: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let command = Mutation::GiveFeedback { booking_id: booking_id.to_string(), rating, comment: comment.trim().to_string() };
-        self.apply(actor_id, &command, now)
-    }
-
-    /// (rating, comment) of a session, if given.
-    pub fn feedback(&self, booking_id: &str) -> Result<Option<(u8, String)>> {
-        Ok(self
-            .conn
-            .query_row("SELECT rating, comment FROM feedback WHERE booking_id = ?1", [booking_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
-    }
-
     /// A founder waits for a resource in a time window; a cancellation there tells them.
     pub fn join_waitlist(
         &mut self,

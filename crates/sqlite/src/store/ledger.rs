@@ -110,6 +110,13 @@ impl Ledger for SqliteLedger<'_> {
             .optional()?)
     }
 
+    fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32> {
+        Ok(self
+            .tx
+            .prepare_cached(super::PAIR_SESSIONS_BEFORE_SQL)?
+            .query_row(params![booker_id, resource_id, start], |r| r.get(0))?)
+    }
+
     fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>> {
         let row: Option<(String, String)> = self
             .tx
@@ -141,6 +148,7 @@ impl Ledger for SqliteLedger<'_> {
             Entity::LivePerson => "SELECT EXISTS(SELECT 1 FROM person WHERE id = ?1 AND deleted = 0)",
             Entity::Waitlist => "SELECT EXISTS(SELECT 1 FROM waitlist WHERE id = ?1)",
             Entity::Feedback => "SELECT EXISTS(SELECT 1 FROM feedback WHERE booking_id = ?1)",
+            Entity::MentorFeedback => "SELECT EXISTS(SELECT 1 FROM mentor_feedback WHERE booking_id = ?1)",
             Entity::Resource => "SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)",
             Entity::Lab => "SELECT EXISTS(SELECT 1 FROM lab WHERE id = ?1)",
             Entity::DateOverride => "SELECT EXISTS(SELECT 1 FROM date_override WHERE id = ?1)",
@@ -366,11 +374,16 @@ impl Ledger for SqliteLedger<'_> {
                 )?
                 .execute(params![booking_id, author_id, body, at])?;
             }
-            Effect::InsertFeedback { booking_id, author_id, rating, comment, at } => {
-                tx.prepare_cached(
-                    "INSERT INTO feedback(booking_id, author_id, rating, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![booking_id, author_id, rating, comment, at])?;
+            Effect::InsertFeedback { booking_id, author_id, side, rating, comment, pairing_fits, startup_id, at } => {
+                tx.prepare_cached(super::insert_feedback_sql(side))?.execute(params![
+                    booking_id,
+                    author_id,
+                    rating,
+                    comment,
+                    pairing_fits,
+                    startup_id,
+                    at
+                ])?;
             }
             Effect::Notify { person_id, kind, booking_id, resource_id, detail, at } => {
                 tx.prepare_cached(

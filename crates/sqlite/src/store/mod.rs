@@ -21,6 +21,7 @@ mod bookings;
 mod calendar;
 mod directory;
 mod events;
+mod feedback;
 mod journal;
 mod kiosk;
 mod labs;
@@ -51,6 +52,7 @@ pub use events::{
     CANCEL_EVENT_SQL, COUNT_REGISTERED_SQL, EVENT_SQL, EventView, INSERT_EVENT_SQL, REGISTRATIONS_SQL, SET_ATTENDANCE_SQL,
     SET_REGISTRATION_SQL,
 };
+pub use feedback::{GivenFeedback, PAIR_SESSIONS_BEFORE_SQL, SessionFeedback, insert_feedback_sql};
 pub use journal::{Journal, NoJournal, Tx};
 pub use kiosk::{KioskBooking, KioskDay, KioskInstrument, SET_KIOSK_PIN_SQL};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
@@ -65,9 +67,9 @@ pub use rows::{sql_value, table_columns};
 pub use series::{JOIN_SERIES_SQL, RESEND_SERIES_SQL, SERIES_OF_SQL};
 pub use series::{NewSeries, SeriesOccurrence, SeriesPlan};
 pub use startups::{
-    ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL, REMOVE_MEMBER_SQL,
-    SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL, STARTUP_RESIDENCIES_SQL,
-    STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
+    ALL_MEMBERS_SQL, ALL_MENTOR_RATINGS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL,
+    REMOVE_MEMBER_SQL, SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL,
+    STARTUP_RESIDENCIES_SQL, STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
 };
 pub use usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, MENTOR_SESSIONS_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL,
@@ -103,6 +105,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0010_startups.sql")),
         M::up(include_str!("../../migrations/0011_events.sql")),
         M::up(include_str!("../../migrations/0012_places.sql")),
+        M::up(include_str!("../../migrations/0013_feedback_both_ways.sql")),
     ])
 }
 

@@ -67,15 +67,33 @@ macro_rules! residencies_where {
     };
 }
 
+macro_rules! mentor_ratings_where {
+    ($where:literal) => {
+        concat!(
+            "SELECT startup_id, rating FROM (SELECT startup_id, rating,
+                row_number() OVER (PARTITION BY startup_id ORDER BY created_at DESC, booking_id DESC) AS nth
+             FROM mentor_feedback WHERE startup_id IS NOT NULL ",
+            $where,
+            ") recent WHERE nth <= 2 ORDER BY startup_id, nth"
+        )
+    };
+}
+
 /// Every live startup's fields, by name.
 pub const ALL_STARTUPS_SQL: &str = startups_where!("");
 /// Every member of a live startup with their name.
 pub const ALL_MEMBERS_SQL: &str = members_where!("");
 /// Every residency with its makerspace's name.
 pub const ALL_RESIDENCIES_SQL: &str = residencies_where!("");
+/// Every startup's last two ratings from mentors, latest first.
+pub const ALL_MENTOR_RATINGS_SQL: &str = mentor_ratings_where!("");
 /// The same of one startup (`$1`).
-const ONE_STARTUP_SQLS: [&str; 3] =
-    [startups_where!("AND id = $1"), members_where!("WHERE m.startup_id = $1"), residencies_where!("WHERE r.startup_id = $1")];
+const ONE_STARTUP_SQLS: [&str; 4] = [
+    startups_where!("AND id = $1"),
+    members_where!("WHERE m.startup_id = $1"),
+    residencies_where!("WHERE r.startup_id = $1"),
+    mentor_ratings_where!("AND startup_id = $1"),
+];
 
 /// A startup's own fields as read: id, name, kind, credit code, stage, industry, headcount,
 /// description.
@@ -86,7 +104,7 @@ type ResidencyRow = (String, String, String, String, String, Option<String>);
 /// Startup records from the three statements (heads, members, residencies), run with `params`.
 fn read_records(
     conn: &Connection,
-    [heads, members, stays]: [&str; 3],
+    [heads, members, stays, ratings]: [&str; 4],
     params: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<StartupRecord>> {
     let rows: Vec<StartupRow> = conn
@@ -107,6 +125,7 @@ fn read_records(
                 description,
                 members: Vec::new(),
                 residencies: Vec::new(),
+                at_risk: false,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -126,7 +145,9 @@ fn read_records(
             Ok((sid, ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name }))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(assemble(heads, members, residencies))
+    let ratings =
+        conn.prepare_cached(ratings)?.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(assemble(heads, members, residencies, ratings))
 }
 
 pub fn parse_kind(text: &str) -> Result<StartupKind> {
@@ -179,10 +200,13 @@ pub(super) fn startup_by_code(tx: &Connection, code: &str) -> Result<Option<(Id,
 
 /// Startup records put together from the three lists (each ordered by startup id, or not:
 /// they are matched by id).
+/// Records from their parts; `ratings` are (startup, mentor's rating), each startup's latest
+/// first.
 pub fn assemble(
     heads: Vec<StartupRecord>,
     members: Vec<(Id, MemberName)>,
     residencies: Vec<(Id, ResidencyAt)>,
+    ratings: Vec<(Id, u8)>,
 ) -> Vec<StartupRecord> {
     let mut by_id: std::collections::HashMap<Id, StartupRecord> = heads.into_iter().map(|s| (s.id.clone(), s)).collect();
     for (startup_id, m) in members {
@@ -195,6 +219,15 @@ pub fn assemble(
             s.residencies.push(r);
         }
     }
+    let mut recent: std::collections::HashMap<Id, Vec<u8>> = std::collections::HashMap::new();
+    for (startup_id, rating) in ratings {
+        recent.entry(startup_id).or_default().push(rating);
+    }
+    for (startup_id, latest_first) in recent {
+        if let Some(s) = by_id.get_mut(&startup_id) {
+            s.at_risk = crate::feedback::at_risk(&latest_first);
+        }
+    }
     let mut out: Vec<StartupRecord> = by_id.into_values().collect();
     out.sort_by(|a, b| (a.name.as_str(), a.id.as_str()).cmp(&(b.name.as_str(), b.id.as_str())));
     out
@@ -203,7 +236,8 @@ pub fn assemble(
 impl Store {
     /// The startups the filter finds, by name, with members and residencies.
     pub fn startups(&self, filter: &StartupFilter, today: NaiveDate) -> Result<Vec<StartupRecord>> {
-        let all = read_records(self.conn(), [ALL_STARTUPS_SQL, ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL], &[])?;
+        let all =
+            read_records(self.conn(), [ALL_STARTUPS_SQL, ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL, ALL_MENTOR_RATINGS_SQL], &[])?;
         Ok(all.into_iter().filter(|s| filter.matches(s, today)).collect())
     }
 

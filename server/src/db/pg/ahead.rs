@@ -270,6 +270,10 @@ impl Ledger for ReadAhead<'_> {
         Ok(self.context.mentor.clone())
     }
 
+    fn pair_sessions_before(&mut self, _booker_id: &str, _resource_id: &str, _start: i64) -> Ahead<u32> {
+        Err(NotReadAhead)
+    }
+
     fn mentor_places(&mut self, _resource_id: &str) -> Ahead<Option<incubook_core::ledger::MentorPlaces>> {
         Err(NotReadAhead)
     }

@@ -177,6 +177,11 @@ impl Ledger for PgLedger<'_, '_, '_> {
         Ok(row.map(|r| MentorFacts { person_id: r.get(0), visibility: r.get(1) }))
     }
 
+    fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Res<u32> {
+        let row = self.tx.query_one(incubook_sqlite::store::PAIR_SESSIONS_BEFORE_SQL, &[&booker_id, &resource_id, &start])?;
+        Ok(u32::try_from(row.get::<_, i64>(0)).unwrap_or(u32::MAX))
+    }
+
     fn mentor_places(&mut self, resource_id: &str) -> Res<Option<MentorPlaces>> {
         let row = self.tx.query_opt(incubook_sqlite::store::MENTOR_PLACES_SQL, &[&resource_id])?;
         Ok(row.map(|r| incubook_sqlite::store::mentor_places(r.get(0), r.get(1))).transpose()?)
@@ -200,6 +205,7 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Entity::LivePerson => "SELECT 1 FROM person WHERE id = $1 AND deleted = 0",
             Entity::Waitlist => "SELECT 1 FROM waitlist WHERE id = $1",
             Entity::Feedback => "SELECT 1 FROM feedback WHERE booking_id = $1",
+            Entity::MentorFeedback => "SELECT 1 FROM mentor_feedback WHERE booking_id = $1",
             Entity::Resource => "SELECT 1 FROM resource WHERE id = $1",
             Entity::Lab => "SELECT 1 FROM lab WHERE id = $1",
             Entity::DateOverride => "SELECT 1 FROM date_override WHERE id = $1",
@@ -422,9 +428,9 @@ impl Ledger for PgLedger<'_, '_, '_> {
                  ON CONFLICT (booking_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
                 &[&booking_id, &author_id, &body, &at],
             ),
-            Effect::InsertFeedback { booking_id, author_id, rating, comment, at } => tx.execute(
-                "INSERT INTO feedback(booking_id, author_id, rating, comment, created_at) VALUES ($1, $2, $3, $4, $5)",
-                &[&booking_id, &author_id, &i64::from(rating), &comment, &at],
+            Effect::InsertFeedback { booking_id, author_id, side, rating, comment, pairing_fits, startup_id, at } => tx.execute(
+                incubook_sqlite::store::insert_feedback_sql(side),
+                &[&booking_id, &author_id, &i64::from(rating), &comment, &pairing_fits.map(i64::from), &startup_id, &at],
             ),
             Effect::Notify { person_id, kind, booking_id, resource_id, detail, at } => tx.execute(
                 "INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at)

@@ -6,9 +6,9 @@ use incubook_core::domain::Id;
 use incubook_core::ledger::Effect;
 use incubook_core::startup::{Member, MemberName, ResidencyAt, StartupFilter, StartupRecord, StoredStartup};
 use incubook_sqlite::store::{
-    ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL, REMOVE_MEMBER_SQL,
-    SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL, STARTUP_RESIDENCIES_SQL,
-    STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
+    ALL_MEMBERS_SQL, ALL_MENTOR_RATINGS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL,
+    REMOVE_MEMBER_SQL, SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL,
+    STARTUP_RESIDENCIES_SQL, STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
 };
 use postgres::GenericClient;
 
@@ -89,6 +89,7 @@ pub(super) fn startups<C: GenericClient>(
             description: r.get(7),
             members: Vec::new(),
             residencies: Vec::new(),
+            at_risk: false,
         });
     }
     let members = sql
@@ -101,5 +102,10 @@ pub(super) fn startups<C: GenericClient>(
         let residency = residency_of(r.get(1), r.get(2), r.get(4), r.get::<_, Option<&str>>(5))?;
         residencies.push((r.get(0), ResidencyAt { residency, makerspace_name: r.get(3) }));
     }
-    Ok(assemble(heads, members, residencies).into_iter().filter(|s| filter.matches(s, today)).collect())
+    let ratings = sql
+        .query(ALL_MENTOR_RATINGS_SQL, &[])?
+        .iter()
+        .map(|r| (r.get(0), u8::try_from(r.get::<_, i64>(1)).unwrap_or(0)))
+        .collect();
+    Ok(assemble(heads, members, residencies, ratings).into_iter().filter(|s| filter.matches(s, today)).collect())
 }
