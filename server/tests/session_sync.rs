@@ -54,6 +54,7 @@ fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(b
         "SELECT b.id, b.booker_id, b.resource_id FROM booking b JOIN mentor m ON m.resource_id = b.resource_id
          WHERE b.status IN ('completed', 'confirmed') AND b.end_at < ?1 - 3600
            AND NOT EXISTS(SELECT 1 FROM feedback f WHERE f.booking_id = b.id)
+           AND NOT EXISTS(SELECT 1 FROM mentor_feedback f WHERE f.booking_id = b.id)
            AND NOT EXISTS(SELECT 1 FROM person_role r WHERE r.person_id = b.booker_id AND r.role <> 'founder')
          ORDER BY b.end_at DESC LIMIT 1",
         [now.timestamp()],

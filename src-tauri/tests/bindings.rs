@@ -52,6 +52,7 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     incubook::zones::ZoneName::export_all(&cfg)?;
     incubook::matching::MatchNeed::export_all(&cfg)?;
     incubook::place::PlaceDefaults::export_all(&cfg)?;
+    incubook::store::SessionFeedback::export_all(&cfg)?;
     incubook::place::SessionPlace::export_all(&cfg)?;
     incubook::place::SessionFormat::export_all(&cfg)?;
     incubook::place::MeetingProvider::export_all(&cfg)?;

@@ -223,6 +223,24 @@ describe('events of the district', () => {
   });
 });
 
+describe('feedback both ways', () => {
+  it('a mentor rates how a startup is doing after a session of the past week', async () => {
+    expect(askingMentor).not.toBeNull();
+    await actAs(askingMentor!.person);
+    await click('[data-testid="nav-sessions"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="rate-startup"]').length) > 0, { timeout: 20_000 });
+    await (await browser.$$('[data-testid="rate-startup"]'))[0].click();
+    await (await shown(browser, '[data-testid="feedback-rating"]')).selectByAttribute('value', '2');
+    await (await browser.$('[data-testid="feedback-comment"]')).setValue('商业模式还需打磨');
+    if (await browser.$('[data-testid="pairing-question"]').isExisting()) await click('[data-testid="pairing-fits"]');
+    await click('[data-testid="feedback-submit"]');
+    expect(await notice()).toBe('感谢你的评价！');
+    await browser.waitUntil(async () => (await text('[data-testid="feedback-form"]')).includes('你的评价'), { timeout: 20_000 });
+    expect(await text('[data-testid="feedback-form"]')).toContain('商业模式还需打磨');
+    await shot(browser, 'mentor-feedback');
+  });
+});
+
 describe('a mentor’s own zone', () => {
   it('is picked from the cities the app knows, on the mentor’s hours screen', async () => {
     await actAs(mentorPerson);

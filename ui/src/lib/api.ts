@@ -36,6 +36,7 @@ import type { LabCalendar } from '../bindings/LabCalendar';
 import type { Role } from '../bindings/Role';
 import type { ZoneName } from '../bindings/ZoneName';
 import type { PlaceDefaults } from '../bindings/PlaceDefaults';
+import type { SessionFeedback } from '../bindings/SessionFeedback';
 import type { SessionPlace } from '../bindings/SessionPlace';
 import type { MatchNeed } from '../bindings/MatchNeed';
 import type { EventView } from '../bindings/EventView';
@@ -119,7 +120,9 @@ export const api = {
   reschedule: (bookingId: string, start: string, end: string) => call<Booking>('reschedule', { bookingId, start, end }),
   complete: (bookingId: string) => call<Booking>('complete', { bookingId }),
   noShow: (bookingId: string) => call<Booking>('no_show', { bookingId }),
-  giveFeedback: (bookingId: string, rating: number, comment: string) => call<void>('give_feedback', { bookingId, rating, comment }),
+  giveFeedback: (bookingId: string, rating: number, comment: string, pairingFits: boolean | null) =>
+    call<void>('give_feedback', { bookingId, rating, comment, pairingFits }),
+  sessionFeedback: (bookingId: string) => call<SessionFeedback>('session_feedback', { bookingId }),
   joinWaitlist: (resourceId: string, start: string, end: string) => call<WaitlistEntry>('join_waitlist', { resourceId, start, end }),
   sessionNote: (bookingId: string) => call<string | null>('session_note', { bookingId }),
   setSessionNote: (bookingId: string, body: string) => call<void>('set_session_note', { bookingId, body }),
