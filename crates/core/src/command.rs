@@ -9,6 +9,7 @@ use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, Rol
 use crate::error::{CoreError, Result};
 use crate::events::NewEvent;
 use crate::interval::Span;
+use crate::office::NewBlocks;
 use crate::place::{PlaceDefaults, SessionFormat, SessionPlace};
 use crate::recurrence::Repeat;
 use crate::register::InstrumentRegister;
@@ -30,6 +31,29 @@ pub enum Command {
         /// the format becomes the booking's.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<SessionFormat>,
+    },
+    /// A mentor publishes office hours or a group session, weekly for some weeks; each block
+    /// holds their calendar.
+    PublishOfficeHours {
+        blocks: NewBlocks,
+    },
+    /// The sender (`person_id`) takes a seat of a block — the one asked for, or the first
+    /// free — or with `wait`, joins the line when it is full.
+    TakeSeat {
+        block_id: Id,
+        person_id: Id,
+        #[serde(default)]
+        seat: Option<u32>,
+        #[serde(default)]
+        wait: bool,
+    },
+    /// The sender gives up their seat (the first in line gets it) or their place in line.
+    LeaveSeat {
+        block_id: Id,
+        person_id: Id,
+    },
+    CancelOfficeHours {
+        block_id: Id,
     },
     /// The mentor (or their space's admin) gives one session a place of its own.
     SetSessionPlace {

@@ -68,6 +68,10 @@ pub enum Refusal {
         status: String,
     },
     SessionNotOver,
+    /// Every seat of the office hours or group session is taken.
+    SeatsFull {
+        capacity: u32,
+    },
     /// Feedback is given within this many days of the session's end.
     FeedbackClosed {
         days: u32,
@@ -215,6 +219,13 @@ impl Refusal {
                 }
             }
             Refusal::SessionNotOver => pick(zh, "辅导结束后才能评价", "feedback opens after the session"),
+            Refusal::SeatsFull { capacity } => {
+                if zh {
+                    format!("{capacity} 个席位已满，可以排队候补")
+                } else {
+                    format!("all {capacity} seats are taken; you can wait in line")
+                }
+            }
             Refusal::FeedbackClosed { days } => {
                 if zh {
                     format!("辅导结束 {days} 天后不能再评价")

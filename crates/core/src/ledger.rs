@@ -276,6 +276,32 @@ pub enum Effect<'a> {
         id: &'a str,
         profile: &'a MentorProfile,
     },
+    InsertBlock {
+        id: &'a str,
+        resource_id: &'a str,
+        kind: crate::office::BlockKind,
+        title: &'a str,
+        span: Span,
+        seat_minutes: u32,
+        capacity: u32,
+        at: i64,
+    },
+    CancelBlock {
+        id: &'a str,
+    },
+    /// The seats held of a block, by number (and so how many).
+    SetBlockHeld {
+        id: &'a str,
+        held: &'a [u32],
+    },
+    /// A founder's seat, place in line, or neither (`Left`).
+    PutSeat {
+        block_id: &'a str,
+        person_id: &'a str,
+        seat: Option<u32>,
+        state: crate::office::SeatState,
+        at: i64,
+    },
     /// A booking's format and place (none: the format alone).
     SetPlace {
         booking_id: &'a str,
@@ -405,6 +431,12 @@ pub trait Ledger {
     /// How many sessions (confirmed or completed, not deleted) the founder had with the
     /// resource that started before `start`.
     fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32, Self::Error>;
+    /// An office-hours block; `lock` holds it for the transaction where rows lock, so that
+    /// two founders taking its last seat run one after another.
+    fn office_block(&mut self, id: &str, lock: bool) -> Result<Option<crate::office::StoredBlock>, Self::Error>;
+    /// Everyone who took a seat of a block or waits for one (and who left), in the order
+    /// they came.
+    fn seats(&mut self, block_id: &str) -> Result<Vec<crate::office::StoredSeat>, Self::Error>;
     /// The mentor's formats and default places; none for another resource.
     fn mentor_places(&mut self, resource_id: &str) -> Result<Option<MentorPlaces>, Self::Error>;
     /// The booking, locked for this transaction where the backend locks rows.

@@ -18,6 +18,7 @@ pub mod interval;
 pub mod kpi;
 pub mod ledger;
 pub mod matching;
+pub mod office;
 pub mod place;
 pub mod protocol;
 pub mod recurrence;

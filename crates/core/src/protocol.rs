@@ -112,6 +112,24 @@ impl Mutation {
                 vec![RowRef { table: "startup_member", key: vec![startup_id, person_id] }]
             }
             Mutation::MoveIn { residency_id, .. } | Mutation::MoveOut { residency_id, .. } => one("residency", residency_id),
+            // A block is the booking that holds the mentor's calendar, and its row.
+            Mutation::PublishOfficeHours { blocks } => blocks
+                .blocks
+                .iter()
+                .flat_map(|b| {
+                    [
+                        RowRef { table: "booking", key: vec![&b.block_id] },
+                        RowRef { table: "office_block", key: vec![&b.block_id] },
+                    ]
+                })
+                .collect(),
+            Mutation::CancelOfficeHours { block_id } => {
+                vec![RowRef { table: "booking", key: vec![block_id] }, RowRef { table: "office_block", key: vec![block_id] }]
+            }
+            Mutation::TakeSeat { block_id, person_id, .. } | Mutation::LeaveSeat { block_id, person_id } => vec![
+                RowRef { table: "office_block", key: vec![block_id] },
+                RowRef { table: "office_seat", key: vec![block_id, person_id] },
+            ],
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }

@@ -26,6 +26,8 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     SyncedTable { name: "blackout", key: &["id"] },
     SyncedTable { name: "qualification", key: &["person_id", "resource_id"] },
     SyncedTable { name: "booking", key: &["id"] },
+    SyncedTable { name: "office_block", key: &["id"] },
+    SyncedTable { name: "office_seat", key: &["block_id", "person_id"] },
     SyncedTable { name: "session_note", key: &["booking_id"] },
     SyncedTable { name: "feedback", key: &["booking_id"] },
     SyncedTable { name: "mentor_feedback", key: &["booking_id"] },

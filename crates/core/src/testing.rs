@@ -37,6 +37,9 @@ pub struct MemoryLedger {
     pub mentors: BTreeMap<Id, MentorFacts>,
     /// A mentor's formats and default places, when they keep any.
     pub mentor_places: BTreeMap<Id, MentorPlaces>,
+    pub blocks: BTreeMap<Id, crate::office::StoredBlock>,
+    /// (block, person) → seat.
+    pub seats: BTreeMap<(Id, Id), crate::office::StoredSeat>,
     /// booking → (format, place).
     pub places: BTreeMap<Id, (crate::place::SessionFormat, Option<crate::place::SessionPlace>)>,
     pub bookings: BTreeMap<Id, MemoryBooking>,
@@ -144,6 +147,16 @@ impl Ledger for MemoryLedger {
 
     fn mentor(&mut self, resource_id: &str) -> Result<Option<MentorFacts>, Infallible> {
         Ok(self.mentors.get(resource_id).cloned())
+    }
+
+    fn office_block(&mut self, id: &str, _lock: bool) -> Result<Option<crate::office::StoredBlock>, Infallible> {
+        Ok(self.blocks.get(id).cloned())
+    }
+
+    fn seats(&mut self, block_id: &str) -> Result<Vec<crate::office::StoredSeat>, Infallible> {
+        let mut seats: Vec<_> = self.seats.iter().filter(|((b, _), _)| b == block_id).map(|(_, s)| s.clone()).collect();
+        seats.sort_by(|a, b| (a.at, &a.person_id).cmp(&(b.at, &b.person_id)));
+        Ok(seats)
     }
 
     fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32, Infallible> {
@@ -572,6 +585,33 @@ impl Ledger for MemoryLedger {
             }
             Effect::SetRegister { resource_id, register } => {
                 self.registers.insert(resource_id.into(), register.clone());
+            }
+            Effect::InsertBlock { id, resource_id, kind, span, seat_minutes, capacity, .. } => {
+                let block = crate::office::StoredBlock {
+                    id: id.into(),
+                    resource_id: resource_id.into(),
+                    kind,
+                    span,
+                    seat_minutes,
+                    capacity,
+                    cancelled: false,
+                    held: Vec::new(),
+                };
+                self.blocks.insert(id.into(), block);
+            }
+            Effect::CancelBlock { id } => {
+                if let Some(b) = self.blocks.get_mut(id) {
+                    b.cancelled = true;
+                }
+            }
+            Effect::SetBlockHeld { id, held } => {
+                if let Some(b) = self.blocks.get_mut(id) {
+                    b.held = held.to_vec();
+                }
+            }
+            Effect::PutSeat { block_id, person_id, seat, state, at } => {
+                let kept = crate::office::StoredSeat { person_id: person_id.into(), seat, state, at };
+                self.seats.insert((block_id.into(), person_id.into()), kept);
             }
             Effect::SetPlace { booking_id, format, place, .. } => {
                 self.places.insert(booking_id.into(), (format, place.cloned()));

@@ -242,6 +242,9 @@ impl<L: RowLookup> Viewer<L> {
                     true
                 }
             }
+            // Who sits where: the founder, the mentor and the space's admins (the seats taken
+            // are on the block, for everyone).
+            "office_seat" => text(&row, "person_id") == me || self.booking_host(text(&row, "block_id"))?,
             // A session note is the mentor's own, even from the founder they met.
             "session_note" => text(&row, "author_id") == me,
             // Both sides' ratings: for the two sides, and the admins of the mentor's space.

@@ -65,6 +65,8 @@ fn catalogue_filter(table: &str) -> Option<&'static str> {
         "startup_member" => "startup_id IN startups AND person_id IN people",
         "residency" => "startup_id IN startups AND makerspace_id IN ms",
         "event" => "makerspace_id IN ms",
+        "office_block" => "resource_id IN res",
+        "office_seat" => "block_id IN (SELECT id FROM office_block WHERE resource_id IN res) AND person_id IN people",
         "event_registration" => "event_id IN (SELECT id FROM event WHERE makerspace_id IN ms) AND person_id IN people",
         "session_note" | "feedback" | "mentor_feedback" => "booking_id IN theirs",
         "notification" => "person_id IN people AND (resource_id IS NULL OR resource_id IN res)",

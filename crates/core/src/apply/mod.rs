@@ -8,6 +8,7 @@ mod calendar;
 mod directory;
 mod events;
 mod labs;
+mod office;
 mod place;
 mod series;
 mod session;
@@ -50,6 +51,20 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             let new = booking::Book { id: booking_id, resource_id, start: *start, end: *end, topic, format: *format };
             booking::book(l, person, new, now)
         }
+        Command::PublishOfficeHours { blocks } => office::publish(l, person, blocks, now),
+        Command::TakeSeat { block_id, person_id, seat, wait } => {
+            if person_id != person {
+                return Err(CoreError::Forbidden("founders take seats themselves".into()).into());
+            }
+            office::take_seat(l, person, block_id, (*seat, *wait), now)
+        }
+        Command::LeaveSeat { block_id, person_id } => {
+            if person_id != person {
+                return Err(CoreError::Forbidden("founders give up their own seats".into()).into());
+            }
+            office::leave_seat(l, person, block_id, now)
+        }
+        Command::CancelOfficeHours { block_id } => office::cancel_block(l, person, block_id, now),
         Command::SetSessionPlace { booking_id, place: p } => place::set_session_place(l, person, booking_id, p, now),
         Command::SetPlaceDefaults { mentor_id, defaults } => place::set_place_defaults(l, person, mentor_id, defaults, now),
         Command::UploadBooking { booking } => booking::upload(l, person, booking, now),

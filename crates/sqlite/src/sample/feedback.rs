@@ -30,7 +30,7 @@ fn rating(rng: &mut ChaCha8Rng, weights: [u32; 5]) -> u8 {
 }
 
 pub(super) fn generate_feedback(tx: &Connection, seed: u64, now: i64) -> Result<()> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xfeed_bac);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0fee_dbac);
     let mut stmt = tx.prepare(
         "SELECT b.id, b.booker_id, b.resource_id, m.person_id, b.end_at,
                 (SELECT s.startup_id FROM startup_member s WHERE s.person_id = b.booker_id)

@@ -110,6 +110,14 @@ impl Ledger for SqliteLedger<'_> {
             .optional()?)
     }
 
+    fn office_block(&mut self, id: &str, _lock: bool) -> Result<Option<crate::office::StoredBlock>> {
+        super::office::load_block(self.tx, id)
+    }
+
+    fn seats(&mut self, block_id: &str) -> Result<Vec<crate::office::StoredSeat>> {
+        super::office::load_seats(self.tx, block_id)
+    }
+
     fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32> {
         Ok(self
             .tx
@@ -315,6 +323,9 @@ impl Ledger for SqliteLedger<'_> {
             | Effect::RemoveStartupMember { .. }
             | Effect::InsertResidency { .. }
             | Effect::SetMoveOut { .. } => write_startup_effect(tx, &effect)?,
+            Effect::InsertBlock { .. } | Effect::CancelBlock { .. } | Effect::SetBlockHeld { .. } | Effect::PutSeat { .. } => {
+                super::office::write_office_effect(tx, &effect)?
+            }
             Effect::InsertEvent { .. }
             | Effect::CancelEvent { .. }
             | Effect::SetRegistration { .. }

@@ -29,6 +29,7 @@ mod ledger;
 mod matching;
 mod mentors;
 mod notices;
+mod office;
 mod places;
 mod rows;
 mod series;
@@ -60,6 +61,10 @@ pub use ledger::SqliteLedger;
 pub use matching::{MATCHES_SHOWN, MentorMatch};
 pub use mentors::{MentorCard, MentorSearch, SET_RESOURCE_ZONE_SQL};
 pub use notices::Notice;
+pub use office::{
+    BLOCK_SQL, BlockRow, BlockView, CANCEL_BLOCK_SQL, INSERT_BLOCK_SQL, OfficeHoursPlan, PUT_SEAT_SQL, SEATS_SQL,
+    SET_BLOCK_HELD_SQL, SeatView, stored_block, stored_seat,
+};
 pub use places::{
     MENTOR_PLACES_SQL, SET_PLACE_DEFAULTS_SQL, SET_PLACE_SQL, defaults_json, mentor_places, parse_place, place_json,
 };
@@ -106,6 +111,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0011_events.sql")),
         M::up(include_str!("../../migrations/0012_places.sql")),
         M::up(include_str!("../../migrations/0013_feedback_both_ways.sql")),
+        M::up(include_str!("../../migrations/0014_office_hours.sql")),
     ])
 }
 

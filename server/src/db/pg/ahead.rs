@@ -270,6 +270,14 @@ impl Ledger for ReadAhead<'_> {
         Ok(self.context.mentor.clone())
     }
 
+    fn office_block(&mut self, _id: &str, _lock: bool) -> Ahead<Option<incubook_core::office::StoredBlock>> {
+        Err(NotReadAhead)
+    }
+
+    fn seats(&mut self, _block_id: &str) -> Ahead<Vec<incubook_core::office::StoredSeat>> {
+        Err(NotReadAhead)
+    }
+
     fn pair_sessions_before(&mut self, _booker_id: &str, _resource_id: &str, _start: i64) -> Ahead<u32> {
         Err(NotReadAhead)
     }
