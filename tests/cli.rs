@@ -667,3 +667,56 @@ fn an_online_session_with_the_new_york_mentor_takes_his_zoom_room_and_he_can_mov
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("VooV Meeting https://voovmeeting.com/dm/abc"), "{table}");
 }
+
+#[test]
+fn a_mentor_publishes_office_hours_and_founders_take_seats_one_each() {
+    let s = sample();
+    let d = s.dir.path();
+    let mentors = json(&incubook(d, &["--json", "mentors", "--as", &s.founder]));
+    let (mentor_id, mentor) =
+        (mentors[0]["id"].as_str().unwrap_or_default(), mentors[0]["person_id"].as_str().unwrap_or_default());
+    let publish = |seat_minutes: &str| {
+        incubook(
+            d,
+            &[
+                "--json",
+                "office-hours",
+                "publish",
+                mentor_id,
+                "--start",
+                "2026-12-26T20:00",
+                "--minutes",
+                "60",
+                "--seat-minutes",
+                seat_minutes,
+                "--weeks",
+                "2",
+                "--title",
+                "答疑时间",
+                "--as",
+                mentor,
+            ],
+        )
+    };
+    assert_eq!(error(&publish("45"))["code"], "invalid.seat_minutes");
+    let ids = json(&publish("20"));
+    let block = ids["ids"][0].as_str().unwrap_or_default().to_string();
+    assert_eq!(ids["ids"].as_array().map(Vec::len), Some(2));
+
+    let people = json(&incubook(d, &["people", "--role", "founder", "--json"]));
+    let other = people.as_array().and_then(|p| p.iter().map(|f| f["id"].as_str().unwrap_or_default()).find(|f| *f != s.founder));
+    let other = other.unwrap_or_default().to_string();
+    let taken = json(&incubook(d, &["--json", "office-hours", "take", &block, "--seat", "2", "--as", &s.founder]));
+    assert_eq!(taken["my_seat"], 1);
+    assert_eq!(error(&incubook(d, &["--json", "office-hours", "take", &block, "--as", &s.founder]))["code"], "conflict");
+    assert_eq!(
+        error(&incubook(d, &["--json", "office-hours", "take", &block, "--seat", "2", "--as", &other]))["code"],
+        "refused.slot_taken"
+    );
+    json(&incubook(d, &["--json", "office-hours", "take", &block, "--as", &other]));
+    let out = incubook(d, &["office-hours", "list", "--mentor", mentor_id, "--as", &s.founder]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("2/3") && table.contains("我的席位 2"), "{table}");
+    let seats = json(&incubook(d, &["--json", "office-hours", "seats", &block]));
+    assert_eq!(seats.as_array().map(Vec::len), Some(2));
+}

@@ -7,7 +7,7 @@ pub mod state;
 pub mod sync;
 
 pub use commands::{
-    admin, bookings, events, instruments, kiosk, labs, mentors, series, session, startups, sync as sync_commands,
+    admin, bookings, events, instruments, kiosk, labs, mentors, office, series, session, startups, sync as sync_commands,
 };
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
@@ -86,6 +86,12 @@ macro_rules! with_commands {
             startups::set_residency,
             startups::match_mentors,
             events::list_events,
+            office::publish_office_hours,
+            office::office_hours,
+            office::take_seat,
+            office::leave_seat,
+            office::cancel_office_hours,
+            office::block_seats,
             events::publish_event,
             events::cancel_event,
             events::register_for_event,

@@ -53,6 +53,9 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     incubook::matching::MatchNeed::export_all(&cfg)?;
     incubook::place::PlaceDefaults::export_all(&cfg)?;
     incubook::store::SessionFeedback::export_all(&cfg)?;
+    incubook::store::BlockView::export_all(&cfg)?;
+    incubook::store::SeatView::export_all(&cfg)?;
+    incubook::store::OfficeHoursPlan::export_all(&cfg)?;
     incubook::place::SessionPlace::export_all(&cfg)?;
     incubook::place::SessionFormat::export_all(&cfg)?;
     incubook::place::MeetingProvider::export_all(&cfg)?;

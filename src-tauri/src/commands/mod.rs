@@ -8,6 +8,7 @@ pub mod instruments;
 pub mod kiosk;
 pub mod labs;
 pub mod mentors;
+pub mod office;
 pub mod series;
 pub mod session;
 pub mod startups;

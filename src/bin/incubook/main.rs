@@ -4,6 +4,7 @@
 mod commands;
 mod event_commands;
 mod instrument_commands;
+mod office_commands;
 mod output;
 mod place_commands;
 mod series_commands;
@@ -329,6 +330,9 @@ enum Command {
     /// Events (路演, 沙龙, 培训, 训练营): publish, list, register, attend
     #[command(subcommand)]
     Events(event_commands::EventCommand),
+    /// Office hours and group sessions (答疑时间 / 小组辅导): publish, list, take, leave, seats, cancel
+    #[command(subcommand, name = "office-hours")]
+    OfficeHours(office_commands::OfficeCommand),
     /// Startups (团队 / 企业): add, list, members, residency
     #[command(subcommand)]
     Startups(startup_commands::StartupCommand),

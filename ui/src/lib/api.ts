@@ -37,6 +37,9 @@ import type { Role } from '../bindings/Role';
 import type { ZoneName } from '../bindings/ZoneName';
 import type { PlaceDefaults } from '../bindings/PlaceDefaults';
 import type { SessionFeedback } from '../bindings/SessionFeedback';
+import type { BlockView } from '../bindings/BlockView';
+import type { SeatView } from '../bindings/SeatView';
+import type { OfficeHoursPlan } from '../bindings/OfficeHoursPlan';
 import type { SessionPlace } from '../bindings/SessionPlace';
 import type { MatchNeed } from '../bindings/MatchNeed';
 import type { EventView } from '../bindings/EventView';
@@ -101,6 +104,12 @@ export const api = {
   eventAttendees: (eventId: string) => call<Attendee[]>('event_attendees', { eventId }),
   markAttendance: (eventId: string, personId: string, attended: boolean) => call<void>('mark_attendance', { eventId, personId, attended }),
   setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
+  publishOfficeHours: (plan: OfficeHoursPlan) => call<string[]>('publish_office_hours', { plan }),
+  officeHours: (resourceId: string | null) => call<BlockView[]>('office_hours', { resourceId }),
+  takeSeat: (blockId: string, seat: number | null, wait: boolean) => call<void>('take_seat', { blockId, seat, wait }),
+  leaveSeat: (blockId: string) => call<void>('leave_seat', { blockId }),
+  cancelOfficeHours: (blockId: string) => call<void>('cancel_office_hours', { blockId }),
+  blockSeats: (blockId: string) => call<SeatView[]>('block_seats', { blockId }),
   placeDefaults: (mentorId: string) => call<PlaceDefaults>('place_defaults', { mentorId }),
   setPlaceDefaults: (mentorId: string, defaults: PlaceDefaults) => call<void>('set_place_defaults', { mentorId, defaults }),
   setSessionPlace: (bookingId: string, place: SessionPlace) => call<void>('set_session_place', { bookingId, place }),

@@ -5,6 +5,7 @@
 
 mod feedback;
 mod history;
+mod office;
 mod startups;
 
 use std::collections::HashMap;
@@ -677,6 +678,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
         .collect();
     startups::insert_startups(tx, &sample_founders, created)?;
     feedback::generate_feedback(tx, seed, now_s)?;
+    office::generate_office_hours(tx, (&resources, &founders), now_s)?;
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
     Ok(SampleSummary {
