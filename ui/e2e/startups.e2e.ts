@@ -14,6 +14,8 @@ let mentorName: string;
 let mentorPerson: string;
 // A mentor of PD-0001 who confirms each session, meeting online, and their person.
 let askingMentor: { id: string; name: string; person: string } | null = null;
+// A mentor of the district with office hours the founder has no seat in.
+let officeMentor: { id: string; name: string } | null = null;
 
 const text = async (selector: string) => (await shown(browser, selector)).getText();
 const click = (selector: string) => press(browser, selector);
@@ -43,6 +45,11 @@ beforeAll(async () => {
       }[];
       const asking = cards.find((m) => m.approval_required && m.formats.includes('online'));
       if (asking) askingMentor = { id: asking.id, name: asking.name, person: asking.person_id };
+      const blocks = cli(dir, ['office-hours', 'list', '--as', founder]) as {
+        resource_id: string; mentor_name: string; kind: string; my_seat: number | null; held: number[]; capacity: number;
+      }[];
+      const open = blocks.find((b) => b.kind === 'office_hours' && b.my_seat === null && b.held.length < b.capacity);
+      if (open) officeMentor = { id: open.resource_id, name: open.mentor_name };
     },
   });
   browser = session.browser;
@@ -220,6 +227,35 @@ describe('events of the district', () => {
     expect(await notice()).toBe('报名成功');
     await browser.waitUntil(async () => (await text('[data-testid="event-places"]')) === '1/1', { timeout: 20_000 });
     await shot(browser, 'events');
+  });
+});
+
+describe('office hours', () => {
+  it('a founder takes a seat at a time she chooses and finds it among her seats', async () => {
+    expect(officeMentor).not.toBeNull();
+    await actAs(founder);
+    await click('[data-testid="nav-mentors"]');
+    await (await shown(browser, '[data-testid="filter-text"]')).setValue(officeMentor!.name);
+    await click('[data-testid="search-mentors"]');
+    await browser.waitUntil(async () => (await text('[data-testid="mentor-card"]')).includes(officeMentor!.name), { timeout: 20_000 });
+    await (await browser.$$('[data-testid="mentor-card"]'))[0].click();
+    const block = await shown(browser, '[data-testid="office-block"]');
+    await block.scrollIntoView();
+    const before = await (await block.$('[data-testid="block-taken"]')).getText();
+    const options = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="seat-choice"] option')].map((o) => (o as HTMLOptionElement).textContent ?? ''),
+    )) as string[];
+    const last = options[options.length - 1];
+    await (await block.$('[data-testid="seat-choice"]')).selectByVisibleText(last);
+    await (await block.$('[data-testid="take-seat"]')).click();
+    expect(await notice()).toBe('已占座');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="my-seat"]').length) > 0, { timeout: 20_000 });
+    expect(await text('[data-testid="my-seat"]')).toBe(`我的席位 ${last}`);
+    const [taken, of] = before.split('/').map(Number);
+    expect(await text('[data-testid="block-taken"]')).toBe(`${taken + 1}/${of}`);
+    await shot(browser, 'office-hours');
+    await click('[data-testid="nav-bookings"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="my-seat"]').length) > 0, { timeout: 20_000 });
   });
 });
 
