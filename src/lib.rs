@@ -10,8 +10,8 @@ pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, sto
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};
 pub use incubook_core::{
-    apply, availability, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger, matching, office, place,
-    recurrence, register, rules, startup, testing, usage, validate, zones,
+    allocation, apply, availability, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger, matching,
+    office, place, recurrence, register, rules, startup, testing, usage, validate, zones,
 };
 
 /// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::allocation::NewAllocation;
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::events::NewEvent;
@@ -31,6 +32,18 @@ pub enum Command {
         /// the format becomes the booking's.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<SessionFormat>,
+    },
+    /// A space admin gives a startup mentor hours for a programme or a quarter.
+    AllocateHours {
+        allocation_id: Id,
+        allocation: NewAllocation,
+    },
+    /// A space admin adds hours to an allocation, for a reason the audit log keeps.
+    TopUpHours {
+        topup_id: Id,
+        allocation_id: Id,
+        hours: u32,
+        reason: String,
     },
     /// A mentor publishes office hours or a group session, weekly for some weeks; each block
     /// holds their calendar.

@@ -94,6 +94,10 @@ pub enum Entity {
     Waitlist,
     /// The founder's feedback on a booking.
     Feedback,
+    /// An hour allocation (ever made under the id).
+    Allocation,
+    /// A top-up of an hour allocation.
+    TopUp,
     /// The mentor's feedback on a booking.
     MentorFeedback,
     /// A mentor's or equipment's resource row.
@@ -276,6 +280,21 @@ pub enum Effect<'a> {
         id: &'a str,
         profile: &'a MentorProfile,
     },
+    InsertAllocation {
+        id: &'a str,
+        allocation: &'a crate::allocation::NewAllocation,
+        created_by: &'a str,
+        at: i64,
+    },
+    InsertTopUp {
+        id: &'a str,
+        allocation_id: &'a str,
+        startup_id: &'a str,
+        minutes: u32,
+        reason: &'a str,
+        created_by: &'a str,
+        at: i64,
+    },
     InsertBlock {
         id: &'a str,
         resource_id: &'a str,
@@ -431,6 +450,8 @@ pub trait Ledger {
     /// How many sessions (confirmed or completed, not deleted) the founder had with the
     /// resource that started before `start`.
     fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32, Self::Error>;
+    /// An hour allocation's makerspace and startup.
+    fn allocation(&mut self, id: &str) -> Result<Option<(Id, Id)>, Self::Error>;
     /// An office-hours block; `lock` holds it for the transaction where rows lock, so that
     /// two founders taking its last seat run one after another.
     fn office_block(&mut self, id: &str, lock: bool) -> Result<Option<crate::office::StoredBlock>, Self::Error>;

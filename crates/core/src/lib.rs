@@ -5,6 +5,7 @@
 //! SQLite file, the district server's SQLite file and PostgreSQL, memory in tests — implements
 //! the ledger inside its own transaction; none of them holds a rule.
 
+pub mod allocation;
 pub mod apply;
 pub mod availability;
 pub mod command;

@@ -112,6 +112,8 @@ impl Mutation {
                 vec![RowRef { table: "startup_member", key: vec![startup_id, person_id] }]
             }
             Mutation::MoveIn { residency_id, .. } | Mutation::MoveOut { residency_id, .. } => one("residency", residency_id),
+            Mutation::AllocateHours { allocation_id, .. } => one("hour_allocation", allocation_id),
+            Mutation::TopUpHours { topup_id, .. } => one("hour_topup", topup_id),
             // A block is the booking that holds the mentor's calendar, and its row.
             Mutation::PublishOfficeHours { blocks } => blocks
                 .blocks

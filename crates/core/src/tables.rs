@@ -14,6 +14,8 @@ pub const SYNCED_TABLES: &[SyncedTable] = &[
     SyncedTable { name: "startup", key: &["id"] },
     SyncedTable { name: "startup_member", key: &["startup_id", "person_id"] },
     SyncedTable { name: "residency", key: &["id"] },
+    SyncedTable { name: "hour_allocation", key: &["id"] },
+    SyncedTable { name: "hour_topup", key: &["id"] },
     SyncedTable { name: "event", key: &["id"] },
     SyncedTable { name: "event_registration", key: &["event_id", "person_id"] },
     SyncedTable { name: "resource", key: &["id"] },

@@ -38,6 +38,9 @@ pub struct MemoryLedger {
     /// A mentor's formats and default places, when they keep any.
     pub mentor_places: BTreeMap<Id, MentorPlaces>,
     pub blocks: BTreeMap<Id, crate::office::StoredBlock>,
+    /// allocation → (makerspace, startup, minutes with top-ups).
+    pub allocations: BTreeMap<Id, (Id, Id, u32)>,
+    pub top_ups: BTreeMap<Id, (Id, u32, String)>,
     /// (block, person) → seat.
     pub seats: BTreeMap<(Id, Id), crate::office::StoredSeat>,
     /// booking → (format, place).
@@ -149,6 +152,10 @@ impl Ledger for MemoryLedger {
         Ok(self.mentors.get(resource_id).cloned())
     }
 
+    fn allocation(&mut self, id: &str) -> Result<Option<(Id, Id)>, Infallible> {
+        Ok(self.allocations.get(id).map(|(m, s, _)| (m.clone(), s.clone())))
+    }
+
     fn office_block(&mut self, id: &str, _lock: bool) -> Result<Option<crate::office::StoredBlock>, Infallible> {
         Ok(self.blocks.get(id).cloned())
     }
@@ -184,6 +191,8 @@ impl Ledger for MemoryLedger {
             Entity::Person | Entity::LivePerson => self.people.contains_key(id),
             Entity::Waitlist => self.waitlist.contains_key(id),
             Entity::Feedback => self.feedback.contains_key(id),
+            Entity::Allocation => self.allocations.contains_key(id),
+            Entity::TopUp => self.top_ups.contains_key(id),
             Entity::MentorFeedback => self.mentor_feedback.contains_key(id),
             Entity::Resource => self.resources.contains_key(id),
             Entity::Lab => self.labs.contains_key(id),
@@ -585,6 +594,15 @@ impl Ledger for MemoryLedger {
             }
             Effect::SetRegister { resource_id, register } => {
                 self.registers.insert(resource_id.into(), register.clone());
+            }
+            Effect::InsertAllocation { id, allocation: a, .. } => {
+                self.allocations.insert(id.into(), (a.makerspace_id.clone(), a.startup_id.clone(), a.hours * 60));
+            }
+            Effect::InsertTopUp { id, allocation_id, minutes, reason, .. } => {
+                if let Some(a) = self.allocations.get_mut(allocation_id) {
+                    a.2 += minutes;
+                }
+                self.top_ups.insert(id.into(), (allocation_id.into(), minutes, reason.into()));
             }
             Effect::InsertBlock { id, resource_id, kind, span, seat_minutes, capacity, .. } => {
                 let block = crate::office::StoredBlock {

@@ -180,6 +180,10 @@ impl<L: RowLookup> Viewer<L> {
                 }
                 true
             }
+            // A startup's mentor hours: its members, and the space admins who give them.
+            "hour_allocation" | "hour_topup" => {
+                self.actor.has_anywhere(Role::SpaceAdmin) || self.in_startup(text(&row, "startup_id"))?
+            }
             // Who registered for an event: themselves, and the space admins who take attendance.
             "event_registration" => text(&row, "person_id") == me || self.actor.has_anywhere(Role::SpaceAdmin),
             // Who is in a startup: its members, and the people who serve founders.

@@ -64,6 +64,8 @@ fn catalogue_filter(table: &str) -> Option<&'static str> {
         "startup" => "id IN startups",
         "startup_member" => "startup_id IN startups AND person_id IN people",
         "residency" => "startup_id IN startups AND makerspace_id IN ms",
+        "hour_allocation" => "startup_id IN startups AND makerspace_id IN ms",
+        "hour_topup" => "allocation_id IN (SELECT id FROM hour_allocation WHERE startup_id IN startups AND makerspace_id IN ms)",
         "event" => "makerspace_id IN ms",
         "office_block" => "resource_id IN res",
         "office_seat" => "block_id IN (SELECT id FROM office_block WHERE resource_id IN res) AND person_id IN people",

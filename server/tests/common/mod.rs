@@ -295,7 +295,9 @@ pub fn founders_of(store: &Store, makerspace_code: &str) -> Vec<String> {
 pub fn mentor_slot(store: &Store, now: chrono::DateTime<Utc>) -> (String, Slot) {
     let resource: String = ok(store.conn().query_row(
         "SELECT r.id FROM resource r JOIN mentor m ON m.resource_id = r.id JOIN makerspace s ON s.id = r.makerspace_id
-         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1 ORDER BY r.id LIMIT 1",
+         WHERE s.code = 'PD-0001' AND r.approval_required = 0 AND r.active = 1
+           AND NOT EXISTS(SELECT 1 FROM office_block o WHERE o.resource_id = r.id)
+         ORDER BY r.id LIMIT 1",
         [],
         |r| r.get(0),
     ));

@@ -3,6 +3,7 @@
 //! inside the caller's transaction; the desktop, the SQLite server and PostgreSQL differ only
 //! in how they read and write rows.
 
+mod allocation;
 mod booking;
 mod calendar;
 mod directory;
@@ -50,6 +51,10 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::Book { booking_id, resource_id, start, end, topic, format } => {
             let new = booking::Book { id: booking_id, resource_id, start: *start, end: *end, topic, format: *format };
             booking::book(l, person, new, now)
+        }
+        Command::AllocateHours { allocation_id, allocation: new } => allocation::allocate(l, person, allocation_id, new, now),
+        Command::TopUpHours { topup_id, allocation_id, hours, reason } => {
+            allocation::top_up(l, person, (topup_id, allocation_id), (*hours, reason), now)
         }
         Command::PublishOfficeHours { blocks } => office::publish(l, person, blocks, now),
         Command::TakeSeat { block_id, person_id, seat, wait } => {

@@ -110,6 +110,10 @@ impl Ledger for SqliteLedger<'_> {
             .optional()?)
     }
 
+    fn allocation(&mut self, id: &str) -> Result<Option<(Id, Id)>> {
+        super::allocations::load_allocation(self.tx, id)
+    }
+
     fn office_block(&mut self, id: &str, _lock: bool) -> Result<Option<crate::office::StoredBlock>> {
         super::office::load_block(self.tx, id)
     }
@@ -157,6 +161,8 @@ impl Ledger for SqliteLedger<'_> {
             Entity::Waitlist => "SELECT EXISTS(SELECT 1 FROM waitlist WHERE id = ?1)",
             Entity::Feedback => "SELECT EXISTS(SELECT 1 FROM feedback WHERE booking_id = ?1)",
             Entity::MentorFeedback => "SELECT EXISTS(SELECT 1 FROM mentor_feedback WHERE booking_id = ?1)",
+            Entity::Allocation => "SELECT EXISTS(SELECT 1 FROM hour_allocation WHERE id = ?1)",
+            Entity::TopUp => "SELECT EXISTS(SELECT 1 FROM hour_topup WHERE id = ?1)",
             Entity::Resource => "SELECT EXISTS(SELECT 1 FROM resource WHERE id = ?1)",
             Entity::Lab => "SELECT EXISTS(SELECT 1 FROM lab WHERE id = ?1)",
             Entity::DateOverride => "SELECT EXISTS(SELECT 1 FROM date_override WHERE id = ?1)",
@@ -323,6 +329,9 @@ impl Ledger for SqliteLedger<'_> {
             | Effect::RemoveStartupMember { .. }
             | Effect::InsertResidency { .. }
             | Effect::SetMoveOut { .. } => write_startup_effect(tx, &effect)?,
+            Effect::InsertAllocation { .. } | Effect::InsertTopUp { .. } => {
+                super::allocations::write_allocation_effect(tx, &effect)?
+            }
             Effect::InsertBlock { .. } | Effect::CancelBlock { .. } | Effect::SetBlockHeld { .. } | Effect::PutSeat { .. } => {
                 super::office::write_office_effect(tx, &effect)?
             }

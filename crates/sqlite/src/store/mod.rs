@@ -17,6 +17,7 @@ macro_rules! makerspace_zone_of {
     };
 }
 
+mod allocations;
 mod bookings;
 mod calendar;
 mod directory;
@@ -46,6 +47,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::domain::Role;
 use crate::error::{CoreError, Result, StorageFailure};
 
+pub use allocations::{ALLOCATION_SQL, INSERT_ALLOCATION_SQL, INSERT_TOPUP_SQL, TopUp};
 pub use bookings::{BookingView, CalendarEntry, Notification, SeriesLink, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
@@ -112,6 +114,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0012_places.sql")),
         M::up(include_str!("../../migrations/0013_feedback_both_ways.sql")),
         M::up(include_str!("../../migrations/0014_office_hours.sql")),
+        M::up(include_str!("../../migrations/0015_hour_allocations.sql")),
     ])
 }
 

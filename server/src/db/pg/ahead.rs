@@ -270,6 +270,10 @@ impl Ledger for ReadAhead<'_> {
         Ok(self.context.mentor.clone())
     }
 
+    fn allocation(&mut self, _id: &str) -> Ahead<Option<(Id, Id)>> {
+        Err(NotReadAhead)
+    }
+
     fn office_block(&mut self, _id: &str, _lock: bool) -> Ahead<Option<incubook_core::office::StoredBlock>> {
         Err(NotReadAhead)
     }

@@ -177,6 +177,11 @@ impl Ledger for PgLedger<'_, '_, '_> {
         Ok(row.map(|r| MentorFacts { person_id: r.get(0), visibility: r.get(1) }))
     }
 
+    fn allocation(&mut self, id: &str) -> Res<Option<(Id, Id)>> {
+        let row = self.tx.query_opt(incubook_sqlite::store::ALLOCATION_SQL, &[&id])?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
     fn office_block(&mut self, id: &str, lock: bool) -> Res<Option<incubook_core::office::StoredBlock>> {
         use incubook_sqlite::store::BLOCK_SQL;
         // Locked, the takers of one block's last seat run one after another.
@@ -225,6 +230,8 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Entity::Waitlist => "SELECT 1 FROM waitlist WHERE id = $1",
             Entity::Feedback => "SELECT 1 FROM feedback WHERE booking_id = $1",
             Entity::MentorFeedback => "SELECT 1 FROM mentor_feedback WHERE booking_id = $1",
+            Entity::Allocation => "SELECT 1 FROM hour_allocation WHERE id = $1",
+            Entity::TopUp => "SELECT 1 FROM hour_topup WHERE id = $1",
             Entity::Resource => "SELECT 1 FROM resource WHERE id = $1",
             Entity::Lab => "SELECT 1 FROM lab WHERE id = $1",
             Entity::DateOverride => "SELECT 1 FROM date_override WHERE id = $1",
@@ -612,6 +619,24 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 )?;
                 return write_facets(tx, id, &m.tags, &m.industries, &m.languages);
             }
+            Effect::InsertAllocation { id, allocation: a, created_by, at } => tx.execute(
+                incubook_sqlite::store::INSERT_ALLOCATION_SQL,
+                &[
+                    &id,
+                    &a.startup_id,
+                    &a.makerspace_id,
+                    &a.programme,
+                    &a.starts_on.to_string(),
+                    &a.ends_on.to_string(),
+                    &i64::from(a.hours * 60),
+                    &created_by,
+                    &at,
+                ],
+            ),
+            Effect::InsertTopUp { id, allocation_id, startup_id, minutes, reason, created_by, at } => tx.execute(
+                incubook_sqlite::store::INSERT_TOPUP_SQL,
+                &[&id, &allocation_id, &startup_id, &i64::from(minutes), &reason, &created_by, &at],
+            ),
             Effect::InsertBlock { id, resource_id, kind, title, span, seat_minutes, capacity, at } => tx.execute(
                 incubook_sqlite::store::INSERT_BLOCK_SQL,
                 &[&id, &resource_id, &kind.as_str(), &title, &span.start, &span.end, &i64::from(seat_minutes), &i64::from(capacity), &at],
