@@ -720,3 +720,38 @@ fn a_mentor_publishes_office_hours_and_founders_take_seats_one_each() {
     let seats = json(&incubook(d, &["--json", "office-hours", "seats", &block]));
     assert_eq!(seats.as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn a_space_admin_gives_a_startup_mentor_hours_and_tops_them_up_with_a_reason() {
+    let s = sample();
+    let d = s.dir.path();
+    let admin = admin_of_pd1(d);
+    let startups = json(&incubook(d, &["--json", "startups", "list"]));
+    let startup = startups
+        .as_array()
+        .and_then(|l| {
+            l.iter().find(|x| x["members"].as_array().is_some_and(|m| m.iter().any(|p| p["person_id"] == s.founder.as_str())))
+        })
+        .map(|x| x["id"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("the founder has no startup"));
+    assert_eq!(
+        error(&incubook(
+            d,
+            &["--json", "hours", "allocate", &startup, "--hours", "10", "--makerspace", "PD-0001", "--as", &s.founder]
+        ))["code"],
+        "forbidden"
+    );
+    let given = json(&incubook(
+        d,
+        &["--json", "hours", "allocate", &startup, "--hours", "10", "--makerspace", "PD-0001", "--as", &admin],
+    ));
+    assert_eq!(given[0]["programme"], "2026Q4");
+    assert_eq!(given[0]["budget_min"], 600);
+    let id = given[0]["allocation_id"].as_str().unwrap_or_default().to_string();
+    let no_reason = incubook(d, &["--json", "hours", "top-up", &id, "--hours", "2", "--reason", " ", "--as", &admin]);
+    assert_eq!(error(&no_reason)["code"], "invalid.reason");
+    json(&incubook(d, &["--json", "hours", "top-up", &id, "--hours", "2", "--reason", "路演前加急", "--as", &admin]));
+    let mine = json(&incubook(d, &["--json", "hours", "list", "--member", &s.founder]));
+    assert_eq!(mine[0]["budget_min"], 720);
+    assert!(mine[0]["remaining_min"].as_i64().is_some_and(|r| r <= 720));
+}

@@ -109,3 +109,54 @@ pub async fn match_mentors(
 ) -> IpcResult<Vec<incubook::store::MentorMatch>> {
     state.run(move |store, session| Ok(store.match_mentors(&session.actor()?, &need, incubook::now()?)?)).await
 }
+
+/// A startup's mentor-hour allocations and what is left of each.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn hour_balances(state: State<'_, AppState>, startup_id: String) -> IpcResult<Vec<incubook::allocation::HourBalance>> {
+    state.run(move |store, _| Ok(store.hour_balances(&startup_id)?)).await
+}
+
+/// The acting founder's startup's mentor hours, shown before booking a mentor.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn my_hour_balances(state: State<'_, AppState>) -> IpcResult<Vec<incubook::allocation::HourBalance>> {
+    state.run(move |store, session| Ok(store.my_hour_balances(&session.actor()?)?)).await
+}
+
+/// Gives a startup mentor hours for this quarter (the programme named, or the quarter).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn allocate_hours(
+    state: State<'_, AppState>,
+    startup_id: String,
+    makerspace_id: String,
+    hours: u32,
+    programme: Option<String>,
+) -> IpcResult<String> {
+    state
+        .run(move |store, session| {
+            let now = incubook::now()?;
+            let (quarter, starts_on, ends_on) = store.quarter_at(&makerspace_id, now)?;
+            let programme = programme.filter(|p| !p.trim().is_empty()).unwrap_or(quarter);
+            let new = incubook::allocation::NewAllocation { startup_id, makerspace_id, programme, starts_on, ends_on, hours };
+            Ok(store.allocate_hours(&session.actor()?, &new, now)?)
+        })
+        .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn top_up_hours(state: State<'_, AppState>, allocation_id: String, hours: u32, reason: String) -> IpcResult<()> {
+    state
+        .run(move |store, session| {
+            Ok(store.top_up_hours(&session.actor()?, &allocation_id, (hours, &reason), incubook::now()?)?)
+        })
+        .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn top_ups(state: State<'_, AppState>, allocation_id: String) -> IpcResult<Vec<incubook::store::TopUp>> {
+    state.run(move |store, _| Ok(store.top_ups(&allocation_id)?)).await
+}

@@ -43,6 +43,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::Usage(c) => crate::usage_commands::run(&mut store, c, out, now),
         Command::Startups(c) => crate::startup_commands::run(&mut store, c, out, now),
         Command::Events(c) => crate::event_commands::run(&mut store, c, out, now),
+        Command::Hours(c) => crate::hours_commands::run(&mut store, c, out, now),
         Command::OfficeHours(c) => crate::office_commands::run(&mut store, c, out, now),
         Command::Match(args) => crate::startup_commands::run_match(&store, args, out, now),
         Command::Instrument(c) => crate::instrument_commands::run(&mut store, c, out, now),

@@ -3,6 +3,7 @@
 
 mod commands;
 mod event_commands;
+mod hours_commands;
 mod instrument_commands;
 mod office_commands;
 mod output;
@@ -330,6 +331,9 @@ enum Command {
     /// Events (路演, 沙龙, 培训, 训练营): publish, list, register, attend
     #[command(subcommand)]
     Events(event_commands::EventCommand),
+    /// A startup's mentor hours (导师时长额度): list, allocate, top-up
+    #[command(subcommand)]
+    Hours(hours_commands::HoursCommand),
     /// Office hours and group sessions (答疑时间 / 小组辅导): publish, list, take, leave, seats, cancel
     #[command(subcommand, name = "office-hours")]
     OfficeHours(office_commands::OfficeCommand),

@@ -38,6 +38,8 @@ import type { ZoneName } from '../bindings/ZoneName';
 import type { PlaceDefaults } from '../bindings/PlaceDefaults';
 import type { SessionFeedback } from '../bindings/SessionFeedback';
 import type { BlockView } from '../bindings/BlockView';
+import type { HourBalance } from '../bindings/HourBalance';
+import type { TopUp } from '../bindings/TopUp';
 import type { SeatView } from '../bindings/SeatView';
 import type { OfficeHoursPlan } from '../bindings/OfficeHoursPlan';
 import type { SessionPlace } from '../bindings/SessionPlace';
@@ -104,6 +106,12 @@ export const api = {
   eventAttendees: (eventId: string) => call<Attendee[]>('event_attendees', { eventId }),
   markAttendance: (eventId: string, personId: string, attended: boolean) => call<void>('mark_attendance', { eventId, personId, attended }),
   setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
+  hourBalances: (startupId: string) => call<HourBalance[]>('hour_balances', { startupId }),
+  myHourBalances: () => call<HourBalance[]>('my_hour_balances'),
+  allocateHours: (startupId: string, makerspaceId: string, hours: number, programme: string | null) =>
+    call<string>('allocate_hours', { startupId, makerspaceId, hours, programme }),
+  topUpHours: (allocationId: string, hours: number, reason: string) => call<void>('top_up_hours', { allocationId, hours, reason }),
+  topUps: (allocationId: string) => call<TopUp[]>('top_ups', { allocationId }),
   publishOfficeHours: (plan: OfficeHoursPlan) => call<string[]>('publish_office_hours', { plan }),
   officeHours: (resourceId: string | null) => call<BlockView[]>('office_hours', { resourceId }),
   takeSeat: (blockId: string, seat: number | null, wait: boolean) => call<void>('take_seat', { blockId, seat, wait }),

@@ -138,6 +138,19 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The quarter `now` falls in, by the makerspace's calendar: a programme's default name
+    /// and dates.
+    pub fn quarter_at(&self, makerspace_id: &str, now: DateTime<Utc>) -> Result<(String, NaiveDate, NaiveDate)> {
+        let zone: Option<String> = self
+            .conn
+            .prepare_cached("SELECT timezone FROM makerspace WHERE id = ?1")?
+            .query_row([makerspace_id], |r| r.get(0))
+            .optional()?;
+        let zone = zone.ok_or_else(|| crate::error::CoreError::not_found("makerspace", makerspace_id))?;
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        Ok(crate::allocation::quarter_of(now.with_timezone(&tz).date_naive()))
+    }
+
     /// The balances of the startup a person is a member of.
     pub fn my_hour_balances(&self, person_id: &str) -> Result<Vec<HourBalance>> {
         match super::startups::startup_of(self.conn(), person_id)? {
