@@ -206,6 +206,27 @@ describe('startups and overseas mentors', () => {
     await (await browser.$('[data-testid="startup-list"]')).scrollIntoView();
     await shot(browser, 'startups');
   });
+
+  it('gives the new company ten mentor hours for the quarter and tops them up with a reason', async () => {
+    const index = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="startup-list"] tbody tr')].findIndex((r) => (r.textContent ?? '').includes('光年智能')),
+    )) as number;
+    const row = (await browser.$$('[data-testid="startup-list"] tbody tr'))[index];
+    await (await row.$('[data-testid="startup-hours"]')).click();
+    await (await shown(browser, '[data-testid="allocate-hours"]')).setValue('10');
+    await click('[data-testid="allocate"]');
+    expect(await notice()).toBe('已分配导师时长');
+    await browser.waitUntil(async () => (await text('[data-testid="hour-balance"]')).includes('剩余 10.0 / 10.0 小时'), { timeout: 20_000 });
+    await click('[data-testid="top-up"]');
+    await click('[data-testid="top-up-save"]');
+    expect(await notice()).toContain('reason');
+    await (await browser.$('[data-testid="top-up-reason"]')).setValue('路演前加急辅导');
+    await click('[data-testid="top-up-save"]');
+    expect(await notice()).toBe('已追加，原因已记录');
+    await browser.waitUntil(async () => (await text('[data-testid="hour-balance"]')).includes('/ 12.0 小时'), { timeout: 20_000 });
+    await (await browser.$('[data-testid="hour-balance"]')).scrollIntoView({ block: 'center' });
+    await shot(browser, 'startup-hours');
+  });
 });
 
 describe('events of the district', () => {
