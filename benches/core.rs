@@ -1,8 +1,9 @@
 //! Benchmarks on the `district` sample (500 makerspaces, 5,000 mentors, 2,000 equipment,
 //! 200,000 bookings): mentor free slots by tag over 14 days, one equipment's week of
 //! slots, matching a founder's need over every mentor, booking commits (durable, and without the per-commit fsync), the pure rule
-//! check without any database, a check-in recorded, and the sharing figures of a district
-//! year (10⁶ usage sessions).
+//! check without any database, a check-in recorded, the sharing figures of a district
+//! year (10⁶ usage sessions), and the yearly figures of a district year (300,000 mentor
+//! sessions).
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -225,11 +226,50 @@ fn bench_machine_hours(c: &mut Criterion, f: &mut Fixture) {
     group.finish();
 }
 
+/// The yearly figures of a district year: 300,000 completed mentor sessions over the 5,000
+/// mentors and the founders, six in ten rated, written straight into the tables — each
+/// makerspace's figures, and all 500 side by side (the district operator's report).
+fn bench_year_figures(c: &mut Criterion, f: &mut Fixture) {
+    let started = Instant::now();
+    let year = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default().timestamp();
+    f.store
+        .conn()
+        .execute_batch(&format!(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TEMP TABLE mentor_no(n INTEGER PRIMARY KEY, resource_id TEXT);
+             INSERT INTO mentor_no SELECT row_number() OVER (ORDER BY resource_id) - 1, resource_id FROM mentor;
+             CREATE TEMP TABLE founder_no(n INTEGER PRIMARY KEY, id TEXT);
+             INSERT INTO founder_no SELECT row_number() OVER (ORDER BY person_id) - 1, person_id FROM person_role WHERE role = 'founder';
+             WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 299999),
+                  sizes(mentors, founders) AS (SELECT (SELECT count(*) FROM mentor_no), (SELECT count(*) FROM founder_no))
+             INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
+             SELECT 'kpi-' || i, m.resource_id, p.id, {year} + (i % 8000) * 3600, {year} + (i % 8000) * 3600 + 3600, 'completed', '', {year}, {year}
+             FROM k, sizes
+             JOIN mentor_no m ON m.n = k.i % sizes.mentors
+             JOIN founder_no p ON p.n = (k.i * 7919) % sizes.founders;
+             INSERT INTO feedback(booking_id, author_id, rating, comment, created_at)
+             SELECT id, booker_id, 1 + abs(random()) % 5, '', end_at FROM booking WHERE id LIKE 'kpi-%' AND abs(random()) % 10 < 6;
+             PRAGMA foreign_keys = ON;"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("a year of mentor sessions written in {:?}", started.elapsed());
+    let mut group = c.benchmark_group("year_figures_district_year");
+    group.sample_size(10).measurement_time(StdDuration::from_secs(20));
+    group.bench_function("one_makerspace", |b| {
+        b.iter(|| f.store.year_figures("PD-0001", 2026, now()).unwrap_or_else(|e| panic!("{e}")))
+    });
+    group.bench_function("all_makerspaces", |b| {
+        b.iter(|| f.store.district_year_figures(2026, now()).unwrap_or_else(|e| panic!("{e}")))
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let mut f = fixture();
     bench_availability(c, &f);
     bench_booking(c, &mut f);
     bench_machine_hours(c, &mut f);
+    bench_year_figures(c, &mut f);
 }
 
 criterion_group!(core, benches);

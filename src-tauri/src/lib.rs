@@ -7,7 +7,7 @@ pub mod state;
 pub mod sync;
 
 pub use commands::{
-    admin, bookings, events, instruments, kiosk, labs, mentors, office, series, session, startups, sync as sync_commands,
+    admin, bookings, events, instruments, kiosk, labs, mentors, office, series, session, startups, sync as sync_commands, year,
 };
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
@@ -79,6 +79,8 @@ macro_rules! with_commands {
             kiosk::kiosk_check_in_pin,
             kiosk::set_kiosk_pin,
             startups::list_startups,
+            year::year_figures,
+            year::export_year_figures,
             startups::hour_balances,
             startups::my_hour_balances,
             startups::allocate_hours,

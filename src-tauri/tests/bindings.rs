@@ -54,6 +54,7 @@ fn export_into(dir: &Path) -> Result<(), ts_rs::ExportError> {
     incubook::place::PlaceDefaults::export_all(&cfg)?;
     incubook::store::SessionFeedback::export_all(&cfg)?;
     incubook::store::BlockView::export_all(&cfg)?;
+    incubook::kpi::YearFigures::export_all(&cfg)?;
     incubook::allocation::HourBalance::export_all(&cfg)?;
     incubook::store::TopUp::export_all(&cfg)?;
     incubook::store::SeatView::export_all(&cfg)?;

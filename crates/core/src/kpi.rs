@@ -4,7 +4,7 @@
 //! against the floor of ten, mean rating and how many sessions got feedback. Computed here
 //! from plain facts, so every store adds the same.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -27,6 +27,75 @@ pub struct SessionFact {
     pub booker_startup: Option<Id>,
     pub seconds: i64,
     pub rating: Option<u8>,
+}
+
+/// A completed mentor session of the year as the whole district reads it.
+#[derive(Debug, Clone)]
+pub struct YearSession {
+    pub mentor_id: Id,
+    pub mentor_makerspace: Id,
+    pub booker_id: Id,
+    pub booker_startup: Option<Id>,
+    pub seconds: i64,
+    pub rating: Option<u8>,
+}
+
+/// What the figures of several makerspaces are made of, read once for all of them.
+pub struct YearFacts<'a> {
+    pub year: i32,
+    /// (id, code, name) of the makerspaces to report.
+    pub makerspaces: &'a [(Id, String, String)],
+    /// (mentor id, name, home makerspace) of every mentor.
+    pub mentors: &'a [(Id, String, Id)],
+    pub sessions: &'a [YearSession],
+    /// (person, makerspace) for every membership.
+    pub memberships: &'a [(Id, Id)],
+    /// Events held per makerspace.
+    pub activities: &'a HashMap<Id, u32>,
+}
+
+/// Each makerspace's figures: every session goes to its mentor's makerspace and to each
+/// makerspace its founder is a member of — a session concerns a makerspace exactly then.
+pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
+    let mut member_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (person, ms) in facts.memberships {
+        member_of.entry(person.as_str()).or_default().push(ms.as_str());
+    }
+    let wanted: HashMap<&str, usize> = facts.makerspaces.iter().enumerate().map(|(k, (id, _, _))| (id.as_str(), k)).collect();
+    let mut concerning: Vec<Vec<SessionFact>> = vec![Vec::new(); facts.makerspaces.len()];
+    for s in facts.sessions {
+        let bookers_spaces = member_of.get(s.booker_id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let mut spaces: Vec<&str> = bookers_spaces.to_vec();
+        spaces.push(s.mentor_makerspace.as_str());
+        spaces.sort_unstable();
+        spaces.dedup();
+        for ms in spaces {
+            let Some(&k) = wanted.get(ms) else { continue };
+            concerning[k].push(SessionFact {
+                mentor_id: s.mentor_id.clone(),
+                mentor_here: s.mentor_makerspace == ms,
+                booker_here: bookers_spaces.contains(&ms),
+                booker_startup: s.booker_startup.clone(),
+                seconds: s.seconds,
+                rating: s.rating,
+            });
+        }
+    }
+    let mut mentors_of: Vec<Vec<(Id, String)>> = vec![Vec::new(); facts.makerspaces.len()];
+    for (id, name, ms) in facts.mentors {
+        if let Some(&k) = wanted.get(ms.as_str()) {
+            mentors_of[k].push((id.clone(), name.clone()));
+        }
+    }
+    facts
+        .makerspaces
+        .iter()
+        .enumerate()
+        .map(|(k, (id, code, name))| {
+            let held = facts.activities.get(id).copied().unwrap_or(0);
+            year_figures((facts.year, code, name), &mentors_of[k], &concerning[k], held)
+        })
+        .collect()
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]

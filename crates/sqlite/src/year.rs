@@ -2,32 +2,33 @@
 //! handed to `kpi::year_figures` in the core; as CSV (UTF-8 with BOM) and XLSX with the
 //! zh-CN row names a makerspace files.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 
 use crate::error::{CoreError, Result};
 use crate::i18n::Lang;
-use crate::kpi::{SessionFact, YearFigures, year_figures};
+use crate::kpi::{YearFacts, YearFigures, YearSession, district_year_figures};
 use crate::report::{excel_csv, xlsx_table};
 use crate::store::{Store, local_range};
 
-/// (makerspace) → its mentors' resource ids and names.
-pub const YEAR_MENTORS_SQL: &str = "SELECT r.id, p.name FROM mentor m JOIN resource r ON r.id = m.resource_id
-     JOIN person p ON p.id = m.person_id WHERE r.makerspace_id = $1 AND r.deleted = 0 ORDER BY p.name, r.id";
-/// (makerspace, year start, year end) → the completed mentor sessions that concern it:
-/// mentor, mentor here, booker here, booker's startup, seconds, rating.
-pub const YEAR_SESSIONS_SQL: &str = "SELECT b.resource_id, r.makerspace_id = $1,
-        EXISTS(SELECT 1 FROM person_role pr WHERE pr.person_id = b.booker_id AND pr.makerspace_id = $1),
+/// Every mentor: resource id, name, home makerspace.
+pub const YEAR_MENTORS_SQL: &str = "SELECT r.id, p.name, r.makerspace_id FROM mentor m JOIN resource r ON r.id = m.resource_id
+     JOIN person p ON p.id = m.person_id WHERE r.deleted = 0 ORDER BY p.name, r.id";
+/// (year start, year end) → every completed mentor session: mentor, its makerspace, booker,
+/// booker's startup, seconds, the founder's rating.
+pub const YEAR_SESSIONS_SQL: &str = "SELECT b.resource_id, r.makerspace_id, b.booker_id,
         (SELECT sm.startup_id FROM startup_member sm WHERE sm.person_id = b.booker_id ORDER BY sm.startup_id LIMIT 1),
         b.end_at - b.start_at, f.rating
      FROM booking b JOIN resource r ON r.id = b.resource_id AND r.kind = 'mentor'
      LEFT JOIN feedback f ON f.booking_id = b.id
-     WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= $2 AND b.start_at < $3
-       AND (r.makerspace_id = $1
-            OR EXISTS(SELECT 1 FROM person_role pr WHERE pr.person_id = b.booker_id AND pr.makerspace_id = $1))";
-/// (makerspace, year start, year end, now) → events held.
-pub const YEAR_ACTIVITIES_SQL: &str = "SELECT count(*) FROM event WHERE makerspace_id = $1 AND cancelled = 0 AND deleted = 0
-     AND start_at >= $2 AND start_at < $3 AND start_at <= $4";
+     WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2";
+/// Every (person, makerspace) membership.
+pub const YEAR_MEMBERSHIPS_SQL: &str = "SELECT DISTINCT person_id, makerspace_id FROM person_role";
+/// (year start, year end, now) → events held, per makerspace.
+pub const YEAR_ACTIVITIES_SQL: &str = "SELECT makerspace_id, count(*) FROM event WHERE cancelled = 0 AND deleted = 0
+     AND start_at >= $1 AND start_at < $2 AND start_at <= $3 GROUP BY makerspace_id";
 
 /// The calendar year in the district's zone, as instants.
 pub fn year_range(year: i32) -> Result<crate::interval::Span> {
@@ -42,38 +43,54 @@ impl Store {
     /// activities count the events begun by `now`.
     pub fn year_figures(&self, code: &str, year: i32, now: DateTime<Utc>) -> Result<YearFigures> {
         let ms = self.makerspace_by_code(code)?;
+        let mut one = self.figures_of(&[(ms.id, ms.code, ms.name)], year, now)?;
+        one.pop().ok_or_else(|| CoreError::not_found("makerspace", code))
+    }
+
+    /// Every makerspace's figures of the year, by code: the district's side by side, from
+    /// one read of the year.
+    pub fn district_year_figures(&self, year: i32, now: DateTime<Utc>) -> Result<Vec<YearFigures>> {
+        let spaces: Vec<(String, String, String)> = self.makerspaces()?.into_iter().map(|m| (m.id, m.code, m.name)).collect();
+        self.figures_of(&spaces, year, now)
+    }
+
+    fn figures_of(&self, makerspaces: &[(String, String, String)], year: i32, now: DateTime<Utc>) -> Result<Vec<YearFigures>> {
         let range = year_range(year)?;
         let conn = self.conn();
-        let mentors: Vec<(String, String)> = conn
+        let mentors: Vec<(String, String, String)> = conn
             .prepare_cached(YEAR_MENTORS_SQL)?
-            .query_map([&ms.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let sessions: Vec<SessionFact> = conn
+        let sessions: Vec<YearSession> = conn
             .prepare_cached(YEAR_SESSIONS_SQL)?
-            .query_map(params![ms.id, range.start, range.end], |r| {
-                Ok(SessionFact {
+            .query_map(params![range.start, range.end], |r| {
+                Ok(YearSession {
                     mentor_id: r.get(0)?,
-                    mentor_here: r.get(1)?,
-                    booker_here: r.get(2)?,
+                    mentor_makerspace: r.get(1)?,
+                    booker_id: r.get(2)?,
                     booker_startup: r.get(3)?,
                     seconds: r.get(4)?,
                     rating: r.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let activities: u32 = conn
+        let memberships: Vec<(String, String)> = conn
+            .prepare_cached(YEAR_MEMBERSHIPS_SQL)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let activities: HashMap<String, u32> = conn
             .prepare_cached(YEAR_ACTIVITIES_SQL)?
-            .query_row(params![ms.id, range.start, range.end, now.timestamp()], |r| r.get(0))?;
-        Ok(year_figures((year, &ms.code, &ms.name), &mentors, &sessions, activities))
-    }
-
-    /// Every makerspace's figures of the year, by code: the district's side by side.
-    pub fn district_year_figures(&self, year: i32, now: DateTime<Utc>) -> Result<Vec<YearFigures>> {
-        let mut out = Vec::new();
-        for ms in self.makerspaces()? {
-            out.push(self.year_figures(&ms.code, year, now)?);
-        }
-        Ok(out)
+            .query_map(params![range.start, range.end, now.timestamp()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let facts = YearFacts {
+            year,
+            makerspaces,
+            mentors: &mentors,
+            sessions: &sessions,
+            memberships: &memberships,
+            activities: &activities,
+        };
+        Ok(district_year_figures(&facts))
     }
 }
 

@@ -13,3 +13,4 @@ pub mod series;
 pub mod session;
 pub mod startups;
 pub mod sync;
+pub mod year;

@@ -127,33 +127,46 @@ pub(super) fn indicators(
 }
 
 /// Every makerspace's figures of the year (`incubook_sqlite::year`'s statements, the core's
-/// `year_figures`), by code, in one snapshot.
+/// `district_year_figures`), by code, from one snapshot read once.
 pub(super) fn year_figures(conn: &mut PgConn, year: i32, now: i64) -> Result<Vec<incubook_core::kpi::YearFigures>> {
-    use incubook_sqlite::year::{YEAR_ACTIVITIES_SQL, YEAR_MENTORS_SQL, YEAR_SESSIONS_SQL, year_range};
+    use incubook_core::kpi::{YearFacts, YearSession, district_year_figures};
+    use incubook_sqlite::year::{YEAR_ACTIVITIES_SQL, YEAR_MEMBERSHIPS_SQL, YEAR_MENTORS_SQL, YEAR_SESSIONS_SQL, year_range};
     let range = year_range(year)?;
     conn.snapshot(|tx| -> Result<_> {
-        let spaces = tx.query("SELECT id, code, name FROM makerspace WHERE deleted = 0 ORDER BY code", &[])?;
-        let mut out = Vec::with_capacity(spaces.len());
-        for ms in spaces {
-            let (id, code, name): (String, String, String) = (ms.get(0), ms.get(1), ms.get(2));
-            let mentors: Vec<(String, String)> =
-                tx.query(YEAR_MENTORS_SQL, &[&id])?.iter().map(|r| (r.get(0), r.get(1))).collect();
-            let sessions: Vec<incubook_core::kpi::SessionFact> = tx
-                .query(YEAR_SESSIONS_SQL, &[&id, &range.start, &range.end])?
-                .iter()
-                .map(|r| incubook_core::kpi::SessionFact {
-                    mentor_id: r.get(0),
-                    mentor_here: r.get(1),
-                    booker_here: r.get(2),
-                    booker_startup: r.get(3),
-                    seconds: r.get(4),
-                    rating: r.get::<_, Option<i64>>(5).and_then(|v| u8::try_from(v).ok()),
-                })
-                .collect();
-            let activities: i64 = tx.query_one(YEAR_ACTIVITIES_SQL, &[&id, &range.start, &range.end, &now])?.get(0);
-            let held = u32::try_from(activities).unwrap_or(0);
-            out.push(incubook_core::kpi::year_figures((year, &code, &name), &mentors, &sessions, held));
-        }
-        Ok(out)
+        let spaces: Vec<(String, String, String)> = tx
+            .query("SELECT id, code, name FROM makerspace WHERE deleted = 0 ORDER BY code", &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let mentors: Vec<(String, String, String)> =
+            tx.query(YEAR_MENTORS_SQL, &[])?.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+        let sessions: Vec<YearSession> = tx
+            .query(YEAR_SESSIONS_SQL, &[&range.start, &range.end])?
+            .iter()
+            .map(|r| YearSession {
+                mentor_id: r.get(0),
+                mentor_makerspace: r.get(1),
+                booker_id: r.get(2),
+                booker_startup: r.get(3),
+                seconds: r.get(4),
+                rating: r.get::<_, Option<i64>>(5).and_then(|v| u8::try_from(v).ok()),
+            })
+            .collect();
+        let memberships: Vec<(String, String)> =
+            tx.query(YEAR_MEMBERSHIPS_SQL, &[])?.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let activities = tx
+            .query(YEAR_ACTIVITIES_SQL, &[&range.start, &range.end, &now])?
+            .iter()
+            .map(|r| (r.get::<_, String>(0), u32::try_from(r.get::<_, i64>(1)).unwrap_or(0)))
+            .collect();
+        let facts = YearFacts {
+            year,
+            makerspaces: &spaces,
+            mentors: &mentors,
+            sessions: &sessions,
+            memberships: &memberships,
+            activities: &activities,
+        };
+        Ok(district_year_figures(&facts))
     })
 }
