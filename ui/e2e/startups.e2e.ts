@@ -24,6 +24,11 @@ async function notice(): Promise<string> {
   return text('[data-testid="notice"]');
 }
 
+/** Waits for the notice to say `wanted`: right after another notice, the old one may still show. */
+async function noticeSays(wanted: string) {
+  await browser.waitUntil(async () => (await notice()).includes(wanted), { timeout: 10_000, timeoutMsg: `notice never said ${wanted}` });
+}
+
 async function actAs(personId: string) {
   const select = await shown(browser, '[data-testid="profile-switcher"]');
   await select.selectByAttribute('value', personId);
@@ -195,7 +200,7 @@ describe('startups and overseas mentors', () => {
     expect(await notice()).toContain('第 8 位');
     await (await browser.$('[data-testid="startup-code"]')).setValue('91310115MA1K4PXX0T');
     await click('[data-testid="save-startup"]');
-    expect(await notice()).toContain('已保存');
+    await noticeSays('已保存');
     await browser.waitUntil(async () => (await text('[data-testid="startup-list"]')).includes('91310115MA1K4PXX0T'), { timeout: 20_000 });
     // Registered by PD-0002's admin, it moved in there today.
     const row = (await browser.execute(() =>
@@ -222,10 +227,19 @@ describe('startups and overseas mentors', () => {
     expect(await notice()).toContain('reason');
     await (await browser.$('[data-testid="top-up-reason"]')).setValue('路演前加急辅导');
     await click('[data-testid="top-up-save"]');
-    expect(await notice()).toBe('已追加，原因已记录');
+    await noticeSays('已追加，原因已记录');
     await browser.waitUntil(async () => (await text('[data-testid="hour-balance"]')).includes('/ 12.0 小时'), { timeout: 20_000 });
     await (await browser.$('[data-testid="hour-balance"]')).scrollIntoView({ block: 'center' });
     await shot(browser, 'startup-hours');
+  });
+
+  it('shows the makerspace’s yearly figures against the floors it files them by', async () => {
+    await click('[data-testid="nav-reports"]');
+    await shown(browser, '[data-testid="year-figures"]');
+    await browser.waitUntil(async () => (await text('[data-testid="year-activities"]')).endsWith('/10'), { timeout: 20_000 });
+    expect(Number(await text('[data-testid="year-mentors"]'))).toBeGreaterThan(0);
+    expect((await browser.$$('[data-testid="year-mentor-rows"] tbody tr')).length).toBeGreaterThan(0);
+    await shot(browser, 'year-figures');
   });
 });
 

@@ -39,6 +39,7 @@ import type { PlaceDefaults } from '../bindings/PlaceDefaults';
 import type { SessionFeedback } from '../bindings/SessionFeedback';
 import type { BlockView } from '../bindings/BlockView';
 import type { HourBalance } from '../bindings/HourBalance';
+import type { YearFigures } from '../bindings/YearFigures';
 import type { TopUp } from '../bindings/TopUp';
 import type { SeatView } from '../bindings/SeatView';
 import type { OfficeHoursPlan } from '../bindings/OfficeHoursPlan';
@@ -106,6 +107,8 @@ export const api = {
   eventAttendees: (eventId: string) => call<Attendee[]>('event_attendees', { eventId }),
   markAttendance: (eventId: string, personId: string, attended: boolean) => call<void>('mark_attendance', { eventId, personId, attended }),
   setMentorTimezone: (timezone: string) => call<Mentor>('set_mentor_timezone', { timezone }),
+  yearFigures: (makerspaceCode: string, year: number) => call<YearFigures>('year_figures', { makerspaceCode, year }),
+  exportYearFigures: (makerspaceCode: string, year: number, xlsx: boolean) => call<boolean>('export_year_figures', { makerspaceCode, year, xlsx }),
   hourBalances: (startupId: string) => call<HourBalance[]>('hour_balances', { startupId }),
   myHourBalances: () => call<HourBalance[]>('my_hour_balances'),
   allocateHours: (startupId: string, makerspaceId: string, hours: number, programme: string | null) =>
