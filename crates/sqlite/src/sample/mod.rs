@@ -3,6 +3,7 @@
 //! `year` is for exploring by hand: `small`'s district with a year of its instruments at work;
 //! `small` alone is the tests' fixture; `district` is the benchmark load.
 
+mod events;
 mod feedback;
 mod history;
 mod office;
@@ -679,6 +680,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
     startups::insert_startups(tx, &sample_founders, created)?;
     feedback::generate_feedback(tx, seed, now_s)?;
     office::generate_office_hours(tx, (&resources, &founders), now_s)?;
+    events::generate_events(tx, &spaces, &founders, now_s)?;
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
     Ok(SampleSummary {
