@@ -35,7 +35,6 @@ pub struct YearSession {
     pub mentor_id: Id,
     pub mentor_makerspace: Id,
     pub booker_id: Id,
-    pub booker_startup: Option<Id>,
     pub seconds: i64,
     pub rating: Option<u8>,
 }
@@ -50,6 +49,8 @@ pub struct YearFacts<'a> {
     pub sessions: &'a [YearSession],
     /// (person, makerspace) for every membership.
     pub memberships: &'a [(Id, Id)],
+    /// (person, startup): the startup a session served is its founder's.
+    pub startups: &'a [(Id, Id)],
     /// Events held per makerspace.
     pub activities: &'a HashMap<Id, u32>,
 }
@@ -61,6 +62,7 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
     for (person, ms) in facts.memberships {
         member_of.entry(person.as_str()).or_default().push(ms.as_str());
     }
+    let startup_of: HashMap<&str, &Id> = facts.startups.iter().map(|(p, s)| (p.as_str(), s)).collect();
     let wanted: HashMap<&str, usize> = facts.makerspaces.iter().enumerate().map(|(k, (id, _, _))| (id.as_str(), k)).collect();
     let mut concerning: Vec<Vec<SessionFact>> = vec![Vec::new(); facts.makerspaces.len()];
     for s in facts.sessions {
@@ -75,7 +77,7 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
                 mentor_id: s.mentor_id.clone(),
                 mentor_here: s.mentor_makerspace == ms,
                 booker_here: bookers_spaces.contains(&ms),
-                booker_startup: s.booker_startup.clone(),
+                booker_startup: startup_of.get(s.booker_id.as_str()).map(|id| (*id).clone()),
                 seconds: s.seconds,
                 rating: s.rating,
             });

@@ -17,13 +17,13 @@ use crate::store::{Store, local_range};
 pub const YEAR_MENTORS_SQL: &str = "SELECT r.id, p.name, r.makerspace_id FROM mentor m JOIN resource r ON r.id = m.resource_id
      JOIN person p ON p.id = m.person_id WHERE r.deleted = 0 ORDER BY p.name, r.id";
 /// (year start, year end) → every completed mentor session: mentor, its makerspace, booker,
-/// booker's startup, seconds, the founder's rating.
-pub const YEAR_SESSIONS_SQL: &str = "SELECT b.resource_id, r.makerspace_id, b.booker_id,
-        (SELECT sm.startup_id FROM startup_member sm WHERE sm.person_id = b.booker_id ORDER BY sm.startup_id LIMIT 1),
-        b.end_at - b.start_at, f.rating
+/// seconds, the founder's rating.
+pub const YEAR_SESSIONS_SQL: &str = "SELECT b.resource_id, r.makerspace_id, b.booker_id, b.end_at - b.start_at, f.rating
      FROM booking b JOIN resource r ON r.id = b.resource_id AND r.kind = 'mentor'
      LEFT JOIN feedback f ON f.booking_id = b.id
      WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2";
+/// Every founder's startup.
+pub const YEAR_STARTUPS_SQL: &str = "SELECT person_id, min(startup_id) FROM startup_member GROUP BY person_id";
 /// Every (person, makerspace) membership.
 pub const YEAR_MEMBERSHIPS_SQL: &str = "SELECT DISTINCT person_id, makerspace_id FROM person_role";
 /// (year start, year end, now) → events held, per makerspace.
@@ -68,14 +68,17 @@ impl Store {
                     mentor_id: r.get(0)?,
                     mentor_makerspace: r.get(1)?,
                     booker_id: r.get(2)?,
-                    booker_startup: r.get(3)?,
-                    seconds: r.get(4)?,
-                    rating: r.get(5)?,
+                    seconds: r.get(3)?,
+                    rating: r.get(4)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let memberships: Vec<(String, String)> = conn
             .prepare_cached(YEAR_MEMBERSHIPS_SQL)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let startups: Vec<(String, String)> = conn
+            .prepare_cached(YEAR_STARTUPS_SQL)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let activities: HashMap<String, u32> = conn
@@ -88,6 +91,7 @@ impl Store {
             mentors: &mentors,
             sessions: &sessions,
             memberships: &memberships,
+            startups: &startups,
             activities: &activities,
         };
         Ok(district_year_figures(&facts))

@@ -33,7 +33,9 @@ pub(super) fn generate_events(tx: &Connection, spaces: &[Makerspace], founders: 
         for month in 1..=months {
             let (kind, title) = KINDS[(i + month as usize) % KINDS.len()];
             let day = 10 + (i as u32 + month) % 15;
-            let Some(start) = tz.with_ymd_and_hms(this_year, month, day, 14, 0, 0).single().map(|t| t.timestamp()) else { continue };
+            let Some(start) = tz.with_ymd_and_hms(this_year, month, day, 14, 0, 0).single().map(|t| t.timestamp()) else {
+                continue;
+            };
             let id = format!("event-{}-{month:02}", ms.code);
             let capacity = 30 + (month as i64 % 3) * 20;
             tx.prepare_cached(crate::store::INSERT_EVENT_SQL)?.execute(params![
