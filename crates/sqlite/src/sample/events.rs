@@ -50,9 +50,9 @@ pub(super) fn generate_events(tx: &Connection, spaces: &[Makerspace], founders: 
                 admin,
                 start - 20 * 86_400
             ])?;
-            for (k, person) in members.iter().enumerate().filter(|(k, _)| (k + month as usize) % 3 != 0) {
+            for (k, person) in members.iter().enumerate().filter(|(k, _)| !(k + month as usize).is_multiple_of(3)) {
                 tx.prepare_cached(crate::store::SET_REGISTRATION_SQL)?.execute(params![id, person, 1, start - 7 * 86_400])?;
-                if start < now && (k + month as usize) % 4 != 0 {
+                if start < now && !(k + month as usize).is_multiple_of(4) {
                     tx.prepare_cached(crate::store::SET_ATTENDANCE_SQL)?.execute(params![1, id, person])?;
                 }
             }
