@@ -18,13 +18,13 @@ pub const SESSIONS_PER_MENTOR_FLOOR: u32 = 2;
 /// One completed mentor session of the year that concerns the makerspace: given by one of
 /// its mentors, or by a mentor from elsewhere to one of its founders.
 #[derive(Debug, Clone)]
-pub struct SessionFact {
-    pub mentor_id: Id,
+pub struct SessionFact<'a> {
+    pub mentor_id: &'a str,
     /// The mentor's home is this makerspace.
     pub mentor_here: bool,
     /// The booker is a member of this makerspace.
     pub booker_here: bool,
-    pub booker_startup: Option<Id>,
+    pub booker_startup: Option<&'a str>,
     pub seconds: i64,
     pub rating: Option<u8>,
 }
@@ -62,22 +62,20 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
     for (person, ms) in facts.memberships {
         member_of.entry(person.as_str()).or_default().push(ms.as_str());
     }
-    let startup_of: HashMap<&str, &Id> = facts.startups.iter().map(|(p, s)| (p.as_str(), s)).collect();
+    let startup_of: HashMap<&str, &str> = facts.startups.iter().map(|(p, s)| (p.as_str(), s.as_str())).collect();
     let wanted: HashMap<&str, usize> = facts.makerspaces.iter().enumerate().map(|(k, (id, _, _))| (id.as_str(), k)).collect();
-    let mut concerning: Vec<Vec<SessionFact>> = vec![Vec::new(); facts.makerspaces.len()];
+    let mut concerning: Vec<Vec<SessionFact<'_>>> = vec![Vec::new(); facts.makerspaces.len()];
     for s in facts.sessions {
         let bookers_spaces = member_of.get(s.booker_id.as_str()).map(Vec::as_slice).unwrap_or_default();
-        let mut spaces: Vec<&str> = bookers_spaces.to_vec();
-        spaces.push(s.mentor_makerspace.as_str());
-        spaces.sort_unstable();
-        spaces.dedup();
-        for ms in spaces {
+        let mentors_space = s.mentor_makerspace.as_str();
+        let elsewhere = (!bookers_spaces.contains(&mentors_space)).then_some(mentors_space);
+        for ms in bookers_spaces.iter().copied().chain(elsewhere) {
             let Some(&k) = wanted.get(ms) else { continue };
             concerning[k].push(SessionFact {
-                mentor_id: s.mentor_id.clone(),
+                mentor_id: &s.mentor_id,
                 mentor_here: s.mentor_makerspace == ms,
                 booker_here: bookers_spaces.contains(&ms),
-                booker_startup: startup_of.get(s.booker_id.as_str()).map(|id| (*id).clone()),
+                booker_startup: startup_of.get(s.booker_id.as_str()).copied(),
                 seconds: s.seconds,
                 rating: s.rating,
             });
@@ -140,13 +138,13 @@ pub struct YearFigures {
 pub fn year_figures(
     (year, code, name): (i32, &str, &str),
     mentors_here: &[(Id, String)],
-    sessions: &[SessionFact],
+    sessions: &[SessionFact<'_>],
     activities: u32,
 ) -> YearFigures {
-    let mine: Vec<&SessionFact> = sessions.iter().filter(|s| s.mentor_here).collect();
+    let mine: Vec<&SessionFact<'_>> = sessions.iter().filter(|s| s.mentor_here).collect();
     let mut per: BTreeMap<&str, (u32, i64)> = mentors_here.iter().map(|(id, _)| (id.as_str(), (0, 0))).collect();
     for s in &mine {
-        let entry = per.entry(s.mentor_id.as_str()).or_insert((0, 0));
+        let entry = per.entry(s.mentor_id).or_insert((0, 0));
         entry.0 += 1;
         entry.1 += s.seconds;
     }
@@ -165,9 +163,8 @@ pub fn year_figures(
         })
         .collect();
     per_mentor.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.name.cmp(&b.name)));
-    let outside: BTreeSet<&str> =
-        sessions.iter().filter(|s| !s.mentor_here && s.booker_here).map(|s| s.mentor_id.as_str()).collect();
-    let startups: BTreeSet<&str> = mine.iter().filter_map(|s| s.booker_startup.as_deref()).collect();
+    let outside: BTreeSet<&str> = sessions.iter().filter(|s| !s.mentor_here && s.booker_here).map(|s| s.mentor_id).collect();
+    let startups: BTreeSet<&str> = mine.iter().filter_map(|s| s.booker_startup).collect();
     let ratings: Vec<u8> = mine.iter().filter_map(|s| s.rating).collect();
     let delivered = mine.len() as u32;
     YearFigures {
