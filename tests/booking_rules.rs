@@ -135,6 +135,7 @@ fn qualification_is_needed_and_expires() {
 fn own_makerspace_mentors_refuse_outsiders() {
     let mut d = district();
     let profile = MentorProfile {
+        full_time: false,
         title: "投资人".into(),
         bio: String::new(),
         tags: vec!["fundraising".into()],

@@ -24,6 +24,7 @@ fn mentor(d: &mut District, name: &str, tags: &[&str], policy: Policy) -> String
     };
     let person_id = ok(d.store.create_person(Some(&admin), &person, now())).id;
     let new = NewMentor {
+        full_time: false,
         person_id,
         makerspace_code: "PD-0001".into(),
         title: "合伙人".into(),

@@ -56,7 +56,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 15, "every migration ran");
+    assert_eq!(user_version, 16, "every migration ran");
     // Each instrument's one fee became its rates, the subsidy off for the space's own members.
     let (fee, subsidy, internal, external): (i64, i64, i64, i64) = ok(store.conn().query_row(
         "SELECT hourly_fee_cents, subsidy_pct, rate_internal_fen, rate_external_fen FROM equipment
@@ -189,7 +189,7 @@ fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
     }
     let store = ok(Store::open(&path));
     let version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(version, 15);
+    assert_eq!(version, 16);
     let (status, token) = ok(store.sync_token());
     assert_eq!(token, "release-3-token");
     assert!(status.signed_in);

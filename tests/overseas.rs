@@ -21,6 +21,7 @@ fn a_mentor_moves_to_new_york_and_a_founder_sees_both_clocks() {
     let (mentor_person, mentor, founder) = (d.mentor_person.clone(), d.mentor.clone(), d.founders[0].clone());
     let ny = chrono_tz::America::New_York;
     let profile = |timezone: &str| MentorProfile {
+        full_time: false,
         title: "海外导师".into(),
         bio: String::new(),
         tags: vec!["fundraising".into()],
@@ -75,13 +76,15 @@ fn a_mentor_moves_to_new_york_and_a_founder_sees_both_clocks() {
 fn a_mentor_imported_with_a_zone_keeps_hours_there() {
     let mut d = district();
     let admin = d.admin.clone();
-    let csv = "\u{feff}姓名,空间编码,专长,每周时间,时区\n\
-               Anna Weber,PD-0001,fundraising,1-5 09:00-12:00,Europe/Berlin\n\
-               无时区,PD-0001,legal,1-5 09:00-12:00,\n";
+    let csv = "\u{feff}姓名,空间编码,专长,每周时间,时区,专职\n\
+               Anna Weber,PD-0001,fundraising,1-5 09:00-12:00,Europe/Berlin,兼职\n\
+               无时区,PD-0001,legal,1-5 09:00-12:00,,专职\n";
     let summary =
         ok(d.store.import_csv(&admin, incubook::csv_import::ImportKind::Mentors, csv.as_bytes(), now(), &mut |_, _| {}));
     let zones: Vec<String> = summary.created_ids.iter().map(|id| ok(d.store.mentor(id)).timezone).collect();
     assert_eq!(zones, vec!["Europe/Berlin".to_string(), "Asia/Shanghai".to_string()]);
+    let full_time: Vec<bool> = summary.created_ids.iter().map(|id| ok(d.store.mentor(id)).full_time).collect();
+    assert_eq!(full_time, [false, true], "the 专职 column");
     let bad = "姓名,空间编码,专长,时区\nX,PD-0001,legal,Berlin\n";
     let err = ok(d
         .store
@@ -96,6 +99,7 @@ fn a_founder_is_told_a_week_ahead_when_the_mentors_clock_changes_before_a_sessio
     let mut d = district();
     let (mentor_person, mentor, founder) = (d.mentor_person.clone(), d.mentor.clone(), d.founders[0].clone());
     let profile = MentorProfile {
+        full_time: false,
         title: "海外导师".into(),
         bio: String::new(),
         tags: vec!["fundraising".into()],

@@ -117,6 +117,7 @@ fn a_phone_session_is_dialled_from_the_calendar() {
     let mut profile = ok(d.store.mentor(&mentor));
     profile.formats = vec!["online".into(), "phone".into()];
     let update = incubook::command::MentorProfile {
+        full_time: false,
         title: profile.title,
         bio: profile.bio,
         tags: profile.tags,

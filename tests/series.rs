@@ -148,6 +148,7 @@ fn someone_else_cannot_cancel_or_move_a_series() {
 fn new_york_mentor(d: &mut common::District) -> String {
     let t = now();
     let mentor = NewMentor {
+        full_time: false,
         person_id: d.founders[3].clone(),
         makerspace_code: "PD-0001".into(),
         title: "硅谷产品顾问".into(),

@@ -35,7 +35,7 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
     let (admin, mentor, mentor_person) = (d.admin.clone(), d.mentor.clone(), d.mentor_person.clone());
     let (outsider, outsider_admin) = (d.outsider.clone(), d.outsider_admin.clone());
     let f = d.founders.clone();
-    let add_mentor = |d: &mut common::District, by: &str, code: &str, name: &str| -> (String, String) {
+    let add_mentor = |d: &mut common::District, by: &str, code: &str, (name, full_time): (&str, bool)| -> (String, String) {
         let person = NewPerson {
             name: name.into(),
             roles: vec![RoleGrant { makerspace_code: code.into(), role: Role::Mentor }],
@@ -43,6 +43,7 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
         };
         let person_id = ok(d.store.create_person(Some(by), &person, now())).id;
         let new = NewMentor {
+            full_time,
             person_id: person_id.clone(),
             makerspace_code: code.into(),
             title: String::new(),
@@ -58,8 +59,8 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
         };
         (ok(d.store.create_mentor(by, &new, now())).id, person_id)
     };
-    let (_idle, _) = add_mentor(&mut d, &admin, "PD-0001", "闲导师");
-    let (away, away_person) = add_mentor(&mut d, &outsider_admin, "PD-0002", "外导师");
+    let (_idle, _) = add_mentor(&mut d, &admin, "PD-0001", ("闲导师", true));
+    let (away, away_person) = add_mentor(&mut d, &outsider_admin, "PD-0002", ("外导师", false));
     ok(d.store.create_startup(&f[0], &team("甲团队"), &f[0], now()));
     ok(d.store.create_startup(&f[1], &team("乙团队"), &f[1], now()));
 
@@ -117,6 +118,7 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
 
     let figures = ok(d.store.year_figures("PD-0001", 2026, after));
     assert_eq!((figures.mentors, figures.outside_mentors, figures.sessions), (2, 1, 4));
+    assert_eq!((figures.full_time_mentors, figures.part_time_mentors), (1, 1), "闲导师 full-time, 张导师 part-time");
     assert_eq!(figures.mentor_hours, 4.5);
     assert_eq!(figures.startups_served, 2);
     assert_eq!((figures.activities, figures.activities_floor), (2, 10));
@@ -128,6 +130,7 @@ fn the_year_figures_of_a_fixture_are_the_ones_worked_out_by_hand() {
     let csv = ok(incubook::year::year_figures_csv(&figures, Lang::Zh));
     assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
     assert!(csv.contains("导师服务次数,4,"), "{csv}");
+    assert!(csv.contains("其中：专职导师,1,") && csv.contains("其中：兼职导师,1,"), "{csv}");
     assert!(csv.contains("举办创新创业活动场次,2,低于 10 场的要求"), "{csv}");
     assert!(csv.contains("导师：闲导师（服务次数）,0,全年服务少于 2 次"), "{csv}");
     let xlsx = ok(incubook::year::year_figures_xlsx(&figures, Lang::Zh));

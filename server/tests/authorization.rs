@@ -112,6 +112,7 @@ fn directory_changes(store: &Store, home: &str, actors: &[(String, String, Strin
         Mutation::CreateMentor {
             mentor_id: "a-strangers-mentor".into(),
             mentor: NewMentor {
+                full_time: false,
                 person_id: newcomer,
                 makerspace_code: code,
                 title: String::new(),
@@ -129,6 +130,7 @@ fn directory_changes(store: &Store, home: &str, actors: &[(String, String, Strin
         Mutation::UpdateMentorProfile {
             mentor_id: mentor,
             profile: MentorProfile {
+                full_time: false,
                 title: "改过的头衔".into(),
                 bio: String::new(),
                 tags: vec![],

@@ -468,6 +468,7 @@ fn run_case(b: &mut dyn Backend, d: &District, capacity: u32, ops: &[Op]) -> Res
     let mentor = new_id();
     let mentor_p = mentor_policy();
     let new_mentor = NewMentor {
+        full_time: false,
         person_id: mentor_person.clone(),
         makerspace_code: SPACE.into(),
         title: "导师".into(),

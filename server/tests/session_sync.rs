@@ -118,6 +118,7 @@ fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_t
     assert!(search(&o), "a district-visible mentor is found from another makerspace");
 
     let profile = MentorProfile {
+        full_time: false,
         title: "供应链与量产顾问".into(),
         bio: "帮助硬件团队从样机走到小批量".into(),
         tags: vec!["hardware".into()],
@@ -134,7 +135,12 @@ fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_t
     assert_eq!((seen.title.as_str(), seen.languages.len()), ("供应链与量产顾问", 2));
 
     // Kept to the mentor's own makerspace: the other makerspace's founder no longer finds them.
-    ok(m.store.update_mentor_profile(&mentor, &resource, &MentorProfile { visibility: Visibility::Makerspace, ..profile }, now));
+    ok(m.store.update_mentor_profile(
+        &mentor,
+        &resource,
+        &MentorProfile { full_time: false, visibility: Visibility::Makerspace, ..profile },
+        now,
+    ));
     m.sync(now);
     o.sync(now);
     assert!(!search(&o), "a mentor kept to PD-0001 is hidden from PD-0002's founders");

@@ -83,6 +83,7 @@ fn desktop_of_a_new_makerspace(store: &mut Store, now: DateTime<Utc>) -> Local {
     ok(store.add_blackout(&manager, &equipment, &when, "换树脂槽", BlackoutMode::KeepBookings, now));
     ok(store.grant_qualification(&manager, &founder, &equipment, None, now));
     let mentor = NewMentor {
+        full_time: false,
         person_id: coach.clone(),
         makerspace_code: CODE.into(),
         title: "硬件创业导师".into(),

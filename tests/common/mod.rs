@@ -120,6 +120,7 @@ pub fn district_with(mentor: Policy, equipment: Policy) -> District {
         .create_mentor(
             &admin,
             &NewMentor {
+                full_time: false,
                 person_id: mentor_person.clone(),
                 makerspace_code: "PD-0001".into(),
                 title: "投资人".into(),

@@ -478,6 +478,9 @@ pub struct NewMentor {
     pub timezone: Option<String>,
     pub policy: Policy,
     pub weekly_hours: Vec<WeeklyHours>,
+    /// A full-time mentor of the makerspace (专职), else part-time (兼职).
+    #[serde(default)]
+    pub full_time: bool,
 }
 
 /// The parts of a mentor's profile that the mentor (or their space admin) edits.
@@ -495,6 +498,9 @@ pub struct MentorProfile {
     /// unchanged when absent. Their hours stay the same wall-clock times in the new zone.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Full-time (专职) or part-time (兼职).
+    #[serde(default)]
+    pub full_time: bool,
 }
 /// A new mentor checked, with tags, languages and industries in their stored form.
 pub fn validate_new_mentor(new: &NewMentor) -> Result<NewMentor> {

@@ -398,6 +398,8 @@ pub struct Mentor {
     pub timezone: String,
     pub policy: Policy,
     pub weekly_hours: Vec<WeeklyHours>,
+    /// Full-time (专职) or part-time (兼职).
+    pub full_time: bool,
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]

@@ -44,8 +44,8 @@ pub struct YearFacts<'a> {
     pub year: i32,
     /// (id, code, name) of the makerspaces to report.
     pub makerspaces: &'a [(Id, String, String)],
-    /// (mentor id, name, home makerspace) of every mentor.
-    pub mentors: &'a [(Id, String, Id)],
+    /// (mentor id, name, home makerspace, full-time) of every mentor.
+    pub mentors: &'a [(Id, String, Id, bool)],
     pub sessions: &'a [YearSession],
     /// (person, makerspace) for every membership.
     pub memberships: &'a [(Id, Id)],
@@ -81,10 +81,10 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
             });
         }
     }
-    let mut mentors_of: Vec<Vec<(Id, String)>> = vec![Vec::new(); facts.makerspaces.len()];
-    for (id, name, ms) in facts.mentors {
+    let mut mentors_of: Vec<Vec<MentorHere>> = vec![Vec::new(); facts.makerspaces.len()];
+    for (id, name, ms, full_time) in facts.mentors {
         if let Some(&k) = wanted.get(ms.as_str()) {
-            mentors_of[k].push((id.clone(), name.clone()));
+            mentors_of[k].push(MentorHere { id: id.clone(), name: name.clone(), full_time: *full_time });
         }
     }
     facts
@@ -98,11 +98,21 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
         .collect()
 }
 
+/// A mentor whose home is the makerspace.
+#[derive(Debug, Clone)]
+pub struct MentorHere {
+    pub id: Id,
+    pub name: String,
+    /// 专职 rather than 兼职.
+    pub full_time: bool,
+}
+
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MentorYear {
     pub mentor_id: Id,
     pub name: String,
+    pub full_time: bool,
     pub sessions: u32,
     pub hours: f64,
     /// Fewer than two sessions in the year.
@@ -115,8 +125,10 @@ pub struct YearFigures {
     pub year: i32,
     pub makerspace_code: String,
     pub makerspace_name: String,
-    /// Mentors whose home is the makerspace.
+    /// Mentors whose home is the makerspace: full-time (专职) and part-time (兼职).
     pub mentors: u32,
+    pub full_time_mentors: u32,
+    pub part_time_mentors: u32,
     /// Mentors of other makerspaces who served its founders.
     pub outside_mentors: u32,
     /// Sessions its mentors delivered (服务次数), and their hours.
@@ -133,16 +145,16 @@ pub struct YearFigures {
     pub feedback_completion: Option<f64>,
 }
 
-/// The figures of `year` from the makerspace's mentors (id, name), the year's sessions and
-/// the events held.
+/// The figures of `year` from the makerspace's mentors, the year's sessions and the events
+/// held.
 pub fn year_figures(
     (year, code, name): (i32, &str, &str),
-    mentors_here: &[(Id, String)],
+    mentors_here: &[MentorHere],
     sessions: &[SessionFact<'_>],
     activities: u32,
 ) -> YearFigures {
     let mine: Vec<&SessionFact<'_>> = sessions.iter().filter(|s| s.mentor_here).collect();
-    let mut per: BTreeMap<&str, (u32, i64)> = mentors_here.iter().map(|(id, _)| (id.as_str(), (0, 0))).collect();
+    let mut per: BTreeMap<&str, (u32, i64)> = mentors_here.iter().map(|m| (m.id.as_str(), (0, 0))).collect();
     for s in &mine {
         let entry = per.entry(s.mentor_id).or_insert((0, 0));
         entry.0 += 1;
@@ -151,11 +163,12 @@ pub fn year_figures(
     let hours = |seconds: i64| (seconds as f64 / 3600.0 * 100.0).round() / 100.0;
     let mut per_mentor: Vec<MentorYear> = mentors_here
         .iter()
-        .map(|(id, name)| {
-            let (n, secs) = per.get(id.as_str()).copied().unwrap_or((0, 0));
+        .map(|m| {
+            let (n, secs) = per.get(m.id.as_str()).copied().unwrap_or((0, 0));
             MentorYear {
-                mentor_id: id.clone(),
-                name: name.clone(),
+                mentor_id: m.id.clone(),
+                name: m.name.clone(),
+                full_time: m.full_time,
                 sessions: n,
                 hours: hours(secs),
                 under_floor: n < SESSIONS_PER_MENTOR_FLOOR,
@@ -172,6 +185,8 @@ pub fn year_figures(
         makerspace_code: code.to_string(),
         makerspace_name: name.to_string(),
         mentors: mentors_here.len() as u32,
+        full_time_mentors: mentors_here.iter().filter(|m| m.full_time).count() as u32,
+        part_time_mentors: mentors_here.iter().filter(|m| !m.full_time).count() as u32,
         outside_mentors: outside.len() as u32,
         sessions: delivered,
         mentor_hours: hours(mine.iter().map(|s| s.seconds).sum()),

@@ -48,6 +48,7 @@ const MENTOR_COLUMNS: &[(&str, &[&str])] = &[
     ("session_minutes", &["session_minutes", "辅导时长"]),
     ("weekly_hours", &["weekly_hours", "每周时间"]),
     ("timezone", &["timezone", "time_zone", "时区"]),
+    ("full_time", &["full_time", "employment", "专职", "专兼职"]),
 ];
 
 const EQUIPMENT_COLUMNS: &[(&str, &[&str])] = &[
@@ -275,6 +276,11 @@ fn mentor_from_row(row: &Row) -> std::result::Result<(MentorPerson, NewMentor), 
         "" => None,
         zone => Some(crate::domain::parse_tz("timezone", zone).map_err(|e| ("timezone", e.to_string()))?.name().to_string()),
     };
+    let full_time = match row.get("full_time") {
+        "" | "no" | "part_time" | "part-time" | "否" | "兼职" | "0" => false,
+        "yes" | "full_time" | "full-time" | "是" | "专职" | "1" => true,
+        other => return Err(("full_time", format!("'{other}' is not 专职 (full-time) or 兼职 (part-time)"))),
+    };
     let person = MentorPerson {
         name: name.to_string(),
         phone: Some(row.get("phone").to_string()).filter(|s| !s.is_empty()),
@@ -286,6 +292,7 @@ fn mentor_from_row(row: &Row) -> std::result::Result<(MentorPerson, NewMentor), 
     Ok((
         person,
         NewMentor {
+            full_time,
             person_id: String::new(),
             makerspace_code: code.to_string(),
             title: row.get("title").to_string(),

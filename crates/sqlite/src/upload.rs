@@ -323,6 +323,7 @@ impl Store {
             }
             let m = self.mentor(&id)?;
             let new = NewMentor {
+                full_time: m.full_time,
                 person_id: m.person_id,
                 makerspace_code: code.to_string(),
                 title: m.title,

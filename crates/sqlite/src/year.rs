@@ -13,8 +13,9 @@ use crate::kpi::{YearFacts, YearFigures, YearSession, district_year_figures};
 use crate::report::{excel_csv, xlsx_table};
 use crate::store::{Store, local_range};
 
-/// Every mentor: resource id, name, home makerspace.
-pub const YEAR_MENTORS_SQL: &str = "SELECT r.id, p.name, r.makerspace_id FROM mentor m JOIN resource r ON r.id = m.resource_id
+/// Every mentor: resource id, name, home makerspace, full-time 0/1.
+pub const YEAR_MENTORS_SQL: &str =
+    "SELECT r.id, p.name, r.makerspace_id, m.full_time FROM mentor m JOIN resource r ON r.id = m.resource_id
      JOIN person p ON p.id = m.person_id WHERE r.deleted = 0 ORDER BY p.name, r.id";
 /// (year start, year end) → every completed mentor session: mentor, its makerspace, booker,
 /// seconds, the founder's rating.
@@ -57,9 +58,9 @@ impl Store {
     fn figures_of(&self, makerspaces: &[(String, String, String)], year: i32, now: DateTime<Utc>) -> Result<Vec<YearFigures>> {
         let range = year_range(year)?;
         let conn = self.conn();
-        let mentors: Vec<(String, String, String)> = conn
+        let mentors: Vec<(String, String, String, bool)> = conn
             .prepare_cached(YEAR_MENTORS_SQL)?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? == 1)))?
             .collect::<rusqlite::Result<_>>()?;
         let sessions: Vec<YearSession> = conn
             .prepare_cached(YEAR_SESSIONS_SQL)?
@@ -107,6 +108,8 @@ fn table(f: &YearFigures, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let mut rows = vec![
         vec![t("年度", "Year").into(), f.year.to_string(), format!("{} {}", f.makerspace_code, f.makerspace_name)],
         vec![t("创业导师人数", "Mentors").into(), f.mentors.to_string(), String::new()],
+        vec![t("其中：专职导师", "of whom full-time").into(), f.full_time_mentors.to_string(), String::new()],
+        vec![t("其中：兼职导师", "of whom part-time").into(), f.part_time_mentors.to_string(), String::new()],
         vec![
             t("外部导师人数（服务本空间）", "Mentors from outside who served here").into(),
             f.outside_mentors.to_string(),

@@ -79,6 +79,7 @@ pub async fn set_mentor_timezone(state: State<'_, AppState>, timezone: String) -
             let actor = session.actor()?;
             let m = store.mentor_of_person(&actor)?.ok_or_else(|| incubook::CoreError::not_found("mentor", actor.clone()))?;
             let profile = incubook::command::MentorProfile {
+                full_time: m.full_time,
                 title: m.title,
                 bio: m.bio,
                 tags: m.tags,

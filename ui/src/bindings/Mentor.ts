@@ -3,4 +3,8 @@ import type { Policy } from "./Policy";
 import type { Visibility } from "./Visibility";
 import type { WeeklyHours } from "./WeeklyHours";
 
-export type Mentor = { id: string, person_id: string, name: string, makerspace_code: string, title: string, bio: string, tags: Array<string>, industries: Array<string>, languages: Array<string>, formats: Array<string>, visibility: Visibility, timezone: string, policy: Policy, weekly_hours: Array<WeeklyHours>, };
+export type Mentor = { id: string, person_id: string, name: string, makerspace_code: string, title: string, bio: string, tags: Array<string>, industries: Array<string>, languages: Array<string>, formats: Array<string>, visibility: Visibility, timezone: string, policy: Policy, weekly_hours: Array<WeeklyHours>, 
+/**
+ * Full-time (专职) or part-time (兼职).
+ */
+full_time: boolean, };

@@ -3,9 +3,9 @@ import type { MentorYear } from "./MentorYear";
 
 export type YearFigures = { year: number, makerspace_code: string, makerspace_name: string, 
 /**
- * Mentors whose home is the makerspace.
+ * Mentors whose home is the makerspace: full-time (专职) and part-time (兼职).
  */
-mentors: number, 
+mentors: number, full_time_mentors: number, part_time_mentors: number, 
 /**
  * Mentors of other makerspaces who served its founders.
  */

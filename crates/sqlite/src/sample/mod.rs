@@ -512,6 +512,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
             }
             let visibility = if m % 5 == 4 { Visibility::Makerspace } else { Visibility::District };
             let new = NewMentor {
+                full_time: m % 3 == 0,
                 person_id: person.clone(),
                 makerspace_code: ms.code.clone(),
                 title: if overseas.is_some() {

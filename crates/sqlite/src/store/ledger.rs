@@ -563,10 +563,14 @@ impl Ledger for SqliteLedger<'_> {
                 tx.prepare_cached(super::SET_PLACE_DEFAULTS_SQL)?.execute(params![super::defaults_json(defaults)?, mentor_id])?;
             }
             Effect::UpdateMentorProfile { id, profile: p } => {
-                tx.prepare_cached(
-                    "UPDATE mentor SET title = ?2, bio = ?3, formats = ?4, visibility = ?5 WHERE resource_id = ?1",
-                )?
-                .execute(params![id, p.title, p.bio, p.formats.join(","), p.visibility.as_str()])?;
+                tx.prepare_cached(super::mentors::UPDATE_MENTOR_PROFILE_SQL)?.execute(params![
+                    p.title,
+                    p.bio,
+                    p.formats.join(","),
+                    p.visibility.as_str(),
+                    i64::from(p.full_time),
+                    id
+                ])?;
                 tx.prepare_cached("DELETE FROM mentor_facet WHERE mentor_id = ?1")?.execute([id])?;
                 write_facets(tx, id, &p.tags, &p.industries, &p.languages)?;
                 if let Some(zone) = &p.timezone {

@@ -105,18 +105,23 @@ pub(crate) fn require_owner(conn: &Connection, actor: &Actor, rules: &ResourceRu
 /// (zone, resource id): a mentor moves their hours to another zone.
 pub const SET_RESOURCE_ZONE_SQL: &str = "UPDATE resource SET timezone = $1 WHERE id = $2";
 
+/// (resource, person, title, bio, formats, visibility, full time 0/1).
+pub const INSERT_MENTOR_SQL: &str = "INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility, full_time)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// (title, bio, formats, visibility, full time 0/1, resource).
+pub const UPDATE_MENTOR_PROFILE_SQL: &str =
+    "UPDATE mentor SET title = $1, bio = $2, formats = $3, visibility = $4, full_time = $5 WHERE resource_id = $6";
+
 pub(crate) fn insert_mentor(tx: &Connection, id: &str, makerspace_id: &str, name: &str, tz: &str, new: &NewMentor) -> Result<()> {
     insert_resource(tx, id, ResourceKind::Mentor, makerspace_id, name, tz, &new.policy, &new.weekly_hours)?;
-    tx.prepare_cached(
-        "INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
+    tx.prepare_cached(INSERT_MENTOR_SQL)?.execute(params![
         id,
         new.person_id,
         new.title.trim(),
         new.bio.trim(),
         new.formats.join(","),
-        new.visibility.as_str()
+        new.visibility.as_str(),
+        i64::from(new.full_time)
     ])?;
     write_facets(tx, id, &new.tags, &new.industries, &new.languages)
 }
@@ -414,9 +419,9 @@ pub(crate) fn mentor(conn: &Connection, id: &str) -> Result<Mentor> {
     if rules.kind != ResourceKind::Mentor {
         return Err(CoreError::not_found("mentor", id));
     }
-    let (person_id, title, bio, formats, visibility): (String, String, String, String, String) = conn
-        .prepare_cached("SELECT person_id, title, bio, formats, visibility FROM mentor WHERE resource_id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    let (person_id, title, bio, formats, visibility, full_time): (String, String, String, String, String, i64) = conn
+        .prepare_cached("SELECT person_id, title, bio, formats, visibility, full_time FROM mentor WHERE resource_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?;
     let mut tags = Vec::new();
     let mut industries = Vec::new();
     let mut languages = Vec::new();
@@ -446,5 +451,6 @@ pub(crate) fn mentor(conn: &Connection, id: &str) -> Result<Mentor> {
         timezone: rules.tz.name().to_string(),
         policy: rules.policy,
         weekly_hours: rules.weekly,
+        full_time: full_time == 1,
     })
 }

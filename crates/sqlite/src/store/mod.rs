@@ -61,7 +61,7 @@ pub use kiosk::{KioskBooking, KioskDay, KioskInstrument, SET_KIOSK_PIN_SQL};
 pub use labs::{BlackoutMode, BlackoutOutcome, EquipmentFilter, QualificationGrant};
 pub use ledger::SqliteLedger;
 pub use matching::{MATCHES_SHOWN, MentorMatch};
-pub use mentors::{MentorCard, MentorSearch, SET_RESOURCE_ZONE_SQL};
+pub use mentors::{INSERT_MENTOR_SQL, MentorCard, MentorSearch, SET_RESOURCE_ZONE_SQL, UPDATE_MENTOR_PROFILE_SQL};
 pub use notices::Notice;
 pub use office::{
     BLOCK_SQL, BlockRow, BlockView, CANCEL_BLOCK_SQL, INSERT_BLOCK_SQL, OfficeHoursPlan, PUT_SEAT_SQL, SEATS_SQL,
@@ -115,6 +115,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0013_feedback_both_ways.sql")),
         M::up(include_str!("../../migrations/0014_office_hours.sql")),
         M::up(include_str!("../../migrations/0015_hour_allocations.sql")),
+        M::up(include_str!("../../migrations/0016_full_time_mentors.sql")),
     ])
 }
 

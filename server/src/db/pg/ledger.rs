@@ -614,8 +614,8 @@ impl Ledger for PgLedger<'_, '_, '_> {
                 tx.execute(INSERT_RESOURCE_SQL, &[&id, &"mentor", &makerspace_id, &name, &timezone, &encode_weekly(&m.weekly_hours)])?;
                 write_policy(tx, id, &m.policy)?;
                 tx.execute(
-                    "INSERT INTO mentor(resource_id, person_id, title, bio, formats, visibility) VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[&id, &m.person_id, &m.title, &m.bio, &m.formats.join(","), &m.visibility.as_str()],
+                    incubook_sqlite::store::INSERT_MENTOR_SQL,
+                    &[&id, &m.person_id, &m.title, &m.bio, &m.formats.join(","), &m.visibility.as_str(), &i64::from(m.full_time)],
                 )?;
                 return write_facets(tx, id, &m.tags, &m.industries, &m.languages);
             }
@@ -660,8 +660,8 @@ impl Ledger for PgLedger<'_, '_, '_> {
             }
             Effect::UpdateMentorProfile { id, profile: p } => {
                 tx.execute(
-                    "UPDATE mentor SET title = $2, bio = $3, formats = $4, visibility = $5 WHERE resource_id = $1",
-                    &[&id, &p.title, &p.bio, &p.formats.join(","), &p.visibility.as_str()],
+                    incubook_sqlite::store::UPDATE_MENTOR_PROFILE_SQL,
+                    &[&p.title, &p.bio, &p.formats.join(","), &p.visibility.as_str(), &i64::from(p.full_time), &id],
                 )?;
                 if let Some(zone) = &p.timezone {
                     tx.execute(incubook_sqlite::store::SET_RESOURCE_ZONE_SQL, &[zone, &id])?;

@@ -140,8 +140,8 @@ pub(super) fn year_figures(conn: &mut PgConn, year: i32, now: i64) -> Result<Vec
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect();
-        let mentors: Vec<(String, String, String)> =
-            tx.query(YEAR_MENTORS_SQL, &[])?.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+        let mentors: Vec<(String, String, String, bool)> =
+            tx.query(YEAR_MENTORS_SQL, &[])?.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get::<_, i64>(3) == 1)).collect();
         let sessions: Vec<YearSession> = tx
             .query(YEAR_SESSIONS_SQL, &[&range.start, &range.end])?
             .iter()
