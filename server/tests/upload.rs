@@ -194,8 +194,34 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
     let home = ok(desktop.makerspace_by_code(CODE)).id;
     let spring = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
     ok(desktop.move_in(&local.admin, (&startup, &home), spring, now));
+    // An event held here and mentor hours given here before connecting: they follow the
+    // makerspace to the server's id (a foreign key failed the connection before).
+    let talk = incubook::events::NewEvent {
+        makerspace_id: home.clone(),
+        kind: incubook::events::EventKind::Salon,
+        title: "开业沙龙".into(),
+        start: now + chrono::Duration::days(3),
+        end: now + chrono::Duration::days(3) + chrono::Duration::hours(2),
+        place: String::new(),
+        capacity: 20,
+    };
+    let talk = ok(desktop.publish_event(&local.admin, &talk, now));
+    let (programme, starts_on, ends_on) = ok(desktop.quarter_at(&home, now));
+    let hours = incubook::allocation::NewAllocation {
+        startup_id: startup.clone(),
+        makerspace_id: home.clone(),
+        programme,
+        starts_on,
+        ends_on,
+        hours: 8,
+    };
+    ok(desktop.allocate_hours(&local.admin, &hours, now));
 
     let (queued, heard) = connect_as(&server, &mut desktop, "wang", now);
+    let server_id = ok(desktop.makerspace_by_code(CODE)).id;
+    let held_here = ok(desktop.events(&local.admin, now)).into_iter().find(|e| e.id == talk).map(|e| e.makerspace_id);
+    assert_eq!(held_here, Some(server_id.clone()));
+    assert_eq!(ok(desktop.hour_balances(&startup)).first().map(|b| b.makerspace_id.clone()), Some(server_id));
     let expected = CatalogueUpload {
         makerspace_code: CODE.into(),
         people: 4,

@@ -159,6 +159,8 @@ impl Store {
                     "UPDATE resource SET makerspace_id = ?2 WHERE makerspace_id = ?1",
                     "UPDATE lab SET makerspace_id = ?2 WHERE makerspace_id = ?1",
                     "UPDATE residency SET makerspace_id = ?2 WHERE makerspace_id = ?1",
+                    "UPDATE event SET makerspace_id = ?2 WHERE makerspace_id = ?1",
+                    "UPDATE hour_allocation SET makerspace_id = ?2 WHERE makerspace_id = ?1",
                 ] {
                     tx.execute(sql, params![local.id, server_id])?;
                 }
