@@ -49,17 +49,18 @@ fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(b
     let now = Utc::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
-    // A session of the sample that is over, with no feedback yet.
+    // The sample's latest session that is over (within the week feedback is open), its
+    // ratings taken away on the server: both sides rate it here.
     let (booking, founder, resource): (String, String, String) = ok(seed.conn().query_row(
         "SELECT b.id, b.booker_id, b.resource_id FROM booking b JOIN mentor m ON m.resource_id = b.resource_id
-         WHERE b.status IN ('completed', 'confirmed') AND b.end_at < ?1 - 3600
-           AND NOT EXISTS(SELECT 1 FROM feedback f WHERE f.booking_id = b.id)
-           AND NOT EXISTS(SELECT 1 FROM mentor_feedback f WHERE f.booking_id = b.id)
+         WHERE b.status IN ('completed', 'confirmed') AND b.end_at < ?1 - 3600 AND b.end_at > ?1 - 6 * 86400
            AND NOT EXISTS(SELECT 1 FROM person_role r WHERE r.person_id = b.booker_id AND r.role <> 'founder')
          ORDER BY b.end_at DESC LIMIT 1",
         [now.timestamp()],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     ));
+    server.execute("DELETE FROM feedback WHERE booking_id = $1", &[Arg::T(&booking)]);
+    server.execute("DELETE FROM mentor_feedback WHERE booking_id = $1", &[Arg::T(&booking)]);
     let code: String = ok(seed.conn().query_row(
         "SELECT m.code FROM person_role r JOIN makerspace m ON m.id = r.makerspace_id WHERE r.person_id = ?1 LIMIT 1",
         [&founder],
