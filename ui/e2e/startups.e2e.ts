@@ -300,7 +300,24 @@ describe('feedback both ways', () => {
     await actAs(askingMentor!.person);
     await click('[data-testid="nav-sessions"]');
     await browser.waitUntil(async () => (await browser.$$('[data-testid="rate-startup"]').length) > 0, { timeout: 20_000 });
-    await (await browser.$$('[data-testid="rate-startup"]'))[0].click();
+    // The first session of the week the mentor has not rated yet (the sample rated some).
+    const buttons = await browser.$$('[data-testid="rate-startup"]');
+    let open = false;
+    for (const button of buttons) {
+      await button.click();
+      // Loaded: either the form to fill, or the mentor's rating given already.
+      await browser.waitUntil(
+        async () =>
+          (await browser.$('[data-testid="feedback-rating"]').isExisting()) ||
+          ((await browser.$('[data-testid="feedback-form"]').isExisting()) && (await text('[data-testid="feedback-form"]')).includes('你的评价')),
+        { timeout: 10_000 },
+      );
+      if (await browser.$('[data-testid="feedback-rating"]').isExisting()) {
+        open = true;
+        break;
+      }
+    }
+    expect(open).toBe(true);
     await (await shown(browser, '[data-testid="feedback-rating"]')).selectByAttribute('value', '2');
     await (await browser.$('[data-testid="feedback-comment"]')).setValue('商业模式还需打磨');
     if (await browser.$('[data-testid="pairing-question"]').isExisting()) await click('[data-testid="pairing-fits"]');
