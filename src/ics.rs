@@ -12,15 +12,26 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventSt
 
 use crate::domain::{BookingStatus, ResourceKind};
 use crate::i18n::{self, Lang};
+use crate::office::BlockKind;
 use crate::place::SessionPlace;
-use crate::store::{BookingView, SeriesLink};
+use crate::store::{BlockView, BookingView, SeriesLink};
 
 pub fn uid(booking_id: &str) -> String {
     format!("{booking_id}@incubook")
 }
 
 pub fn bookings_to_ics(bookings: &[BookingView], lang: Lang) -> String {
+    calendar_to_ics(bookings, &[], lang)
+}
+
+/// The person's bookings and the office-hours seats they hold (a seat is its own slot of the
+/// block in office hours, the whole block in a group).
+pub fn calendar_to_ics(bookings: &[BookingView], seats: &[BlockView], lang: Lang) -> String {
     let mut calendar = Calendar::new();
+    for block in seats.iter().filter(|b| !b.cancelled) {
+        let Some(n) = block.my_seat else { continue };
+        calendar.push(seat_event(block, n, lang).done());
+    }
     calendar.name(if lang == Lang::Zh { "众创预约" } else { "Incubook" });
     let mut series: BTreeMap<&str, Vec<&BookingView>> = BTreeMap::new();
     for view in bookings {
@@ -143,6 +154,31 @@ fn add_place(e: &mut Event, place: &SessionPlace, lang: Lang) {
     let mut conference = Property::new("CONFERENCE", uri);
     conference.add_parameter("VALUE", "URI").add_parameter("FEATURE", feature).add_parameter("LABEL", &place.summary(lang));
     e.append_multi_property(conference.done());
+}
+
+/// A held seat: its own time, the block's title and mentor, and which seat.
+fn seat_event(block: &BlockView, n: u32, lang: Lang) -> Event {
+    let zh = lang == Lang::Zh;
+    let (start, end) = match block.kind {
+        BlockKind::OfficeHours => {
+            let start = block.start + chrono::Duration::minutes(i64::from(n) * i64::from(block.seat_minutes));
+            (start, start + chrono::Duration::minutes(i64::from(block.seat_minutes)))
+        }
+        BlockKind::Group => (block.start, block.end),
+    };
+    let kind = match (block.kind, zh) {
+        (BlockKind::OfficeHours, true) => "答疑时间",
+        (BlockKind::OfficeHours, false) => "Office hours",
+        (BlockKind::Group, true) => "小组辅导",
+        (BlockKind::Group, false) => "Group session",
+    };
+    let title = if block.title.is_empty() { String::new() } else { format!(" · {}", block.title) };
+    let summary = format!("{kind}{title}：{}", block.mentor_name);
+    let seat = if zh { format!("席位 {}", n + 1) } else { format!("Seat {}", n + 1) };
+    let mut e = Event::new();
+    e.uid(&format!("seat-{}-{n}@incubook", block.id)).summary(&summary).description(&seat).starts(start).ends(end);
+    e.status(EventStatus::Confirmed);
+    e
 }
 
 /// A series' description: its topic, and for an instrument each occurrence's check-in code

@@ -71,6 +71,18 @@ fn office_hours_hold_the_mentors_calendar_and_give_one_seat_per_founder() {
     ok(d.store.take_seat(&b, first, (Some(2), false), now()));
     let seen = ok(d.store.office_hours(&b, Some(&mentor), now())).remove(0);
     assert_eq!((seen.held, seen.my_seat), (vec![0, 2], Some(2)));
+    // Her calendar file has her seat at its own time (seat 3 of four half hours: 10:00–10:30).
+    let seats = ok(d.store.office_hours(&b, None, now()));
+    let ics = incubook::ics::calendar_to_ics(&ok(d.store.bookings_of(&b)), &seats, incubook::i18n::Lang::Zh);
+    let parsed =
+        ical::IcalParser::new(ics.as_bytes()).next().and_then(Result::ok).unwrap_or_else(|| panic!("not parseable:\n{ics}"));
+    let seat = parsed
+        .events
+        .iter()
+        .find(|e| e.properties.iter().any(|p| p.name == "UID" && p.value.as_deref().is_some_and(|v| v.starts_with("seat-"))))
+        .unwrap_or_else(|| panic!("no seat in\n{ics}"));
+    let start = seat.properties.iter().find(|p| p.name == "DTSTART").and_then(|p| p.value.clone());
+    assert_eq!(start.as_deref(), Some(cst(2026, 12, 8, 10, 0).format("%Y%m%dT%H%M%SZ").to_string().as_str()), "{ics}");
     // The mentor sees who sits where.
     let seats = ok(d.store.block_seats(first));
     assert_eq!(

@@ -124,7 +124,11 @@ pub async fn set_session_note(state: State<'_, AppState>, booking_id: String, bo
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn export_ics<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> IpcResult<bool> {
     let text = state
-        .run(|store, session| Ok(incubook::ics::bookings_to_ics(&store.bookings_of(&session.actor()?)?, session.lang)))
+        .run(|store, session| {
+            let actor = session.actor()?;
+            let seats = store.office_hours(&actor, None, incubook::now()?)?;
+            Ok(incubook::ics::calendar_to_ics(&store.bookings_of(&actor)?, &seats, session.lang))
+        })
         .await?;
     save_with_dialog(app, "incubook.ics", "iCalendar", "ics", text.into_bytes()).await
 }

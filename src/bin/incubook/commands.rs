@@ -337,7 +337,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::ExportIcs { actor, output } => {
             let list = store.bookings_of(actor)?;
-            let text = incubook::ics::bookings_to_ics(&list, out.lang);
+            let seats = store.office_hours(actor, None, now)?;
+            let text = incubook::ics::calendar_to_ics(&list, &seats, out.lang);
             match output {
                 Some(path) => {
                     std::fs::write(path, &text)?;
