@@ -5,22 +5,10 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{cst, district, now};
-use incubook::CoreError;
+use common::{code, cst, district, now, ok};
 use incubook::allocation::{NewAllocation, quarter_of};
 use incubook::startup::{NewStartup, StartupKind};
 use incubook::store::NewBooking;
-
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn code<T: std::fmt::Debug>(result: Result<T, CoreError>) -> String {
-    match result {
-        Err(e) => e.code(),
-        Ok(v) => panic!("expected an error, got {v:?}"),
-    }
-}
 
 #[test]
 fn completed_sessions_in_the_quarter_debit_the_startups_hours_and_a_top_up_keeps_its_reason() {

@@ -543,16 +543,21 @@ fn match_lists_five_mentors_whose_parts_add_up_with_a_slot_to_book() {
     assert_eq!(bad["code"], "invalid.tags");
 }
 
+/// The sample's overseas mentor in New York, as a founder finds them.
+fn new_york_mentor(d: &Path, founder: &str) -> String {
+    let mentors = json(&incubook(d, &["--json", "mentors", "--text", "海外导师", "--as", founder]));
+    mentors
+        .as_array()
+        .and_then(|list| list.iter().find(|m| m["timezone"] == "America/New_York"))
+        .map(|m| m["id"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no New York mentor: {mentors}"))
+}
+
 #[test]
 fn a_booking_with_the_new_york_mentor_lists_both_clocks() {
     let s = sample();
     let d = s.dir.path();
-    let mentors = json(&incubook(d, &["--json", "mentors", "--text", "海外导师", "--as", &s.founder]));
-    let ny = mentors
-        .as_array()
-        .and_then(|list| list.iter().find(|m| m["timezone"] == "America/New_York"))
-        .map(|m| m["id"].as_str().unwrap_or_default().to_string())
-        .unwrap_or_else(|| panic!("no New York mentor: {mentors}"));
+    let ny = new_york_mentor(d, &s.founder);
     let slots = json(&incubook(d, &["--json", "slots", &ny, "--from", "2026-12-08", "--to", "2026-12-18", "--minutes", "60"]));
     let start = slots[0]["start"].as_str().unwrap_or_default().to_string();
     json(&incubook(d, &["--json", "book", &ny, "--start", &start, "--minutes", "60", "--as", &s.founder]));
@@ -625,12 +630,7 @@ fn report_kpi_gives_a_makerspaces_year_as_json_csv_and_xlsx() {
 fn an_online_session_with_the_new_york_mentor_takes_his_zoom_room_and_he_can_move_it() {
     let s = sample();
     let d = s.dir.path();
-    let mentors = json(&incubook(d, &["--json", "mentors", "--text", "海外导师", "--as", &s.founder]));
-    let ny = mentors
-        .as_array()
-        .and_then(|list| list.iter().find(|m| m["timezone"] == "America/New_York"))
-        .map(|m| m["id"].as_str().unwrap_or_default().to_string())
-        .unwrap_or_else(|| panic!("no New York mentor: {mentors}"));
+    let ny = new_york_mentor(d, &s.founder);
     let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
     let mentor: String =
         store.conn().query_row("SELECT person_id FROM mentor WHERE resource_id = ?1", [&ny], |r| r.get(0)).unwrap_or_default();

@@ -5,21 +5,9 @@
 
 mod common;
 
-use common::{cst, district, now};
-use incubook::CoreError;
+use common::{code, cst, district, now, ok};
 use incubook::startup::{NewStartup, StartupKind};
 use incubook::store::NewBooking;
-
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn code<T: std::fmt::Debug>(result: Result<T, CoreError>) -> String {
-    match result {
-        Err(e) => e.code(),
-        Ok(v) => panic!("expected an error, got {v:?}"),
-    }
-}
 
 #[test]
 fn both_sides_rate_once_within_a_week_and_two_low_ratings_flag_the_startup() {

@@ -8,21 +8,9 @@ mod common;
 use std::sync::{Arc, Barrier};
 
 use chrono::Duration;
-use common::{cst, district, now};
-use incubook::CoreError;
+use common::{code, cst, district, now, ok};
 use incubook::office::BlockKind;
 use incubook::store::{NewBooking, OfficeHoursPlan, Store};
-
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
-    result.unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn code<T: std::fmt::Debug>(result: Result<T, CoreError>) -> String {
-    match result {
-        Err(e) => e.code(),
-        Ok(v) => panic!("expected an error, got {v:?}"),
-    }
-}
 
 fn plan(mentor: &str, kind: BlockKind, weeks: u32) -> OfficeHoursPlan {
     OfficeHoursPlan {

@@ -191,3 +191,15 @@ pub fn district() -> District {
 pub fn count(store: &Store, table: &str) -> i64 {
     store.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap_or(-1)
 }
+
+pub fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The code of the error a call must fail with.
+pub fn code<T: std::fmt::Debug>(result: Result<T, incubook::CoreError>) -> String {
+    match result {
+        Err(e) => e.code(),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}

@@ -118,11 +118,7 @@ pub fn run(store: &mut Store, command: &HoursCommand, out: &Output, now: DateTim
         }
         HoursCommand::TopUp { allocation_id, hours, reason, actor } => {
             store.top_up_hours(actor, allocation_id, (*hours, reason), now)?;
-            let startup: String = store
-                .conn()
-                .query_row("SELECT startup_id FROM hour_allocation WHERE id = ?1", [allocation_id], |r| r.get(0))
-                .map_err(incubook::CoreError::from)?;
-            show(out, &store.hour_balances(&startup)?)
+            show(out, &store.hour_balances(&store.allocation_startup(allocation_id)?)?)
         }
     }
 }

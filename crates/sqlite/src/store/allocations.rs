@@ -127,6 +127,12 @@ impl Store {
         Ok(out)
     }
 
+    /// The startup an allocation is for.
+    pub fn allocation_startup(&self, allocation_id: &str) -> Result<Id> {
+        let found = load_allocation(&self.conn, allocation_id)?;
+        found.map(|(_, startup)| startup).ok_or_else(|| crate::error::CoreError::not_found("allocation", allocation_id))
+    }
+
     /// An allocation's top-ups, oldest first.
     pub fn top_ups(&self, allocation_id: &str) -> Result<Vec<TopUp>> {
         let mut stmt = self.conn.prepare_cached(
