@@ -242,8 +242,9 @@ fn bench_year_figures(c: &mut Criterion, f: &mut Fixture) {
              INSERT INTO founder_no SELECT row_number() OVER (ORDER BY person_id) - 1, person_id FROM person_role WHERE role = 'founder';
              WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 299999),
                   sizes(mentors, founders) AS (SELECT (SELECT count(*) FROM mentor_no), (SELECT count(*) FROM founder_no))
-             INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
-             SELECT 'kpi-' || i, m.resource_id, p.id, {year} + (i % 8000) * 3600, {year} + (i % 8000) * 3600 + 3600, 'completed', '', {year}, {year}
+             INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, startup_id)
+             SELECT 'kpi-' || i, m.resource_id, p.id, {year} + (i % 8000) * 3600, {year} + (i % 8000) * 3600 + 3600, 'completed', '', {year}, {year},
+                    (SELECT s.startup_id FROM startup_member s WHERE s.person_id = p.id)
              FROM k, sizes
              JOIN mentor_no m ON m.n = k.i % sizes.mentors
              JOIN founder_no p ON p.n = (k.i * 7919) % sizes.founders;

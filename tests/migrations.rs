@@ -78,7 +78,7 @@ fn a_database_of_the_last_release_migrates_and_keeps_its_bookings_and_ratings() 
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 16);
+    assert_eq!(user_version, 17);
     assert_eq!(count("SELECT count(*) FROM booking"), bookings);
     assert_eq!(count("SELECT count(*) FROM feedback"), ratings);
     // Ratings name their founder's startup; nothing has a place, a mentor is part-time.
@@ -90,6 +90,14 @@ fn a_database_of_the_last_release_migrates_and_keeps_its_bookings_and_ratings() 
     );
     assert_eq!(count("SELECT count(*) FROM booking WHERE place IS NOT NULL"), 0);
     assert_eq!(count("SELECT count(*) FROM mentor WHERE full_time = 1"), 0);
+    // Each booking of a startup's member names that startup; the rest name none.
+    assert!(count("SELECT count(*) FROM booking WHERE startup_id IS NOT NULL") > 0);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM booking b WHERE b.startup_id IS NOT (SELECT m.startup_id FROM startup_member m WHERE m.person_id = b.booker_id)"
+        ),
+        0
+    );
     assert!(!ok(store.bookings_of(&founder)).is_empty());
 }
 
@@ -108,7 +116,7 @@ fn a_release_one_database_migrates_and_keeps_its_bookings() {
 
     let store = ok(Store::open(&path));
     let user_version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(user_version, 16, "every migration ran");
+    assert_eq!(user_version, 17, "every migration ran");
     // Each instrument's one fee became its rates, the subsidy off for the space's own members.
     let (fee, subsidy, internal, external): (i64, i64, i64, i64) = ok(store.conn().query_row(
         "SELECT hourly_fee_cents, subsidy_pct, rate_internal_fen, rate_external_fen FROM equipment
@@ -241,7 +249,7 @@ fn a_signed_in_desktop_of_the_last_release_stays_signed_in() {
     }
     let store = ok(Store::open(&path));
     let version: i64 = ok(store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)));
-    assert_eq!(version, 16);
+    assert_eq!(version, 17);
     let (status, token) = ok(store.sync_token());
     assert_eq!(token, "release-3-token");
     assert!(status.signed_in);

@@ -6,6 +6,7 @@ mod common;
 use chrono::Utc;
 use common::{Backend, PASSWORD, TestServer, founders_of, ok};
 use incubook::indicators::GroupBy;
+use incubook::sync::client::SyncClient;
 use incubook_server::db::ServerRole;
 use serde_json::{Value, json};
 
@@ -136,6 +137,22 @@ fn the_district_sees_every_makerspaces_year_side_by_side(backend: Backend) {
     assert_eq!(report, serde_json::to_value(&local).unwrap_or_default());
     let (status, body) = call("GET", &format!("{}/v1/reports/kpi?year=1900", server.base), Some(&operator), None);
     assert_eq!(status, 422, "{body}");
+
+    // The operator's desktop learns at sign-in that it is a district operator's, and reads the
+    // same table through its connection; a founder's desktop is told no.
+    let mut desktop = server.client("operator", Utc::now());
+    let signed_in = ok(desktop.http.sign_in("operator", PASSWORD));
+    assert!(signed_in.user.is_district_operator());
+    ok(desktop.store.set_district_operator(signed_in.user.is_district_operator()));
+    assert_eq!(ok(desktop.store.sync_status()).map(|s| s.district_operator), Some(true));
+    let (_, token) = ok(desktop.store.sync_token());
+    let fetched = ok(desktop.http.district_year_figures(&token, year));
+    assert_eq!(fetched, local);
+    let founders_desktop = server.client("founder", Utc::now());
+    assert_eq!(ok(founders_desktop.store.sync_status()).map(|s| s.district_operator), Some(false));
+    let (_, token) = ok(founders_desktop.store.sync_token());
+    let refused = founders_desktop.http.district_year_figures(&token, year).map(|_| ()).map_err(|e| e.code());
+    assert_eq!(refused, Err("forbidden".to_string()));
 }
 
 on_both_backends!(

@@ -7,8 +7,9 @@
 mod common;
 
 use chrono::{NaiveDate, Utc};
-use common::{Arg, Backend, TestServer, founders_of, ok};
+use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
 use incubook::startup::{NewStartup, StartupKind, StartupRecord};
+use incubook::store::NewBooking;
 use incubook_server::db::ServerRole;
 
 const CODE: &str = "91310115MA1K4PXX0T";
@@ -117,4 +118,52 @@ fn one_company_registered_twice_offline_is_one_record_in_two_makerspaces(backend
     assert_eq!(find("stranger", "").0, 403);
 }
 
-on_both_backends!(one_company_registered_twice_offline_is_one_record_in_two_makerspaces);
+/// A booking names the startup its founder is in, decided by the server as by the desktop
+/// (on PostgreSQL's fast path too): the teammate's replica learns which team booked, another
+/// founder's only that the mentor is busy.
+fn a_booking_names_its_startup_for_its_team_and_nobody_else(backend: Backend) {
+    let now = Utc::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founders = founders_of(&seed, "PD-0001");
+    let startup_of = |person: &str| -> Option<String> {
+        server.text("SELECT startup_id FROM startup_member WHERE person_id = $1", &[Arg::T(person)])
+    };
+    let booker = founders[0].clone();
+    let team = startup_of(&booker).unwrap_or_else(|| panic!("the sample's founder has a startup"));
+    let teammate = founders.iter().find(|f| **f != booker && startup_of(f).as_deref() == Some(team.as_str())).cloned();
+    let teammate = teammate.unwrap_or_else(|| {
+        server.execute("DELETE FROM startup_member WHERE person_id = $1", &[Arg::T(&founders[1])]);
+        server.execute(
+            "INSERT INTO startup_member(startup_id, person_id, lead, joined_at) VALUES ($1, $2, 0, 0)",
+            &[Arg::T(&team), Arg::T(&founders[1])],
+        );
+        founders[1].clone()
+    });
+    let stranger = founders.iter().find(|f| startup_of(f).as_deref() != Some(team.as_str())).cloned().unwrap_or_default();
+    for (user, person) in [("booker", &booker), ("teammate", &teammate), ("stranger", &stranger)] {
+        server.account(user, person, "PD-0001", &[ServerRole::Founder]);
+    }
+    let (mentor, slot) = mentor_slot(&seed, now);
+    let mut desktop = server.client("booker", now);
+    let new = NewBooking { format: None, resource_id: mentor, start: slot.start, end: slot.end, topic: "融资路演".into() };
+    let booked = ok(desktop.store.book(&booker, &new, now)).id;
+    let on_desktop = |c: &common::Client| -> Option<String> {
+        ok(c.store.conn().query_row("SELECT startup_id FROM booking WHERE id = ?1", [&booked], |r| r.get(0)))
+    };
+    assert_eq!(on_desktop(&desktop).as_deref(), Some(team.as_str()), "the desktop names the team at once");
+    assert!(desktop.sync(now).refused.is_empty());
+    assert_eq!(server.text("SELECT startup_id FROM booking WHERE id = $1", &[Arg::T(&booked)]), Some(team.clone()));
+
+    let mut mate = server.client("teammate", now);
+    let mut other = server.client("stranger", now);
+    mate.sync(now);
+    other.sync(now);
+    assert_eq!(on_desktop(&mate), Some(team.clone()), "the team's session, for its mentor hours");
+    assert_eq!(on_desktop(&other), None, "another founder sees a busy mentor, not whose team");
+}
+
+on_both_backends!(
+    one_company_registered_twice_offline_is_one_record_in_two_makerspaces,
+    a_booking_names_its_startup_for_its_team_and_nobody_else
+);

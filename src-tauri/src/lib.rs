@@ -81,6 +81,8 @@ macro_rules! with_commands {
             startups::list_startups,
             year::year_figures,
             year::export_year_figures,
+            year::district_year_figures,
+            year::export_district_year_figures,
             startups::hour_balances,
             startups::my_hour_balances,
             startups::allocate_hours,

@@ -36,6 +36,12 @@ pub struct SignedInUser {
     pub roles: Vec<(String, String)>,
 }
 
+impl SignedInUser {
+    pub fn is_district_operator(&self) -> bool {
+        self.roles.iter().any(|(_, role)| role == "district_operator")
+    }
+}
+
 impl HttpTransport {
     /// `base` is the server's address, like `https://district.example:8443`. Plain `http://`
     /// is taken only for this machine (loopback): anywhere else it would carry passwords and
@@ -116,6 +122,11 @@ impl HttpTransport {
         let response =
             self.agent.post(format!("{}{path}", self.base)).header("Authorization", format!("Bearer {token}")).send_json(body);
         answer(response)
+    }
+
+    /// Every makerspace's yearly figures as the server adds them up (district operators only).
+    pub fn district_year_figures(&self, token: &str, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>> {
+        self.get(token, &format!("/v1/reports/kpi?year={year}"))
     }
 
     pub fn get<T: DeserializeOwned>(&self, token: &str, path_and_query: &str) -> Result<T> {

@@ -81,4 +81,31 @@ describe('Incubook desktop connected to a district server', () => {
     expect(onServer.find((b) => b.topic === '区平台同步测试')?.status).toMatch(/confirmed|requested/);
     await shot(browser, 'my-bookings-synced');
   });
+
+  it('a district operator signs in on the same desktop and sees every makerspace’s year side by side', async () => {
+    await click('[data-testid="nav-settings"]');
+    await click('[data-testid="sync-sign-out"]');
+    await (await el('[data-testid="sync-username"]')).setValue('district');
+    await (await el('[data-testid="sync-password"]')).setValue('operator-password');
+    await click('[data-testid="sync-sign-in"]');
+    await click('[data-testid="nav-district"]');
+    await click('[data-testid="district-load"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="district-row"]').length) > 0, { timeout: 20_000 });
+    const year = Number(await (await el('[data-testid="district-year"]')).getValue());
+    // The same figures the server's own database gives for one makerspace, read apart from the server.
+    const pd1 = cli(serverDir, ['report', 'kpi', '--year', String(year), '--makerspace', 'PD-0001']) as { sessions: number; activities: number };
+    const rows = (await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="district-row"]')].map((r) => ({
+        code: r.getAttribute('data-code'),
+        sessions: r.querySelector('[data-testid="district-sessions"]')?.textContent ?? '',
+        activities: r.querySelector('[data-testid="district-activities"]')?.textContent ?? '',
+      })),
+    )) as { code: string; sessions: string; activities: string }[];
+    expect(rows.map((r) => r.code)).toEqual(['PD-0001', 'PD-0002', 'PD-0003']);
+    const mine = rows.find((r) => r.code === 'PD-0001');
+    expect(Number(mine?.sessions)).toBe(pd1.sessions);
+    expect(mine?.activities).toBe(`${pd1.activities}/10`);
+    expect(await (await el('[data-testid="district-summary"]')).getText()).toContain('3 个众创空间');
+    await shot(browser, 'district-figures');
+  });
 });

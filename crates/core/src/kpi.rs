@@ -35,6 +35,8 @@ pub struct YearSession {
     pub mentor_id: Id,
     pub mentor_makerspace: Id,
     pub booker_id: Id,
+    /// The startup the session was booked for.
+    pub startup_id: Option<Id>,
     pub seconds: i64,
     pub rating: Option<u8>,
 }
@@ -49,8 +51,6 @@ pub struct YearFacts<'a> {
     pub sessions: &'a [YearSession],
     /// (person, makerspace) for every membership.
     pub memberships: &'a [(Id, Id)],
-    /// (person, startup): the startup a session served is its founder's.
-    pub startups: &'a [(Id, Id)],
     /// Events held per makerspace.
     pub activities: &'a HashMap<Id, u32>,
 }
@@ -62,7 +62,6 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
     for (person, ms) in facts.memberships {
         member_of.entry(person.as_str()).or_default().push(ms.as_str());
     }
-    let startup_of: HashMap<&str, &str> = facts.startups.iter().map(|(p, s)| (p.as_str(), s.as_str())).collect();
     let wanted: HashMap<&str, usize> = facts.makerspaces.iter().enumerate().map(|(k, (id, _, _))| (id.as_str(), k)).collect();
     let mut concerning: Vec<Vec<SessionFact<'_>>> = vec![Vec::new(); facts.makerspaces.len()];
     for s in facts.sessions {
@@ -75,7 +74,7 @@ pub fn district_year_figures(facts: &YearFacts<'_>) -> Vec<YearFigures> {
                 mentor_id: &s.mentor_id,
                 mentor_here: s.mentor_makerspace == ms,
                 booker_here: bookers_spaces.contains(&ms),
-                booker_startup: startup_of.get(s.booker_id.as_str()).copied(),
+                booker_startup: s.startup_id.as_deref(),
                 seconds: s.seconds,
                 rating: s.rating,
             });
@@ -108,7 +107,7 @@ pub struct MentorHere {
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MentorYear {
     pub mentor_id: Id,
     pub name: String,
@@ -120,7 +119,7 @@ pub struct MentorYear {
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct YearFigures {
     pub year: i32,
     pub makerspace_code: String,

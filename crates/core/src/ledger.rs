@@ -119,10 +119,13 @@ pub enum Entity {
 /// A write `apply` decided. Times are Unix seconds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect<'a> {
+    /// `startup_id`: the startup the booker was a member of when they booked (the session is
+    /// that startup's in its hours and the yearly figures, whatever the founder joins later).
     InsertBooking {
         id: &'a str,
         resource_id: &'a str,
         booker_id: &'a str,
+        startup_id: Option<&'a str>,
         span: Span,
         status: BookingStatus,
         topic: &'a str,

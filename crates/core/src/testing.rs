@@ -28,6 +28,7 @@ pub struct MemoryBooking {
     /// (series id, the start its rule gave it, the refusal of a skipped occurrence).
     pub series: Option<(Id, i64, Option<String>)>,
     pub created_at: i64,
+    pub startup_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -450,13 +451,13 @@ impl Ledger for MemoryLedger {
                     b.series = Some((series_id.into(), recurrence.start, rejection.map(str::to_string)));
                 }
             }
-            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
+            Effect::InsertBooking { id, resource_id, booker_id, startup_id, span, status, topic, at } => {
                 let booking =
                     StoredBooking { id: id.into(), resource_id: resource_id.into(), booker_id: booker_id.into(), span, status };
-                self.bookings.insert(
-                    id.into(),
-                    MemoryBooking { booking, topic: topic.into(), reason: None, series: None, created_at: at },
-                );
+                let startup_id = startup_id.map(str::to_string);
+                let stored =
+                    MemoryBooking { booking, topic: topic.into(), reason: None, series: None, created_at: at, startup_id };
+                self.bookings.insert(id.into(), stored);
             }
             Effect::SetStatus { id, status, reason, .. } => {
                 if let Some(b) = self.bookings.get_mut(id) {

@@ -237,6 +237,11 @@ impl<L: RowLookup> Viewer<L> {
                     true
                 } else {
                     row.insert("booker_id".into(), BUSY_PERSON_ID.into());
+                    // A teammate's session counts against the team's mentor hours; which team
+                    // booked is nobody else's to know.
+                    if !self.in_startup(text(&row, "startup_id"))? {
+                        row.insert("startup_id".into(), serde_json::Value::Null);
+                    }
                     row.insert("topic".into(), "".into());
                     row.insert("reason".into(), serde_json::Value::Null);
                     // Whether someone else turned up is not the district's to know.

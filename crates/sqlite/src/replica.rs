@@ -34,6 +34,8 @@ pub struct SyncStatus {
     /// Changes another account made on this desktop: they wait until it signs in again, and
     /// never go out under the account signed in now.
     pub held: i64,
+    /// Signed in as a district operator, who reads the district's figures from the server.
+    pub district_operator: bool,
 }
 
 impl Store {
@@ -100,6 +102,13 @@ impl Store {
         self.write(|tx| Ok(tx.execute("UPDATE sync_state SET token = NULL, token_in_keyring = 0 WHERE id = 1", []).map(drop)?))
     }
 
+    /// Remembers whether the signed-in account is a district operator (the server said so at
+    /// sign-in).
+    pub fn set_district_operator(&mut self, operator: bool) -> Result<()> {
+        self.conn.execute("UPDATE sync_state SET district_operator = ?1 WHERE id = 1", [operator])?;
+        Ok(())
+    }
+
     pub fn sync_status(&self) -> Result<Option<SyncStatus>> {
         let (waiting, held): (i64, i64) = self.conn.query_row(
             "SELECT count(*) FILTER (WHERE o.client_id IS s.client_id), count(*) FILTER (WHERE o.client_id IS NOT s.client_id)
@@ -110,7 +119,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT server_url, username, person_id, client_id, token IS NOT NULL OR token_in_keyring = 1, cursor, last_sync_at, last_error FROM sync_state WHERE id = 1",
+                "SELECT server_url, username, person_id, client_id, token IS NOT NULL OR token_in_keyring = 1, cursor, last_sync_at, last_error,
+                        district_operator FROM sync_state WHERE id = 1",
                 [],
                 |r| {
                     let last_error: Option<String> = r.get(7)?;
@@ -126,6 +136,7 @@ impl Store {
                         last_error,
                         waiting,
                         held,
+                        district_operator: r.get::<_, bool>(4)? && r.get::<_, bool>(8)?,
                     })
                 },
             )

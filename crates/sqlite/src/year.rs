@@ -18,13 +18,12 @@ pub const YEAR_MENTORS_SQL: &str =
     "SELECT r.id, p.name, r.makerspace_id, m.full_time FROM mentor m JOIN resource r ON r.id = m.resource_id
      JOIN person p ON p.id = m.person_id WHERE r.deleted = 0 ORDER BY p.name, r.id";
 /// (year start, year end) → every completed mentor session: mentor, its makerspace, booker,
-/// seconds, the founder's rating.
-pub const YEAR_SESSIONS_SQL: &str = "SELECT b.resource_id, r.makerspace_id, b.booker_id, b.end_at - b.start_at, f.rating
+/// seconds, the founder's rating, the startup it was booked for.
+pub const YEAR_SESSIONS_SQL: &str =
+    "SELECT b.resource_id, r.makerspace_id, b.booker_id, b.end_at - b.start_at, f.rating, b.startup_id
      FROM booking b JOIN resource r ON r.id = b.resource_id AND r.kind = 'mentor'
      LEFT JOIN feedback f ON f.booking_id = b.id
      WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2";
-/// Every founder's startup.
-pub const YEAR_STARTUPS_SQL: &str = "SELECT person_id, min(startup_id) FROM startup_member GROUP BY person_id";
 /// Every (person, makerspace) membership.
 pub const YEAR_MEMBERSHIPS_SQL: &str = "SELECT DISTINCT person_id, makerspace_id FROM person_role";
 /// (year start, year end, now) → events held, per makerspace.
@@ -71,15 +70,12 @@ impl Store {
                     booker_id: r.get(2)?,
                     seconds: r.get(3)?,
                     rating: r.get(4)?,
+                    startup_id: r.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let memberships: Vec<(String, String)> = conn
             .prepare_cached(YEAR_MEMBERSHIPS_SQL)?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let startups: Vec<(String, String)> = conn
-            .prepare_cached(YEAR_STARTUPS_SQL)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let activities: HashMap<String, u32> = conn
@@ -92,7 +88,6 @@ impl Store {
             mentors: &mentors,
             sessions: &sessions,
             memberships: &memberships,
-            startups: &startups,
             activities: &activities,
         };
         Ok(district_year_figures(&facts))
@@ -150,4 +145,56 @@ pub fn year_figures_csv(f: &YearFigures, lang: Lang) -> Result<String> {
 pub fn year_figures_xlsx(f: &YearFigures, lang: Lang) -> Result<Vec<u8>> {
     let (header, rows) = table(f, lang);
     xlsx_table(if lang == Lang::Zh { "年度统计" } else { "Year" }, &header, &rows, |c| c == 1)
+}
+
+/// The district's makerspaces side by side, one row each (the district operator's table).
+fn district_table(all: &[YearFigures], lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let zh = lang == Lang::Zh;
+    let t = |a: &'static str, b: &'static str| if zh { a } else { b };
+    let header = vec![
+        t("众创空间代码", "Code"),
+        t("众创空间名称", "Makerspace"),
+        t("创业导师人数", "Mentors"),
+        t("其中：专职导师", "Full-time"),
+        t("其中：兼职导师", "Part-time"),
+        t("外部导师", "Mentors from outside"),
+        t("导师服务次数", "Sessions delivered"),
+        t("导师服务小时", "Mentor hours"),
+        t("服务创业团队/企业数", "Startups served"),
+        t("举办创新创业活动场次", "Activities held"),
+        t("平均评分", "Mean rating"),
+        t("反馈完成率（%）", "Feedback completion (%)"),
+        t("全年服务少于 2 次的导师", "Mentors under 2 sessions"),
+    ];
+    let rows = all
+        .iter()
+        .map(|f| {
+            vec![
+                f.makerspace_code.clone(),
+                f.makerspace_name.clone(),
+                f.mentors.to_string(),
+                f.full_time_mentors.to_string(),
+                f.part_time_mentors.to_string(),
+                f.outside_mentors.to_string(),
+                f.sessions.to_string(),
+                format!("{:.2}", f.mentor_hours),
+                f.startups_served.to_string(),
+                f.activities.to_string(),
+                f.mean_rating.map(|r| format!("{r:.2}")).unwrap_or_default(),
+                f.feedback_completion.map(|x| format!("{:.1}", x * 100.0)).unwrap_or_default(),
+                f.per_mentor.iter().filter(|m| m.under_floor).count().to_string(),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+pub fn district_figures_csv(all: &[YearFigures], lang: Lang) -> Result<String> {
+    let (header, rows) = district_table(all, lang);
+    excel_csv(&header, rows)
+}
+
+pub fn district_figures_xlsx(all: &[YearFigures], lang: Lang) -> Result<Vec<u8>> {
+    let (header, rows) = district_table(all, lang);
+    xlsx_table(if lang == Lang::Zh { "全区年度统计" } else { "District" }, &header, &rows, |c| c >= 2)
 }

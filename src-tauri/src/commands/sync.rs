@@ -48,6 +48,7 @@ pub async fn connect_server<R: Runtime>(
         let uploads = {
             let mut guard = lock(&store)?;
             guard.connect_sync(&url, &username, &signed_in.user.person_id, &signed_in.token)?;
+            guard.set_district_operator(signed_in.user.is_district_operator())?;
             queue_missing_catalogues(&mut guard, &on_server, &signed_in.user.roles, incubook::now()?)?
         };
         sync_with_progress(store.as_ref(), &http, incubook::now()?, &mut |p| {

@@ -367,6 +367,14 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })?;
             out.show(&summary, || format!("{} {}", out.t("已导入行数：", "Rows imported:"), summary.rows))
         }
+        Command::Report { kind, year: Some(year), district: true, xlsx, csv, .. } if kind == "kpi" => {
+            let all = crate::sync_commands::district_year_figures(&store, *year)?;
+            if let Some(path) = xlsx {
+                std::fs::write(path, incubook::year::district_figures_xlsx(&all, out.lang)?)?;
+            }
+            let text = incubook::year::district_figures_csv(&all, out.lang)?;
+            if *csv { print_csv(&text) } else { out.show(&all, || csv_as_table(&text)) }
+        }
         Command::Report { kind, year: Some(year), makerspace, xlsx, csv, .. } if kind == "kpi" => {
             let code = makerspace.as_deref().ok_or_else(|| CoreError::invalid("makerspace", "give --makerspace CODE"))?;
             let figures = store.year_figures(code, *year, now)?;

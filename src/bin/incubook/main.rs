@@ -291,8 +291,12 @@ enum Command {
         #[arg(long)]
         year: Option<i32>,
         /// The makerspace of the yearly figures, by its code (like PD-0001)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "district")]
         makerspace: Option<String>,
+        /// kpi: every makerspace side by side, from the district server (a district operator's
+        /// connection)
+        #[arg(long)]
+        district: bool,
         /// Also write the yearly figures to this XLSX file
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,

@@ -33,6 +33,7 @@ pub fn connect(store: &mut Store, url: &str, user: &str, insecure_http: bool, ou
     let http = if insecure_http { HttpTransport::new_allowing_plain_http(url)? } else { HttpTransport::new(url)? };
     let signed_in = http.sign_in(user.trim(), &password(out)?)?;
     store.connect_sync(url.trim().trim_end_matches('/'), user.trim(), &signed_in.user.person_id, &signed_in.token)?;
+    store.set_district_operator(signed_in.user.is_district_operator())?;
     // A space admin whose makerspace the server has no catalogue for uploads this desktop's.
     let on_server = http.makerspaces(&signed_in.token)?;
     let uploads = queue_missing_catalogues(store, &on_server, &signed_in.user.roles, now)?;
@@ -79,6 +80,12 @@ fn push_refusals(text: &mut String, refused: &[String], out: &Output) {
     for code in refused {
         text.push_str(&format!("\n{} {code}", out.t("区平台拒绝：", "refused by the server:")));
     }
+}
+
+/// Every makerspace's figures of the year as the district server adds them up.
+pub fn district_year_figures(store: &Store, year: i32) -> Result<Vec<incubook::kpi::YearFigures>> {
+    let (status, token) = store.sync_token()?;
+    HttpTransport::new_allowing_plain_http(&status.server_url)?.district_year_figures(&token, year)
 }
 
 pub fn sync(store: &mut Store, out: &Output, now: DateTime<Utc>) -> Result<()> {

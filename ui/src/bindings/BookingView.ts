@@ -36,7 +36,16 @@ place_format: SessionFormat | null,
  * Where, and how to join: for the mentor and the space's admins, and for the founder
  * once the session is confirmed.
  */
-place: SessionPlace | null, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
+place: SessionPlace | null, 
+/**
+ * The startup it was booked for (the booker's at the time).
+ */
+startup_name: string | null, 
+/**
+ * Whether the founder has rated the session, and whether the mentor has rated how the
+ * startup is doing (each side rates once).
+ */
+founder_rated: boolean, mentor_rated: boolean, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
 /**
  * Why it was declined or cancelled, shown to the booker.
  */

@@ -21,4 +21,8 @@ waiting: number,
  * Changes another account made on this desktop: they wait until it signs in again, and
  * never go out under the account signed in now.
  */
-held: number, };
+held: number, 
+/**
+ * Signed in as a district operator, who reads the district's figures from the server.
+ */
+district_operator: boolean, };

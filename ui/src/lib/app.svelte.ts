@@ -23,6 +23,7 @@ export type Screen =
   | { name: 'startups' }
   | { name: 'events' }
   | { name: 'reports' }
+  | { name: 'district' }
   | { name: 'import' }
   | { name: 'notices' }
   | { name: 'settings' }
@@ -32,6 +33,8 @@ export const app = $state({
   profile: null as Person | null,
   screen: { name: 'start' } as Screen,
   notice: null as { kind: 'ok' | 'error'; text: string } | null,
+  /** Signed in to the district server as a district operator: the district's figures are theirs. */
+  districtOperator: false,
 });
 
 export function hasRole(role: Role): boolean {

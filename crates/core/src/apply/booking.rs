@@ -114,8 +114,17 @@ pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) 
         None => None,
     };
     let (id, resource_id) = (new.id, rules.id.as_str());
-    let insert =
-        Effect::InsertBooking { id, resource_id, booker_id: person, span: request, status, topic: new.topic.trim(), at: now };
+    let startup = l.startup_of(person).stored()?;
+    let insert = Effect::InsertBooking {
+        id,
+        resource_id,
+        booker_id: person,
+        startup_id: startup.as_deref(),
+        span: request,
+        status,
+        topic: new.topic.trim(),
+        at: now,
+    };
     l.write(insert).stored()?;
     if let Some((format, place)) = &place {
         l.write(Effect::SetPlace { booking_id: id, format: *format, place: place.as_ref(), at: now }).stored()?;
@@ -154,10 +163,12 @@ pub(super) fn upload<L: Ledger>(l: &mut L, person: &str, uploaded: &UploadedBook
     let busy = l.busy(&rules.id, Days::covering(rules.tz, request).span(), None).stored()?;
     rules::check_uploaded(&decide::upload_rule_context(&rules, &busy, &booker), request, now)?;
     let status = decide::uploaded_status(uploaded.status, rules.policy.approval_required);
+    let startup = l.startup_of(&uploaded.booker_id).stored()?;
     let insert = Effect::InsertBooking {
         id: &uploaded.id,
         resource_id: &rules.id,
         booker_id: &uploaded.booker_id,
+        startup_id: startup.as_deref(),
         span: request,
         status,
         topic: uploaded.topic.trim(),

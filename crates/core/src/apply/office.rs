@@ -45,6 +45,8 @@ pub(super) fn publish<L: Ledger>(l: &mut L, person: &str, new: &NewBlocks, now: 
             id: &at.block_id,
             resource_id: &rules.id,
             booker_id: &mentor,
+            // The mentor's own hold of their calendar: no startup's session.
+            startup_id: None,
             span,
             status: BookingStatus::Confirmed,
             topic: title,

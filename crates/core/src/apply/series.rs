@@ -44,6 +44,7 @@ pub(super) fn book_series<L: Ledger>(l: &mut L, person: &str, s: &Series<'_>, no
     let rule = s.repeat.rrule(first.start, rules.tz);
     let (mut booked, mut skipped, mut requested) = (0u32, 0u32, None);
     let mut first_refusal = None;
+    let startup = l.startup_of(person).stored()?;
     for (o, &span) in s.occurrences.iter().zip(&spans) {
         let request = validate_request(o.start, o.end, s.topic, now)?;
         let (status, rejection) = match check_request(l, &actor, &rules, (request, Asked::Ahead), None, now) {
@@ -56,8 +57,16 @@ pub(super) fn book_series<L: Ledger>(l: &mut L, person: &str, s: &Series<'_>, no
             Err(e) => return Err(e),
         };
         let id = o.booking_id.as_str();
-        let insert =
-            Effect::InsertBooking { id, resource_id: &rules.id, booker_id: person, span, status, topic: s.topic.trim(), at: now };
+        let insert = Effect::InsertBooking {
+            id,
+            resource_id: &rules.id,
+            booker_id: person,
+            startup_id: startup.as_deref(),
+            span,
+            status,
+            topic: s.topic.trim(),
+            at: now,
+        };
         l.write(insert).stored()?;
         let join = Effect::JoinSeries {
             booking_id: id,

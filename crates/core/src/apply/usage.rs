@@ -177,10 +177,12 @@ pub(super) fn walk_up<L: Ledger>(
     if status != BookingStatus::Confirmed {
         return Err(Refusal::WalkUpNeedsApproval.into());
     }
+    let startup = l.startup_of(&user.id).stored()?;
     let insert = Effect::InsertBooking {
         id: booking_id,
         resource_id: &rules.id,
         booker_id: &user.id,
+        startup_id: startup.as_deref(),
         span: request,
         status,
         topic: "",

@@ -1,8 +1,8 @@
 //! The sample's startups as records: the founders of one makerspace who share a startup name
 //! share its record (the first of them leads it), resident there since they joined; every
 //! seventh is resident in the next makerspace too (one record, two makerspaces). Every third
-//! is a registered company with a valid credit code; usage sessions name their founder's
-//! startup.
+//! is a registered company with a valid credit code; bookings and usage sessions name their
+//! founder's startup.
 
 use std::collections::BTreeMap;
 
@@ -74,6 +74,10 @@ pub(super) fn insert_startups(tx: &Connection, founders: &[SampleFounder<'_>], s
     }
     tx.execute(
         "UPDATE usage_session SET startup_id = (SELECT m.startup_id FROM startup_member m WHERE m.person_id = usage_session.person_id)",
+        [],
+    )?;
+    tx.execute(
+        "UPDATE booking SET startup_id = (SELECT m.startup_id FROM startup_member m WHERE m.person_id = booking.booker_id)",
         [],
     )?;
     Ok(by_name.len())

@@ -86,9 +86,9 @@ impl Store {
         self.apply(actor, &command, now)
     }
 
-    /// A startup's allocations, latest first, with what is used of each: its members'
-    /// completed mentor sessions that started on the allocation's dates (in its makerspace's
-    /// zone).
+    /// A startup's allocations, latest first, with what is used of each: the completed
+    /// mentor sessions booked for it that started on the allocation's dates (in its
+    /// makerspace's zone).
     pub fn hour_balances(&self, startup_id: &str) -> Result<Vec<HourBalance>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.id, a.startup_id, a.makerspace_id, a.programme, a.starts_on, a.ends_on,
@@ -105,8 +105,7 @@ impl Store {
         let mut used = self.conn.prepare_cached(
             "SELECT coalesce(sum((b.end_at - b.start_at) / 60), 0) FROM booking b
              JOIN resource r ON r.id = b.resource_id AND r.kind = 'mentor'
-             JOIN startup_member m ON m.person_id = b.booker_id AND m.startup_id = ?1
-             WHERE b.status = 'completed' AND b.deleted = 0 AND b.start_at >= ?2 AND b.start_at < ?3",
+             WHERE b.startup_id = ?1 AND b.status = 'completed' AND b.deleted = 0 AND b.start_at >= ?2 AND b.start_at < ?3",
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, startup, makerspace, programme, starts, ends, budget, zone) in rows {

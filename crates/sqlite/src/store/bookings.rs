@@ -18,6 +18,11 @@ use crate::ledger::{ApplyError, StoredBooking};
 use crate::place::{self, PlaceViewer, SessionFormat, SessionPlace};
 use crate::rules::ResourceRules;
 
+/// A new booking: (id, resource, booker, start, end, status, topic, at, startup).
+pub const INSERT_BOOKING_SQL: &str =
+    "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, startup_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)";
+
 /// A booking as its booker or the resource's owner sees it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +46,12 @@ pub struct BookingView {
     /// Where, and how to join: for the mentor and the space's admins, and for the founder
     /// once the session is confirmed.
     pub place: Option<SessionPlace>,
+    /// The startup it was booked for (the booker's at the time).
+    pub startup_name: Option<String>,
+    /// Whether the founder has rated the session, and whether the mentor has rated how the
+    /// startup is doing (each side rates once).
+    pub founder_rated: bool,
+    pub mentor_rated: bool,
 }
 
 /// A booking's place in its repeating series.
@@ -94,7 +105,9 @@ const BOOKING_SELECT: &str = concat!(
     "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
     b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone, ",
     makerspace_zone_of!("b.booker_id"),
-    ", b.place_format, b.place FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
+    ", b.place_format, b.place, (SELECT s.name FROM startup s WHERE s.id = b.startup_id),
+    EXISTS(SELECT 1 FROM feedback f WHERE f.booking_id = b.id), EXISTS(SELECT 1 FROM mentor_feedback f WHERE f.booking_id = b.id)
+    FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
 );
 
 fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
@@ -134,6 +147,9 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
         booker_zone: r.get(20)?,
         place_format: place.0,
         place: place.1,
+        startup_name: r.get(23)?,
+        founder_rated: r.get(24)?,
+        mentor_rated: r.get(25)?,
     })
 }
 

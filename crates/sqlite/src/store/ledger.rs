@@ -339,12 +339,8 @@ impl Ledger for SqliteLedger<'_> {
             | Effect::CancelEvent { .. }
             | Effect::SetRegistration { .. }
             | Effect::SetAttendance { .. } => super::events::write_event_effect(tx, &effect)?,
-            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
-                tx.prepare_cached(
-                    "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                )?
-                .execute(params![
+            Effect::InsertBooking { id, resource_id, booker_id, startup_id, span, status, topic, at } => {
+                tx.prepare_cached(super::INSERT_BOOKING_SQL)?.execute(params![
                     id,
                     resource_id,
                     booker_id,
@@ -352,7 +348,8 @@ impl Ledger for SqliteLedger<'_> {
                     span.end,
                     status.as_str(),
                     topic,
-                    at
+                    at,
+                    startup_id
                 ])?;
             }
             Effect::SetKioskPin { person_id, pin_hash } => {

@@ -48,7 +48,7 @@ use crate::domain::Role;
 use crate::error::{CoreError, Result, StorageFailure};
 
 pub use allocations::{ALLOCATION_SQL, INSERT_ALLOCATION_SQL, INSERT_TOPUP_SQL, TopUp};
-pub use bookings::{BookingView, CalendarEntry, Notification, SeriesLink, WaitlistEntry};
+pub use bookings::{BookingView, CalendarEntry, INSERT_BOOKING_SQL, Notification, SeriesLink, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
 pub use events::{
@@ -116,6 +116,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0014_office_hours.sql")),
         M::up(include_str!("../../migrations/0015_hour_allocations.sql")),
         M::up(include_str!("../../migrations/0016_full_time_mentors.sql")),
+        M::up(include_str!("../../migrations/0017_booking_startup.sql")),
     ])
 }
 

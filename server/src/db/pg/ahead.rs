@@ -69,9 +69,10 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
                                                         e.approval_after_no_shows)::text AS usage,
                                        e.approval_after_no_shows AS no_show_limit
                                 FROM equipment e WHERE e.resource_id = r.id) e ON true),
-         who(person, roles) AS MATERIALIZED (
+         who(person, roles, startup) AS MATERIALIZED (
            SELECT d.person, (SELECT json_agg(json_build_array(pr.makerspace_id, pr.role)) FROM person p
-                               LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = d.person AND p.deleted = 0)::text
+                               LEFT JOIN person_role pr ON pr.person_id = p.id WHERE p.id = d.person AND p.deleted = 0)::text,
+             (SELECT sm.startup_id FROM startup_member sm WHERE sm.person_id = d.person)
            FROM (SELECT DISTINCT person FROM i) d)
          SELECT i.n, r.resource, r.overrides, r.blackouts,
            EXISTS(SELECT 1 FROM booking WHERE id = i.booking),
@@ -84,7 +85,8 @@ static CONTEXT_SQL: LazyLock<String> = LazyLock::new(|| {
            r.seq, r.usage,
            CASE WHEN r.no_show_limit > 0 THEN
              (SELECT count(*) FROM booking n WHERE n.booker_id = i.person AND n.status = 'no_show' AND n.deleted = 0
-                AND n.start_at >= i.now - {no_show_window}) END
+                AND n.start_at >= i.now - {no_show_window}) END,
+           who.startup
          FROM i JOIN r ON r.id = i.resource JOIN who ON who.person = i.person"
     )
 });
@@ -160,6 +162,7 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
             seq: row.get(11),
             usage_rules: usage_rules.clone(),
             no_shows: row.get::<_, Option<i64>>(13).map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            startup: row.get(14),
         });
     }
     Ok(contexts)
@@ -186,6 +189,8 @@ pub(super) struct Context {
     pub usage_rules: Option<UsageRules>,
     /// The booker's recent no-shows, read only where the instrument asks for approval after some.
     pub no_shows: Option<u32>,
+    /// The startup the booker is a member of.
+    pub startup: Option<Id>,
 }
 
 /// The same rows as `bookings::load_busy` over the weeks `check_booking` counts.
@@ -376,8 +381,9 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
-    fn startup_of(&mut self, _person_id: &str) -> Ahead<Option<Id>> {
-        Err(NotReadAhead)
+    fn startup_of(&mut self, person_id: &str) -> Ahead<Option<Id>> {
+        self.booker(person_id)?;
+        Ok(self.context.startup.clone())
     }
 
     fn startup_by_credit_code(&mut self, _code: &str) -> Ahead<Option<(Id, String)>> {
@@ -403,8 +409,9 @@ impl Ledger for ReadAhead<'_> {
     fn write(&mut self, effect: Effect<'_>) -> Ahead<()> {
         let e = &mut *self.effects;
         match effect {
-            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => {
+            Effect::InsertBooking { id, resource_id, booker_id, startup_id, span, status, topic, at } => {
                 e.booking((id, resource_id, booker_id, topic), span, status, at, None);
+                e.startups.push(startup_id.map(str::to_string));
             }
             Effect::Audit { actor_id, action, entity, entity_id, detail, at } => {
                 e.audit_ats.push(at);
@@ -487,10 +494,12 @@ pub(super) struct Effects {
     failed_messages: Vec<String>,
     tombstone_tables: Vec<String>,
     tombstone_keys: Vec<String>,
+    /// The booking rows' startups, beside `ids`.
+    startups: Vec<Option<String>>,
 }
 
 /// How many parameters `effects_sql` takes.
-pub(super) const EFFECT_PARAMS: usize = 28;
+pub(super) const EFFECT_PARAMS: usize = 29;
 
 impl Effects {
     /// A booking row: (id, resource, booker, topic).
@@ -549,7 +558,8 @@ impl Effects {
             failed_codes,
             failed_messages,
             tombstone_tables,
-            tombstone_keys
+            tombstone_keys,
+            startups
         );
     }
 
@@ -584,19 +594,22 @@ impl Effects {
             &self.failed_messages,
             &self.tombstone_tables,
             &self.tombstone_keys,
+            &self.startups,
         ]
     }
 }
 
-/// `Effects`' rows as data-modifying common table expressions over `unnest`s of `$1`–`$28`,
+/// `Effects`' rows as data-modifying common table expressions over `unnest`s of `$1`–`$29`,
 /// each written only where `gate` holds; `booked` returns the ids of the bookings written.
 pub(super) fn effects_sql(gate: &str) -> String {
     format!(
         "booked AS (
-           INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection)
-           SELECT id, resource, booker, s, e, status, topic, at, at, rejection
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[])
-             AS b(id, resource, booker, s, e, status, topic, at, rejection)
+           INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, rejection,
+                               startup_id)
+           SELECT id, resource, booker, s, e, status, topic, at, at, rejection, startup
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::text[],
+                       $29::text[])
+             AS b(id, resource, booker, s, e, status, topic, at, rejection, startup)
            WHERE {gate}
            RETURNING id),
          audited AS (
@@ -646,6 +659,8 @@ impl RefusalLedger for Refusals<'_> {
         let span = Span::new(asked.start.timestamp(), asked.end.timestamp());
         let row = (asked.id, asked.resource_id, asked.booker_id, asked.topic);
         self.effects.booking(row, span, BookingStatus::Declined, now, Some(rejection));
+        // A refused request was nobody's session.
+        self.effects.startups.push(None);
         Ok(())
     }
 

@@ -425,10 +425,9 @@ impl Ledger for PgLedger<'_, '_, '_> {
             Effect::SetAttendance { event_id, person_id, attended } => {
                 tx.execute(incubook_sqlite::store::SET_ATTENDANCE_SQL, &[&i64::from(attended), &event_id, &person_id])
             }
-            Effect::InsertBooking { id, resource_id, booker_id, span, status, topic, at } => tx.execute(
-                "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                &[&id, &resource_id, &booker_id, &span.start, &span.end, &status.as_str(), &topic, &at],
+            Effect::InsertBooking { id, resource_id, booker_id, startup_id, span, status, topic, at } => tx.execute(
+                incubook_sqlite::store::INSERT_BOOKING_SQL,
+                &[&id, &resource_id, &booker_id, &span.start, &span.end, &status.as_str(), &topic, &at, &startup_id],
             ),
             Effect::SetKioskPin { person_id, pin_hash } => {
                 tx.execute(incubook_sqlite::store::SET_KIOSK_PIN_SQL, &[&pin_hash, &person_id])

@@ -130,9 +130,7 @@ pub(super) fn indicators(
 /// `district_year_figures`), by code, from one snapshot read once.
 pub(super) fn year_figures(conn: &mut PgConn, year: i32, now: i64) -> Result<Vec<incubook_core::kpi::YearFigures>> {
     use incubook_core::kpi::{YearFacts, YearSession, district_year_figures};
-    use incubook_sqlite::year::{
-        YEAR_ACTIVITIES_SQL, YEAR_MEMBERSHIPS_SQL, YEAR_MENTORS_SQL, YEAR_SESSIONS_SQL, YEAR_STARTUPS_SQL, year_range,
-    };
+    use incubook_sqlite::year::{YEAR_ACTIVITIES_SQL, YEAR_MEMBERSHIPS_SQL, YEAR_MENTORS_SQL, YEAR_SESSIONS_SQL, year_range};
     let range = year_range(year)?;
     conn.snapshot(|tx| -> Result<_> {
         let spaces: Vec<(String, String, String)> = tx
@@ -151,11 +149,11 @@ pub(super) fn year_figures(conn: &mut PgConn, year: i32, now: i64) -> Result<Vec
                 booker_id: r.get(2),
                 seconds: r.get(3),
                 rating: r.get::<_, Option<i64>>(4).and_then(|v| u8::try_from(v).ok()),
+                startup_id: r.get(5),
             })
             .collect();
         let memberships: Vec<(String, String)> =
             tx.query(YEAR_MEMBERSHIPS_SQL, &[])?.iter().map(|r| (r.get(0), r.get(1))).collect();
-        let startups: Vec<(String, String)> = tx.query(YEAR_STARTUPS_SQL, &[])?.iter().map(|r| (r.get(0), r.get(1))).collect();
         let activities = tx
             .query(YEAR_ACTIVITIES_SQL, &[&range.start, &range.end, &now])?
             .iter()
@@ -167,7 +165,6 @@ pub(super) fn year_figures(conn: &mut PgConn, year: i32, now: i64) -> Result<Vec
             mentors: &mentors,
             sessions: &sessions,
             memberships: &memberships,
-            startups: &startups,
             activities: &activities,
         };
         Ok(district_year_figures(&facts))
