@@ -84,6 +84,7 @@ describe('Incubook desktop connected to a district server', () => {
 
   it('a district operator signs in on the same desktop and sees every makerspace’s year side by side', async () => {
     await click('[data-testid="nav-settings"]');
+    await (await el('[data-testid="sync-sign-out"]')).scrollIntoView({ block: 'center' });
     await click('[data-testid="sync-sign-out"]');
     await (await el('[data-testid="sync-username"]')).setValue('district');
     await (await el('[data-testid="sync-password"]')).setValue('operator-password');
