@@ -205,7 +205,7 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
         place: String::new(),
         capacity: 20,
     };
-    let talk = ok(desktop.publish_event(&local.admin, &talk, now));
+    let talk_id = ok(desktop.publish_event(&local.admin, &talk, now));
     let (programme, starts_on, ends_on) = ok(desktop.quarter_at(&home, now));
     let hours = incubook::allocation::NewAllocation {
         startup_id: startup.clone(),
@@ -215,11 +215,21 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
         ends_on,
         hours: 8,
     };
-    ok(desktop.allocate_hours(&local.admin, &hours, now));
+    let allocation = ok(desktop.allocate_hours(&local.admin, &hours, now));
+    ok(desktop.top_up_hours(&local.admin, &allocation, (2, "路演前加急辅导"), now));
+    // A roadshow held in the summer: the yearly figures on the server count it too.
+    let held = incubook::events::NewEvent {
+        kind: incubook::events::EventKind::Roadshow,
+        title: "夏季路演".into(),
+        start: now - chrono::Duration::days(100),
+        end: now - chrono::Duration::days(100) + chrono::Duration::hours(3),
+        ..talk.clone()
+    };
+    let roadshow = ok(desktop.publish_event(&local.admin, &held, now));
 
     let (queued, heard) = connect_as(&server, &mut desktop, "wang", now);
     let server_id = ok(desktop.makerspace_by_code(CODE)).id;
-    let held_here = ok(desktop.events(&local.admin, now)).into_iter().find(|e| e.id == talk).map(|e| e.makerspace_id);
+    let held_here = ok(desktop.events(&local.admin, now)).into_iter().find(|e| e.id == talk_id).map(|e| e.makerspace_id);
     assert_eq!(held_here, Some(server_id.clone()));
     assert_eq!(ok(desktop.hour_balances(&startup)).first().map(|b| b.makerspace_id.clone()), Some(server_id));
     let expected = CatalogueUpload {
@@ -235,14 +245,17 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
         // The upcoming printer booking; not the past one, nor the visitor's (skipped with
         // the mentor's own day off).
         bookings: 1,
+        events: 2,
+        allocations: 1,
         skipped: 2,
     };
     assert_eq!(queued, vec![expected]);
     let sent: Vec<u32> = heard.iter().map(|p| p.sent).collect();
     assert!(sent.windows(2).all(|w| w[0] <= w[1]), "progress only goes forward: {sent:?}");
-    // The catalogue's 15 changes, and the startup with its stay here (the two made before
-    // connecting were never queued: the desktop was on its own).
-    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((17, 17)), "{heard:?}");
+    // The catalogue's 15 changes, the startup with its stay here (the two made before
+    // connecting were never queued: the desktop was on its own), the two events, and the
+    // allocation with its top-up.
+    assert_eq!(heard.last().map(|p| (p.sent, p.to_send)), Some((21, 21)), "{heard:?}");
     assert_eq!(ok(desktop.sync_status()).map(|s| s.waiting), Some(0));
 
     // The server has the catalogue under its own makerspace, and so does the desktop now.
@@ -261,6 +274,16 @@ fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_
         &[Arg::T("91310115MA1K4PXX0T")],
     );
     assert_eq!(stay, Some(format!("{} {server_id} 2026-03-01", local.founder)));
+    // The events and the mentor hours went up too, under the server's makerspace; the top-up
+    // keeps its reason.
+    for event in [&talk_id, &roadshow] {
+        assert_eq!(home("event", event).as_deref(), Some(server_id.as_str()));
+    }
+    assert_eq!(home("hour_allocation", &allocation).as_deref(), Some(server_id.as_str()));
+    let topped = server.text("SELECT minutes || ' ' || reason FROM hour_topup WHERE allocation_id = $1", &[Arg::T(&allocation)]);
+    assert_eq!(topped.as_deref(), Some("120 路演前加急辅导"));
+    let minutes = server.count("SELECT minutes FROM hour_allocation WHERE id = $1", &[Arg::T(&allocation)]);
+    assert_eq!(minutes, 8 * 60);
 
     // The booking made before connecting holds its time on the server too, as the founder's.
     let held = server.text(

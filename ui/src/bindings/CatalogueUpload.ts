@@ -14,9 +14,18 @@ roles: number, labs: number, equipment: number, mentors: number, date_overrides:
  */
 bookings: number, 
 /**
+ * Events of the last year and ahead (cancelled ones go up cancelled).
+ */
+events: number, 
+/**
+ * Mentor-hour allocations, each with its top-ups.
+ */
+allocations: number, 
+/**
  * What stays on this desktop: mentors' own days off and blackouts (only a mentor
  * changes their calendar; they enter them again), qualifications of people of other
  * makerspaces (a lab manager grants them again), and bookings by people of other
- * makerspaces (their booker is not this upload's to add).
+ * makerspaces (their booker is not this upload's to add), and events begun more than a
+ * year ago.
  */
 skipped: number, };

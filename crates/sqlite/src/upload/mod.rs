@@ -3,6 +3,8 @@
 //! server checks and authorizes each row as it would any change, and a half-sent upload
 //! resumes at the next sync like any waiting change.
 
+mod programmes;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -48,10 +50,15 @@ pub struct CatalogueUpload {
     pub qualifications: u32,
     /// Upcoming requested and confirmed bookings, so the district sees that time as taken.
     pub bookings: u32,
+    /// Events of the last year and ahead (cancelled ones go up cancelled).
+    pub events: u32,
+    /// Mentor-hour allocations, each with its top-ups.
+    pub allocations: u32,
     /// What stays on this desktop: mentors' own days off and blackouts (only a mentor
     /// changes their calendar; they enter them again), qualifications of people of other
     /// makerspaces (a lab manager grants them again), and bookings by people of other
-    /// makerspaces (their booker is not this upload's to add).
+    /// makerspaces (their booker is not this upload's to add), and events begun more than a
+    /// year ago.
     pub skipped: u32,
 }
 
@@ -66,6 +73,8 @@ impl CatalogueUpload {
             + self.blackouts
             + self.qualifications
             + self.bookings
+            + self.events
+            + self.allocations
     }
 }
 
@@ -142,6 +151,7 @@ impl Store {
         }
         let local = self.makerspace_by_code(code)?;
         let catalogue = self.read_catalogue(&local.id, code, now)?;
+        let programmes = programmes::read_programmes(&self.conn, &local.id, now)?;
         // The startups that have lived here, with their members and their stays here.
         let startups: Vec<crate::startup::StartupRecord> = self
             .startups(&crate::startup::StartupFilter::default(), chrono::NaiveDate::MIN)?
@@ -242,6 +252,10 @@ impl Store {
                     }
                 }
             }
+            // After the startups: an allocation names one.
+            for m in programmes.mutations(server_id) {
+                record(m)?;
+            }
             Ok(())
         })?;
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -256,7 +270,9 @@ impl Store {
             blackouts: count(catalogue.blackouts.len()),
             qualifications: count(catalogue.qualifications.len()),
             bookings: count(catalogue.bookings.len()),
-            skipped: catalogue.skipped,
+            events: count(programmes.events.len()),
+            allocations: count(programmes.allocations.len()),
+            skipped: catalogue.skipped + programmes.skipped,
         })
     }
 
