@@ -12,12 +12,15 @@ use crate::domain::{INPUT_DAYS_BEFORE, Id, to_utc};
 use crate::error::{CoreError, Result};
 use crate::events::{EventKind, NewEvent};
 
+/// A top-up of an allocation: (id, hours, reason).
+type TopUp = (Id, u32, String);
+
 /// What of the programmes goes up, read before anything is written.
 pub(super) struct Programmes {
     /// Events with whether they were cancelled.
     pub events: Vec<(Id, NewEvent, bool)>,
-    /// Allocations with their top-ups (id, hours, reason).
-    pub allocations: Vec<(Id, NewAllocation, Vec<(Id, u32, String)>)>,
+    /// Allocations with their top-ups.
+    pub allocations: Vec<(Id, NewAllocation, Vec<TopUp>)>,
     /// Events begun more than a year ago: the server takes no change that old.
     pub skipped: u32,
 }
