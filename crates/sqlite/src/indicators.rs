@@ -2,7 +2,9 @@
 //! per-instrument table of the large-instrument sharing evaluation), from usage sessions —
 //! never from bookings — and their export as CSV for Excel and as XLSX.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
@@ -113,10 +115,25 @@ pub const INSTRUMENTS_SQL: &str = "SELECT r.id, r.name, l.id, l.name, m.id, m.co
      ORDER BY m.code, l.name, r.name, r.id";
 /// Who belongs to which makerspace.
 pub const ROLES_SQL: &str = "SELECT DISTINCT person_id, makerspace_id FROM person_role ORDER BY 1, 2";
-/// The closed sessions that overlap the period `$1..$2`, in `Tallier::session`'s order.
-pub const SESSIONS_SQL: &str =
-    "SELECT s.resource_id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen, s.id
-     FROM usage_session s WHERE s.ended_at > $1 AND s.started_at < $2 AND s.ended_at IS NOT NULL";
+macro_rules! sessions_sql {
+    ($id:literal) => {
+        concat!(
+            "SELECT s.resource_id, s.person_id, s.started_at, s.ended_at, s.user_class, s.purpose, s.fee_fen - s.waived_fen, ",
+            $id,
+            " FROM usage_session s WHERE s.ended_at > $1 AND s.started_at < $2 AND s.ended_at IS NOT NULL"
+        )
+    };
+}
+/// The closed sessions that overlap the period `$1..$2`, in `Tallier::session`'s order,
+/// with their ids (for the figures that list the sessions behind them).
+pub const SESSIONS_WITH_IDS_SQL: &str = sessions_sql!("s.id");
+/// As `SESSIONS_WITH_IDS_SQL` without the ids: a tenth of a district year's bytes is ids.
+pub const SESSIONS_SQL: &str = sessions_sql!("''");
+
+/// The statement a tally reads its sessions with.
+pub fn sessions_sql(with_sessions: bool) -> &'static str {
+    if with_sessions { SESSIONS_WITH_IDS_SQL } else { SESSIONS_SQL }
+}
 /// Per instrument, the bookings that began in `$1..$2` and had ended by `$3`, kept or missed:
 /// (resource, due, missed, rating sum, ratings).
 pub const BOOKINGS_DUE_SQL: &str = "SELECT b.resource_id, count(*), count(*) FILTER (WHERE b.status = 'no_show'),
@@ -226,9 +243,9 @@ impl Tallier {
             instruments: Vec::new(),
             tallies: Vec::new(),
             slot_of: BTreeMap::new(),
-            group_of: HashMap::new(),
+            group_of: HashMap::default(),
             numbers: Numbers::default(),
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             next_session: 0,
         };
         for i in &instruments {
@@ -401,7 +418,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             tally.role(r.get_ref(0)?.as_str()?, r.get_ref(1)?.as_str()?);
         }
-        let mut stmt = self.conn().prepare(SESSIONS_SQL)?;
+        let mut stmt = self.conn().prepare(sessions_sql(with_sessions))?;
         let mut rows = stmt.query(params![period.start, period.end])?;
         while let Some(r) = rows.next()? {
             let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str()?) };

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use incubook_core::interval::Span;
 use incubook_sqlite::indicators::{
-    BOOKINGS_DUE_SQL, GroupBy, INSTRUMENTS_SQL, IndicatorReport, Instrument, ROLES_SQL, SESSIONS_SQL, SessionRow, Tallier,
+    BOOKINGS_DUE_SQL, GroupBy, INSTRUMENTS_SQL, IndicatorReport, Instrument, ROLES_SQL, SessionRow, Tallier,
 };
 use incubook_sqlite::report::{self, DistrictReport, EquipmentCount, MentorHours};
 
@@ -107,7 +107,8 @@ pub(super) fn indicators(
         for r in tx.query(ROLES_SQL, &[])? {
             tally.role(r.get(0), r.get(1));
         }
-        tx.for_each_row(SESSIONS_SQL, &[&period.start, &period.end], |r| -> Result<()> {
+        let sessions = incubook_sqlite::indicators::sessions_sql(with_sessions);
+        tx.for_each_row(sessions, &[&period.start, &period.end], |r| -> Result<()> {
             let row = SessionRow {
                 resource_id: r.get(0),
                 person_id: r.get(1),
