@@ -195,3 +195,28 @@ fn the_startup_decides_the_user_class_an_instrument_charges_and_the_session_reme
     // The sessions before keep the class they were charged at.
     assert_eq!(ok(d.store.usage_session(&external.id)).user_class, UserClass::External);
 }
+
+/// The startup list tells each viewer which startups they may change — the same rule the
+/// commands apply: its lead, and the space admins where it lives; another makerspace's admin
+/// or another founder is refused, and sees no edit button.
+#[test]
+fn each_viewer_sees_which_startups_they_may_change_as_the_commands_decide() {
+    let mut d = district();
+    let (admin, outsider_admin, lead, other) =
+        (d.admin.clone(), d.outsider_admin.clone(), d.founders[0].clone(), d.founders[1].clone());
+    let id = ok(d.store.create_startup(&admin, &team("光年智能"), &lead, now()));
+    let pd1 = ok(d.store.makerspace_by_code("PD-0001")).id;
+    ok(d.store.move_in(&admin, (&id, &pd1), day("2026-03-01"), now()));
+    let seen = |d: &common::District, viewer: &str| {
+        let all = ok(d.store.startups_seen_by(viewer, &StartupFilter::default(), day("2026-12-01")));
+        all.into_iter().find(|s| s.id == id).map(|s| s.manageable)
+    };
+    assert_eq!(seen(&d, &lead), Some(true));
+    assert_eq!(seen(&d, &admin), Some(true));
+    assert_eq!(seen(&d, &outsider_admin), Some(false));
+    assert_eq!(seen(&d, &other), Some(false));
+    let renamed = NewStartup { name: "光年智能科技".into(), ..team("光年智能") };
+    assert_eq!(err(d.store.update_startup(&outsider_admin, &id, &renamed, now())).code(), "forbidden");
+    assert_eq!(err(d.store.update_startup(&other, &id, &renamed, now())).code(), "forbidden");
+    ok(d.store.update_startup(&lead, &id, &renamed, now()));
+}

@@ -16,7 +16,7 @@ fn today() -> NaiveDate {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_startups(state: State<'_, AppState>, filter: StartupFilter) -> IpcResult<Vec<StartupRecord>> {
-    state.run(move |store, _| Ok(store.startups(&filter, today())?)).await
+    state.run(move |store, session| Ok(store.startups_seen_by(&session.actor()?, &filter, today())?)).await
 }
 
 /// The startup the acting person is a member of.

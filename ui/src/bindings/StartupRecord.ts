@@ -12,4 +12,9 @@ export type StartupRecord = { id: string, name: string, kind: StartupKind, credi
 /**
  * Its mentors' last two ratings were low (`feedback::at_risk`).
  */
-at_risk: boolean, };
+at_risk: boolean, 
+/**
+ * Whether the person it was read for may change it and its members (`may_run`); false
+ * where nobody in particular read it.
+ */
+manageable: boolean, };

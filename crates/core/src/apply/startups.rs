@@ -19,12 +19,7 @@ fn startup<L: Ledger>(l: &mut L, id: &str) -> Outcome<StoredStartup, L::Error> {
 /// been resident in — any space admin while it has been resident nowhere.
 fn require_runs<L: Ledger>(l: &mut L, person: &str, s: &StoredStartup, what: &str) -> Outcome<Actor, L::Error> {
     let who = actor(l, person)?;
-    let admin_here = if s.residencies.is_empty() {
-        who.has_anywhere(Role::SpaceAdmin)
-    } else {
-        s.ever_resident().any(|m| who.has(Role::SpaceAdmin, m))
-    };
-    if s.lead() == Some(person) || admin_here {
+    if crate::startup::may_run(&who, s.lead(), s.ever_resident()) {
         Ok(who)
     } else {
         Err(CoreError::Forbidden(format!("{what} is for the startup's lead or the space admins where it is resident")).into())

@@ -126,6 +126,7 @@ fn read_records(
                 members: Vec::new(),
                 residencies: Vec::new(),
                 at_risk: false,
+                manageable: false,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -239,6 +240,17 @@ impl Store {
         let all =
             read_records(self.conn(), [ALL_STARTUPS_SQL, ALL_MEMBERS_SQL, ALL_RESIDENCIES_SQL, ALL_MENTOR_RATINGS_SQL], &[])?;
         Ok(all.into_iter().filter(|s| filter.matches(s, today)).collect())
+    }
+
+    /// As `startups`, each marked with whether `viewer` may change it.
+    pub fn startups_seen_by(&self, viewer: &str, filter: &StartupFilter, today: NaiveDate) -> Result<Vec<StartupRecord>> {
+        let who = super::load_actor(self.conn(), viewer)?;
+        let mut all = self.startups(filter, today)?;
+        for s in &mut all {
+            s.manageable =
+                crate::startup::may_run(&who, s.lead(), s.residencies.iter().map(|r| r.residency.makerspace_id.as_str()));
+        }
+        Ok(all)
     }
 
     /// One startup's record.

@@ -90,6 +90,7 @@ pub(super) fn startups<C: GenericClient>(
             members: Vec::new(),
             residencies: Vec::new(),
             at_risk: false,
+            manageable: false,
         });
     }
     let members = sql
