@@ -7,7 +7,6 @@ mod common;
 use chrono::NaiveDate;
 use common::{code, cst, district, now, ok};
 use incubook::allocation::{NewAllocation, quarter_of};
-use incubook::startup::{NewStartup, StartupKind};
 use incubook::store::NewBooking;
 
 #[test]
@@ -15,16 +14,7 @@ fn completed_sessions_in_the_quarter_debit_the_startups_hours_and_a_top_up_keeps
     let mut d = district();
     let (admin, mentor_person, mentor) = (d.admin.clone(), d.mentor_person.clone(), d.mentor.clone());
     let (lead, member) = (d.founders[0].clone(), d.founders[1].clone());
-    let team = NewStartup {
-        name: "光年智能".into(),
-        kind: StartupKind::Team,
-        credit_code: None,
-        stage: "种子期".into(),
-        industry: "人工智能".into(),
-        headcount: 3,
-        description: String::new(),
-    };
-    let startup = ok(d.store.create_startup(&admin, &team, &lead, now()));
+    let startup = ok(d.store.create_startup(&admin, &common::team("光年智能"), &lead, now()));
     ok(d.store.set_startup_member(&lead, (&startup, &member), (true, false), now()));
     let pd1 = ok(d.store.makerspace_by_code("PD-0001")).id;
     let (programme, starts_on, ends_on) = quarter_of(NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default());
@@ -75,18 +65,9 @@ fn a_session_stays_with_the_startup_it_was_booked_for_when_its_founder_moves_on(
     let mut d = district();
     let (admin, mentor_person, mentor) = (d.admin.clone(), d.mentor_person.clone(), d.mentor.clone());
     let (lead, mover, other_lead) = (d.founders[0].clone(), d.founders[1].clone(), d.founders[2].clone());
-    let startup = |name: &str| NewStartup {
-        name: name.into(),
-        kind: StartupKind::Team,
-        credit_code: None,
-        stage: "种子期".into(),
-        industry: "人工智能".into(),
-        headcount: 3,
-        description: String::new(),
-    };
-    let first = ok(d.store.create_startup(&admin, &startup("光年智能"), &lead, now()));
+    let first = ok(d.store.create_startup(&admin, &common::team("光年智能"), &lead, now()));
     ok(d.store.set_startup_member(&lead, (&first, &mover), (true, false), now()));
-    let second = ok(d.store.create_startup(&admin, &startup("星火材料"), &other_lead, now()));
+    let second = ok(d.store.create_startup(&admin, &common::team("星火材料"), &other_lead, now()));
     let pd1 = ok(d.store.makerspace_by_code("PD-0001")).id;
     let (programme, starts_on, ends_on) = quarter_of(NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default());
     for team in [&first, &second] {

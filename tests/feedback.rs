@@ -6,7 +6,6 @@
 mod common;
 
 use common::{code, cst, district, now, ok};
-use incubook::startup::{NewStartup, StartupKind};
 use incubook::store::NewBooking;
 
 #[test]
@@ -14,16 +13,7 @@ fn both_sides_rate_once_within_a_week_and_two_low_ratings_flag_the_startup() {
     let mut d = district();
     let (admin, mentor_person, mentor) = (d.admin.clone(), d.mentor_person.clone(), d.mentor.clone());
     let (founder, other) = (d.founders[0].clone(), d.founders[1].clone());
-    let team = NewStartup {
-        name: "光年智能".into(),
-        kind: StartupKind::Team,
-        credit_code: None,
-        stage: "种子期".into(),
-        industry: "人工智能".into(),
-        headcount: 3,
-        description: String::new(),
-    };
-    let startup = ok(d.store.create_startup(&admin, &team, &founder, now()));
+    let startup = ok(d.store.create_startup(&admin, &common::team("光年智能"), &founder, now()));
     let mut sessions = Vec::new();
     for day in [8, 9, 10] {
         let new = NewBooking {

@@ -203,3 +203,16 @@ pub fn code<T: std::fmt::Debug>(result: Result<T, incubook::CoreError>) -> Strin
         Ok(v) => panic!("expected an error, got {v:?}"),
     }
 }
+
+/// A seed-stage AI team of three: the startup the mentoring tests book for.
+pub fn team(name: &str) -> incubook::startup::NewStartup {
+    incubook::startup::NewStartup {
+        name: name.into(),
+        kind: incubook::startup::StartupKind::Team,
+        credit_code: None,
+        stage: "种子期".into(),
+        industry: "人工智能".into(),
+        headcount: 3,
+        description: String::new(),
+    }
+}
