@@ -291,6 +291,8 @@ describe('feedback both ways', () => {
     await browser.waitUntil(async () => (await browser.$$('[data-testid="rate-startup"]').length) > 0, { timeout: 20_000 });
     // Sessions the mentor rated already offer their rating to read, not a second one: the
     // first 评价 button is a session still to rate.
+    const viewable = async () => (await browser.$$('[data-testid="view-feedback"]')).length;
+    const before = await viewable();
     await (await browser.$$('[data-testid="rate-startup"]'))[0].click();
     await shown(browser, '[data-testid="feedback-rating"]');
     await (await shown(browser, '[data-testid="feedback-rating"]')).selectByAttribute('value', '2');
@@ -300,6 +302,8 @@ describe('feedback both ways', () => {
     expect(await notice()).toBe('感谢你的评价！');
     await browser.waitUntil(async () => (await text('[data-testid="feedback-form"]')).includes('你的评价'), { timeout: 20_000 });
     expect(await text('[data-testid="feedback-form"]')).toContain('商业模式还需打磨');
+    // The session is rated now: its button offers the rating to read.
+    await browser.waitUntil(async () => (await viewable()) === before + 1, { timeout: 10_000, timeoutMsg: 'the rated session still offers 评价' });
     await shot(browser, 'mentor-feedback');
   });
 });
