@@ -31,6 +31,13 @@ async function actAs(personId: string) {
   await select.selectByAttribute('value', personId);
 }
 
+/** Whether an hour from `at` is among the resource's free slots (the sample's zone is Shanghai's). */
+function freeAt(resourceId: string, at: Date): boolean {
+  const day = new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const slots = cli(session.dataDir, ['slots', resourceId, '--from', day, '--to', day, '--minutes', '60']) as { start: string }[];
+  return slots.some((s) => new Date(s.start).getTime() === at.getTime());
+}
+
 /** A founder of the acting founder's makerspace, who may book every mentor this one sees. */
 async function anotherFounderOfMySpace(): Promise<string> {
   const me = (await browser.execute(() => (document.querySelector('[data-testid="profile-switcher"]') as HTMLSelectElement).value)) as string;
@@ -104,8 +111,15 @@ describe('Incubook desktop', () => {
     await free.click();
     const panel = await browser.$('[data-testid="book-panel"]');
     await panel.waitForDisplayed({ timeout: 15_000 });
-    const start = await browser.$('[data-testid="book-start"]').getValue();
     const resourceId = await panel.getAttribute('data-resource-id');
+    // Of that day's times, one still free a week and three weeks on: earlier tests and
+    // the sample's own bookings (dated from today) may hold some of the weeks ahead.
+    const options = await browser.$$('[data-testid="book-start"] option');
+    const candidates: string[] = [];
+    for (const option of options) candidates.push(await option.getAttribute('value'));
+    const start = candidates.find((s) => [7, 21].every((days) => freeAt(resourceId, new Date(new Date(s).getTime() + days * 86_400_000))));
+    if (!start) throw new Error(`no time of ${candidates[0]}'s day is free in weeks 2 and 4`);
+    await browser.$('[data-testid="book-start"]').selectByAttribute('value', start);
     const other = await anotherFounderOfMySpace();
     // Someone else holds the third week's time.
     const third = new Date(new Date(start).getTime() + 14 * 86_400_000).toISOString();

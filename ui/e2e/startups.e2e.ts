@@ -125,6 +125,10 @@ describe('startups and overseas mentors', () => {
     await (await browser.$$('[data-testid="mentor-card"]'))[index].click();
     expect(await text('[data-testid="mentor-zone"]')).toContain('纽约');
     const free = await shown(browser, '.ib-free');
+    // His hours run past Shanghai's 22:00: the grid grows to show them rather than cut them off.
+    const axis = (await browser.execute(() => [...document.querySelectorAll('[data-testid="calendar"] .ec-sidebar *')].map((e) => (e.textContent ?? '').trim()))) as string[];
+    expect(axis).toContain('23:00');
+    await shot(browser, 'mentor-week-overseas');
     await free.click();
     await shown(browser, '[data-testid="book-panel"]');
     // The latest start of that day: New York's morning is Shanghai's night.
