@@ -31,10 +31,11 @@ async function actAs(personId: string) {
   await select.selectByAttribute('value', personId);
 }
 
-/** Whether an hour from `at` is among the resource's free slots (the sample's zone is Shanghai's). */
+/** Whether an hour from `at` is among the resource's free slots (asked over the days
+ * either side, as an overseas mentor's dates are not Shanghai's). */
 function freeAt(resourceId: string, at: Date): boolean {
-  const day = new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-  const slots = cli(session.dataDir, ['slots', resourceId, '--from', day, '--to', day, '--minutes', '60']) as { start: string }[];
+  const day = (offset: number) => new Date(at.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const slots = cli(session.dataDir, ['slots', resourceId, '--from', day(-1), '--to', day(1), '--minutes', '60']) as { start: string }[];
   return slots.some((s) => new Date(s.start).getTime() === at.getTime());
 }
 
