@@ -117,6 +117,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0015_hour_allocations.sql")),
         M::up(include_str!("../../migrations/0016_full_time_mentors.sql")),
         M::up(include_str!("../../migrations/0017_booking_startup.sql")),
+        M::up(include_str!("../../migrations/0018_holding_by_booker.sql")),
     ])
 }
 
