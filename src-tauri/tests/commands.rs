@@ -138,9 +138,15 @@ fn bad_arguments_are_refused_before_the_core() {
 fn slots_calendar_cancel_and_waitlist() {
     let h = harness();
     let (_, mentor, next_free) = h.founder_with_slot();
-    let day = next_free["start"].as_str().unwrap_or_default()[..10].to_string();
-    let slots = h.ok("resource_slots", json!({ "resourceId": mentor["id"], "from": day, "to": day, "minutes": 60 }));
-    assert!(slots.as_array().is_some_and(|s| s.iter().any(|x| x["start"] == next_free["start"])));
+    // Dates are the mentor's own: a New York mentor's Shanghai-morning slot is on the day before
+    // its UTC date, so the days either side are asked for.
+    let day: chrono::NaiveDate = next_free["start"].as_str().unwrap_or_default()[..10].parse().unwrap_or_else(|e| panic!("{e}"));
+    let (from, to) = (day - chrono::Duration::days(1), day + chrono::Duration::days(1));
+    let slots = h.ok("resource_slots", json!({ "resourceId": mentor["id"], "from": from, "to": to, "minutes": 60 }));
+    assert!(
+        slots.as_array().is_some_and(|s| s.iter().any(|x| x["start"] == next_free["start"])),
+        "{mentor}\n{next_free}\n{slots}"
+    );
     // A slot days ahead, so that it is still before the mentor's cancellation cutoff whatever
     // the time of day the test runs (the next free one may start within the cutoff).
     let slot = (3..14)
