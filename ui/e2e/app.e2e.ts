@@ -132,6 +132,10 @@ describe('Incubook desktop', () => {
     await browser.$('[data-testid="series-plan"]').waitForDisplayed({ timeout: 15_000 });
     const times = await browser.$$('[data-testid="series-occurrence"]');
     expect(times.length).toBe(4);
+    // Every week on the day she picked, as her calendar shows it (the first mentor is in
+    // New York, where her morning is the evening before).
+    const weekday = new Date(start).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', weekday: 'short' });
+    for (const time of times) expect(await time.getText()).toContain(weekday);
     expect(await times[2].getText()).toContain('冲突');
     expect(await text('[data-testid="series-plan"]')).toContain('3 / 4 次可预约，1 次冲突');
     await shot(browser, 'series-preview');

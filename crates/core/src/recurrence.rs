@@ -55,8 +55,8 @@ impl Day {
 #[serde(deny_unknown_fields)]
 pub struct Repeat {
     pub every: Frequency,
-    /// The weekdays of a weekly rule; the first occurrence's own weekday is always one of
-    /// them. Empty for a daily rule.
+    /// The weekdays of a weekly rule, in the resource's zone (an overseas mentor's own);
+    /// the first occurrence's own weekday is always one of them. Empty for a daily rule.
     #[serde(default)]
     pub days: Vec<Day>,
     #[serde(default)]

@@ -406,13 +406,14 @@ struct RepeatArgs {
     /// Repeat the booking: daily or weekly
     #[arg(long, value_name = "daily|weekly")]
     repeat: Option<Frequency>,
-    /// Weekly on these days besides the first one's: mon,tue,wed,thu,fri,sat,sun
+    /// Weekly on these days besides the first one's, in the resource's zone (an overseas
+    /// mentor's own): mon,tue,wed,thu,fri,sat,sun
     #[arg(long, value_delimiter = ',', requires = "repeat")]
     days: Vec<Day>,
     /// How many times in all, the first included (at most 52)
     #[arg(long, requires = "repeat", conflicts_with = "until")]
     count: Option<u32>,
-    /// The last date, like 2027-01-31 (included)
+    /// The last date in the resource's zone, like 2027-01-31 (included)
     #[arg(long, requires = "repeat")]
     until: Option<String>,
     /// Book the times the rules allow and skip the others (otherwise one conflict refuses all)

@@ -8,7 +8,7 @@ import type { Frequency } from "./Frequency";
  */
 export type Repeat = { every: Frequency, 
 /**
- * The weekdays of a weekly rule; the first occurrence's own weekday is always one of
- * them. Empty for a daily rule.
+ * The weekdays of a weekly rule, in the resource's zone (an overseas mentor's own);
+ * the first occurrence's own weekday is always one of them. Empty for a daily rule.
  */
 days: Array<Day>, count: number | null, until: string | null, };
