@@ -44,21 +44,22 @@ beforeAll(async () => {
       admin = (cli(dir, ['people', '--role', 'space_admin', '--makerspace', 'PD-0002']) as { id: string }[])[0].id;
       const homeMentors = cli(dir, ['people', '--role', 'mentor', '--makerspace', 'PD-0001']) as { id: string }[];
       homeMentor = homeMentors[0].id;
-      const week = 7 * 86_400_000;
-      for (const m of homeMentors) {
-        const theirs = cli(dir, ['bookings', '--as', m.id]) as {
-          booker_id: string; resource_kind: string; status: string; end: string; mentor_rated: boolean;
-        }[];
-        const now = Date.now();
-        const toRate = theirs.some((b) => {
-          const ended = new Date(b.end).getTime();
-          return b.booker_id !== m.id && b.resource_kind === 'mentor' && !b.mentor_rated
-            && (b.status === 'completed' || b.status === 'confirmed') && ended <= now && now - ended < week;
-        });
-        if (toRate) {
-          ratingMentor = m.id;
-          break;
-        }
+      // A session of the past week for a home mentor to rate, booked with the CLI's clock
+      // set back four days: the sample's own past sessions are too few to count on in every
+      // week (on a Monday none of PD-0001's had ended unrated).
+      const day = 86_400_000;
+      const then = new Date(Date.now() - 4 * day).toISOString();
+      const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const home = (cli(dir, ['mentors', '--as', founder]) as { id: string; person_id: string; makerspace_code: string }[])
+        .filter((m) => m.makerspace_code === 'PD-0001');
+      for (const m of home) {
+        const slots = cli(dir, ['slots', m.id, '--from', date(Date.now() - 4 * day), '--to', date(Date.now()), '--minutes', '60'], then) as { start: string; end: string }[];
+        const past = slots.find((s) => new Date(s.end).getTime() < Date.now() - 3_600_000);
+        if (!past) continue;
+        const booked = cli(dir, ['book', m.id, '--start', past.start, '--minutes', '60', '--as', founder, '--topic', '商业计划书打磨'], then) as { id: string; status: string };
+        if (booked.status === 'requested') cli(dir, ['approve', booked.id, '--as', m.person_id], then);
+        ratingMentor = m.person_id;
+        break;
       }
       const startups = cli(dir, ['startups', 'list']) as { name: string; members: { person_id: string }[] }[];
       startupName = startups.find((s) => s.members.some((m) => m.person_id === founder))?.name ?? '';
