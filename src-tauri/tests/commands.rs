@@ -180,9 +180,11 @@ fn a_lab_manager_previews_a_blackout_and_sees_the_booking_it_hits() {
         equipment.as_array().and_then(|e| e.iter().find(|x| x["category"] == "3d_printer")).cloned().unwrap_or_default();
     // The founder books the printer, then the manager plans maintenance over it.
     h.ok("set_profile", json!({ "personId": summary["founder_id"] }));
-    let day = (chrono::Utc::now() + chrono::Duration::days(7)).format("%Y-%m-%d").to_string();
-    let slots = h.ok("resource_slots", json!({ "resourceId": printer["id"], "from": day, "to": day, "minutes": 60 }));
+    // A week on (the lab is closed on some days: a Sunday's run found no slot that day).
+    let day = |n: i64| (chrono::Utc::now() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+    let slots = h.ok("resource_slots", json!({ "resourceId": printer["id"], "from": day(7), "to": day(13), "minutes": 60 }));
     let slot = slots[0].clone();
+    assert!(slot.is_object(), "the printer has no free hour in the week after next: {slots}");
     let made = h.ok(
         "book",
         json!({ "booking": { "resource_id": printer["id"], "start": slot["start"], "end": slot["end"], "topic": "外壳打印" } }),
