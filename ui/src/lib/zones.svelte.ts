@@ -37,4 +37,3 @@ export function otherZoneTime(iso: string, zone: string, lang: Language): string
   const time = formatTime(iso, lang, zone);
   return lang === 'zh-CN' ? `${day} ${time}（${city}）` : `${day} ${time} (${city})`;
 }
-
