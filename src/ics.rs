@@ -190,7 +190,7 @@ fn series_description(members: &[&BookingView], lang: Lang) -> String {
         text.push_str(&format!("\n{}: {topic}", if zh { "主题" } else { "Topic" }));
     }
     for v in members.iter().filter(|v| v.booking.resource_kind == ResourceKind::Equipment && v.booking.status.holds_slot()) {
-        let tz = v.series.as_ref().and_then(|s| s.timezone.parse::<Tz>().ok()).unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = v.series.as_ref().and_then(|s| s.timezone.parse::<Tz>().ok()).unwrap_or(crate::clock::DISTRICT_ZONE);
         let day = v.booking.start.with_timezone(&tz).format("%m-%d %H:%M");
         let code = crate::usage::check_in_code(&v.booking.id);
         text.push_str(&format!("\n{} {day}: {code}", if zh { "签到码" } else { "Check-in code" }));

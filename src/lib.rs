@@ -10,14 +10,17 @@ pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, sto
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};
 pub use incubook_core::{
-    allocation, apply, availability, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger, matching,
-    office, place, recurrence, register, rules, startup, testing, usage, validate, zones,
+    allocation, apply, availability, clock, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger,
+    matching, office, place, recurrence, register, rules, startup, testing, usage, validate, zones,
 };
 
-/// The current time, unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts and tests.
+/// The current time by the process's clock ([`clock::Clock::from_env`]): the system's,
+/// unless `INCUBOOK_NOW` (RFC 3339) pins it for scripts, demos and tests.
 pub fn now() -> Result<chrono::DateTime<chrono::Utc>> {
-    match std::env::var("INCUBOOK_NOW") {
-        Ok(text) => Ok(domain::to_utc(domain::parse_instant("INCUBOOK_NOW", &text)?)),
-        Err(_) => Ok(chrono::Utc::now()),
-    }
+    Ok(clock::Clock::from_env()?.now())
+}
+
+/// Today in the district's zone, by the same clock.
+pub fn today() -> Result<chrono::NaiveDate> {
+    Ok(clock::Clock::from_env()?.today())
 }

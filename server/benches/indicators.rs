@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use incubook::indicators::GroupBy;
 use incubook::sample::{self, Scale};
 use incubook::store::Store;
@@ -45,7 +45,7 @@ fn measure(backend: &str, db: &dyn Database) {
         let mut times: Vec<Duration> = (0..RUNS)
             .map(|_| {
                 let started = Instant::now();
-                let report = ok(db.indicators(year, by, false));
+                let report = ok(db.indicators(year, by, false, incubook_core::clock::Clock::System.now()));
                 assert!(report.total.figures.effective_seconds > 0);
                 started.elapsed()
             })
@@ -86,7 +86,7 @@ fn main() {
     let started = Instant::now();
     {
         let mut store = ok(Store::open(&path));
-        ok(sample::load(&mut store, Scale::District, 2026, Utc::now()));
+        ok(sample::load(&mut store, Scale::District, 2026, incubook_core::clock::Clock::System.now()));
         // PostgreSQL imports the sample as the catalogue upload would, before the sessions.
         ok(store.conn().execute_batch(&format!("VACUUM INTO '{}'", seed.display())));
         let series = "(WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 999999) SELECT i FROM k) s";

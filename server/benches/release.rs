@@ -6,7 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use incubook::sample::{self, Scale};
 use incubook::store::{EquipmentFilter, NewBooking, SlotSearch, Store};
 use incubook_server::db;
@@ -20,7 +19,7 @@ const ROUNDS: usize = 5;
 fn main() {
     let dir = ok(tempfile::tempdir());
     let path = dir.path().join("district.db");
-    let now = Utc::now();
+    let now = incubook_core::clock::Clock::System.now();
     let mut store = ok(Store::open(&path));
     ok(sample::load(&mut store, Scale::Small, 2026, now));
     // An instrument that releases no-shows and needs no qualification, and two founders.
@@ -43,9 +42,10 @@ fn main() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = ok(db::open(&format!("sqlite:{}", path.display())));
     std::thread::spawn(move || {
-        let _ = runtime.block_on(incubook_server::serve(listener, served, None, async move {
-            let _ = stopped.await;
-        }));
+        let _ =
+            runtime.block_on(incubook_server::serve(listener, (served, incubook_core::clock::Clock::System), None, async move {
+                let _ = stopped.await;
+            }));
     });
 
     let mut latencies = Vec::new();
@@ -57,12 +57,12 @@ fn main() {
         let (booker, waiting) = (&founders[round % founders.len()], &founders[(round + 1) % founders.len()]);
         let new =
             NewBooking { format: None, resource_id: printer.id.clone(), start: slot.start, end: slot.end, topic: String::new() };
-        let booking = ok(store.book(booker, &new, Utc::now())).id;
-        ok(store.join_waitlist(waiting, &printer.id, slot.start, slot.end, Utc::now()));
+        let booking = ok(store.book(booker, &new, incubook_core::clock::Clock::System.now())).id;
+        ok(store.join_waitlist(waiting, &printer.id, slot.start, slot.end, incubook_core::clock::Clock::System.now()));
         // Behind the server's back, the booking began T minutes before a moment a few seconds
         // away (a different phase of the sweep each round).
         let lead = 2 + 3 * round as u64;
-        let due = Utc::now() + chrono::Duration::seconds(lead as i64);
+        let due = incubook_core::clock::Clock::System.now() + chrono::Duration::seconds(lead as i64);
         let start = due.timestamp() - i64::from(after) * 60;
         ok(store.conn().execute(
             "UPDATE booking SET start_at = ?1, end_at = ?2 WHERE id = ?3",

@@ -46,9 +46,10 @@ fn serve(db: Arc<dyn Database>) -> Running {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = db.clone();
     std::thread::spawn(move || {
-        let _ = runtime.block_on(incubook_server::serve(listener, served, None, async move {
-            let _ = stopped.await;
-        }));
+        let _ =
+            runtime.block_on(incubook_server::serve(listener, (served, incubook_core::clock::Clock::System), None, async move {
+                let _ = stopped.await;
+            }));
     });
     Running { base, db, _stop: stop }
 }
@@ -75,7 +76,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let dir = ok(tempfile::tempdir());
     let path = dir.path().join("district.db");
-    let now = Utc::now();
+    let now = incubook_core::clock::Clock::System.now();
     let started = Instant::now();
     {
         let mut store = ok(Store::open(&path));

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
+use incubook_core::clock::Clock;
 use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
 
 use crate::auth;
@@ -28,13 +29,15 @@ pub const BODY_LIMIT_BYTES: usize = incubook_core::protocol::MAX_REQUEST_BYTES;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Arc<dyn Database>,
+    /// Every handler's "now": deadlines, tokens, bookings' notice, report dates.
+    pub clock: Clock,
     sign_in: Arc<SignInGuard>,
     push_limit: Arc<PushLimit>,
 }
 
 impl AppState {
-    pub fn new(db: Arc<dyn Database>) -> AppState {
-        AppState { db, sign_in: Arc::new(SignInGuard::default()), push_limit: Arc::new(PushLimit::default()) }
+    pub fn new(db: Arc<dyn Database>, clock: Clock) -> AppState {
+        AppState { db, clock, sign_in: Arc::new(SignInGuard::default()), push_limit: Arc::new(PushLimit::default()) }
     }
 }
 
@@ -78,10 +81,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     tokio::task::spawn_blocking(f).await.map_err(|e| ServerError::Internal(e.to_string()))?
 }
 
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
 /// JSON bodies whose rejections (malformed, wrong types, unknown fields, too large) become
 /// `{code, message}` instead of axum's plain text.
 pub struct ApiJson<T>(pub T);
@@ -120,7 +119,8 @@ impl FromRequestParts<AppState> for Caller {
         let db = state.db.clone();
         let hash = auth::token_hash(&token);
         let looked_up = hash.clone();
-        let principal = blocking(move || db.principal_for_token(&looked_up, now())).await?;
+        let now = state.clock.now().timestamp();
+        let principal = blocking(move || db.principal_for_token(&looked_up, now)).await?;
         principal.map(|p| Caller(p, hash)).ok_or(ServerError::Unauthorized)
     }
 }
@@ -179,7 +179,7 @@ async fn sign_in(
     let _turn = state.sign_in.turn().await?;
     // Tries that queued while their limit was spent are answered without hashing.
     state.sign_in.admit(&username, address)?;
-    let (db, guard) = (state.db.clone(), state.sign_in.clone());
+    let (db, guard, now) = (state.db.clone(), state.sign_in.clone(), state.clock.now().timestamp());
     let session = blocking(move || {
         let account = db.account_by_username(&username)?;
         // The same answer, after the same work, for an unknown user and a wrong password.
@@ -190,9 +190,9 @@ async fn sign_in(
         }
         let account = account.ok_or(ServerError::Unauthorized)?;
         let token = auth::new_token();
-        let expires_at = now() + auth::TOKEN_LIFETIME_SECONDS;
-        db.create_token(&account.id, &auth::token_hash(&token), expires_at, now())?;
-        let user = db.principal_for_token(&auth::token_hash(&token), now())?.ok_or(ServerError::Unauthorized)?;
+        let expires_at = now + auth::TOKEN_LIFETIME_SECONDS;
+        db.create_token(&account.id, &auth::token_hash(&token), expires_at, now)?;
+        let user = db.principal_for_token(&auth::token_hash(&token), now)?.ok_or(ServerError::Unauthorized)?;
         Ok(Session { token, expires_at, user })
     })
     .await?;
@@ -222,8 +222,8 @@ async fn push(
         return Err(ServerError::Invalid(format!("push at most {MAX_PUSH_MUTATIONS} mutations at once")));
     }
     state.push_limit.admit(&principal.person_id, body.mutations.len())?;
-    let db = state.db.clone();
-    let response = blocking(move || db.push(&principal.person_id, &body, chrono::Utc::now())).await?;
+    let (db, now) = (state.db.clone(), state.clock.now());
+    let response = blocking(move || db.push(&principal.person_id, &body, now)).await?;
     Ok(Json(response))
 }
 
@@ -271,8 +271,8 @@ async fn publish_notice(
     if !principal.is_district_operator() {
         return Err(ServerError::Forbidden("only district operators publish notices".into()));
     }
-    let db = state.db.clone();
-    let notice = blocking(move || db.publish_notice(&principal.person_id, &body.title, &body.body, chrono::Utc::now())).await?;
+    let (db, now) = (state.db.clone(), state.clock.now());
+    let notice = blocking(move || db.publish_notice(&principal.person_id, &body.title, &body.body, now)).await?;
     Ok((StatusCode::CREATED, Json(notice)))
 }
 
@@ -350,8 +350,8 @@ async fn indicators(
         return Err(ServerError::Invalid("give a range of at most one year, from ≤ to".into()));
     }
     let by = incubook_sqlite::indicators::GroupBy::parse(query.by.as_deref().unwrap_or("instrument"))?;
-    let db = state.db.clone();
-    Ok(Json(blocking(move || db.indicators((from, to), by, query.sessions.unwrap_or(false))).await?))
+    let (db, now) = (state.db.clone(), state.clock.now());
+    Ok(Json(blocking(move || db.indicators((from, to), by, query.sessions.unwrap_or(false), now)).await?))
 }
 
 #[derive(Deserialize)]
@@ -374,8 +374,8 @@ async fn year_figures(
     if !(2000..=2100).contains(&query.year) {
         return Err(ServerError::Invalid("give a year between 2000 and 2100".into()));
     }
-    let db = state.db.clone();
-    Ok(Json(blocking(move || db.year_figures(query.year)).await?))
+    let (db, now) = (state.db.clone(), state.clock.now());
+    Ok(Json(blocking(move || db.year_figures(query.year, now)).await?))
 }
 
 /// The district's startup database (科技创新企业数据库), for district operators: by industry,
@@ -392,7 +392,7 @@ async fn startups(
     }
     let Query(filter) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
     let db = state.db.clone();
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let today = state.clock.today();
     Ok(Json(blocking(move || db.startups(&filter, today)).await?))
 }
 

@@ -4,12 +4,18 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use incubook_core::clock::Clock;
 use incubook_server::auth;
 use incubook_server::db::{self, ServerRole};
 use incubook_server::error::{Result, ServerError};
 
 #[derive(Parser)]
-#[command(name = "incubook-server", version, about = "众创预约 district server")]
+#[command(
+    name = "incubook-server",
+    version,
+    about = "众创预约 district server",
+    after_help = "INCUBOOK_NOW=2026-12-06T15:50:00Z (RFC 3339) pins the server's clock, for tests and demos."
+)]
 struct Cli {
     /// sqlite:PATH (embedded) or postgres://USER@HOST/DB (production; the password from
     /// PGPASSWORD or from the file INCUBOOK_DB_PASSWORD_FILE names, so that it is not in argv)
@@ -111,7 +117,9 @@ fn check_code(code: &str) -> Result<()> {
 /// Database work runs outside the async runtime: the PostgreSQL client blocks.
 fn run(cli: Cli) -> Result<()> {
     let database = db::open(&cli.db)?;
-    let now = chrono::Utc::now().timestamp();
+    // `INCUBOOK_NOW` pins the server's clock for tests and demos, as it does the CLI's.
+    let clock = Clock::from_env()?;
+    let now = clock.now().timestamp();
     match cli.command {
         Command::Serve { listen, tls_cert, tls_key } => {
             let tls = match (tls_cert, tls_key) {
@@ -132,7 +140,9 @@ fn run(cli: Cli) -> Result<()> {
                     let _ = tokio::signal::ctrl_c().await;
                     tracing::info!("shutting down");
                 };
-                incubook_server::serve(listener, database, tls, shutdown).await.map_err(|e| ServerError::Internal(e.to_string()))
+                incubook_server::serve(listener, (database, clock), tls, shutdown)
+                    .await
+                    .map_err(|e| ServerError::Internal(e.to_string()))
             })
         }
         Command::Admin(Admin::AddMakerspace { code, name }) => {

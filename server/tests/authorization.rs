@@ -159,7 +159,7 @@ fn row_state(server: &TestServer, booking_id: &str) -> Option<String> {
 }
 
 fn every_booking_change_by_a_stranger_or_a_wrong_role_is_refused(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let store = server.seed();
     let makerspaces: Vec<(String, String)> = {

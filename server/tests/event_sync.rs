@@ -5,13 +5,13 @@
 
 mod common;
 
-use chrono::{Duration, DurationRound, Utc};
+use chrono::{Duration, DurationRound};
 use common::{Backend, TestServer, founders_of, ok};
 use incubook::events::{EventKind, NewEvent};
 use incubook_server::db::ServerRole;
 
 fn six_founders_race_for_three_places(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let admin: String = ok(seed.conn().query_row(

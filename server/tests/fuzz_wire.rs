@@ -3,7 +3,6 @@
 
 mod common;
 
-use chrono::Utc;
 use common::{PASSWORD, TestServer, founders_of, ok};
 use incubook::sync::PushedMutation;
 use incubook_server::db::ServerRole;
@@ -90,7 +89,7 @@ fn pulled_changes_parse_back_and_bad_ones_are_refused() {
 
 #[test]
 fn push_and_pull_answer_bad_input_with_a_4xx_code() {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start(now);
     let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("f", &founder, "PD-0001", &[ServerRole::Founder]);

@@ -38,7 +38,7 @@ fn one(server: &TestServer, sql: &str) -> String {
 /// The review's payloads: times at the end of chrono's range, a booking of 100,000 years,
 /// blackouts from i64::MIN to i64::MAX, a report for the year 262142.
 fn crash_payloads_are_refused_and_everyone_else_is_served(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let store = server.seed();
     let founders = founders_of(&store, "PD-0001");
@@ -138,7 +138,7 @@ fn crash_payloads_are_refused_and_everyone_else_is_served(backend: Backend) {
 
 /// Signing out kills the token; a new password and new roles kill every token of the account.
 fn tokens_die_on_sign_out_new_password_and_new_roles(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let founders = founders_of(&server.seed(), "PD-0001");
     server.account("f1", &founders[0], "PD-0001", &[ServerRole::Founder]);
@@ -167,7 +167,7 @@ fn tokens_die_on_sign_out_new_password_and_new_roles(backend: Backend) {
 /// Wrong passwords from one address run out of tries (429 with Retry-After), an unknown
 /// username is answered like a wrong password, and someone else still signs in.
 fn sign_in_is_limited_and_does_not_tell_which_usernames_exist(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let founders = founders_of(&server.seed(), "PD-0001");
     server.account("f1", &founders[0], "PD-0001", &[ServerRole::Founder]);
@@ -207,7 +207,7 @@ mod reqwest {
 fn an_upload_cannot_book_for_outsiders_or_around_the_rules(backend: Backend) {
     use incubook::sync::Mutation;
     use incubook::sync::upload::UploadedBooking;
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let store = server.seed();
     let admin = one(
@@ -279,7 +279,7 @@ fn an_upload_cannot_book_for_outsiders_or_around_the_rules(backend: Backend) {
 /// founders' startup details, no mentor kept to another makerspace, nobody else's no-show,
 /// nobody's reason for a day off. A mentor still sees the startups of the founders they serve.
 fn a_founders_pull_brings_what_a_founder_needs_and_no_more(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let store = server.seed();
     let founder = founders_of(&store, "PD-0002")[0].clone();
@@ -329,7 +329,7 @@ fn a_founders_pull_brings_what_a_founder_needs_and_no_more(backend: Backend) {
 /// the refusals kept for her retries go once she pushes on, and an account that keeps pushing
 /// is told to wait while another pushes as usual.
 fn a_refusal_costs_no_more_than_the_change_asked(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let store = server.seed();
     let stranger = founders_of(&store, "PD-0002")[0].clone();
@@ -391,7 +391,7 @@ fn a_refusal_costs_no_more_than_the_change_asked(backend: Backend) {
 /// hand it to the locking one, which counts the booker's own bookings); another founder still
 /// books, and a cancellation frees a place in the founder's quota.
 fn one_founder_cannot_hold_every_slot(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let store = server.seed();
     let founders = founders_of(&store, "PD-0001");
@@ -446,7 +446,7 @@ fn one_founder_cannot_hold_every_slot(backend: Backend) {
 #[test]
 fn the_sign_in_token_is_kept_where_other_users_cannot_read_it() {
     use std::os::unix::fs::PermissionsExt;
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start(now);
     let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("f1", &founder, "PD-0001", &[ServerRole::Founder]);

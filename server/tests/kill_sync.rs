@@ -7,7 +7,6 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use chrono::Utc;
 use common::{Arg, Backend, TestServer, founders_of, ok};
 use incubook::store::{NewBooking, SlotSearch, Store};
 use incubook::sync::client::SyncClient;
@@ -24,13 +23,13 @@ fn child_sync_process() {
     let mut store = ok(Store::open(std::path::Path::new(&path)));
     let url = ok(store.sync_status()).map(|s| s.server_url).unwrap_or_default();
     let http = ok(HttpTransport::new(&url));
-    ok(store.sync_once(&http, Utc::now()));
+    ok(store.sync_once(&http, common::now()));
 }
 
 /// Books up to `n` free slots of PD-0001's mentors, each one a mutation in the outbox.
 fn book_some(path: &std::path::Path, person: &str, n: usize, rng: &mut rand_chacha::ChaCha8Rng) -> Vec<String> {
     let mut store = ok(Store::open(path));
-    let now = Utc::now();
+    let now = common::now();
     let mentors: Vec<String> = {
         let mut stmt = ok(store.conn().prepare(
             "SELECT r.id FROM resource r JOIN makerspace s ON s.id = r.makerspace_id
@@ -76,7 +75,7 @@ fn bookings(store: &Store) -> Vec<(String, String, i64, i64, String, Option<Stri
 }
 
 fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
@@ -110,7 +109,7 @@ fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge(b
     // A last, undisturbed sync drains the outbox.
     let mut store = ok(Store::open(&path));
     let http = ok(HttpTransport::new(&server.base));
-    let report = ok(store.sync_once(&http, Utc::now()));
+    let report = ok(store.sync_once(&http, common::now()));
     assert_eq!(report.waiting, 0, "{report:?}");
     assert!(ok(store.outbox(1)).is_empty());
 
@@ -126,7 +125,7 @@ fn killed_mid_sync_many_times_nothing_is_lost_or_doubled_and_replicas_converge(b
     assert!(cancels >= local_cancels, "server {cancels} cancels, client {local_cancels}");
 
     // Replaying the pulls from cursor 0 into a fresh replica gives the same rows.
-    let fresh = server.client("a", Utc::now());
+    let fresh = server.client("a", common::now());
     assert_eq!(bookings(&fresh.store), bookings(&store));
     assert!(made.len() >= 30, "only {} bookings were made", made.len());
 }

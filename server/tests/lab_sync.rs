@@ -88,7 +88,7 @@ fn lab_and_founders(backend: Backend, now: DateTime<Utc>) -> (TestServer, Client
 }
 
 fn a_lab_managers_equipment_blackouts_and_qualifications_reach_founders(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let (server, mut lm, mut a, _b, lab) = lab_and_founders(backend, now);
     let manager = lm.person_id.clone();
 
@@ -151,7 +151,7 @@ fn a_lab_managers_equipment_blackouts_and_qualifications_reach_founders(backend:
 }
 
 fn lab_changes_the_server_refuses_are_undone_on_the_client_that_made_them(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let (server, mut lm, mut a, mut b, lab) = lab_and_founders(backend, now);
     let manager = lm.person_id.clone();
     let open = ok(lm.store.create_equipment(&manager, &laser_cutter(&lab, false), now)).id;
@@ -194,7 +194,7 @@ fn lab_changes_the_server_refuses_are_undone_on_the_client_that_made_them(backen
 }
 
 fn roles_given_by_a_space_admin_reach_the_server_and_decide_what_the_person_may_do(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let founders = founders_of(&seed, "PD-0001");

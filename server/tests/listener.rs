@@ -52,9 +52,15 @@ fn serve(tls: Option<(&[u8], &[u8])>, limits: Limits) -> Served {
     let address = ok(listener.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
-        let _ = runtime.block_on(incubook_server::serve_with_limits(listener, db, acceptor, limits, async move {
-            let _ = stopped.await;
-        }));
+        let _ = runtime.block_on(incubook_server::serve_with_limits(
+            listener,
+            (db, incubook_core::clock::Clock::System),
+            acceptor,
+            limits,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
     });
     Served { _dir: dir, address, stop: Some(stop), thread: Some(thread) }
 }

@@ -28,7 +28,7 @@ fn released_by_the_server(server: &TestServer, booking: &str, began: DateTime<Ut
 }
 
 fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let founder = founders_of(&seed, "PD-0001")[0].clone();
@@ -91,7 +91,7 @@ fn two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins(backend:
 }
 
 fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let LabAccounts { manager, lab, founders, .. } = lab_accounts(&server);
     let (mut lm, mut a, mut b) = (server.client("lm", now), server.client("a", now), server.client("b", now));
@@ -125,7 +125,7 @@ fn the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist
 }
 
 fn two_kiosks_offline_walk_two_people_up_to_one_slot_and_the_second_is_told_why(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let founders = founders_of(&seed, "PD-0001");
@@ -161,7 +161,7 @@ fn two_kiosks_offline_walk_two_people_up_to_one_slot_and_the_second_is_told_why(
 }
 
 fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let founder = founders_of(&seed, "PD-0001")[0].clone();
@@ -203,7 +203,7 @@ fn no_shows_at_one_makerspace_put_a_booking_at_another_up_for_approval(backend: 
 }
 
 fn a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let LabAccounts { seed, founders, .. } = lab_accounts(&server);
     let phone: String = ok(seed.conn().query_row("SELECT phone FROM person WHERE id = ?1", [&founders[0]], |r| r.get(0)));

@@ -3,7 +3,6 @@
 
 mod common;
 
-use chrono::Utc;
 use common::{Backend, PASSWORD, TestServer, founders_of, ok};
 use incubook::indicators::GroupBy;
 use incubook::sync::client::SyncClient;
@@ -32,7 +31,7 @@ fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u
 }
 
 fn setup(backend: Backend) -> (TestServer, String, String) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let founder = founders_of(&server.seed(), "PD-0001")[0].clone();
     server.account("founder", &founder, "PD-0001", &[ServerRole::Founder]);
@@ -62,17 +61,17 @@ fn operators_publish_notices_everyone_reads_them_and_they_reach_replicas(backend
     assert_eq!(status, 200);
     assert_eq!(list[0]["title"], "关于2027年度科技创新券申领的通知");
 
-    let mut client = server.client("founder", Utc::now());
+    let mut client = server.client("founder", common::now());
     let notices = ok(client.store.notices(10));
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].id, published["id"].as_str().unwrap_or_default());
-    client.sync(Utc::now());
+    client.sync(common::now());
     assert_eq!(ok(client.store.notices(10)).len(), 1, "a second pull brings nothing twice");
 }
 
 fn the_district_report_is_for_operators_and_sums_each_makerspace(backend: Backend) {
     let (server, founder, operator) = setup(backend);
-    let today = Utc::now().date_naive();
+    let today = common::now().date_naive();
     let from = today - chrono::Duration::days(90);
     let url = format!("{}/v1/reports/district?from={from}&to={today}", server.base);
     let (status, _) = call("GET", &url, Some(&founder), None);
@@ -98,7 +97,7 @@ fn the_district_report_is_for_operators_and_sums_each_makerspace(backend: Backen
 fn the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions(backend: Backend) {
     let (server, founder, operator) = setup(backend);
     // A past quarter: every booking in it has ended, whatever the clock says.
-    let today = Utc::now().date_naive();
+    let today = common::now().date_naive();
     let (from, to) = (today - chrono::Duration::days(120), today - chrono::Duration::days(1));
     let url = |by: &str| format!("{}/v1/reports/indicators?from={from}&to={to}&by={by}", server.base);
     let (status, _) = call("GET", &url("makerspace"), Some(&founder), None);
@@ -107,13 +106,13 @@ fn the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions(b
         let name = format!("{by:?}").to_lowercase();
         let (status, report) = call("GET", &url(&name), Some(&operator), None);
         assert_eq!(status, 200, "{report}");
-        let local = ok(server.seed().indicators(from, to, by, Utc::now()));
+        let local = ok(server.seed().indicators(from, to, by, common::now()));
         assert!(local.total.figures.effective_seconds > 0, "the sample district has sessions in the quarter");
         assert_eq!(report, serde_json::to_value(&local).unwrap_or_default(), "by {name}");
     }
     let (status, listed) = call("GET", &format!("{}&sessions=true", url("makerspace")), Some(&operator), None);
     assert_eq!(status, 200);
-    let local = ok(server.seed().indicators_with_sessions(from, to, GroupBy::Makerspace, Utc::now()));
+    let local = ok(server.seed().indicators_with_sessions(from, to, GroupBy::Makerspace, common::now()));
     let ids = listed["total"]["session_ids"].as_array().map(Vec::len).unwrap_or_default();
     assert_eq!(ids, local.total.session_ids.len());
     assert!(ids > 0);
@@ -126,12 +125,12 @@ fn the_districts_sharing_figures_are_the_desktops_figures_of_the_same_sessions(b
 fn the_district_sees_every_makerspaces_year_side_by_side(backend: Backend) {
     let (server, founder, operator) = setup(backend);
     // The year of a month ago: the sample's sessions of the last 90 days fall in it even on 1 January.
-    let year = chrono::Datelike::year(&(Utc::now() - chrono::Duration::days(30)).with_timezone(&chrono_tz::Asia::Shanghai));
+    let year = chrono::Datelike::year(&(common::now() - chrono::Duration::days(30)).with_timezone(&chrono_tz::Asia::Shanghai));
     let url = format!("{}/v1/reports/kpi?year={year}", server.base);
     assert_eq!(call("GET", &url, Some(&founder), None).0, 403);
     let (status, report) = call("GET", &url, Some(&operator), None);
     assert_eq!(status, 200, "{report}");
-    let local = ok(server.seed().district_year_figures(year, Utc::now()));
+    let local = ok(server.seed().district_year_figures(year, common::now()));
     assert_eq!(local.len(), 3, "every makerspace of the sample");
     assert!(local.iter().map(|f| f.sessions).sum::<u32>() > 0, "the sample's mentors delivered sessions this year");
     assert_eq!(report, serde_json::to_value(&local).unwrap_or_default());
@@ -140,7 +139,7 @@ fn the_district_sees_every_makerspaces_year_side_by_side(backend: Backend) {
 
     // The operator's desktop learns at sign-in that it is a district operator's, and reads the
     // same table through its connection; a founder's desktop is told no.
-    let mut desktop = server.client("operator", Utc::now());
+    let mut desktop = server.client("operator", common::now());
     let signed_in = ok(desktop.http.sign_in("operator", PASSWORD));
     assert!(signed_in.user.is_district_operator());
     ok(desktop.store.set_district_operator(signed_in.user.is_district_operator()));
@@ -148,7 +147,7 @@ fn the_district_sees_every_makerspaces_year_side_by_side(backend: Backend) {
     let (_, token) = ok(desktop.store.sync_token());
     let fetched = ok(desktop.http.district_year_figures(&token, year));
     assert_eq!(fetched, local);
-    let founders_desktop = server.client("founder", Utc::now());
+    let founders_desktop = server.client("founder", common::now());
     assert_eq!(ok(founders_desktop.store.sync_status()).map(|s| s.district_operator), Some(false));
     let (_, token) = ok(founders_desktop.store.sync_token());
     let refused = founders_desktop.http.district_year_figures(&token, year).map(|_| ()).map_err(|e| e.code());

@@ -12,7 +12,7 @@ use incubook::store::OfficeHoursPlan;
 use incubook_server::db::ServerRole;
 
 fn six_founders_race_for_three_seats(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let (mentor_id, mentor): (String, String) = ok(seed.conn().query_row(

@@ -5,7 +5,7 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use common::{Arg, Backend, TestServer, founders_of, ok};
 use incubook::place::{MeetingProvider, PlaceDefaults, SessionFormat, SessionPlace};
 use incubook::store::{NewBooking, SlotSearch, Store};
@@ -18,7 +18,7 @@ fn one(store: &Store, sql: &str, arg: &str) -> String {
 }
 
 fn the_meeting_link_reaches_the_founder_with_the_confirmation_and_nobody_else(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let mentor_id = one(

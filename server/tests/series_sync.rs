@@ -25,7 +25,7 @@ fn daily(resource_id: &str, start: DateTime<Utc>, count: u32, skip_conflicts: bo
 }
 
 fn a_series_made_offline_meets_a_booking_synced_first(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let LabAccounts { manager, lab, founders, .. } = lab_accounts(&server);
     let mut lm = server.client("lm", now);

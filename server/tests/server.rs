@@ -38,10 +38,11 @@ async fn start() -> Server {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = db.clone();
     tokio::spawn(async move {
-        let _ = incubook_server::serve(listener, served, None, async move {
-            let _ = stopped.await;
-        })
-        .await;
+        let _ =
+            incubook_server::serve(listener, (served, incubook_core::clock::Clock::Pinned(common::now())), None, async move {
+                let _ = stopped.await;
+            })
+            .await;
     });
     Server { _dir: dir, base, db, stop: Some(stop) }
 }
@@ -110,7 +111,7 @@ async fn revoked_tokens_stop_working() {
     let (_, session) = sign_in(&s.base, "zhang", "correct horse").await;
     let token = session["token"].as_str().unwrap_or_default().to_string();
     assert_eq!(get(&s.base, "/v1/me", Some(&token)).await.0, 200);
-    let revoked = s.db.revoke_tokens("zhang", chrono::Utc::now().timestamp()).unwrap_or_else(|e| panic!("{e}"));
+    let revoked = s.db.revoke_tokens("zhang", common::now().timestamp()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(revoked, 1);
     assert_eq!(get(&s.base, "/v1/me", Some(&token)).await.0, 401);
 }
@@ -135,6 +136,7 @@ async fn bad_bodies_get_a_code_never_a_500() {
 fn admin_cli_adds_users_who_can_sign_in(url: &str) {
     let run = |args: &[&str], stdin: Option<&str>| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
+            .env("INCUBOOK_NOW", common::now().to_rfc3339())
             .args(["--db", url])
             .args(args)
             .stdin(Stdio::piped())
@@ -181,7 +183,7 @@ fn admin_cli_adds_users_who_can_sign_in(url: &str) {
     let desktop = dir.path().join("incubook.db");
     let founder = {
         let mut store = incubook::store::Store::open(&desktop).unwrap_or_else(|e| panic!("{e}"));
-        let now = chrono::Utc::now();
+        let now = common::now();
         incubook::sample::load(&mut store, incubook::sample::Scale::Small, 3, now).unwrap_or_else(|e| panic!("{e}"));
         common::founders_of(&store, "PD-0001")[0].clone()
     };
@@ -223,8 +225,7 @@ fn admin_cli_adds_users_who_can_sign_in(url: &str) {
     let other = dir.path().join("other.db");
     {
         let mut store = incubook::store::Store::open(&other).unwrap_or_else(|e| panic!("{e}"));
-        incubook::sample::load(&mut store, incubook::sample::Scale::Small, 4, chrono::Utc::now())
-            .unwrap_or_else(|e| panic!("{e}"));
+        incubook::sample::load(&mut store, incubook::sample::Scale::Small, 4, common::now()).unwrap_or_else(|e| panic!("{e}"));
     }
     let clash = run(&["admin", "import-catalogue", "--from", &other.display().to_string(), "--makerspace", "PD-0001"], None);
     assert!(
@@ -256,6 +257,7 @@ fn serve_and_stop(url: &str) {
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"));
     let child = Command::new(env!("CARGO_BIN_EXE_incubook-server"))
+        .env("INCUBOOK_NOW", common::now().to_rfc3339())
         .args(["--db", url, "serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -3,7 +3,6 @@
 
 mod common;
 
-use chrono::Utc;
 use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
 use incubook::domain::Visibility;
 use incubook::store::{MentorProfile, NewBooking, Store};
@@ -14,7 +13,7 @@ fn mentor_person(store: &Store, resource: &str) -> String {
 }
 
 fn a_founder_waiting_for_a_taken_slot_is_told_when_it_opens(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let founders = founders_of(&server.seed(), "PD-0001");
     server.account("a", &founders[0], "PD-0001", &[ServerRole::Founder]);
@@ -46,7 +45,7 @@ fn a_founder_waiting_for_a_taken_slot_is_told_when_it_opens(backend: Backend) {
 }
 
 fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     // The sample's latest session that is over (within the week feedback is open), its
@@ -103,7 +102,7 @@ fn a_mentors_note_stays_the_mentors_and_a_founders_feedback_reaches_the_mentor(b
 }
 
 fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_them_from_others(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let (resource, _) = mentor_slot(&seed, now);
@@ -155,7 +154,7 @@ fn a_mentors_new_profile_reaches_founders_and_one_kept_to_the_makerspace_hides_t
 /// smaller pushes, and the last one reaches the server. A change no request can carry is
 /// refused on the desktop with its reason and does not hold up the changes after it.
 fn long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_nothing(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let (booking, resource): (String, String) = ok(seed.conn().query_row(
@@ -198,7 +197,7 @@ fn long_notes_go_in_pushes_the_server_takes_and_an_unsendable_change_blocks_noth
 /// Requests made offline for a mentor who approves each session reach the server in one push
 /// (PostgreSQL decides such pushes in a batch) as requests, and the mentor is told of each.
 fn requests_from_an_offline_outbox_wait_for_the_mentor_who_is_told_of_each(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let resource: String = ok(seed.conn().query_row(

@@ -6,7 +6,7 @@
 
 mod common;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use common::{Arg, Backend, TestServer, founders_of, mentor_slot, ok};
 use incubook::startup::{NewStartup, StartupKind, StartupRecord};
 use incubook::store::NewBooking;
@@ -40,7 +40,7 @@ fn day(text: &str) -> NaiveDate {
 }
 
 fn one_company_registered_twice_offline_is_one_record_in_two_makerspaces(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let (admin1, admin2) = (admin_of(&server, "PD-0001"), admin_of(&server, "PD-0002"));
@@ -122,7 +122,7 @@ fn one_company_registered_twice_offline_is_one_record_in_two_makerspaces(backend
 /// (on PostgreSQL's fast path too): the teammate's replica learns which team booked, another
 /// founder's only that the mentor is busy.
 fn a_booking_names_its_startup_for_its_team_and_nobody_else(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let seed = server.seed();
     let founders = founders_of(&seed, "PD-0001");

@@ -55,7 +55,7 @@ fn holding_on_server(server: &TestServer, resource: &str, slot: &Slot) -> i64 {
 }
 
 fn two_offline_founders_book_one_slot_one_is_confirmed_the_other_rejected_with_its_reason(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let (server, mut a, mut b, resource, slot) = two_clients(backend, now);
 
     // Both offline: each replica accepts its own booking and marks it waiting.
@@ -125,7 +125,7 @@ impl Transport for TellsToWait<'_> {
 /// A desktop told to slow down keeps its changes for the next round, still receives what
 /// others changed, and shows no error.
 fn a_desktop_told_to_wait_keeps_its_changes_and_still_pulls(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
@@ -157,7 +157,7 @@ fn a_desktop_told_to_wait_keeps_its_changes_and_still_pulls(backend: Backend) {
 }
 
 fn a_push_whose_answer_was_lost_is_applied_once_when_retried(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
@@ -183,7 +183,7 @@ fn a_push_whose_answer_was_lost_is_applied_once_when_retried(backend: Backend) {
 }
 
 fn changes_made_offline_survive_a_restart_and_sync_later(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
@@ -204,7 +204,7 @@ fn changes_made_offline_survive_a_restart_and_sync_later(backend: Backend) {
 }
 
 fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_when_retried(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let (server, mut a, mut b, resource, slot) = two_clients(backend, now);
     let booked = book(&mut a, &resource, &slot, now);
     a.sync(now);
@@ -234,7 +234,7 @@ fn forbidden_and_malformed_mutations_are_consumed_once_and_answered_the_same_whe
 }
 
 fn another_users_client_id_is_refused(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let a = server.client("a", now);
@@ -251,7 +251,7 @@ fn another_users_client_id_is_refused(backend: Backend) {
 }
 
 fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let (_server, mut a, mut b, resource, slot) = two_clients(backend, now);
     let booked = book(&mut a, &resource, &slot, now);
     a.sync(now);
@@ -275,7 +275,7 @@ fn a_reschedule_the_server_refuses_puts_the_booking_back_where_the_server_has_it
 }
 
 fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
@@ -304,7 +304,7 @@ fn a_mentors_new_weekly_hours_reach_founders_and_a_founder_cannot_push_them(back
 }
 
 fn a_mentors_day_off_reaches_founders_and_one_the_server_refuses_is_dropped(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut a = server.client("a", now);
@@ -377,7 +377,7 @@ fn booker_on_server(server: &TestServer, booking: &str) -> Option<String> {
 /// a books offline and signs out; b signs in on the same desktop: a's booking is held, not
 /// sent as b's, and goes out as a's when a signs in again.
 fn a_second_account_on_one_desktop_never_sends_the_first_ones_changes(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     let (a_person, b_person) = two_founders(&server);
     let mut desk = server.client("a", now);
@@ -406,7 +406,7 @@ fn a_second_account_on_one_desktop_never_sends_the_first_ones_changes(backend: B
 /// A desktop restored from a backup makes changes under ids the server already took: they
 /// reach the server all the same.
 fn a_desktop_restored_from_a_backup_loses_nothing_it_does_next(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = TestServer::start_on(backend, now);
     two_founders(&server);
     let mut desk = server.client("a", now);

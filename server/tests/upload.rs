@@ -176,7 +176,7 @@ fn connect_as(
 }
 
 fn a_space_admins_first_connection_uploads_the_catalogue_and_founders_book_from_it(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = server_with_a_new_makerspace(backend, now);
     let (_dir, mut desktop) = new_desktop();
     let local = desktop_of_a_new_makerspace(&mut desktop, now);
@@ -346,7 +346,7 @@ fn catalogue_rows(store: &Store) -> std::collections::BTreeSet<String> {
 }
 
 fn an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = server_with_a_new_makerspace(backend, now);
     let (_dir, mut desktop) = new_desktop();
     desktop_of_a_new_makerspace(&mut desktop, now);
@@ -374,7 +374,7 @@ fn an_upload_the_server_refuses_leaves_the_desktops_catalogue_in_place(backend: 
 }
 
 fn an_upload_wrapped_in_an_upload_is_refused(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = server_with_a_new_makerspace(backend, now);
     let http = ok(HttpTransport::new(&server.base));
     let token = ok(http.sign_in("wang", PASSWORD)).token;
@@ -395,7 +395,7 @@ fn an_upload_wrapped_in_an_upload_is_refused(backend: Backend) {
 /// already, so PD-0099's upload adds her role there (and holds her booking) instead of
 /// failing to create her a second time.
 fn someone_the_district_has_already_gets_the_role_here_from_the_upload(backend: Backend) {
-    let now = Utc::now();
+    let now = common::now();
     let server = server_with_a_new_makerspace(backend, now);
     let (_dir, mut desktop) = new_desktop();
     let local = desktop_of_a_new_makerspace(&mut desktop, now);

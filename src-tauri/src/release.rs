@@ -26,12 +26,12 @@ pub fn sweep_blocking(store: &Mutex<Store>, now: DateTime<Utc>) -> Result<Swept>
 
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
-        let store = app.state::<AppState>().store();
+        let (store, clock) = (app.state::<AppState>().store(), app.state::<AppState>().clock);
         let mut ticks = tokio::time::interval(EVERY);
         loop {
             ticks.tick().await;
             let handle = store.clone();
-            match tauri::async_runtime::spawn_blocking(move || sweep_blocking(&handle, incubook::now()?)).await {
+            match tauri::async_runtime::spawn_blocking(move || sweep_blocking(&handle, clock.now())).await {
                 Ok(Ok(swept)) if !swept.released.is_empty() || !swept.closed.is_empty() => {
                     // The calendars on screen redraw: the freed time is bookable again.
                     let _ = app.emit("usage-swept", swept.released.len() + swept.closed.len());

@@ -5,6 +5,7 @@ use incubook::error::ErrorCode;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use incubook::clock::Clock;
 use incubook::i18n::Lang;
 use incubook::store::Store;
 use incubook::{CoreError, Result};
@@ -27,9 +28,20 @@ pub fn kiosk_requested() -> bool {
 pub struct Session {
     pub profile_id: Option<String>,
     pub lang: Lang,
+    /// The app's clock (`INCUBOOK_NOW` pins it), read by every command.
+    pub clock: Clock,
 }
 
 impl Session {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Today in the district's zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+
     /// The acting person, or an error the UI answers by showing the profile switcher.
     pub fn actor(&self) -> IpcResult<String> {
         self.profile_id.clone().ok_or_else(|| {
@@ -41,6 +53,7 @@ impl Session {
 
 pub struct AppState {
     pub db_path: PathBuf,
+    pub clock: Clock,
     store: Arc<Mutex<Store>>,
     session: Mutex<Session>,
     /// Wakes the background sync after a command, so a change leaves soon after it is made.
@@ -59,6 +72,11 @@ impl AppState {
     }
 
     pub fn open(db_path: PathBuf) -> Result<AppState> {
+        AppState::open_with_clock(db_path, Clock::from_env()?)
+    }
+
+    /// The app on its database with a given clock (tests pin one).
+    pub fn open_with_clock(db_path: PathBuf, clock: Clock) -> Result<AppState> {
         let store = Store::open(&db_path)?;
         let lang = match store.setting(LANGUAGE_KEY)?.as_deref() {
             Some("en") => Lang::En,
@@ -67,14 +85,15 @@ impl AppState {
         let profile_id = store.setting(PROFILE_KEY)?.filter(|id| store.person(id, None).is_ok());
         Ok(AppState {
             db_path,
+            clock,
             store: Arc::new(Mutex::new(store)),
-            session: Mutex::new(Session { profile_id, lang }),
+            session: Mutex::new(Session { profile_id, lang, clock }),
             sync_nudge: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
     pub fn session(&self) -> Session {
-        self.session.lock().map(|s| s.clone()).unwrap_or(Session { profile_id: None, lang: Lang::Zh })
+        self.session.lock().map(|s| s.clone()).unwrap_or(Session { profile_id: None, lang: Lang::Zh, clock: self.clock })
     }
 
     pub fn set_profile(&self, profile_id: Option<String>) {

@@ -6,6 +6,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use incubook::clock::Clock;
 use incubook::i18n::Lang;
 use incubook::store::Store;
 use incubook::sync::client::{SyncReport, sync_with};
@@ -24,7 +25,7 @@ const NOTIFIED_KEY: &str = "desktop.notified_version";
 
 /// One sync if this database is connected and signed in; `None` otherwise. Runs on the
 /// blocking pool; the database lock is held only between network calls.
-pub fn sync_blocking(store: &Mutex<Store>) -> Option<Result<SyncReport>> {
+pub fn sync_blocking(store: &Mutex<Store>, clock: Clock) -> Option<Result<SyncReport>> {
     let status = match store.lock() {
         Ok(s) => s.sync_status().ok().flatten(),
         Err(_) => None,
@@ -32,7 +33,7 @@ pub fn sync_blocking(store: &Mutex<Store>) -> Option<Result<SyncReport>> {
     if !status.signed_in {
         return None;
     }
-    Some(HttpTransport::new_allowing_plain_http(&status.server_url).and_then(|http| sync_with(store, &http, incubook::now()?)))
+    Some(HttpTransport::new_allowing_plain_http(&status.server_url).and_then(|http| sync_with(store, &http, clock.now())))
 }
 
 fn waiting(store: &Mutex<Store>) -> i64 {
@@ -41,15 +42,15 @@ fn waiting(store: &Mutex<Store>) -> i64 {
 
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
-        let (store, nudge) = {
+        let (store, nudge, clock) = {
             let state = app.state::<AppState>();
-            (state.store(), state.sync_nudge.clone())
+            (state.store(), state.sync_nudge.clone(), state.clock)
         };
         // Set while the server cannot be reached: 15 s, 30 s, … up to 5 minutes.
         let mut backoff: Option<Duration> = None;
         loop {
             let handle = store.clone();
-            let outcome = tauri::async_runtime::spawn_blocking(move || sync_blocking(&handle)).await.ok().flatten();
+            let outcome = tauri::async_runtime::spawn_blocking(move || sync_blocking(&handle, clock)).await.ok().flatten();
             backoff = match &outcome {
                 Some(Err(CoreError::Offline(_))) => Some(backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF))),
                 _ => None,

@@ -1,6 +1,7 @@
 //! The commands through Tauri's mock runtime: real IPC round trips on a real SQLite file,
 //! each command's happy path and a refusal as `{code, message}`.
 
+use incubook::clock::Clock;
 use incubook::error::ErrorCode;
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -14,9 +15,17 @@ struct Harness {
     window: WebviewWindow<MockRuntime>,
 }
 
+/// The app's clock in these tests: Wednesday 2026-12-09 10:00 in Shanghai, or the RFC 3339
+/// instant in `INCUBOOK_TEST_NOW` (CI runs the suite again at a hostile one).
+fn now() -> chrono::DateTime<chrono::Utc> {
+    let pinned = std::env::var("INCUBOOK_TEST_NOW").unwrap_or_else(|_| "2026-12-09T02:00:00Z".into());
+    Clock::pinned_at(&pinned).unwrap_or_else(|e| panic!("{e}")).now()
+}
+
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let state = incubook_desktop::state::AppState::open(dir.path().join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    let state = incubook_desktop::state::AppState::open_with_clock(dir.path().join("incubook.db"), Clock::Pinned(now()))
+        .unwrap_or_else(|e| panic!("{e}"));
     let app = incubook_desktop::builder(mock_builder())
         .manage(state)
         .build(mock_context(noop_assets()))
@@ -151,7 +160,7 @@ fn slots_calendar_cancel_and_waitlist() {
     // the time of day the test runs (the next free one may start within the cutoff).
     let slot = (3..14)
         .find_map(|ahead| {
-            let day = (chrono::Utc::now() + chrono::Duration::days(ahead)).format("%Y-%m-%d").to_string();
+            let day = (now() + chrono::Duration::days(ahead)).format("%Y-%m-%d").to_string();
             let slots = h.ok("resource_slots", json!({ "resourceId": mentor["id"], "from": day, "to": day, "minutes": 60 }));
             slots.as_array().and_then(|s| s.first().cloned())
         })
@@ -181,7 +190,7 @@ fn a_lab_manager_previews_a_blackout_and_sees_the_booking_it_hits() {
     // The founder books the printer, then the manager plans maintenance over it.
     h.ok("set_profile", json!({ "personId": summary["founder_id"] }));
     // A week on (the lab is closed on some days: a Sunday's run found no slot that day).
-    let day = |n: i64| (chrono::Utc::now() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+    let day = |n: i64| (now() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
     let slots = h.ok("resource_slots", json!({ "resourceId": printer["id"], "from": day(7), "to": day(13), "minutes": 60 }));
     let slot = slots[0].clone();
     assert!(slot.is_object(), "the printer has no free hour in the week after next: {slots}");
@@ -247,8 +256,8 @@ fn mentors_keep_their_availability_and_decide_requests() {
 fn reports_and_import_report_rows() {
     let h = harness();
     h.sample_as("space_admin_id");
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let from = (chrono::Utc::now() - chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+    let today = now().format("%Y-%m-%d").to_string();
+    let from = (now() - chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
     let report = h.ok("mentor_report", json!({ "from": from, "to": today }));
     assert!(report["by_mentor"].as_array().is_some_and(|m| !m.is_empty()));
     let bad = "name,makerspace_code,tags\n某导师,PD-0001,astrology\n".as_bytes().to_vec();

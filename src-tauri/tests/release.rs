@@ -15,7 +15,8 @@ fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
 /// The sample district and its first confirmed instrument booking still to come: (id, start).
 fn sample_with_a_booking() -> (tempfile::TempDir, Mutex<Store>, String, chrono::DateTime<Utc>) {
     let dir = ok(tempfile::tempdir());
-    let now = Utc::now();
+    // Wednesday 2026-12-09 10:00 in Shanghai.
+    let now = chrono::DateTime::from_timestamp(1_796_781_600, 0).unwrap_or_default();
     let mut store = ok(Store::open(&dir.path().join("incubook.db")));
     ok(sample::load(&mut store, Scale::Small, 5, now));
     let (id, start): (String, i64) = ok(store.conn().query_row(

@@ -148,6 +148,7 @@ fn sync_round(
             loop {
                 let page = transport.pull(token, client_id, cursor);
                 let next = match &page {
+                    Ok(p) if p.resync => Some(0),
                     Ok(p) if p.more && p.cursor > cursor => Some(p.cursor),
                     _ => None,
                 };

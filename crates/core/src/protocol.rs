@@ -138,6 +138,28 @@ impl Mutation {
         }
     }
 
+    /// The bounds a mutation from the wire keeps, whatever the rules later say: lists no
+    /// longer than a valid command's, and every row it names keyed by a checked id.
+    pub fn check_wire_bounds(&self) -> Result<()> {
+        match self {
+            Mutation::BookSeries { occurrences, .. } if occurrences.len() > crate::recurrence::MAX_OCCURRENCES => {
+                return Err(CoreError::invalid(
+                    "occurrences",
+                    format!("a series has at most {} times", crate::recurrence::MAX_OCCURRENCES),
+                ));
+            }
+            Mutation::PublishOfficeHours { blocks } if blocks.blocks.len() > crate::office::MAX_WEEKS => {
+                return Err(CoreError::invalid("blocks", format!("at most {} blocks at once", crate::office::MAX_WEEKS)));
+            }
+            _ => {}
+        }
+        let rows = self.rows();
+        if rows.len() > MAX_ROWS_NAMED {
+            return Err(CoreError::invalid("mutation", format!("a change names at most {MAX_ROWS_NAMED} rows")));
+        }
+        rows.iter().flat_map(|r| r.key.iter()).try_for_each(|part| check_wire_key(part))
+    }
+
     /// The new booking a refused `Book` (by `pusher`) or `UploadBooking` asked for, which the
     /// server keeps as declined with the reason, for its booker alone to learn by pull. Only
     /// when a booking rule refused it: a request for a resource the pusher may not see, or one
@@ -284,9 +306,15 @@ impl PushedMutation {
     }
 
     /// The typed mutation, or `invalid.mutation` for an unknown name or wrong arguments.
+    /// A parsed mutation names at most [`MAX_ROWS_NAMED`] rows, each by a short key
+    /// ([`check_wire_key`]): whatever a refusal of it writes is keyed by checked text and
+    /// bounded before any rule runs (a 1 MB booking id or a 7,500-time series is refused
+    /// here, and leaves nothing but its refusal).
     pub fn parse(&self) -> Result<Mutation> {
-        serde_json::from_value(serde_json::json!({"name": self.name, "args": self.args}))
-            .map_err(|e| CoreError::invalid("mutation", format!("{} #{}: {e}", self.name, self.id)))
+        let mutation: Mutation = serde_json::from_value(serde_json::json!({"name": self.name, "args": self.args}))
+            .map_err(|e| CoreError::invalid("mutation", format!("{} #{}: {e}", self.name, self.id)))?;
+        mutation.check_wire_bounds()?;
+        Ok(mutation)
     }
 }
 
@@ -351,6 +379,16 @@ impl Change {
         }
     }
 
+    /// About how many bytes the change is as JSON.
+    pub fn json_len(&self) -> usize {
+        let body = match self {
+            Change::Put { table, row, .. } | Change::Delete { table, key: row, .. } => {
+                table.len() + row.iter().map(|(k, v)| k.len() + 4 + json_len(v)).sum::<usize>()
+            }
+        };
+        body + 48
+    }
+
     /// The order a page applies changes in: by version, and within one version (all rows of
     /// one PostgreSQL transaction share it) deletes before puts. A put is the row as it is
     /// now, so a row deleted and written again in one transaction (a mentor's facets
@@ -370,6 +408,76 @@ pub struct PullResponse {
     pub more: bool,
     /// The last of this client's mutations the server has processed (0 for none).
     pub last_mutation_id: i64,
+    /// The cursor is behind the server's compacted deletes ([`TOMBSTONE_DAYS`]): the
+    /// replica drops the rows it has from the server and pulls again from 0. Its outbox is
+    /// kept: nothing of its own is lost.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resync: bool,
+}
+
+impl PullResponse {
+    /// The answer to a pull whose cursor is behind the compacted deletes.
+    pub fn start_over(last_mutation_id: i64) -> PullResponse {
+        PullResponse { changes: Vec::new(), cursor: 0, more: true, last_mutation_id, resync: true }
+    }
+}
+
+/// Deletes are kept this long for replicas that were offline; a replica further behind
+/// starts over from a snapshot ([`PullResponse::resync`]).
+pub const TOMBSTONE_DAYS: i64 = 90;
+
+/// The most rows one mutation may name (a series of 52 times; 26 office-hour blocks, two
+/// rows each).
+pub const MAX_ROWS_NAMED: usize = 2 * crate::office::MAX_WEEKS;
+
+/// A row's key part as a client may send it: an id of 1–64 characters, none of them a
+/// control character. Every id the app makes is a UUID (36).
+pub fn check_wire_key(part: &str) -> Result<()> {
+    if part.is_empty() || part.len() > 64 || part.chars().any(char::is_control) {
+        return Err(CoreError::invalid("id", "an id is 1–64 characters without control characters"));
+    }
+    Ok(())
+}
+
+/// A pull page's changes stop after about this many bytes of JSON, at the end of a version,
+/// well below the 64 MiB a desktop accepts in one answer. A page always holds its first
+/// version whole, however large.
+pub const MAX_PULL_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Redacts a page's candidate changes (in [`Change::apply_order`]) for one viewer and ends the
+/// page at the first version boundary past [`MAX_PULL_PAGE_BYTES`]: the changes to send, the
+/// cursor they reach, and whether more wait (`more` when the candidates were not the last).
+pub fn fill_page<E>(
+    candidates: Vec<Change>,
+    (cursor, more): (i64, bool),
+    mut redact: impl FnMut(Change) -> std::result::Result<Option<Change>, E>,
+) -> std::result::Result<(Vec<Change>, i64, bool), E> {
+    let mut bytes = 0usize;
+    let mut reached = cursor;
+    let mut page = Vec::with_capacity(candidates.len());
+    for change in candidates {
+        let version = change.version();
+        if bytes >= MAX_PULL_PAGE_BYTES && version > reached {
+            return Ok((page, reached, true));
+        }
+        if let Some(change) = redact(change)? {
+            bytes += change.json_len();
+            page.push(change);
+        }
+        reached = version;
+    }
+    Ok((page, reached, more))
+}
+
+/// About how long a JSON value is: the sum of its strings and a few bytes per item. Cheaper
+/// than serialising it to measure a page.
+fn json_len(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::String(s) => s.len() + 2,
+        serde_json::Value::Array(items) => 2 + items.iter().map(|v| json_len(v) + 1).sum::<usize>(),
+        serde_json::Value::Object(map) => 2 + map.iter().map(|(k, v)| k.len() + 4 + json_len(v)).sum::<usize>(),
+        _ => 8,
+    }
 }
 
 /// Pull pages hold at most this many changes.
@@ -388,19 +496,48 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// backends: SQLite numbers `$n` in the order they first appear, which here is their order.
 pub const PRUNE_FAILURES_SQL: &str = "DELETE FROM sync_failure WHERE client_id = $1 AND mutation_id < $2";
 
+/// The version up to which deletes were compacted: a pull with a cursor below it (but not
+/// 0) is answered [`PullResponse::start_over`]. One statement for both server backends.
+pub const HORIZON_SQL: &str = "SELECT below FROM sync_horizon WHERE id = 1";
+
+/// The newest day mark at least [`TOMBSTONE_DAYS`] old (`$1`, a UTC day number).
+pub const COMPACTABLE_SQL: &str = "SELECT max(version) FROM sync_mark WHERE day <= $1";
+/// Drops the deletes up to a mark (`$1`), and remembers how far.
+pub const COMPACT_SQL: [&str; 3] = [
+    "DELETE FROM sync_tombstone WHERE version <= $1",
+    "UPDATE sync_horizon SET below = $1 WHERE id = 1 AND below < $1",
+    "DELETE FROM sync_mark WHERE version < $1",
+];
+
+/// The UTC day number of an instant (Unix seconds), as `sync_mark` keeps it.
+pub fn day_number(seconds: i64) -> i64 {
+    seconds.div_euclid(86_400)
+}
+
+/// Whether a pull at `cursor` must start over: deletes after it were compacted away.
+pub fn behind_horizon(cursor: i64, horizon: i64) -> bool {
+    cursor > 0 && cursor < horizon
+}
+
 /// The refusal kept for mutation `$2` of client `$1`, if it was refused: its code and message.
 /// One statement for both server backends, as above.
 pub const KEPT_FAILURE_SQL: &str = "SELECT code, message FROM sync_failure WHERE client_id = $1 AND mutation_id = $2";
 
-/// The key of a row a refused mutation made only on its client. Rows of private tables
-/// (a waitlist entry) reach only the person they name, so the key names the pusher.
+/// The key of a row a refused mutation made only on its client. Only the pusher's replica
+/// holds such a row, so the tombstone is for the pusher alone: it names them
+/// ([`TOMBSTONE_FOR`]), and pull sends it to nobody else. (Rows of private tables, a
+/// waitlist entry, also name the pusher as their `person_id`.)
 pub fn tombstone_key(row: &RowRef, pusher: &str) -> String {
     let mut key = row.key_json();
     if let serde_json::Value::Object(map) = &mut key {
         map.entry("person_id").or_insert_with(|| pusher.into());
+        map.insert(TOMBSTONE_FOR.into(), pusher.into());
     }
     key.to_string()
 }
+
+/// The field of a tombstone's key that names the one person it is for.
+pub const TOMBSTONE_FOR: &str = "for";
 
 /// Client ids are chosen by clients: short, and safe to log.
 pub fn check_client_id(client_id: &str) -> Result<()> {

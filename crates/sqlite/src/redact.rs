@@ -142,6 +142,11 @@ impl<L: RowLookup> Viewer<L> {
         let (table, version, mut row) = match change {
             Change::Put { table, version, row } => (table, version, row),
             Change::Delete { table, version, key } => {
+                // A refused change's row, made only on its pusher's replica.
+                if let Some(only_for) = key.get(crate::protocol::TOMBSTONE_FOR) {
+                    let visible = only_for.as_str() == Some(me);
+                    return Ok(visible.then_some(Change::Delete { table, version, key }));
+                }
                 let private = matches!(table.as_str(), "notification" | "waitlist" | "qualification");
                 let visible = !private
                     || text(&key, "person_id") == me

@@ -219,6 +219,14 @@ impl Store {
     fn apply_page(&mut self, page: &PullResponse) -> Result<()> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let result = self.write(|tx| {
+            if page.resync {
+                // Behind the server's compacted deletes: the rows from the server go, and the
+                // pages from 0 bring back every row that stands. The outbox stays.
+                for t in crate::tables::SYNCED_TABLES.iter().rev() {
+                    tx.execute(&format!("DELETE FROM {}", t.name), [])?;
+                }
+                tx.execute("UPDATE sync_state SET cursor = 0 WHERE id = 1", [])?;
+            }
             let mut writer = RowWriter::default();
             for change in &page.changes {
                 writer.apply(tx, change)?;

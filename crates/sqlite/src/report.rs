@@ -100,7 +100,7 @@ fn pct(part: f64, whole: f64) -> f64 {
 
 /// The instants of a report's local dates (the district's zone), both ends included.
 pub fn range_of(from: NaiveDate, to: NaiveDate) -> Result<Span> {
-    local_range(chrono_tz::Asia::Shanghai, from, to)
+    local_range(incubook_core::clock::DISTRICT_ZONE, from, to)
 }
 
 /// Open time of a resource in the range: its hours, minus blackouts.
@@ -452,5 +452,5 @@ pub fn district_report_of(mentors: &MentorReport, equipment: &EquipmentReport) -
 }
 
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    now.with_timezone(&incubook_core::clock::DISTRICT_ZONE).date_naive()
 }

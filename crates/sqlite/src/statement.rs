@@ -181,7 +181,7 @@ fn purpose_text(purpose: Purpose, zh: bool) -> &'static str {
 
 fn table(statement: &Statement, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let zh = lang == Lang::Zh;
-    let tz = chrono_tz::Asia::Shanghai;
+    let tz = incubook_core::clock::DISTRICT_ZONE;
     let local = |t: DateTime<Utc>| t.with_timezone(&tz);
     let mut rows: Vec<Vec<String>> = statement
         .lines

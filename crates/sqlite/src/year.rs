@@ -35,7 +35,7 @@ pub fn year_range(year: i32) -> Result<crate::interval::Span> {
     let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
         return Err(CoreError::invalid("year", format!("{year} is not a year")));
     };
-    local_range(chrono_tz::Asia::Shanghai, first, last)
+    local_range(incubook_core::clock::DISTRICT_ZONE, first, last)
 }
 
 impl Store {

@@ -141,7 +141,7 @@ mod tests {
                     let mut answers = Vec::new();
                     for n in 0..20 {
                         let request = PushRequest { client_id: format!("{i}-{n}"), mutations: Vec::new() };
-                        let answer = groups.push("someone", &request, Utc::now(), |group| {
+                        let answer = groups.push("someone", &request, incubook_core::clock::Clock::System.now(), |group| {
                             runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             std::thread::sleep(std::time::Duration::from_millis(1));
                             // The answer names the push it answers, in its last mutation id.

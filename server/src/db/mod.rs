@@ -116,6 +116,9 @@ pub trait Database: Send + Sync {
     /// The app's own work on machine hours (`apply::sweep`): no-shows released, forgotten
     /// sessions closed. The server runs it by itself every few seconds (`lib.rs`).
     fn sweep_usage(&self, now: DateTime<Utc>) -> Result<incubook_core::apply::Swept>;
+    /// Marks today's version and drops deletes older than 90 days; replicas further behind
+    /// start over. Returns how many were dropped.
+    fn compact_deletes(&self, now: DateTime<Utc>) -> Result<u64>;
     /// Notices, newest first.
     fn notices(&self, limit: u32) -> Result<Vec<Notice>>;
     fn district_report(&self, from: NaiveDate, to: NaiveDate) -> Result<DistrictReport>;
@@ -127,9 +130,10 @@ pub trait Database: Send + Sync {
         dates: (NaiveDate, NaiveDate),
         by: incubook_sqlite::indicators::GroupBy,
         with_sessions: bool,
+        now: DateTime<Utc>,
     ) -> Result<incubook_sqlite::indicators::IndicatorReport>;
     /// Every makerspace's yearly figures, by code: the district's side by side.
-    fn year_figures(&self, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>>;
+    fn year_figures(&self, year: i32, now: DateTime<Utc>) -> Result<Vec<incubook_core::kpi::YearFigures>>;
     /// The district's startup database: the startups the filter finds, with members and
     /// residencies (`today` is the date residency is looked at when the filter names none).
     fn startups(

@@ -18,6 +18,17 @@ use incubook_server::db::{self, Database, ServerRole};
 
 pub const PASSWORD: &str = "correct horse";
 
+/// The instant every server test stands at: Wednesday 2026-12-09 10:00 in Shanghai, or the
+/// RFC 3339 instant in `INCUBOOK_TEST_NOW` (CI runs the suite once more at a hostile one:
+/// a Sunday night in Shanghai, New York's clock change, New Year's Eve). The test server's
+/// clock is pinned to the instant its sample was loaded for.
+pub fn now() -> DateTime<Utc> {
+    match std::env::var("INCUBOOK_TEST_NOW") {
+        Ok(text) => ok(incubook_core::clock::Clock::pinned_at(&text)).now(),
+        Err(_) => DateTime::from_timestamp(1_796_781_600, 0).unwrap_or_default(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -136,6 +147,9 @@ impl TestServer {
         let base = format!("http://{}", ok(listener.local_addr()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let served = db.clone();
+        // The server's clock stands at the instant the sample was loaded for: what the test
+        // sees does not depend on when it runs.
+        let clock = incubook_core::clock::Clock::Pinned(now);
         let thread = std::thread::spawn(move || {
             // No-shows are released every 200 ms here (every 15 s in production), so that a
             // test sees the server do it by itself without waiting long.
@@ -143,7 +157,7 @@ impl TestServer {
                 no_show_sweep: std::time::Duration::from_millis(200),
                 ..incubook_server::listen::Limits::default()
             };
-            let _ = runtime.block_on(incubook_server::serve_with_limits(listener, served, None, limits, async move {
+            let _ = runtime.block_on(incubook_server::serve_with_limits(listener, (served, clock), None, limits, async move {
                 let _ = stopped.await;
             }));
         });

@@ -25,7 +25,7 @@ pub async fn set_role(
 ) -> IpcResult<Person> {
     state
         .run(move |store, session| {
-            Ok(store.set_role(&session.actor()?, &person_id, &makerspace_code, role, granted, incubook::now()?)?)
+            Ok(store.set_role(&session.actor()?, &person_id, &makerspace_code, role, granted, session.now())?)
         })
         .await
 }
@@ -107,7 +107,7 @@ pub async fn import_csv<R: Runtime>(
             let mut progress = |done: usize, total: usize| {
                 let _ = app.emit("import-progress", ImportProgress { done: done as u32, total: total as u32 });
             };
-            match store.import_csv(&actor, kind, &bytes, incubook::now()?, &mut progress) {
+            match store.import_csv(&actor, kind, &bytes, session.now(), &mut progress) {
                 Ok(summary) => Ok(ImportOutcome { summary: Some(summary), errors: Vec::new() }),
                 Err(CoreError::Csv(errors)) => Ok(ImportOutcome { summary: None, errors }),
                 Err(e) => Err(e.into()),

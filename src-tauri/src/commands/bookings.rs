@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn book(state: State<'_, AppState>, booking: NewBooking) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.book(&session.actor()?, &booking, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.book(&session.actor()?, &booking, session.now())?)).await
 }
 
 /// The acting person's bookings, and the sessions booked with them as a mentor.
@@ -34,19 +34,19 @@ pub async fn requests(state: State<'_, AppState>) -> IpcResult<Vec<BookingView>>
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn approve(state: State<'_, AppState>, booking_id: String) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.approve(&session.actor()?, &booking_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.approve(&session.actor()?, &booking_id, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn decline(state: State<'_, AppState>, booking_id: String, reason: String) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.decline(&session.actor()?, &booking_id, &reason, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.decline(&session.actor()?, &booking_id, &reason, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn cancel(state: State<'_, AppState>, booking_id: String, reason: Option<String>) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.cancel(&session.actor()?, &booking_id, reason.as_deref(), incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.cancel(&session.actor()?, &booking_id, reason.as_deref(), session.now())?)).await
 }
 
 #[tauri::command]
@@ -57,19 +57,19 @@ pub async fn reschedule(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.reschedule(&session.actor()?, &booking_id, start, end, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.reschedule(&session.actor()?, &booking_id, start, end, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn complete(state: State<'_, AppState>, booking_id: String) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.complete(&session.actor()?, &booking_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.complete(&session.actor()?, &booking_id, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn no_show(state: State<'_, AppState>, booking_id: String) -> IpcResult<Booking> {
-    state.run(move |store, session| Ok(store.no_show(&session.actor()?, &booking_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.no_show(&session.actor()?, &booking_id, session.now())?)).await
 }
 
 #[tauri::command]
@@ -83,7 +83,7 @@ pub async fn give_feedback(
 ) -> IpcResult<()> {
     state
         .run(move |store, session| {
-            Ok(store.give_feedback(&session.actor()?, &booking_id, (rating, &comment, pairing_fits), incubook::now()?)?)
+            Ok(store.give_feedback(&session.actor()?, &booking_id, (rating, &comment, pairing_fits), session.now())?)
         })
         .await
 }
@@ -103,7 +103,7 @@ pub async fn join_waitlist(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> IpcResult<WaitlistEntry> {
-    state.run(move |store, session| Ok(store.join_waitlist(&session.actor()?, &resource_id, start, end, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.join_waitlist(&session.actor()?, &resource_id, start, end, session.now())?)).await
 }
 
 #[tauri::command]
@@ -115,7 +115,7 @@ pub async fn session_note(state: State<'_, AppState>, booking_id: String) -> Ipc
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_session_note(state: State<'_, AppState>, booking_id: String, body: String) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.set_session_note(&session.actor()?, &booking_id, &body, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.set_session_note(&session.actor()?, &booking_id, &body, session.now())?)).await
 }
 
 /// Writes the acting person's bookings to an .ics file chosen in a native save dialog.
@@ -126,7 +126,7 @@ pub async fn export_ics<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
     let text = state
         .run(|store, session| {
             let actor = session.actor()?;
-            let seats = store.office_hours(&actor, None, incubook::now()?)?;
+            let seats = store.office_hours(&actor, None, session.now())?;
             Ok(incubook::ics::calendar_to_ics(&store.bookings_of(&actor)?, &seats, session.lang))
         })
         .await?;

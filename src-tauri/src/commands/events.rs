@@ -13,28 +13,26 @@ use crate::state::AppState;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_events(state: State<'_, AppState>) -> IpcResult<Vec<EventView>> {
-    state.run(move |store, session| Ok(store.events(&session.actor()?, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.events(&session.actor()?, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn publish_event(state: State<'_, AppState>, event: NewEvent) -> IpcResult<String> {
-    state.run(move |store, session| Ok(store.publish_event(&session.actor()?, &event, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.publish_event(&session.actor()?, &event, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn cancel_event(state: State<'_, AppState>, event_id: String) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.cancel_event(&session.actor()?, &event_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.cancel_event(&session.actor()?, &event_id, session.now())?)).await
 }
 
 /// Registers the acting person (`registered`), or withdraws them.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn register_for_event(state: State<'_, AppState>, event_id: String, registered: bool) -> IpcResult<()> {
-    state
-        .run(move |store, session| Ok(store.register_for_event(&session.actor()?, &event_id, registered, incubook::now()?)?))
-        .await
+    state.run(move |store, session| Ok(store.register_for_event(&session.actor()?, &event_id, registered, session.now())?)).await
 }
 
 /// Someone registered, and whether they came.
@@ -61,7 +59,7 @@ pub async fn event_attendees(state: State<'_, AppState>, event_id: String) -> Ip
 pub async fn mark_attendance(state: State<'_, AppState>, event_id: String, person_id: String, attended: bool) -> IpcResult<()> {
     state
         .run(move |store, session| {
-            Ok(store.mark_attendance(&session.actor()?, (&event_id, &person_id), attended, incubook::now()?)?)
+            Ok(store.mark_attendance(&session.actor()?, (&event_id, &person_id), attended, session.now())?)
         })
         .await
 }

@@ -61,7 +61,7 @@ pub async fn save_equipment_terms(
             terms.rates.validate()?;
             terms.usage_rules.validate()?;
             terms.register.validate()?;
-            let (actor, now) = (session.actor()?, incubook::now()?);
+            let (actor, now) = (session.actor()?, session.now());
             if store.rates(&resource_id)? != terms.rates {
                 store.set_rates(&actor, &resource_id, &terms.rates, now)?;
             }

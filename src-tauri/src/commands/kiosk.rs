@@ -13,7 +13,7 @@ use crate::state::{AppState, KIOSK_LAB_KEY};
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn kiosk_day(state: State<'_, AppState>, lab_id: String) -> IpcResult<KioskDay> {
-    state.run(move |store, _| Ok(store.kiosk_day(&lab_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.kiosk_day(&lab_id, session.now())?)).await
 }
 
 /// The lab this kiosk serves, remembered across starts.
@@ -21,8 +21,8 @@ pub async fn kiosk_day(state: State<'_, AppState>, lab_id: String) -> IpcResult<
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_kiosk_lab(state: State<'_, AppState>, lab_id: String) -> IpcResult<()> {
     state
-        .run(move |store, _| {
-            store.kiosk_day(&lab_id, incubook::now()?)?;
+        .run(move |store, session| {
+            store.kiosk_day(&lab_id, session.now())?;
             Ok(store.set_setting(KIOSK_LAB_KEY, &lab_id)?)
         })
         .await
@@ -36,9 +36,7 @@ pub async fn kiosk_check_in(
     code: String,
     purpose: Purpose,
 ) -> IpcResult<UsageSession> {
-    state
-        .run(move |store, session| Ok(store.check_in_by_code(&session.actor()?, &lab_id, &code, purpose, incubook::now()?)?))
-        .await
+    state.run(move |store, session| Ok(store.check_in_by_code(&session.actor()?, &lab_id, &code, purpose, session.now())?)).await
 }
 
 /// Checks in, at the kiosk, the person with this phone number and kiosk PIN.
@@ -53,7 +51,7 @@ pub async fn kiosk_check_in_pin(
 ) -> IpcResult<UsageSession> {
     state
         .run(move |store, session| {
-            Ok(store.check_in_by_pin(&session.actor()?, &lab_id, (&phone, &pin), purpose, incubook::now()?)?)
+            Ok(store.check_in_by_pin(&session.actor()?, &lab_id, (&phone, &pin), purpose, session.now())?)
         })
         .await
 }
@@ -70,7 +68,7 @@ pub async fn set_kiosk_pin(state: State<'_, AppState>, phone: Option<String>, pi
                 Some(phone) => store.person_by_phone(phone)?,
                 None => actor.clone(),
             };
-            Ok(store.set_kiosk_pin(&actor, &person, pin.as_deref(), incubook::now()?)?)
+            Ok(store.set_kiosk_pin(&actor, &person, pin.as_deref(), session.now())?)
         })
         .await
 }
@@ -78,7 +76,7 @@ pub async fn set_kiosk_pin(state: State<'_, AppState>, phone: Option<String>, pi
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn check_out(state: State<'_, AppState>, session_id: String) -> IpcResult<UsageSession> {
-    state.run(move |store, session| Ok(store.check_out(&session.actor()?, &session_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.check_out(&session.actor()?, &session_id, session.now())?)).await
 }
 
 /// Someone at a free instrument, known by their phone number, starts using it now.
@@ -95,7 +93,7 @@ pub async fn kiosk_walk_up(
         .run(move |store, session| {
             let person_id = store.person_by_phone(&phone)?;
             let asked = WalkUpAsked { resource_id: &resource_id, person_id: &person_id, minutes, purpose, samples: 0 };
-            Ok(store.walk_up(&session.actor()?, &asked, incubook::now()?)?)
+            Ok(store.walk_up(&session.actor()?, &asked, session.now())?)
         })
         .await
 }

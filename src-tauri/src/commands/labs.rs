@@ -59,7 +59,7 @@ pub async fn equipment_detail(state: State<'_, AppState>, id: String) -> IpcResu
                 .find(|l| l.id == equipment.lab_id)
                 .ok_or_else(|| IpcError::new(ErrorCode::not_found("lab"), equipment.lab_id.clone()))?;
             let managers = lab.manager_ids.iter().filter_map(|m| store.person(m, None).ok()).collect();
-            let now = incubook::now()?;
+            let now = session.now();
             let (qualification, qualification_expires) = match (&session.profile_id, equipment.policy.qualification_required) {
                 (_, false) => (QualificationState::NotNeeded, None),
                 (None, true) => (QualificationState::Missing, None),
@@ -81,7 +81,7 @@ pub async fn save_equipment(state: State<'_, AppState>, id: Option<String>, equi
     state
         .run(move |store, session| {
             let actor = session.actor()?;
-            let now = incubook::now()?;
+            let now = session.now();
             Ok(match id {
                 Some(id) => store.update_equipment(&actor, &id, &equipment, now)?,
                 None => store.create_equipment(&actor, &equipment, now)?,
@@ -101,7 +101,7 @@ pub async fn add_blackout(
 ) -> IpcResult<BlackoutOutcome> {
     state
         .run(move |store, session| {
-            Ok(store.add_blackout(&session.actor()?, &resource_id, &when, &reason, mode, incubook::now()?)?)
+            Ok(store.add_blackout(&session.actor()?, &resource_id, &when, &reason, mode, session.now())?)
         })
         .await
 }
@@ -115,7 +115,7 @@ pub async fn blackouts(state: State<'_, AppState>, resource_id: String) -> IpcRe
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn remove_blackout(state: State<'_, AppState>, blackout_id: String) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.remove_blackout(&session.actor()?, &blackout_id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.remove_blackout(&session.actor()?, &blackout_id, session.now())?)).await
 }
 
 #[tauri::command]
@@ -134,7 +134,7 @@ pub async fn grant_qualification(
 ) -> IpcResult<()> {
     state
         .run(move |store, session| {
-            Ok(store.grant_qualification(&session.actor()?, &person_id, &resource_id, expires_at, incubook::now()?)?)
+            Ok(store.grant_qualification(&session.actor()?, &person_id, &resource_id, expires_at, session.now())?)
         })
         .await
 }
@@ -143,9 +143,7 @@ pub async fn grant_qualification(
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn revoke_qualification(state: State<'_, AppState>, person_id: String, resource_id: String) -> IpcResult<()> {
     state
-        .run(move |store, session| {
-            Ok(store.revoke_qualification(&session.actor()?, &person_id, &resource_id, incubook::now()?)?)
-        })
+        .run(move |store, session| Ok(store.revoke_qualification(&session.actor()?, &person_id, &resource_id, session.now())?))
         .await
 }
 
@@ -212,5 +210,5 @@ pub async fn lab_utilisation(
     lab_id: String,
     weeks: u32,
 ) -> IpcResult<incubook::utilisation::LabUtilisation> {
-    state.run(move |store, _| Ok(store.lab_utilisation(&lab_id, weeks, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.lab_utilisation(&lab_id, weeks, session.now())?)).await
 }

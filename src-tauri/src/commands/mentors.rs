@@ -17,7 +17,7 @@ pub async fn search_mentors(state: State<'_, AppState>, search: MentorSearch) ->
     state
         .run(move |store, session| {
             let search = MentorSearch { viewer_id: session.profile_id.clone(), ..search };
-            Ok(store.search_mentors(&search, incubook::now()?)?)
+            Ok(store.search_mentors(&search, session.now())?)
         })
         .await
 }
@@ -40,7 +40,7 @@ pub async fn resource_slots(
 ) -> IpcResult<Vec<Slot>> {
     state
         .run(move |store, session| {
-            Ok(store.slots_seen_by(&session.actor()?, &resource_id, &SlotSearch { from, to, minutes }, incubook::now()?)?)
+            Ok(store.slots_seen_by(&session.actor()?, &resource_id, &SlotSearch { from, to, minutes }, session.now())?)
         })
         .await
 }
@@ -89,7 +89,7 @@ pub async fn set_mentor_timezone(state: State<'_, AppState>, timezone: String) -
                 visibility: m.visibility,
                 timezone: Some(timezone),
             };
-            store.update_mentor_profile(&actor, &m.id, &profile, incubook::now()?)?;
+            store.update_mentor_profile(&actor, &m.id, &profile, session.now())?;
             Ok(store.mentor(&m.id)?)
         })
         .await
@@ -106,28 +106,26 @@ pub async fn place_defaults(state: State<'_, AppState>, mentor_id: String) -> Ip
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_place_defaults(state: State<'_, AppState>, mentor_id: String, defaults: PlaceDefaults) -> IpcResult<()> {
-    state
-        .run(move |store, session| Ok(store.set_place_defaults(&session.actor()?, &mentor_id, &defaults, incubook::now()?)?))
-        .await
+    state.run(move |store, session| Ok(store.set_place_defaults(&session.actor()?, &mentor_id, &defaults, session.now())?)).await
 }
 
 /// The mentor gives one session a place of its own.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_session_place(state: State<'_, AppState>, booking_id: String, place: SessionPlace) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.set_session_place(&session.actor()?, &booking_id, &place, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.set_session_place(&session.actor()?, &booking_id, &place, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_weekly_hours(state: State<'_, AppState>, resource_id: String, hours: Vec<WeeklyHours>) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.set_weekly_hours(&session.actor()?, &resource_id, &hours, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.set_weekly_hours(&session.actor()?, &resource_id, &hours, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn set_policy(state: State<'_, AppState>, resource_id: String, policy: Policy) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.set_policy(&session.actor()?, &resource_id, &policy, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.set_policy(&session.actor()?, &resource_id, &policy, session.now())?)).await
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -162,7 +160,7 @@ pub async fn add_date_override(
 ) -> IpcResult<String> {
     state
         .run(move |store, session| {
-            Ok(store.add_date_override(&session.actor()?, &resource_id, &date_override, &note, incubook::now()?)?)
+            Ok(store.add_date_override(&session.actor()?, &resource_id, &date_override, &note, session.now())?)
         })
         .await
 }
@@ -170,5 +168,5 @@ pub async fn add_date_override(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn remove_date_override(state: State<'_, AppState>, id: String) -> IpcResult<()> {
-    state.run(move |store, session| Ok(store.remove_date_override(&session.actor()?, &id, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.remove_date_override(&session.actor()?, &id, session.now())?)).await
 }

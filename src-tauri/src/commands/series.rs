@@ -13,13 +13,13 @@ use crate::state::AppState;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn preview_series(state: State<'_, AppState>, series: NewSeries) -> IpcResult<SeriesPlan> {
-    state.run(move |store, session| Ok(store.preview_series(&session.actor()?, &series, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.preview_series(&session.actor()?, &series, session.now())?)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn book_series(state: State<'_, AppState>, series: NewSeries) -> IpcResult<SeriesPlan> {
-    state.run(move |store, session| Ok(store.book_series(&session.actor()?, &series, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.book_series(&session.actor()?, &series, session.now())?)).await
 }
 
 #[tauri::command]
@@ -32,7 +32,7 @@ pub async fn cancel_series(
 ) -> IpcResult<()> {
     state
         .run(move |store, session| {
-            Ok(store.cancel_series(&session.actor()?, (&booking_id, scope), reason.as_deref(), incubook::now()?)?)
+            Ok(store.cancel_series(&session.actor()?, (&booking_id, scope), reason.as_deref(), session.now())?)
         })
         .await
 }
@@ -47,8 +47,6 @@ pub async fn move_series(
     scope: SeriesScope,
 ) -> IpcResult<()> {
     state
-        .run(move |store, session| {
-            Ok(store.move_series(&session.actor()?, (&booking_id, scope), (start, end), incubook::now()?)?)
-        })
+        .run(move |store, session| Ok(store.move_series(&session.actor()?, (&booking_id, scope), (start, end), session.now())?))
         .await
 }

@@ -44,7 +44,7 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn load_sample(state: State<'_, AppState>) -> IpcResult<SampleSummary> {
-    state.run(|store, _| Ok(sample::load(store, Scale::Year, 2026, incubook::now()?)?)).await
+    state.run(|store, session| Ok(sample::load(store, Scale::Year, 2026, session.now())?)).await
 }
 
 #[tauri::command]

@@ -8,15 +8,10 @@ use tauri::State;
 use crate::error::IpcResult;
 use crate::state::AppState;
 
-/// Residency is looked at on the machine's own date.
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn list_startups(state: State<'_, AppState>, filter: StartupFilter) -> IpcResult<Vec<StartupRecord>> {
-    state.run(move |store, session| Ok(store.startups_seen_by(&session.actor()?, &filter, today())?)).await
+    state.run(move |store, session| Ok(store.startups_seen_by(&session.actor()?, &filter, session.today())?)).await
 }
 
 /// The startup the acting person is a member of.
@@ -37,7 +32,7 @@ pub async fn create_startup(
     state
         .run(move |store, session| {
             let actor = session.actor()?;
-            let id = store.create_startup(&actor, &startup, lead_id.as_deref().unwrap_or(&actor), incubook::now()?)?;
+            let id = store.create_startup(&actor, &startup, lead_id.as_deref().unwrap_or(&actor), session.now())?;
             Ok(store.startup(&id)?)
         })
         .await
@@ -48,7 +43,7 @@ pub async fn create_startup(
 pub async fn update_startup(state: State<'_, AppState>, startup_id: String, startup: NewStartup) -> IpcResult<StartupRecord> {
     state
         .run(move |store, session| {
-            store.update_startup(&session.actor()?, &startup_id, &startup, incubook::now()?)?;
+            store.update_startup(&session.actor()?, &startup_id, &startup, session.now())?;
             Ok(store.startup(&startup_id)?)
         })
         .await
@@ -66,7 +61,7 @@ pub async fn set_startup_member(
 ) -> IpcResult<StartupRecord> {
     state
         .run(move |store, session| {
-            store.set_startup_member(&session.actor()?, (&startup_id, &person_id), (member, lead), incubook::now()?)?;
+            store.set_startup_member(&session.actor()?, (&startup_id, &person_id), (member, lead), session.now())?;
             Ok(store.startup(&startup_id)?)
         })
         .await
@@ -84,7 +79,7 @@ pub async fn set_residency(
 ) -> IpcResult<StartupRecord> {
     state
         .run(move |store, session| {
-            let (actor, now) = (session.actor()?, incubook::now()?);
+            let (actor, now) = (session.actor()?, session.now());
             match (residency_id, makerspace_id) {
                 (Some(residency), _) => store.move_out(&actor, (&startup_id, &residency), date, now)?,
                 (None, Some(makerspace)) => {
@@ -107,7 +102,7 @@ pub async fn match_mentors(
     state: State<'_, AppState>,
     need: incubook::matching::MatchNeed,
 ) -> IpcResult<Vec<incubook::store::MentorMatch>> {
-    state.run(move |store, session| Ok(store.match_mentors(&session.actor()?, &need, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.match_mentors(&session.actor()?, &need, session.now())?)).await
 }
 
 /// A startup's mentor-hour allocations and what is left of each.
@@ -136,7 +131,7 @@ pub async fn allocate_hours(
 ) -> IpcResult<String> {
     state
         .run(move |store, session| {
-            let now = incubook::now()?;
+            let now = session.now();
             let (quarter, starts_on, ends_on) = store.quarter_at(&makerspace_id, now)?;
             let programme = programme.filter(|p| !p.trim().is_empty()).unwrap_or(quarter);
             let new = incubook::allocation::NewAllocation { startup_id, makerspace_id, programme, starts_on, ends_on, hours };
@@ -149,9 +144,7 @@ pub async fn allocate_hours(
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn top_up_hours(state: State<'_, AppState>, allocation_id: String, hours: u32, reason: String) -> IpcResult<()> {
     state
-        .run(move |store, session| {
-            Ok(store.top_up_hours(&session.actor()?, &allocation_id, (hours, &reason), incubook::now()?)?)
-        })
+        .run(move |store, session| Ok(store.top_up_hours(&session.actor()?, &allocation_id, (hours, &reason), session.now())?))
         .await
 }
 

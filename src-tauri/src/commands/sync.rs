@@ -37,7 +37,8 @@ pub async fn connect_server<R: Runtime>(
     username: String,
     password: String,
 ) -> IpcResult<Connected> {
-    let lang = state.session().lang;
+    let session = state.session();
+    let lang = session.lang;
     let store = state.store();
     let url = url.trim().trim_end_matches('/').to_string();
     let username = username.trim().to_string();
@@ -49,9 +50,9 @@ pub async fn connect_server<R: Runtime>(
             let mut guard = lock(&store)?;
             guard.connect_sync(&url, &username, &signed_in.user.person_id, &signed_in.token)?;
             guard.set_district_operator(signed_in.user.is_district_operator())?;
-            queue_missing_catalogues(&mut guard, &on_server, &signed_in.user.roles, incubook::now()?)?
+            queue_missing_catalogues(&mut guard, &on_server, &signed_in.user.roles, session.now())?
         };
-        sync_with_progress(store.as_ref(), &http, incubook::now()?, &mut |p| {
+        sync_with_progress(store.as_ref(), &http, session.now(), &mut |p| {
             let _ = app.emit("sync-progress", *p);
         })?;
         let mut guard = lock(&store)?;
@@ -76,9 +77,9 @@ fn lock(store: &std::sync::Mutex<Store>) -> incubook::Result<std::sync::MutexGua
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn sync_now(state: State<'_, AppState>) -> IpcResult<Option<SyncReport>> {
-    let lang = state.session().lang;
+    let (lang, clock) = (state.session().lang, state.clock);
     let store = state.store();
-    match tauri::async_runtime::spawn_blocking(move || crate::sync::sync_blocking(&store)).await {
+    match tauri::async_runtime::spawn_blocking(move || crate::sync::sync_blocking(&store, clock)).await {
         Ok(None) => Ok(None),
         Ok(Some(result)) => result.map(Some).map_err(|e| IpcError::from_core(&e, lang)),
         Err(e) => Err(IpcError::new(ErrorCode::Internal, e.to_string())),

@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn year_figures(state: State<'_, AppState>, makerspace_code: String, year: i32) -> IpcResult<YearFigures> {
-    state.run(move |store, _| Ok(store.year_figures(&makerspace_code, year, incubook::now()?)?)).await
+    state.run(move |store, session| Ok(store.year_figures(&makerspace_code, year, session.now())?)).await
 }
 
 /// Saves the figures where the user chooses: XLSX, or CSV for Excel. False if cancelled.
@@ -29,7 +29,7 @@ pub async fn export_year_figures<R: Runtime>(
     let name = format!("incubook-{makerspace_code}-{year}.{}", if xlsx { "xlsx" } else { "csv" });
     let bytes = state
         .run(move |store, session| {
-            let figures = store.year_figures(&makerspace_code, year, incubook::now()?)?;
+            let figures = store.year_figures(&makerspace_code, year, session.now())?;
             Ok(if xlsx {
                 incubook::year::year_figures_xlsx(&figures, session.lang)?
             } else {

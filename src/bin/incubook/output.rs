@@ -23,7 +23,7 @@ pub struct Output {
 }
 
 /// Times are shown in the district's zone unless a resource says otherwise.
-pub const DISTRICT_TZ: Tz = chrono_tz::Asia::Shanghai;
+pub const DISTRICT_TZ: Tz = incubook::clock::DISTRICT_ZONE;
 
 impl Output {
     pub fn zh(&self) -> bool {

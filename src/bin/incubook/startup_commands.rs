@@ -97,10 +97,6 @@ pub enum StartupCommand {
     },
 }
 
-fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&crate::output::DISTRICT_TZ).date_naive()
-}
-
 fn kind_text(out: &Output, kind: StartupKind) -> &str {
     match kind {
         StartupKind::Team => out.t("团队", "team"),
@@ -170,8 +166,9 @@ pub fn run(store: &mut Store, command: &StartupCommand, out: &Output, now: DateT
                 credit_code: credit_code.clone(),
                 on,
             };
-            let list = store.startups(&filter, today())?;
-            out.show(&list, || human(out, &list, on.unwrap_or_else(today)))
+            let today = now.with_timezone(&crate::output::DISTRICT_TZ).date_naive();
+            let list = store.startups(&filter, today)?;
+            out.show(&list, || human(out, &list, on.unwrap_or(today)))
         }
         StartupCommand::Members { startup_id, person_id, lead, remove, actor } => {
             store.set_startup_member(actor, (startup_id, person_id), (!*remove, *lead), now)?;

@@ -110,7 +110,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for (id, startup, makerspace, programme, starts, ends, budget, zone) in rows {
             let (starts_on, ends_on): (NaiveDate, NaiveDate) = (parse_date("starts_on", &starts)?, parse_date("ends_on", &ends)?);
-            let tz = zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            let tz = zone.parse().unwrap_or(incubook_core::clock::DISTRICT_ZONE);
             let from = local_start(tz, starts_on.and_time(NaiveTime::MIN));
             let to = local_start(tz, ends_on.succ_opt().unwrap_or(ends_on).and_time(NaiveTime::MIN));
             let used_min: i64 = used.query_row(params![startup, from, to], |r| r.get(0))?;
@@ -152,7 +152,7 @@ impl Store {
             .query_row([makerspace_id], |r| r.get(0))
             .optional()?;
         let zone = zone.ok_or_else(|| crate::error::CoreError::not_found("makerspace", makerspace_id))?;
-        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(incubook_core::clock::DISTRICT_ZONE);
         Ok(crate::allocation::quarter_of(now.with_timezone(&tz).date_naive()))
     }
 

@@ -43,7 +43,7 @@ pub(crate) fn rules_from_row(r: &Row) -> rusqlite::Result<ResourceRules> {
         kind: if kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
         makerspace_id: r.get(2)?,
         name: r.get(3)?,
-        tz: tz_text.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+        tz: tz_text.parse().unwrap_or(incubook_core::clock::DISTRICT_ZONE),
         active: r.get(5)?,
         policy: Policy {
             capacity: r.get(6)?,
@@ -197,7 +197,7 @@ impl Store {
             ))?
             .query_row([person_id], |r| r.get(0))
             .optional()?;
-        Ok(zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::Asia::Shanghai))
+        Ok(zone.and_then(|z| z.parse().ok()).unwrap_or(incubook_core::clock::DISTRICT_ZONE))
     }
 
     /// Free (bookable) time of one resource in a range of instants.

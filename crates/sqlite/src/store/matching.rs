@@ -228,8 +228,8 @@ impl Store {
 
 /// This month in the district's zone: from its first day to the first of the next.
 fn this_month(now: DateTime<Utc>) -> Result<Span> {
-    let local = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let local = now.with_timezone(&incubook_core::clock::DISTRICT_ZONE).date_naive();
     let first = local.with_day(1).unwrap_or(local);
     let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-    super::local_range(chrono_tz::Asia::Shanghai, first, next.pred_opt().unwrap_or(next))
+    super::local_range(incubook_core::clock::DISTRICT_ZONE, first, next.pred_opt().unwrap_or(next))
 }

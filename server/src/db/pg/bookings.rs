@@ -193,7 +193,7 @@ pub(super) fn parse_rules(id: &str, resource: &str, overrides: &str, blackouts: 
         kind: if r.kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
         makerspace_id: r.makerspace_id,
         name: r.name,
-        tz: r.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+        tz: r.timezone.parse().unwrap_or(incubook_core::clock::DISTRICT_ZONE),
         active: r.active != 0,
         policy: Policy {
             capacity: r.capacity,

@@ -30,7 +30,7 @@ use super::{Account, Database, Principal, ServerRole};
 use crate::error::{Result, ServerError};
 
 mod embedded {
-    refinery::embed_migrations!("migrations/postgres");
+    refinery::embed_migrations!("../migrations/postgres");
 }
 
 type Pool = r2d2::Pool<Manager>;
@@ -327,6 +327,10 @@ impl Database for PostgresDatabase {
         Ok(swept)
     }
 
+    fn compact_deletes(&self, now: DateTime<Utc>) -> Result<u64> {
+        pull::compact_deletes(&mut *self.conn()?, now.timestamp())
+    }
+
     fn makerspaces(&self) -> Result<Vec<MakerspaceSummary>> {
         let rows = self.conn()?.sql().query(incubook_sqlite::upload::MAKERSPACE_SUMMARIES_SQL, &[])?;
         Ok(rows
@@ -366,12 +370,13 @@ impl Database for PostgresDatabase {
         dates: (NaiveDate, NaiveDate),
         by: incubook_sqlite::indicators::GroupBy,
         with_sessions: bool,
+        now: DateTime<Utc>,
     ) -> Result<incubook_sqlite::indicators::IndicatorReport> {
-        report::indicators(&mut *self.conn()?, dates, by, (chrono::Utc::now().timestamp(), with_sessions))
+        report::indicators(&mut *self.conn()?, dates, by, (now.timestamp(), with_sessions))
     }
 
-    fn year_figures(&self, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>> {
-        report::year_figures(&mut *self.conn()?, year, chrono::Utc::now().timestamp())
+    fn year_figures(&self, year: i32, now: DateTime<Utc>) -> Result<Vec<incubook_core::kpi::YearFigures>> {
+        report::year_figures(&mut *self.conn()?, year, now.timestamp())
     }
 
     fn startups(

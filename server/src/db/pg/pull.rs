@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 
 use incubook_core::protocol::check_client_id;
-use incubook_core::protocol::{Change, MAX_PULL_PAGE, PullResponse};
+use incubook_core::protocol::{Change, HORIZON_SQL, MAX_PULL_PAGE, PullResponse, behind_horizon, fill_page};
 use incubook_core::tables::SYNCED_TABLES;
 use incubook_sqlite::redact::{ResourceOwnership, RowLookup, Viewer};
 
@@ -88,6 +88,10 @@ pub(super) fn pull(conn: &mut PgConn, person_id: &str, client_id: Option<&str>, 
             }
             None => 0,
         };
+        let horizon: i64 = tx.query_one(HORIZON_SQL, &[])?.get(0);
+        if behind_horizon(cursor, horizon) {
+            return Ok(PullResponse::start_over(last_mutation_id));
+        }
         let limit = i64::from(limit.clamp(1, MAX_PULL_PAGE));
         let (mut changes, cut) = read_changes(tx, (cursor, below), limit, None)?;
         let mut more = false;
@@ -99,19 +103,10 @@ pub(super) fn pull(conn: &mut PgConn, person_id: &str, client_id: Option<&str>, 
                 changes = read_changes(tx, (cursor, below), limit, Some(cut))?.0;
             }
         }
-        let next = changes.last().map_or(cursor, Change::version);
-        let visible = {
-            let lookup = TxLookup(RefCell::new(tx));
-            let viewer = Viewer::new(actor, &lookup);
-            let mut visible = Vec::with_capacity(changes.len());
-            for change in changes {
-                if let Some(change) = viewer.redact(change)? {
-                    visible.push(change);
-                }
-            }
-            visible
-        };
-        Ok(PullResponse { changes: visible, cursor: next, more, last_mutation_id })
+        let lookup = TxLookup(RefCell::new(tx));
+        let viewer = Viewer::new(actor, &lookup);
+        let (visible, next, more) = fill_page(changes, (cursor, more), |change| viewer.redact(change))?;
+        Ok(PullResponse { changes: visible, cursor: next, more, last_mutation_id, resync: false })
     })
 }
 
@@ -144,4 +139,24 @@ impl RowLookup for &TxLookup<'_, '_, '_> {
         let row = self.0.borrow_mut().query_opt(incubook_sqlite::store::STARTUP_OF_SQL, &[&person_id])?;
         Ok(row.map(|r| r.get(0)))
     }
+}
+
+/// Keeps a mark of the version below which everything has committed today, and drops the
+/// deletes older than [`TOMBSTONE_DAYS`](incubook_core::protocol::TOMBSTONE_DAYS): the
+/// number dropped.
+pub(super) fn compact_deletes(conn: &mut PgConn, now: i64) -> Result<u64> {
+    use incubook_core::protocol::{COMPACT_SQL, COMPACTABLE_SQL, TOMBSTONE_DAYS, day_number};
+    conn.transaction(|tx| -> Result<u64> {
+        tx.execute(
+            "INSERT INTO sync_mark(day, version) VALUES ($1, sync_visible_below() - 1) ON CONFLICT (day) DO NOTHING",
+            &[&day_number(now)],
+        )?;
+        let mark: Option<i64> = tx.query_one(COMPACTABLE_SQL, &[&(day_number(now) - TOMBSTONE_DAYS)])?.get(0);
+        let Some(mark) = mark else { return Ok(0) };
+        let dropped = tx.execute(COMPACT_SQL[0], &[&mark])?;
+        for sql in &COMPACT_SQL[1..] {
+            tx.execute(sql, &[&mark])?;
+        }
+        Ok(dropped)
+    })
 }

@@ -314,6 +314,10 @@ impl Database for SqliteDatabase {
         self.with(|store| Ok(store.sweep_usage(now)?))
     }
 
+    fn compact_deletes(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        self.with(|store| Ok(pull::compact_deletes(store, now.timestamp())? as u64))
+    }
+
     fn notices(&self, limit: u32) -> Result<Vec<Notice>> {
         self.read(|store| Ok(store.notices(limit)?))
     }
@@ -322,8 +326,7 @@ impl Database for SqliteDatabase {
         self.read(|store| Ok(store.district_report(from, to)?))
     }
 
-    fn year_figures(&self, year: i32) -> Result<Vec<incubook_core::kpi::YearFigures>> {
-        let now = chrono::Utc::now();
+    fn year_figures(&self, year: i32, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<incubook_core::kpi::YearFigures>> {
         self.read(|store| Ok(store.district_year_figures(year, now)?))
     }
 
@@ -340,8 +343,8 @@ impl Database for SqliteDatabase {
         (from, to): (chrono::NaiveDate, chrono::NaiveDate),
         by: incubook_sqlite::indicators::GroupBy,
         with_sessions: bool,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<incubook_sqlite::indicators::IndicatorReport> {
-        let now = chrono::Utc::now();
         self.read(|store| {
             Ok(if with_sessions {
                 store.indicators_with_sessions(from, to, by, now)?

@@ -2,7 +2,7 @@
 //! version order, other people's bookings only as busy.
 
 use incubook_core::Result;
-use incubook_core::protocol::{Change, MAX_PULL_PAGE, PullResponse, check_client_id};
+use incubook_core::protocol::{Change, HORIZON_SQL, MAX_PULL_PAGE, PullResponse, behind_horizon, check_client_id, fill_page};
 use incubook_core::tables::SYNCED_TABLES;
 use incubook_sqlite::redact::Viewer;
 use incubook_sqlite::store::{Store, load_actor};
@@ -27,6 +27,10 @@ pub fn pull_for(store: &Store, person_id: &str, client_id: Option<&str>, cursor:
         }
         None => 0,
     };
+    let horizon: i64 = store.conn().prepare_cached(HORIZON_SQL)?.query_row([], |r| r.get(0))?;
+    if behind_horizon(cursor, horizon) {
+        return Ok(PullResponse::start_over(last_mutation_id));
+    }
     let limit = limit.clamp(1, MAX_PULL_PAGE) as usize;
     // Every row has its own version: find the page's last one from the version index
     // alone, then read only the rows up to it (not a page's worth from every table).
@@ -74,12 +78,27 @@ pub fn pull_for(store: &Store, person_id: &str, client_id: Option<&str>, cursor:
         candidates.push(Change::Delete { table, version, key });
     }
     candidates.sort_by_key(Change::apply_order);
-    let next = candidates.last().map_or(cursor, Change::version);
-    let mut changes = Vec::with_capacity(candidates.len());
-    for change in candidates {
-        if let Some(change) = viewer.redact(change)? {
-            changes.push(change);
+    let (changes, next, more) = fill_page(candidates, (cursor, more), |change| viewer.redact(change))?;
+    Ok(PullResponse { changes, cursor: next, more, last_mutation_id, resync: false })
+}
+
+/// Keeps a mark of the version the server stands at today, and drops the deletes older than
+/// [`TOMBSTONE_DAYS`](incubook_core::protocol::TOMBSTONE_DAYS): the number dropped.
+pub fn compact_deletes(store: &Store, now: i64) -> Result<usize> {
+    use incubook_core::protocol::{COMPACT_SQL, COMPACTABLE_SQL, TOMBSTONE_DAYS, day_number};
+    let tx = store.conn().unchecked_transaction()?;
+    tx.prepare_cached(
+        "INSERT INTO sync_mark(day, version) VALUES (?1, (SELECT value FROM sync_clock WHERE id = 1)) ON CONFLICT(day) DO NOTHING",
+    )?
+    .execute([day_number(now)])?;
+    let mark: Option<i64> = tx.prepare_cached(COMPACTABLE_SQL)?.query_row([day_number(now) - TOMBSTONE_DAYS], |r| r.get(0))?;
+    let mut dropped = 0;
+    if let Some(mark) = mark {
+        dropped = tx.prepare_cached(COMPACT_SQL[0])?.execute([mark])?;
+        for sql in &COMPACT_SQL[1..] {
+            tx.prepare_cached(sql)?.execute([mark])?;
         }
     }
-    Ok(PullResponse { changes, cursor: next, more, last_mutation_id })
+    tx.commit()?;
+    Ok(dropped)
 }
