@@ -142,6 +142,10 @@ impl TestServer {
                 db
             }
         };
+        // What the sweeper does at `now` is done before the test starts: with the clock
+        // pinned, its later rounds find nothing, and a test's "before" is not taken halfway
+        // through the first one.
+        ok(db.sweep_usage(now));
         let runtime = ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build());
         let listener = ok(runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")));
         let base = format!("http://{}", ok(listener.local_addr()));
