@@ -41,6 +41,9 @@ pub enum ServerError {
     /// The database failed for a whole group of pushes; the clients retry.
     #[error("database unavailable, try again: {0}")]
     Unavailable(String),
+    /// The request (its body included) was not done within `http::REQUEST_DEADLINE`.
+    #[error("the request was not finished within {0} s; send it again")]
+    TimedOut(u64),
     /// The core's own errors keep their codes (`refused.slot_taken`, `invalid.start`, …).
     #[error("{0}")]
     Core(incubook_core::CoreError),
@@ -57,7 +60,7 @@ impl ServerError {
     pub fn error_code(&self) -> ErrorCode {
         match self {
             ServerError::Core(e) => e.error_code(),
-            ServerError::BadRequest(_) => ErrorCode::BadRequest,
+            ServerError::BadRequest(_) | ServerError::TimedOut(_) => ErrorCode::BadRequest,
             ServerError::Invalid(_) => ErrorCode::invalid(""),
             ServerError::Unauthorized => ErrorCode::Unauthorized,
             ServerError::Forbidden(_) => ErrorCode::Forbidden,
@@ -80,6 +83,7 @@ impl ServerError {
     fn status(&self) -> StatusCode {
         match self {
             ServerError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ServerError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             ServerError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServerError::Unauthorized => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,

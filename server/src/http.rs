@@ -26,25 +26,48 @@ use crate::sign_in::{self, SignInGuard};
 /// Request bodies above this get 413; clients size their pushes by it.
 pub const BODY_LIMIT_BYTES: usize = incubook_core::protocol::MAX_REQUEST_BYTES;
 
+/// A sign-in is a username and a password: its body is small, and it is read before anyone
+/// is known.
+pub const SIGN_IN_BODY_LIMIT_BYTES: usize = 4 * 1024;
+
+/// Every request, its body included, is answered within this: a client that sends its body
+/// a byte at a time cannot hold a connection (and a slot of the listener) for longer.
+pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Arc<dyn Database>,
     /// Every handler's "now": deadlines, tokens, bookings' notice, report dates.
     pub clock: Clock,
+    /// [`REQUEST_DEADLINE`] unless a test asks for less.
+    pub request_deadline: std::time::Duration,
     sign_in: Arc<SignInGuard>,
     push_limit: Arc<PushLimit>,
 }
 
 impl AppState {
+    pub fn with_request_deadline(self, request_deadline: std::time::Duration) -> AppState {
+        AppState { request_deadline, ..self }
+    }
+
     pub fn new(db: Arc<dyn Database>, clock: Clock) -> AppState {
-        AppState { db, clock, sign_in: Arc::new(SignInGuard::default()), push_limit: Arc::new(PushLimit::default()) }
+        AppState {
+            db,
+            clock,
+            request_deadline: REQUEST_DEADLINE,
+            sign_in: Arc::new(SignInGuard::default()),
+            push_limit: Arc::new(PushLimit::default()),
+        }
     }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/health", get(health))
-        .route("/v1/session", post(sign_in))
+        .route(
+            "/v1/session",
+            post(sign_in).layer(DefaultBodyLimit::max(SIGN_IN_BODY_LIMIT_BYTES)).layer(axum::middleware::from_fn(declared_small)),
+        )
         .route("/v1/session/revoke", post(sign_out))
         .route("/v1/me", get(me))
         .route("/v1/push", post(push))
@@ -56,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports/kpi", get(year_figures))
         .route("/v1/makerspaces", get(makerspaces))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.request_deadline, within_deadline))
         // A span per request (method, path, status, latency); the handlers' own spans nest in it.
         .layer(tower_http::trace::TraceLayer::new_for_http())
         // A first pull is tens of megabytes of repetitive JSON: gzip when the client asks, at
@@ -74,6 +98,30 @@ pub fn router(state: AppState) -> Router {
             ServerError::Panicked(crate::error::panic_message(&*panic)).into_response()
         }))
         .with_state(state)
+}
+
+/// Answers 408 `{code, message}` when a request (reading its body included) outlasts
+/// [`REQUEST_DEADLINE`]; dropping it closes the connection.
+async fn within_deadline(
+    State(deadline): State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ServerError::TimedOut(deadline.as_secs()).into_response(),
+    }
+}
+
+/// A sign-in that declares a body larger than [`SIGN_IN_BODY_LIMIT_BYTES`] is answered 413
+/// before a byte of it is read (the body limit alone would wait for the bytes to come).
+async fn declared_small(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > SIGN_IN_BODY_LIMIT_BYTES) {
+        return ServerError::TooLarge.into_response();
+    }
+    next.run(request).await
 }
 
 /// Runs storage work off the async threads.

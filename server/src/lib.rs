@@ -36,7 +36,7 @@ pub async fn serve_with_limits(
     limits: listen::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = http::router(http::AppState::new(db.clone(), clock));
+    let app = http::router(http::AppState::new(db.clone(), clock).with_request_deadline(limits.request_deadline));
     // The server releases no-shows (and closes forgotten sessions) by itself: no cron, no
     // operator setup.
     let sweeper = tokio::spawn(sweep_usage_every(db, clock, limits.no_show_sweep));

@@ -26,6 +26,10 @@ use crate::error::{Result, ServerError};
 /// Connections served at once; the next one waits in the kernel's backlog.
 pub const MAX_CONNECTIONS: usize = 1024;
 
+/// Connections one address may hold at once: a makerspace's desktops behind one NAT stay
+/// well below it, and one host cannot take every slot of the listener.
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 256;
+
 /// A client must send its request headers within this, and finish a TLS handshake within it.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -64,13 +68,22 @@ pub const NO_SHOW_SWEEP: Duration = Duration::from_secs(15);
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_connections: usize,
+    pub max_per_address: usize,
     pub header_read_timeout: Duration,
+    /// A whole request, body included (`http::REQUEST_DEADLINE`).
+    pub request_deadline: Duration,
     pub no_show_sweep: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_connections: MAX_CONNECTIONS, header_read_timeout: HEADER_READ_TIMEOUT, no_show_sweep: NO_SHOW_SWEEP }
+        Limits {
+            max_connections: MAX_CONNECTIONS,
+            max_per_address: MAX_CONNECTIONS_PER_ADDRESS,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            request_deadline: crate::http::REQUEST_DEADLINE,
+            no_show_sweep: NO_SHOW_SWEEP,
+        }
     }
 }
 
@@ -83,6 +96,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_address = Arc::new(AddressCounts::default());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -103,12 +117,17 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Over its address's share, a connection is closed at once; its slot goes back.
+        let Some(address_slot) = per_address.take(peer.ip(), limits.max_per_address) else {
+            tracing::debug!(%peer, "too many connections from this address");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let tls = tls.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let _slot = slot;
+            let (_slot, _address_slot) = (slot, address_slot);
             let timeout = limits.header_read_timeout;
             match tls {
                 None => serve_connection(stream, peer, app, timeout, watcher).await,
@@ -147,5 +166,39 @@ async fn serve_connection<S>(
         .serve_connection(TokioIo::new(stream), service);
     if let Err(e) = watcher.watch(connection).await {
         tracing::debug!(%peer, "connection ended: {e}");
+    }
+}
+
+/// How many connections each address holds.
+#[derive(Default)]
+struct AddressCounts(std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>);
+
+/// One connection of an address; dropping it gives its place back.
+struct AddressSlot {
+    counts: Arc<AddressCounts>,
+    address: std::net::IpAddr,
+}
+
+impl AddressCounts {
+    fn take(self: &Arc<Self>, address: std::net::IpAddr, max: usize) -> Option<AddressSlot> {
+        let mut counts = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let held = counts.entry(address).or_insert(0);
+        if *held >= max.max(1) {
+            return None;
+        }
+        *held += 1;
+        Some(AddressSlot { counts: self.clone(), address })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(held) = counts.get_mut(&self.address) {
+            *held -= 1;
+            if *held == 0 {
+                counts.remove(&self.address);
+            }
+        }
     }
 }

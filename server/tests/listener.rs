@@ -135,3 +135,79 @@ fn connections_beyond_the_cap_wait_for_a_free_slot() {
     ok(waiting.read_to_string(&mut answer));
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
 }
+
+/// A connection from `from` (any 127.x address is this machine) to the server.
+fn connect_from(from: [u8; 4], to: std::net::SocketAddr) -> TcpStream {
+    let socket = ok(socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None));
+    ok(socket.bind(&std::net::SocketAddr::from((from, 0)).into()));
+    ok(socket.connect(&to.into()));
+    socket.into()
+}
+
+/// The review's N3: connections that send their headers in time and then their body a byte
+/// at a time. One address holds at most its share of the listener (the rest are closed at
+/// once), each slow request is answered 408 at the deadline and its connection closed, and
+/// another address is served throughout.
+#[test]
+fn slow_bodies_from_one_address_cannot_starve_the_server() {
+    let limits = Limits {
+        max_connections: 16,
+        max_per_address: 8,
+        request_deadline: Duration::from_secs(2),
+        header_read_timeout: Duration::from_secs(10),
+        ..Limits::default()
+    };
+    let served = serve(None, limits);
+    // Any account may push; the attacker signs in once.
+    let plain = ok(HttpTransport::new(&format!("http://{}", served.address)));
+    let token = ok(plain.sign_in("zhang", "correct horse")).token;
+    let head = format!(
+        "POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{"
+    );
+    let head = head.as_bytes();
+    let mut slow: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut stream = connect_from([127, 0, 0, 2], served.address);
+            let _ = stream.write_all(head);
+            ok(stream.set_read_timeout(Some(Duration::from_secs(20))));
+            stream
+        })
+        .collect();
+    // The next byte of each body, as a slow client sends it.
+    for stream in &mut slow {
+        let _ = stream.write_all(b" ");
+    }
+    // Another address is served while they hold their share.
+    for _ in 0..3 {
+        let health: serde_json::Value = ok(plain.get("", "/v1/health"));
+        assert_eq!(health["status"], "ok");
+    }
+    // Every slow connection ends: closed at once beyond the address's share, else answered
+    // 408 at the deadline.
+    let mut timed_out = 0;
+    for mut stream in slow {
+        let mut answer = Vec::new();
+        let ended = stream.read_to_end(&mut answer);
+        assert!(
+            !matches!(&ended, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+            "a slow connection was still open after 20 s"
+        );
+        if String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408") {
+            timed_out += 1;
+        }
+    }
+    assert_eq!(timed_out, 8, "the address's share was held until the deadline, the rest refused");
+}
+
+/// A sign-in's body is read before anyone is known: a large one is refused before it is read.
+#[test]
+fn a_large_sign_in_body_is_refused_unread() {
+    let served = serve(None, Limits::default());
+    let mut stream = ok(TcpStream::connect(served.address));
+    ok(stream
+        .write_all(b"POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"));
+    ok(stream.set_read_timeout(Some(Duration::from_secs(20))));
+    let mut answer = [0u8; 64];
+    let n = ok(stream.read(&mut answer));
+    assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 413"), "{}", String::from_utf8_lossy(&answer[..n]));
+}
