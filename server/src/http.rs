@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
 use incubook_core::clock::Clock;
-use incubook_core::protocol::{PullResponse, PushRequest, PushResponse};
+use incubook_core::protocol::{PullResponse, PushRequest, PushResponse, PushedMutation};
 
 use crate::auth;
 use crate::db::{Database, Principal};
@@ -269,7 +269,9 @@ async fn push(
     if body.mutations.len() > MAX_PUSH_MUTATIONS {
         return Err(ServerError::Invalid(format!("push at most {MAX_PUSH_MUTATIONS} mutations at once")));
     }
-    state.push_limit.admit(&principal.person_id, body.mutations.len())?;
+    // The budget counts rows, not requests: a series of 52 times costs what 52 bookings do.
+    let weight = body.mutations.iter().map(PushedMutation::weight).sum();
+    state.push_limit.admit(&principal.person_id, weight)?;
     let (db, now) = (state.db.clone(), state.clock.now());
     let response = blocking(move || db.push(&principal.person_id, &body, now)).await?;
     Ok(Json(response))

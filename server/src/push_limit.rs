@@ -1,6 +1,6 @@
 //! How much one account may push. A push is cheap to send and not to apply (each mutation is
 //! a transaction, a refused one still writes its refusal), so an account draws on a budget of
-//! mutations: a desktop's first upload of a whole makerspace fits in the burst, a loop
+//! rows (a mutation weighs the rows it names, `PushedMutation::weight`): a desktop's first upload of a whole makerspace fits in the burst, a loop
 //! resending refused changes is answered 429 with `Retry-After` before any work.
 
 use std::num::NonZeroU32;

@@ -172,7 +172,64 @@ fn a_replica_behind_the_compacted_deletes_starts_over_and_keeps_its_outbox(backe
     assert_eq!(count(&old), count(&fresh), "the replica that started over holds what a new one does");
 }
 
+/// The review's N2: a founder's pushes of series refused whole keep one declined row each,
+/// and a blackout a founder may not add sends no booking again, however wide its window.
+fn refused_pushes_write_no_more_than_their_refusals(backend: Backend) {
+    let now = common::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    server.account("f0", &founders_of(&seed, "PD-0001")[0], "PD-0001", &[ServerRole::Founder]);
+    let (mentor, slot) = mentor_slot(&seed, now);
+    let http = ok(HttpTransport::new(&server.base));
+    let f0 = ok(http.sign_in("f0", PASSWORD)).token;
+    let versions = || server.text("SELECT sum(version) FROM booking", &[]);
+
+    // Series whose first time has passed: refused whole.
+    let past = slot.start - Duration::days(30);
+    let series = |n: usize| Mutation::BookSeries {
+        series_id: format!("series-{n}"),
+        resource_id: mentor.clone(),
+        occurrences: (0..52)
+            .map(|i| Occurrence {
+                booking_id: format!("series-{n}-{i}"),
+                start: past + Duration::days(i),
+                end: past + Duration::days(i) + Duration::hours(1),
+            })
+            .collect(),
+        topic: "t".repeat(500),
+        repeat: Repeat { every: Frequency::Daily, days: Vec::new(), count: Some(52), until: None },
+        skip_conflicts: false,
+    };
+    // 180 series of 52 times: within the account's burst of rows.
+    for round in 0..2 {
+        let mutations =
+            (0..90).map(|i| ok(PushedMutation::new(round * 90 + i + 1, &series((round * 90 + i) as usize)))).collect();
+        let answer = ok(http.push(&f0, &PushRequest { client_id: "series".into(), mutations }));
+        assert!(answer.outcomes.iter().all(|o| !o.applied), "a series in the past was applied");
+    }
+    let kept = server.count("SELECT count(*) FROM booking WHERE id LIKE 'series-%'", &[]);
+    assert_eq!(kept, 180, "one declined row per refused series");
+
+    // Weekly blackouts without an end, which the founder may not add, with cancel_hits.
+    let before = versions();
+    let blackouts = (1..=300)
+        .map(|i| {
+            raw(
+                i,
+                "add_blackout",
+                json!({"blackout": {"id": format!("n2-{i}"), "resource_id": mentor,
+                       "when": {"kind": "weekly", "weekday": 2, "start_min": 0, "end_min": 1439, "from": now.date_naive(), "until": null},
+                       "reason": "x"}, "cancel_hits": true}),
+            )
+        })
+        .collect();
+    let answer = ok(http.push(&f0, &PushRequest { client_id: "blackouts".into(), mutations: blackouts }));
+    assert!(answer.outcomes.iter().all(|o| !o.applied && o.code.as_deref() == Some("forbidden")), "{:?}", answer.outcomes[0]);
+    assert_eq!(versions(), before, "a refused blackout sent bookings again");
+}
+
 on_both_backends!(
+    refused_pushes_write_no_more_than_their_refusals,
     a_refusal_leaves_nothing_for_others_and_nothing_longer_than_a_key,
     a_replica_behind_the_compacted_deletes_starts_over_and_keeps_its_outbox,
 );

@@ -174,9 +174,12 @@ impl Mutation {
             Mutation::Book { booking_id, resource_id, start, end, topic, .. } => {
                 vec![BookingAsked { id: booking_id, resource_id, booker_id: pusher, start: *start, end: *end, topic }]
             }
-            // Every occurrence of a series refused whole, each with the refusal.
+            // A series refused whole is kept as its first time, with the refusal; the client
+            // drops the others (they are tombstoned for it alone). A refused push of many
+            // series cannot fill the district's calendars with declined rows.
             Mutation::BookSeries { resource_id, occurrences, topic, .. } => occurrences
                 .iter()
+                .take(1)
                 .map(|o| BookingAsked { id: &o.booking_id, resource_id, booker_id: pusher, start: o.start, end: o.end, topic })
                 .collect(),
             // A walk-up refused at the server (another kiosk took the slot offline first) is
@@ -243,7 +246,10 @@ impl Mutation {
     /// change asked. Not for a blackout that is malformed or names nothing the server has:
     /// the client's own store refuses the same, so it cancelled nothing.
     pub fn resends_bookings_of(&self, error: &CoreError) -> Option<ResentBookings<'_>> {
-        if matches!(error, CoreError::NotFound { .. } | CoreError::Invalid { .. }) {
+        // Only a refusal the client's own store could not have made (a rule it saw pass, a
+        // conflict with a change it had not pulled) left cancellations on the client. One it
+        // would make itself (forbidden, not visible, malformed, unknown) cancelled nothing.
+        if !(error.is_rule_refusal() || matches!(error, CoreError::Conflict(_))) {
             return None;
         }
         match self {
@@ -303,6 +309,12 @@ impl PushedMutation {
             Ok(other) => Err(CoreError::invalid("mutation", format!("not an object: {other}"))),
             Err(e) => Err(CoreError::invalid("mutation", e.to_string())),
         }
+    }
+
+    /// What applying the mutation costs the server, in rows it names (at least one): what a
+    /// push draws from its account's budget. A malformed one is refused for one.
+    pub fn weight(&self) -> usize {
+        self.parse().map_or(1, |m| m.rows().len().max(1))
     }
 
     /// The typed mutation, or `invalid.mutation` for an unknown name or wrong arguments.
@@ -495,6 +507,12 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// N (kept to answer a retried push) are not asked for again. One statement for both server
 /// backends: SQLite numbers `$n` in the order they first appear, which here is their order.
 pub const PRUNE_FAILURES_SQL: &str = "DELETE FROM sync_failure WHERE client_id = $1 AND mutation_id < $2";
+
+/// Sends again a resource's active bookings (`$1`) that end after now (`$2`) and after the
+/// window's start (`$3`), and start before its end (`$4`). One statement for both backends.
+pub const RESEND_BOOKINGS_SQL: &str = "UPDATE booking SET version = version
+     WHERE resource_id = $1 AND end_at > $2 AND end_at > $3 AND start_at < $4
+       AND status IN ('requested', 'confirmed') AND deleted = 0";
 
 /// The version up to which deletes were compacted: a pull with a cursor below it (but not
 /// 0) is answered [`PullResponse::start_over`]. One statement for both server backends.

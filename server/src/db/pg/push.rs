@@ -249,11 +249,7 @@ impl RefusalLedger for Refusals<'_, '_, '_> {
     }
 
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), postgres::Error> {
-        self.tx.execute(
-            "UPDATE booking SET version = version
-             WHERE resource_id = $1 AND end_at > greatest($2::bigint, $3::bigint) AND start_at < $4 AND deleted = 0",
-            &[&resent.resource_id, &now, &resent.from, &resent.to],
-        )?;
+        self.tx.execute(incubook_core::protocol::RESEND_BOOKINGS_SQL, &[&resent.resource_id, &now, &resent.from, &resent.to])?;
         Ok(())
     }
 }

@@ -131,10 +131,12 @@ impl RefusalLedger for Refusals<'_> {
     }
 
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> Result<()> {
-        self.tx.execute(
-            "UPDATE booking SET version = version WHERE resource_id = ?1 AND end_at > max(?2, ?3) AND start_at < ?4 AND deleted = 0",
-            params![resent.resource_id, now, resent.from, resent.to],
-        )?;
+        self.tx.prepare_cached(incubook_core::protocol::RESEND_BOOKINGS_SQL)?.execute(params![
+            resent.resource_id,
+            now,
+            resent.from,
+            resent.to
+        ])?;
         Ok(())
     }
 }
