@@ -39,6 +39,14 @@ fn a_roadshow_fills_up_takes_attendance_and_counts_places() {
     // Only a space admin of the makerspace publishes; a bad capacity is refused.
     assert_eq!(code(d.store.publish_event(&manager, &roadshow, now())), "forbidden");
     assert_eq!(code(d.store.publish_event(&admin, &NewEvent { capacity: 0, ..roadshow.clone() }, now())), "invalid.capacity");
+    // The review's N12: an event dated last month would count in the year's activities as if
+    // it had been announced; it is published before it begins.
+    let last_month = NewEvent {
+        start: now() - chrono::Duration::days(30),
+        end: now() - chrono::Duration::days(30) + chrono::Duration::hours(2),
+        ..roadshow.clone()
+    };
+    assert_eq!(code(d.store.publish_event(&admin, &last_month, now())), "invalid.start");
     let id = ok(d.store.publish_event(&admin, &roadshow, now()));
 
     // Three places: two founders here and one from the other makerspace take them.

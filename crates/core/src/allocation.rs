@@ -28,8 +28,12 @@ pub struct NewAllocation {
 }
 
 impl NewAllocation {
-    pub fn validate(&self) -> Result<NewAllocation> {
+    /// `now` bounds the dates to the window any change may name (a year back, three ahead):
+    /// an allocation of 1900 would break every balance of the startup.
+    pub fn validate(&self, now: i64) -> Result<NewAllocation> {
         check_text("programme", &self.programme, 60, true)?;
+        crate::domain::check_date("starts_on", self.starts_on, now)?;
+        crate::domain::check_date("ends_on", self.ends_on, now)?;
         if self.ends_on < self.starts_on {
             return Err(CoreError::invalid("ends_on", "the allocation ends before it starts"));
         }
@@ -133,6 +137,12 @@ mod tests {
             ends_on: day(2026, 10, 1),
             hours: 10,
         };
-        assert!(new.validate().is_err());
+        let now = day(2026, 12, 7).and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or_default();
+        assert_eq!(new.validate(now).err().map(|e| e.code()).as_deref(), Some("invalid.ends_on"));
+        let quarter = NewAllocation { starts_on: day(2026, 10, 1), ends_on: day(2026, 12, 31), ..new.clone() };
+        assert!(quarter.validate(now).is_ok());
+        // The review's N9: a year of 1900 would break the startup's balances for everyone.
+        let long_ago = NewAllocation { starts_on: day(1900, 1, 1), ends_on: day(1900, 12, 31), ..new };
+        assert_eq!(long_ago.validate(now).err().map(|e| e.code()).as_deref(), Some("invalid.starts_on"));
     }
 }

@@ -9,7 +9,7 @@ use crate::ledger::{Effect, Entity, Ledger, Stored};
 use crate::validate::check_text;
 
 pub(super) fn allocate<L: Ledger>(l: &mut L, person: &str, id: &str, new: &NewAllocation, now: i64) -> Outcome<(), L::Error> {
-    let new = new.validate()?;
+    let new = new.validate(now)?;
     check_text("allocation_id", id, 64, true)?;
     actor(l, person)?.require(Role::SpaceAdmin, &new.makerspace_id, "allocating mentor hours")?;
     if l.startup(&new.startup_id).stored()?.is_none() {

@@ -12,9 +12,27 @@ fn event<L: Ledger>(l: &mut L, id: &str, lock: bool) -> Outcome<StoredEvent, L::
     l.event(id, lock).stored()?.ok_or_else(|| CoreError::not_found("event", id).into())
 }
 
-pub(super) fn publish<L: Ledger>(l: &mut L, person: &str, id: &str, new: &NewEvent, now: i64) -> Outcome<(), L::Error> {
+/// When a published event may start: ahead (an hour's slack, for one entered as it begins),
+/// or as recorded (a makerspace's first upload of the events it held before connecting).
+/// An event published after it began would count in the year's figures as if announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dated {
+    Ahead,
+    AsRecorded,
+}
+
+pub(super) fn publish<L: Ledger>(
+    l: &mut L,
+    person: &str,
+    id: &str,
+    new: &NewEvent,
+    (now, dated): (i64, Dated),
+) -> Outcome<(), L::Error> {
     check_text("event_id", id, 64, true)?;
     let clean = new.validate(now)?;
+    if dated == Dated::Ahead && clean.start.timestamp() < now - 3_600 {
+        return Err(CoreError::invalid("start", "an event is published before it begins").into());
+    }
     if l.makerspace(MakerspaceKey::Id(&clean.makerspace_id)).stored()?.is_none() {
         return Err(CoreError::not_found("makerspace", &clean.makerspace_id).into());
     }

@@ -46,6 +46,10 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             {
                 return Ok(());
             }
+            // A makerspace's own events from before it connected come with its catalogue.
+            if let Command::PublishEvent { event_id, event } = change {
+                return events::publish(l, person, event_id, event, (now, events::Dated::AsRecorded));
+            }
             apply(l, person, change, now)
         }
         Command::Book { booking_id, resource_id, start, end, topic, format } => {
@@ -124,7 +128,7 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             directory::set_role(l, person, (person_id, makerspace_id), *role, *granted, now)
         }
         Command::SetKioskPin { person_id, pin_hash } => directory::set_kiosk_pin(l, person, person_id, pin_hash.as_deref(), now),
-        Command::PublishEvent { event_id, event } => events::publish(l, person, event_id, event, now),
+        Command::PublishEvent { event_id, event } => events::publish(l, person, event_id, event, (now, events::Dated::Ahead)),
         Command::CancelEvent { event_id } => events::cancel(l, person, event_id, now),
         Command::RegisterForEvent { event_id, person_id, registered } => {
             if person_id != person {
