@@ -237,6 +237,7 @@ async fn sign_in(
             return Err(ServerError::Unauthorized);
         }
         let account = account.ok_or(ServerError::Unauthorized)?;
+        guard.succeeded(&username, address);
         let token = auth::new_token();
         let expires_at = now + auth::TOKEN_LIFETIME_SECONDS;
         db.create_token(&account.id, &auth::token_hash(&token), expires_at, now)?;

@@ -4,6 +4,10 @@
 //! with `Retry-After` before any work. Password hashing, about 19 MiB and tens of milliseconds
 //! per try, runs at most a few at a time. An unknown username costs the same hash as a known
 //! one, so the time of the answer does not tell which usernames exist.
+//!
+//! The username-wide limit does not apply from an address the user has signed in from before
+//! (review N10): a guesser spreading tries over many addresses can block the username for new
+//! addresses, but not lock its owner out of the one they work from.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -56,7 +60,12 @@ pub struct SignInGuard {
     by_user: DefaultKeyedRateLimiter<Key>,
     /// Keys whose failures are spent, and until when.
     blocked: Mutex<HashMap<Key, Instant>>,
+    /// The addresses each username has signed in from, and when last.
+    known: Mutex<HashMap<(String, IpAddr), Instant>>,
 }
+
+/// How long an address a user signed in from stays theirs.
+const KNOWN_FOR: Duration = Duration::from_secs(90 * 86_400);
 
 fn limiter((burst, period): (u32, Duration)) -> DefaultKeyedRateLimiter<Key> {
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
@@ -76,6 +85,7 @@ impl Default for SignInGuard {
             by_user_and_address: limiter(PER_USER_AND_ADDRESS),
             by_user: limiter(PER_USER),
             blocked: Mutex::default(),
+            known: Mutex::default(),
         }
     }
 }
@@ -84,8 +94,9 @@ impl SignInGuard {
     /// Lets a sign-in try go ahead, or answers 429 with when to try again.
     pub fn admit(&self, username: &str, address: Option<IpAddr>) -> Result<()> {
         let now = Instant::now();
+        let keys = self.keys(username, address, now);
         let blocked = self.blocked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let wait = keys(username, address).iter().filter_map(|k| blocked.get(k)).filter(|until| **until > now).max().copied();
+        let wait = keys.iter().filter_map(|k| blocked.get(k)).filter(|until| **until > now).max().copied();
         match wait {
             Some(until) => {
                 tracing::warn!(username, address = ?address, "sign-in refused: too many failed tries");
@@ -100,8 +111,9 @@ impl SignInGuard {
     pub fn failed(&self, username: &str, address: Option<IpAddr>) {
         let clock = DefaultClock::default();
         let (now, instant) = (clock.now(), Instant::now());
+        let keys = self.keys(username, address, instant);
         let mut blocked = self.blocked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for key in keys(username, address) {
+        for key in keys {
             let limiter = match key {
                 Key::Address(_) => &self.by_address,
                 Key::UserAndAddress(..) => &self.by_user_and_address,
@@ -117,6 +129,26 @@ impl SignInGuard {
             self.by_user_and_address.retain_recent();
             self.by_user.retain_recent();
         }
+    }
+
+    /// Remembers that the user signed in from this address.
+    pub fn succeeded(&self, username: &str, address: Option<IpAddr>) {
+        let Some(address) = address else { return };
+        let now = Instant::now();
+        let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if known.len() > MAX_KEYS {
+            known.retain(|_, at| now.duration_since(*at) < KNOWN_FOR);
+        }
+        known.insert((username.to_string(), address), now);
+    }
+
+    /// The keys a try counts against: not the username-wide one from an address the user
+    /// signed in from lately.
+    fn keys(&self, username: &str, address: Option<IpAddr>, now: Instant) -> Vec<Key> {
+        let known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let theirs =
+            address.and_then(|a| known.get(&(username.to_string(), a))).is_some_and(|at| now.duration_since(*at) < KNOWN_FOR);
+        keys(username, address).into_iter().filter(|k| !(theirs && matches!(k, Key::User(_)))).collect()
     }
 
     /// A turn to hash a password; sign-ins beyond the few that hash at once wait here, and
@@ -141,5 +173,36 @@ pub fn verify(password: &str, hash: Option<&str>) -> bool {
             }
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(last: u8) -> Option<IpAddr> {
+        Some(IpAddr::from([10, 0, 0, last]))
+    }
+
+    /// The review's N10: one wrong try a second from 25 addresses spends the username-wide
+    /// limit; its owner still signs in from the address they use, a new address waits.
+    #[test]
+    fn a_guesser_on_many_addresses_cannot_lock_a_user_out_of_their_own() {
+        let guard = SignInGuard::default();
+        guard.succeeded("sa1", from(200));
+        for round in 0..3 {
+            for last in 1..=25 {
+                if guard.admit("sa1", from(last)).is_ok() {
+                    guard.failed("sa1", from(last));
+                }
+            }
+            assert!(guard.admit("sa1", from(200)).is_ok(), "the owner's address was blocked in round {round}");
+        }
+        assert!(guard.admit("sa1", from(99)).is_err(), "a new address is held back while the guessing goes on");
+        // The owner's own typos still count against their address (five, then one in 20 s).
+        for _ in 0..6 {
+            guard.failed("sa1", from(200));
+        }
+        assert!(guard.admit("sa1", from(200)).is_err());
     }
 }
