@@ -205,11 +205,16 @@ fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking
         samples: 0,
         at,
     };
-    // Checked in at 14:05 on a kiosk that was offline; the server released the booking at 14:15.
+    let kiosk = d.manager.clone();
+    // Checked in at 14:05 on the lab's kiosk, offline; the server released the booking at 14:15.
     let start = cst(2026, 12, 8, 14, 0);
     let b = book(&mut d, &first, start, 60);
     ok(d.store.release_no_shows(start + Duration::minutes(15)));
-    ok(d.store.apply(&first, &check_in(&b.id, start + Duration::minutes(5)), start + Duration::minutes(30)));
+    // The review's N6: she cannot say so herself from her own desktop; her check-in is now.
+    let own = d.store.apply(&first, &check_in(&b.id, start + Duration::minutes(5)), start + Duration::minutes(30));
+    assert_eq!(code(own), "invalid.at");
+    assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::NoShow, "a refused check-in reinstates nothing");
+    ok(d.store.apply(&kiosk, &check_in(&b.id, start + Duration::minutes(5)), start + Duration::minutes(30)));
     assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::Confirmed, "the booking stands again");
     let session = ok(d.store.session_of_booking(&b.id)).map(|s| s.started_at);
     assert_eq!(session, Some(start + Duration::minutes(5)), "the session began when she checked in");
@@ -226,15 +231,19 @@ fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking
         topic: String::new(),
     };
     ok(d.store.book(&third, &taken, start + Duration::minutes(16)));
-    let refused = d.store.apply(&second, &check_in(&late.id, start + Duration::minutes(5)), start + Duration::minutes(20));
+    let refused = d.store.apply(&kiosk, &check_in(&late.id, start + Duration::minutes(5)), start + Duration::minutes(20));
     assert_eq!(code(refused), "refused.check_in_closed");
     assert_eq!(ok(d.store.booking(&late.id)).status, BookingStatus::NoShow);
     // A check-in after the release time never reinstates.
     let start = cst(2026, 12, 9, 9, 0);
     let gone = book(&mut d, &second, start, 60);
     ok(d.store.release_no_shows(start + Duration::minutes(15)));
-    let refused = d.store.apply(&second, &check_in(&gone.id, start + Duration::minutes(16)), start + Duration::minutes(20));
+    let refused = d.store.apply(&kiosk, &check_in(&gone.id, start + Duration::minutes(16)), start + Duration::minutes(20));
     assert_eq!(code(refused), "refused.check_in_closed");
+    // A kiosk's offline window is a day: a month-old no-show is not turned into a session.
+    let refused = d.store.apply(&kiosk, &check_in(&gone.id, start + Duration::minutes(5)), start + Duration::days(30));
+    assert_eq!(code(refused), "invalid.at");
+    assert_eq!(ok(d.store.booking(&gone.id)).status, BookingStatus::NoShow);
 }
 
 /// Reads an XLSX back with an independent parser: every cell as text.

@@ -21,13 +21,42 @@ pub const SYSTEM_ACTOR: &str = "system";
 /// of kiosks drift); one further ahead is refused.
 const CLOCK_SKEW_SECONDS: i64 = 300;
 
-/// The instant a check-in or check-out says it happened, as long as it has happened.
-fn happened(at: DateTime<Utc>, now: i64) -> Result<i64, CoreError> {
+/// How long a lab's kiosk may have been offline and still record a check-in, walk-up or
+/// check-out at the time it happened.
+pub const KIOSK_OFFLINE_SECONDS: i64 = 24 * 3_600;
+
+/// Who says when a check-in, walk-up or check-out happened. A person's own is now (within
+/// the clocks' skew); only the lab's kiosk (its managers) records one made while it was
+/// offline. A time further back would turn a no-show into a session, or make machine hours
+/// nobody ran (review N6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recorder {
+    Themselves,
+    LabKiosk,
+}
+
+impl Recorder {
+    fn of(is_owner: bool) -> Recorder {
+        if is_owner { Recorder::LabKiosk } else { Recorder::Themselves }
+    }
+}
+
+/// The instant a check-in or check-out says it happened, as long as it has happened and its
+/// recorder may say so.
+fn happened(at: DateTime<Utc>, now: i64, by: Recorder) -> Result<i64, CoreError> {
     let at = at.timestamp();
     if at > now + CLOCK_SKEW_SECONDS {
         return Err(CoreError::invalid("at", "lies in the future"));
     }
-    Ok(at)
+    match by {
+        Recorder::Themselves if at < now - CLOCK_SKEW_SECONDS => {
+            Err(CoreError::invalid("at", "is now: only the lab's kiosk records what happened while it was offline"))
+        }
+        Recorder::LabKiosk if at < now - KIOSK_OFFLINE_SECONDS => {
+            Err(CoreError::invalid("at", "lies more than 24 hours back: a kiosk records what happened while it was offline"))
+        }
+        _ => Ok(at),
+    }
 }
 
 /// The most samples one session may record.
@@ -41,7 +70,6 @@ pub(super) fn check_in<L: Ledger>(
     (at, now): (DateTime<Utc>, i64),
 ) -> Outcome<(), L::Error> {
     check_text("session_id", session_id, 64, true)?;
-    let at = happened(at, now)?;
     if samples > MAX_SAMPLES {
         return Err(CoreError::invalid("samples", "at most 100,000 samples").into());
     }
@@ -54,9 +82,11 @@ pub(super) fn check_in<L: Ledger>(
     if rules.kind != ResourceKind::Equipment {
         return Err(CoreError::invalid("booking_id", "only an instrument's booking is checked in").into());
     }
-    if actor.id != b.booker_id && !is_owner(l, &actor, &rules)? {
+    let by_kiosk = is_owner(l, &actor, &rules)?;
+    if actor.id != b.booker_id && !by_kiosk {
         return Err(CoreError::Forbidden("only the booker or the lab's managers check a booking in".into()).into());
     }
+    let at = happened(at, now, Recorder::of(by_kiosk))?;
     let terms = l.usage_rules(&rules.id).stored()?.unwrap_or_default();
     if at >= b.span.end {
         return Err(Refusal::CheckInClosed.into());
@@ -153,7 +183,6 @@ pub(super) fn walk_up<L: Ledger>(
     let (session_id, booking_id) = w.ids;
     check_text("session_id", session_id, 64, true)?;
     check_text("booking_id", booking_id, 64, true)?;
-    let at = happened(at, now)?;
     if w.samples > MAX_SAMPLES {
         return Err(CoreError::invalid("samples", "at most 100,000 samples").into());
     }
@@ -169,9 +198,11 @@ pub(super) fn walk_up<L: Ledger>(
     if rules.kind != ResourceKind::Equipment {
         return Err(CoreError::invalid("resource_id", "only an instrument is walked up to").into());
     }
-    if sender.id != w.person_id && !is_owner(l, &sender, &rules)? {
+    let by_kiosk = is_owner(l, &sender, &rules)?;
+    if sender.id != w.person_id && !by_kiosk {
         return Err(CoreError::Forbidden("only the lab's managers start an instrument for someone else".into()).into());
     }
+    let at = happened(at, now, Recorder::of(by_kiosk))?;
     let user = actor_or_self(l, &sender, w.person_id)?;
     let status = super::booking::check_request(l, &user, &rules, (request, Asked::WalkUp { at }), None, now)?;
     if status != BookingStatus::Confirmed {
@@ -352,14 +383,15 @@ pub(super) fn check_out<L: Ledger>(
     session_id: &str,
     (at, now): (DateTime<Utc>, i64),
 ) -> Outcome<(), L::Error> {
-    let at = happened(at, now)?;
     let session =
         l.usage_session(SessionKey::Id(session_id)).stored()?.ok_or_else(|| CoreError::not_found("usage_session", session_id))?;
     let actor = actor(l, person)?;
     let rules = resource(l, &session.resource_id, false)?;
-    if actor.id != session.person_id && !is_owner(l, &actor, &rules)? {
+    let by_kiosk = is_owner(l, &actor, &rules)?;
+    if actor.id != session.person_id && !by_kiosk {
         return Err(CoreError::Forbidden("only the person using the instrument or the lab's managers check out".into()).into());
     }
+    let at = happened(at, now, Recorder::of(by_kiosk))?;
     if session.ended_at.is_some() {
         return Err(Refusal::AlreadyCheckedOut.into());
     }
@@ -432,7 +464,12 @@ pub(super) fn correct_session<L: Ledger>(
     if c.samples > MAX_SAMPLES {
         return Err(CoreError::invalid("samples", "at most 100,000 samples").into());
     }
-    let (start, end) = (c.ran.0.timestamp(), happened(c.ran.1, now)?);
+    // Corrections are the lab managers' own (checked below), of sessions that have ended.
+    let end = c.ran.1.timestamp();
+    if end > now + CLOCK_SKEW_SECONDS {
+        return Err(CoreError::invalid("at", "lies in the future").into());
+    }
+    let start = c.ran.0.timestamp();
     if end <= start || end - start > MAX_SESSION_SECONDS {
         return Err(CoreError::invalid("ended_at", "must come after the start, within a day").into());
     }
