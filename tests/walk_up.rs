@@ -239,6 +239,10 @@ fn a_founder_checks_in_at_the_kiosk_with_her_phone_and_pin() {
     ok(d.store.set_kiosk_pin(&founder, &founder, Some("2468"), now()));
     let other = d.founders[1].clone();
     assert!(code(d.store.set_kiosk_pin(&other, &founder, Some("0000"), now())).starts_with("forbidden"));
+    // The review's N4: a lab manager or space admin of another makerspace does not know her.
+    let (outsider_manager, outsider_admin) = (d.outsider_manager.clone(), d.outsider_admin.clone());
+    assert_eq!(code(d.store.set_kiosk_pin(&outsider_manager, &founder, Some("0000"), now())), "forbidden");
+    assert_eq!(code(d.store.set_kiosk_pin(&outsider_admin, &founder, None, now())), "forbidden");
     let stored: String = ok(d.store.conn().query_row("SELECT kiosk_pin FROM person WHERE id = ?1", [&founder], |r| r.get(0)));
     assert!(stored.starts_with("$argon2") && !stored.contains("2468"), "kept as a hash");
 

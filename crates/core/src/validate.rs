@@ -127,3 +127,20 @@ pub fn check_code(code: &str) -> Result<()> {
     let ok = !code.is_empty() && code.len() <= 20 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok { Ok(()) } else { Err(CoreError::invalid("code", "use letters, digits and '-', like PD-0012")) }
 }
+
+/// The argon2 parameters of every secret the app hashes (server passwords, kiosk PINs):
+/// argon2id, version 19, 19 MiB, two passes, one lane — the argon2 crate's defaults.
+pub const SECRET_HASH_PARAMS: &str = "m=19456,t=2,p=1";
+
+/// A PHC string as the app makes it: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`, salt
+/// and hash in unpadded base64. Any other cost is refused before anything verifies against
+/// it: a hash with `t = 2³²−1` would hold whoever checks it for years (review N5).
+pub fn check_secret_hash(field: &'static str, phc: &str) -> Result<()> {
+    let parts: Vec<&str> = phc.split('$').collect();
+    let b64 = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    };
+    let ok = matches!(parts.as_slice(), ["", "argon2id", "v=19", params, salt, hash]
+        if *params == SECRET_HASH_PARAMS && b64(salt, 11..=64) && b64(hash, 22..=86));
+    if ok { Ok(()) } else { Err(CoreError::invalid(field, "is not a secret hashed as the app hashes them")) }
+}

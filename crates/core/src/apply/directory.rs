@@ -65,8 +65,9 @@ pub(super) fn set_role<L: Ledger>(
     audit(l, person, (action, "person", holder), serde_json::json!({"makerspace": ms.code, "role": role.as_str()}), now)
 }
 
-/// A person's kiosk PIN, as its hash: set by themselves, or by a lab manager or space admin
-/// (of any makerspace: a person from elsewhere in the district uses this lab too).
+/// A person's kiosk PIN, as its hash with the app's own parameters: set by themselves, or by
+/// a lab manager or space admin of a makerspace the person belongs to (who knows them). Not by
+/// anyone else's, and so not by a kiosk for a stranger who gives a phone number (review N4).
 pub(super) fn set_kiosk_pin<L: Ledger>(
     l: &mut L,
     person: &str,
@@ -76,14 +77,19 @@ pub(super) fn set_kiosk_pin<L: Ledger>(
 ) -> Outcome<(), L::Error> {
     if let Some(hash) = pin_hash {
         check_text("pin_hash", hash, 256, true)?;
-        if !hash.starts_with("$argon2") {
-            return Err(CoreError::invalid("pin_hash", "is not an argon2 hash").into());
-        }
+        crate::validate::check_secret_hash("pin_hash", hash)?;
     }
     let setter = actor(l, person)?;
-    actor(l, holder)?;
-    if setter.id != holder && !setter.has_anywhere(Role::LabManager) && !setter.has_anywhere(Role::SpaceAdmin) {
-        return Err(CoreError::Forbidden("only the person or a lab manager sets a kiosk PIN".into()).into());
+    let owner = actor(l, holder)?;
+    let knows_them = owner
+        .roles
+        .iter()
+        .any(|(makerspace, _)| setter.has(Role::LabManager, makerspace) || setter.has(Role::SpaceAdmin, makerspace));
+    if setter.id != holder && !knows_them {
+        return Err(CoreError::Forbidden(
+            "only the person, or a lab manager or space admin of their makerspace, sets a kiosk PIN".into(),
+        )
+        .into());
     }
     l.write(Effect::SetKioskPin { person_id: holder, pin_hash }).stored()?;
     audit(l, person, ("set_kiosk_pin", "person", holder), serde_json::json!({"cleared": pin_hash.is_none()}), now)
