@@ -246,10 +246,13 @@ impl Mutation {
     /// change asked. Not for a blackout that is malformed or names nothing the server has:
     /// the client's own store refuses the same, so it cancelled nothing.
     pub fn resends_bookings_of(&self, error: &CoreError) -> Option<ResentBookings<'_>> {
-        // Only a refusal the client's own store could not have made (a rule it saw pass, a
-        // conflict with a change it had not pulled) left cancellations on the client. One it
-        // would make itself (forbidden, not visible, malformed, unknown) cancelled nothing.
-        if !(error.is_rule_refusal() || matches!(error, CoreError::Conflict(_))) {
+        // A client whose store believed it could (a role revoked on the server and not yet
+        // pulled, a rule it saw pass) cancelled the bookings locally: forbidden included. What
+        // is sent again is what an accepted blackout would have cancelled — the active
+        // bookings in its window (`RESEND_BOOKINGS_SQL`) — so a refusal costs no more than the
+        // change asked for. Malformed, or naming nothing the server has: the client's own
+        // store refuses the same, so it cancelled nothing.
+        if matches!(error, CoreError::NotFound { .. } | CoreError::Invalid { .. }) {
             return None;
         }
         match self {
