@@ -145,7 +145,10 @@ fn main() {
         std::thread::sleep(Duration::from_secs(6));
     }
     let declined = one(&store, "SELECT CAST(count(*) AS TEXT) FROM booking WHERE id LIKE 's%-%' AND status = 'declined'");
-    println!("N2: 500 refused series pushed in {:.2} s (with 30 s of waits for the budget); declined rows kept: {declined}", started.elapsed().as_secs_f64() - 30.0);
+    println!(
+        "N2: 500 refused series pushed in {:.2} s (with 30 s of waits for the budget); declined rows kept: {declined}",
+        started.elapsed().as_secs_f64() - 30.0
+    );
     let blackouts: Vec<PushedMutation> = (1..=300)
         .map(|i| PushedMutation {
             id: i,
