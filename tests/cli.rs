@@ -755,3 +755,73 @@ fn a_space_admin_gives_a_startup_mentor_hours_and_tops_them_up_with_a_reason() {
     assert_eq!(mine[0]["budget_min"], 720);
     assert!(mine[0]["remaining_min"].as_i64().is_some_and(|r| r <= 720));
 }
+
+/// The kiosk's paths at the command line (a lab PC scripted, or a lab manager at a desk):
+/// a PIN set by the lab manager of the founder's makerspace (not by another's), check-in by
+/// phone and PIN and by the code on a booking, and a walk-up that needs the PIN.
+#[test]
+fn the_kiosk_paths_check_in_by_pin_and_code_and_walk_up_with_a_pin() {
+    let s = sample();
+    let d = s.dir.path();
+    let (equipment, manager, founder) = open_instrument(d);
+    let (lab, phone, outsider): (String, String, String) = {
+        let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .conn()
+            .query_row(
+                "SELECT e.lab_id, p.phone, (SELECT o.person_id FROM person_role o WHERE o.role = 'lab_manager'
+                        AND o.makerspace_id <> r.makerspace_id ORDER BY o.person_id LIMIT 1)
+                 FROM equipment e JOIN resource r ON r.id = e.resource_id, person p
+                 WHERE e.resource_id = ?1 AND p.id = ?2",
+                [&equipment, &founder],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let set = error(&incubook(d, &["kiosk-pin", "set", "4827", "--for", &founder, "--as", &outsider, "--json"]));
+    assert_eq!(set["code"], "forbidden", "another makerspace's lab manager does not set her PIN");
+    let set = json(&incubook(d, &["kiosk-pin", "set", "4827", "--for", &founder, "--as", &manager, "--json"]));
+    assert_eq!(set["pin_set"], true);
+
+    let slots =
+        json(&incubook(d, &["slots", &equipment, "--from", "2026-12-08", "--to", "2026-12-08", "--minutes", "60", "--json"]));
+    let slot = |i: usize| slots[i]["start"].as_str().unwrap_or_default().to_string();
+    let book = |start: &str| {
+        let made = json(&incubook(d, &["book", &equipment, "--start", start, "--minutes", "60", "--as", &founder, "--json"]));
+        made["id"].as_str().unwrap_or_default().to_string()
+    };
+    let (first, second) = (book(&slot(0)), book(&slot(2)));
+    let before = |start: &str| {
+        let t = chrono::DateTime::parse_from_rfc3339(start).unwrap_or_else(|e| panic!("{e}"));
+        (t - chrono::Duration::minutes(5)).to_rfc3339()
+    };
+    let kiosk = |now: &str, extra: &[&str]| {
+        let mut args = vec!["check-in", "--lab", lab.as_str(), "--as", manager.as_str(), "--json"];
+        args.extend_from_slice(extra);
+        incubook_at(d, now, &args)
+    };
+    let wrong = error(&kiosk(&before(&slot(0)), &["--phone", &phone, "--pin", "1111"]));
+    assert_eq!(wrong["code"], "invalid.pin");
+    let session = json(&kiosk(&before(&slot(0)), &["--phone", &phone, "--pin", "4827"]));
+    assert_eq!((session["booking_id"].as_str(), session["person_id"].as_str()), (Some(first.as_str()), Some(founder.as_str())));
+    let running = session["id"].as_str().unwrap_or_default().to_string();
+    json(&incubook_at(d, &before(&slot(2)), &["check-out", &running, "--as", &manager, "--json"]));
+
+    let code = json(&incubook(d, &["check-in-code", &second, "--json"]));
+    let code = code["code"].as_str().unwrap_or_default().to_string();
+    let session = json(&kiosk(&before(&slot(2)), &["--code", &code]));
+    assert_eq!(session["booking_id"].as_str(), Some(second.as_str()));
+    let neither = error(&incubook(d, &["check-in", "--as", &manager, "--json"]));
+    assert_eq!(neither["code"], "invalid.booking_id");
+
+    // A walk-up at the kiosk names the person by phone and PIN: a wrong PIN starts nothing.
+    let free = slot(4);
+    let during = (chrono::DateTime::parse_from_rfc3339(&free).unwrap_or_else(|e| panic!("{e}")) + chrono::Duration::minutes(1))
+        .to_rfc3339();
+    let walk = |pin: &str| {
+        incubook_at(d, &during, &["walk-up", &equipment, "--phone", &phone, "--pin", pin, "--as", &manager, "--json"])
+    };
+    assert_eq!(error(&walk("0000"))["code"], "invalid.pin");
+    let walked = json(&walk("4827"));
+    assert_eq!(walked["person_id"].as_str(), Some(founder.as_str()));
+}

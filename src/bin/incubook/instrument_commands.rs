@@ -21,8 +21,14 @@ pub enum InstrumentCommand {
         #[arg(long, default_value_t = 60)]
         minutes: u32,
         /// Who uses it, by person id (default: whoever is acting)
-        #[arg(long = "for", value_name = "PERSON_ID")]
+        #[arg(long = "for", value_name = "PERSON_ID", conflicts_with = "phone")]
         person: Option<String>,
+        /// At the lab's kiosk: who uses it, by phone number (with --pin)
+        #[arg(long, requires = "pin")]
+        phone: Option<String>,
+        /// Their kiosk PIN
+        #[arg(long, requires = "phone")]
+        pin: Option<String>,
         /// What for: research, testing, teaching, certification, commercial_inspection or bulk_inspection
         #[arg(long, default_value = "testing")]
         purpose: String,
@@ -33,6 +39,10 @@ pub enum InstrumentCommand {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
+    /// A person's kiosk PIN (4 to 6 digits): set or cleared by the person, or by a lab manager or
+    /// space admin of their makerspace
+    #[command(subcommand)]
+    KioskPin(KioskPinCommand),
     /// The six-digit code printed on an instrument booking, which checks it in at the lab's kiosk
     CheckInCode {
         /// The booking, by its id
@@ -62,6 +72,30 @@ pub enum InstrumentCommand {
         /// Also write the statement to this XLSX file
         #[arg(long, value_name = "FILE")]
         xlsx: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KioskPinCommand {
+    /// Set the PIN
+    Set {
+        /// The PIN, 4 to 6 digits
+        pin: String,
+        /// Whose PIN, by person id (default: whoever is acting)
+        #[arg(long = "for", value_name = "PERSON_ID")]
+        person: Option<String>,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// Clear the PIN: the kiosk no longer knows the person by phone number
+    Clear {
+        /// Whose PIN, by person id (default: whoever is acting)
+        #[arg(long = "for", value_name = "PERSON_ID")]
+        person: Option<String>,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
     },
 }
 
@@ -97,12 +131,37 @@ pub struct RegisterArgs {
 
 pub fn run(store: &mut Store, command: &InstrumentCommand, out: &Output, now: DateTime<Utc>) -> Result<()> {
     match command {
-        InstrumentCommand::WalkUp { resource_id, minutes, person, purpose, samples, actor } => {
-            let person_id = person.as_deref().unwrap_or(actor);
-            let asked =
-                WalkUpAsked { resource_id, person_id, minutes: *minutes, purpose: purpose_of(purpose)?, samples: *samples };
+        InstrumentCommand::WalkUp { resource_id, minutes, person, phone, pin, purpose, samples, actor } => {
+            let person_id = match phone.as_deref().zip(pin.as_deref()) {
+                Some((phone, pin)) => store.person_with_pin(phone, pin, now)?,
+                None => person.clone().unwrap_or_else(|| actor.clone()),
+            };
+            let asked = WalkUpAsked {
+                resource_id,
+                person_id: &person_id,
+                minutes: *minutes,
+                purpose: purpose_of(purpose)?,
+                samples: *samples,
+            };
             let session = store.walk_up(actor, &asked, now)?;
             out.show(&session, || format!("{} {}", out.t("已开始现场使用：", "walked up:"), session_line(out, &session)))
+        }
+        InstrumentCommand::KioskPin(command) => {
+            let (pin, person, actor) = match command {
+                KioskPinCommand::Set { pin, person, actor } => (Some(pin.as_str()), person, actor),
+                KioskPinCommand::Clear { person, actor } => (None, person, actor),
+            };
+            let holder = person.as_deref().unwrap_or(actor);
+            store.set_kiosk_pin(actor, holder, pin, now)?;
+            let value = serde_json::json!({"person_id": holder, "pin_set": pin.is_some()});
+            out.show(&value, || {
+                if pin.is_some() {
+                    out.t("签到机 PIN 已设置", "kiosk PIN set")
+                } else {
+                    out.t("签到机 PIN 已清除", "kiosk PIN cleared")
+                }
+                .to_string()
+            })
         }
         InstrumentCommand::CheckInCode { booking_id } => {
             let booking = store.booking(booking_id)?;

@@ -12,10 +12,24 @@ use crate::output::{DISTRICT_TZ, Output};
 
 #[derive(Subcommand, Debug)]
 pub enum UsageCommand {
-    /// Check in to an instrument's booking: its usage session starts now
+    /// Check in to an instrument's booking: its usage session starts now. At the lab's kiosk,
+    /// by the six-digit code on the booking (--code) or by phone number and PIN (--phone,
+    /// --pin), with --lab
     CheckIn {
         /// The booking, by its id
-        booking_id: String,
+        booking_id: Option<String>,
+        /// The six-digit code printed on the booking (at the kiosk)
+        #[arg(long, conflicts_with_all = ["booking_id", "phone"], requires = "lab")]
+        code: Option<String>,
+        /// The phone number of the person checking in (at the kiosk, with --pin)
+        #[arg(long, conflicts_with = "booking_id", requires_all = ["pin", "lab"])]
+        phone: Option<String>,
+        /// Their kiosk PIN
+        #[arg(long, requires = "phone")]
+        pin: Option<String>,
+        /// The lab whose kiosk this is, by id
+        #[arg(long)]
+        lab: Option<String>,
         /// What for: research, testing, teaching, certification, commercial_inspection or bulk_inspection
         #[arg(long, default_value = "testing")]
         purpose: String,
@@ -173,8 +187,20 @@ pub fn session_line(out: &Output, s: &UsageSession) -> String {
 
 pub fn run(store: &mut Store, command: &UsageCommand, out: &Output, now: DateTime<Utc>) -> Result<()> {
     match command {
-        UsageCommand::CheckIn { booking_id, purpose, samples, actor } => {
-            let session = store.check_in(actor, booking_id, purpose_of(purpose)?, *samples, now)?;
+        UsageCommand::CheckIn { booking_id, code, phone, pin, lab, purpose, samples, actor } => {
+            let purpose = purpose_of(purpose)?;
+            let lab = || lab.as_deref().ok_or_else(|| CoreError::invalid("lab", "the kiosk's lab: --lab LAB_ID"));
+            let session = match (booking_id, code, phone.as_deref().zip(pin.as_deref())) {
+                (Some(id), None, None) => store.check_in(actor, id, purpose, *samples, now)?,
+                (None, Some(code), None) => store.check_in_by_code(actor, lab()?, code, purpose, now)?,
+                (None, None, Some(by_pin)) => store.check_in_by_pin(actor, lab()?, by_pin, purpose, now)?,
+                _ => {
+                    return Err(CoreError::invalid(
+                        "booking_id",
+                        "name the booking, or give its --code, or --phone and --pin, with --lab",
+                    ));
+                }
+            };
             out.show(&session, || format!("{} {}", out.t("已签到：", "checked in:"), session_line(out, &session)))
         }
         UsageCommand::CheckOut { session_id, actor } => {
