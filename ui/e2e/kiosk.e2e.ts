@@ -1,8 +1,8 @@
 // The lab's kiosk: the real app started with INCUBOOK_KIOSK=1 on the lab PC, its clock pinned
 // five minutes before a founder's printer booking. The lab manager sets it up once; then the
 // founder checks in with the code on her booking, sees her session running and checks out,
-// a third has her kiosk PIN set by the lab manager and checks in with phone and PIN, and
-// another founder walks up to a free instrument with his phone number.
+// a third, whose kiosk PIN the lab manager set at a desk, checks in with phone and PIN, and
+// another founder walks up to a free instrument with his phone number and PIN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, press, shot, shown, start, type Browser, type Session } from './driver';
 
@@ -38,6 +38,8 @@ beforeAll(async () => {
       printer = (cli(dir, ['equipment', '--category', '3d_printer', '--makerspace', 'PD-0001'], LOADED) as { id: string }[])[0].id;
       const slots = cli(dir, ['slots', printer, '--from', '2026-12-08', '--to', '2026-12-08', '--minutes', '60'], LOADED) as
         { start: string }[];
+      // Their kiosk PINs, set by the lab manager at a desk (never at the kiosk).
+      for (const who of [pinUser, walker]) cli(dir, ['kiosk-pin', 'set', '4827', '--for', who.id, '--as', manager], LOADED);
       const slot = slots.find((s) => new Date(s.start).getTime() >= new Date(LOADED).getTime() + 3 * 3_600_000) ?? slots[0];
       booking = cli(dir, ['book', printer, '--start', slot.start, '--minutes', '60', '--as', founder.id], LOADED);
       const now = new Date(new Date(booking.start).getTime() - 5 * 60_000);
@@ -95,11 +97,8 @@ describe('the lab kiosk', () => {
     // She booked the printer's next hour this morning, once the first founder was done.
     const hers = cli(session.dataDir, ['book', printer, '--start', booking.start, '--minutes', '60', '--as', pinUser.id], LOADED);
     await click('[data-testid="kiosk-by-pin"]');
-    await click('[data-testid="kiosk-set-pin"]');
-    await browser.$('[data-testid="kiosk-pin-phone"]').setValue(pinUser.phone);
-    await browser.$('[data-testid="kiosk-pin"]').setValue('4827');
-    await click('[data-testid="kiosk-set-pin-save"]');
-    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('PIN 已设置'), { timeout: 15_000 });
+    // Nobody at the kiosk sets or resets a PIN.
+    expect(await browser.$('[data-testid="kiosk-set-pin"]').isExisting()).toBe(false);
     await browser.$('[data-testid="kiosk-pin-phone"]').setValue(pinUser.phone);
     await browser.$('[data-testid="kiosk-pin"]').setValue('1111');
     await click('[data-testid="kiosk-pin-check-in"]');
@@ -115,9 +114,14 @@ describe('the lab kiosk', () => {
     await click('[data-testid="kiosk-by-code"]');
   });
 
-  it('lets a founder walk up to a free instrument with his phone number', async () => {
+  it('lets a founder walk up to a free instrument with his phone number and PIN', async () => {
     await click('[data-testid="kiosk-walk-up"]:not([disabled])');
     await browser.$('[data-testid="kiosk-phone"]').setValue(walker.phone);
+    // A phone number alone starts nothing.
+    await browser.$('[data-testid="kiosk-walk-up-pin"]').setValue('1111');
+    await click('[data-testid="kiosk-walk-up-start"]');
+    await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('手机号或 PIN 不正确'), { timeout: 15_000 });
+    await browser.$('[data-testid="kiosk-walk-up-pin"]').setValue('4827');
     await click('[data-testid="kiosk-walk-up-start"]');
     await browser.waitUntil(async () => (await text('[data-testid="kiosk-message"]')).includes('已开始使用'), { timeout: 15_000 });
     const mine = cli(session.dataDir, ['bookings', '--as', walker.id]) as { resource_kind: string; status: string }[];

@@ -56,19 +56,17 @@ pub async fn kiosk_check_in_pin(
         .await
 }
 
-/// Sets (or clears) a kiosk PIN: the acting person's own, or, for a lab manager at the kiosk,
-/// that of the person with this phone number.
+/// Sets (or clears) the acting person's own kiosk PIN (Settings). Never someone else's from
+/// the app: a kiosk is used by anyone in the lab, and a form there would let anyone reset
+/// anyone's PIN; a lab manager sets one for a person of their makerspace with
+/// `incubook kiosk-pin set`.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
-pub async fn set_kiosk_pin(state: State<'_, AppState>, phone: Option<String>, pin: Option<String>) -> IpcResult<()> {
+pub async fn set_kiosk_pin(state: State<'_, AppState>, pin: Option<String>) -> IpcResult<()> {
     state
         .run(move |store, session| {
             let actor = session.actor()?;
-            let person = match &phone {
-                Some(phone) => store.person_by_phone(phone)?,
-                None => actor.clone(),
-            };
-            Ok(store.set_kiosk_pin(&actor, &person, pin.as_deref(), session.now())?)
+            Ok(store.set_kiosk_pin(&actor, &actor, pin.as_deref(), session.now())?)
         })
         .await
 }
@@ -79,19 +77,21 @@ pub async fn check_out(state: State<'_, AppState>, session_id: String) -> IpcRes
     state.run(move |store, session| Ok(store.check_out(&session.actor()?, &session_id, session.now())?)).await
 }
 
-/// Someone at a free instrument, known by their phone number, starts using it now.
+/// Someone at a free instrument, known by their phone number and kiosk PIN (a phone number
+/// alone would let anyone run sessions in anyone's name), starts using it now.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
 pub async fn kiosk_walk_up(
     state: State<'_, AppState>,
     resource_id: String,
     phone: String,
+    pin: String,
     minutes: u32,
     purpose: Purpose,
 ) -> IpcResult<UsageSession> {
     state
         .run(move |store, session| {
-            let person_id = store.person_by_phone(&phone)?;
+            let person_id = store.person_with_pin(&phone, &pin, session.now())?;
             let asked = WalkUpAsked { resource_id: &resource_id, person_id: &person_id, minutes, purpose, samples: 0 };
             Ok(store.walk_up(&session.actor()?, &asked, session.now())?)
         })

@@ -197,10 +197,10 @@ export const api = {
   setKioskLab: (labId: string) => call<void>('set_kiosk_lab', { labId }),
   kioskCheckIn: (labId: string, code: string, purpose: Purpose) => call<UsageSession>('kiosk_check_in', { labId, code, purpose }),
   checkOut: (sessionId: string) => call<UsageSession>('check_out', { sessionId }),
-  kioskWalkUp: (resourceId: string, phone: string, minutes: number, purpose: Purpose) =>
-    call<UsageSession>('kiosk_walk_up', { resourceId, phone, minutes, purpose }),
+  kioskWalkUp: (resourceId: string, phone: string, pin: string, minutes: number, purpose: Purpose) =>
+    call<UsageSession>('kiosk_walk_up', { resourceId, phone, pin, minutes, purpose }),
   bookingCheckInCode: (bookingId: string) => call<CheckInCode>('booking_check_in_code', { bookingId }),
   kioskCheckInPin: (labId: string, phone: string, pin: string, purpose: Purpose) =>
     call<UsageSession>('kiosk_check_in_pin', { labId, phone, pin, purpose }),
-  setKioskPin: (phone: string | null, pin: string | null) => call<void>('set_kiosk_pin', { phone, pin }),
+  setKioskPin: (pin: string | null) => call<void>('set_kiosk_pin', { pin }),
 };
