@@ -18,9 +18,16 @@ pub fn save(db_path: &str, token: &str) -> bool {
     entry.set_password(token).is_ok()
 }
 
-/// The token kept for the database at `db_path`, if the keyring still has it.
+/// The token kept for the database at `db_path`, if the keyring still has it. A keyring
+/// that fails the call (its daemon died and the session bus is starting another) is asked
+/// once more before the user is told to sign in again; a missing entry is not.
 pub fn load(db_path: &str) -> Option<String> {
-    entry(db_path)?.get_password().ok()
+    let entry = entry(db_path)?;
+    match entry.get_password() {
+        Ok(token) => Some(token),
+        Err(keyring::Error::NoEntry) => None,
+        Err(_) => entry.get_password().ok(),
+    }
 }
 
 /// Forgets the token; a keyring that has none is not an error.
