@@ -111,8 +111,7 @@ fn event(view: &BookingView, lang: Lang) -> Event {
         description.push_str(&format!("\n{label}: {}", crate::zones::dual_time(b.start, booker, mentor, lang)));
     }
     // What the lab's kiosk asks for (its QR code holds the same digits).
-    if b.resource_kind == ResourceKind::Equipment && b.status.holds_slot() {
-        let code = crate::usage::check_in_code(&b.id);
+    if let Some(code) = view.check_in_code.as_ref().filter(|_| b.status.holds_slot()) {
         description.push_str(&format!("\n{}: {code}", if lang == Lang::Zh { "签到码" } else { "Check-in code" }));
     }
     if let Some(place) = &view.place {
@@ -189,10 +188,10 @@ fn series_description(members: &[&BookingView], lang: Lang) -> String {
     if let Some(topic) = members.first().map(|v| &v.booking.topic).filter(|t| !t.is_empty()) {
         text.push_str(&format!("\n{}: {topic}", if zh { "主题" } else { "Topic" }));
     }
-    for v in members.iter().filter(|v| v.booking.resource_kind == ResourceKind::Equipment && v.booking.status.holds_slot()) {
+    for v in members.iter().filter(|v| v.booking.status.holds_slot()) {
+        let Some(code) = &v.check_in_code else { continue };
         let tz = v.series.as_ref().and_then(|s| s.timezone.parse::<Tz>().ok()).unwrap_or(crate::clock::DISTRICT_ZONE);
         let day = v.booking.start.with_timezone(&tz).format("%m-%d %H:%M");
-        let code = crate::usage::check_in_code(&v.booking.id);
         text.push_str(&format!("\n{} {day}: {code}", if zh { "签到码" } else { "Check-in code" }));
     }
     text

@@ -807,7 +807,7 @@ fn the_kiosk_paths_check_in_by_pin_and_code_and_walk_up_with_a_pin() {
     let running = session["id"].as_str().unwrap_or_default().to_string();
     json(&incubook_at(d, &before(&slot(2)), &["check-out", &running, "--as", &manager, "--json"]));
 
-    let code = json(&incubook(d, &["check-in-code", &second, "--json"]));
+    let code = json(&incubook(d, &["check-in-code", &second, "--as", &manager, "--json"]));
     let code = code["code"].as_str().unwrap_or_default().to_string();
     let session = json(&kiosk(&before(&slot(2)), &["--code", &code]));
     assert_eq!(session["booking_id"].as_str(), Some(second.as_str()));

@@ -205,5 +205,6 @@ fn an_instrument_booking_in_ics_carries_the_code_the_kiosk_asks_for() {
         incubook::ics::bookings_to_ics(&views, Lang::Zh).parse().unwrap_or_else(|e| panic!("not parseable: {e}"));
     let event = parsed.components.iter().find_map(|c| c.as_event()).unwrap_or_else(|| panic!("no event"));
     let description = event.get_description().unwrap_or_default();
-    assert!(description.contains(&format!("签到码: {}", incubook::usage::check_in_code(&b.id))), "{description}");
+    let code = d.store.check_in_code_for(&f, &b.id).unwrap_or_else(|e| panic!("{e}"));
+    assert!(description.contains(&format!("签到码: {code}")), "{description}");
 }

@@ -107,6 +107,14 @@ fn a_database_of_the_last_release_migrates_and_keeps_its_bookings_and_ratings() 
         0
     );
     assert!(!ok(store.bookings_of(&founder)).is_empty());
+    // A desktop without a server makes every person's check-in key (0020), each its own.
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM person WHERE id <> '00000000-0000-0000-0000-000000000000' AND length(check_in_key) IS NOT 32"
+        ),
+        0
+    );
+    assert_eq!(count("SELECT count(DISTINCT check_in_key) FROM person"), count("SELECT count(*) FROM person"));
 }
 
 #[test]

@@ -187,7 +187,7 @@ fn the_kiosk_shows_todays_bookings_and_checks_one_in_by_the_code_on_it() {
     let new =
         NewBooking { format: None, resource_id: equipment.clone(), start, end: start + Duration::hours(1), topic: String::new() };
     let booking = ok(d.store.book(&founder, &new, now())).id;
-    let printed = incubook::usage::check_in_code(&booking);
+    let printed = ok(d.store.check_in_code_for(&founder, &booking));
     let at = start - Duration::minutes(5);
     let day = ok(d.store.kiosk_day(&lab, at));
     assert_eq!(
@@ -264,4 +264,43 @@ fn a_founder_checks_in_at_the_kiosk_with_her_phone_and_pin() {
     assert_eq!(code(d.store.person_with_pin("13700001111", "8642", at)), "refused.too_many_pin_attempts");
     let later = at + Duration::minutes(15) + Duration::seconds(1);
     assert_eq!(ok(d.store.person_with_pin("13700001111", "8642", later)), founder);
+}
+
+/// Codes are not to be guessed at the kiosk: ten wrong ones within the hour stop it taking
+/// codes (the right one too) until the first of them is an hour old, and a restart of the
+/// kiosk does not give new tries. Only a booking whose check-in is open now has a code there.
+#[test]
+fn wrong_codes_lock_the_kiosk_for_an_hour_even_across_a_restart() {
+    let mut d = district();
+    let (founder, later, manager, equipment, lab) =
+        (d.founders[0].clone(), d.founders[1].clone(), d.manager.clone(), d.equipment.clone(), d.lab.clone());
+    let start = cst(2026, 12, 8, 10, 0);
+    let at = |start: chrono::DateTime<chrono::Utc>| NewBooking {
+        format: None,
+        resource_id: equipment.clone(),
+        start,
+        end: start + Duration::hours(1),
+        topic: String::new(),
+    };
+    let booking = ok(d.store.book(&founder, &at(start), now())).id;
+    let afternoon = ok(d.store.book(&later, &at(cst(2026, 12, 8, 15, 0)), now())).id;
+    let (right, not_yet) = (ok(d.store.check_in_code_for(&founder, &booking)), ok(d.store.check_in_code_for(&later, &afternoon)));
+    let kiosk_at = start - Duration::minutes(5);
+    let by_code = |d: &mut District, code: &str, when| d.store.check_in_by_code(&manager, &lab, code, Purpose::Testing, when);
+
+    assert_eq!(code(by_code(&mut d, &not_yet, kiosk_at)), "invalid.code", "the afternoon's check-in is not open yet");
+    let wrong: Vec<String> = (0..20).map(|n| format!("{:06}", 100_000 + n * 7_919)).filter(|c| *c != right).take(9).collect();
+    for guess in &wrong {
+        assert_eq!(code(by_code(&mut d, guess, kiosk_at)), "invalid.code");
+    }
+    assert_eq!(code(by_code(&mut d, &right, kiosk_at + Duration::minutes(1))), "refused.too_many_code_attempts");
+    // The kiosk restarts: the count is in its database.
+    let path = d.dir.path().join("incubook.db");
+    d.store = ok(incubook::store::Store::open(&path));
+    assert_eq!(code(by_code(&mut d, &right, kiosk_at + Duration::minutes(2))), "refused.too_many_code_attempts");
+    // An hour after the first wrong code, the kiosk takes codes again: her next booking's.
+    let next = ok(d.store.book(&founder, &at(start + Duration::hours(1)), now())).id;
+    let next_code = ok(d.store.check_in_code_for(&founder, &next));
+    let session = ok(by_code(&mut d, &next_code, kiosk_at + Duration::minutes(61)));
+    assert_eq!((session.person_id.as_str(), session.booking_id.as_str()), (founder.as_str(), next.as_str()));
 }

@@ -251,7 +251,51 @@ fn roles_given_by_a_space_admin_reach_the_server_and_decide_what_the_person_may_
     );
 }
 
+/// The review's N4: a check-in code cannot be worked out from what every replica receives.
+/// The booker's desktop and the lab's kiosk (its manager's replica) agree on the code; another
+/// founder's replica has the booking's id but not the booker's key, and gets no code.
+fn a_check_in_code_is_known_to_the_booker_and_the_kiosk_only(backend: Backend) {
+    let now = common::now();
+    let (server, mut lm, mut a, mut b, lab) = lab_and_founders(backend, now);
+    let manager = lm.person_id.clone();
+    let printer = ok(lm.store.create_equipment(&manager, &laser_cutter(&lab, false), now)).id;
+    lm.sync(now);
+    a.sync(now);
+    let slot = slot_after_a_day(&a, &printer, now);
+    let booking = ok(book(&mut a, &printer, &slot, now));
+    a.sync(now);
+    lm.sync(now);
+    b.sync(now);
+
+    let (booker, other) = (a.person_id.clone(), b.person_id.clone());
+    let hers = ok(a.store.check_in_code_for(&booker, &booking));
+    assert_eq!(ok(lm.store.check_in_code_for(&manager, &booking)), hers, "the kiosk knows the code she was given");
+    let key_on = |client: &Client| -> Option<String> {
+        ok(client.store.conn().query_row("SELECT check_in_key FROM person WHERE id = ?1", [&booker], |r| r.get(0)))
+    };
+    assert_eq!(key_on(&lm).map(|k| k.len()), Some(32));
+    assert_eq!(key_on(&b), None, "another founder's replica never receives her key");
+    assert_eq!(ok(b.store.check_in_code_for(&other, &booking).err().ok_or("no error")).code(), "forbidden");
+    // Nor does the server have a key for nobody: every person of the district has their own.
+    assert_eq!(
+        server
+            .count("SELECT count(*) FROM person WHERE deleted = 0 AND (check_in_key IS NULL OR length(check_in_key) <> 32)", &[]),
+        0
+    );
+    assert_eq!(
+        server.count("SELECT count(DISTINCT check_in_key) FROM person WHERE deleted = 0", &[]),
+        server.count("SELECT count(*) FROM person WHERE deleted = 0", &[])
+    );
+
+    // At the kiosk, five minutes before, offline: her code checks her in (the server takes
+    // kiosk check-ins as `machine_hours.rs` shows).
+    let at = slot.start - Duration::minutes(5);
+    let session = ok(lm.store.check_in_by_code(&manager, &lab, &hers, incubook::usage::Purpose::Testing, at));
+    assert_eq!((session.person_id.as_str(), session.booking_id.as_str()), (booker.as_str(), booking.as_str()));
+}
+
 on_both_backends!(
+    a_check_in_code_is_known_to_the_booker_and_the_kiosk_only,
     a_lab_managers_equipment_blackouts_and_qualifications_reach_founders,
     lab_changes_the_server_refuses_are_undone_on_the_client_that_made_them,
     roles_given_by_a_space_admin_reach_the_server_and_decide_what_the_person_may_do,

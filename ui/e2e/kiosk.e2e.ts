@@ -74,7 +74,7 @@ describe('the lab kiosk', () => {
   it('checks a founder in with the code on her booking, shows her running, and checks her out', async () => {
     const row = `[data-testid="kiosk-row"]`;
     await browser.waitUntil(async () => (await browser.$$(row).length) > 0, { timeout: 15_000 });
-    const { code } = cli(session.dataDir, ['check-in-code', booking.id]) as { code: string };
+    const { code } = cli(session.dataDir, ['check-in-code', booking.id, '--as', founder.id]) as { code: string };
     const wrong = code === '000000' ? '000001' : '000000';
     await browser.$('[data-testid="kiosk-code"]').setValue(wrong);
     await click('[data-testid="kiosk-check-in"]');

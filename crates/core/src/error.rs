@@ -97,6 +97,10 @@ pub enum Refusal {
     TooManyPinAttempts {
         retry_after_min: u32,
     },
+    /// Too many wrong check-in codes at this lab's kiosk lately: codes are not to be guessed.
+    TooManyCodeAttempts {
+        retry_after_min: u32,
+    },
     /// Every place of the event is taken.
     EventFull {
         capacity: u32,
@@ -260,6 +264,15 @@ impl Refusal {
                     format!("PIN 错误次数过多，请 {retry_after_min} 分钟后再试，或用预约上的签到码")
                 } else {
                     format!("too many wrong PINs: try again in {retry_after_min} minutes, or use the code on the booking")
+                }
+            }
+            Refusal::TooManyCodeAttempts { retry_after_min } => {
+                if zh {
+                    format!("本签到机签到码错误次数过多，请 {retry_after_min} 分钟后再试，或用手机号和 PIN 签到")
+                } else {
+                    format!(
+                        "too many wrong codes at this kiosk: try again in {retry_after_min} minutes, or check in with your phone number and PIN"
+                    )
                 }
             }
             Refusal::WalkUpNeedsApproval => pick(

@@ -193,6 +193,12 @@ impl UsageRules {
         start - i64::from(self.check_in_opens_min) * 60
     }
 
+    /// When a booking may be checked in: from check-in's opening until the booking ends
+    /// (a booking released meanwhile takes only a check-in made before its release).
+    pub fn check_in_window(&self, booked: Span) -> Span {
+        Span::new(self.opens_at(booked.start), booked.end)
+    }
+
     /// When a booking starting at `start` that nobody checked in to is released; never for 0.
     pub fn released_at(&self, start: i64) -> Option<i64> {
         (self.no_show_after_min > 0).then(|| start + i64::from(self.no_show_after_min) * 60)
@@ -200,11 +206,26 @@ impl UsageRules {
 }
 
 /// The six digits printed on an instrument booking (and in its QR code and its ICS) that
-/// check it in at the lab's kiosk. Every replica derives the same code from the booking's id,
-/// so a kiosk offline knows it too.
-pub fn check_in_code(booking_id: &str) -> String {
-    format!("{:06}", crc32fast::hash(booking_id.as_bytes()) % 1_000_000)
+/// check it in at the lab's kiosk: a MAC of the booking's id under its booker's check-in key.
+/// Every replica receives booking ids, but the key only reaches the booker and the replicas
+/// that run a lab's kiosk, so the digits cannot be worked out by anyone else, and a kiosk
+/// offline still knows them. None without a key of at least [`CHECK_IN_KEY_MIN`] characters
+/// (another person's, on a replica that may not see it).
+pub fn check_in_code(check_in_key: &str, booking_id: &str) -> Option<String> {
+    use hmac::{KeyInit, Mac};
+    if check_in_key.len() < CHECK_IN_KEY_MIN {
+        return None;
+    }
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(check_in_key.as_bytes()).ok()?;
+    mac.update(booking_id.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(digest.get(..8)?);
+    Some(format!("{:06}", u64::from_be_bytes(first) % 1_000_000))
 }
+
+/// A check-in key is 128 random bits in hex (32 characters): shorter is no key.
+pub const CHECK_IN_KEY_MIN: usize = 32;
 
 /// What the QR code of a booking holds; a scanner types it into the kiosk like a keyboard.
 pub const CHECK_IN_QR_PREFIX: &str = "INCUBOOK-CHECKIN:";
@@ -353,10 +374,18 @@ mod tests {
 
     #[test]
     fn a_check_in_code_is_six_stable_digits_and_the_qr_text_reads_as_the_code() {
-        let code = check_in_code("01a23b40-e274-763a-9f3c-856759759599");
+        let key = "8f14e45fceea167a5a36dedd4bea2543";
+        let code = check_in_code(key, "01a23b40-e274-763a-9f3c-856759759599").unwrap_or_default();
         assert_eq!(code.len(), 6);
-        assert_eq!(code, check_in_code("01a23b40-e274-763a-9f3c-856759759599"));
-        assert_ne!(code, check_in_code("01a23b40-e274-763a-9f3c-85675975959a"));
+        assert_eq!(Some(&code), check_in_code(key, "01a23b40-e274-763a-9f3c-856759759599").as_ref());
+        assert_ne!(Some(&code), check_in_code(key, "01a23b40-e274-763a-9f3c-85675975959a").as_ref());
+        // Another key, other digits; no key (or a short one), none.
+        assert_ne!(
+            Some(&code),
+            check_in_code("c9f0f895fb98ab9159f51fd0297e236d", "01a23b40-e274-763a-9f3c-856759759599").as_ref()
+        );
+        assert_eq!(check_in_code("", "01a23b40-e274-763a-9f3c-856759759599"), None);
+        assert_eq!(check_in_code("8f14e45f", "01a23b40-e274-763a-9f3c-856759759599"), None);
         assert_eq!(parse_check_in_code(&format!(" {CHECK_IN_QR_PREFIX}{code}\n")).ok(), Some(code.clone()));
         assert_eq!(parse_check_in_code(&code).ok(), Some(code));
         for bad in ["12345", "1234567", "12a456", ""] {

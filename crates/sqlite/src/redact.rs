@@ -159,11 +159,13 @@ impl<L: RowLookup> Viewer<L> {
                 if text(&row, "id") != me {
                     row.insert("email".into(), serde_json::Value::Null);
                     // A lab's kiosk (signed in as its manager) knows people by phone number and
-                    // kiosk PIN, offline: the district's, since anyone may use a shared lab.
+                    // kiosk PIN, and their bookings by check-in code, offline: the district's,
+                    // since anyone may use a shared lab.
                     let runs_a_lab = self.actor.has_anywhere(Role::LabManager) || self.actor.has_anywhere(Role::SpaceAdmin);
                     if !runs_a_lab {
-                        row.insert("phone".into(), serde_json::Value::Null);
-                        row.insert("kiosk_pin".into(), serde_json::Value::Null);
+                        for column in ["phone", "kiosk_pin", "check_in_key"] {
+                            row.insert(column.into(), serde_json::Value::Null);
+                        }
                     }
                     // A startup's details are for the people who serve founders (mentors, lab
                     // managers, space admins), not for other founders.

@@ -2,7 +2,7 @@
 //! booking, check-out, and walking up to a free instrument; and the code a founder shows.
 
 use incubook::store::{KioskDay, UsageSession, WalkUpAsked};
-use incubook::usage::{CHECK_IN_QR_PREFIX, Purpose, check_in_code};
+use incubook::usage::{CHECK_IN_QR_PREFIX, Purpose};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -109,8 +109,13 @@ pub struct CheckInCode {
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug, level = "info"))]
-pub async fn booking_check_in_code(booking_id: String) -> IpcResult<CheckInCode> {
-    let code = check_in_code(&booking_id);
+pub async fn booking_check_in_code(state: State<'_, AppState>, booking_id: String) -> IpcResult<CheckInCode> {
+    let code = state
+        .run(move |store, session| {
+            let actor = session.actor()?;
+            Ok(store.check_in_code_for(&actor, &booking_id)?)
+        })
+        .await?;
     let qr_text = format!("{CHECK_IN_QR_PREFIX}{code}");
     let qr = qrcode::QrCode::new(qr_text.as_bytes())
         .map_err(|e| crate::error::IpcError::new(incubook::error::ErrorCode::Internal, e.to_string()))?;

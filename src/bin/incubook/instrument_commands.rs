@@ -43,10 +43,14 @@ pub enum InstrumentCommand {
     /// space admin of their makerspace
     #[command(subcommand)]
     KioskPin(KioskPinCommand),
-    /// The six-digit code printed on an instrument booking, which checks it in at the lab's kiosk
+    /// The six-digit code printed on an instrument booking, which checks it in at the lab's kiosk:
+    /// for its booker, or a manager of its lab
     CheckInCode {
         /// The booking, by its id
         booking_id: String,
+        /// Who asks (the booker, or a lab manager), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
     },
     /// A person's no-shows of the last 90 days (the window the approval rule counts)
     NoShows {
@@ -163,10 +167,9 @@ pub fn run(store: &mut Store, command: &InstrumentCommand, out: &Output, now: Da
                 .to_string()
             })
         }
-        InstrumentCommand::CheckInCode { booking_id } => {
-            let booking = store.booking(booking_id)?;
-            let code = incubook::usage::check_in_code(&booking.id);
-            let value = serde_json::json!({"booking_id": booking.id, "code": code,
+        InstrumentCommand::CheckInCode { booking_id, actor } => {
+            let code = store.check_in_code_for(actor, booking_id)?;
+            let value = serde_json::json!({"booking_id": booking_id, "code": code,
                                            "qr_text": format!("{}{code}", incubook::usage::CHECK_IN_QR_PREFIX)});
             out.show(&value, || format!("{} {code}", out.t("签到码：", "check-in code:")))
         }

@@ -45,7 +45,12 @@ startup_name: string | null,
  * Whether the founder has rated the session, and whether the mentor has rated how the
  * startup is doing (each side rates once).
  */
-founder_rated: boolean, mentor_rated: boolean, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
+founder_rated: boolean, mentor_rated: boolean, 
+/**
+ * The six digits that check an instrument booking in at the lab's kiosk: for its booker
+ * and the replicas that run the lab's kiosk (no one else's replica holds the key).
+ */
+check_in_code: string | null, id: string, resource_id: string, resource_kind: ResourceKind, resource_name: string, booker_id: string, start: string, end: string, status: BookingStatus, topic: string, 
 /**
  * Why it was declined or cancelled, shown to the booker.
  */

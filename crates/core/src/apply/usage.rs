@@ -88,10 +88,11 @@ pub(super) fn check_in<L: Ledger>(
     }
     let at = happened(at, now, Recorder::of(by_kiosk))?;
     let terms = l.usage_rules(&rules.id).stored()?.unwrap_or_default();
-    if at >= b.span.end {
+    let window = terms.check_in_window(b.span);
+    if at >= window.end {
         return Err(Refusal::CheckInClosed.into());
     }
-    if at < terms.opens_at(b.span.start) {
+    if at < window.start {
         return Err(Refusal::CheckInNotOpen { opens_min: terms.check_in_opens_min }.into());
     }
     // Released while this check-in, made in time, was on its way from an offline kiosk: the

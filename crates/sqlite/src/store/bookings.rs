@@ -52,6 +52,9 @@ pub struct BookingView {
     /// startup is doing (each side rates once).
     pub founder_rated: bool,
     pub mentor_rated: bool,
+    /// The six digits that check an instrument booking in at the lab's kiosk: for its booker
+    /// and the replicas that run the lab's kiosk (no one else's replica holds the key).
+    pub check_in_code: Option<String>,
 }
 
 /// A booking's place in its repeating series.
@@ -106,7 +109,8 @@ const BOOKING_SELECT: &str = concat!(
     b.created_at, b.updated_at, p.name, EXISTS(SELECT 1 FROM outbox o WHERE o.entity_id = b.id), b.rejection, b.series_id, b.series_rule, b.recurrence_at, b.recurrence_end, r.timezone, ",
     makerspace_zone_of!("b.booker_id"),
     ", b.place_format, b.place, (SELECT s.name FROM startup s WHERE s.id = b.startup_id),
-    EXISTS(SELECT 1 FROM feedback f WHERE f.booking_id = b.id), EXISTS(SELECT 1 FROM mentor_feedback f WHERE f.booking_id = b.id)
+    EXISTS(SELECT 1 FROM feedback f WHERE f.booking_id = b.id), EXISTS(SELECT 1 FROM mentor_feedback f WHERE f.booking_id = b.id),
+    p.check_in_key
     FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
 );
 
@@ -114,9 +118,14 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
     let kind: String = r.get(2)?;
     let status: String = r.get(7)?;
     let place = super::parse_place(r.get::<_, Option<String>>(21)?.as_deref(), r.get::<_, Option<String>>(22)?.as_deref());
+    let id: Id = r.get(0)?;
+    let check_in_code = match (kind.as_str(), r.get::<_, Option<String>>(26)?) {
+        ("equipment", Some(key)) => crate::usage::check_in_code(&key, &id),
+        _ => None,
+    };
     Ok(BookingView {
         booking: Booking {
-            id: r.get(0)?,
+            id,
             resource_id: r.get(1)?,
             resource_kind: if kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
             resource_name: r.get(3)?,
@@ -150,6 +159,7 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
         startup_name: r.get(23)?,
         founder_rated: r.get(24)?,
         mentor_rated: r.get(25)?,
+        check_in_code,
     })
 }
 

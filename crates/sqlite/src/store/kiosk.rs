@@ -10,6 +10,7 @@ use super::Store;
 use super::usage::UsageSession;
 use crate::domain::{BookingStatus, Id, to_utc};
 use crate::error::{CoreError, Result};
+use crate::interval::Span;
 use crate::usage::{Purpose, check_in_code, parse_check_in_code};
 
 /// One booking on the kiosk's screen (without its code: the screen is public).
@@ -52,6 +53,11 @@ pub struct KioskDay {
 /// Wrong PINs a phone number may have within `PIN_WINDOW` seconds.
 pub const PIN_TRIES: usize = 5;
 pub const PIN_WINDOW: i64 = 15 * 60;
+/// Wrong check-in codes a lab's kiosk takes within `CODE_WINDOW` seconds. A code matches only
+/// a booking whose check-in is open now (a handful at a time), so at most 240 guesses a day
+/// reach one of them with odds of one in 10⁶ each.
+pub const CODE_TRIES: usize = 10;
+pub const CODE_WINDOW: i64 = 60 * 60;
 
 /// Person `$2`'s kiosk PIN hash becomes `$1` (or none).
 pub const SET_KIOSK_PIN_SQL: &str = "UPDATE person SET kiosk_pin = $1 WHERE id = $2";
@@ -127,8 +133,10 @@ impl Store {
     }
 
     /// Checks in the booking of this lab whose code was typed or scanned at the kiosk, for its
-    /// booker, as `actor` (the lab manager the kiosk runs as). Of today's bookings with the
-    /// code, the one whose check-in is open now.
+    /// booker, as `actor` (the lab manager the kiosk runs as): of today's bookings whose
+    /// check-in is open now, the one with the code. Wrong codes are counted per kiosk (the lab)
+    /// and kept across restarts; after `CODE_TRIES` in `CODE_WINDOW` the kiosk takes no code
+    /// until the oldest of them is that old.
     pub fn check_in_by_code(
         &mut self,
         actor: &str,
@@ -138,10 +146,78 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<UsageSession> {
         let code = parse_check_in_code(code)?;
+        let subject = format!("code:{lab_id}");
+        self.refuse_after_failures(&subject, (CODE_TRIES, CODE_WINDOW), now, |retry_after_min| {
+            crate::error::Refusal::TooManyCodeAttempts { retry_after_min }
+        })?;
         let today = self.kiosk_day(lab_id, now)?;
-        let booking = first_to_check_in(&today, |b| check_in_code(&b.booking_id) == code, now)
-            .ok_or_else(|| CoreError::invalid("code", "no booking of this lab today has this code"))?;
+        let keys = self.check_in_keys(&today)?;
+        let open = |b: &KioskBooking| self.check_in_open(&b.resource_id, (b.start, b.end), now).unwrap_or(false);
+        let matches = |b: &KioskBooking| {
+            open(b) && keys.get(&b.booker_id).and_then(|key| check_in_code(key, &b.booking_id)).as_deref() == Some(&code)
+        };
+        let Some(booking) = first_to_check_in(&today, matches, now) else {
+            self.note_failure(&subject, now)?;
+            return Err(CoreError::invalid("code", "no booking of this lab whose check-in is open now has this code"));
+        };
+        self.clear_failures(&subject)?;
         self.check_in(actor, &booking, purpose, 0, now)
+    }
+
+    /// The check-in keys of the people who booked today's bookings, as this replica has them.
+    fn check_in_keys(&self, today: &KioskDay) -> Result<std::collections::HashMap<Id, String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT check_in_key FROM person WHERE id = ?1")?;
+        let mut keys = std::collections::HashMap::new();
+        for b in &today.bookings {
+            if !keys.contains_key(&b.booker_id)
+                && let Some(key) = stmt.query_row([&b.booker_id], |r| r.get::<_, Option<String>>(0)).optional()?.flatten()
+            {
+                keys.insert(b.booker_id.clone(), key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Whether a booking of the resource is within its check-in window now (the core's
+    /// window; what else a check-in needs, `check_in` decides).
+    fn check_in_open(&self, resource_id: &str, booked: (DateTime<Utc>, DateTime<Utc>), now: DateTime<Utc>) -> Result<bool> {
+        let window = self.usage_rules(resource_id)?.check_in_window(Span::new(booked.0.timestamp(), booked.1.timestamp()));
+        Ok(window.start <= now.timestamp() && now.timestamp() < window.end)
+    }
+
+    /// Refuses while `subject` has `tries` failures within `window` seconds before `now`.
+    fn refuse_after_failures(
+        &self,
+        subject: &str,
+        (tries, window): (usize, i64),
+        now: DateTime<Utc>,
+        refusal: impl Fn(u32) -> crate::error::Refusal,
+    ) -> Result<()> {
+        let now = now.timestamp();
+        let (count, oldest): (i64, Option<i64>) = self
+            .conn
+            .prepare_cached("SELECT count(*), min(at) FROM kiosk_failure WHERE subject = ?1 AND at > ?2")?
+            .query_row(params![subject, now - window], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if usize::try_from(count).unwrap_or(usize::MAX) >= tries {
+            let wait = oldest.map_or(window, |oldest| oldest + window - now);
+            let retry_after_min = u32::try_from((wait + 59) / 60).unwrap_or(1).max(1);
+            return Err(CoreError::Refused(refusal(retry_after_min)));
+        }
+        Ok(())
+    }
+
+    fn note_failure(&self, subject: &str, now: DateTime<Utc>) -> Result<()> {
+        // Failures older than a day count for nothing: they go as new ones come.
+        self.conn.prepare_cached("DELETE FROM kiosk_failure WHERE at < ?1")?.execute([now.timestamp() - 86_400])?;
+        self.conn
+            .prepare_cached("INSERT INTO kiosk_failure(subject, at) VALUES (?1, ?2)")?
+            .execute(params![subject, now.timestamp()])?;
+        Ok(())
+    }
+
+    fn clear_failures(&self, subject: &str) -> Result<()> {
+        self.conn.prepare_cached("DELETE FROM kiosk_failure WHERE subject = ?1")?.execute([subject])?;
+        Ok(())
     }
 
     /// Checks in, at the lab's kiosk, the person with this phone number and kiosk PIN: their
@@ -168,24 +244,17 @@ impl Store {
     /// The person a phone number and kiosk PIN stand for; one answer for an unknown number
     /// and a wrong PIN, so that the kiosk does not tell which numbers it knows. After
     /// `PIN_TRIES` wrong ones for a number within `PIN_WINDOW`, the number is refused until
-    /// the oldest of them is that old: four-digit PINs are not to be guessed at the kiosk.
+    /// the oldest of them is that old: four-digit PINs are not to be guessed at the kiosk. The
+    /// failures are kept in the kiosk's database, so a restart does not reset them.
     pub fn person_with_pin(&mut self, phone: &str, pin: &str, now: DateTime<Utc>) -> Result<Id> {
-        let (key, now) = (phone.trim().to_string(), now.timestamp());
-        let failures = self.pin_failures.entry(key.clone()).or_default();
-        failures.retain(|&t| t > now - PIN_WINDOW);
-        if failures.len() >= PIN_TRIES {
-            let wait = failures.iter().min().map_or(PIN_WINDOW, |oldest| oldest + PIN_WINDOW - now);
-            let retry_after_min = u32::try_from((wait + 59) / 60).unwrap_or(1).max(1);
-            return Err(CoreError::Refused(crate::error::Refusal::TooManyPinAttempts { retry_after_min }));
-        }
+        let subject = format!("pin:{}", phone.trim());
+        self.refuse_after_failures(&subject, (PIN_TRIES, PIN_WINDOW), now, |retry_after_min| {
+            crate::error::Refusal::TooManyPinAttempts { retry_after_min }
+        })?;
         let found = self.verified_pin(phone, pin);
         match &found {
-            Err(CoreError::Invalid { field, .. }) if *field == "pin" => {
-                self.pin_failures.entry(key).or_default().push(now);
-            }
-            Ok(_) => {
-                self.pin_failures.remove(&key);
-            }
+            Err(CoreError::Invalid { field, .. }) if *field == "pin" => self.note_failure(&subject, now)?,
+            Ok(_) => self.clear_failures(&subject)?,
             Err(_) => {}
         }
         found
@@ -226,6 +295,22 @@ impl Store {
     pub fn set_kiosk_pin(&mut self, actor: &str, person_id: &str, pin: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let pin_hash = pin.map(hash_pin).transpose()?;
         self.apply(actor, &crate::command::Command::SetKioskPin { person_id: person_id.to_string(), pin_hash }, now)
+    }
+
+    /// The check-in code of an instrument booking, for its booker or a manager of its lab
+    /// (who may print it for them); nobody else. None on a replica that has not yet received
+    /// the booker's key (a desktop that never synced since it signed in).
+    pub fn check_in_code_for(&self, viewer: &str, booking_id: &str) -> Result<String> {
+        let view = super::bookings::booking_view(&self.conn, booking_id)?;
+        if view.booking.booker_id != viewer {
+            let rules = self.resource_rules(&view.booking.resource_id)?;
+            let actor = super::load_actor(&self.conn, viewer)?;
+            crate::decide::require_owner(&actor, rules.kind, &rules.makerspace_id, None)
+                .map_err(|_| CoreError::Forbidden("a check-in code is for the booker and the lab's managers".into()))?;
+        }
+        view.check_in_code.ok_or_else(|| {
+            CoreError::invalid("booking_id", "no check-in code: only an instrument booking has one, once this desktop has synced")
+        })
     }
 
     /// The live person with this phone number: who walks up at a kiosk.

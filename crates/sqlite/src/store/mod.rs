@@ -119,6 +119,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/sqlite/0017_booking_startup.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0018_holding_by_booker.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0019_compacted_deletes.sql")),
+        M::up(include_str!("../../../../migrations/sqlite/0020_check_in_keys.sql")),
     ])
 }
 
@@ -129,8 +130,6 @@ pub struct Store {
     journal: Box<dyn Journal>,
     /// Inside `batch`: each write is a savepoint of the batch's one transaction.
     in_batch: bool,
-    /// Wrong kiosk PINs by phone number, for as long as they count (`kiosk::PIN_WINDOW`).
-    pin_failures: std::collections::HashMap<String, Vec<i64>>,
 }
 
 /// `PowerSafe` (SQLite `synchronous=FULL`) syncs the log on every commit, so a booking
@@ -210,7 +209,7 @@ impl Store {
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn).map_err(|e| CoreError::Migration(StorageFailure::new(e)))?;
-        Ok(Store { conn, journal, in_batch: false, pin_failures: std::collections::HashMap::new() })
+        Ok(Store { conn, journal, in_batch: false })
     }
 
     /// How hard each commit waits for the disk. The default is `PowerSafe`.
