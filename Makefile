@@ -10,7 +10,7 @@ DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
 FUZZ_SECONDS ?= 1800
 
-.PHONY: soak fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-server bench-indicators bindings desktop deb screenshots cli-run
+.PHONY: soak fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-quick bench-server bench-indicators bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
@@ -91,6 +91,12 @@ screenshots: app
 
 bench: check-toolchain
 	cargo bench --bench core
+
+# Three ratios in one run, independent of the machine's speed (under a minute): the booking
+# commit over a bare insert, an equipment's week over an empty calendar's, matching over a
+# brute-force scan. Quote them in every note that touches the core, the store or the sample.
+bench-quick: check-toolchain
+	cargo bench --bench quick
 
 bench-server: check-toolchain
 	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" cargo bench -p incubook-server --bench sync

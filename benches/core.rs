@@ -7,67 +7,20 @@
 
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use incubook::availability::Days;
-use incubook::domain::Slot;
 use incubook::indicators::GroupBy;
 use incubook::interval::Span;
 use incubook::matching::MatchNeed;
 use incubook::rules::{self, Qualification, RuleContext};
-use incubook::sample::{self, Scale};
 use incubook::store::{Durability, EquipmentFilter, MentorSearch, NewBooking, PeopleFilter, SlotSearch, Store};
 use incubook::usage::Purpose;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).single().unwrap_or_default()
-}
+#[path = "support/mod.rs"]
+mod support;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    store: Store,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut store = Store::open(&dir.path().join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
-    let started = Instant::now();
-    let summary = sample::load(&mut store, Scale::District, 2026, now()).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!(
-        "district sample: {} bookings, {} mentors, {} equipment, loaded in {:?}",
-        summary.bookings,
-        summary.mentors,
-        summary.equipment,
-        started.elapsed()
-    );
-    Fixture { _dir: dir, store }
-}
-
-/// Free hour-long slots on equipment anyone may book, one per hour, so that each can be
-/// booked in turn without clashing with the others.
-fn bookable(store: &Store) -> Vec<(String, Slot)> {
-    let all = store.equipment(&EquipmentFilter::default()).unwrap_or_default();
-    let open: Vec<String> = all
-        .iter()
-        .filter(|e| !e.policy.qualification_required && !e.policy.approval_required && e.policy.buffer_after_min == 0)
-        .map(|e| e.id.clone())
-        .collect();
-    let range = Span::new(now().timestamp(), now().timestamp() + 28 * 86_400);
-    let mut out = Vec::new();
-    for (id, slots) in store.slots_many(&open, range, 60, now()).unwrap_or_default() {
-        let mut last_end = 0;
-        for s in slots.into_iter().filter(|s| s.start % 3600 == 0) {
-            if s.start >= last_end {
-                last_end = s.end;
-                out.push((
-                    id.clone(),
-                    Slot { start: incubook::domain::to_utc(s.start), end: incubook::domain::to_utc(s.end), late: false },
-                ));
-            }
-        }
-    }
-    out
-}
+use support::{Fixture, bookable, fixture, now};
 
 fn bench_availability(c: &mut Criterion, f: &Fixture) {
     let search = MentorSearch { tag: Some("fundraising".into()), ..MentorSearch::default() };
@@ -109,12 +62,21 @@ fn bench_booking(c: &mut Criterion, f: &mut Fixture) {
     let booker = founder.first().map(|p| p.id.clone()).unwrap_or_default();
     let mut queue = bookable(&f.store).into_iter();
     eprintln!("bookable hour slots queued: {}", queue.len());
+    // Attempts per successful commit, and why the others were refused: a sample that refuses
+    // more would otherwise be measured as a slower commit.
+    let mut attempts = 0_u64;
+    let mut commits = 0_u64;
+    let mut refusals: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let mut book_next = |store: &mut Store| loop {
         let Some((resource_id, slot)) = queue.next() else { panic!("ran out of free slots") };
         let new = NewBooking { format: None, resource_id, start: slot.start, end: slot.end, topic: String::new() };
+        attempts += 1;
         match store.book(&booker, &new, now()) {
-            Ok(_) => return,
-            Err(e) if e.code().starts_with("refused.") => continue,
+            Ok(_) => {
+                commits += 1;
+                return;
+            }
+            Err(e) if e.code().starts_with("refused.") => *refusals.entry(e.code()).or_default() += 1,
             Err(e) => panic!("{e}"),
         }
     };
@@ -125,6 +87,10 @@ fn bench_booking(c: &mut Criterion, f: &mut Fixture) {
     group.bench_function("without_fsync", |b| b.iter(|| book_next(&mut f.store)));
     f.store.set_durability(Durability::PowerSafe).unwrap_or_else(|e| panic!("{e}"));
     group.finish();
+    eprintln!(
+        "booking_commit: {attempts} attempts for {commits} commits ({:.3} attempts per commit); refused: {refusals:?}",
+        attempts as f64 / commits.max(1) as f64
+    );
 
     // The rules alone: one mentor's context loaded once, then checked in memory.
     let mentor = f.store.matching_mentor_ids(&MentorSearch::default()).unwrap_or_default().into_iter().next().unwrap_or_default();

@@ -114,30 +114,40 @@ const BOOKING_SELECT: &str = concat!(
     FROM booking b JOIN resource r ON r.id = b.resource_id JOIN person p ON p.id = b.booker_id"
 );
 
-fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
+/// The booking alone: what `book` and every status change answer with. Its columns lead
+/// [`BOOKING_SELECT`]'s, so one reader serves both.
+const BOOKING_ONLY_SELECT: &str =
+    "SELECT b.id, b.resource_id, r.kind, r.name, b.booker_id, b.start_at, b.end_at, b.status, b.topic, b.reason,
+    b.created_at, b.updated_at FROM booking b JOIN resource r ON r.id = b.resource_id WHERE b.id = ?1 AND b.deleted = 0";
+
+fn booking_from_row(r: &rusqlite::Row) -> rusqlite::Result<Booking> {
     let kind: String = r.get(2)?;
     let status: String = r.get(7)?;
+    Ok(Booking {
+        id: r.get(0)?,
+        resource_id: r.get(1)?,
+        resource_kind: if kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
+        resource_name: r.get(3)?,
+        booker_id: r.get(4)?,
+        start: to_utc(r.get(5)?),
+        end: to_utc(r.get(6)?),
+        status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Cancelled),
+        topic: r.get(8)?,
+        reason: r.get(9)?,
+        created_at: to_utc(r.get(10)?),
+        updated_at: to_utc(r.get(11)?),
+    })
+}
+
+fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
+    let booking = booking_from_row(r)?;
     let place = super::parse_place(r.get::<_, Option<String>>(21)?.as_deref(), r.get::<_, Option<String>>(22)?.as_deref());
-    let id: Id = r.get(0)?;
-    let check_in_code = match (kind.as_str(), r.get::<_, Option<String>>(26)?) {
-        ("equipment", Some(key)) => crate::usage::check_in_code(&key, &id),
+    let check_in_code = match (booking.resource_kind, r.get::<_, Option<String>>(26)?) {
+        (ResourceKind::Equipment, Some(key)) => crate::usage::check_in_code(&key, &booking.id),
         _ => None,
     };
     Ok(BookingView {
-        booking: Booking {
-            id,
-            resource_id: r.get(1)?,
-            resource_kind: if kind == "mentor" { ResourceKind::Mentor } else { ResourceKind::Equipment },
-            resource_name: r.get(3)?,
-            booker_id: r.get(4)?,
-            start: to_utc(r.get(5)?),
-            end: to_utc(r.get(6)?),
-            status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Cancelled),
-            topic: r.get(8)?,
-            reason: r.get(9)?,
-            created_at: to_utc(r.get(10)?),
-            updated_at: to_utc(r.get(11)?),
-        },
+        booking,
         booker_name: r.get(12)?,
         pending: r.get(13)?,
         rejection: r.get::<_, Option<String>>(14)?.and_then(|json| serde_json::from_str(&json).ok()),
@@ -253,7 +263,11 @@ impl Store {
     }
 
     pub fn booking(&self, id: &str) -> Result<Booking> {
-        Ok(booking_view(&self.conn, id)?.booking)
+        self.conn
+            .prepare_cached(BOOKING_ONLY_SELECT)?
+            .query_row([id], booking_from_row)
+            .optional()?
+            .ok_or_else(|| CoreError::not_found("booking", id))
     }
 
     /// A status change, then the booking as it is now.

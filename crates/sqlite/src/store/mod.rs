@@ -20,6 +20,7 @@ macro_rules! makerspace_zone_of {
 mod allocations;
 mod bookings;
 mod calendar;
+mod checkpoint;
 mod directory;
 mod events;
 mod feedback;
@@ -130,6 +131,8 @@ pub struct Store {
     journal: Box<dyn Journal>,
     /// Inside `batch`: each write is a savepoint of the batch's one transaction.
     in_batch: bool,
+    /// Copies the log back into the file beside the commits, not inside them (a file only).
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 /// `PowerSafe` (SQLite `synchronous=FULL`) syncs the log on every commit, so a booking
@@ -209,7 +212,11 @@ impl Store {
         // `rarray(?)` lets one query take a list of ids (search over many mentors).
         rusqlite::vtab::array::load_module(&conn)?;
         migrations().to_latest(&mut conn).map_err(|e| CoreError::Migration(StorageFailure::new(e)))?;
-        Ok(Store { conn, journal, in_batch: false })
+        let checkpointer = checkpoint::Checkpointer::start(conn.path());
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)?;
+        }
+        Ok(Store { conn, journal, in_batch: false, checkpointer })
     }
 
     /// How hard each commit waits for the disk. The default is `PowerSafe`.
@@ -243,7 +250,14 @@ impl Store {
         let value = f(&Tx::new(&tx, journal))?;
         journal.before_commit(&tx)?;
         tx.commit()?;
+        self.committed();
         Ok(value)
+    }
+
+    fn committed(&mut self) {
+        if let Some(checkpointer) = &mut self.checkpointer {
+            checkpointer.committed();
+        }
     }
 
     /// Group commit: everything `f` writes commits together at its end, with one sync of
@@ -259,7 +273,10 @@ impl Store {
         self.in_batch = false;
         match result {
             Ok(value) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(value),
+                Ok(()) => {
+                    self.committed();
+                    Ok(value)
+                }
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
                     Err(e.into())
