@@ -57,9 +57,6 @@ fn main() {
     let mut f = fixture();
     let store = &mut f.store;
     store.set_durability(Durability::CrashSafe).unwrap_or_else(|e| panic!("{e}"));
-    if let Ok(sql) = std::env::var("QUICK_SQL") {
-        store.conn().execute_batch(&sql).unwrap_or_else(|e| panic!("{e}"));
-    }
 
     // 1. The booking commit over a bare insert of the same row, alternating so that both see
     //    the same database as it grows.
