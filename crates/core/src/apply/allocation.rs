@@ -5,7 +5,7 @@ use super::{Outcome, actor, audit};
 use crate::allocation::{NewAllocation, check_hours, check_reason};
 use crate::domain::Role;
 use crate::error::CoreError;
-use crate::ledger::{Effect, Entity, Ledger, Stored};
+use crate::ledger::{Entity, Ledger, MoneyEffect, Stored};
 use crate::validate::check_text;
 
 pub(super) fn allocate<L: Ledger>(l: &mut L, person: &str, id: &str, new: &NewAllocation, now: i64) -> Outcome<(), L::Error> {
@@ -18,7 +18,7 @@ pub(super) fn allocate<L: Ledger>(l: &mut L, person: &str, id: &str, new: &NewAl
     if l.exists(Entity::Allocation, id).stored()? {
         return Err(CoreError::Conflict(format!("allocation {id}")).into());
     }
-    l.write(Effect::InsertAllocation { id, allocation: &new, created_by: person, at: now }).stored()?;
+    l.write(MoneyEffect::InsertAllocation { id, allocation: &new, created_by: person, at: now }).stored()?;
     let detail = serde_json::json!({"allocation_id": id, "programme": new.programme, "hours": new.hours});
     audit(l, person, ("allocate_hours", "startup", &new.startup_id), detail, now)
 }
@@ -41,8 +41,16 @@ pub(super) fn top_up<L: Ledger>(
         return Err(CoreError::Conflict(format!("top-up {id}")).into());
     }
     let minutes = hours * 60;
-    l.write(Effect::InsertTopUp { id, allocation_id, startup_id: &startup_id, minutes, reason, created_by: person, at: now })
-        .stored()?;
+    l.write(MoneyEffect::InsertTopUp {
+        id,
+        allocation_id,
+        startup_id: &startup_id,
+        minutes,
+        reason,
+        created_by: person,
+        at: now,
+    })
+    .stored()?;
     let detail = serde_json::json!({"topup_id": id, "hours": hours, "reason": reason});
     audit(l, person, ("top_up_hours", "hour_allocation", allocation_id), detail, now)
 }

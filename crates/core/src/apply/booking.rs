@@ -10,7 +10,7 @@ use crate::decide::{self, Actor, BookingFacts};
 use crate::domain::{BookingStatus, Role, to_utc};
 use crate::error::CoreError;
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, Stored, StoredBooking};
+use crate::ledger::{BookingEffect, Entity, Ledger, MentorEffect, RecordEffect, Stored, StoredBooking};
 use crate::rules::{self, ResourceRules};
 use crate::usage::UsageRules;
 use crate::validate::{check_text, validate_request};
@@ -115,7 +115,7 @@ pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) 
     };
     let (id, resource_id) = (new.id, rules.id.as_str());
     let startup = l.startup_of(person).stored()?;
-    let insert = Effect::InsertBooking {
+    let insert = BookingEffect::InsertBooking {
         id,
         resource_id,
         booker_id: person,
@@ -127,15 +127,16 @@ pub(super) fn book<L: Ledger>(l: &mut L, person: &str, new: Book<'_>, now: i64) 
     };
     l.write(insert).stored()?;
     if let Some((format, place)) = &place {
-        l.write(Effect::SetPlace { booking_id: id, format: *format, place: place.as_ref(), at: now }).stored()?;
+        l.write(MentorEffect::SetPlace { booking_id: id, format: *format, place: place.as_ref(), at: now }).stored()?;
     }
     let detail =
         serde_json::json!({"resource_id": resource_id, "start": request.start, "end": request.end, "status": status.as_str()});
-    l.write(Effect::Audit { actor_id: person, action: "book", entity: "booking", entity_id: id, detail, at: now }).stored()?;
+    l.write(RecordEffect::Audit { actor_id: person, action: "book", entity: "booking", entity_id: id, detail, at: now })
+        .stored()?;
     if status == BookingStatus::Requested {
         for owner in owners(l, &rules)? {
             let detail = serde_json::json!({});
-            let told = Effect::Notify {
+            let told = RecordEffect::Notify {
                 person_id: &owner,
                 kind: "booking_request",
                 booking_id: Some(id),
@@ -164,7 +165,7 @@ pub(super) fn upload<L: Ledger>(l: &mut L, person: &str, uploaded: &UploadedBook
     rules::check_uploaded(&decide::upload_rule_context(&rules, &busy, &booker), request, now)?;
     let status = decide::uploaded_status(uploaded.status, rules.policy.approval_required);
     let startup = l.startup_of(&uploaded.booker_id).stored()?;
-    let insert = Effect::InsertBooking {
+    let insert = BookingEffect::InsertBooking {
         id: &uploaded.id,
         resource_id: &rules.id,
         booker_id: &uploaded.booker_id,
@@ -176,7 +177,8 @@ pub(super) fn upload<L: Ledger>(l: &mut L, person: &str, uploaded: &UploadedBook
     };
     l.write(insert).stored()?;
     let detail = serde_json::json!({"resource_id": rules.id, "booker_id": uploaded.booker_id, "start": request.start, "end": request.end, "status": status.as_str()});
-    let audit = Effect::Audit { actor_id: person, action: "upload", entity: "booking", entity_id: &uploaded.id, detail, at: now };
+    let audit =
+        RecordEffect::Audit { actor_id: person, action: "upload", entity: "booking", entity_id: &uploaded.id, detail, at: now };
     l.write(audit).stored()
 }
 
@@ -262,7 +264,7 @@ pub fn tell_zone_changes<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::d
             "shown_en": crate::zones::dual_time(start, booker, mentor, crate::i18n::Lang::En),
             "shift_min": (gap(b.span.start) - gap(now)) / 60,
         });
-        let notice = Effect::Notify {
+        let notice = RecordEffect::Notify {
             person_id: &b.booker_id,
             kind: "zone_change",
             booking_id: Some(&b.id),
@@ -286,14 +288,14 @@ pub fn write_status<L: Ledger>(
     reason: Option<&str>,
     now: i64,
 ) -> Outcome<(), L::Error> {
-    l.write(Effect::SetStatus { id: &b.id, status: to, reason, at: now }).stored()?;
+    l.write(BookingEffect::SetStatus { id: &b.id, status: to, reason, at: now }).stored()?;
     let detail = serde_json::json!({"from": b.status.as_str(), "reason": reason});
-    l.write(Effect::Audit { actor_id: person, action: to.as_str(), entity: "booking", entity_id: &b.id, detail, at: now })
+    l.write(RecordEffect::Audit { actor_id: person, action: to.as_str(), entity: "booking", entity_id: &b.id, detail, at: now })
         .stored()?;
     if person != b.booker_id {
         let kind = format!("booking_{}", to.as_str());
         let detail = serde_json::json!({"reason": reason});
-        let told = Effect::Notify {
+        let told = RecordEffect::Notify {
             person_id: &b.booker_id,
             kind: &kind,
             booking_id: Some(&b.id),
@@ -312,9 +314,9 @@ pub fn write_status<L: Ledger>(
 /// The first founder waiting for a window that overlaps the freed time is told.
 fn offer_to_waitlist<L: Ledger>(l: &mut L, resource_id: &str, freed: Span, now: i64) -> Outcome<(), L::Error> {
     let Some((entry, person)) = l.first_waiting(resource_id, freed).stored()? else { return Ok(()) };
-    l.write(Effect::WaitlistNotified { id: &entry, at: now }).stored()?;
+    l.write(BookingEffect::WaitlistNotified { id: &entry, at: now }).stored()?;
     let detail = serde_json::json!({"start": to_utc(freed.start), "end": to_utc(freed.end)});
-    let told = Effect::Notify {
+    let told = RecordEffect::Notify {
         person_id: &person,
         kind: "waitlist_slot_open",
         booking_id: None,
@@ -339,10 +341,10 @@ pub(super) fn reschedule<L: Ledger>(
     let rules = resource(l, &b.resource_id, true)?;
     decide::check_reschedule(&facts(&b, &rules, &actor, false), now)?;
     let status = check_request(l, &actor, &rules, (request, Asked::Ahead), Some(booking_id), now)?;
-    l.write(Effect::MoveBooking { id: booking_id, span: request, status, at: now }).stored()?;
+    l.write(BookingEffect::MoveBooking { id: booking_id, span: request, status, at: now }).stored()?;
     let detail = serde_json::json!({"from": [to_utc(b.span.start), to_utc(b.span.end)], "to": [start, end]});
     let audit =
-        Effect::Audit { actor_id: person, action: "reschedule", entity: "booking", entity_id: booking_id, detail, at: now };
+        RecordEffect::Audit { actor_id: person, action: "reschedule", entity: "booking", entity_id: booking_id, detail, at: now };
     l.write(audit).stored()?;
     offer_to_waitlist(l, &b.resource_id, b.span, now)
 }

@@ -4,7 +4,7 @@
 use super::{Outcome, actor, audit, require_owner, resource};
 use crate::domain::{DateOverride, Policy, ResourceKind, WeeklyHours};
 use crate::error::CoreError;
-use crate::ledger::{Effect, Entity, Ledger, OwnedRow, Stored};
+use crate::ledger::{CalendarEffect, Entity, Ledger, OwnedRow, Stored};
 use crate::validate::{validate_date_override, validate_hours};
 
 pub(super) fn set_weekly_hours<L: Ledger>(
@@ -18,7 +18,7 @@ pub(super) fn set_weekly_hours<L: Ledger>(
     let actor = actor(l, person)?;
     let rules = resource(l, resource_id, true)?;
     require_owner(l, &actor, &rules)?;
-    l.write(Effect::SetWeeklyHours { resource_id, hours }).stored()?;
+    l.write(CalendarEffect::SetWeeklyHours { resource_id, hours }).stored()?;
     audit(l, person, ("set_weekly_hours", rules.kind.as_str(), resource_id), serde_json::json!({"hours": hours}), now)
 }
 
@@ -36,7 +36,7 @@ pub(super) fn set_policy<L: Ledger>(
     if rules.kind == ResourceKind::Mentor && policy.capacity != 1 {
         return Err(CoreError::invalid("capacity", "a mentor sees one founder at a time").into());
     }
-    l.write(Effect::SetPolicy { resource_id, policy }).stored()?;
+    l.write(CalendarEffect::SetPolicy { resource_id, policy }).stored()?;
     audit(l, person, ("set_policy", rules.kind.as_str(), resource_id), serde_json::json!({"policy": policy}), now)
 }
 
@@ -55,7 +55,7 @@ pub(super) fn add_date_override<L: Ledger>(
     if l.exists(Entity::DateOverride, id).stored()? {
         return Err(CoreError::Conflict(format!("date override {id}")).into());
     }
-    l.write(Effect::InsertDateOverride { id, resource_id, date_override, note }).stored()?;
+    l.write(CalendarEffect::InsertDateOverride { id, resource_id, date_override, note }).stored()?;
     let detail = serde_json::json!({"override": date_override});
     audit(l, person, ("add_override", rules.kind.as_str(), resource_id), detail, now)
 }
@@ -66,6 +66,6 @@ pub(super) fn remove_date_override<L: Ledger>(l: &mut L, person: &str, id: &str,
         l.owner_of(OwnedRow::DateOverride(id)).stored()?.ok_or_else(|| CoreError::not_found("date_override", id))?;
     let rules = resource(l, &resource_id, true)?;
     require_owner(l, &actor, &rules)?;
-    l.write(Effect::DeleteDateOverride { id }).stored()?;
+    l.write(CalendarEffect::DeleteDateOverride { id }).stored()?;
     audit(l, person, ("remove_override", rules.kind.as_str(), &resource_id), serde_json::json!({"override_id": id}), now)
 }

@@ -5,7 +5,7 @@ use super::{Outcome, actor, audit, is_owner, resource};
 use crate::command::{MentorProfile, NewLab, NewMentor, NewPerson, check_person, validate_new_mentor, validate_profile};
 use crate::domain::{ResourceKind, Role, parse_tz};
 use crate::error::CoreError;
-use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, Stored};
+use crate::ledger::{DirectoryEffect, Entity, LabEffect, Ledger, MakerspaceKey, MentorEffect, Stored, UsageEffect};
 use crate::validate::check_text;
 
 fn makerspace<L: Ledger>(l: &mut L, key: MakerspaceKey<'_>) -> Outcome<crate::domain::Makerspace, L::Error> {
@@ -30,9 +30,9 @@ pub(super) fn create_person<L: Ledger>(l: &mut L, person: &str, id: &str, new: &
         admin.require(Role::SpaceAdmin, &ms.id, "adding people")?;
         grants.push((ms.id, grant.role));
     }
-    l.write(Effect::InsertPerson { id, name: new.name.trim(), person: new, at: now }).stored()?;
+    l.write(DirectoryEffect::InsertPerson { id, name: new.name.trim(), person: new, at: now }).stored()?;
     for (makerspace_id, role) in &grants {
-        l.write(Effect::GrantRole { person_id: id, makerspace_id, role: *role }).stored()?;
+        l.write(DirectoryEffect::GrantRole { person_id: id, makerspace_id, role: *role }).stored()?;
     }
     audit(l, person, ("create", "person", id), serde_json::json!({"name": new.name}), now)
 }
@@ -56,9 +56,9 @@ pub(super) fn set_role<L: Ledger>(
     }
     let (person_id, makerspace_id) = (holder, ms.id.as_str());
     let effect = if granted {
-        Effect::GrantRole { person_id, makerspace_id, role }
+        DirectoryEffect::GrantRole { person_id, makerspace_id, role }
     } else {
-        Effect::RevokeRole { person_id, makerspace_id, role }
+        DirectoryEffect::RevokeRole { person_id, makerspace_id, role }
     };
     l.write(effect).stored()?;
     let action = if granted { "grant_role" } else { "revoke_role" };
@@ -91,7 +91,7 @@ pub(super) fn set_kiosk_pin<L: Ledger>(
         )
         .into());
     }
-    l.write(Effect::SetKioskPin { person_id: holder, pin_hash }).stored()?;
+    l.write(UsageEffect::SetKioskPin { person_id: holder, pin_hash }).stored()?;
     audit(l, person, ("set_kiosk_pin", "person", holder), serde_json::json!({"cleared": pin_hash.is_none()}), now)
 }
 
@@ -111,7 +111,7 @@ pub(super) fn create_lab<L: Ledger>(l: &mut L, person: &str, id: &str, new: &New
         return Err(CoreError::Conflict(format!("lab {id}")).into());
     }
     let (name, description) = (new.name.trim(), new.description.trim());
-    l.write(Effect::InsertLab { id, makerspace_id: &ms.id, name, description, manager_ids: &new.manager_ids }).stored()?;
+    l.write(LabEffect::InsertLab { id, makerspace_id: &ms.id, name, description, manager_ids: &new.manager_ids }).stored()?;
     audit(l, person, ("create", "lab", id), serde_json::json!({"name": name}), now)
 }
 
@@ -131,9 +131,10 @@ pub(super) fn create_mentor<L: Ledger>(l: &mut L, person: &str, id: &str, new: &
     if l.exists(Entity::Resource, id).stored()? {
         return Err(CoreError::Conflict(format!("mentor {id}")).into());
     }
-    l.write(Effect::InsertMentor { id, makerspace_id: &ms.id, name: &name, timezone: &timezone, mentor: &clean }).stored()?;
+    l.write(MentorEffect::InsertMentor { id, makerspace_id: &ms.id, name: &name, timezone: &timezone, mentor: &clean })
+        .stored()?;
     if !actor(l, &new.person_id)?.has(Role::Mentor, &ms.id) {
-        l.write(Effect::GrantRole { person_id: &new.person_id, makerspace_id: &ms.id, role: Role::Mentor }).stored()?;
+        l.write(DirectoryEffect::GrantRole { person_id: &new.person_id, makerspace_id: &ms.id, role: Role::Mentor }).stored()?;
     }
     audit(l, person, ("create", "mentor", id), serde_json::json!({"person_id": new.person_id}), now)
 }
@@ -155,6 +156,6 @@ pub(super) fn update_mentor_profile<L: Ledger>(
     if !is_owner(l, &editor, &rules)? && !editor.has(Role::SpaceAdmin, &rules.makerspace_id) {
         return Err(CoreError::Forbidden("only the mentor or their space admin edits the profile".into()).into());
     }
-    l.write(Effect::UpdateMentorProfile { id, profile: &clean }).stored()?;
+    l.write(MentorEffect::UpdateMentorProfile { id, profile: &clean }).stored()?;
     audit(l, person, ("update_profile", "mentor", id), serde_json::json!({"profile": profile}), now)
 }

@@ -5,7 +5,7 @@ use super::{Outcome, actor, audit};
 use crate::domain::Role;
 use crate::error::{CoreError, Refusal};
 use crate::events::{NewEvent, StoredEvent};
-use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, Stored};
+use crate::ledger::{Entity, EventEffect, Ledger, MakerspaceKey, RecordEffect, Stored};
 use crate::validate::check_text;
 
 fn event<L: Ledger>(l: &mut L, id: &str, lock: bool) -> Outcome<StoredEvent, L::Error> {
@@ -40,7 +40,7 @@ pub(super) fn publish<L: Ledger>(
     if l.exists(Entity::Event, id).stored()? {
         return Err(CoreError::Conflict(format!("event {id}")).into());
     }
-    l.write(Effect::InsertEvent { id, event: &clean, created_by: person, at: now }).stored()?;
+    l.write(EventEffect::InsertEvent { id, event: &clean, created_by: person, at: now }).stored()?;
     let detail = serde_json::json!({"title": clean.title, "kind": <&str>::from(clean.kind), "capacity": clean.capacity});
     audit(l, person, ("publish", "event", id), detail, now)
 }
@@ -51,9 +51,9 @@ pub(super) fn cancel<L: Ledger>(l: &mut L, person: &str, id: &str, now: i64) -> 
     if e.cancelled {
         return Ok(());
     }
-    l.write(Effect::CancelEvent { id }).stored()?;
+    l.write(EventEffect::CancelEvent { id }).stored()?;
     for r in l.registrations(id).stored()?.into_iter().filter(|r| r.active) {
-        let told = Effect::Notify {
+        let told = RecordEffect::Notify {
             person_id: &r.person_id,
             kind: "event_cancelled",
             booking_id: None,
@@ -85,7 +85,7 @@ pub(super) fn register<L: Ledger>(l: &mut L, person: &str, id: &str, registered:
     if registered && all.iter().filter(|r| r.active).count() >= e.capacity as usize {
         return Err(Refusal::EventFull { capacity: e.capacity }.into());
     }
-    l.write(Effect::SetRegistration { event_id: id, person_id: person, active: registered, at: now }).stored()?;
+    l.write(EventEffect::SetRegistration { event_id: id, person_id: person, active: registered, at: now }).stored()?;
     let action = if registered { "register" } else { "withdraw" };
     audit(l, person, (action, "event", id), serde_json::json!({}), now)
 }
@@ -106,6 +106,6 @@ pub(super) fn mark_attendance<L: Ledger>(
     if !l.registrations(id).stored()?.iter().any(|r| r.person_id == attendee && r.active) {
         return Err(CoreError::not_found("registration", attendee).into());
     }
-    l.write(Effect::SetAttendance { event_id: id, person_id: attendee, attended }).stored()?;
+    l.write(EventEffect::SetAttendance { event_id: id, person_id: attendee, attended }).stored()?;
     audit(l, person, ("attendance", "event", id), serde_json::json!({"person_id": attendee, "attended": attended}), now)
 }

@@ -9,7 +9,7 @@ use crate::command::{NewEquipment, validate_equipment};
 use crate::decide::{blackout_cancel_reason, hit_by_blackout};
 use crate::domain::{Blackout, BookingStatus, ResourceKind};
 use crate::error::CoreError;
-use crate::ledger::{Effect, Entity, Ledger, OwnedRow, Stored};
+use crate::ledger::{CalendarEffect, Entity, LabEffect, Ledger, OwnedRow, Stored};
 use crate::validate::{check_text, validate_blackout, validate_expiry};
 
 /// The equipment's text fields as they are kept.
@@ -38,7 +38,7 @@ pub(super) fn create_equipment<L: Ledger>(
         return Err(CoreError::Conflict(format!("equipment {id}")).into());
     }
     let equipment = trimmed(new);
-    l.write(Effect::InsertEquipment { id, makerspace_id: &makerspace_id, timezone: &timezone, equipment: &equipment })
+    l.write(LabEffect::InsertEquipment { id, makerspace_id: &makerspace_id, timezone: &timezone, equipment: &equipment })
         .stored()?;
     audit(l, person, ("create", "equipment", id), serde_json::json!({"name": new.name, "lab_id": new.lab_id}), now)
 }
@@ -62,7 +62,7 @@ pub(super) fn update_equipment<L: Ledger>(
         return Err(CoreError::Forbidden("equipment stays in a lab of its own makerspace".into()).into());
     }
     let equipment = trimmed(new);
-    l.write(Effect::UpdateEquipment { id, equipment: &equipment }).stored()?;
+    l.write(LabEffect::UpdateEquipment { id, equipment: &equipment }).stored()?;
     audit(l, person, ("update", "equipment", id), serde_json::json!({"name": new.name, "policy": new.policy}), now)
 }
 
@@ -84,7 +84,7 @@ pub(super) fn add_blackout<L: Ledger>(
     if l.exists(Entity::Blackout, &blackout.id).stored()? {
         return Err(CoreError::Conflict(format!("blackout {}", blackout.id)).into());
     }
-    l.write(Effect::InsertBlackout { blackout: &blackout, created_by: person, at: now }).stored()?;
+    l.write(CalendarEffect::InsertBlackout { blackout: &blackout, created_by: person, at: now }).stored()?;
     let detail = serde_json::json!({"blackout": blackout});
     audit(l, person, ("add_blackout", rules.kind.as_str(), &blackout.resource_id), detail, now)?;
     if cancel_hits {
@@ -102,7 +102,7 @@ pub(super) fn remove_blackout<L: Ledger>(l: &mut L, person: &str, id: &str, now:
     let resource_id = l.owner_of(OwnedRow::Blackout(id)).stored()?.ok_or_else(|| CoreError::not_found("blackout", id))?;
     let rules = resource(l, &resource_id, true)?;
     require_owner(l, &actor, &rules)?;
-    l.write(Effect::DeleteBlackout { id }).stored()?;
+    l.write(CalendarEffect::DeleteBlackout { id }).stored()?;
     audit(l, person, ("remove_blackout", rules.kind.as_str(), &resource_id), serde_json::json!({"blackout_id": id}), now)
 }
 
@@ -122,7 +122,7 @@ pub(super) fn grant_qualification<L: Ledger>(
     actor.require_lab_authority(&rules.makerspace_id, "granting a qualification")?;
     super::actor(l, holder)?;
     let expires = expires_at.map(|e| e.timestamp());
-    l.write(Effect::SetQualification { person_id: holder, resource_id, granted_by: person, expires_at: expires, at: now })
+    l.write(LabEffect::SetQualification { person_id: holder, resource_id, granted_by: person, expires_at: expires, at: now })
         .stored()?;
     let detail = serde_json::json!({"person_id": holder, "expires_at": expires_at});
     audit(l, person, ("grant_qualification", "equipment", resource_id), detail, now)
@@ -140,6 +140,6 @@ pub(super) fn revoke_qualification<L: Ledger>(
     if l.qualification(holder, resource_id).stored()?.is_none() {
         return Err(CoreError::not_found("qualification", format!("{holder}/{resource_id}")).into());
     }
-    l.write(Effect::DeleteQualification { person_id: holder, resource_id }).stored()?;
+    l.write(LabEffect::DeleteQualification { person_id: holder, resource_id }).stored()?;
     audit(l, person, ("revoke_qualification", "equipment", resource_id), serde_json::json!({"person_id": holder}), now)
 }

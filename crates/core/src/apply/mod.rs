@@ -27,7 +27,7 @@ use crate::command::Command;
 use crate::decide::{self, Actor};
 use crate::domain::{BookingStatus, Id, ResourceKind};
 use crate::error::CoreError;
-use crate::ledger::{ApplyError, Effect, Entity, Ledger, Stored, StoredBooking};
+use crate::ledger::{ApplyError, Entity, Ledger, RecordEffect, Stored, StoredBooking};
 use crate::rules::ResourceRules;
 
 /// What `apply` answers: done, or why not.
@@ -222,7 +222,7 @@ fn audit<L: Ledger>(
     detail: serde_json::Value,
     now: i64,
 ) -> Outcome<(), L::Error> {
-    l.write(Effect::Audit { actor_id: person, action, entity, entity_id, detail, at: now }).stored()
+    l.write(RecordEffect::Audit { actor_id: person, action, entity, entity_id, detail, at: now }).stored()
 }
 
 /// Whether the actor may see (and so book or wait for) the resource.

@@ -5,7 +5,7 @@ use super::{Outcome, actor, audit, is_owner, resource, visible, write_status};
 use crate::domain::{BookingStatus, ResourceKind, Role};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, Stored};
+use crate::ledger::{BookingEffect, Entity, Ledger, OfficeEffect, RecordEffect, Stored};
 use crate::office::{NewBlocks, SeatState, StoredBlock, first_waiting, free_seat};
 
 fn block<L: Ledger>(l: &mut L, id: &str, lock: bool) -> Outcome<StoredBlock, L::Error> {
@@ -41,7 +41,7 @@ pub(super) fn publish<L: Ledger>(l: &mut L, person: &str, new: &NewBlocks, now: 
         if l.busy(&rules.id, span, None).stored()?.iter().any(|b| b.start < span.end && span.start < b.end) {
             return Err(Refusal::SlotTaken.into());
         }
-        let hold = Effect::InsertBooking {
+        let hold = BookingEffect::InsertBooking {
             id: &at.block_id,
             resource_id: &rules.id,
             booker_id: &mentor,
@@ -53,7 +53,7 @@ pub(super) fn publish<L: Ledger>(l: &mut L, person: &str, new: &NewBlocks, now: 
             at: now,
         };
         l.write(hold).stored()?;
-        let insert = Effect::InsertBlock {
+        let insert = OfficeEffect::InsertBlock {
             id: &at.block_id,
             resource_id: &rules.id,
             kind: new.kind,
@@ -97,14 +97,16 @@ pub(super) fn take_seat<L: Ledger>(
     }
     match free_seat(&b, asked)? {
         Some(n) => {
-            l.write(Effect::PutSeat { block_id, person_id: person, seat: Some(n), state: SeatState::Held, at: now }).stored()?;
+            l.write(OfficeEffect::PutSeat { block_id, person_id: person, seat: Some(n), state: SeatState::Held, at: now })
+                .stored()?;
             let mut held = b.held.clone();
             held.push(n);
             held.sort_unstable();
-            l.write(Effect::SetBlockHeld { id: block_id, held: &held }).stored()?;
+            l.write(OfficeEffect::SetBlockHeld { id: block_id, held: &held }).stored()?;
         }
         None if wait => {
-            l.write(Effect::PutSeat { block_id, person_id: person, seat: None, state: SeatState::Waiting, at: now }).stored()?;
+            l.write(OfficeEffect::PutSeat { block_id, person_id: person, seat: None, state: SeatState::Waiting, at: now })
+                .stored()?;
         }
         // The seat asked for is taken, another is free.
         None if asked.is_some() && (b.held.len() as u32) < b.capacity => return Err(Refusal::SlotTaken.into()),
@@ -123,15 +125,15 @@ pub(super) fn leave_seat<L: Ledger>(l: &mut L, person: &str, block_id: &str, now
     if now >= b.span.end {
         return Err(Refusal::RegistrationClosed.into());
     }
-    l.write(Effect::PutSeat { block_id, person_id: person, seat: None, state: SeatState::Left, at: now }).stored()?;
+    l.write(OfficeEffect::PutSeat { block_id, person_id: person, seat: None, state: SeatState::Left, at: now }).stored()?;
     if let (SeatState::Held, Some(seat)) = (mine.state, mine.seat) {
         match first_waiting(&seats).filter(|_| now < b.span.start) {
             Some(next) => {
                 let next = next.person_id.clone();
                 let seat = Some(seat);
-                l.write(Effect::PutSeat { block_id, person_id: &next, seat, state: SeatState::Held, at: now }).stored()?;
+                l.write(OfficeEffect::PutSeat { block_id, person_id: &next, seat, state: SeatState::Held, at: now }).stored()?;
                 let detail = serde_json::json!({"block_id": block_id, "seat": seat});
-                let told = Effect::Notify {
+                let told = RecordEffect::Notify {
                     person_id: &next,
                     kind: "seat_granted",
                     booking_id: Some(block_id),
@@ -143,7 +145,7 @@ pub(super) fn leave_seat<L: Ledger>(l: &mut L, person: &str, block_id: &str, now
             }
             None => {
                 let held: Vec<u32> = b.held.iter().copied().filter(|n| *n != seat).collect();
-                l.write(Effect::SetBlockHeld { id: block_id, held: &held }).stored()?;
+                l.write(OfficeEffect::SetBlockHeld { id: block_id, held: &held }).stored()?;
             }
         }
     }
@@ -158,14 +160,14 @@ pub(super) fn cancel_block<L: Ledger>(l: &mut L, person: &str, block_id: &str, n
     if b.cancelled {
         return Ok(());
     }
-    l.write(Effect::CancelBlock { id: block_id }).stored()?;
+    l.write(OfficeEffect::CancelBlock { id: block_id }).stored()?;
     if let Some(hold) = l.booking(block_id).stored()?
         && hold.status.holds_slot()
     {
         write_status(l, person, &hold, BookingStatus::Cancelled, Some("office hours cancelled"), now)?;
     }
     for s in l.seats(block_id).stored()?.into_iter().filter(|s| s.state != SeatState::Left) {
-        let told = Effect::Notify {
+        let told = RecordEffect::Notify {
             person_id: &s.person_id,
             kind: "office_hours_cancelled",
             booking_id: Some(block_id),

@@ -4,7 +4,7 @@
 use super::{Outcome, actor, audit, booking, is_owner, resource};
 use crate::domain::{BookingStatus, ResourceKind, Role};
 use crate::error::CoreError;
-use crate::ledger::{Effect, Ledger, Stored};
+use crate::ledger::{Ledger, MentorEffect, RecordEffect, Stored};
 use crate::place::{PlaceDefaults, SessionFormat, SessionPlace, offered};
 use crate::rules::ResourceRules;
 
@@ -51,10 +51,10 @@ pub(super) fn set_session_place<L: Ledger>(
     if !b.status.holds_slot() {
         return Err(crate::Refusal::WrongStatus { status: b.status.as_str().to_string() }.into());
     }
-    l.write(Effect::SetPlace { booking_id, format: place.format(), place: Some(&place), at: now }).stored()?;
+    l.write(MentorEffect::SetPlace { booking_id, format: place.format(), place: Some(&place), at: now }).stored()?;
     audit(l, person, ("set_place", "booking", booking_id), serde_json::json!({"place": place}), now)?;
     if b.status == BookingStatus::Confirmed && person != b.booker_id {
-        let told = Effect::Notify {
+        let told = RecordEffect::Notify {
             person_id: &b.booker_id,
             kind: "place_changed",
             booking_id: Some(booking_id),
@@ -84,7 +84,7 @@ pub(super) fn set_place_defaults<L: Ledger>(
     if !is_owner(l, &editor, &rules)? && !editor.has(Role::SpaceAdmin, &rules.makerspace_id) {
         return Err(CoreError::Forbidden("only the mentor or their space admin sets the mentor's places".into()).into());
     }
-    l.write(Effect::SetPlaceDefaults { mentor_id, defaults: &defaults }).stored()?;
+    l.write(MentorEffect::SetPlaceDefaults { mentor_id, defaults: &defaults }).stored()?;
     // The passcodes stay out of the audit log: the formats say what changed.
     let formats: Vec<_> = defaults.places.iter().map(SessionPlace::format).collect();
     audit(l, person, ("set_places", "mentor", mentor_id), serde_json::json!({"formats": formats}), now)

@@ -11,7 +11,7 @@ use crate::availability::{local_date, local_end, local_start};
 use crate::command::{Occurrence, SeriesScope};
 use crate::domain::{BookingStatus, to_utc};
 use crate::error::{CoreError, Rejection};
-use crate::ledger::{ApplyError, Effect, Entity, Ledger, SeriesMember, Stored};
+use crate::ledger::{ApplyError, BookingEffect, Entity, Ledger, RecordEffect, SeriesMember, Stored};
 use crate::recurrence::Repeat;
 use crate::validate::{check_text, validate_request};
 
@@ -57,7 +57,7 @@ pub(super) fn book_series<L: Ledger>(l: &mut L, person: &str, s: &Series<'_>, no
             Err(e) => return Err(e),
         };
         let id = o.booking_id.as_str();
-        let insert = Effect::InsertBooking {
+        let insert = BookingEffect::InsertBooking {
             id,
             resource_id: &rules.id,
             booker_id: person,
@@ -68,7 +68,7 @@ pub(super) fn book_series<L: Ledger>(l: &mut L, person: &str, s: &Series<'_>, no
             at: now,
         };
         l.write(insert).stored()?;
-        let join = Effect::JoinSeries {
+        let join = BookingEffect::JoinSeries {
             booking_id: id,
             series_id: s.id,
             rule: &rule,
@@ -97,7 +97,7 @@ pub(super) fn book_series<L: Ledger>(l: &mut L, person: &str, s: &Series<'_>, no
         // One request per series: the lab or mentor approves its bookings from there.
         for owner in owners(l, &rules)? {
             let detail = serde_json::json!({"series_id": s.id, "occurrences": booked});
-            let told = Effect::Notify {
+            let told = RecordEffect::Notify {
                 person_id: &owner,
                 kind: "booking_request",
                 booking_id: Some(id),

@@ -7,7 +7,7 @@ use super::{Outcome, actor, booking, is_owner, resource, visible};
 use crate::domain::{BookingStatus, ResourceKind, Role};
 use crate::error::{CoreError, Refusal};
 use crate::feedback::{FEEDBACK_DAYS, Side};
-use crate::ledger::{Effect, Entity, Ledger, Stored};
+use crate::ledger::{BookingEffect, Entity, Ledger, MentorEffect, RecordEffect, Stored};
 use crate::validate::{check_text, validate_request};
 
 pub(super) fn join_waitlist<L: Ledger>(
@@ -33,9 +33,9 @@ pub(super) fn join_waitlist<L: Ledger>(
     if l.exists(Entity::Waitlist, id).stored()? {
         return Err(CoreError::Conflict(format!("waitlist entry {id}")).into());
     }
-    l.write(Effect::InsertWaitlist { id, resource_id, person_id: person, span, at: now }).stored()?;
+    l.write(BookingEffect::InsertWaitlist { id, resource_id, person_id: person, span, at: now }).stored()?;
     let detail = serde_json::json!({"start": span.start, "end": span.end});
-    let audit = Effect::Audit {
+    let audit = RecordEffect::Audit {
         actor_id: person,
         action: "join_waitlist",
         entity: rules.kind.as_str(),
@@ -60,10 +60,17 @@ pub(super) fn set_session_note<L: Ledger>(
     if rules.kind != ResourceKind::Mentor || !is_owner(l, &actor, &rules)? {
         return Err(CoreError::Forbidden("only the mentor keeps notes on a session".into()).into());
     }
-    l.write(Effect::SetSessionNote { booking_id, author_id: person, body, at: now }).stored()?;
+    l.write(MentorEffect::SetSessionNote { booking_id, author_id: person, body, at: now }).stored()?;
     let detail = serde_json::json!({});
-    l.write(Effect::Audit { actor_id: person, action: "set_note", entity: "booking", entity_id: booking_id, detail, at: now })
-        .stored()
+    l.write(RecordEffect::Audit {
+        actor_id: person,
+        action: "set_note",
+        entity: "booking",
+        entity_id: booking_id,
+        detail,
+        at: now,
+    })
+    .stored()
 }
 
 pub(super) fn give_feedback<L: Ledger>(
@@ -110,7 +117,7 @@ pub(super) fn give_feedback<L: Ledger>(
     }
     let startup_id = l.startup_of(&b.booker_id).stored()?;
     let comment = comment.trim();
-    let insert = Effect::InsertFeedback {
+    let insert = MentorEffect::InsertFeedback {
         booking_id,
         author_id: person,
         side,
@@ -122,6 +129,13 @@ pub(super) fn give_feedback<L: Ledger>(
     };
     l.write(insert).stored()?;
     let detail = serde_json::json!({"rating": rating, "side": side, "pairing_fits": pairing_fits});
-    l.write(Effect::Audit { actor_id: person, action: "feedback", entity: "booking", entity_id: booking_id, detail, at: now })
-        .stored()
+    l.write(RecordEffect::Audit {
+        actor_id: person,
+        action: "feedback",
+        entity: "booking",
+        entity_id: booking_id,
+        detail,
+        at: now,
+    })
+    .stored()
 }

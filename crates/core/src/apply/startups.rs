@@ -7,7 +7,7 @@ use super::{Outcome, actor, audit};
 use crate::decide::Actor;
 use crate::domain::Role;
 use crate::error::CoreError;
-use crate::ledger::{Effect, Entity, Ledger, MakerspaceKey, Stored};
+use crate::ledger::{Entity, Ledger, MakerspaceKey, StartupEffect, Stored};
 use crate::startup::{NewStartup, Residency, StoredStartup, check_residency_date};
 use crate::validate::check_text;
 
@@ -71,8 +71,8 @@ pub(super) fn create_startup<L: Ledger>(
     }
     require_unique_code(l, &clean, id)?;
     require_free(l, lead_id, None)?;
-    l.write(Effect::InsertStartup { id, startup: &clean, at: now }).stored()?;
-    l.write(Effect::SetStartupMember { startup_id: id, person_id: lead_id, lead: true, at: now }).stored()?;
+    l.write(StartupEffect::InsertStartup { id, startup: &clean, at: now }).stored()?;
+    l.write(StartupEffect::SetStartupMember { startup_id: id, person_id: lead_id, lead: true, at: now }).stored()?;
     let detail = serde_json::json!({"name": clean.name, "kind": clean.kind.as_str(), "lead_id": lead_id});
     audit(l, person, ("create", "startup", id), detail, now)
 }
@@ -82,7 +82,7 @@ pub(super) fn update_startup<L: Ledger>(l: &mut L, person: &str, id: &str, new: 
     let s = startup(l, id)?;
     require_runs(l, person, &s, "changing a startup")?;
     require_unique_code(l, &clean, id)?;
-    l.write(Effect::UpdateStartup { id, startup: &clean }).stored()?;
+    l.write(StartupEffect::UpdateStartup { id, startup: &clean }).stored()?;
     audit(l, person, ("update", "startup", id), serde_json::json!({"startup": clean}), now)
 }
 
@@ -106,7 +106,7 @@ pub(super) fn set_member<L: Ledger>(
         if s.lead() == Some(person_id) {
             return Err(CoreError::invalid("person_id", "the lead stays until another member is made lead").into());
         }
-        l.write(Effect::RemoveStartupMember { startup_id, person_id }).stored()?;
+        l.write(StartupEffect::RemoveStartupMember { startup_id, person_id }).stored()?;
         return audit(l, person, ("remove_member", "startup", startup_id), serde_json::json!({"person_id": person_id}), now);
     }
     actor(l, person_id)?;
@@ -117,9 +117,9 @@ pub(super) fn set_member<L: Ledger>(
         return Ok(());
     }
     if lead && let Some(before) = s.lead().filter(|&p| p != person_id) {
-        l.write(Effect::SetStartupMember { startup_id, person_id: before, lead: false, at: now }).stored()?;
+        l.write(StartupEffect::SetStartupMember { startup_id, person_id: before, lead: false, at: now }).stored()?;
     }
-    l.write(Effect::SetStartupMember { startup_id, person_id, lead, at: now }).stored()?;
+    l.write(StartupEffect::SetStartupMember { startup_id, person_id, lead, at: now }).stored()?;
     audit(l, person, ("set_member", "startup", startup_id), serde_json::json!({"person_id": person_id, "lead": lead}), now)
 }
 
@@ -147,7 +147,7 @@ pub(super) fn move_in<L: Ledger>(
         return Err(CoreError::Conflict(format!("{} is resident at {} since {} already", s.name, ms.name, open.move_in)).into());
     }
     let residency = Residency { id: residency_id.to_string(), makerspace_id: ms.id.clone(), move_in: date, move_out: None };
-    l.write(Effect::InsertResidency { startup_id, residency: &residency }).stored()?;
+    l.write(StartupEffect::InsertResidency { startup_id, residency: &residency }).stored()?;
     let detail = serde_json::json!({"residency_id": residency_id, "makerspace": ms.code, "date": date});
     audit(l, person, ("move_in", "startup", startup_id), detail, now)
 }
@@ -172,7 +172,7 @@ pub(super) fn move_out<L: Ledger>(
     {
         return Err(CoreError::invalid("date", "a later stay at the same makerspace begins before this date").into());
     }
-    l.write(Effect::SetMoveOut { residency_id, date }).stored()?;
+    l.write(StartupEffect::SetMoveOut { residency_id, date }).stored()?;
     let detail = serde_json::json!({"residency_id": residency_id, "date": date, "before": r.move_out});
     audit(l, person, ("move_out", "startup", startup_id), detail, now)
 }

@@ -9,7 +9,7 @@ use super::{Outcome, actor, audit, booking, is_owner, require_owner, resource, w
 use crate::domain::{BookingStatus, ResourceKind};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
-use crate::ledger::{Effect, Entity, Ledger, SessionKey, Stored};
+use crate::ledger::{BookingEffect, Entity, LabEffect, Ledger, SessionKey, Stored, UsageEffect};
 use crate::register::InstrumentRegister;
 use crate::usage::{Purpose, Rates, UsageRules, UserClass};
 use crate::validate::check_text;
@@ -144,7 +144,7 @@ fn start_session<L: Ledger>(
     };
     let local_date = chrono::DateTime::from_timestamp(s.at, 0).unwrap_or_default().with_timezone(&rules.tz).date_naive();
     let class = UserClass::of(&booker.roles, startup.as_ref(), &rules.makerspace_id, local_date);
-    let started = Effect::InsertUsageSession {
+    let started = UsageEffect::InsertUsageSession {
         id: s.session_id,
         resource_id: &rules.id,
         booking_id: s.booking_id,
@@ -210,7 +210,7 @@ pub(super) fn walk_up<L: Ledger>(
         return Err(Refusal::WalkUpNeedsApproval.into());
     }
     let startup = l.startup_of(&user.id).stored()?;
-    let insert = Effect::InsertBooking {
+    let insert = BookingEffect::InsertBooking {
         id: booking_id,
         resource_id: &rules.id,
         booker_id: &user.id,
@@ -248,7 +248,7 @@ pub(super) fn set_register<L: Ledger>(
     {
         return Err(CoreError::not_found("person", operator).into());
     }
-    l.write(Effect::SetRegister { resource_id, register }).stored()?;
+    l.write(LabEffect::SetRegister { resource_id, register }).stored()?;
     let detail = serde_json::to_value(register).unwrap_or_default();
     audit(l, person, ("set_register", "equipment", resource_id), detail, now)
 }
@@ -270,7 +270,7 @@ fn reinstate<L: Ledger>(
     if crate::interval::touches(&full, b.span) {
         return Err(Refusal::CheckInClosed.into());
     }
-    l.write(Effect::SetStatus { id: &b.id, status: BookingStatus::Confirmed, reason: None, at: now }).stored()?;
+    l.write(BookingEffect::SetStatus { id: &b.id, status: BookingStatus::Confirmed, reason: None, at: now }).stored()?;
     audit(l, person, ("reinstate", "booking", &b.id), serde_json::json!({"from": "no_show"}), now)
 }
 
@@ -343,11 +343,11 @@ fn close_forgotten<L: Ledger>(
     let ended_at = b.span.end.max(session.started_at);
     let fee_fen =
         rates.fee(session.class, rates.charged_seconds(Span::new(session.started_at, ended_at), session.booked(b.span)));
-    l.write(Effect::CloseUsageSession { id: &session.id, ended_at, fee_fen, flagged: true }).stored()?;
+    l.write(UsageEffect::CloseUsageSession { id: &session.id, ended_at, fee_fen, flagged: true }).stored()?;
     let detail = serde_json::json!({"fee_fen": fee_fen, "reason": "not checked out"});
     audit(l, actor, ("auto_check_out", "usage_session", &session.id), detail, now)?;
     if b.status == BookingStatus::Confirmed {
-        l.write(Effect::SetStatus { id: &b.id, status: BookingStatus::Completed, reason: None, at: now }).stored()?;
+        l.write(BookingEffect::SetStatus { id: &b.id, status: BookingStatus::Completed, reason: None, at: now }).stored()?;
     }
     Ok(())
 }
@@ -401,7 +401,7 @@ pub(super) fn check_out<L: Ledger>(
     let ended_at = at.max(session.started_at);
     let charged = rates.charged_seconds(Span::new(session.started_at, ended_at), session.booked(b.span));
     let fee_fen = rates.fee(session.class, charged);
-    l.write(Effect::CloseUsageSession { id: session_id, ended_at, fee_fen, flagged: false }).stored()?;
+    l.write(UsageEffect::CloseUsageSession { id: session_id, ended_at, fee_fen, flagged: false }).stored()?;
     audit(l, person, ("check_out", "usage_session", session_id), serde_json::json!({"fee_fen": fee_fen}), now)?;
     // The booking is done: what is left of its time is free again, and the waitlist is told.
     if b.status == BookingStatus::Confirmed {
@@ -418,7 +418,7 @@ pub(super) fn set_rates<L: Ledger>(l: &mut L, person: &str, resource_id: &str, r
         return Err(CoreError::invalid("resource_id", "only instruments have rates").into());
     }
     require_owner(l, &actor, &rules)?;
-    l.write(Effect::SetRates { resource_id, rates }).stored()?;
+    l.write(LabEffect::SetRates { resource_id, rates }).stored()?;
     let detail = serde_json::to_value(rates).unwrap_or_default();
     audit(l, person, ("set_rates", "equipment", resource_id), detail, now)
 }
@@ -437,7 +437,7 @@ pub(super) fn set_usage_rules<L: Ledger>(
         return Err(CoreError::invalid("resource_id", "only instruments have check-in rules").into());
     }
     require_owner(l, &actor, &rules)?;
-    l.write(Effect::SetUsageRules { resource_id, rules: terms }).stored()?;
+    l.write(LabEffect::SetUsageRules { resource_id, rules: terms }).stored()?;
     let detail = serde_json::to_value(terms).unwrap_or_default();
     audit(l, person, ("set_usage_rules", "equipment", resource_id), detail, now)
 }
@@ -489,7 +489,7 @@ pub(super) fn correct_session<L: Ledger>(
     if !(0..=fee_fen).contains(&c.waived_fen) {
         return Err(CoreError::invalid("waived_fen", "between nothing and the whole fee").into());
     }
-    let corrected = Effect::CorrectUsageSession {
+    let corrected = UsageEffect::CorrectUsageSession {
         id: session_id,
         ran,
         purpose: c.purpose,

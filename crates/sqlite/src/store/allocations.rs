@@ -24,10 +24,10 @@ pub(super) fn load_allocation(conn: &Connection, id: &str) -> Result<Option<(Id,
     Ok(conn.prepare_cached(ALLOCATION_SQL)?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
 }
 
-pub(super) fn write_allocation_effect(tx: &Connection, effect: &crate::ledger::Effect<'_>) -> Result<()> {
-    use crate::ledger::Effect;
-    match *effect {
-        Effect::InsertAllocation { id, allocation: a, created_by, at } => {
+pub(super) fn write_allocation_effect(tx: &Connection, effect: crate::ledger::MoneyEffect<'_>) -> Result<()> {
+    use crate::ledger::MoneyEffect;
+    match effect {
+        MoneyEffect::InsertAllocation { id, allocation: a, created_by, at } => {
             tx.prepare_cached(INSERT_ALLOCATION_SQL)?.execute(params![
                 id,
                 a.startup_id,
@@ -40,7 +40,7 @@ pub(super) fn write_allocation_effect(tx: &Connection, effect: &crate::ledger::E
                 at
             ])?;
         }
-        Effect::InsertTopUp { id, allocation_id, startup_id, minutes, reason, created_by, at } => {
+        MoneyEffect::InsertTopUp { id, allocation_id, startup_id, minutes, reason, created_by, at } => {
             tx.prepare_cached(INSERT_TOPUP_SQL)?.execute(params![
                 id,
                 allocation_id,
@@ -51,7 +51,6 @@ pub(super) fn write_allocation_effect(tx: &Connection, effect: &crate::ledger::E
                 at
             ])?;
         }
-        _ => {}
     }
     Ok(())
 }

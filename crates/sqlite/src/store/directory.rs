@@ -9,7 +9,7 @@ use super::{Store, audit, check_text, load_actor};
 use crate::command::{Command as Mutation, NewPerson, check_person};
 use crate::domain::{Makerspace, Person, Role, RoleGrant, new_id, parse_tz};
 use crate::error::{CoreError, Result};
-use crate::ledger::{Effect, Ledger};
+use crate::ledger::{DirectoryEffect, Ledger};
 use crate::validate::check_code;
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -113,10 +113,10 @@ impl Store {
             }
             let mut ledger = SqliteLedger::new(tx);
             let name = new.name.trim();
-            ledger.write(Effect::InsertPerson { id: person_id, name, person: new, at: now.timestamp() })?;
+            ledger.write(DirectoryEffect::InsertPerson { id: person_id, name, person: new, at: now.timestamp() })?;
             for grant in &new.roles {
                 let ms = makerspace_by_code(tx, &grant.makerspace_code)?;
-                ledger.write(Effect::GrantRole { person_id, makerspace_id: &ms.id, role: grant.role })?;
+                ledger.write(DirectoryEffect::GrantRole { person_id, makerspace_id: &ms.id, role: grant.role })?;
             }
             audit(tx, now.timestamp(), None, "create", "person", person_id, serde_json::json!({"name": new.name}))?;
             person(tx, person_id, true)

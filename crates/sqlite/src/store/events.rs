@@ -54,10 +54,10 @@ pub(super) fn load_registrations(tx: &Connection, event_id: &str) -> Result<Vec<
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn write_event_effect(tx: &Connection, effect: &crate::ledger::Effect<'_>) -> Result<()> {
-    use crate::ledger::Effect;
-    match *effect {
-        Effect::InsertEvent { id, event: e, created_by, at } => {
+pub(super) fn write_event_effect(tx: &Connection, effect: crate::ledger::EventEffect<'_>) -> Result<()> {
+    use crate::ledger::EventEffect;
+    match effect {
+        EventEffect::InsertEvent { id, event: e, created_by, at } => {
             let kind: &str = e.kind.into();
             tx.prepare_cached(INSERT_EVENT_SQL)?.execute(params![
                 id,
@@ -72,17 +72,16 @@ pub(super) fn write_event_effect(tx: &Connection, effect: &crate::ledger::Effect
                 at
             ])?;
         }
-        Effect::CancelEvent { id } => {
+        EventEffect::CancelEvent { id } => {
             tx.prepare_cached(CANCEL_EVENT_SQL)?.execute([id])?;
         }
-        Effect::SetRegistration { event_id, person_id, active, at } => {
+        EventEffect::SetRegistration { event_id, person_id, active, at } => {
             tx.prepare_cached(SET_REGISTRATION_SQL)?.execute(params![event_id, person_id, i64::from(active), at])?;
             tx.prepare_cached(COUNT_REGISTERED_SQL)?.execute([event_id])?;
         }
-        Effect::SetAttendance { event_id, person_id, attended } => {
+        EventEffect::SetAttendance { event_id, person_id, attended } => {
             tx.prepare_cached(SET_ATTENDANCE_SQL)?.execute(params![i64::from(attended), event_id, person_id])?;
         }
-        _ => {}
     }
     Ok(())
 }

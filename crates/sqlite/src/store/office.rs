@@ -73,10 +73,10 @@ pub(super) fn load_seats(conn: &Connection, block_id: &str) -> Result<Vec<Stored
     rows.into_iter().map(|(p, seat, state, at)| stored_seat(p, seat, &state, at)).collect()
 }
 
-pub(super) fn write_office_effect(tx: &Connection, effect: &crate::ledger::Effect<'_>) -> Result<()> {
-    use crate::ledger::Effect;
-    match *effect {
-        Effect::InsertBlock { id, resource_id, kind, title, span, seat_minutes, capacity, at } => {
+pub(super) fn write_office_effect(tx: &Connection, effect: crate::ledger::OfficeEffect<'_>) -> Result<()> {
+    use crate::ledger::OfficeEffect;
+    match effect {
+        OfficeEffect::InsertBlock { id, resource_id, kind, title, span, seat_minutes, capacity, at } => {
             tx.prepare_cached(INSERT_BLOCK_SQL)?.execute(params![
                 id,
                 resource_id,
@@ -89,16 +89,15 @@ pub(super) fn write_office_effect(tx: &Connection, effect: &crate::ledger::Effec
                 at
             ])?;
         }
-        Effect::CancelBlock { id } => {
+        OfficeEffect::CancelBlock { id } => {
             tx.prepare_cached(CANCEL_BLOCK_SQL)?.execute([id])?;
         }
-        Effect::SetBlockHeld { id, held } => {
+        OfficeEffect::SetBlockHeld { id, held } => {
             tx.prepare_cached(SET_BLOCK_HELD_SQL)?.execute(params![crate::office::held_text(held), held.len() as i64, id])?;
         }
-        Effect::PutSeat { block_id, person_id, seat, state, at } => {
+        OfficeEffect::PutSeat { block_id, person_id, seat, state, at } => {
             tx.prepare_cached(PUT_SEAT_SQL)?.execute(params![block_id, person_id, seat, state.as_str(), at])?;
         }
-        _ => {}
     }
     Ok(())
 }

@@ -321,10 +321,10 @@ impl Store {
 }
 
 /// Writes the startup effects `apply` decided.
-pub(super) fn write_startup_effect(tx: &Connection, effect: &crate::ledger::Effect<'_>) -> Result<()> {
-    use crate::ledger::Effect;
-    match *effect {
-        Effect::InsertStartup { id, startup: s, at } => {
+pub(super) fn write_startup_effect(tx: &Connection, effect: crate::ledger::StartupEffect<'_>) -> Result<()> {
+    use crate::ledger::StartupEffect;
+    match effect {
+        StartupEffect::InsertStartup { id, startup: s, at } => {
             tx.prepare_cached(INSERT_STARTUP_SQL)?.execute(params![
                 id,
                 s.name,
@@ -337,7 +337,7 @@ pub(super) fn write_startup_effect(tx: &Connection, effect: &crate::ledger::Effe
                 at
             ])?;
         }
-        Effect::UpdateStartup { id, startup: s } => {
+        StartupEffect::UpdateStartup { id, startup: s } => {
             tx.prepare_cached(UPDATE_STARTUP_SQL)?.execute(params![
                 s.name,
                 s.kind.as_str(),
@@ -349,20 +349,19 @@ pub(super) fn write_startup_effect(tx: &Connection, effect: &crate::ledger::Effe
                 id
             ])?;
         }
-        Effect::SetStartupMember { startup_id, person_id, lead, at } => {
+        StartupEffect::SetStartupMember { startup_id, person_id, lead, at } => {
             tx.prepare_cached(SET_MEMBER_SQL)?.execute(params![startup_id, person_id, i64::from(lead), at])?;
         }
-        Effect::RemoveStartupMember { startup_id, person_id } => {
+        StartupEffect::RemoveStartupMember { startup_id, person_id } => {
             tx.prepare_cached(REMOVE_MEMBER_SQL)?.execute(params![startup_id, person_id])?;
         }
-        Effect::InsertResidency { startup_id, residency: r } => {
+        StartupEffect::InsertResidency { startup_id, residency: r } => {
             let move_in = r.move_in.to_string();
             tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(params![r.id, startup_id, r.makerspace_id, move_in])?;
         }
-        Effect::SetMoveOut { residency_id, date } => {
+        StartupEffect::SetMoveOut { residency_id, date } => {
             tx.prepare_cached(SET_MOVE_OUT_SQL)?.execute(params![date.to_string(), residency_id])?;
         }
-        _ => {}
     }
     Ok(())
 }

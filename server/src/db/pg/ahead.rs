@@ -10,7 +10,7 @@ use incubook_core::apply::apply;
 use incubook_core::decide::Actor;
 use incubook_core::domain::{BookingStatus, Id, Role, new_id};
 use incubook_core::interval::Span;
-use incubook_core::ledger::{ApplyError, Effect, Entity, Ledger, MakerspaceKey, MentorFacts, OwnedRow, StoredBooking};
+use incubook_core::ledger::*;
 use incubook_core::protocol::{BookingAsked, Mutation, RefusalLedger, ResentBookings, consume_refused};
 use incubook_core::tables::SyncedTable;
 use incubook_core::usage::{NO_SHOW_WINDOW_DAYS, UsageRules};
@@ -231,21 +231,42 @@ impl ReadAhead<'_> {
     }
 }
 
-impl Ledger for ReadAhead<'_> {
+impl RecordLedger for ReadAhead<'_> {
     type Error = NotReadAhead;
 
-    fn actor(&mut self, person_id: &str) -> Ahead<Option<Actor>> {
-        self.booker(person_id)?;
-        Ok(self.context.actor.clone())
+    fn exists(&mut self, entity: Entity, id: &str) -> Ahead<bool> {
+        match entity {
+            Entity::Booking if id == self.context.booking_id => Ok(self.context.taken),
+            _ => Err(NotReadAhead),
+        }
     }
 
-    /// The batch holds the calendars' locks; a single booking writes only if its calendar's
-    /// counter is still the one read.
-    fn rules(&mut self, resource_id: &str, _lock: bool) -> Ahead<Option<ResourceRules>> {
-        self.resource(resource_id)?;
-        Ok(Some(self.context.rules.clone()))
+    fn write_record(&mut self, effect: RecordEffect<'_>) -> Ahead<()> {
+        let e = &mut *self.effects;
+        match effect {
+            RecordEffect::Audit { actor_id, action, entity, entity_id, detail, at } => {
+                e.audit_ats.push(at);
+                e.audit_actors.push(actor_id.to_string());
+                e.audit_actions.push(action.to_string());
+                e.audit_entities.push(entity.to_string());
+                e.audit_ids.push(entity_id.to_string());
+                e.audit_details.push(detail.to_string());
+            }
+            RecordEffect::Notify { person_id, kind, booking_id, resource_id, detail, at } => {
+                e.notice_ids.push(new_id());
+                e.notice_people.push(person_id.to_string());
+                e.notice_kinds.push(kind.to_string());
+                e.notice_bookings.push(booking_id.map(str::to_string));
+                e.notice_resources.push(resource_id.map(str::to_string));
+                e.notice_details.push(detail.to_string());
+                e.notice_ats.push(at);
+            }
+        }
+        Ok(())
     }
+}
 
+impl BookingLedger for ReadAhead<'_> {
     fn busy(&mut self, resource_id: &str, window: Span, except: Option<&str>) -> Ahead<Vec<Span>> {
         self.resource(resource_id)?;
         if except.is_some() {
@@ -253,12 +274,6 @@ impl Ledger for ReadAhead<'_> {
         }
         let read = self.context.busy.iter().chain(self.earlier.spans);
         Ok(read.filter(|s| s.start < window.end && s.end > window.start).copied().collect())
-    }
-
-    fn qualification(&mut self, person_id: &str, resource_id: &str) -> Ahead<Option<Option<i64>>> {
-        self.booker(person_id)?;
-        self.resource(resource_id)?;
-        Ok(self.context.expires)
     }
 
     fn holding(&mut self, person_id: &str, resource_id: &str, after: i64, except: Option<&str>) -> Ahead<u32> {
@@ -270,21 +285,60 @@ impl Ledger for ReadAhead<'_> {
         }
     }
 
+    fn booking(&mut self, _id: &str) -> Ahead<Option<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
+    fn first_waiting(&mut self, _resource_id: &str, _freed: Span) -> Ahead<Option<(Id, Id)>> {
+        Err(NotReadAhead)
+    }
+
+    fn active_bookings(&mut self, _resource_id: &str, _after: i64) -> Ahead<Vec<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
+    fn series_of(&mut self, _booking_id: &str) -> Ahead<Vec<incubook_core::ledger::SeriesMember>> {
+        Err(NotReadAhead)
+    }
+
+    fn unanswered_requests(&mut self, _before: i64) -> Ahead<Vec<StoredBooking>> {
+        Err(NotReadAhead)
+    }
+
+    fn write_booking(&mut self, effect: BookingEffect<'_>) -> Ahead<()> {
+        let e = &mut *self.effects;
+        match effect {
+            BookingEffect::InsertBooking { id, resource_id, booker_id, startup_id, span, status, topic, at } => {
+                e.booking((id, resource_id, booker_id, topic), span, status, at, None);
+                e.startups.push(startup_id.map(str::to_string));
+            }
+            _ => return Err(NotReadAhead),
+        }
+        Ok(())
+    }
+}
+
+impl CalendarLedger for ReadAhead<'_> {
+    /// The batch holds the calendars' locks; a single booking writes only if its calendar's
+    /// counter is still the one read.
+    fn rules(&mut self, resource_id: &str, _lock: bool) -> Ahead<Option<ResourceRules>> {
+        self.resource(resource_id)?;
+        Ok(Some(self.context.rules.clone()))
+    }
+
+    fn owner_of(&mut self, _row: OwnedRow<'_>) -> Ahead<Option<Id>> {
+        Err(NotReadAhead)
+    }
+
+    fn write_calendar(&mut self, _effect: CalendarEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
+impl MentorLedger for ReadAhead<'_> {
     fn mentor(&mut self, resource_id: &str) -> Ahead<Option<MentorFacts>> {
         self.resource(resource_id)?;
         Ok(self.context.mentor.clone())
-    }
-
-    fn allocation(&mut self, _id: &str) -> Ahead<Option<(Id, Id)>> {
-        Err(NotReadAhead)
-    }
-
-    fn office_block(&mut self, _id: &str, _lock: bool) -> Ahead<Option<incubook_core::office::StoredBlock>> {
-        Err(NotReadAhead)
-    }
-
-    fn seats(&mut self, _block_id: &str) -> Ahead<Vec<incubook_core::office::StoredSeat>> {
-        Err(NotReadAhead)
     }
 
     fn pair_sessions_before(&mut self, _booker_id: &str, _resource_id: &str, _start: i64) -> Ahead<u32> {
@@ -295,52 +349,23 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
-    fn booking(&mut self, _id: &str) -> Ahead<Option<StoredBooking>> {
+    fn mentor_sessions(&mut self, _window: Span) -> Ahead<Vec<(StoredBooking, String, String)>> {
         Err(NotReadAhead)
     }
 
-    fn exists(&mut self, entity: Entity, id: &str) -> Ahead<bool> {
-        match entity {
-            Entity::Booking if id == self.context.booking_id => Ok(self.context.taken),
-            _ => Err(NotReadAhead),
-        }
-    }
-
-    fn lab_managers(&mut self, makerspace_id: &str) -> Ahead<Vec<Id>> {
-        match &self.context.lab_managers {
-            Some(managers) if makerspace_id == self.context.rules.makerspace_id => Ok(managers.clone()),
-            _ => Err(NotReadAhead),
-        }
-    }
-
-    fn first_waiting(&mut self, _resource_id: &str, _freed: Span) -> Ahead<Option<(Id, Id)>> {
+    fn write_mentor(&mut self, _effect: MentorEffect<'_>) -> Ahead<()> {
         Err(NotReadAhead)
     }
+}
 
-    fn makerspace(&mut self, _key: MakerspaceKey<'_>) -> Ahead<Option<incubook_core::domain::Makerspace>> {
-        Err(NotReadAhead)
+impl LabLedger for ReadAhead<'_> {
+    fn qualification(&mut self, person_id: &str, resource_id: &str) -> Ahead<Option<Option<i64>>> {
+        self.booker(person_id)?;
+        self.resource(resource_id)?;
+        Ok(self.context.expires)
     }
 
     fn lab_home(&mut self, _lab_id: &str) -> Ahead<Option<(Id, String)>> {
-        Err(NotReadAhead)
-    }
-
-    fn owner_of(&mut self, _row: OwnedRow<'_>) -> Ahead<Option<Id>> {
-        Err(NotReadAhead)
-    }
-
-    fn person_name(&mut self, _person_id: &str) -> Ahead<Option<String>> {
-        Err(NotReadAhead)
-    }
-
-    fn active_bookings(&mut self, _resource_id: &str, _after: i64) -> Ahead<Vec<StoredBooking>> {
-        Err(NotReadAhead)
-    }
-
-    fn usage_session(
-        &mut self,
-        _key: incubook_core::ledger::SessionKey<'_>,
-    ) -> Ahead<Option<incubook_core::ledger::StoredSession>> {
         Err(NotReadAhead)
     }
 
@@ -351,6 +376,19 @@ impl Ledger for ReadAhead<'_> {
     fn usage_rules(&mut self, resource_id: &str) -> Ahead<Option<UsageRules>> {
         self.resource(resource_id)?;
         Ok(self.context.usage_rules.clone())
+    }
+
+    fn write_lab(&mut self, _effect: LabEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
+impl UsageLedger for ReadAhead<'_> {
+    fn usage_session(
+        &mut self,
+        _key: incubook_core::ledger::SessionKey<'_>,
+    ) -> Ahead<Option<incubook_core::ledger::StoredSession>> {
+        Err(NotReadAhead)
     }
 
     fn open_sessions(&mut self, _resource_id: &str) -> Ahead<Vec<incubook_core::ledger::StoredSession>> {
@@ -365,10 +403,34 @@ impl Ledger for ReadAhead<'_> {
         }
     }
 
-    fn series_of(&mut self, _booking_id: &str) -> Ahead<Vec<incubook_core::ledger::SeriesMember>> {
+    fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {
         Err(NotReadAhead)
     }
 
+    fn open_after_end(&mut self, _now: i64) -> Ahead<Vec<incubook_core::ledger::StoredSession>> {
+        Err(NotReadAhead)
+    }
+
+    fn write_usage(&mut self, _effect: UsageEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
+impl OfficeLedger for ReadAhead<'_> {
+    fn office_block(&mut self, _id: &str, _lock: bool) -> Ahead<Option<incubook_core::office::StoredBlock>> {
+        Err(NotReadAhead)
+    }
+
+    fn seats(&mut self, _block_id: &str) -> Ahead<Vec<incubook_core::office::StoredSeat>> {
+        Err(NotReadAhead)
+    }
+
+    fn write_office(&mut self, _effect: OfficeEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
+impl EventLedger for ReadAhead<'_> {
     fn event(&mut self, _id: &str, _lock: bool) -> Ahead<Option<incubook_core::events::StoredEvent>> {
         Err(NotReadAhead)
     }
@@ -377,6 +439,12 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn write_event(&mut self, _effect: EventEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
+impl StartupLedger for ReadAhead<'_> {
     fn startup(&mut self, _id: &str) -> Ahead<Option<incubook_core::startup::StoredStartup>> {
         Err(NotReadAhead)
     }
@@ -390,49 +458,44 @@ impl Ledger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
-    fn mentor_sessions(&mut self, _window: Span) -> Ahead<Vec<(StoredBooking, String, String)>> {
+    fn write_startup(&mut self, _effect: StartupEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
+impl MoneyLedger for ReadAhead<'_> {
+    fn allocation(&mut self, _id: &str) -> Ahead<Option<(Id, Id)>> {
         Err(NotReadAhead)
     }
 
-    fn unanswered_requests(&mut self, _before: i64) -> Ahead<Vec<StoredBooking>> {
+    fn write_money(&mut self, _effect: MoneyEffect<'_>) -> Ahead<()> {
         Err(NotReadAhead)
     }
+}
 
-    fn unchecked_started(&mut self, _now: i64) -> Ahead<Vec<StoredBooking>> {
-        Err(NotReadAhead)
+impl DirectoryLedger for ReadAhead<'_> {
+    fn actor(&mut self, person_id: &str) -> Ahead<Option<Actor>> {
+        self.booker(person_id)?;
+        Ok(self.context.actor.clone())
     }
 
-    fn open_after_end(&mut self, _now: i64) -> Ahead<Vec<incubook_core::ledger::StoredSession>> {
-        Err(NotReadAhead)
-    }
-
-    fn write(&mut self, effect: Effect<'_>) -> Ahead<()> {
-        let e = &mut *self.effects;
-        match effect {
-            Effect::InsertBooking { id, resource_id, booker_id, startup_id, span, status, topic, at } => {
-                e.booking((id, resource_id, booker_id, topic), span, status, at, None);
-                e.startups.push(startup_id.map(str::to_string));
-            }
-            Effect::Audit { actor_id, action, entity, entity_id, detail, at } => {
-                e.audit_ats.push(at);
-                e.audit_actors.push(actor_id.to_string());
-                e.audit_actions.push(action.to_string());
-                e.audit_entities.push(entity.to_string());
-                e.audit_ids.push(entity_id.to_string());
-                e.audit_details.push(detail.to_string());
-            }
-            Effect::Notify { person_id, kind, booking_id, resource_id, detail, at } => {
-                e.notice_ids.push(new_id());
-                e.notice_people.push(person_id.to_string());
-                e.notice_kinds.push(kind.to_string());
-                e.notice_bookings.push(booking_id.map(str::to_string));
-                e.notice_resources.push(resource_id.map(str::to_string));
-                e.notice_details.push(detail.to_string());
-                e.notice_ats.push(at);
-            }
-            _ => return Err(NotReadAhead),
+    fn lab_managers(&mut self, makerspace_id: &str) -> Ahead<Vec<Id>> {
+        match &self.context.lab_managers {
+            Some(managers) if makerspace_id == self.context.rules.makerspace_id => Ok(managers.clone()),
+            _ => Err(NotReadAhead),
         }
-        Ok(())
+    }
+
+    fn makerspace(&mut self, _key: MakerspaceKey<'_>) -> Ahead<Option<incubook_core::domain::Makerspace>> {
+        Err(NotReadAhead)
+    }
+
+    fn person_name(&mut self, _person_id: &str) -> Ahead<Option<String>> {
+        Err(NotReadAhead)
+    }
+
+    fn write_directory(&mut self, _effect: DirectoryEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use incubook_core::domain::Id;
-use incubook_core::ledger::Effect;
+use incubook_core::ledger::StartupEffect;
 use incubook_core::startup::{Member, MemberName, ResidencyAt, StartupFilter, StartupRecord, StoredStartup};
 use incubook_sqlite::store::{
     ALL_MEMBERS_SQL, ALL_MENTOR_RATINGS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL,
@@ -37,35 +37,34 @@ pub(super) fn startup_by_code(tx: &mut Tx<'_, '_>, code: &str) -> Res<Option<(Id
     Ok(tx.query_opt(STARTUP_BY_CODE_SQL, &[&code])?.map(|r| (r.get(0), r.get(1))))
 }
 
-pub(super) fn write_startup_effect(tx: &mut Tx<'_, '_>, effect: &Effect<'_>) -> Res<()> {
-    match *effect {
-        Effect::InsertStartup { id, startup: s, at } => {
+pub(super) fn write_startup_effect(tx: &mut Tx<'_, '_>, effect: StartupEffect<'_>) -> Res<()> {
+    match effect {
+        StartupEffect::InsertStartup { id, startup: s, at } => {
             let headcount = i64::from(s.headcount);
             tx.execute(
                 INSERT_STARTUP_SQL,
                 &[&id, &s.name, &s.kind.as_str(), &s.credit_code, &s.stage, &s.industry, &headcount, &s.description, &at],
             )?;
         }
-        Effect::UpdateStartup { id, startup: s } => {
+        StartupEffect::UpdateStartup { id, startup: s } => {
             let headcount = i64::from(s.headcount);
             tx.execute(
                 UPDATE_STARTUP_SQL,
                 &[&s.name, &s.kind.as_str(), &s.credit_code, &s.stage, &s.industry, &headcount, &s.description, &id],
             )?;
         }
-        Effect::SetStartupMember { startup_id, person_id, lead, at } => {
+        StartupEffect::SetStartupMember { startup_id, person_id, lead, at } => {
             tx.execute(SET_MEMBER_SQL, &[&startup_id, &person_id, &i64::from(lead), &at])?;
         }
-        Effect::RemoveStartupMember { startup_id, person_id } => {
+        StartupEffect::RemoveStartupMember { startup_id, person_id } => {
             tx.execute(REMOVE_MEMBER_SQL, &[&startup_id, &person_id])?;
         }
-        Effect::InsertResidency { startup_id, residency: r } => {
+        StartupEffect::InsertResidency { startup_id, residency: r } => {
             tx.execute(INSERT_RESIDENCY_SQL, &[&r.id, &startup_id, &r.makerspace_id, &r.move_in.to_string()])?;
         }
-        Effect::SetMoveOut { residency_id, date } => {
+        StartupEffect::SetMoveOut { residency_id, date } => {
             tx.execute(SET_MOVE_OUT_SQL, &[&date.to_string(), &residency_id])?;
         }
-        _ => {}
     }
     Ok(())
 }

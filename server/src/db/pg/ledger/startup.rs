@@ -1,0 +1,19 @@
+use super::*;
+
+impl StartupLedger for PgLedger<'_, '_, '_> {
+    fn startup(&mut self, id: &str) -> Res<Option<StoredStartup>> {
+        load_startup(self.tx, id)
+    }
+
+    fn startup_of(&mut self, person_id: &str) -> Res<Option<Id>> {
+        startup_of(self.tx, person_id)
+    }
+
+    fn startup_by_credit_code(&mut self, code: &str) -> Res<Option<(Id, String)>> {
+        startup_by_code(self.tx, code)
+    }
+
+    fn write_startup(&mut self, effect: StartupEffect<'_>) -> Res<()> {
+        write_startup_effect(self.tx, effect)
+    }
+}
