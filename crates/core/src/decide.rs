@@ -220,3 +220,16 @@ pub fn visible_to(person: &Actor, rules: &ResourceRules, mentor_visibility: Opti
 pub fn mentor_visible_to(person: &Actor, makerspace_id: &str, visibility: &str) -> bool {
     visibility != "makerspace" || person.member_of(makerspace_id)
 }
+
+/// Who runs a startup — changes it, its members and its lead: its lead, or a space admin of
+/// a makerspace it is or was ever resident in (of any makerspace while it has lived nowhere).
+pub fn may_run_startup<'a>(who: &Actor, lead: Option<&str>, ever_resident: impl Iterator<Item = &'a str>) -> bool {
+    if lead == Some(who.id.as_str()) {
+        return true;
+    }
+    let mut ever_resident = ever_resident.peekable();
+    if ever_resident.peek().is_none() {
+        return who.has_anywhere(Role::SpaceAdmin);
+    }
+    ever_resident.any(|m| who.has(Role::SpaceAdmin, m))
+}

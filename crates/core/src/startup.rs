@@ -212,7 +212,7 @@ pub struct StartupRecord {
     pub residencies: Vec<ResidencyAt>,
     /// Its mentors' last two ratings were low (`feedback::at_risk`).
     pub at_risk: bool,
-    /// Whether the person it was read for may change it and its members (`may_run`); false
+    /// Whether the person it was read for may change it and its members (`decide::may_run_startup`); false
     /// where nobody in particular read it.
     #[serde(default)]
     pub manageable: bool,
@@ -222,19 +222,6 @@ impl StartupRecord {
     pub fn lead(&self) -> Option<&str> {
         self.members.iter().find(|m| m.lead).map(|m| m.person_id.as_str())
     }
-}
-
-/// Who runs a startup — changes it, its members and its lead: its lead, or a space admin of
-/// a makerspace it is or was ever resident in (of any makerspace while it has lived nowhere).
-pub fn may_run<'a>(who: &crate::decide::Actor, lead: Option<&str>, ever_resident: impl Iterator<Item = &'a str>) -> bool {
-    if lead == Some(who.id.as_str()) {
-        return true;
-    }
-    let mut ever_resident = ever_resident.peekable();
-    if ever_resident.peek().is_none() {
-        return who.has_anywhere(crate::domain::Role::SpaceAdmin);
-    }
-    ever_resident.any(|m| who.has(crate::domain::Role::SpaceAdmin, m))
 }
 
 /// A member with their name.

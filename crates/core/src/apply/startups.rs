@@ -19,7 +19,7 @@ fn startup<L: Ledger>(l: &mut L, id: &str) -> Outcome<StoredStartup, L::Error> {
 /// been resident in — any space admin while it has been resident nowhere.
 fn require_runs<L: Ledger>(l: &mut L, person: &str, s: &StoredStartup, what: &str) -> Outcome<Actor, L::Error> {
     let who = actor(l, person)?;
-    if crate::startup::may_run(&who, s.lead(), s.ever_resident()) {
+    if crate::decide::may_run_startup(&who, s.lead(), s.ever_resident()) {
         Ok(who)
     } else {
         Err(CoreError::Forbidden(format!("{what} is for the startup's lead or the space admins where it is resident")).into())

@@ -248,7 +248,7 @@ impl Store {
         let mut all = self.startups(filter, today)?;
         for s in &mut all {
             s.manageable =
-                crate::startup::may_run(&who, s.lead(), s.residencies.iter().map(|r| r.residency.makerspace_id.as_str()));
+                crate::decide::may_run_startup(&who, s.lead(), s.residencies.iter().map(|r| r.residency.makerspace_id.as_str()));
         }
         Ok(all)
     }
