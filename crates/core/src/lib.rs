@@ -28,6 +28,7 @@ pub mod register;
 pub mod rules;
 pub mod startup;
 pub mod tables;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod usage;
 pub mod validate;

@@ -44,6 +44,7 @@ impl CalendarLedger for MemoryLedger {
                 for r in self.resources.values_mut() {
                     r.blackouts.retain(|b| b.id != id);
                 }
+                self.deleted_blackouts.insert(id.into());
             }
         }
         Ok(())

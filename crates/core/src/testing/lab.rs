@@ -41,7 +41,19 @@ impl LabLedger for MemoryLedger {
                 self.registers.insert(resource_id.into(), register.clone());
             }
             // The memory ledger keeps what the booking rules read; catalogue fields it does not.
-            LabEffect::InsertEquipment { .. } | LabEffect::UpdateEquipment { .. } => {}
+            LabEffect::InsertEquipment { id, makerspace_id, timezone, equipment } => {
+                let rules = self.new_resource(id, crate::domain::ResourceKind::Equipment, makerspace_id, timezone);
+                rules.name = equipment.name.clone();
+                rules.policy = equipment.policy.clone();
+                rules.weekly = equipment.weekly_hours.clone();
+            }
+            LabEffect::UpdateEquipment { id, equipment } => {
+                if let Some(rules) = self.resources.get_mut(id) {
+                    rules.name = equipment.name.clone();
+                    rules.policy = equipment.policy.clone();
+                    rules.weekly = equipment.weekly_hours.clone();
+                }
+            }
         }
         Ok(())
     }

@@ -38,8 +38,26 @@ impl MentorLedger for MemoryLedger {
 
     fn write_mentor(&mut self, effect: MentorEffect<'_>) -> Result<(), Infallible> {
         match effect {
-            // The memory ledger keeps what the booking rules read; catalogue fields it does not.
-            MentorEffect::InsertMentor { .. } | MentorEffect::UpdateMentorProfile { .. } => {}
+            // The memory ledger keeps what the decisions read; profile texts and facets it does not.
+            MentorEffect::InsertMentor { id, makerspace_id, name, timezone, mentor } => {
+                let rules = self.new_resource(id, crate::domain::ResourceKind::Mentor, makerspace_id, timezone);
+                rules.name = name.to_string();
+                rules.policy = mentor.policy.clone();
+                rules.weekly = mentor.weekly_hours.clone();
+                let visibility = mentor.visibility.as_str().to_string();
+                self.mentors.insert(id.into(), MentorFacts { person_id: mentor.person_id.clone(), visibility });
+                self.mentor_places.entry(id.into()).or_default().formats = mentor.formats.clone();
+            }
+            MentorEffect::UpdateMentorProfile { id, profile } => {
+                if let Some(facts) = self.mentors.get_mut(id) {
+                    facts.visibility = profile.visibility.as_str().to_string();
+                }
+                self.mentor_places.entry(id.into()).or_default().formats = profile.formats.clone();
+                let zone = profile.timezone.as_deref().and_then(|z| z.parse().ok());
+                if let (Some(rules), Some(zone)) = (self.resources.get_mut(id), zone) {
+                    rules.tz = zone;
+                }
+            }
             MentorEffect::SetSessionNote { booking_id, body, .. } => {
                 self.notes.insert(booking_id.into(), body.into());
             }

@@ -16,6 +16,8 @@ mod record;
 mod startup;
 mod usage;
 
+pub mod contract;
+
 use crate::command::Command;
 use crate::decide::Actor;
 use crate::domain::{BookingStatus, DateOverride, Id, Makerspace, Role};
@@ -90,6 +92,8 @@ pub struct MemoryLedger {
     pub zone_notices: std::collections::BTreeSet<Id>,
     /// Startups with their members and residencies, and each one's credit code.
     pub startups: BTreeMap<Id, (StoredStartup, Option<String>)>,
+    /// Blackouts deleted: their ids stay taken, as every backend keeps them.
+    pub deleted_blackouts: std::collections::BTreeSet<Id>,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }
@@ -103,6 +107,29 @@ impl MemoryLedger {
             *self = before;
         }
         result
+    }
+
+    /// A resource with the rules a new one starts with; the caller fills in its own.
+    fn new_resource(
+        &mut self,
+        id: &str,
+        kind: crate::domain::ResourceKind,
+        makerspace_id: &str,
+        timezone: &str,
+    ) -> &mut ResourceRules {
+        let rules = ResourceRules {
+            id: id.into(),
+            kind,
+            makerspace_id: makerspace_id.into(),
+            name: String::new(),
+            tz: timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+            active: true,
+            policy: crate::domain::Policy::default(),
+            weekly: Vec::new(),
+            overrides: Vec::new(),
+            blackouts: Vec::new(),
+        };
+        self.resources.entry(id.into()).or_insert(rules)
     }
 
     fn refresh_overrides(&mut self, resource_id: &str) {
@@ -125,4 +152,27 @@ impl MemoryLedger {
         out.sort_by_key(|b| (b.span.start, b.id.clone()));
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The memory ledger with the seed's makerspace.
+    fn memory(check: impl FnOnce(&mut MemoryLedger, &contract::Seed)) {
+        let seed =
+            contract::Seed { makerspace_id: "ms-1".into(), makerspace_code: "PD".into(), timezone: "Asia/Shanghai".into() };
+        let mut ledger = MemoryLedger::default();
+        let makerspace = Makerspace {
+            id: seed.makerspace_id.clone(),
+            code: seed.makerspace_code.clone(),
+            name: "Pudong".into(),
+            address: String::new(),
+            timezone: seed.timezone.clone(),
+        };
+        ledger.makerspaces.insert(makerspace.id.clone(), makerspace);
+        check(&mut ledger, &seed);
+    }
+
+    crate::ledger_contract!(memory);
 }

@@ -15,7 +15,9 @@ impl RecordLedger for MemoryLedger {
             Entity::Resource => self.resources.contains_key(id),
             Entity::Lab => self.labs.contains_key(id),
             Entity::DateOverride => self.overrides.contains_key(id),
-            Entity::Blackout => self.resources.values().any(|r| r.blackouts.iter().any(|b| b.id == id)),
+            Entity::Blackout => {
+                self.deleted_blackouts.contains(id) || self.resources.values().any(|r| r.blackouts.iter().any(|b| b.id == id))
+            }
             Entity::MentorPerson => self.mentors.values().any(|m| m.person_id == id),
             Entity::UsageSession => self.sessions.contains_key(id),
             Entity::Startup => self.startups.contains_key(id),

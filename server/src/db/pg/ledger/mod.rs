@@ -147,3 +147,43 @@ fn found<T>(read: Res<T>) -> Res<Option<T>> {
         Err(e) => Err(e),
     }
 }
+
+/// The core's store-level ledger contract over PostgreSQL: each check in a fresh database of
+/// the test server (`INCUBOOK_TEST_POSTGRES_URL`), inside one transaction.
+#[cfg(test)]
+mod contract {
+    use incubook_core::testing::contract::Seed;
+
+    use super::PgLedger;
+    use crate::db::pg::PostgresDatabase;
+    use crate::db::pg::bookings::Failure;
+
+    fn postgres(check: impl FnOnce(&mut PgLedger<'_, '_, '_>, &Seed)) {
+        let admin_url = std::env::var("INCUBOOK_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| panic!("set INCUBOOK_TEST_POSTGRES_URL (`make test` starts PostgreSQL and sets it)"));
+        let name = format!("incubook_contract_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("create: {e}"));
+        let (server, _) = admin_url.rsplit_once('/').unwrap_or((&admin_url, ""));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let db = PostgresDatabase::open(&format!("{server}/{name}")).unwrap_or_else(|e| panic!("open: {e}"));
+            let mut conn = db.conn().unwrap_or_else(|e| panic!("conn: {e}"));
+            let seed = Seed { makerspace_id: "ms-1".into(), makerspace_code: "PD".into(), timezone: "Asia/Shanghai".into() };
+            conn.transaction(|tx| {
+                tx.execute(
+                    "INSERT INTO makerspace(id, code, name, timezone) VALUES ($1, $2, '浦东', $3)",
+                    &[&seed.makerspace_id, &seed.makerspace_code, &seed.timezone],
+                )?;
+                check(&mut PgLedger::new(tx), &seed);
+                Ok::<(), Failure>(())
+            })
+            .unwrap_or_else(|e| panic!("commit: {e:?}"));
+        }));
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    incubook_core::ledger_contract!(postgres);
+}
