@@ -23,7 +23,7 @@ use incubook::domain::{Blackout, BlackoutWhen, Makerspace, Policy, ResourceKind,
 use incubook::ledger::MentorFacts;
 use incubook::rules::ResourceRules;
 use incubook::sync::{PushRequest, PushedMutation};
-use incubook::testing::MemoryLedger;
+use incubook_core::testing::MemoryLedger;
 use incubook_server::db::{Database, PostgresDatabase, ServerRole, SqliteDatabase};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
