@@ -15,8 +15,10 @@ use crate::command::{NewEquipment, NewMentor, NewPerson};
 use crate::domain::{
     Blackout, BlackoutWhen, BookingStatus, DateOverride, OverrideKind, Policy, Rates, ResourceKind, Role, Visibility, WeeklyHours,
 };
+use crate::events::{EventKind, NewEvent, Registration};
 use crate::interval::Span;
 use crate::ledger::*;
+use crate::office::{BlockKind, SeatState};
 use crate::startup::{NewStartup, Residency, StartupKind};
 use crate::usage::{Purpose, UsageRules, UserClass};
 
@@ -403,6 +405,100 @@ pub fn allocations<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
     assert!(ok(l.exists(Entity::Allocation, "a1")) && ok(l.exists(Entity::TopUp, "t1")));
 }
 
+/// Office hours: a block, the seats held of it, and who sits or waits.
+pub fn office_hours<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
+    let sem = instrument(l, seed);
+    let span = Span::new(MONDAY_9, MONDAY_9 + 2 * HOUR);
+    // A block holds its time as a booking of the same id, as `apply` writes it.
+    book(l, "blk", sem, "manager", span, BookingStatus::Confirmed);
+    ok(l.write(OfficeEffect::InsertBlock {
+        id: "blk",
+        resource_id: sem,
+        kind: BlockKind::OfficeHours,
+        title: "答疑",
+        span,
+        seat_minutes: 30,
+        capacity: 4,
+        at: MONDAY_9 - 86_400,
+    }));
+    let block = ok(l.office_block("blk", true)).unwrap_or_else(|| panic!("a block written is read back"));
+    assert_eq!(
+        (block.resource_id.as_str(), block.kind, block.span, block.seat_minutes, block.capacity),
+        (sem, BlockKind::OfficeHours, span, 30, 4)
+    );
+    assert!(!block.cancelled && block.held.is_empty());
+    person(l, "bo", "Bo");
+    person(l, "cy", "Cy");
+    ok(l.write(OfficeEffect::PutSeat {
+        block_id: "blk",
+        person_id: "bo",
+        seat: Some(1),
+        state: SeatState::Held,
+        at: MONDAY_9 - 600,
+    }));
+    ok(l.write(OfficeEffect::PutSeat {
+        block_id: "blk",
+        person_id: "cy",
+        seat: None,
+        state: SeatState::Waiting,
+        at: MONDAY_9 - 300,
+    }));
+    ok(l.write(OfficeEffect::SetBlockHeld { id: "blk", held: &[1] }));
+    assert_eq!(ok(l.office_block("blk", false)).map(|b| b.held), Some(vec![1]));
+    let seats: Vec<(String, Option<u32>, SeatState)> =
+        ok(l.seats("blk")).into_iter().map(|s| (s.person_id, s.seat, s.state)).collect();
+    assert_eq!(
+        seats,
+        [("bo".to_string(), Some(1), SeatState::Held), ("cy".to_string(), None, SeatState::Waiting)],
+        "in the order they came"
+    );
+    ok(l.write(OfficeEffect::PutSeat {
+        block_id: "blk",
+        person_id: "bo",
+        seat: None,
+        state: SeatState::Left,
+        at: MONDAY_9 - 200,
+    }));
+    assert!(ok(l.seats("blk")).iter().any(|s| s.person_id == "bo" && s.state == SeatState::Left), "who left is kept");
+    ok(l.write(OfficeEffect::CancelBlock { id: "blk" }));
+    assert_eq!(ok(l.office_block("blk", false)).map(|b| b.cancelled), Some(true));
+}
+
+/// Events: places, registrations withdrawn and renewed, attendance.
+pub fn events<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
+    let start = chrono::DateTime::from_timestamp(MONDAY_9, 0).unwrap_or_default();
+    let new = NewEvent {
+        makerspace_id: seed.makerspace_id.clone(),
+        kind: EventKind::Roadshow,
+        title: "路演日".into(),
+        start,
+        end: start + chrono::Duration::hours(3),
+        place: "".into(),
+        capacity: 30,
+    };
+    person(l, "ada", "Ada");
+    ok(l.write(EventEffect::InsertEvent { id: "ev", event: &new, created_by: "ada", at: MONDAY_9 - 86_400 }));
+    let event = ok(l.event("ev", true)).unwrap_or_else(|| panic!("an event written is read back"));
+    assert_eq!(
+        (event.makerspace_id.as_str(), event.start, event.end, event.capacity, event.cancelled),
+        (&*seed.makerspace_id, MONDAY_9, MONDAY_9 + 3 * HOUR, 30, false)
+    );
+    person(l, "bo", "Bo");
+    ok(l.write(EventEffect::SetRegistration { event_id: "ev", person_id: "bo", active: true, at: MONDAY_9 - 600 }));
+    ok(l.write(EventEffect::SetRegistration { event_id: "ev", person_id: "bo", active: false, at: MONDAY_9 - 500 }));
+    ok(l.write(EventEffect::SetRegistration { event_id: "ev", person_id: "bo", active: true, at: MONDAY_9 - 400 }));
+    ok(l.write(EventEffect::SetAttendance { event_id: "ev", person_id: "bo", attended: true }));
+    let registrations = ok(l.registrations("ev"));
+    assert_eq!(
+        registrations,
+        [Registration { person_id: "bo".into(), active: true, attended: true }],
+        "one registration per person, renewed"
+    );
+    ok(l.write(EventEffect::CancelEvent { id: "ev" }));
+    assert_eq!(ok(l.event("ev", false)).map(|e| e.cancelled), Some(true));
+    assert!(ok(l.exists(Entity::Event, "ev")));
+}
+
 /// One test per family over a backend's ledger. `$with` runs a check inside one transaction of
 /// a fresh backend that holds the seed's makerspace: `fn(impl FnOnce(&mut TheLedger, &Seed))`.
 #[macro_export]
@@ -417,6 +513,8 @@ macro_rules! ledger_contract {
             contract_mentors => mentors,
             contract_startups => startups,
             contract_allocations => allocations,
+            contract_office_hours => office_hours,
+            contract_events => events,
         );
     };
     (@tests $with:expr; $($name:ident => $check:ident,)*) => {
