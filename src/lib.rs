@@ -11,7 +11,7 @@ pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, sto
 pub use incubook_core::{CoreError, Refusal, Result};
 pub use incubook_core::{
     allocation, apply, availability, clock, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger,
-    matching, office, place, recurrence, register, rules, startup, usage, validate, zones,
+    matching, office, place, recurrence, register, rules, startup, unified_code, usage, validate, zones,
 };
 
 /// The current time by the process's clock ([`clock::Clock::from_env`]): the system's,

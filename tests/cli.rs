@@ -825,3 +825,25 @@ fn the_kiosk_paths_check_in_by_pin_and_code_and_walk_up_with_a_pin() {
     let walked = json(&walk("4827"));
     assert_eq!(walked["person_id"].as_str(), Some(founder.as_str()));
 }
+
+#[test]
+fn a_unified_code_is_checked_and_a_wrong_character_is_named() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    let code = incubook::unified_code::UnifiedCode::new(2026, "KJ", 1, 7).map(|c| c.to_string()).unwrap_or_default();
+    let checked = json(&incubook(d, &["code", "check", &code, "--json"]));
+    assert_eq!(
+        (checked["valid"].as_bool(), checked["serial"].as_u64(), checked["programme"].as_str()),
+        (Some(true), Some(7), Some("KJ"))
+    );
+    // Two neighbours swapped in the serial: the check character no longer fits.
+    let swapped = code.replacen("00007", "00070", 1);
+    let refused = incubook(d, &["code", "check", &swapped, "--json"]);
+    assert!(!refused.status.success());
+    let e = error(&refused);
+    assert_eq!(e["code"], "invalid.code");
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("character 25")), "{e}");
+    let lower = code.replacen("KJ", "kJ", 1);
+    let e = error(&incubook(d, &["code", "check", &lower, "--json", "--locale", "en"]));
+    assert!(e["message"].as_str().is_some_and(|m| m.contains("character 13 'k'")), "{e}");
+}

@@ -30,6 +30,7 @@ pub mod startup;
 pub mod tables;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod unified_code;
 pub mod usage;
 pub mod validate;
 pub mod zones;

@@ -41,6 +41,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Sync => crate::sync_commands::sync(&mut store, out, now),
         Command::Usage(c) => crate::usage_commands::run(&mut store, c, out, now),
+        Command::Code(c) => crate::code_commands::run(c, out),
         Command::Startups(c) => crate::startup_commands::run(&mut store, c, out, now),
         Command::Events(c) => crate::event_commands::run(&mut store, c, out, now),
         Command::Hours(c) => crate::hours_commands::run(&mut store, c, out, now),

@@ -1,6 +1,7 @@
 //! `incubook`: the command line of the Incubook core, for admins, scripts and kiosks.
 //! It opens the same database as the desktop app unless `--data-dir` says otherwise.
 
+mod code_commands;
 mod commands;
 mod event_commands;
 mod hours_commands;
@@ -344,6 +345,9 @@ enum Command {
     /// Startups (团队 / 企业): add, list, members, residency
     #[command(subcommand)]
     Startups(startup_commands::StartupCommand),
+    /// Unified codes of applications (统一编码): check
+    #[command(subcommand)]
+    Code(code_commands::CodeCommand),
     #[command(flatten)]
     Usage(usage_commands::UsageCommand),
     #[command(flatten)]
