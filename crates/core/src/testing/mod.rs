@@ -122,7 +122,7 @@ impl MemoryLedger {
             kind,
             makerspace_id: makerspace_id.into(),
             name: String::new(),
-            tz: timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+            tz: timezone.parse().unwrap_or(crate::clock::DISTRICT_ZONE),
             active: true,
             policy: crate::domain::Policy::default(),
             weekly: Vec::new(),
