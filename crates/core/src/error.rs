@@ -107,6 +107,17 @@ pub enum Refusal {
     },
     /// The event has begun, or was cancelled: no more registering or withdrawing.
     RegistrationClosed,
+    /// The call closed before the server received the application (已过申报截止时间).
+    CallClosed,
+    /// A correction's or a re-check's deadline has passed.
+    DeadlinePassed,
+    /// An application is returned for correction only once.
+    ReturnedOnce,
+    /// Not possible in the application's present state.
+    ApplicationState {
+        state: String,
+        action: String,
+    },
 }
 
 impl Refusal {
@@ -289,6 +300,22 @@ impl Refusal {
             }
             Refusal::RegistrationClosed => {
                 pick(zh, "活动已开始或已取消，不能再报名或取消报名", "the event has begun or was cancelled")
+            }
+            Refusal::CallClosed => pick(
+                zh,
+                "已过申报截止时间，申报书已保留为草稿",
+                "the call has closed: the server received the application after its deadline; it is kept as a draft",
+            ),
+            Refusal::DeadlinePassed => {
+                pick(zh, "补正或复审申请的期限已过", "the deadline for the correction or the re-check has passed")
+            }
+            Refusal::ReturnedOnce => pick(zh, "申报书只能退回补正一次", "an application is returned for correction only once"),
+            Refusal::ApplicationState { state, action } => {
+                if zh {
+                    format!("申报书当前状态为「{state}」，不能执行「{action}」")
+                } else {
+                    format!("an application that is {state} cannot be given '{action}'")
+                }
             }
         }
     }

@@ -8,6 +8,7 @@
 pub mod allocation;
 pub mod apply;
 pub mod availability;
+pub mod calls;
 pub mod clock;
 pub mod command;
 pub mod decide;

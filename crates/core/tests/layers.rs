@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain"],
     &["clock", "kpi", "validate", "unified_code"],
     &["allocation", "events", "office", "place", "availability", "startup", "zones"],
-    &["usage"],
+    &["usage", "calls"],
     &["register"],
     &["recurrence"],
     &["command", "rules"],
