@@ -14,7 +14,7 @@ export type StartupRecord = { id: string, name: string, kind: StartupKind, credi
  */
 at_risk: boolean, 
 /**
- * Whether the person it was read for may change it and its members (`may_run`); false
+ * Whether the person it was read for may change it and its members (`decide::may_run_startup`); false
  * where nobody in particular read it.
  */
 manageable: boolean, };
