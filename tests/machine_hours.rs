@@ -215,7 +215,14 @@ fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking
     assert_eq!(code(own), "invalid.at");
     assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::NoShow, "a refused check-in reinstates nothing");
     ok(d.store.apply(&kiosk, &check_in(&b.id, start + Duration::minutes(5)), start + Duration::minutes(30)));
-    assert_eq!(ok(d.store.booking(&b.id)).status, BookingStatus::Confirmed, "the booking stands again");
+    let reinstated = ok(d.store.booking(&b.id));
+    assert_eq!(reinstated.status, BookingStatus::Confirmed, "the booking stands again");
+    assert_eq!(reinstated.reason, None, "the no-show's reason went with it");
+    let told = ok(d.store.notifications(&first));
+    assert!(
+        told.iter().any(|n| n.kind == "booking_reinstated" && n.booking_id.as_deref() == Some(&*b.id)),
+        "the founder is told"
+    );
     let session = ok(d.store.session_of_booking(&b.id)).map(|s| s.started_at);
     assert_eq!(session, Some(start + Duration::minutes(5)), "the session began when she checked in");
 

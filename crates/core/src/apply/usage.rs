@@ -9,7 +9,7 @@ use super::{Outcome, actor, audit, booking, is_owner, require_owner, resource, w
 use crate::domain::{BookingStatus, ResourceKind};
 use crate::error::{CoreError, Refusal};
 use crate::interval::Span;
-use crate::ledger::{BookingEffect, Entity, LabEffect, Ledger, SessionKey, Stored, UsageEffect};
+use crate::ledger::{BookingEffect, Entity, LabEffect, Ledger, RecordEffect, SessionKey, Stored, UsageEffect};
 use crate::register::InstrumentRegister;
 use crate::usage::{Purpose, Rates, UsageRules, UserClass};
 use crate::validate::check_text;
@@ -270,7 +270,17 @@ fn reinstate<L: Ledger>(
     if crate::interval::touches(&full, b.span) {
         return Err(Refusal::CheckInClosed.into());
     }
-    l.write(BookingEffect::SetStatus { id: &b.id, status: BookingStatus::Confirmed, reason: None, at: now }).stored()?;
+    l.write(BookingEffect::Reinstate { id: &b.id, at: now }).stored()?;
+    // The founder saw the release; they learn it no longer stands (and no longer counts).
+    let told = RecordEffect::Notify {
+        person_id: &b.booker_id,
+        kind: "booking_reinstated",
+        booking_id: Some(&b.id),
+        resource_id: Some(&b.resource_id),
+        detail: serde_json::json!({"by": person}),
+        at: now,
+    };
+    l.write(told).stored()?;
     audit(l, person, ("reinstate", "booking", &b.id), serde_json::json!({"from": "no_show"}), now)
 }
 

@@ -16,15 +16,26 @@ pub enum Rule {
     /// An enterprise registered in the district (its credit code's division part, or an address
     /// it declared), or a team with at least this many members resident in one of the
     /// district's makerspaces on the closing date.
-    InDistrict { min_team_members: u32 },
+    InDistrict {
+        min_team_members: u32,
+    },
     /// Founded at most this many years before the close.
-    FoundedWithin { years: u32 },
-    Headcount { min: u32, max: u32 },
+    FoundedWithin {
+        years: u32,
+    },
+    Headcount {
+        min: u32,
+        max: u32,
+    },
     /// One of these industries.
-    Industries { any_of: Vec<String> },
+    Industries {
+        any_of: Vec<String>,
+    },
     /// Not awarded by the same programme in the last this many years (Incubook sees its own
     /// past awards).
-    NotFundedRecently { years: u32 },
+    NotFundedRecently {
+        years: u32,
+    },
 }
 
 impl Rule {
@@ -80,9 +91,7 @@ fn refusal(rule: &Rule, a: &Applicant, close: NaiveDate) -> Option<Ineligible> {
     match rule {
         Rule::InDistrict { min_team_members } => {
             let fits = match a.kind {
-                StartupKind::Enterprise => {
-                    a.declared_in_district || a.credit_code.as_deref().is_some_and(registered_in_district)
-                }
+                StartupKind::Enterprise => a.declared_in_district || a.credit_code.as_deref().is_some_and(registered_in_district),
                 StartupKind::Team => a.resident_members >= *min_team_members,
             };
             if fits {
@@ -91,11 +100,19 @@ fn refusal(rule: &Rule, a: &Applicant, close: NaiveDate) -> Option<Ineligible> {
             match a.kind {
                 StartupKind::Enterprise => no(
                     format!("企业须在本区注册（统一社会信用代码第 3–8 位为 {DISTRICT_DIVISION}，或申报本区注册地址）"),
-                    format!("the enterprise must be registered in the district (credit code characters 3–8 {DISTRICT_DIVISION}, or a declared address)"),
+                    format!(
+                        "the enterprise must be registered in the district (credit code characters 3–8 {DISTRICT_DIVISION}, or a declared address)"
+                    ),
                 ),
                 StartupKind::Team => no(
-                    format!("团队须至少 {min_team_members} 人在本区众创空间入驻（截止日 {close}），现有 {} 人", a.resident_members),
-                    format!("a team needs at least {min_team_members} members resident in the district's makerspaces on {close}; it has {}", a.resident_members),
+                    format!(
+                        "团队须至少 {min_team_members} 人在本区众创空间入驻（截止日 {close}），现有 {} 人",
+                        a.resident_members
+                    ),
+                    format!(
+                        "a team needs at least {min_team_members} members resident in the district's makerspaces on {close}; it has {}",
+                        a.resident_members
+                    ),
                 ),
             }
         }
@@ -107,7 +124,10 @@ fn refusal(rule: &Rule, a: &Applicant, close: NaiveDate) -> Option<Ineligible> {
                     format!("须成立不满 {years} 年（成立于 {founded}）"),
                     format!("must have been founded within {years} years (founded {founded})"),
                 ),
-                None => no(format!("须填写成立日期（成立不满 {years} 年）"), format!("the founding date is needed (founded within {years} years)")),
+                None => no(
+                    format!("须填写成立日期（成立不满 {years} 年）"),
+                    format!("the founding date is needed (founded within {years} years)"),
+                ),
             }
         }
         Rule::Headcount { min, max } => {

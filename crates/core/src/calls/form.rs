@@ -14,11 +14,20 @@ use crate::validate::check_text;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FieldKind {
-    Text { max_chars: u32 },
-    Number { min: i64, max: i64 },
+    Text {
+        max_chars: u32,
+    },
+    Number {
+        min: i64,
+        max: i64,
+    },
     /// An amount in fen.
-    Money { max_fen: Fen },
-    Choice { options: Vec<String> },
+    Money {
+        max_fen: Fen,
+    },
+    Choice {
+        options: Vec<String>,
+    },
     Date,
 }
 
@@ -47,8 +56,7 @@ pub const MAX_TEXT_ANSWER: u32 = 20_000;
 
 /// A key of a form field or an attachment kind: 1–40 of `a-z`, `0-9`, `_`.
 pub fn check_key(field: &'static str, key: &str) -> Result<()> {
-    let fine = (1..=40).contains(&key.len())
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let fine = (1..=40).contains(&key.len()) && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if fine { Ok(()) } else { Err(CoreError::invalid(field, format!("'{key}' is not a key (a-z, 0-9, _; at most 40)"))) }
 }
 
@@ -143,7 +151,11 @@ pub fn check_answers(fields: &[FormField], answers: &BTreeMap<String, Answer>) -
         }
     }
     for key in answers.keys().filter(|k| !fields.iter().any(|f| &f.key == *k)) {
-        problems.push(AnswerProblem { key: key.clone(), zh: format!("“{key}”不是本指南的字段"), en: format!("'{key}' is not a field of this call") });
+        problems.push(AnswerProblem {
+            key: key.clone(),
+            zh: format!("“{key}”不是本指南的字段"),
+            en: format!("'{key}' is not a field of this call"),
+        });
     }
     problems
 }

@@ -45,11 +45,17 @@ pub enum Action {
     /// The applicant's submission (or resubmission after a return), as the server receives it.
     Submit,
     /// The district operator accepts it; the code is minted in the same transaction.
-    Accept { code: String },
+    Accept {
+        code: String,
+    },
     /// Back to the applicant once, with the reasons, until `until`.
-    Return { until: i64 },
+    Return {
+        until: i64,
+    },
     /// Refused at intake; a re-check may be asked until `recheck_until`.
-    Refuse { recheck_until: i64 },
+    Refuse {
+        recheck_until: i64,
+    },
     RequestRecheck,
     /// The re-check upholds the refusal.
     Uphold,

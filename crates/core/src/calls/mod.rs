@@ -10,9 +10,9 @@ pub mod lifecycle;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Fen;
 use crate::error::{CoreError, Result};
 use crate::unified_code::check_programme_code;
-use crate::domain::Fen;
 use crate::validate::check_text;
 
 /// What a programme pays for. Grants and recommendations are decided by review; vouchers and
@@ -217,7 +217,11 @@ fn check_attachments(rules: &[AttachmentRule]) -> Result<Vec<AttachmentRule>> {
         if rule.max_bytes == 0 || rule.max_bytes > MAX_ATTACHMENT_BYTES {
             return Err(CoreError::invalid("attachments", format!("'{}' must allow 1 byte to 20 MB", rule.kind)));
         }
-        kept.push(AttachmentRule { label_zh: rule.label_zh.trim().into(), label_en: rule.label_en.trim().into(), ..rule.clone() });
+        kept.push(AttachmentRule {
+            label_zh: rule.label_zh.trim().into(),
+            label_en: rule.label_en.trim().into(),
+            ..rule.clone()
+        });
     }
     Ok(kept)
 }

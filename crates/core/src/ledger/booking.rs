@@ -48,6 +48,12 @@ pub enum BookingEffect<'a> {
         reason: Option<&'a str>,
         at: i64,
     },
+    /// A booking released as a no-show stands again (a check-in made in time arrived late):
+    /// confirmed, and the no-show's reason is gone.
+    Reinstate {
+        id: &'a str,
+        at: i64,
+    },
     MoveBooking {
         id: &'a str,
         span: Span,

@@ -86,6 +86,12 @@ impl BookingLedger for MemoryLedger {
                     }
                 }
             }
+            BookingEffect::Reinstate { id, .. } => {
+                if let Some(b) = self.bookings.get_mut(id) {
+                    b.booking.status = BookingStatus::Confirmed;
+                    b.reason = None;
+                }
+            }
             BookingEffect::MoveBooking { id, span, status, .. } => {
                 if let Some(b) = self.bookings.get_mut(id) {
                     b.booking.span = span;

@@ -300,6 +300,9 @@ pub fn usage<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
     ok(l.write(BookingEffect::SetStatus { id: "b1", status: BookingStatus::NoShow, reason: Some("no_show"), at: MONDAY_9 }));
     assert_eq!(ok(l.no_shows("bo", MONDAY_9 - 86_400)), 1);
     assert_eq!(ok(l.no_shows("bo", MONDAY_9 + 60)), 0, "a no-show before `since` does not count");
+    ok(l.write(BookingEffect::Reinstate { id: "b1", at: MONDAY_9 + 600 }));
+    assert_eq!(ok(l.booking("b1")).map(|b| b.status), Some(BookingStatus::Confirmed));
+    assert_eq!(ok(l.no_shows("bo", MONDAY_9 - 86_400)), 0, "a reinstated booking is no longer a no-show");
 }
 
 /// A mentor's facts: whose calendar it is, who may see it, the formats offered.

@@ -23,6 +23,10 @@ pub const INSERT_BOOKING_SQL: &str =
     "INSERT INTO booking(id, resource_id, booker_id, start_at, end_at, status, topic, created_at, updated_at, startup_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)";
 
+/// A no-show that stands again: (at, id), in the order SQLite numbers them. Its release's
+/// reason goes with the status.
+pub const REINSTATE_SQL: &str = "UPDATE booking SET status = 'confirmed', reason = NULL, updated_at = $1 WHERE id = $2";
+
 /// A booking as its booker or the resource's owner sees it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

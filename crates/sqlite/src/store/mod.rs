@@ -49,7 +49,7 @@ use crate::domain::Role;
 use crate::error::{CoreError, Result, StorageFailure};
 
 pub use allocations::{ALLOCATION_SQL, INSERT_ALLOCATION_SQL, INSERT_TOPUP_SQL, TopUp};
-pub use bookings::{BookingView, CalendarEntry, INSERT_BOOKING_SQL, Notification, SeriesLink, WaitlistEntry};
+pub use bookings::{BookingView, CalendarEntry, INSERT_BOOKING_SQL, Notification, REINSTATE_SQL, SeriesLink, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
 pub use directory::{NewMakerspace, PeopleFilter};
 pub use events::{

@@ -94,6 +94,9 @@ impl BookingLedger for SqliteLedger<'_> {
                 )?
                 .execute(params![id, status.as_str(), reason, at])?;
             }
+            BookingEffect::Reinstate { id, at } => {
+                tx.prepare_cached(super::super::REINSTATE_SQL)?.execute(params![at, id])?;
+            }
             BookingEffect::MoveBooking { id, span, status, at } => {
                 tx.prepare_cached("UPDATE booking SET start_at = ?2, end_at = ?3, status = ?4, updated_at = ?5 WHERE id = ?1")?
                     .execute(params![id, span.start, span.end, status.as_str(), at])?;

@@ -68,6 +68,7 @@ impl BookingLedger for PgLedger<'_, '_, '_> {
                 "UPDATE booking SET status = $2, reason = COALESCE($3, reason), updated_at = $4 WHERE id = $1",
                 &[&id, &status.as_str(), &reason, &at],
             ),
+            BookingEffect::Reinstate { id, at } => tx.execute(incubook_sqlite::store::REINSTATE_SQL, &[&at, &id]),
             BookingEffect::MoveBooking { id, span, status, at } => tx.execute(
                 "UPDATE booking SET start_at = $2, end_at = $3, status = $4, updated_at = $5 WHERE id = $1",
                 &[&id, &span.start, &span.end, &status.as_str(), &at],
