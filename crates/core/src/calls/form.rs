@@ -175,7 +175,7 @@ mod tests {
         vec![
             field("summary", FieldKind::Text { max_chars: 10 }, true),
             field("staff", FieldKind::Number { min: 1, max: 500 }, true),
-            field("cost", FieldKind::Money { max_fen: 100_000_00 }, false),
+            field("cost", FieldKind::Money { max_fen: 10_000_000 }, false),
             field("track", FieldKind::Choice { options: vec!["硬科技".into(), "生物医药".into()] }, true),
             field("founded", FieldKind::Date, false),
         ]
