@@ -17,6 +17,10 @@ mod startup;
 mod usage;
 
 pub mod contract;
+pub mod district;
+
+#[cfg(test)]
+mod booking_rules;
 
 use crate::command::Command;
 use crate::decide::Actor;
