@@ -121,7 +121,7 @@ fn directory_changes(store: &Store, home: &str, actors: &[(String, String, Strin
                 industries: vec![],
                 languages: vec![],
                 formats: vec![],
-                visibility: profile.visibility.clone(),
+                visibility: profile.visibility,
                 timezone: None,
                 policy: incubook::domain::Policy::default(),
                 weekly_hours: vec![],

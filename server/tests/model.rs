@@ -187,7 +187,7 @@ impl Memory {
             Command::CreateMentor { mentor_id, mentor } => {
                 self.ledger.mentors.insert(
                     mentor_id.clone(),
-                    MentorFacts { person_id: mentor.person_id.clone(), visibility: mentor.visibility.as_str().into() },
+                    MentorFacts { person_id: mentor.person_id.clone(), visibility: mentor.visibility },
                 );
                 (mentor_id, ResourceKind::Mentor, String::new(), mentor.policy.clone(), mentor.weekly_hours.clone())
             }

@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 
 use crate::availability::{self, Calendar, Days};
-use crate::domain::{Blackout, BookingStatus, ResourceKind, Role};
+use crate::domain::{Blackout, BookingStatus, ResourceKind, Role, Visibility};
 use crate::error::{CoreError, Refusal, Result};
 use crate::interval::{self, Span};
 use crate::rules::{Qualification, ResourceRules, RuleContext};
@@ -211,14 +211,14 @@ pub fn blackout_cancel_reason(blackout: &Blackout) -> String {
 
 /// Whether a person may see (and so book or wait for) a resource: a mentor may keep to their
 /// own makerspace (`mentor_visibility` is the mentor's setting; `None` for equipment).
-pub fn visible_to(person: &Actor, rules: &ResourceRules, mentor_visibility: Option<&str>) -> bool {
-    rules.kind != ResourceKind::Mentor || mentor_visible_to(person, &rules.makerspace_id, mentor_visibility.unwrap_or("district"))
+pub fn visible_to(person: &Actor, rules: &ResourceRules, mentor_visibility: Option<Visibility>) -> bool {
+    rules.kind != ResourceKind::Mentor
+        || mentor_visible_to(person, &rules.makerspace_id, mentor_visibility.unwrap_or(Visibility::District))
 }
 
-/// Whether a mentor of `makerspace_id` with this visibility (`district` or `makerspace`) is
-/// the person's to see and book.
-pub fn mentor_visible_to(person: &Actor, makerspace_id: &str, visibility: &str) -> bool {
-    visibility != "makerspace" || person.member_of(makerspace_id)
+/// Whether a mentor of `makerspace_id` with this visibility is the person's to see and book.
+pub fn mentor_visible_to(person: &Actor, makerspace_id: &str, visibility: Visibility) -> bool {
+    visibility == Visibility::District || person.member_of(makerspace_id)
 }
 
 /// Who runs a startup — changes it, its members and its lead: its lead, or a space admin of

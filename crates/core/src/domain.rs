@@ -365,7 +365,7 @@ pub struct Person {
 }
 
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     Makerspace,
@@ -373,6 +373,12 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// A stored visibility; text the schema does not allow keeps the mentor to their
+    /// makerspace (the narrower choice, never the wider).
+    pub fn from_stored(text: &str) -> Visibility {
+        if text == "district" { Visibility::District } else { Visibility::Makerspace }
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Visibility::Makerspace => "makerspace",

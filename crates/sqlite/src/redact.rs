@@ -111,10 +111,6 @@ impl<L: RowLookup> Viewer<L> {
         [Role::Mentor, Role::LabManager, Role::SpaceAdmin].into_iter().any(|r| self.actor.has_anywhere(r))
     }
 
-    fn member_of_resources_makerspace(&self, resource_id: &str) -> Result<bool, L::Error> {
-        Ok(self.lookup.ownership(resource_id)?.is_some_and(|o| self.actor.member_of(&o.makerspace_id)))
-    }
-
     /// Whether the viewer hosts the resource's sessions: owns its calendar, or is an admin
     /// of its makerspace.
     fn hosts(&self, resource_id: &str) -> Result<bool, L::Error> {
@@ -203,7 +199,13 @@ impl<L: RowLookup> Viewer<L> {
             // had them while they were the district's is told to drop them.
             "mentor" => {
                 let resource = text(&row, "resource_id").to_string();
-                if text(&row, "visibility") == "makerspace" && !self.member_of_resources_makerspace(&resource)? {
+                let visibility = crate::domain::Visibility::from_stored(text(&row, "visibility"));
+                let home = self.lookup.ownership(&resource)?.map(|o| o.makerspace_id);
+                let visible = match home {
+                    Some(makerspace_id) => crate::decide::mentor_visible_to(&self.actor, &makerspace_id, visibility),
+                    None => visibility == crate::domain::Visibility::District,
+                };
+                if !visible {
                     let key = serde_json::Map::from_iter([("resource_id".to_string(), serde_json::Value::from(resource))]);
                     return Ok(Some(Change::Delete { table, version, key }));
                 }

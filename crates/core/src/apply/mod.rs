@@ -231,7 +231,7 @@ fn visible<L: Ledger>(l: &mut L, actor: &Actor, rules: &ResourceRules) -> Outcom
         ResourceKind::Mentor => l.mentor(&rules.id).stored()?.map(|m| m.visibility),
         ResourceKind::Equipment => None,
     };
-    Ok(decide::visible_to(actor, rules, visibility.as_deref()))
+    Ok(decide::visible_to(actor, rules, visibility))
 }
 
 /// Who decides on a resource's requests: the mentor, or the lab managers of its makerspace.

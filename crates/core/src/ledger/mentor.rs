@@ -4,8 +4,7 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MentorFacts {
     pub person_id: Id,
-    /// `district` or `makerspace`.
-    pub visibility: String,
+    pub visibility: Visibility,
 }
 
 /// The formats a mentor offers and their default place for each.

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::command::{MentorProfile, NewEquipment, NewMentor, NewPerson};
 use crate::decide::Actor;
-use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Policy, Role, WeeklyHours};
+use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Policy, Role, Visibility, WeeklyHours};
 use crate::error::{CoreError, Refusal};
 use crate::events::{NewEvent, Registration, StoredEvent};
 use crate::interval::Span;

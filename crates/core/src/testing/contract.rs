@@ -331,7 +331,7 @@ pub fn mentors<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
         mentor: &mentor,
     }));
     let facts = ok(l.mentor("m1")).unwrap_or_else(|| panic!("a mentor written is read back"));
-    assert_eq!((facts.person_id.as_str(), facts.visibility.as_str()), ("mei", "district"));
+    assert_eq!((facts.person_id.as_str(), facts.visibility), ("mei", Visibility::District));
     let rules = ok(l.rules("m1", false)).unwrap_or_else(|| panic!("a mentor has rules"));
     assert_eq!((rules.kind, rules.policy.clone(), rules.weekly.clone()), (ResourceKind::Mentor, policy(1), weekdays()));
     let places = ok(l.mentor_places("m1")).unwrap_or_else(|| panic!("places"));

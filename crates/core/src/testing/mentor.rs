@@ -44,13 +44,13 @@ impl MentorLedger for MemoryLedger {
                 rules.name = name.to_string();
                 rules.policy = mentor.policy.clone();
                 rules.weekly = mentor.weekly_hours.clone();
-                let visibility = mentor.visibility.as_str().to_string();
-                self.mentors.insert(id.into(), MentorFacts { person_id: mentor.person_id.clone(), visibility });
+                self.mentors
+                    .insert(id.into(), MentorFacts { person_id: mentor.person_id.clone(), visibility: mentor.visibility });
                 self.mentor_places.entry(id.into()).or_default().formats = mentor.formats.clone();
             }
             MentorEffect::UpdateMentorProfile { id, profile } => {
                 if let Some(facts) = self.mentors.get_mut(id) {
-                    facts.visibility = profile.visibility.as_str().to_string();
+                    facts.visibility = profile.visibility;
                 }
                 self.mentor_places.entry(id.into()).or_default().formats = profile.formats.clone();
                 let zone = profile.timezone.as_deref().and_then(|z| z.parse().ok());

@@ -526,7 +526,7 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
                 industries: industries.clone(),
                 languages: languages.clone(),
                 formats: if overseas.is_some() { vec!["online".into()] } else { vec!["in_person".into(), "online".into()] },
-                visibility: visibility.clone(),
+                visibility,
                 timezone: overseas.as_ref().map(|(tz, _)| tz.name().to_string()),
                 policy: policy.clone(),
                 weekly_hours: hours.clone(),

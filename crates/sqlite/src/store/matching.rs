@@ -180,7 +180,8 @@ impl Store {
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            if !crate::decide::mentor_visible_to(&actor, r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?) {
+            let visibility = crate::domain::Visibility::from_stored(r.get_ref(2)?.as_str()?);
+            if !crate::decide::mentor_visible_to(&actor, r.get_ref(1)?.as_str()?, visibility) {
                 continue;
             }
             let f = Facts {

@@ -127,8 +127,10 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
             let busy = busy.into_iter().map(|(start, end)| Span::new(start, end));
             let mentor = json(8)
                 .map(|text| {
-                    serde_json::from_str::<(Id, String)>(text)
-                        .map(|(person_id, visibility)| MentorFacts { person_id, visibility })
+                    serde_json::from_str::<(Id, String)>(text).map(|(person_id, visibility): (String, String)| MentorFacts {
+                        person_id,
+                        visibility: incubook_core::domain::Visibility::from_stored(&visibility),
+                    })
                 })
                 .transpose()
                 .map_err(corrupt)?;

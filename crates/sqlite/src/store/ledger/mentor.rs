@@ -5,7 +5,12 @@ impl MentorLedger for SqliteLedger<'_> {
         Ok(self
             .tx
             .prepare_cached("SELECT person_id, visibility FROM mentor WHERE resource_id = ?1")?
-            .query_row([resource_id], |r| Ok(MentorFacts { person_id: r.get(0)?, visibility: r.get(1)? }))
+            .query_row([resource_id], |r| {
+                Ok(MentorFacts {
+                    person_id: r.get(0)?,
+                    visibility: crate::domain::Visibility::from_stored(r.get_ref(1)?.as_str()?),
+                })
+            })
             .optional()?)
     }
 

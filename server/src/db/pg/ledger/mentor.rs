@@ -3,7 +3,7 @@ use super::*;
 impl MentorLedger for PgLedger<'_, '_, '_> {
     fn mentor(&mut self, resource_id: &str) -> Res<Option<MentorFacts>> {
         let row = self.tx.query_opt("SELECT person_id, visibility FROM mentor WHERE resource_id = $1", &[&resource_id])?;
-        Ok(row.map(|r| MentorFacts { person_id: r.get(0), visibility: r.get(1) }))
+        Ok(row.map(|r| MentorFacts { person_id: r.get(0), visibility: incubook_core::domain::Visibility::from_stored(r.get(1)) }))
     }
 
     fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Res<u32> {
