@@ -497,9 +497,13 @@ fn a_space_admin_adds_imports_moves_in_and_finds_startups() {
     assert!(refused["message"].as_str().is_some_and(|m| m.contains("line 3")), "{refused}");
     let none = json(&incubook(d, &["--json", "startups", "list", "--text", "星火团队"]));
     assert_eq!(none.as_array().map(Vec::len), Some(0), "nothing written");
-    // A row with a code the district has is that record: resident here already, refused.
+    // A row with a code the district has, under another lead, is not merged into that record
+    // (the review's N7: a founder who claimed a company's code first would get the company).
     let refused = error(&import(format!("{header}{spark}{}", lidar("91310115MA1K4PXX0T"))));
-    assert!(refused["message"].as_str().is_some_and(|m| m.contains("already")), "{refused}");
+    let message = refused["message"].as_str().unwrap_or_default();
+    assert!(message.contains("line 3") && message.contains("does not merge"), "{refused}");
+    let lidar_members = json(&incubook(d, &["--json", "startups", "list", "--text", "光年智能"]));
+    assert_eq!(lidar_members[0]["members"].as_array().map(Vec::len), Some(1), "the record is as it was");
     let imported = json(&import(format!("{header}{spark}")));
     assert_eq!(imported["rows"], 1);
     let spark = json(&incubook(d, &["--json", "startups", "list", "--text", "星火团队"]));

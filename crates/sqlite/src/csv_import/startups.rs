@@ -11,7 +11,7 @@ use super::{Checked, ImportKind, ImportSummary, Row, read_rows, split_list};
 use crate::command::{Command, NewPerson};
 use crate::domain::{Id, Role, RoleGrant, new_id};
 use crate::error::{CoreError, Result, RowError};
-use crate::ledger::ApplyError;
+use crate::ledger::{ApplyError, StartupLedger};
 use crate::startup::{NewStartup, StartupKind};
 use crate::store::{SqliteLedger, Store};
 
@@ -148,6 +148,23 @@ impl Store {
                     }
                     None => None,
                 };
+                // A record of the district is not merged into silently: the row must name the
+                // lead it has (an import run again), or it is a conflict to look at — a founder
+                // may have claimed the company's code first.
+                if let Some(id) = &existing {
+                    let stored = SqliteLedger::new(tx).startup(id)?;
+                    let (name, lead) = stored.map(|s| (s.name.clone(), s.lead().map(str::to_string))).unwrap_or_default();
+                    if lead.as_deref() != Some(lead_id.as_str()) {
+                        errors.push(fail(
+                            "credit_code",
+                            format!(
+                                "credit code {} is startup {name}'s already, led by someone else: an import does not merge into it (统一社会信用代码已属于「{name}」，负责人不同，未合并)",
+                                r.startup.credit_code.as_deref().unwrap_or_default()
+                            ),
+                        ));
+                        continue;
+                    }
+                }
                 let startup_id = existing.clone().unwrap_or_else(new_id);
                 if existing.is_none() {
                     commands.push(Command::CreateStartup {
