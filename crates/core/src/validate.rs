@@ -123,6 +123,16 @@ pub fn language_codes(languages: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// A kiosk PIN as its owner types it: 4 to 6 digits (only its hash leaves the machine).
+pub fn check_kiosk_pin(pin: &str) -> Result<&str> {
+    let pin = pin.trim();
+    if (4..=6).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(pin)
+    } else {
+        Err(CoreError::invalid("pin", "a kiosk PIN is 4 to 6 digits (签到 PIN 为 4–6 位数字)"))
+    }
+}
+
 pub fn check_code(code: &str) -> Result<()> {
     let ok = !code.is_empty() && code.len() <= 20 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok { Ok(()) } else { Err(CoreError::invalid("code", "use letters, digits and '-', like PD-0012")) }
@@ -143,4 +153,18 @@ pub fn check_secret_hash(field: &'static str, phc: &str) -> Result<()> {
     let ok = matches!(parts.as_slice(), ["", "argon2id", "v=19", params, salt, hash]
         if *params == SECRET_HASH_PARAMS && b64(salt, 11..=64) && b64(hash, 22..=86));
     if ok { Ok(()) } else { Err(CoreError::invalid(field, "is not a secret hashed as the app hashes them")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kiosk_pin_is_four_to_six_digits() {
+        assert_eq!(check_kiosk_pin(" 1234 ").ok(), Some("1234"));
+        assert_eq!(check_kiosk_pin("123456").ok(), Some("123456"));
+        for wrong in ["123", "1234567", "12a4", "１２３４", ""] {
+            assert!(check_kiosk_pin(wrong).is_err(), "{wrong:?}");
+        }
+    }
 }

@@ -79,10 +79,7 @@ fn first_to_check_in(today: &KioskDay, pick: impl Fn(&KioskBooking) -> bool, now
 }
 
 fn hash_pin(pin: &str) -> Result<String> {
-    let pin = pin.trim();
-    if !(4..=6).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(CoreError::invalid("pin", "a kiosk PIN is 4 to 6 digits"));
-    }
+    let pin = crate::validate::check_kiosk_pin(pin)?;
     crate::secret::hash_secret(pin).ok_or_else(|| CoreError::invalid("pin", "cannot be hashed"))
 }
 
