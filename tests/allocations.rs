@@ -51,7 +51,7 @@ fn completed_sessions_in_the_quarter_debit_the_startups_hours_and_a_top_up_keeps
     assert_eq!((balance.budget_min, balance.remaining_min), (900, 750));
     assert_eq!(ok(d.store.top_ups(&allocation)).iter().map(|t| t.reason.as_str()).collect::<Vec<_>>(), ["路演前加急辅导"]);
     let audit = ok(d.store.audit_log(20));
-    assert!(audit.iter().any(|e| e.action == "top_up_hours" && e.detail.contains("路演前加急辅导")));
+    assert!(audit.iter().any(|e| e.action == "top_up_hours" && e.detail["reason"] == "路演前加急辅导"));
     // Another makerspace's admin cannot top it up.
     let outsider_admin = d.outsider_admin.clone();
     assert_eq!(code(d.store.top_up_hours(&outsider_admin, &allocation, (5, "多给点"), now())), "forbidden");

@@ -83,6 +83,10 @@ fn a_founder_finds_a_slot_books_it_and_sees_it() {
     let slots_after =
         json(&incubook(d, &["slots", &s.mentor, "--from", "2026-12-07", "--to", "2026-12-13", "--minutes", "60", "--json"]));
     assert!(slots_after.as_array().is_some_and(|a| a.iter().all(|x| x["start"] != first["start"])), "the booked slot is gone");
+    // The audit's detail is JSON in `--json`, not a string of JSON to parse again.
+    let audit = json(&incubook(d, &["--json", "audit", "--limit", "1"]));
+    assert_eq!((audit[0]["action"].as_str(), audit[0]["entity_id"].as_str()), (Some("book"), booking["id"].as_str()));
+    assert!(audit[0]["detail"].is_object(), "{audit}");
 }
 
 #[test]
@@ -595,6 +599,12 @@ fn a_space_admin_publishes_an_event_founders_register_until_full_and_attendance_
         ],
     ));
     let id = published["id"].as_str().unwrap_or_default().to_string();
+    // `--json` answers with the event as published, not only its id.
+    assert_eq!(
+        (published["title"].as_str(), published["capacity"].as_u64(), published["registered"].as_u64()),
+        (Some("张江路演日"), Some(1), Some(0))
+    );
+    assert_eq!(published["start"].as_str(), Some("2026-12-18T06:00:00Z"), "14:00 in Shanghai");
     json(&incubook(d, &["--json", "events", "register", &id, "--as", &s.founder]));
     let people = json(&incubook(d, &["--json", "people", "--role", "founder", "--makerspace", "PD-0001", "--as", &admin]));
     let other = people

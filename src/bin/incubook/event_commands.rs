@@ -84,7 +84,8 @@ pub fn run(store: &mut Store, command: &EventCommand, out: &Output, now: DateTim
                 capacity: *capacity,
             };
             let id = store.publish_event(actor, &event, now)?;
-            out.show(&serde_json::json!({"id": id}), || format!("{} {id}", out.t("已发布活动", "Event published:")))
+            let published = store.event(actor, &id)?;
+            out.show(&published, || format!("{} {id}", out.t("已发布活动", "Event published:")))
         }
         EventCommand::List { actor } => {
             let list = store.events(actor, now)?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Store;
 use crate::command::Command;
 use crate::domain::{Id, new_id, to_utc};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::events::{EventKind, NewEvent, Registration, StoredEvent};
 
 /// (id) → makerspace, start, end, capacity, cancelled 0/1 of a live event.
@@ -110,14 +110,25 @@ pub struct EventView {
 impl Store {
     /// The district's events ending after `from`, soonest first, as `viewer` sees them.
     pub fn events(&self, viewer: &str, from: DateTime<Utc>) -> Result<Vec<EventView>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.event_views("e.end_at > ?2", params![viewer, from.timestamp()])
+    }
+
+    /// One event as `viewer` sees it.
+    pub fn event(&self, viewer: &str, event_id: &str) -> Result<EventView> {
+        let found = self.event_views("e.id = ?2", params![viewer, event_id])?;
+        found.into_iter().next().ok_or_else(|| CoreError::not_found("event", event_id))
+    }
+
+    /// Events as the viewer (`?1`) sees them, those `filter` (over `e`, with `?2`) keeps.
+    fn event_views(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<EventView>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.makerspace_id, k.name, e.kind, e.title, e.start_at, e.end_at, e.place, e.capacity, e.registered, e.cancelled,
                     coalesce(r.active, 0), coalesce(r.attended, 0)
              FROM event e JOIN makerspace k ON k.id = e.makerspace_id
              LEFT JOIN event_registration r ON r.event_id = e.id AND r.person_id = ?1
-             WHERE e.deleted = 0 AND e.end_at > ?2 ORDER BY e.start_at, e.id",
-        )?;
-        let rows = stmt.query_map(params![viewer, from.timestamp()], |r| {
+             WHERE e.deleted = 0 AND {filter} ORDER BY e.start_at, e.id"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
             let kind: String = r.get(3)?;
             Ok(EventView {
                 id: r.get(0)?,

@@ -340,7 +340,11 @@ impl Store {
                 action: r.get(3)?,
                 entity: r.get(4)?,
                 entity_id: r.get(5)?,
-                detail: r.get(6)?,
+                // Stored as JSON text; shown as JSON (a text that is not JSON stays a string).
+                detail: {
+                    let text: String = r.get(6)?;
+                    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -356,7 +360,7 @@ pub struct AuditEntry {
     pub action: String,
     pub entity: String,
     pub entity_id: String,
-    pub detail: String,
+    pub detail: serde_json::Value,
 }
 
 pub(crate) use crate::decide::Actor;
