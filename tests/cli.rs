@@ -449,6 +449,18 @@ fn admin_of_pd1(d: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// A new founder of the makerspace, registered by its space admin (the sample's founders all
+/// lead a startup already).
+fn new_founder_of(d: &Path, code: &str, admin: &str, name: &str) -> String {
+    use incubook::command::NewPerson;
+    use incubook::domain::RoleGrant;
+    let mut store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    let roles = vec![RoleGrant { makerspace_code: code.into(), role: incubook::domain::Role::Founder }];
+    let new = NewPerson { name: name.into(), phone: Some("13900000009".into()), roles, ..NewPerson::default() };
+    let at = chrono::DateTime::parse_from_rfc3339(NOW).map(|t| t.to_utc()).unwrap_or_else(|e| panic!("{e}"));
+    store.create_person(Some(admin), &new, at).map(|p| p.id).unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn a_space_admin_adds_imports_moves_in_and_finds_startups() {
     let s = sample();
@@ -461,25 +473,24 @@ fn a_space_admin_adds_imports_moves_in_and_finds_startups() {
     ));
     assert_eq!(bad["code"], "invalid.credit_code");
     assert!(bad["message"].as_str().is_some_and(|m| m.contains("'O'")), "{bad}");
-    let added = json(&incubook(
-        d,
-        &[
-            "--json",
-            "startups",
-            "add",
-            "光年智能",
-            "--kind",
-            "enterprise",
-            "--credit-code",
-            "91310115MA1K4PXX0T",
-            "--industry",
-            "激光雷达",
-            "--as",
-            &admin,
-        ],
-    ));
+    let add = |lead: Option<&str>| {
+        let mut args =
+            vec!["--json", "startups", "add", "光年智能", "--kind", "enterprise", "--credit-code", "91310115MA1K4PXX0T"];
+        args.extend(["--industry", "激光雷达", "--as", &admin]);
+        args.extend(lead.map(|l| ["--lead", l]).into_iter().flatten());
+        incubook(d, &args)
+    };
+    // A space admin is no founder: without --lead the startup has no lead to have, and nothing is written.
+    let leaderless = error(&add(None));
+    assert_eq!(leaderless["code"], "invalid.lead_id", "{leaderless}");
+    let founder = new_founder_of(d, "PD-0001", &admin, "光年创始人");
+    let added = json(&add(Some(&founder)));
     let id = added["id"].as_str().unwrap_or_default().to_string();
-    assert_eq!(added["members"][0]["lead"], true);
+    assert_eq!(added["members"].as_array().map(Vec::len), Some(1), "the admin is not a member: {added}");
+    assert_eq!((added["members"][0]["person_id"].as_str(), &added["members"][0]["lead"]), (Some(founder.as_str()), &true.into()));
+    assert_eq!(added["code_verified"], true, "entered by a space admin of the lead's makerspace");
+    let said = String::from_utf8_lossy(&add(Some(&new_founder_of(d, "PD-0001", &admin, "另一人"))).stderr).to_string();
+    assert!(said.contains("91310115MA1K4PXX0T"), "the same code again is the same record: {said}");
     let moved = json(&incubook(
         d,
         &["--json", "startups", "residency", &id, "--makerspace", "PD-0001", "--date", "2026-03-01", "--as", &admin],

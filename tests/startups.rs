@@ -114,8 +114,9 @@ fn residency_moves_in_and_out_and_the_startup_database_finds_by_it() {
     assert_eq!(err(d.store.move_in(&other_admin, (&lidar, &pd1), day("2026-03-01"), now())).code(), "forbidden");
     assert_eq!(err(d.store.move_in(&f0, (&lidar, &pd1), day("2026-03-01"), now())).code(), "forbidden");
     let stay = ok(d.store.move_in(&admin, (&lidar, &pd1), day("2026-03-01"), now()));
-    // Resident in two makerspaces, one record.
-    ok(d.store.move_in(&other_admin, (&lidar, &pd2), day("2026-06-01"), now()));
+    // Resident in two makerspaces, one record: the second asks, the lead agrees.
+    let second = ok(d.store.move_in(&other_admin, (&lidar, &pd2), day("2026-06-01"), now()));
+    ok(d.store.answer_move_in(&f0, (&lidar, &second), true, now()));
     // Still resident: moving in again is the same stay.
     assert_eq!(err(d.store.move_in(&admin, (&lidar, &pd1), day("2026-09-01"), now())).code(), "conflict");
     // Moving out before moving in is refused.
@@ -180,6 +181,7 @@ fn the_startup_decides_the_user_class_an_instrument_charges_and_the_session_reme
     // Their company, resident at the other makerspace: external, though they hold a role here.
     let lidar = ok(d.store.create_startup(&admin, &company("光年智能", "91350100M000100Y43"), &f0, now()));
     let stay = ok(d.store.move_in(&other_admin, (&lidar, &pd2), day("2026-01-01"), now()));
+    ok(d.store.answer_move_in(&f0, (&lidar, &stay), true, now()));
     let external = session_of(&mut d, 9);
     assert_eq!((external.user_class, external.fee_fen), (UserClass::External, 10_000));
     assert_eq!(external.startup_id.as_deref(), Some(lidar.as_str()));
@@ -189,8 +191,9 @@ fn the_startup_decides_the_user_class_an_instrument_charges_and_the_session_reme
     let enterprise = session_of(&mut d, 10);
     assert_eq!((enterprise.user_class, enterprise.fee_fen), (UserClass::Enterprise, 30_000));
 
-    // Moved in here: internal again.
-    ok(d.store.move_in(&admin, (&lidar, &pd1), day("2026-12-11"), now()));
+    // Moved in here (it still lives at PD-0002 today, so its lead agrees): internal again.
+    let here = ok(d.store.move_in(&admin, (&lidar, &pd1), day("2026-12-11"), now()));
+    ok(d.store.answer_move_in(&f0, (&lidar, &here), true, now()));
     assert_eq!(session_of(&mut d, 11).user_class, UserClass::Internal);
     // The sessions before keep the class they were charged at.
     assert_eq!(ok(d.store.usage_session(&external.id)).user_class, UserClass::External);
@@ -219,4 +222,83 @@ fn each_viewer_sees_which_startups_they_may_change_as_the_commands_decide() {
     assert_eq!(err(d.store.update_startup(&outsider_admin, &id, &renamed, now())).code(), "forbidden");
     assert_eq!(err(d.store.update_startup(&other, &id, &renamed, now())).code(), "forbidden");
     ok(d.store.update_startup(&lead, &id, &renamed, now()));
+}
+
+/// Review N7 and N11: nobody takes a startup's record over. Another makerspace's space admin
+/// may only ask to move it in (its lead agrees or declines), a stay gives its admins a say only
+/// while it lasts, a code a founder typed waits for a space admin to confirm it, and members
+/// are founders of the makerspace where the startup lives.
+#[test]
+fn no_space_admin_takes_over_a_startup_and_a_typed_credit_code_waits_for_confirmation() {
+    let mut d = district();
+    let (admin, outsider_admin, lead, f1, outsider) =
+        (d.admin.clone(), d.outsider_admin.clone(), d.founders[0].clone(), d.founders[1].clone(), d.outsider.clone());
+    let pd1 = ok(d.store.makerspace_by_code("PD-0001")).id;
+    let pd2 = ok(d.store.makerspace_by_code("PD-0002")).id;
+
+    // A founder types their company's code: it stands unverified; a space admin of their own
+    // makerspace confirms it, another makerspace's cannot.
+    let lidar = ok(d.store.create_startup(&lead, &company("光年智能", "91310115MA1K4PXX0T"), &lead, now()));
+    assert!(!ok(d.store.startup(&lidar)).code_verified, "a typed code is unverified");
+    assert_eq!(err(d.store.confirm_credit_code(&outsider_admin, &lidar, now())).code(), "forbidden");
+    assert_eq!(err(d.store.confirm_credit_code(&lead, &lidar, now())).code(), "forbidden", "not by the founder who typed it");
+    ok(d.store.confirm_credit_code(&admin, &lidar, now()));
+    assert!(ok(d.store.startup(&lidar)).code_verified);
+    // Typing another code makes it unverified again.
+    ok(d.store.update_startup(&lead, &lidar, &company("光年智能", "91350100M000100Y43"), now()));
+    assert!(!ok(d.store.startup(&lidar)).code_verified, "a new code typed by the lead waits again");
+    ok(d.store.confirm_credit_code(&admin, &lidar, now()));
+
+    // Its own makerspace's admin moves it in at once; another makerspace's only asks.
+    ok(d.store.move_in(&admin, (&lidar, &pd1), day("2026-03-01"), now()));
+    let asked = ok(d.store.move_in(&outsider_admin, (&lidar, &pd2), day("2026-12-01"), now()));
+    let record = ok(d.store.startup(&lidar));
+    let stay = record.residencies.iter().find(|r| r.residency.id == asked).map(|r| r.residency.status);
+    assert_eq!(stay, Some(incubook::startup::ResidencyStatus::Requested));
+    assert!(!record.residencies.iter().any(|r| r.residency.covers(day("2026-12-05")) && r.residency.makerspace_id == pd2));
+    let told = ok(d.store.notifications(&lead));
+    assert!(told.iter().any(|n| n.kind == "move_in_requested"), "the lead is asked: {told:?}");
+    // Asking gives no say: the asker cannot edit it, change its lead or answer for it.
+    let renamed = NewStartup { headcount: 999, ..company("光年智能", "91350100M000100Y43") };
+    assert_eq!(err(d.store.update_startup(&outsider_admin, &lidar, &renamed, now())).code(), "forbidden");
+    assert_eq!(err(d.store.set_startup_member(&outsider_admin, (&lidar, &outsider), (true, true), now())).code(), "forbidden");
+    assert_eq!(err(d.store.answer_move_in(&outsider_admin, (&lidar, &asked), true, now())).code(), "forbidden");
+    // The lead declines: nothing changes, and the asker is told.
+    ok(d.store.answer_move_in(&lead, (&lidar, &asked), false, now()));
+    assert!(ok(d.store.notifications(&outsider_admin)).iter().any(|n| n.kind == "move_in_declined"));
+    assert_eq!(err(d.store.answer_move_in(&lead, (&lidar, &asked), true, now())).code(), "conflict", "answered once");
+    assert_eq!(err(d.store.update_startup(&outsider_admin, &lidar, &renamed, now())).code(), "forbidden");
+
+    // Members are founders where it lives: not another makerspace's admin or founder.
+    assert_eq!(
+        err(d.store.set_startup_member(&lead, (&lidar, &outsider_admin), (true, false), now())).code(),
+        "invalid.person_id"
+    );
+    assert_eq!(err(d.store.set_startup_member(&lead, (&lidar, &outsider), (true, false), now())).code(), "invalid.person_id");
+    ok(d.store.set_startup_member(&lead, (&lidar, &f1), (true, false), now()));
+
+    // Asked again and agreed: PD-0002's admin answers for it while the stay lasts.
+    let agreed = ok(d.store.move_in(&outsider_admin, (&lidar, &pd2), day("2026-12-01"), now()));
+    ok(d.store.answer_move_in(&lead, (&lidar, &agreed), true, now()));
+    assert!(ok(d.store.notifications(&outsider_admin)).iter().any(|n| n.kind == "move_in_accepted"));
+    ok(d.store.update_startup(&outsider_admin, &lidar, &renamed, now()));
+    // Once the stay has ended, the say ends with it.
+    ok(d.store.move_out(&outsider_admin, (&lidar, &agreed), day("2026-12-05"), now()));
+    assert_eq!(err(d.store.update_startup(&outsider_admin, &lidar, &renamed, now())).code(), "forbidden");
+    ok(d.store.update_startup(&admin, &lidar, &renamed, now()));
+}
+
+/// A startup's lead is a founder: a space admin names one of their own makerspace and does not
+/// become a member; a founder of another makerspace is not theirs to name.
+#[test]
+fn a_space_admin_makes_a_startup_for_a_founder_of_their_own_makerspace() {
+    let mut d = district();
+    let (admin, outsider, f1) = (d.admin.clone(), d.outsider.clone(), d.founders[1].clone());
+    assert_eq!(err(d.store.create_startup(&admin, &team("星火"), &admin, now())).code(), "invalid.lead_id");
+    assert_eq!(err(d.store.create_startup(&admin, &team("星火"), &outsider, now())).code(), "forbidden");
+    assert_eq!(common::count(&d.store, "startup"), 0, "nothing written");
+    let spark = ok(d.store.create_startup(&admin, &company("星火", "91310115MA1K4PXX0T"), &f1, now()));
+    let record = ok(d.store.startup(&spark));
+    assert_eq!(record.members.iter().map(|m| m.person_id.as_str()).collect::<Vec<_>>(), vec![f1.as_str()]);
+    assert!(record.code_verified, "a code a space admin of the lead's makerspace entered stands");
 }

@@ -46,8 +46,9 @@ fn one_company_registered_twice_offline_is_one_record_in_two_makerspaces(backend
     let (admin1, admin2) = (admin_of(&server, "PD-0001"), admin_of(&server, "PD-0002"));
     let founders = founders_of(&seed, "PD-0001");
     let (lead, colleague, stranger) = (founders[0].clone(), founders[1].clone(), founders[2].clone());
-    // The sample's founders have startups already: these three leave theirs for this test.
-    for person in [&lead, &colleague, &stranger] {
+    let other_lead = founders_of(&seed, "PD-0002")[0].clone();
+    // The sample's founders have startups already: these four leave theirs for this test.
+    for person in [&lead, &colleague, &stranger, &other_lead] {
         server.execute("DELETE FROM startup_member WHERE person_id = $1", &[Arg::T(person)]);
     }
     server.account("sa1", &admin1, "PD-0001", &[ServerRole::SpaceAdmin]);
@@ -62,22 +63,31 @@ fn one_company_registered_twice_offline_is_one_record_in_two_makerspaces(backend
     let first = ok(sa1.store.create_startup(&admin1, &lidar(), &lead, now));
     ok(sa1.store.set_startup_member(&admin1, (&first, &colleague), (true, false), now));
     ok(sa1.store.move_in(&admin1, (&first, &pd1), day("2026-03-01"), now));
-    let second = ok(sa2.store.create_startup(&admin2, &lidar(), &admin2, now));
+    let second = ok(sa2.store.create_startup(&admin2, &lidar(), &other_lead, now));
     sa1.sync(now);
     let report = sa2.sync(now);
     assert_eq!(report.refused, vec!["conflict".to_string()], "the same credit code is one record");
     assert!(sa2.store.startup(&second).is_err(), "the refused copy is gone from the second admin's desktop");
     let on_sa2 = ok(sa2.store.startup(&first));
     assert_eq!(on_sa2.credit_code.as_deref(), Some(CODE), "a space admin sees the whole record");
-    // The second makerspace moves the one record in.
-    ok(sa2.store.move_in(&admin2, (&first, &pd2), day("2026-06-01"), now));
+    // The second makerspace asks to move the one record in (review N7: it lives at PD-0001,
+    // so PD-0002's admin does not take it over); its lead agrees on their own desktop.
+    let asked = ok(sa2.store.move_in(&admin2, (&first, &pd2), day("2026-06-01"), now));
     assert!(sa2.sync(now).refused.is_empty());
     let with_code = |sql: &str| server.count(sql, &[Arg::T(CODE)]);
+    let stays_sql =
+        "SELECT count(*) FROM residency r JOIN startup s ON s.id = r.startup_id WHERE s.credit_code = $1 AND r.status = 'active'";
+    assert_eq!(with_code(stays_sql), 1, "asked for, not yet a stay");
+    let mut lead_desktop = server.client("lead", now);
+    assert!(ok(lead_desktop.store.notifications(&lead)).iter().any(|n| n.kind == "move_in_requested"), "the lead is asked");
+    ok(lead_desktop.store.answer_move_in(&lead, (&first, &asked), true, now));
+    assert!(lead_desktop.sync(now).refused.is_empty());
     assert_eq!(with_code("SELECT count(*) FROM startup WHERE credit_code = $1"), 1);
-    assert_eq!(with_code("SELECT count(*) FROM residency r JOIN startup s ON s.id = r.startup_id WHERE s.credit_code = $1"), 2);
+    assert_eq!(with_code(stays_sql), 2);
+    sa2.sync(now);
+    assert!(ok(sa2.store.notifications(&admin2)).iter().any(|n| n.kind == "move_in_accepted"), "the asker is told");
 
     // Its lead sees the whole record and its members; another founder only its public fields.
-    let lead_desktop = server.client("lead", now);
     let seen = ok(lead_desktop.store.startup(&first));
     assert_eq!((seen.credit_code.as_deref(), seen.headcount), (Some(CODE), 18));
     assert_eq!(seen.members.len(), 2);

@@ -93,6 +93,8 @@ macro_rules! with_commands {
             startups::update_startup,
             startups::set_startup_member,
             startups::set_residency,
+            startups::answer_move_in,
+            startups::confirm_credit_code,
             startups::match_mentors,
             events::list_events,
             office::publish_office_hours,

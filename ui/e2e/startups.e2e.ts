@@ -203,6 +203,10 @@ describe('startups and overseas mentors', () => {
     await click('[data-testid="save-startup"]');
     expect(await notice()).toContain('第 8 位');
     await (await browser.$('[data-testid="startup-code"]')).setValue('91310115MA1K4PXX0T');
+    // A space admin is no founder: the startup needs a lead of their makerspace.
+    await click('[data-testid="save-startup"]');
+    expect(await notice()).toContain('负责人须为创业者');
+    await (await browser.$('[data-testid="startup-lead"]')).selectByIndex(1);
     await click('[data-testid="save-startup"]');
     await noticeSays('已保存');
     await browser.waitUntil(async () => (await text('[data-testid="startup-list"]')).includes('91310115MA1K4PXX0T'), { timeout: 20_000 });

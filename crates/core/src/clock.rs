@@ -20,6 +20,11 @@ pub const NOW_VARIABLE: &str = "INCUBOOK_NOW";
 /// resource or a makerspace that names none.
 pub const DISTRICT_ZONE: Tz = chrono_tz::Asia::Shanghai;
 
+/// The district's date at an instant (seconds since the epoch).
+pub fn district_date(at: i64) -> NaiveDate {
+    DateTime::from_timestamp(at, 0).unwrap_or_default().with_timezone(&DISTRICT_ZONE).date_naive()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
     /// The machine's time.

@@ -323,6 +323,17 @@ pub enum Command {
         residency_id: Id,
         date: NaiveDate,
     },
+    /// The startup's lead (or a space admin where it lives) agrees to a move-in another
+    /// makerspace asked for, or declines it.
+    AnswerMoveIn {
+        startup_id: Id,
+        residency_id: Id,
+        accept: bool,
+    },
+    /// A space admin where the startup lives confirms its credit code (统一社会信用代码核验).
+    ConfirmCreditCode {
+        startup_id: Id,
+    },
     /// A space admin publishes an event of their makerspace, under an id the client chose.
     PublishEvent {
         event_id: Id,

@@ -221,15 +221,34 @@ pub fn mentor_visible_to(person: &Actor, makerspace_id: &str, visibility: Visibi
     visibility == Visibility::District || person.member_of(makerspace_id)
 }
 
-/// Who runs a startup — changes it, its members and its lead: its lead, or a space admin of
-/// a makerspace it is or was ever resident in (of any makerspace while it has lived nowhere).
-pub fn may_run_startup<'a>(who: &Actor, lead: Option<&str>, ever_resident: impl Iterator<Item = &'a str>) -> bool {
-    if lead == Some(who.id.as_str()) {
-        return true;
+/// Who runs a startup — changes it, its members and its lead, answers for a move-in: its
+/// lead, or a space admin of a makerspace that answers for it (`answers_as_space_admin`).
+pub fn may_run_startup<'a>(who: &Actor, lead: Option<&Actor>, current_stays: impl Iterator<Item = &'a str>) -> bool {
+    lead.is_some_and(|l| l.id == who.id) || answers_as_space_admin(who, lead, current_stays)
+}
+
+/// Whether the person is a space admin of a makerspace that answers for a startup: one where
+/// it stays now (or is to stay), or — while it stays nowhere — one its lead belongs to. A
+/// stay that has ended gives no say (review N7: once resident was once in control).
+pub fn answers_as_space_admin<'a>(who: &Actor, lead: Option<&Actor>, current_stays: impl Iterator<Item = &'a str>) -> bool {
+    let mut stays = current_stays.peekable();
+    if stays.peek().is_none() {
+        return lead.is_some_and(|l| l.roles.iter().any(|(m, _)| who.has(Role::SpaceAdmin, m)));
     }
-    let mut ever_resident = ever_resident.peekable();
-    if ever_resident.peek().is_none() {
-        return who.has_anywhere(Role::SpaceAdmin);
+    stays.any(|m| who.has(Role::SpaceAdmin, m))
+}
+
+/// Whether `person` may be made a member (or the lead) of a startup: a founder of a makerspace
+/// that answers for it — where it stays, or while it stays nowhere, one its lead belongs to
+/// (review N11: membership sets a person's user class and fees, so it is not given to
+/// anyone from anywhere). The lead of a new startup is a founder of the creator's makerspace.
+pub fn may_join_startup<'a>(person: &Actor, lead: Option<&Actor>, current_stays: impl Iterator<Item = &'a str>) -> bool {
+    let mut stays = current_stays.peekable();
+    if stays.peek().is_none() {
+        return match lead {
+            Some(l) => l.roles.iter().any(|(m, _)| person.has(Role::Founder, m)),
+            None => person.has_anywhere(Role::Founder),
+        };
     }
-    ever_resident.any(|m| who.has(Role::SpaceAdmin, m))
+    stays.any(|m| person.has(Role::Founder, m))
 }

@@ -96,7 +96,7 @@ impl Mutation {
                 RowRef { table: "startup", key: vec![startup_id] },
                 RowRef { table: "startup_member", key: vec![startup_id, lead_id] },
             ],
-            Mutation::UpdateStartup { startup_id, .. } => one("startup", startup_id),
+            Mutation::UpdateStartup { startup_id, .. } | Mutation::ConfirmCreditCode { startup_id } => one("startup", startup_id),
             Mutation::PublishEvent { event_id, .. } | Mutation::CancelEvent { event_id } => one("event", event_id),
             // The registration comes again (or its tombstone), and the places taken with the event.
             Mutation::RegisterForEvent { event_id, person_id, .. } => vec![
@@ -111,7 +111,9 @@ impl Mutation {
             Mutation::SetStartupMember { startup_id, person_id, .. } => {
                 vec![RowRef { table: "startup_member", key: vec![startup_id, person_id] }]
             }
-            Mutation::MoveIn { residency_id, .. } | Mutation::MoveOut { residency_id, .. } => one("residency", residency_id),
+            Mutation::MoveIn { residency_id, .. }
+            | Mutation::MoveOut { residency_id, .. }
+            | Mutation::AnswerMoveIn { residency_id, .. } => one("residency", residency_id),
             Mutation::AllocateHours { allocation_id, .. } => one("hour_allocation", allocation_id),
             Mutation::TopUpHours { topup_id, .. } => one("hour_topup", topup_id),
             // A block is the booking that holds the mentor's calendar, and its row.

@@ -139,6 +139,41 @@ pub fn check_credit_code(code: &str) -> Result<String> {
     Ok(code)
 }
 
+/// Whether a stay stands. A space admin who does not run a startup's record may only ask to
+/// move it in; the stay stands once its lead (or a space admin where it lives) agrees (review
+/// N7: a stay gives a makerspace's admins control of the record, so it is never imposed).
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::AsRefStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ResidencyStatus {
+    /// Asked for, not yet agreed: no residency yet.
+    Requested,
+    #[default]
+    Active,
+    /// The lead (or the makerspace where it lives) said no.
+    Declined,
+}
+
+impl ResidencyStatus {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// A stay of a startup at a makerspace: from its move-in date, until its move-out date if
 /// it has left (the day of moving out is no longer a day of residency).
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
@@ -148,11 +183,22 @@ pub struct Residency {
     pub makerspace_id: Id,
     pub move_in: NaiveDate,
     pub move_out: Option<NaiveDate>,
+    #[serde(default)]
+    pub status: ResidencyStatus,
+    /// The space admin who asked, while a move-in waits for consent (and after, for the record).
+    #[serde(default)]
+    pub requested_by: Option<Id>,
 }
 
 impl Residency {
+    /// Resident that day: the stay stands and the day lies in it.
     pub fn covers(&self, date: NaiveDate) -> bool {
-        self.move_in <= date && self.move_out.is_none_or(|out| date < out)
+        self.status == ResidencyStatus::Active && self.move_in <= date && self.move_out.is_none_or(|out| date < out)
+    }
+
+    /// A standing stay that has not ended by `date` (it may begin later).
+    pub fn current_on(&self, date: NaiveDate) -> bool {
+        self.status == ResidencyStatus::Active && self.move_out.is_none_or(|out| date < out)
     }
 }
 
@@ -170,6 +216,10 @@ pub struct StoredStartup {
     pub id: Id,
     pub name: String,
     pub kind: StartupKind,
+    pub credit_code: Option<String>,
+    /// A space admin has confirmed the credit code is this startup's (see `code_verified`
+    /// on `StartupRecord`).
+    pub code_verified: bool,
     pub members: Vec<Member>,
     pub residencies: Vec<Residency>,
 }
@@ -188,9 +238,9 @@ impl StoredStartup {
         self.residencies.iter().filter(move |r| r.covers(date)).map(|r| r.makerspace_id.as_str())
     }
 
-    /// Every makerspace it has ever been resident in.
-    pub fn ever_resident(&self) -> impl Iterator<Item = &str> {
-        self.residencies.iter().map(|r| r.makerspace_id.as_str())
+    /// The makerspaces of its standing stays that have not ended by `date`: they answer for it.
+    pub fn current_stays(&self, date: NaiveDate) -> impl Iterator<Item = &str> {
+        self.residencies.iter().filter(move |r| r.current_on(date)).map(|r| r.makerspace_id.as_str())
     }
 }
 
@@ -204,6 +254,11 @@ pub struct StartupRecord {
     pub name: String,
     pub kind: StartupKind,
     pub credit_code: Option<String>,
+    /// Its credit code was entered or confirmed by a space admin. A code a founder typed
+    /// stays unverified until then (review N7: anyone can type a real company's code), and
+    /// an unverified code makes no enterprise eligible for a call.
+    #[serde(default)]
+    pub code_verified: bool,
     pub stage: String,
     pub industry: String,
     pub headcount: u32,
@@ -342,11 +397,19 @@ mod tests {
     #[test]
     fn a_residency_ends_on_its_move_out_day() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
-        let r =
-            Residency { id: "r".into(), makerspace_id: "m".into(), move_in: d("2026-03-01"), move_out: Some(d("2026-09-01")) };
+        let r = Residency {
+            id: "r".into(),
+            makerspace_id: "m".into(),
+            move_in: d("2026-03-01"),
+            move_out: Some(d("2026-09-01")),
+            status: ResidencyStatus::Active,
+            requested_by: None,
+        };
         assert!(!r.covers(d("2026-02-28")));
         assert!(r.covers(d("2026-03-01")));
         assert!(r.covers(d("2026-08-31")));
         assert!(!r.covers(d("2026-09-01")));
+        let asked = Residency { status: ResidencyStatus::Requested, ..r };
+        assert!(!asked.covers(d("2026-03-01")) && !asked.current_on(d("2026-03-01")), "a stay asked for is no stay yet");
     }
 }

@@ -94,6 +94,36 @@ pub async fn set_residency(
         .await
 }
 
+/// The startup's lead (or a space admin where it lives) agrees to a move-in another
+/// makerspace asked for (`accept`), or declines it.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn answer_move_in(
+    state: State<'_, AppState>,
+    startup_id: String,
+    residency_id: String,
+    accept: bool,
+) -> IpcResult<StartupRecord> {
+    state
+        .run(move |store, session| {
+            store.answer_move_in(&session.actor()?, (&startup_id, &residency_id), accept, session.now())?;
+            Ok(store.startup(&startup_id)?)
+        })
+        .await
+}
+
+/// A space admin where the startup lives confirms its credit code (核验).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug, level = "info"))]
+pub async fn confirm_credit_code(state: State<'_, AppState>, startup_id: String) -> IpcResult<StartupRecord> {
+    state
+        .run(move |store, session| {
+            store.confirm_credit_code(&session.actor()?, &startup_id, session.now())?;
+            Ok(store.startup(&startup_id)?)
+        })
+        .await
+}
+
 /// The best five mentors for the acting founder's need, each with its score's parts and a
 /// slot to book.
 #[tauri::command]

@@ -95,6 +95,42 @@ pub enum StartupCommand {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
+    /// Agree to a move-in another makerspace asked for (the startup's lead, or a space admin
+    /// where it lives), or decline it with --decline
+    AnswerMoveIn {
+        /// The startup, by id
+        startup_id: String,
+        /// The move-in asked for, by its residency id
+        residency_id: String,
+        /// Decline instead of agreeing
+        #[arg(long)]
+        decline: bool,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+    /// Confirm a startup's credit code (统一社会信用代码核验): a space admin where it lives
+    ConfirmCode {
+        /// The startup, by id
+        startup_id: String,
+        /// Who is acting, by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
+}
+
+/// A stay as a line: where, since when, and whether it is only asked for.
+fn stay_text(out: &Output, r: &incubook::startup::ResidencyAt) -> String {
+    use incubook::startup::ResidencyStatus;
+    let until = r.residency.move_out.map(|d| d.to_string()).unwrap_or_else(|| out.t("至今", "now").into());
+    let state = match r.residency.status {
+        ResidencyStatus::Active => String::new(),
+        ResidencyStatus::Requested => {
+            format!(" ({})", out.t("已申请入驻，待负责人确认", "asked for, waiting for the lead's consent"))
+        }
+        ResidencyStatus::Declined => format!(" ({})", out.t("入驻申请已被拒绝", "declined")),
+    };
+    format!("{} {} – {until} [{}]{state}", r.makerspace_name, r.residency.move_in, r.residency.id)
 }
 
 fn kind_text(out: &Output, kind: StartupKind) -> &str {
@@ -111,11 +147,16 @@ fn human(out: &Output, list: &[StartupRecord], on: chrono::NaiveDate) -> String 
             let lead = s.members.iter().find(|m| m.lead).map(|m| m.name.clone()).unwrap_or_default();
             let resident: Vec<&str> =
                 s.residencies.iter().filter(|r| r.residency.covers(on)).map(|r| r.makerspace_name.as_str()).collect();
+            let code = match (&s.credit_code, s.code_verified) {
+                (Some(code), true) => code.clone(),
+                (Some(code), false) => format!("{code} ({})", out.t("未核验", "unverified")),
+                (None, _) => String::new(),
+            };
             vec![
                 s.id.clone(),
                 s.name.clone(),
                 kind_text(out, s.kind).to_string(),
-                s.credit_code.clone().unwrap_or_default(),
+                code,
                 s.industry.clone(),
                 s.stage.clone(),
                 lead,
@@ -152,7 +193,18 @@ pub fn run(store: &mut Store, command: &StartupCommand, out: &Output, now: DateT
             };
             let id = store.create_startup(actor, &new, lead.as_deref().unwrap_or(actor), now)?;
             let record = store.startup(&id)?;
-            out.show(&record, || format!("{} {id}", out.t("已添加创业团队/企业", "Startup added:")))
+            let lead_name = record.members.iter().find(|m| m.lead).map(|m| m.name.clone()).unwrap_or_default();
+            out.show(&record, || {
+                let mut text =
+                    format!("{} {id}，{}：{lead_name}", out.t("已添加创业团队/企业", "Startup added:"), out.t("负责人", "lead"));
+                if record.credit_code.is_some() && !record.code_verified {
+                    text.push_str(out.t(
+                        "\n统一社会信用代码待入驻空间管理员核验",
+                        "\nIts credit code is unverified until a space admin where it is resident confirms it",
+                    ));
+                }
+                text
+            })
         }
         StartupCommand::List { text, kind, industry, stage, makerspace, on, credit_code } => {
             let makerspace_id = makerspace.as_deref().map(|code| store.makerspace_by_code(code).map(|m| m.id)).transpose()?;
@@ -194,15 +246,26 @@ pub fn run(store: &mut Store, command: &StartupCommand, out: &Output, now: DateT
             }
             let record = store.startup(startup_id)?;
             out.show(&record, || {
-                let stays: Vec<String> = record
-                    .residencies
-                    .iter()
-                    .map(|r| {
-                        let until = r.residency.move_out.map(|d| d.to_string()).unwrap_or_else(|| out.t("至今", "now").into());
-                        format!("{} {} {} – {until} [{}]", record.name, r.makerspace_name, r.residency.move_in, r.residency.id)
-                    })
-                    .collect();
+                let stays: Vec<String> =
+                    record.residencies.iter().map(|r| format!("{} {}", record.name, stay_text(out, r))).collect();
                 stays.join("\n")
+            })
+        }
+        StartupCommand::AnswerMoveIn { startup_id, residency_id, decline, actor } => {
+            store.answer_move_in(actor, (startup_id, residency_id), !*decline, now)?;
+            let record = store.startup(startup_id)?;
+            out.show(&record, || {
+                let stays: Vec<String> =
+                    record.residencies.iter().map(|r| format!("{} {}", record.name, stay_text(out, r))).collect();
+                stays.join("\n")
+            })
+        }
+        StartupCommand::ConfirmCode { startup_id, actor } => {
+            store.confirm_credit_code(actor, startup_id, now)?;
+            let record = store.startup(startup_id)?;
+            let code = record.credit_code.clone().unwrap_or_default();
+            out.show(&record, || {
+                format!("{} {code}（{}）", out.t("已核验统一社会信用代码", "Credit code confirmed:"), record.name)
             })
         }
     }

@@ -8,7 +8,13 @@ import type { StartupKind } from "./StartupKind";
  * its private fields (credit code, headcount, description, members) are there only for its
  * members and the district's space admins: sync leaves them out for anyone else.
  */
-export type StartupRecord = { id: string, name: string, kind: StartupKind, credit_code: string | null, stage: string, industry: string, headcount: number, description: string, members: Array<MemberName>, residencies: Array<ResidencyAt>, 
+export type StartupRecord = { id: string, name: string, kind: StartupKind, credit_code: string | null, 
+/**
+ * Its credit code was entered or confirmed by a space admin. A code a founder typed
+ * stays unverified until then (review N7: anyone can type a real company's code), and
+ * an unverified code makes no enterprise eligible for a call.
+ */
+code_verified: boolean, stage: string, industry: string, headcount: number, description: string, members: Array<MemberName>, residencies: Array<ResidencyAt>, 
 /**
  * Its mentors' last two ratings were low (`feedback::at_risk`).
  */

@@ -187,6 +187,9 @@ export const api = {
     call<StartupRecord>('set_startup_member', { startupId, personId, member, lead }),
   setResidency: (startupId: string, makerspaceId: string | null, residencyId: string | null, date: string) =>
     call<StartupRecord>('set_residency', { startupId, makerspaceId, residencyId, date }),
+  answerMoveIn: (startupId: string, residencyId: string, accept: boolean) =>
+    call<StartupRecord>('answer_move_in', { startupId, residencyId, accept }),
+  confirmCreditCode: (startupId: string) => call<StartupRecord>('confirm_credit_code', { startupId }),
 
   syncStatus: () => call<SyncStatus | null>('sync_status'),
   connectServer: (url: string, username: string, password: string) => call<Connected>('connect_server', { url, username, password }),

@@ -152,6 +152,10 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
         Command::MoveOut { startup_id, residency_id, date } => {
             startups::move_out(l, person, (startup_id, residency_id), *date, now)
         }
+        Command::AnswerMoveIn { startup_id, residency_id, accept } => {
+            startups::answer_move_in(l, person, (startup_id, residency_id), *accept, now)
+        }
+        Command::ConfirmCreditCode { startup_id } => startups::confirm_credit_code(l, person, startup_id, now),
         Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
             usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))
         }

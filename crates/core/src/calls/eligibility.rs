@@ -56,6 +56,9 @@ pub struct Applicant {
     pub kind: StartupKind,
     /// The checked 统一社会信用代码, if any.
     pub credit_code: Option<String>,
+    /// A space admin confirmed the code is the applicant's (a code only typed by a founder
+    /// could be another company's).
+    pub code_verified: bool,
     /// The enterprise declared a registered address in the district.
     pub declared_in_district: bool,
     pub founded_on: Option<NaiveDate>,
@@ -90,14 +93,19 @@ fn refusal(rule: &Rule, a: &Applicant, close: NaiveDate) -> Option<Ineligible> {
     let no = |zh: String, en: String| Some(Ineligible { rule: rule.clone(), zh, en });
     match rule {
         Rule::InDistrict { min_team_members } => {
+            let by_code = a.credit_code.as_deref().is_some_and(registered_in_district);
             let fits = match a.kind {
-                StartupKind::Enterprise => a.declared_in_district || a.credit_code.as_deref().is_some_and(registered_in_district),
+                StartupKind::Enterprise => a.declared_in_district || (by_code && a.code_verified),
                 StartupKind::Team => a.resident_members >= *min_team_members,
             };
             if fits {
                 return None;
             }
             match a.kind {
+                StartupKind::Enterprise if by_code => no(
+                    "统一社会信用代码尚未经入驻空间管理员核验，暂不能据此认定为本区企业".to_string(),
+                    "the credit code is not yet confirmed by a space admin where the enterprise is resident, so it does not yet show the enterprise is registered in the district".to_string(),
+                ),
                 StartupKind::Enterprise => no(
                     format!("企业须在本区注册（统一社会信用代码第 3–8 位为 {DISTRICT_DIVISION}，或申报本区注册地址）"),
                     format!(
@@ -175,6 +183,7 @@ mod tests {
         Applicant {
             kind: StartupKind::Enterprise,
             credit_code: Some("91310115MA1K4PXX0T".into()),
+            code_verified: true,
             declared_in_district: false,
             founded_on: NaiveDate::from_ymd_opt(2023, 3, 1),
             headcount: 12,
@@ -221,6 +230,11 @@ mod tests {
 
     #[test]
     fn a_team_counts_its_resident_members_on_the_closing_date() {
+        let unconfirmed = check(&rules(), &Applicant { code_verified: false, ..enterprise() }, close());
+        assert!(
+            unconfirmed.len() == 1 && unconfirmed[0].zh.contains("核验"),
+            "a code a founder only typed proves nothing: {unconfirmed:?}"
+        );
         let team = Applicant { kind: StartupKind::Team, credit_code: None, resident_members: 2, ..enterprise() };
         let refused = check(&rules()[..1], &team, close());
         assert_eq!(refused.len(), 1);

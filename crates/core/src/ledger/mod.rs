@@ -20,7 +20,7 @@ use crate::events::{NewEvent, Registration, StoredEvent};
 use crate::interval::Span;
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
-use crate::startup::{NewStartup, Residency, StoredStartup};
+use crate::startup::{NewStartup, Residency, ResidencyStatus, StoredStartup};
 use crate::usage::{Fen, Purpose, Rates, UsageRules, UserClass};
 
 mod booking;

@@ -7,11 +7,17 @@ pub enum StartupEffect<'a> {
     InsertStartup {
         id: &'a str,
         startup: &'a NewStartup,
+        code_verified: bool,
         at: i64,
     },
     UpdateStartup {
         id: &'a str,
         startup: &'a NewStartup,
+        code_verified: bool,
+    },
+    /// A space admin has confirmed the credit code.
+    ConfirmCreditCode {
+        id: &'a str,
     },
     /// The person is a member of the startup (its lead or not), added or changed.
     SetStartupMember {
@@ -31,6 +37,11 @@ pub enum StartupEffect<'a> {
     SetMoveOut {
         residency_id: &'a str,
         date: NaiveDate,
+    },
+    /// A move-in asked for is agreed to or declined.
+    SetResidencyStatus {
+        residency_id: &'a str,
+        status: ResidencyStatus,
     },
 }
 

@@ -19,7 +19,7 @@ use crate::events::{EventKind, NewEvent, Registration};
 use crate::interval::Span;
 use crate::ledger::*;
 use crate::office::{BlockKind, SeatState};
-use crate::startup::{NewStartup, Residency, StartupKind};
+use crate::startup::{NewStartup, Residency, ResidencyStatus, StartupKind};
 use crate::usage::{Purpose, UsageRules, UserClass};
 
 /// The one makerspace a backend holds before a check runs (there is no effect that makes one:
@@ -355,13 +355,26 @@ pub fn startups<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
         headcount: 3,
         description: "".into(),
     };
-    ok(l.write(StartupEffect::InsertStartup { id: "st", startup: &new, at: MONDAY_9 }));
+    ok(l.write(StartupEffect::InsertStartup { id: "st", startup: &new, code_verified: false, at: MONDAY_9 }));
     ok(l.write(StartupEffect::SetStartupMember { startup_id: "st", person_id: "lead", lead: true, at: MONDAY_9 }));
     let move_in = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-    let residency = Residency { id: "r1".into(), makerspace_id: seed.makerspace_id.clone(), move_in, move_out: None };
+    let residency = Residency {
+        id: "r1".into(),
+        makerspace_id: seed.makerspace_id.clone(),
+        move_in,
+        move_out: None,
+        status: ResidencyStatus::Requested,
+        requested_by: Some("lead".into()),
+    };
     ok(l.write(StartupEffect::InsertResidency { startup_id: "st", residency: &residency }));
     let stored = ok(l.startup("st")).unwrap_or_else(|| panic!("a startup written is read back"));
     assert_eq!((stored.name.as_str(), stored.lead(), stored.residencies.clone()), ("Qubit", Some("lead"), vec![residency]));
+    assert_eq!((stored.credit_code.as_deref(), stored.code_verified), (Some("91310115MA1K4PXX0T"), false));
+    ok(l.write(StartupEffect::ConfirmCreditCode { id: "st" }));
+    ok(l.write(StartupEffect::SetResidencyStatus { residency_id: "r1", status: ResidencyStatus::Active }));
+    let stored = ok(l.startup("st")).unwrap_or_else(|| panic!("st"));
+    assert!(stored.code_verified, "a confirmed code reads back confirmed");
+    assert_eq!(stored.resident_at(move_in).collect::<Vec<_>>(), vec![seed.makerspace_id.as_str()], "an agreed stay stands");
     assert_eq!(ok(l.startup_of("lead")).as_deref(), Some("st"));
     assert_eq!(ok(l.startup_by_credit_code("91310115MA1K4PXX0T")), Some(("st".to_string(), "Qubit".to_string())));
     let out = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default();
@@ -384,7 +397,7 @@ pub fn allocations<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
         headcount: 3,
         description: "".into(),
     };
-    ok(l.write(StartupEffect::InsertStartup { id: "st", startup: &new, at: MONDAY_9 }));
+    ok(l.write(StartupEffect::InsertStartup { id: "st", startup: &new, code_verified: false, at: MONDAY_9 }));
     person(l, "ada", "Ada");
     let allocation = NewAllocation {
         startup_id: "st".into(),

@@ -31,7 +31,7 @@ use crate::interval::Span;
 use crate::ledger::*;
 use crate::register::InstrumentRegister;
 use crate::rules::ResourceRules;
-use crate::startup::{Member, StoredStartup};
+use crate::startup::{Member, Residency, StoredStartup};
 use crate::usage::{Fen, Rates, UsageRules};
 
 /// A booking as the memory ledger keeps it.
@@ -94,8 +94,8 @@ pub struct MemoryLedger {
     pub registrations: BTreeMap<Id, Vec<Registration>>,
     /// Bookings whose booker was told their mentor's clock changes.
     pub zone_notices: std::collections::BTreeSet<Id>,
-    /// Startups with their members and residencies, and each one's credit code.
-    pub startups: BTreeMap<Id, (StoredStartup, Option<String>)>,
+    /// Startups with their members and residencies.
+    pub startups: BTreeMap<Id, StoredStartup>,
     /// Blackouts deleted: their ids stay taken, as every backend keeps them.
     pub deleted_blackouts: std::collections::BTreeSet<Id>,
     /// Waitlist entries in the order they joined, for "first come, first told".

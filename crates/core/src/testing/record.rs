@@ -23,7 +23,7 @@ impl RecordLedger for MemoryLedger {
             Entity::Startup => self.startups.contains_key(id),
             Entity::ZoneChangeNotice => self.zone_notices.contains(id),
             Entity::Event => self.events.contains_key(id),
-            Entity::Residency => self.startups.values().any(|(s, _)| s.residencies.iter().any(|r| r.id == id)),
+            Entity::Residency => self.startups.values().any(|s| s.residencies.iter().any(|r| r.id == id)),
         })
     }
 

@@ -683,6 +683,14 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
     feedback::generate_feedback(tx, seed, now_s)?;
     office::generate_office_hours(tx, (&resources, &founders), now_s)?;
     events::generate_events(tx, &spaces, &founders, now_s)?;
+    // Each makerspace has a founder who joined lately and is in no startup yet: a space admin
+    // registers one for them, or they make their own. Made last, so that the rest of the
+    // sample is the same for a seed as before.
+    for ms in &spaces {
+        person_n += 1;
+        let f = insert_person(tx, &mut ids, &person_name(&mut rng), person_n, None, now_s - 7 * 86_400)?;
+        grant(tx, &f, &ms.id, Role::Founder)?;
+    }
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
     Ok(SampleSummary {

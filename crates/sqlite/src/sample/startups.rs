@@ -56,7 +56,9 @@ pub(super) fn insert_startups(tx: &Connection, founders: &[SampleFounder<'_>], s
             first.industry,
             headcount,
             "",
-            since
+            since,
+            // A few codes were typed by their founders and wait for a space admin to confirm them.
+            i64::from(n % 9 != 6)
         ])?;
         for (i, m) in members.iter().enumerate() {
             tx.prepare_cached(SET_MEMBER_SQL)?.execute(params![id, m.person, i64::from(i == 0), since])?;
@@ -69,7 +71,8 @@ pub(super) fn insert_startups(tx: &Connection, founders: &[SampleFounder<'_>], s
             resident.push(next);
         }
         for (i, at) in resident.iter().enumerate() {
-            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(params![format!("{id}-r{i}"), id, at, move_in])?;
+            let stay = params![format!("{id}-r{i}"), id, at, move_in, "active", Option::<String>::None];
+            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(stay)?;
         }
     }
     tx.execute(

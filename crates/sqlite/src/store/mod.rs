@@ -75,9 +75,10 @@ pub use rows::{sql_value, table_columns};
 pub use series::{JOIN_SERIES_SQL, RESEND_SERIES_SQL, SERIES_OF_SQL};
 pub use series::{NewSeries, SeriesOccurrence, SeriesPlan};
 pub use startups::{
-    ALL_MEMBERS_SQL, ALL_MENTOR_RATINGS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL,
-    REMOVE_MEMBER_SQL, SET_MEMBER_SQL, SET_MOVE_OUT_SQL, STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL,
-    STARTUP_RESIDENCIES_SQL, STARTUP_SQL, UPDATE_STARTUP_SQL, assemble, parse_kind, residency_of,
+    ALL_MEMBERS_SQL, ALL_MENTOR_RATINGS_SQL, ALL_RESIDENCIES_SQL, ALL_STARTUPS_SQL, CONFIRM_CREDIT_CODE_SQL,
+    INSERT_RESIDENCY_SQL, INSERT_STARTUP_SQL, REMOVE_MEMBER_SQL, SET_MEMBER_SQL, SET_MOVE_OUT_SQL, SET_RESIDENCY_STATUS_SQL,
+    STARTUP_BY_CODE_SQL, STARTUP_MEMBERS_SQL, STARTUP_OF_SQL, STARTUP_RESIDENCIES_SQL, STARTUP_SQL, UPDATE_STARTUP_SQL, assemble,
+    parse_kind, residency_of,
 };
 pub use usage::{
     CLOSE_SESSION_SQL, CORRECT_SESSION_SQL, INSERT_SESSION_SQL, MENTOR_SESSIONS_SQL, NO_SHOWS_SQL, NoShow, OPEN_AFTER_END_SQL,
@@ -121,6 +122,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/sqlite/0018_holding_by_booker.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0019_compacted_deletes.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0020_check_in_keys.sql")),
+        M::up(include_str!("../../../../migrations/sqlite/0021_startup_consent.sql")),
     ])
 }
 

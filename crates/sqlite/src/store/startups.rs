@@ -12,36 +12,41 @@ use crate::startup::{
     Member, MemberName, NewStartup, Residency, ResidencyAt, StartupFilter, StartupKind, StartupRecord, StoredStartup,
 };
 
-/// (id) → id, name, kind of a live startup.
-pub const STARTUP_SQL: &str = "SELECT id, name, kind FROM startup WHERE id = $1 AND deleted = 0";
+/// (id) → id, name, kind, credit code, code verified 0/1 of a live startup.
+pub const STARTUP_SQL: &str = "SELECT id, name, kind, credit_code, code_verified FROM startup WHERE id = $1 AND deleted = 0";
 /// (startup id) → person, lead 0/1.
 pub const STARTUP_MEMBERS_SQL: &str = "SELECT person_id, lead FROM startup_member WHERE startup_id = $1 ORDER BY person_id";
-/// (startup id) → id, makerspace, move-in, move-out.
-pub const STARTUP_RESIDENCIES_SQL: &str =
-    "SELECT id, makerspace_id, move_in, move_out FROM residency WHERE startup_id = $1 ORDER BY move_in, id";
+/// (startup id) → id, makerspace, move-in, move-out, status, requested by.
+pub const STARTUP_RESIDENCIES_SQL: &str = "SELECT id, makerspace_id, move_in, move_out, status, requested_by FROM residency
+     WHERE startup_id = $1 ORDER BY move_in, id";
 /// (person) → the live startup they are a member of.
 pub const STARTUP_OF_SQL: &str = "SELECT m.startup_id FROM startup_member m JOIN startup s ON s.id = m.startup_id
      WHERE m.person_id = $1 AND s.deleted = 0 ORDER BY m.startup_id LIMIT 1";
 /// (credit code) → id, name.
 pub const STARTUP_BY_CODE_SQL: &str = "SELECT id, name FROM startup WHERE credit_code = $1 AND deleted = 0";
 pub const INSERT_STARTUP_SQL: &str =
-    "INSERT INTO startup(id, name, kind, credit_code, stage, industry, headcount, description, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-/// (name, kind, code, stage, industry, headcount, description, id).
+    "INSERT INTO startup(id, name, kind, credit_code, stage, industry, headcount, description, created_at, code_verified)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// (name, kind, code, stage, industry, headcount, description, code verified 0/1, id).
 pub const UPDATE_STARTUP_SQL: &str = "UPDATE startup SET name = $1, kind = $2, credit_code = $3, stage = $4, industry = $5,
-     headcount = $6, description = $7 WHERE id = $8";
+     headcount = $6, description = $7, code_verified = $8 WHERE id = $9";
+/// (id).
+pub const CONFIRM_CREDIT_CODE_SQL: &str = "UPDATE startup SET code_verified = 1 WHERE id = $1";
 /// (startup, person, lead 0/1, at).
 pub const SET_MEMBER_SQL: &str = "INSERT INTO startup_member(startup_id, person_id, lead, joined_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (startup_id, person_id) DO UPDATE SET lead = excluded.lead";
 pub const REMOVE_MEMBER_SQL: &str = "DELETE FROM startup_member WHERE startup_id = $1 AND person_id = $2";
-/// (id, startup, makerspace, move-in).
-pub const INSERT_RESIDENCY_SQL: &str = "INSERT INTO residency(id, startup_id, makerspace_id, move_in) VALUES ($1, $2, $3, $4)";
+/// (id, startup, makerspace, move-in, status, requested by).
+pub const INSERT_RESIDENCY_SQL: &str = "INSERT INTO residency(id, startup_id, makerspace_id, move_in, status, requested_by)
+     VALUES ($1, $2, $3, $4, $5, $6)";
+/// (status, id).
+pub const SET_RESIDENCY_STATUS_SQL: &str = "UPDATE residency SET status = $1 WHERE id = $2";
 /// (move-out, id).
 pub const SET_MOVE_OUT_SQL: &str = "UPDATE residency SET move_out = $1 WHERE id = $2";
 macro_rules! startups_where {
     ($where:literal) => {
         concat!(
-            "SELECT id, name, kind, credit_code, stage, industry, headcount, description FROM startup WHERE deleted = 0 ",
+            "SELECT id, name, kind, credit_code, stage, industry, headcount, description, code_verified FROM startup WHERE deleted = 0 ",
             $where,
             " ORDER BY name, id"
         )
@@ -59,7 +64,7 @@ macro_rules! members_where {
 macro_rules! residencies_where {
     ($where:literal) => {
         concat!(
-            "SELECT r.startup_id, r.id, r.makerspace_id, k.name, r.move_in, r.move_out FROM residency r
+            "SELECT r.startup_id, r.id, r.makerspace_id, k.name, r.move_in, r.move_out, r.status, r.requested_by FROM residency r
              JOIN makerspace k ON k.id = r.makerspace_id ",
             $where,
             " ORDER BY r.startup_id, r.move_in, r.id"
@@ -96,10 +101,10 @@ const ONE_STARTUP_SQLS: [&str; 4] = [
 ];
 
 /// A startup's own fields as read: id, name, kind, credit code, stage, industry, headcount,
-/// description.
-type StartupRow = (String, String, String, Option<String>, String, String, i64, String);
-/// A residency as read: startup, id, makerspace, its name, move-in, move-out.
-type ResidencyRow = (String, String, String, String, String, Option<String>);
+/// description, code verified 0/1.
+type StartupRow = (String, String, String, Option<String>, String, String, i64, String, i64);
+/// A residency as read: startup, id, makerspace, its name, and its own columns.
+type ResidencyRow = (String, String, String, String, ResidencyColumns);
 
 /// Startup records from the three statements (heads, members, residencies), run with `params`.
 fn read_records(
@@ -109,16 +114,19 @@ fn read_records(
 ) -> Result<Vec<StartupRecord>> {
     let rows: Vec<StartupRow> = conn
         .prepare_cached(heads)?
-        .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?
+        .query_map(params, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let heads = rows
         .into_iter()
-        .map(|(id, name, kind, credit_code, stage, industry, headcount, description)| {
+        .map(|(id, name, kind, credit_code, stage, industry, headcount, description, verified)| {
             Ok(StartupRecord {
                 id,
                 name,
                 kind: parse_kind(&kind)?,
                 credit_code,
+                code_verified: verified == 1,
                 stage,
                 industry,
                 headcount: u32::try_from(headcount).unwrap_or(0),
@@ -138,12 +146,12 @@ fn read_records(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let rows: Vec<ResidencyRow> = conn
         .prepare_cached(stays)?
-        .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+        .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))))?
         .collect::<rusqlite::Result<_>>()?;
     let residencies = rows
         .into_iter()
-        .map(|(sid, rid, ms, ms_name, a, b)| {
-            Ok((sid, ResidencyAt { residency: residency_of(rid, ms, &a, b.as_deref())?, makerspace_name: ms_name }))
+        .map(|(sid, rid, ms, ms_name, columns)| {
+            Ok((sid, ResidencyAt { residency: residency_of(rid, ms, columns)?, makerspace_name: ms_name }))
         })
         .collect::<Result<Vec<_>>>()?;
     let ratings =
@@ -159,13 +167,19 @@ pub fn parse_day(field: &'static str, text: &str) -> Result<NaiveDate> {
     crate::domain::parse_date(field, text)
 }
 
-/// The residency of (id, makerspace, move-in, move-out) columns.
-pub fn residency_of(id: Id, makerspace_id: Id, move_in: &str, move_out: Option<&str>) -> Result<Residency> {
+/// A residency's own columns after its id and makerspace: move-in, move-out, status,
+/// requested by.
+pub type ResidencyColumns = (String, Option<String>, String, Option<String>);
+
+/// The residency of its columns.
+pub fn residency_of(id: Id, makerspace_id: Id, (move_in, move_out, status, requested_by): ResidencyColumns) -> Result<Residency> {
     Ok(Residency {
         id,
         makerspace_id,
-        move_in: parse_day("move_in", move_in)?,
-        move_out: move_out.map(|d| parse_day("move_out", d)).transpose()?,
+        move_in: parse_day("move_in", &move_in)?,
+        move_out: move_out.map(|d| parse_day("move_out", &d)).transpose()?,
+        status: status.parse().map_err(|_| CoreError::invalid("status", format!("'{status}' is not a residency status")))?,
+        requested_by,
     })
 }
 
@@ -173,22 +187,22 @@ pub fn residency_of(id: Id, makerspace_id: Id, move_in: &str, move_out: Option<&
 pub(super) fn load_startup(tx: &Connection, id: &str) -> Result<Option<StoredStartup>> {
     let head = tx
         .prepare_cached(STARTUP_SQL)?
-        .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get::<_, i64>(4)?))
+        })
         .optional()?;
-    let Some((id, name, kind)) = head else { return Ok(None) };
+    let Some((id, name, kind, credit_code, verified)) = head else { return Ok(None) };
     let members = tx
         .prepare_cached(STARTUP_MEMBERS_SQL)?
         .query_map([&id], |r| Ok(Member { person_id: r.get(0)?, lead: r.get::<_, i64>(1)? == 1 }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let rows = tx
         .prepare_cached(STARTUP_RESIDENCIES_SQL)?
-        .query_map([&id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
-        })?
+        .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let residencies =
-        rows.into_iter().map(|(rid, ms, a, b)| residency_of(rid, ms, &a, b.as_deref())).collect::<Result<Vec<_>>>()?;
-    Ok(Some(StoredStartup { id, name, kind: parse_kind(&kind)?, members, residencies }))
+    let residencies = rows.into_iter().map(|(rid, ms, columns)| residency_of(rid, ms, columns)).collect::<Result<Vec<_>>>()?;
+    let kind = parse_kind(&kind)?;
+    Ok(Some(StoredStartup { id, name, kind, credit_code, code_verified: verified == 1, members, residencies }))
 }
 
 pub(super) fn startup_of(tx: &Connection, person_id: &str) -> Result<Option<Id>> {
@@ -247,8 +261,10 @@ impl Store {
         let who = super::load_actor(self.conn(), viewer)?;
         let mut all = self.startups(filter, today)?;
         for s in &mut all {
-            s.manageable =
-                crate::decide::may_run_startup(&who, s.lead(), s.residencies.iter().map(|r| r.residency.makerspace_id.as_str()));
+            let lead = s.lead().map(|id| super::load_actor(self.conn(), id)).transpose()?;
+            let stays =
+                s.residencies.iter().filter(|r| r.residency.current_on(today)).map(|r| r.residency.makerspace_id.as_str());
+            s.manageable = crate::decide::may_run_startup(&who, lead.as_ref(), stays);
         }
         Ok(all)
     }
@@ -311,6 +327,24 @@ impl Store {
         self.apply(actor, &Command::MoveOut { startup_id: startup_id.into(), residency_id: residency_id.into(), date }, now)
     }
 
+    /// The startup's lead (or a space admin where it lives) agrees to a move-in asked for, or
+    /// declines it.
+    pub fn answer_move_in(
+        &mut self,
+        actor: &str,
+        (startup_id, residency_id): (&str, &str),
+        accept: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let command = Command::AnswerMoveIn { startup_id: startup_id.into(), residency_id: residency_id.into(), accept };
+        self.apply(actor, &command, now)
+    }
+
+    /// A space admin where the startup lives confirms its credit code.
+    pub fn confirm_credit_code(&mut self, actor: &str, startup_id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.apply(actor, &Command::ConfirmCreditCode { startup_id: startup_id.into() }, now)
+    }
+
     /// The startup the person is a member of.
     pub fn startup_of_person(&self, person_id: &str) -> Result<Option<StartupRecord>> {
         match startup_of(self.conn(), person_id)? {
@@ -324,7 +358,7 @@ impl Store {
 pub(super) fn write_startup_effect(tx: &Connection, effect: crate::ledger::StartupEffect<'_>) -> Result<()> {
     use crate::ledger::StartupEffect;
     match effect {
-        StartupEffect::InsertStartup { id, startup: s, at } => {
+        StartupEffect::InsertStartup { id, startup: s, code_verified, at } => {
             tx.prepare_cached(INSERT_STARTUP_SQL)?.execute(params![
                 id,
                 s.name,
@@ -334,10 +368,11 @@ pub(super) fn write_startup_effect(tx: &Connection, effect: crate::ledger::Start
                 s.industry,
                 s.headcount,
                 s.description,
-                at
+                at,
+                i64::from(code_verified)
             ])?;
         }
-        StartupEffect::UpdateStartup { id, startup: s } => {
+        StartupEffect::UpdateStartup { id, startup: s, code_verified } => {
             tx.prepare_cached(UPDATE_STARTUP_SQL)?.execute(params![
                 s.name,
                 s.kind.as_str(),
@@ -346,8 +381,12 @@ pub(super) fn write_startup_effect(tx: &Connection, effect: crate::ledger::Start
                 s.industry,
                 s.headcount,
                 s.description,
+                i64::from(code_verified),
                 id
             ])?;
+        }
+        StartupEffect::ConfirmCreditCode { id } => {
+            tx.prepare_cached(CONFIRM_CREDIT_CODE_SQL)?.execute([id])?;
         }
         StartupEffect::SetStartupMember { startup_id, person_id, lead, at } => {
             tx.prepare_cached(SET_MEMBER_SQL)?.execute(params![startup_id, person_id, i64::from(lead), at])?;
@@ -357,10 +396,14 @@ pub(super) fn write_startup_effect(tx: &Connection, effect: crate::ledger::Start
         }
         StartupEffect::InsertResidency { startup_id, residency: r } => {
             let move_in = r.move_in.to_string();
-            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(params![r.id, startup_id, r.makerspace_id, move_in])?;
+            let row = params![r.id, startup_id, r.makerspace_id, move_in, r.status.as_str(), r.requested_by];
+            tx.prepare_cached(INSERT_RESIDENCY_SQL)?.execute(row)?;
         }
         StartupEffect::SetMoveOut { residency_id, date } => {
             tx.prepare_cached(SET_MOVE_OUT_SQL)?.execute(params![date.to_string(), residency_id])?;
+        }
+        StartupEffect::SetResidencyStatus { residency_id, status } => {
+            tx.prepare_cached(SET_RESIDENCY_STATUS_SQL)?.execute(params![status.as_str(), residency_id])?;
         }
     }
     Ok(())
