@@ -239,7 +239,7 @@ fn a_check_in_made_in_time_that_arrives_after_the_release_reinstates_the_booking
     };
     ok(d.store.book(&third, &taken, start + Duration::minutes(16)));
     let refused = d.store.apply(&kiosk, &check_in(&late.id, start + Duration::minutes(5)), start + Duration::minutes(20));
-    assert_eq!(code(refused), "refused.check_in_closed");
+    assert_eq!(code(refused), "refused.taken_after_release");
     assert_eq!(ok(d.store.booking(&late.id)).status, BookingStatus::NoShow);
     // A check-in after the release time never reinstates.
     let start = cst(2026, 12, 9, 9, 0);

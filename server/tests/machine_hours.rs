@@ -224,7 +224,58 @@ fn a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder(backend: Ba
     assert_eq!((their_phone, their_pin), (None, None));
 }
 
+/// A check-in the lab's kiosk recorded offline and the server refused is not lost in one sync's
+/// report: the kiosk's sync status keeps which booking and why, and its booker is told, once.
+fn a_kiosk_check_in_the_server_refuses_stays_at_the_kiosk_and_reaches_the_booker(backend: Backend) {
+    let now = common::now();
+    let server = TestServer::start_on(backend, now);
+    let seed = server.seed();
+    let founder = founders_of(&seed, "PD-0001")[0].clone();
+    let (manager, lab) = manager_and_lab(&seed);
+    server.account("lm", &manager, "PD-0001", &[ServerRole::LabManager]);
+    server.account("a", &founder, "PD-0001", &[ServerRole::Founder]);
+    let (mut kiosk, mut a) = (server.client("lm", now), server.client("a", now));
+    let printer = ok(kiosk.store.create_equipment(&manager, &printer_in(lab), now)).id;
+    kiosk.sync(now);
+    a.sync(now);
+    let search = SlotSearch { from: now.date_naive(), to: now.date_naive() + Duration::days(1), minutes: Some(120) };
+    let slot = ok(a.store.slots(&printer, &search, now)).into_iter().find(|s| s.start >= now);
+    let slot = slot.unwrap_or_else(|| panic!("no free slot"));
+    let new =
+        NewBooking { format: None, resource_id: printer.clone(), start: slot.start, end: slot.end, topic: "样件打印".into() };
+    let booking = ok(a.store.book(&founder, &new, now)).id;
+    a.sync(now);
+    kiosk.sync(now);
+
+    // She cancels on her laptop; the kiosk, offline, checks her in all the same.
+    ok(a.store.cancel(&founder, &booking, None, now));
+    a.sync(now);
+    ok(kiosk.store.check_in(&manager, &booking, Purpose::Testing, 0, now));
+    assert_eq!(kiosk.sync(now).refused, vec!["refused.check_in_closed".to_string()]);
+    // The next sync reports nothing new, and the refusal stays in the kiosk's status.
+    assert!(kiosk.sync(now).refused.is_empty());
+    let status = ok(kiosk.store.sync_status()).unwrap_or_else(|| panic!("connected"));
+    let kept: Vec<(&str, Option<&str>, &str)> =
+        status.refused.iter().map(|r| (r.name.as_str(), r.booking_id.as_deref(), r.code.as_str())).collect();
+    assert_eq!(kept, vec![("check_in", Some(booking.as_str()), "refused.check_in_closed")]);
+    assert!(status.refused[0].message.contains("released"), "{:?}", status.refused[0]);
+
+    // Her replica hears why the kiosk's check-in did not count (and the kiosk, which now
+    // knows the booking is cancelled, refuses another check-in itself).
+    assert_eq!(
+        kiosk.store.check_in(&manager, &booking, Purpose::Testing, 0, now).err().map(|e| e.code()).as_deref(),
+        Some("refused.check_in_closed")
+    );
+    a.sync(now);
+    let told: Vec<_> = ok(a.store.notifications(&founder)).into_iter().filter(|n| n.kind == "check_in_refused").collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].booking_id.as_deref(), Some(booking.as_str()));
+    assert_eq!(told[0].detail["code"], "refused.check_in_closed");
+    assert!(told[0].detail["reason_zh"].as_str().is_some_and(|r| r.contains("签到")), "{:?}", told[0].detail);
+}
+
 on_both_backends!(
+    a_kiosk_check_in_the_server_refuses_stays_at_the_kiosk_and_reaches_the_booker,
     a_pin_set_on_a_desktop_reaches_the_lab_kiosk_and_no_other_founder,
     two_desktops_check_one_booking_in_offline_and_the_first_to_sync_wins,
     the_server_releases_a_booking_nobody_checked_in_to_by_itself_and_the_waitlist_hears_of_it,

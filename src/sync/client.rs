@@ -78,7 +78,7 @@ pub fn sync_with_progress(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncReport> {
-    let result = sync_round(&mut access, transport, progress);
+    let result = sync_round(&mut access, transport, progress, now);
     let error = result.as_ref().err().map(|e| format!("{}: {e}", e.code()));
     access.with(|store| store.record_sync_result(error, now))?;
     result
@@ -88,6 +88,7 @@ fn sync_round(
     access: &mut impl StoreAccess,
     transport: &dyn Transport,
     progress: &mut dyn FnMut(&SyncProgress),
+    now: DateTime<Utc>,
 ) -> Result<SyncReport> {
     let (status, token) = access.with(|store| store.sync_token())?;
     let mut report = SyncReport::default();
@@ -108,7 +109,8 @@ fn sync_round(
             after = last;
             continue;
         }
-        let response = match transport.push(&token, &PushRequest { client_id: client_id.clone(), mutations: batch }) {
+        let request = PushRequest { client_id: client_id.clone(), mutations: batch };
+        let response = match transport.push(&token, &request) {
             // The server's limit is lower than this desktop knows: the same as above.
             Err(CoreError::Remote { code, .. }) if alone && code == "too_large" => {
                 access.with(|store| store.drop_unsendable(last))?;
@@ -121,6 +123,7 @@ fn sync_round(
             Err(CoreError::Remote { code, .. }) if code == "too_many_requests" => break,
             other => other?,
         };
+        let sent = request.mutations;
         // The server has seen later changes from this client than this desktop has made: the
         // database was restored from a backup (or copied), and its new changes reuse ids the
         // server took as done. They go again under a new client id, which the server has not
@@ -132,6 +135,9 @@ fn sync_round(
         }
         report.pushed += response.outcomes.len() as u32;
         report.refused.extend(response.outcomes.iter().filter_map(|o| o.code.clone()));
+        if response.outcomes.iter().any(|o| o.code.is_some()) {
+            access.with(|store| store.record_refused(&sent, &response.outcomes, now))?;
+        }
         after = last;
         done.sent = report.pushed;
         done.to_send = done.to_send.max(done.sent);

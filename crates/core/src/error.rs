@@ -84,6 +84,9 @@ pub enum Refusal {
     },
     /// The booking is over, or was released as a no-show.
     CheckInClosed,
+    /// A check-in made in time reached the server after the booking was released as a
+    /// no-show, and someone else had booked the time since.
+    TakenAfterRelease,
     AlreadyCheckedIn,
     AlreadyCheckedOut,
     /// A walk-up books only the grid slot under way.
@@ -261,6 +264,11 @@ impl Refusal {
                 zh,
                 "该预约已结束或已被释放，无法签到",
                 "this booking is over or was released; it can no longer be checked in",
+            ),
+            Refusal::TakenAfterRelease => pick(
+                zh,
+                "签到送达服务器时，该预约已因未到场被释放，且该时段已被他人预约",
+                "the check-in reached the server after the booking was released as a no-show, and someone else had booked the time since",
             ),
             Refusal::AlreadyCheckedIn => pick(zh, "该预约已签到", "this booking is already checked in"),
             Refusal::AlreadyCheckedOut => pick(zh, "该次使用已签退", "this session is already checked out"),

@@ -586,7 +586,29 @@ pub trait RefusalLedger {
     fn resend_series(&mut self, booking_id: &str) -> std::result::Result<(), Self::Error>;
     /// Sends again a resource's active bookings that end after `now` and overlap the window.
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), Self::Error>;
+    /// Tells the booker of an existing booking, once per booking and kind, unless they pushed
+    /// it themselves ([`TELL_BOOKER_SQL`]).
+    fn tell_booker(&mut self, told: &ToldBooker<'_>, now: i64) -> std::result::Result<(), Self::Error>;
 }
+
+/// A refusal the booker of a booking learns of, though someone else pushed it (a lab's kiosk
+/// that checked them in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToldBooker<'a> {
+    pub booking_id: &'a str,
+    pub pusher: &'a str,
+    pub kind: &'static str,
+    pub detail: serde_json::Value,
+}
+
+/// (notification id, kind, detail, at, booking id, pusher): a notification for the booker of
+/// an existing booking that the pusher did not make, unless they were told this kind of thing
+/// of it already — so a refusal writes at most one row per booking. One statement for both
+/// server backends (`$n` appear in order, as SQLite binds them).
+pub const TELL_BOOKER_SQL: &str = "INSERT INTO notification(id, person_id, kind, booking_id, resource_id, detail, created_at)
+     SELECT CAST($1 AS TEXT), b.booker_id, CAST($2 AS TEXT), b.id, b.resource_id, CAST($3 AS TEXT), CAST($4 AS BIGINT)
+     FROM booking b WHERE b.id = CAST($5 AS TEXT) AND b.booker_id <> CAST($6 AS TEXT)
+       AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.booking_id = b.id AND n.kind = CAST($2 AS TEXT))";
 
 /// Consumes a mutation refused for good: the refusal is kept; a refused new booking is kept
 /// as declined for its booker to learn by pull; any other refused change sends again the rows
@@ -627,6 +649,19 @@ pub fn consume_refused<L: RefusalLedger>(
     }
     if let Some(booking_id) = m.resends_series_of() {
         l.resend_series(booking_id)?;
+    }
+    // A check-in a lab's kiosk recorded and the server refused (the booking released and its
+    // time taken, say): its booker learns why, not only the kiosk. (Checked in already is no
+    // news to them.)
+    if let (Mutation::CheckIn { booking_id, .. }, CoreError::Refused(refusal)) = (m, error)
+        && *refusal != crate::error::Refusal::AlreadyCheckedIn
+    {
+        let detail = serde_json::json!({
+            "code": error.code(),
+            "reason_zh": error.message(crate::i18n::Lang::Zh),
+            "reason_en": error.message(crate::i18n::Lang::En),
+        });
+        l.tell_booker(&ToldBooker { booking_id, pusher, kind: "check_in_refused", detail }, now)?;
     }
     Ok(())
 }

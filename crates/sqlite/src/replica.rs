@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::{new_id, to_utc};
+use crate::domain::{Id, new_id, to_utc};
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::protocol::{Change, PullResponse, PushedMutation};
+use crate::protocol::{Change, MutationOutcome, PullResponse, PushedMutation};
 use crate::store::{Store, sql_value, table_columns};
 use crate::tables::table;
 
@@ -36,7 +36,27 @@ pub struct SyncStatus {
     pub held: i64,
     /// Signed in as a district operator, who reads the district's figures from the server.
     pub district_operator: bool,
+    /// The latest changes made here that the server refused for good, newest first.
+    pub refused: Vec<RefusedChange>,
 }
+
+/// A change made on this desktop that the server refused for good: which (a check-in, and of
+/// which booking), and why.
+#[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedChange {
+    /// The command's name, like `check_in`.
+    pub name: String,
+    pub booking_id: Option<Id>,
+    pub code: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// How many refused changes a desktop keeps.
+const REFUSED_KEPT: i64 = 200;
+/// How many `sync_status` shows.
+const REFUSED_SHOWN: usize = 10;
 
 impl Store {
     /// Remembers the server and the signed-in user, with the token itself unless the OS
@@ -116,7 +136,7 @@ impl Store {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(self
+        let status = self
             .conn
             .query_row(
                 "SELECT server_url, username, person_id, client_id, token IS NOT NULL OR token_in_keyring = 1, cursor, last_sync_at, last_error,
@@ -137,10 +157,49 @@ impl Store {
                         waiting,
                         held,
                         district_operator: r.get::<_, bool>(4)? && r.get::<_, bool>(8)?,
+                        refused: Vec::new(),
                     })
                 },
             )
-            .optional()?)
+            .optional()?;
+        status.map(|status| self.refused_changes(REFUSED_SHOWN).map(|refused| SyncStatus { refused, ..status })).transpose()
+    }
+
+    /// Keeps the changes of `sent` that the server refused for good (`outcomes`), and forgets
+    /// all but the latest `REFUSED_KEPT`.
+    pub fn record_refused(&mut self, sent: &[PushedMutation], outcomes: &[MutationOutcome], now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            for outcome in outcomes {
+                let (Some(code), Some(m)) = (&outcome.code, sent.iter().find(|m| m.id == outcome.id)) else { continue };
+                let booking_id = m.args.get("booking_id").and_then(|b| b.as_str());
+                tx.prepare_cached(
+                    "INSERT INTO refused_change(mutation_id, name, booking_id, code, message, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![m.id, m.name, booking_id, code, outcome.message.as_deref().unwrap_or(code), now.timestamp()])?;
+            }
+            tx.execute(
+                "DELETE FROM refused_change WHERE rowid NOT IN (SELECT rowid FROM refused_change ORDER BY at DESC, rowid DESC LIMIT ?1)",
+                [REFUSED_KEPT],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The latest refused changes, newest first.
+    pub fn refused_changes(&self, limit: usize) -> Result<Vec<RefusedChange>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, booking_id, code, message, at FROM refused_change ORDER BY at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(RefusedChange {
+                name: r.get(0)?,
+                booking_id: r.get(1)?,
+                code: r.get(2)?,
+                message: r.get(3)?,
+                at: to_utc(r.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The oldest mutations waiting for the server, in the order they were made.

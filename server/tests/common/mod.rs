@@ -199,16 +199,22 @@ impl TestServer {
             None => {
                 let (sqlite_sql, values) = sqlite_query(sql, args);
                 let store = self.seed();
-                ok(store.conn().query_row(&sqlite_sql, rusqlite::params_from_iter(values), |r| {
-                    Ok(match r.get_ref(0)? {
-                        rusqlite::types::ValueRef::Null => None,
-                        rusqlite::types::ValueRef::Integer(i) => Some(i.to_string()),
-                        rusqlite::types::ValueRef::Real(x) => Some(x.to_string()),
-                        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
-                            Some(String::from_utf8_lossy(t).into_owned())
-                        }
-                    })
-                }))
+                // No row reads as NULL, as PostgreSQL's `SELECT (…)::text` does.
+                let row = rusqlite::OptionalExtension::optional(store.conn().query_row(
+                    &sqlite_sql,
+                    rusqlite::params_from_iter(values),
+                    |r| {
+                        Ok(match r.get_ref(0)? {
+                            rusqlite::types::ValueRef::Null => None,
+                            rusqlite::types::ValueRef::Integer(i) => Some(i.to_string()),
+                            rusqlite::types::ValueRef::Real(x) => Some(x.to_string()),
+                            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                                Some(String::from_utf8_lossy(t).into_owned())
+                            }
+                        })
+                    },
+                ));
+                ok(row).flatten()
             }
             Some(temp) => {
                 let mut client = ok(postgres::Client::connect(&temp.url, postgres::NoTls));

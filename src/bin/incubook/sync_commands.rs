@@ -114,16 +114,26 @@ pub fn status(store: &Store, out: &Output) -> Result<()> {
     let status: Option<SyncStatus> = store.sync_status()?;
     out.show(&status, || match &status {
         None => out.t("未连接区平台。", "Not connected to a district server.").to_string(),
-        Some(s) => format!(
-            "{} {} ({})\n{} {}\n{} {}{}",
-            out.t("区平台", "Server"),
-            s.server_url,
-            s.username,
-            out.t("上次同步", "Last sync"),
-            s.last_sync_at.map(|t| out.instant(t)).unwrap_or_else(|| out.t("从未", "never").to_string()),
-            out.t("待同步", "Waiting"),
-            s.waiting,
-            s.last_error.as_ref().map(|e| format!("\n{} {e}", out.t("上次错误", "Last error"))).unwrap_or_default()
-        ),
+        Some(s) => {
+            let mut text = format!(
+                "{} {} ({})\n{} {}\n{} {}{}",
+                out.t("区平台", "Server"),
+                s.server_url,
+                s.username,
+                out.t("上次同步", "Last sync"),
+                s.last_sync_at.map(|t| out.instant(t)).unwrap_or_else(|| out.t("从未", "never").to_string()),
+                out.t("待同步", "Waiting"),
+                s.waiting,
+                s.last_error.as_ref().map(|e| format!("\n{} {e}", out.t("上次错误", "Last error"))).unwrap_or_default()
+            );
+            if !s.refused.is_empty() {
+                text.push_str(&format!("\n{}", out.t("被区平台拒绝的更改：", "Changes the server refused:")));
+            }
+            for r in &s.refused {
+                let booking = r.booking_id.as_ref().map(|b| format!(" {} {b}", out.t("预约", "booking"))).unwrap_or_default();
+                text.push_str(&format!("\n  {} {}{booking}: {} ({})", out.instant(r.at), r.name, r.message, r.code));
+            }
+            text
+        }
     })
 }

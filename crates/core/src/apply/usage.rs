@@ -268,7 +268,7 @@ fn reinstate<L: Ledger>(
     let busy = l.busy(&rules.id, b.span, Some(&b.id)).stored()?;
     let full = crate::interval::saturated(&busy, rules.policy.capacity);
     if crate::interval::touches(&full, b.span) {
-        return Err(Refusal::CheckInClosed.into());
+        return Err(Refusal::TakenAfterRelease.into());
     }
     l.write(BookingEffect::Reinstate { id: &b.id, at: now }).stored()?;
     // The founder saw the release; they learn it no longer stands (and no longer counts).

@@ -123,6 +123,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/sqlite/0019_compacted_deletes.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0020_check_in_keys.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0021_startup_consent.sql")),
+        M::up(include_str!("../../../../migrations/sqlite/0022_refused_changes.sql")),
     ])
 }
 

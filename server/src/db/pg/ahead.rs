@@ -11,7 +11,7 @@ use incubook_core::decide::Actor;
 use incubook_core::domain::{BookingStatus, Id, Role, new_id};
 use incubook_core::interval::Span;
 use incubook_core::ledger::*;
-use incubook_core::protocol::{BookingAsked, Mutation, RefusalLedger, ResentBookings, consume_refused};
+use incubook_core::protocol::{BookingAsked, Mutation, RefusalLedger, ResentBookings, ToldBooker, consume_refused};
 use incubook_core::tables::SyncedTable;
 use incubook_core::usage::{NO_SHOW_WINDOW_DAYS, UsageRules};
 use incubook_core::{CoreError, availability::Days};
@@ -748,6 +748,11 @@ impl RefusalLedger for Refusals<'_> {
     }
 
     fn resend_series(&mut self, _booking_id: &str) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+
+    /// A check-in is not read ahead.
+    fn tell_booker(&mut self, _told: &ToldBooker<'_>, _now: i64) -> Ahead<()> {
         Err(NotReadAhead)
     }
 }

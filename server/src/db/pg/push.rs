@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use incubook_core::protocol::{
     BookingAsked, KEPT_FAILURE_SQL, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget,
-    PushedMutation, RefusalLedger, ResentBookings, consume_refused, push_once,
+    PushedMutation, RefusalLedger, ResentBookings, ToldBooker, consume_refused, push_once,
 };
 use incubook_core::tables::SyncedTable;
 use incubook_core::{CoreError, Refusal};
@@ -250,6 +250,15 @@ impl RefusalLedger for Refusals<'_, '_, '_> {
 
     fn resend_bookings(&mut self, resent: &ResentBookings<'_>, now: i64) -> std::result::Result<(), postgres::Error> {
         self.tx.execute(incubook_core::protocol::RESEND_BOOKINGS_SQL, &[&resent.resource_id, &now, &resent.from, &resent.to])?;
+        Ok(())
+    }
+
+    fn tell_booker(&mut self, told: &ToldBooker<'_>, now: i64) -> std::result::Result<(), postgres::Error> {
+        let (id, detail) = (incubook_core::domain::new_id(), told.detail.to_string());
+        self.tx.execute(
+            incubook_core::protocol::TELL_BOOKER_SQL,
+            &[&id, &told.kind, &detail, &now, &told.booking_id, &told.pusher],
+        )?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 use incubook_core::protocol::{
     BookingAsked, KEPT_FAILURE_SQL, Mutation, MutationOutcome, PRUNE_FAILURES_SQL, PushRequest, PushResponse, PushTarget,
-    PushedMutation, RefusalLedger, ResentBookings, consume_refused, push_once,
+    PushedMutation, RefusalLedger, ResentBookings, ToldBooker, consume_refused, push_once,
 };
 use incubook_core::tables::SyncedTable;
 use incubook_core::{CoreError, Result};
@@ -137,6 +137,12 @@ impl RefusalLedger for Refusals<'_> {
             resent.from,
             resent.to
         ])?;
+        Ok(())
+    }
+
+    fn tell_booker(&mut self, told: &ToldBooker<'_>, now: i64) -> Result<()> {
+        let row = params![incubook_core::domain::new_id(), told.kind, told.detail.to_string(), now, told.booking_id, told.pusher];
+        self.tx.prepare_cached(incubook_core::protocol::TELL_BOOKER_SQL)?.execute(row)?;
         Ok(())
     }
 }
