@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::NewAllocation;
+use crate::calls::application::{ApplicationDraft, Intake};
+use crate::calls::{NewCall, NewProgramme};
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Policy, Role, RoleGrant, Visibility, WeeklyHours};
 use crate::error::{CoreError, Result};
 use crate::events::NewEvent;
@@ -224,6 +226,60 @@ pub enum Command {
     UpdateMentorProfile {
         mentor_id: Id,
         profile: MentorProfile,
+    },
+    /// A district operator registers a programme (专项).
+    CreateProgramme {
+        programme: NewProgramme,
+    },
+    /// A district operator publishes a call (指南/批次) of a programme, under an id the client
+    /// chose.
+    PublishCall {
+        call_id: Id,
+        call: NewCall,
+    },
+    /// A district operator corrects a call before it opens.
+    CorrectCall {
+        call_id: Id,
+        call: NewCall,
+    },
+    /// A district operator cancels a call before any decision on it, with the reason.
+    CancelCall {
+        call_id: Id,
+        reason: String,
+    },
+    /// A startup's lead drafts an application to a call (or saves the draft again, or
+    /// corrects one returned to them), under an id the client chose.
+    DraftApplication {
+        application_id: Id,
+        call_id: Id,
+        startup_id: Id,
+        draft: ApplicationDraft,
+    },
+    /// The lead submits it; it is submitted when the server receives it, by the server's
+    /// clock. Every transition of an application is an event under an id the client chose.
+    SubmitApplication {
+        application_id: Id,
+        event_id: Id,
+    },
+    /// A district operator's intake (形式审查): accept (the unified code is minted), return for
+    /// correction, refuse, or uphold a refusal on re-check.
+    DecideApplication {
+        application_id: Id,
+        event_id: Id,
+        intake: Intake,
+    },
+    /// The lead asks for a re-check (复审) of a refusal, with the reason.
+    RequestRecheck {
+        application_id: Id,
+        event_id: Id,
+        reason: String,
+    },
+    /// The lead withdraws it, until a decision.
+    WithdrawApplication {
+        application_id: Id,
+        event_id: Id,
+        #[serde(default)]
+        reason: String,
     },
     /// A space admin gives (`granted`) or takes a role in their makerspace.
     SetRole {

@@ -15,10 +15,12 @@ pub use crate::command::validate_equipment;
 pub use crate::validate::{check_text, validate_blackout, validate_date_override, validate_expiry, validate_request};
 
 /// A person and the roles they hold, per makerspace id.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Actor {
     pub id: String,
     pub roles: Vec<(String, Role)>,
+    /// Works for the district (区科委): publishes programmes and calls, takes in applications.
+    pub district_operator: bool,
 }
 
 impl Actor {

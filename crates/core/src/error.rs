@@ -121,6 +121,17 @@ pub enum Refusal {
         state: String,
         action: String,
     },
+    /// The applicant meets not every eligibility rule of the call; each one unmet, named.
+    Ineligible {
+        zh: String,
+        en: String,
+    },
+    /// The organisation has made as many applications to the call as it may.
+    OrganisationLimit {
+        max: u32,
+    },
+    /// The call was cancelled, or is not open yet.
+    CallNotOpen,
 }
 
 impl Refusal {
@@ -325,6 +336,21 @@ impl Refusal {
                     format!("an application that is {state} cannot be given '{action}'")
                 }
             }
+            Refusal::Ineligible { zh: zh_text, en } => {
+                if zh {
+                    format!("不符合申报条件：{zh_text}")
+                } else {
+                    format!("not eligible: {en}")
+                }
+            }
+            Refusal::OrganisationLimit { max } => {
+                if zh {
+                    format!("每家单位对本批次最多申报 {max} 项")
+                } else {
+                    format!("an organisation may make at most {max} applications to this call")
+                }
+            }
+            Refusal::CallNotOpen => pick(zh, "该批次尚未开始受理或已撤销", "the call is not open yet, or was cancelled"),
         }
     }
 }

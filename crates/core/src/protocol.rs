@@ -134,6 +134,20 @@ impl Mutation {
                 RowRef { table: "office_block", key: vec![block_id] },
                 RowRef { table: "office_seat", key: vec![block_id, person_id] },
             ],
+            Mutation::CreateProgramme { programme } => one("programme", &programme.code),
+            Mutation::PublishCall { call_id, .. }
+            | Mutation::CorrectCall { call_id, .. }
+            | Mutation::CancelCall { call_id, .. } => one("funding_call", call_id),
+            Mutation::DraftApplication { application_id, .. } => one("application", application_id),
+            // A refused transition: the application as the server has it (a submission after
+            // the close stays a draft), and the event the client logged goes.
+            Mutation::SubmitApplication { application_id, event_id }
+            | Mutation::DecideApplication { application_id, event_id, .. }
+            | Mutation::RequestRecheck { application_id, event_id, .. }
+            | Mutation::WithdrawApplication { application_id, event_id, .. } => vec![
+                RowRef { table: "application", key: vec![application_id] },
+                RowRef { table: "application_event", key: vec![event_id] },
+            ],
             Mutation::SetRole { person_id, makerspace_id, role, .. } => {
                 vec![RowRef { table: "person_role", key: vec![person_id, makerspace_id, role.as_str()] }]
             }

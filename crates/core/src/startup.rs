@@ -220,6 +220,8 @@ pub struct StoredStartup {
     /// A space admin has confirmed the credit code is this startup's (see `code_verified`
     /// on `StartupRecord`).
     pub code_verified: bool,
+    pub industry: String,
+    pub headcount: u32,
     pub members: Vec<Member>,
     pub residencies: Vec<Residency>,
 }

@@ -53,7 +53,7 @@ fn actor(id: &str) -> Actor {
         _ => Role::Founder,
     };
     let makerspace = if matches!(id, "xu" | "yu") { "ms-2" } else { "ms-1" };
-    Actor { id: id.into(), roles: vec![(makerspace.into(), role)] }
+    Actor { id: id.into(), roles: vec![(makerspace.into(), role)], district_operator: false }
 }
 
 fn row(value: Value) -> Map<String, Value> {

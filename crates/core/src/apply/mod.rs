@@ -6,6 +6,7 @@
 mod allocation;
 mod booking;
 mod calendar;
+mod calls;
 mod directory;
 mod events;
 mod labs;
@@ -156,6 +157,23 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             startups::answer_move_in(l, person, (startup_id, residency_id), *accept, now)
         }
         Command::ConfirmCreditCode { startup_id } => startups::confirm_credit_code(l, person, startup_id, now),
+        Command::CreateProgramme { programme } => calls::create_programme(l, person, programme, now),
+        Command::PublishCall { call_id, call } => calls::publish_call(l, person, call_id, call, now),
+        Command::CorrectCall { call_id, call } => calls::correct_call(l, person, call_id, call, now),
+        Command::CancelCall { call_id, reason } => calls::cancel_call(l, person, call_id, reason, now),
+        Command::DraftApplication { application_id, call_id, startup_id, draft } => {
+            calls::draft(l, person, (application_id, call_id, startup_id), draft, now)
+        }
+        Command::SubmitApplication { application_id, event_id } => calls::submit(l, person, (application_id, event_id), now),
+        Command::DecideApplication { application_id, event_id, intake } => {
+            calls::decide(l, person, (application_id, event_id), intake, now)
+        }
+        Command::RequestRecheck { application_id, event_id, reason } => {
+            calls::request_recheck(l, person, (application_id, event_id), reason, now)
+        }
+        Command::WithdrawApplication { application_id, event_id, reason } => {
+            calls::withdraw(l, person, (application_id, event_id), reason, now)
+        }
         Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
             usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))
         }

@@ -80,6 +80,7 @@ impl Action {
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
+    pub id: Id,
     pub application_id: Id,
     pub actor_id: Id,
     pub at: i64,
@@ -155,7 +156,16 @@ mod tests {
 
     fn event(from: State, action: Action, at: i64) -> Event {
         let to = next(from, &action, Facts { closes_at: CLOSE, returned_before: false, until: None }, at).unwrap_or(from);
-        Event { application_id: "a".into(), actor_id: "x".into(), at, from, to, action, reason: String::new() }
+        Event {
+            id: format!("e{at}"),
+            application_id: "a".into(),
+            actor_id: "x".into(),
+            at,
+            from,
+            to,
+            action,
+            reason: String::new(),
+        }
     }
 
     fn refused(r: Result<State>) -> String {
@@ -224,7 +234,16 @@ mod tests {
                 at += hours * 3600;
                 let facts = replay(&log, CLOSE).map(|(_, f)| f).unwrap_or_else(|i| panic!("log corrupt at {i}"));
                 if let Ok(to) = next(state, &action, facts, at) {
-                    log.push(Event { application_id: "a".into(), actor_id: "x".into(), at, from: state, to, action, reason: String::new() });
+                    log.push(Event {
+                        id: format!("e{}", log.len()),
+                        application_id: "a".into(),
+                        actor_id: "x".into(),
+                        at,
+                        from: state,
+                        to,
+                        action,
+                        reason: String::new(),
+                    });
                     state = to;
                 }
             }

@@ -3,6 +3,7 @@
 //! Applications to a call follow [`lifecycle`]; who may apply, [`eligibility`]; what an
 //! application must answer, [`form`].
 
+pub mod application;
 pub mod eligibility;
 pub mod form;
 pub mod lifecycle;
@@ -226,16 +227,27 @@ fn check_attachments(rules: &[AttachmentRule]) -> Result<Vec<AttachmentRule>> {
     Ok(kept)
 }
 
-#[cfg(test)]
-mod tests {
+/// A programme and a call as the tests (of this crate and of every backend) publish them:
+/// the district fund's 2026 batch 1, open 8 December 09:00 to 28 December 16:30 Shanghai.
+#[cfg(any(test, feature = "testing"))]
+pub mod sample {
     use chrono::TimeZone;
 
+    use super::form::{FieldKind, FormField};
     use super::*;
-    use crate::calls::form::{FieldKind, FormField};
 
-    const NOW: i64 = 1_796_601_600; // 2026-12-07 00:00 UTC
+    pub fn programme() -> NewProgramme {
+        NewProgramme {
+            code: "KJ".into(),
+            kind: ProgrammeKind::Grant,
+            name_zh: "区科技发展基金".into(),
+            name_en: "District S&T development fund".into(),
+            funder: "区科经委".into(),
+            yearly_budget_fen: 10_000_000_000,
+        }
+    }
 
-    pub(crate) fn call() -> NewCall {
+    pub fn grant_call() -> NewCall {
         let at = |d, h, m| crate::clock::DISTRICT_ZONE.with_ymd_and_hms(2026, 12, d, h, m, 0).single().map(|t| t.to_utc());
         NewCall {
             programme_code: "KJ".into(),
@@ -269,6 +281,17 @@ mod tests {
             eligibility: Vec::new(),
             recommendation: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_796_601_600; // 2026-12-07 00:00 UTC
+
+    fn call() -> NewCall {
+        super::sample::grant_call()
     }
 
     fn field(r: Result<NewCall>) -> String {

@@ -12,6 +12,9 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use crate::calls::application::{ApplicationBrief, ApplicationDraft, StoredApplication, StoredCall};
+use crate::calls::lifecycle::Event as ApplicationEvent;
+use crate::calls::{NewCall, NewProgramme};
 use crate::command::{MentorProfile, NewEquipment, NewMentor, NewPerson};
 use crate::decide::Actor;
 use crate::domain::{Blackout, BookingStatus, DateOverride, Id, Makerspace, Policy, Role, Visibility, WeeklyHours};
@@ -25,6 +28,7 @@ use crate::usage::{Fen, Purpose, Rates, UsageRules, UserClass};
 
 mod booking;
 mod calendar;
+mod call;
 mod directory;
 mod event;
 mod lab;
@@ -37,6 +41,7 @@ mod usage;
 
 pub use booking::*;
 pub use calendar::*;
+pub use call::*;
 pub use directory::*;
 pub use event::*;
 pub use lab::*;
@@ -61,6 +66,13 @@ pub enum Effect<'a> {
     Startup(StartupEffect<'a>),
     Money(MoneyEffect<'a>),
     Directory(DirectoryEffect<'a>),
+    Call(CallEffect<'a>),
+}
+
+impl<'a> From<CallEffect<'a>> for Effect<'a> {
+    fn from(e: CallEffect<'a>) -> Self {
+        Effect::Call(e)
+    }
 }
 
 impl<'a> From<RecordEffect<'a>> for Effect<'a> {
@@ -143,6 +155,7 @@ pub trait Ledger:
     + StartupLedger
     + MoneyLedger
     + DirectoryLedger
+    + CallLedger
 {
     /// Writes an effect of any family through that family's `write_*`.
     fn write<'e>(&mut self, effect: impl Into<Effect<'e>>) -> Result<(), Self::Error> {
@@ -158,6 +171,7 @@ pub trait Ledger:
             Effect::Startup(e) => self.write_startup(e),
             Effect::Money(e) => self.write_money(e),
             Effect::Directory(e) => self.write_directory(e),
+            Effect::Call(e) => self.write_call(e),
         }
     }
 }
@@ -173,7 +187,8 @@ impl<
         + EventLedger
         + StartupLedger
         + MoneyLedger
-        + DirectoryLedger,
+        + DirectoryLedger
+        + CallLedger,
 > Ledger for T
 {
 }
@@ -210,6 +225,11 @@ pub enum Entity {
     Startup,
     Event,
     Residency,
+    /// A programme, by its code.
+    Programme,
+    Call,
+    Application,
+    ApplicationEvent,
 }
 
 /// Why `apply` did not apply a command: it decided not to (the sender is told, the command

@@ -2,7 +2,8 @@ use super::*;
 
 impl DirectoryLedger for MemoryLedger {
     fn actor(&mut self, person_id: &str) -> Result<Option<Actor>, Infallible> {
-        Ok(self.people.get(person_id).map(|roles| Actor { id: person_id.to_string(), roles: roles.clone() }))
+        let district_operator = self.operators.contains(person_id);
+        Ok(self.people.get(person_id).map(|roles| Actor { id: person_id.to_string(), roles: roles.clone(), district_operator }))
     }
 
     fn lab_managers(&mut self, makerspace_id: &str) -> Result<Vec<Id>, Infallible> {

@@ -6,6 +6,7 @@ use std::convert::Infallible;
 
 mod booking;
 mod calendar;
+mod call;
 mod directory;
 mod event;
 mod lab;
@@ -21,6 +22,8 @@ pub mod district;
 
 #[cfg(test)]
 mod booking_rules;
+#[cfg(test)]
+mod call_rules;
 
 use crate::command::Command;
 use crate::decide::Actor;
@@ -49,6 +52,8 @@ pub struct MemoryBooking {
 #[derive(Debug, Clone, Default)]
 pub struct MemoryLedger {
     pub people: BTreeMap<Id, Vec<(Id, Role)>>,
+    /// The district's operators.
+    pub operators: std::collections::BTreeSet<Id>,
     pub resources: BTreeMap<Id, ResourceRules>,
     pub mentors: BTreeMap<Id, MentorFacts>,
     /// A mentor's formats and default places, when they keep any.
@@ -98,6 +103,16 @@ pub struct MemoryLedger {
     pub startups: BTreeMap<Id, StoredStartup>,
     /// Blackouts deleted: their ids stay taken, as every backend keeps them.
     pub deleted_blackouts: std::collections::BTreeSet<Id>,
+    /// Programmes by code, calls, applications and their event log.
+    pub programmes: BTreeMap<String, crate::calls::NewProgramme>,
+    pub calls: BTreeMap<Id, crate::calls::application::StoredCall>,
+    pub applications: BTreeMap<Id, crate::calls::application::StoredApplication>,
+    pub application_events: Vec<crate::calls::lifecycle::Event>,
+    /// The last serial taken per (programme, year).
+    pub serials: BTreeMap<(String, u16), u32>,
+    /// Whether this ledger mints unified codes (a district's authority), or leaves them to a
+    /// server it syncs with.
+    pub replica_of_a_server: bool,
     /// Waitlist entries in the order they joined, for "first come, first told".
     joined: Vec<Id>,
 }

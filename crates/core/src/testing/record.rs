@@ -24,6 +24,10 @@ impl RecordLedger for MemoryLedger {
             Entity::ZoneChangeNotice => self.zone_notices.contains(id),
             Entity::Event => self.events.contains_key(id),
             Entity::Residency => self.startups.values().any(|s| s.residencies.iter().any(|r| r.id == id)),
+            Entity::Programme => self.programmes.contains_key(id),
+            Entity::Call => self.calls.contains_key(id),
+            Entity::Application => self.applications.contains_key(id),
+            Entity::ApplicationEvent => self.application_events.iter().any(|e| e.id == id),
         })
     }
 

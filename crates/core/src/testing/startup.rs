@@ -23,6 +23,8 @@ impl StartupLedger for MemoryLedger {
                     kind: startup.kind,
                     credit_code: startup.credit_code.clone(),
                     code_verified,
+                    industry: startup.industry.clone(),
+                    headcount: startup.headcount,
                     members: Vec::new(),
                     residencies: Vec::new(),
                 };
@@ -31,6 +33,7 @@ impl StartupLedger for MemoryLedger {
             StartupEffect::UpdateStartup { id, startup, code_verified } => {
                 if let Some(s) = self.startups.get_mut(id) {
                     (s.name, s.kind, s.credit_code) = (startup.name.clone(), startup.kind, startup.credit_code.clone());
+                    (s.industry, s.headcount) = (startup.industry.clone(), startup.headcount);
                     s.code_verified = code_verified;
                 }
             }

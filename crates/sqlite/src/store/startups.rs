@@ -12,8 +12,9 @@ use crate::startup::{
     Member, MemberName, NewStartup, Residency, ResidencyAt, StartupFilter, StartupKind, StartupRecord, StoredStartup,
 };
 
-/// (id) → id, name, kind, credit code, code verified 0/1 of a live startup.
-pub const STARTUP_SQL: &str = "SELECT id, name, kind, credit_code, code_verified FROM startup WHERE id = $1 AND deleted = 0";
+/// (id) → id, name, kind, credit code, code verified 0/1, industry, headcount of a live startup.
+pub const STARTUP_SQL: &str =
+    "SELECT id, name, kind, credit_code, code_verified, industry, headcount FROM startup WHERE id = $1 AND deleted = 0";
 /// (startup id) → person, lead 0/1.
 pub const STARTUP_MEMBERS_SQL: &str = "SELECT person_id, lead FROM startup_member WHERE startup_id = $1 ORDER BY person_id";
 /// (startup id) → id, makerspace, move-in, move-out, status, requested by.
@@ -188,10 +189,11 @@ pub(super) fn load_startup(tx: &Connection, id: &str) -> Result<Option<StoredSta
     let head = tx
         .prepare_cached(STARTUP_SQL)?
         .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get::<_, i64>(4)?))
+            let head = (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get::<_, i64>(4)?);
+            Ok((head, r.get::<_, String>(5)?, r.get::<_, i64>(6)?))
         })
         .optional()?;
-    let Some((id, name, kind, credit_code, verified)) = head else { return Ok(None) };
+    let Some(((id, name, kind, credit_code, verified), industry, headcount)) = head else { return Ok(None) };
     let members = tx
         .prepare_cached(STARTUP_MEMBERS_SQL)?
         .query_map([&id], |r| Ok(Member { person_id: r.get(0)?, lead: r.get::<_, i64>(1)? == 1 }))?
@@ -202,7 +204,18 @@ pub(super) fn load_startup(tx: &Connection, id: &str) -> Result<Option<StoredSta
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let residencies = rows.into_iter().map(|(rid, ms, columns)| residency_of(rid, ms, columns)).collect::<Result<Vec<_>>>()?;
     let kind = parse_kind(&kind)?;
-    Ok(Some(StoredStartup { id, name, kind, credit_code, code_verified: verified == 1, members, residencies }))
+    let headcount = u32::try_from(headcount).unwrap_or(0);
+    Ok(Some(StoredStartup {
+        id,
+        name,
+        kind,
+        credit_code,
+        code_verified: verified == 1,
+        industry,
+        headcount,
+        members,
+        residencies,
+    }))
 }
 
 pub(super) fn startup_of(tx: &Connection, person_id: &str) -> Result<Option<Id>> {

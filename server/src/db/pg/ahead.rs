@@ -145,7 +145,8 @@ pub(super) fn read_contexts<'a, C: GenericClient>(sql: &mut Sql<'_, C>, asked: &
                 let roles: Vec<(Option<String>, Option<String>)> = serde_json::from_str(roles).map_err(corrupt)?;
                 let roles =
                     roles.into_iter().filter_map(|(makerspace, role)| Some((makerspace?, Role::parse(&role?).ok()?))).collect();
-                Some(Actor { id: a.person.to_string(), roles })
+                // A booking's decisions never ask whether its maker works for the district.
+                Some(Actor { id: a.person.to_string(), roles, district_operator: false })
             }
         };
         let expires =

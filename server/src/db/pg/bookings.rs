@@ -72,7 +72,8 @@ pub(super) fn load_actor(tx: &mut Tx<'_, '_>, id: &str) -> Res<Actor> {
             Some((makerspace?, Role::parse(role?).ok()?))
         })
         .collect();
-    Ok(Actor { id: id.to_string(), roles })
+    let district_operator = tx.query_opt("SELECT 1 FROM district_operator WHERE person_id = $1", &[&id])?.is_some();
+    Ok(Actor { id: id.to_string(), roles, district_operator })
 }
 
 #[derive(Deserialize)]

@@ -33,6 +33,8 @@ pub(super) fn load_startup(tx: &mut Tx<'_, '_>, id: &str) -> Res<Option<StoredSt
         kind: parse_kind(head.get(2))?,
         credit_code: head.get(3),
         code_verified: head.get::<_, i64>(4) == 1,
+        industry: head.get(5),
+        headcount: u32::try_from(head.get::<_, i64>(6)).unwrap_or(0),
         members,
         residencies,
     }))
