@@ -21,6 +21,7 @@ pub mod year;
 
 // The core's modules at the paths this crate's files name them by.
 pub(crate) use incubook_core::{
-    allocation, apply, availability, events, feedback, kpi, ledger, matching, office, place, register, startup, usage, zones,
+    allocation, apply, availability, calls, events, feedback, kpi, ledger, matching, office, place, register, startup, usage,
+    zones,
 };
 pub(crate) use incubook_core::{command, decide, domain, error, i18n, interval, protocol, recurrence, rules, tables, validate};

@@ -34,6 +34,8 @@ pub trait RowLookup {
     fn booking_parties(&self, booking_id: &str) -> Result<Option<(String, String)>, Self::Error>;
     /// The startup the person is a member of.
     fn startup_of(&self, person_id: &str) -> Result<Option<String>, Self::Error>;
+    /// The startup an application is of.
+    fn application_startup(&self, application_id: &str) -> Result<Option<String>, Self::Error>;
 }
 
 impl RowLookup for &Connection {
@@ -64,7 +66,14 @@ impl RowLookup for &Connection {
     fn startup_of(&self, person_id: &str) -> Result<Option<String>> {
         Ok(self.prepare_cached(crate::store::STARTUP_OF_SQL)?.query_row([person_id], |r| r.get(0)).optional()?)
     }
+
+    fn application_startup(&self, application_id: &str) -> Result<Option<String>> {
+        Ok(self.prepare_cached(APPLICATION_STARTUP_SQL)?.query_row([application_id], |r| r.get(0)).optional()?)
+    }
 }
+
+/// (application) → its startup.
+pub const APPLICATION_STARTUP_SQL: &str = "SELECT startup_id FROM application WHERE id = $1";
 
 /// Who is pulling, and what of other people's rows they may see.
 pub struct Viewer<L: RowLookup> {
@@ -186,6 +195,16 @@ impl<L: RowLookup> Viewer<L> {
             // A startup's mentor hours: its members, and the space admins who give them.
             "hour_allocation" | "hour_topup" => {
                 self.actor.has_anywhere(Role::SpaceAdmin) || self.in_startup(text(&row, "startup_id"))?
+            }
+            // An application — what it asks, whom it would avoid, how it fares — is its team's
+            // and the district operators', nobody else's; its history with it.
+            "application" => self.actor.district_operator || self.in_startup(text(&row, "startup_id"))?,
+            "application_event" => {
+                self.actor.district_operator
+                    || match self.lookup.application_startup(text(&row, "application_id"))? {
+                        Some(startup) => self.in_startup(&startup)?,
+                        None => false,
+                    }
             }
             // Who registered for an event: themselves, and the space admins who take attendance.
             "event_registration" => text(&row, "person_id") == me || self.actor.has_anywhere(Role::SpaceAdmin),

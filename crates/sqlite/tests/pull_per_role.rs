@@ -39,6 +39,10 @@ impl RowLookup for Scene {
             _ => None,
         })
     }
+
+    fn application_startup(&self, application_id: &str) -> Result<Option<String>, Self::Error> {
+        Ok((application_id == "app-1").then(|| "s-1".into()))
+    }
 }
 
 /// Fang (founder, startup s-1), Tao (her teammate), Ou (another founder), Mei (mentor), Li
@@ -155,4 +159,24 @@ fn machine_hours_and_private_rows() {
     assert_eq!(who_gets("event_registration", &registration), ["fang", "an"]);
     let role = json!({"person_id": "fang", "makerspace_id": "ms-1", "role": "founder"});
     assert_eq!(who_gets("person_role", &role), ["fang", "tao", "ou", "mei", "li", "an"], "the makerspace's own people");
+}
+
+#[test]
+fn an_application_and_its_history_are_its_team_s_and_the_district_s() {
+    let application = json!({"id": "app-1", "call_id": "c-1", "startup_id": "s-1", "applicant_id": "fang", "state": "submitted",
+                             "title": "量子传感", "avoid_experts": "[{\"name\":\"某专家\",\"reason\":\"竞争关系\"}]"});
+    let event =
+        json!({"id": "e-1", "application_id": "app-1", "actor_id": "fang", "from_state": "draft", "to_state": "submitted"});
+    // Not even the space admin where the team lives: whom an applicant would avoid, and how
+    // its application fares, are the district's to know until it publishes them.
+    assert_eq!(who_gets("application", &application), ["fang", "tao"]);
+    assert_eq!(who_gets("application_event", &event), ["fang", "tao"]);
+    let operator = Actor { id: "zhao".into(), roles: Vec::new(), district_operator: true };
+    for (table, value) in [("application", &application), ("application_event", &event)] {
+        let change = Change::Put { table: table.into(), version: 1, row: row(value.clone()) };
+        let seen = Viewer::new(operator.clone(), Scene).redact(change);
+        assert!(matches!(seen, Ok(Some(Change::Put { .. }))), "{table}: the district's operator takes applications in");
+    }
+    let call = json!({"id": "c-1", "programme_code": "KJ", "title_zh": "区科技发展基金"});
+    assert_eq!(who_gets("funding_call", &call), VIEWERS, "a call is published to everyone");
 }

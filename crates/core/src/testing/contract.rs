@@ -386,6 +386,93 @@ pub fn startups<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
     assert!(ok(l.exists(Entity::Startup, "st")) && ok(l.exists(Entity::Residency, "r1")));
 }
 
+/// A programme, its call, an application and its transitions; serials per programme and year.
+pub fn calls<L: Ledger<Error: Debug>>(l: &mut L, _seed: &Seed) {
+    use crate::calls::application::ApplicationDraft;
+    use crate::calls::lifecycle::{Action, Event, State};
+    use crate::calls::sample;
+    person(l, "op", "Operator");
+    person(l, "lead", "Lead");
+    let team = NewStartup {
+        name: "Qubit".into(),
+        kind: StartupKind::Team,
+        credit_code: None,
+        stage: "".into(),
+        industry: "".into(),
+        headcount: 3,
+        description: "".into(),
+    };
+    ok(l.write(StartupEffect::InsertStartup { id: "st", startup: &team, code_verified: false, at: MONDAY_9 }));
+    let programme = sample::programme();
+    ok(l.write(CallEffect::InsertProgramme { programme: &programme, at: MONDAY_9 }));
+    assert_eq!(ok(l.programme("KJ")), Some(programme));
+    let call = sample::grant_call();
+    ok(l.write(CallEffect::InsertCall { id: "c1", call: &call, created_by: "op", at: MONDAY_9 }));
+    let stored = ok(l.call("c1")).unwrap_or_else(|| panic!("a call written is read back"));
+    assert_eq!((stored.call, stored.cancelled), (call.clone(), false));
+    assert_eq!(ok(l.call_in_batch("KJ", 2026, 1)).as_deref(), Some("c1"));
+    assert_eq!(ok(l.call_in_batch("KJ", 2026, 2)), None);
+    let draft = ApplicationDraft {
+        title: "量子传感".into(),
+        requested_fen: 1_000_000,
+        pledged: true,
+        founded_on: NaiveDate::from_ymd_opt(2024, 5, 1),
+        ..ApplicationDraft::default()
+    };
+    let new = CallEffect::InsertApplication {
+        id: "a1",
+        call_id: "c1",
+        startup_id: "st",
+        applicant_id: "lead",
+        draft: &draft,
+        at: MONDAY_9,
+    };
+    ok(l.write(new));
+    let event = Event {
+        id: "e1".into(),
+        application_id: "a1".into(),
+        actor_id: "op".into(),
+        at: MONDAY_9 + HOUR,
+        from: State::Draft,
+        to: State::Returned,
+        action: Action::Return { until: MONDAY_9 + 240 * HOUR },
+        reason: "补正".into(),
+    };
+    ok(l.write(CallEffect::Transition { event_id: "e1", event: &event, code: None, until: Some(MONDAY_9 + 240 * HOUR) }));
+    let accepted = Event {
+        id: "e2".into(),
+        from: State::Returned,
+        to: State::Accepted,
+        action: Action::Accept { code: "c".into() },
+        ..event
+    };
+    ok(l.write(CallEffect::Transition {
+        event_id: "e2",
+        event: &accepted,
+        code: Some("310115-2026-KJ-01-00001-X"),
+        until: None,
+    }));
+    let a = ok(l.application("a1")).unwrap_or_else(|| panic!("an application written is read back"));
+    assert_eq!(
+        (a.state, a.code.as_deref(), a.returned_before, a.until),
+        (State::Accepted, Some("310115-2026-KJ-01-00001-X"), true, None)
+    );
+    assert_eq!(a.draft, draft);
+    let briefs = ok(l.applications_of_call("c1"));
+    assert_eq!(briefs.iter().map(|b| (b.id.as_str(), b.state)).collect::<Vec<_>>(), vec![("a1", State::Accepted)]);
+    assert_eq!(
+        (ok(l.take_serial("KJ", 2026)), ok(l.take_serial("KJ", 2026)), ok(l.take_serial("KJ", 2027))),
+        (Some(1), Some(2), Some(1))
+    );
+    for (entity, id) in
+        [(Entity::Programme, "KJ"), (Entity::Call, "c1"), (Entity::Application, "a1"), (Entity::ApplicationEvent, "e2")]
+    {
+        assert!(ok(l.exists(entity, id)), "{entity:?} {id}");
+    }
+    ok(l.write(CallEffect::CancelCall { id: "c1", reason: "预算调整", at: MONDAY_9 + 2 * HOUR }));
+    assert!(ok(l.call("c1")).is_some_and(|c| c.cancelled));
+}
+
 /// An hour allocation names its makerspace and startup.
 pub fn allocations<L: Ledger<Error: Debug>>(l: &mut L, seed: &Seed) {
     let new = NewStartup {
@@ -531,6 +618,7 @@ macro_rules! ledger_contract {
             contract_allocations => allocations,
             contract_office_hours => office_hours,
             contract_events => events,
+            contract_calls => calls,
         );
     };
     (@tests $with:expr; $($name:ident => $check:ident,)*) => {

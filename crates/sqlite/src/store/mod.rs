@@ -20,6 +20,7 @@ macro_rules! makerspace_zone_of {
 mod allocations;
 mod bookings;
 mod calendar;
+pub(crate) mod calls;
 mod checkpoint;
 mod directory;
 mod events;
@@ -51,6 +52,12 @@ use crate::error::{CoreError, Result, StorageFailure};
 pub use allocations::{ALLOCATION_SQL, INSERT_ALLOCATION_SQL, INSERT_TOPUP_SQL, TopUp};
 pub use bookings::{BookingView, CalendarEntry, INSERT_BOOKING_SQL, Notification, REINSTATE_SQL, SeriesLink, WaitlistEntry};
 pub use calendar::{SlotSearch, local_range};
+pub use calls::{
+    APPLICATION_EVENTS_SQL, APPLICATION_SQL, APPLICATIONS_OF_CALL_SQL, ApplicationView, CALL_IN_BATCH_SQL, CALL_SQL,
+    CANCEL_CALL_SQL, CallStatus, CallView, INSERT_APPLICATION_EVENT_SQL, INSERT_APPLICATION_SQL, INSERT_CALL_SQL,
+    INSERT_PROGRAMME_SQL, PROGRAMME_SQL, TAKE_SERIAL_SQL, TRANSITION_SQL, UPDATE_CALL_SQL, UPDATE_DRAFT_SQL, application_of,
+    brief_of, call_of, call_terms, draft_columns, event_columns, programme_kind, programme_of,
+};
 pub use directory::{NewMakerspace, PeopleFilter};
 pub use events::{
     CANCEL_EVENT_SQL, COUNT_REGISTERED_SQL, EVENT_SQL, EventView, INSERT_EVENT_SQL, REGISTRATIONS_SQL, SET_ATTENDANCE_SQL,
@@ -124,6 +131,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../../../migrations/sqlite/0020_check_in_keys.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0021_startup_consent.sql")),
         M::up(include_str!("../../../../migrations/sqlite/0022_refused_changes.sql")),
+        M::up(include_str!("../../../../migrations/sqlite/0023_calls.sql")),
     ])
 }
 

@@ -466,6 +466,37 @@ impl StartupLedger for ReadAhead<'_> {
     }
 }
 
+/// A booking reads nothing of calls.
+impl CallLedger for ReadAhead<'_> {
+    fn programme(&mut self, _code: &str) -> Ahead<Option<incubook_core::calls::NewProgramme>> {
+        Err(NotReadAhead)
+    }
+
+    fn call(&mut self, _id: &str) -> Ahead<Option<incubook_core::calls::application::StoredCall>> {
+        Err(NotReadAhead)
+    }
+
+    fn call_in_batch(&mut self, _programme_code: &str, _year: u16, _batch: u8) -> Ahead<Option<Id>> {
+        Err(NotReadAhead)
+    }
+
+    fn application(&mut self, _id: &str) -> Ahead<Option<incubook_core::calls::application::StoredApplication>> {
+        Err(NotReadAhead)
+    }
+
+    fn applications_of_call(&mut self, _call_id: &str) -> Ahead<Vec<incubook_core::calls::application::ApplicationBrief>> {
+        Err(NotReadAhead)
+    }
+
+    fn take_serial(&mut self, _programme_code: &str, _year: u16) -> Ahead<Option<u32>> {
+        Err(NotReadAhead)
+    }
+
+    fn write_call(&mut self, _effect: CallEffect<'_>) -> Ahead<()> {
+        Err(NotReadAhead)
+    }
+}
+
 impl MoneyLedger for ReadAhead<'_> {
     fn allocation(&mut self, _id: &str) -> Ahead<Option<(Id, Id)>> {
         Err(NotReadAhead)

@@ -5,6 +5,7 @@
 mod ahead;
 mod batch;
 mod bookings;
+mod calls;
 mod catalogue;
 mod ledger;
 mod optimistic;

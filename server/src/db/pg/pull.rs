@@ -139,6 +139,11 @@ impl RowLookup for &TxLookup<'_, '_, '_> {
         let row = self.0.borrow_mut().query_opt(incubook_sqlite::store::STARTUP_OF_SQL, &[&person_id])?;
         Ok(row.map(|r| r.get(0)))
     }
+
+    fn application_startup(&self, application_id: &str) -> std::result::Result<Option<String>, postgres::Error> {
+        let row = self.0.borrow_mut().query_opt(incubook_sqlite::redact::APPLICATION_STARTUP_SQL, &[&application_id])?;
+        Ok(row.map(|r| r.get(0)))
+    }
 }
 
 /// Keeps a mark of the version below which everything has committed today, and drops the

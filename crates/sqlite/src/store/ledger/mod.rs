@@ -25,6 +25,7 @@ use crate::usage::{Rates, UsageRules};
 
 mod booking;
 mod calendar;
+mod call;
 mod directory;
 mod event;
 mod lab;

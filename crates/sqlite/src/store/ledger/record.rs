@@ -24,6 +24,10 @@ impl RecordLedger for SqliteLedger<'_> {
             Entity::ZoneChangeNotice => super::super::ZONE_NOTICE_EXISTS_SQL,
             Entity::Event => "SELECT EXISTS(SELECT 1 FROM event WHERE id = ?1)",
             Entity::Residency => "SELECT EXISTS(SELECT 1 FROM residency WHERE id = ?1)",
+            Entity::Programme => "SELECT EXISTS(SELECT 1 FROM programme WHERE code = ?1)",
+            Entity::Call => "SELECT EXISTS(SELECT 1 FROM funding_call WHERE id = ?1)",
+            Entity::Application => "SELECT EXISTS(SELECT 1 FROM application WHERE id = ?1)",
+            Entity::ApplicationEvent => "SELECT EXISTS(SELECT 1 FROM application_event WHERE id = ?1)",
         };
         Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
     }

@@ -20,6 +20,7 @@ use incubook_sqlite::store::{
 
 mod booking;
 mod calendar;
+mod call;
 mod directory;
 mod event;
 mod lab;

@@ -24,6 +24,10 @@ impl RecordLedger for PgLedger<'_, '_, '_> {
             Entity::Event => "SELECT 1 FROM event WHERE id = $1",
             Entity::ZoneChangeNotice => "SELECT 1 FROM notification WHERE booking_id = $1 AND kind = 'zone_change'",
             Entity::Residency => "SELECT 1 FROM residency WHERE id = $1",
+            Entity::Programme => "SELECT 1 FROM programme WHERE code = $1",
+            Entity::Call => "SELECT 1 FROM funding_call WHERE id = $1",
+            Entity::Application => "SELECT 1 FROM application WHERE id = $1",
+            Entity::ApplicationEvent => "SELECT 1 FROM application_event WHERE id = $1",
         };
         Ok(self.tx.query_opt(sql, &[&id])?.is_some())
     }
