@@ -10,7 +10,7 @@ pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, sto
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};
 pub use incubook_core::{
-    allocation, apply, availability, clock, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger,
+    allocation, apply, availability, calls, clock, command, decide, domain, error, events, feedback, i18n, interval, kpi, ledger,
     matching, office, place, recurrence, register, rules, startup, unified_code, usage, validate, zones,
 };
 

@@ -182,6 +182,7 @@ impl TestServer {
         let http = ok(HttpTransport::new(&self.base));
         let signed_in = ok(http.sign_in(username, PASSWORD));
         ok(store.connect_sync(&self.base, username, &signed_in.user.person_id, &signed_in.token));
+        ok(store.set_district_operator(signed_in.user.is_district_operator()));
         ok(store.sync_once(&http, now));
         Client { _dir: dir, path, store, http, person_id: signed_in.user.person_id }
     }
