@@ -33,9 +33,9 @@ fn a_founder_applies_offline_and_the_server_decides_the_close_and_the_code(backe
     let hash = ok(incubook_server::auth::hash_password(common::PASSWORD));
     ok(server.db.add_account("PD-0001", "operator", &hash, &[ServerRole::DistrictOperator], None, 0));
     let founders = founders_of(&seed, "PD-0001");
-    let startup_of = |person: &str| server.text("SELECT startup_id FROM startup_member WHERE person_id = $1 AND lead = 1", &[Arg::T(person)]);
-    let leads: Vec<(String, String)> =
-        founders.iter().filter_map(|f| startup_of(f).map(|s| (f.clone(), s))).take(2).collect();
+    let startup_of =
+        |person: &str| server.text("SELECT startup_id FROM startup_member WHERE person_id = $1 AND lead = 1", &[Arg::T(person)]);
+    let leads: Vec<(String, String)> = founders.iter().filter_map(|f| startup_of(f).map(|s| (f.clone(), s))).take(2).collect();
     let [(early, early_startup), (late, late_startup)] = [leads[0].clone(), leads[1].clone()];
     server.account("early", &early, "PD-0001", &[ServerRole::Founder]);
     server.account("late", &late, "PD-0001", &[ServerRole::Founder]);
@@ -51,7 +51,8 @@ fn a_founder_applies_offline_and_the_server_decides_the_close_and_the_code(backe
         ..sample::grant_call()
     };
     let closed = ok(operator.store.publish_call(&operator_id, &call(1, now - Duration::minutes(1)), now - Duration::minutes(30)));
-    let closing = ok(operator.store.publish_call(&operator_id, &call(2, now + Duration::seconds(1)), now - Duration::minutes(30)));
+    let closing =
+        ok(operator.store.publish_call(&operator_id, &call(2, now + Duration::seconds(1)), now - Duration::minutes(30)));
     assert!(operator.sync(now).refused.is_empty());
     let (mut early_desk, mut late_desk) = (server.client("early", now), server.client("late", now));
 

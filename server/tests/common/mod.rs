@@ -95,7 +95,7 @@ pub struct TestServer {
     pub sample: SampleSummary,
     pub backend: Backend,
     /// The PostgreSQL database, dropped after the server stops.
-    postgres: Option<TempDatabase>,
+    pub postgres: Option<TempDatabase>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
