@@ -872,3 +872,102 @@ fn a_unified_code_is_checked_and_a_wrong_character_is_named() {
     let e = error(&incubook(d, &["code", "check", &lower, "--json", "--locale", "en"]));
     assert!(e["message"].as_str().is_some_and(|m| m.contains("character 13 'k'")), "{e}");
 }
+
+/// The district's operator, and a lead whose startup has not applied to anything yet.
+fn operator_and_free_lead(d: &Path) -> (String, String) {
+    let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    let one = |sql: &str| -> String { store.conn().query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")) };
+    let operator = one("SELECT person_id FROM district_operator");
+    let lead = one("SELECT m.person_id FROM startup_member m JOIN startup s ON s.id = m.startup_id
+         WHERE m.lead = 1 AND s.kind = 'team' AND m.startup_id NOT IN (SELECT startup_id FROM application)
+         ORDER BY m.startup_id LIMIT 1");
+    (operator, lead)
+}
+
+#[test]
+fn a_district_operator_publishes_a_call_a_lead_applies_and_intake_mints_its_code() {
+    let s = sample();
+    let d = s.dir.path();
+    let (operator, lead) = operator_and_free_lead(d);
+    // The sample's calls: one closed with applications in every state, one open, one coming.
+    let calls = json(&incubook(d, &["--json", "calls", "list"]));
+    let statuses: Vec<&str> = calls.as_array().into_iter().flatten().filter_map(|c| c["status"].as_str()).collect();
+    assert!(statuses.contains(&"open") && statuses.contains(&"closed") && statuses.contains(&"upcoming"), "{calls}");
+    let states = json(&incubook(d, &["--json", "apply", "status", "--as", &operator]));
+    let seen: std::collections::BTreeSet<&str> =
+        states.as_array().into_iter().flatten().filter_map(|a| a["state"].as_str()).collect();
+    for state in ["draft", "submitted", "accepted", "returned", "refused", "recheck_requested", "refusal_upheld", "withdrawn"] {
+        assert!(seen.contains(state), "the sample has an application {state}: {seen:?}");
+    }
+
+    // A third batch, from a file of its terms; a founder may not publish one.
+    let call = serde_json::json!({
+        "programme_code": "KF", "year": 2026, "batch": 3, "title_zh": "2026 年度区科技发展基金（第三批）", "title_en": "",
+        "guide": "申报指南", "opens_at": "2026-12-06T00:00:00Z", "closes_at": "2026-12-20T08:30:00Z",
+        "ceiling_fen": 50000000, "budget_fen": 1000000000, "public_share_pct": 50, "max_per_organisation": 1,
+        "max_ongoing_led": null, "attachments": [], "eligibility": [], "recommendation": null,
+        "form": [{"key": "summary", "label_zh": "项目简介", "label_en": "Summary", "kind": {"type": "text", "max_chars": 500}, "required": true}]
+    });
+    let file = d.join("call.json");
+    std::fs::write(&file, call.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let path = file.display().to_string();
+    assert_eq!(error(&incubook(d, &["--json", "calls", "publish", &path, "--as", &lead]))["code"], "forbidden");
+    let published = json(&incubook(d, &["--json", "calls", "publish", &path, "--as", &operator]));
+    let call_id = published["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!((published["status"].as_str(), published["closes_at"].as_str()), (Some("open"), Some("2026-12-20T08:30:00Z")));
+
+    // The lead drafts and submits; what is missing is named first.
+    let draft = |answer: &[&str]| {
+        let mut args =
+            vec!["--json", "apply", "draft", "--call", &call_id, "--title", "边缘网关", "--requested-yuan", "300000", "--pledge"];
+        for a in answer {
+            args.extend(["--answer", a]);
+        }
+        args.extend(["--avoid", "李专家|某机构|竞争关系", "--as", &lead]);
+        json(&incubook(d, &args))
+    };
+    let drafted = draft(&[]);
+    let id = drafted["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(drafted["state"], "draft");
+    let missing = error(&incubook(d, &["--json", "apply", "submit", &id, "--as", &lead]));
+    assert!(missing["message"].as_str().is_some_and(|m| m.contains("summary")), "{missing}");
+    let again = json(&incubook(
+        d,
+        &[
+            "--json",
+            "apply",
+            "draft",
+            "--call",
+            &call_id,
+            "--id",
+            &id,
+            "--title",
+            "边缘网关",
+            "--requested-yuan",
+            "300000",
+            "--pledge",
+            "--answer",
+            "summary=RISC-V 边缘网关",
+            "--as",
+            &lead,
+        ],
+    ));
+    assert_eq!(again["draft"]["answers"]["summary"], "RISC-V 边缘网关");
+    let submitted = json(&incubook(d, &["--json", "apply", "submit", &id, "--as", &lead]));
+    assert_eq!((submitted["state"].as_str(), submitted["waiting_for_server"].as_bool()), (Some("submitted"), Some(false)));
+
+    // Intake: accepted, the programme's next serial in its code, which `code check` reads.
+    assert_eq!(error(&incubook(d, &["--json", "intake", "accept", &id, "--as", &lead]))["code"], "forbidden");
+    let accepted = json(&incubook(d, &["--json", "intake", "accept", &id, "--as", &operator]));
+    let code = accepted["code"].as_str().unwrap_or_default().to_string();
+    assert!(code.starts_with("310115-2026-KF-03-00004-"), "three accepted in the sample before it: {code}");
+    let checked = json(&incubook(d, &["--json", "code", "check", &code]));
+    assert_eq!((checked["valid"].as_bool(), checked["serial"].as_u64()), (Some(true), Some(4)));
+    // Withdrawn after, it keeps its code; nothing else is ever given it.
+    let withdrawn = json(&incubook(d, &["--json", "apply", "withdraw", &id, "--reason", "团队调整", "--as", &lead]));
+    assert_eq!((withdrawn["state"].as_str(), withdrawn["code"].as_str()), (Some("withdrawn"), Some(code.as_str())));
+    let history: Vec<&str> = withdrawn["events"].as_array().into_iter().flatten().filter_map(|e| e["to"].as_str()).collect();
+    assert_eq!(history, ["submitted", "accepted", "withdrawn"]);
+    // Another founder cannot read it.
+    assert_eq!(error(&incubook(d, &["--json", "apply", "status", &id, "--as", &s.founder]))["code"], "forbidden");
+}

@@ -1,6 +1,7 @@
 //! `incubook`: the command line of the Incubook core, for admins, scripts and kiosks.
 //! It opens the same database as the desktop app unless `--data-dir` says otherwise.
 
+mod call_commands;
 mod code_commands;
 mod commands;
 mod event_commands;
@@ -348,6 +349,15 @@ enum Command {
     /// Unified codes of applications (统一编码): check
     #[command(subcommand)]
     Code(code_commands::CodeCommand),
+    /// District programmes and their calls (专项 / 申报批次): register, publish, list, show, cancel
+    #[command(subcommand)]
+    Calls(call_commands::CallCommand),
+    /// One-stop applications (一站式申报): draft, submit, withdraw, recheck, status
+    #[command(subcommand)]
+    Apply(call_commands::ApplyCommand),
+    /// Intake of applications by the district (形式审查): accept, return, refuse, uphold
+    #[command(subcommand)]
+    Intake(call_commands::IntakeCommand),
     #[command(flatten)]
     Usage(usage_commands::UsageCommand),
     #[command(flatten)]

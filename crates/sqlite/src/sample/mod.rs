@@ -3,6 +3,7 @@
 //! `year` is for exploring by hand: `small`'s district with a year of its instruments at work;
 //! `small` alone is the tests' fixture; `district` is the benchmark load.
 
+mod calls;
 mod events;
 mod feedback;
 mod history;
@@ -691,6 +692,15 @@ fn generate(tx: &Connection, scale: Scale, seed: u64, now: DateTime<Utc>) -> Res
         let f = insert_person(tx, &mut ids, &person_name(&mut rng), person_n, None, now_s - 7 * 86_400)?;
         grant(tx, &f, &ms.id, Role::Founder)?;
     }
+    // The district's operator, its programmes and calls, and applications in every state.
+    person_n += 1;
+    let operator = ids.next();
+    calls::insert_operator(tx, &operator, created)?;
+    let leads: Vec<(Id, Id)> = tx
+        .prepare("SELECT person_id, startup_id FROM startup_member WHERE lead = 1 ORDER BY startup_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    calls::generate_calls(tx, &operator, &leads, now)?;
     crate::store::audit(tx, now_s, None, "load_sample", "district", "sample", serde_json::json!({"scale": scale, "seed": seed}))?;
 
     Ok(SampleSummary {
