@@ -250,7 +250,8 @@ pub fn tell_zone_changes<L: Ledger>(l: &mut L, now: i64) -> Outcome<Vec<crate::d
     let mut told = Vec::new();
     let window = Span::new(now, now + ZONE_NOTICE_DAYS * 86_400);
     for (b, mentor_zone, booker_zone) in l.mentor_sessions(window).stored()? {
-        let (Ok(mentor), Ok(booker)) = (mentor_zone.parse::<chrono_tz::Tz>(), booker_zone.parse::<chrono_tz::Tz>()) else {
+        let booker = booker_zone.as_deref().map_or(Ok(crate::clock::DISTRICT_ZONE), str::parse::<chrono_tz::Tz>);
+        let (Ok(mentor), Ok(booker)) = (mentor_zone.parse::<chrono_tz::Tz>(), booker) else {
             continue;
         };
         let gap = |t: i64| crate::availability::offset_at(mentor, t) - crate::availability::offset_at(booker, t);

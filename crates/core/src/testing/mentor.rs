@@ -21,15 +21,15 @@ impl MentorLedger for MemoryLedger {
     }
 
     /// The memory ledger keeps no zones of people: it names the resource's zone for both.
-    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, String)>, Infallible> {
-        let mut out: Vec<(StoredBooking, String, String)> = self
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, Option<String>)>, Infallible> {
+        let mut out: Vec<(StoredBooking, String, Option<String>)> = self
             .bookings
             .values()
             .map(|b| &b.booking)
             .filter(|b| b.status.holds_slot() && b.span.start >= window.start && b.span.start < window.end)
             .filter_map(|b| {
                 let r = self.resources.get(&b.resource_id).filter(|r| r.kind == crate::domain::ResourceKind::Mentor)?;
-                Some((b.clone(), r.tz.name().to_string(), r.tz.name().to_string()))
+                Some((b.clone(), r.tz.name().to_string(), Some(r.tz.name().to_string())))
             })
             .collect();
         out.sort_by(|a, b| (a.0.span.start, &a.0.id).cmp(&(b.0.span.start, &b.0.id)));

@@ -167,7 +167,7 @@ fn view_from_row(r: &rusqlite::Row) -> rusqlite::Result<BookingView> {
             _ => None,
         },
         resource_zone: r.get(19)?,
-        booker_zone: r.get(20)?,
+        booker_zone: r.get::<_, Option<String>>(20)?.unwrap_or_else(|| incubook_core::clock::DISTRICT_ZONE.name().to_string()),
         place_format: place.0,
         place: place.1,
         startup_name: r.get(23)?,

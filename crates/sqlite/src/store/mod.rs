@@ -5,14 +5,15 @@
 //! audit log — so two writers, threads or processes, can never both win one slot.
 
 /// The zone of a person (the column or parameter named): their makerspace's, the first by
-/// id where they hold a role; the district's for someone with none. One rule for every
-/// statement that shows a person's clock.
+/// id where they hold a role; NULL for someone with none, whom the readers give the district's
+/// zone (`clock::DISTRICT_ZONE`, the one place it is named). One rule for every statement that
+/// shows a person's clock.
 macro_rules! makerspace_zone_of {
     ($person:literal) => {
         concat!(
-            "coalesce((SELECT k.timezone FROM person_role pr JOIN makerspace k ON k.id = pr.makerspace_id WHERE pr.person_id = ",
+            "(SELECT k.timezone FROM person_role pr JOIN makerspace k ON k.id = pr.makerspace_id WHERE pr.person_id = ",
             $person,
-            " ORDER BY pr.makerspace_id LIMIT 1), 'Asia/Shanghai')"
+            " ORDER BY pr.makerspace_id LIMIT 1)"
         )
     };
 }

@@ -86,7 +86,7 @@ pub const MENTOR_SESSIONS_SQL: &str = concat!(
      FROM booking b JOIN resource r ON r.id = b.resource_id
      WHERE r.kind = 'mentor' AND b.status IN ('requested', 'confirmed') AND b.deleted = 0 AND b.start_at >= $1 AND b.start_at < $2) s
      -- Sides in one zone never see their clocks move apart: only the others go back to the app.
-     WHERE mentor_zone <> booker_zone ORDER BY start_at, id"
+     WHERE booker_zone IS NULL OR mentor_zone <> booker_zone ORDER BY start_at, id"
 );
 /// Whether the booker of booking `$1` was told of a zone change before it.
 pub const ZONE_NOTICE_EXISTS_SQL: &str =

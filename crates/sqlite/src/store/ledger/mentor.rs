@@ -30,10 +30,12 @@ impl MentorLedger for SqliteLedger<'_> {
         row.map(|(formats, places)| super::super::mentor_places(&formats, &places)).transpose()
     }
 
-    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, String)>> {
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, Option<String>)>> {
         let mut stmt = self.tx.prepare_cached(super::super::MENTOR_SESSIONS_SQL)?;
         let rows = stmt
-            .query_map([window.start, window.end], |r| Ok((stored_booking(r)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?)))?
+            .query_map([window.start, window.end], |r| {
+                Ok((stored_booking(r)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(|(b, m, p)| Ok((to_stored(b)?, m, p))).collect()
     }
