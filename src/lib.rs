@@ -5,7 +5,7 @@
 pub mod ics;
 pub mod sync;
 
-pub use incubook_sqlite::{csv_import, indicators, report, sample, statement, store, utilisation, year};
+pub use incubook_sqlite::{csv_import, indicators, intake, report, sample, statement, store, utilisation, year};
 
 // The core's modules, at the paths callers have always used.
 pub use incubook_core::{CoreError, Refusal, Result};

@@ -971,3 +971,40 @@ fn a_district_operator_publishes_a_call_a_lead_applies_and_intake_mints_its_code
     // Another founder cannot read it.
     assert_eq!(error(&incubook(d, &["--json", "apply", "status", &id, "--as", &s.founder]))["code"], "forbidden");
 }
+
+#[test]
+fn the_intake_figures_of_a_call_count_each_received_application_once_in_csv_and_xlsx() {
+    let s = sample();
+    let d = s.dir.path();
+    let (operator, _) = operator_and_free_lead(d);
+    let figures = json(&incubook(d, &["--json", "report", "intake", "--call", "sample-call-kf-1", "--as", &operator]));
+    // Counted by hand from the rows: every application of the call but its drafts.
+    let store = incubook::store::Store::open(&d.join("incubook.db")).unwrap_or_else(|e| panic!("{e}"));
+    let by_hand: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM application WHERE call_id = 'sample-call-kf-1' AND state <> 'draft'", [], |r| r.get(0))
+        .unwrap_or(-1);
+    assert_eq!(figures["received"].as_i64(), Some(by_hand));
+    let states: i64 = figures["by_state"].as_array().into_iter().flatten().filter_map(|t| t["count"].as_i64()).sum();
+    assert_eq!(states, by_hand, "each received application in one state");
+    let industries: i64 = figures["by_industry"].as_array().into_iter().flatten().filter_map(|t| t["count"].as_i64()).sum();
+    assert_eq!(industries, by_hand);
+    let reasons = figures["reasons"].as_array().cloned().unwrap_or_default();
+    assert!(reasons.iter().any(|r| r["decision"] == "returned" && r["reason"] == "请补充近两年财务报表"), "{reasons:?}");
+    // The same figures for Excel: a BOM, Chinese headers; and a workbook with counts as numbers.
+    let xlsx = d.join("intake.xlsx");
+    let csv = incubook(
+        d,
+        &["report", "intake", "--call", "sample-call-kf-1", "--as", &operator, "--csv", "--xlsx", &xlsx.display().to_string()],
+    );
+    let text = String::from_utf8_lossy(&csv.stdout).to_string();
+    assert!(text.starts_with("\u{feff}类别,项目,数量"), "{text}");
+    use calamine::{DataType, Reader};
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap_or_else(|e| panic!("{e}"));
+    let sheet = book.worksheet_range_at(0).unwrap_or_else(|| panic!("no sheet")).unwrap_or_else(|e| panic!("{e}"));
+    let total = sheet.rows().nth(1).map(|row| (row[1].to_string(), row[2].get_float()));
+    assert_eq!(total, Some(("已收到申报".to_string(), Some(by_hand as f64))));
+    // Only for the district's operators.
+    let refused = error(&incubook(d, &["--json", "report", "intake", "--call", "sample-call-kf-1", "--as", &s.founder]));
+    assert_eq!(refused["code"], "forbidden");
+}

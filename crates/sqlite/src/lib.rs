@@ -7,6 +7,7 @@
 
 pub mod csv_import;
 pub mod indicators;
+pub mod intake;
 pub mod outbox;
 pub mod redact;
 pub mod replica;

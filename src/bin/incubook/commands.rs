@@ -371,6 +371,43 @@ pub fn run(cli: Cli, out: &Output) -> Result<()> {
             })?;
             out.show(&summary, || format!("{} {}", out.t("已导入行数：", "Rows imported:"), summary.rows))
         }
+        Command::Report { kind, call: Some(call), actor, xlsx, csv, .. } if kind == "intake" => {
+            let actor = actor.as_deref().ok_or_else(|| CoreError::invalid("as", "give --as OPERATOR_ID"))?;
+            let summary = store.intake_summary(actor, call)?;
+            if let Some(path) = xlsx {
+                std::fs::write(path, incubook::intake::intake_xlsx(&summary, out.lang)?)?;
+            }
+            let text = incubook::intake::intake_csv(&summary, out.lang)?;
+            if *csv { print_csv(&text) } else { out.show(&summary, || csv_as_table(&text)) }
+        }
+        Command::Report { kind, credit_code: Some(code), actor, .. } if kind == "applicant" => {
+            let actor = actor.as_deref().ok_or_else(|| CoreError::invalid("as", "give --as OPERATOR_ID"))?;
+            let list = store.applications_by_credit_code(actor, code)?;
+            out.show(&list, || {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            format!("{} {} {:02}", a.programme_code, a.year, a.batch),
+                            a.title.clone(),
+                            a.state.as_str().to_string(),
+                            a.code.clone().unwrap_or_default(),
+                            crate::usage_commands::yuan(a.requested_fen),
+                        ]
+                    })
+                    .collect();
+                table(
+                    &[
+                        out.t("专项 年度 批次", "programme year batch"),
+                        out.t("项目", "project"),
+                        out.t("状态", "state"),
+                        out.t("统一编码", "code"),
+                        out.t("申请金额", "asked"),
+                    ],
+                    &rows,
+                )
+            })
+        }
         Command::Report { kind, year: Some(year), district: true, xlsx, csv, .. } if kind == "kpi" => {
             let all = crate::sync_commands::district_year_figures(&store, *year)?;
             if let Some(path) = xlsx {

@@ -279,16 +279,27 @@ enum Command {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
-    /// Reports over local dates (both included), or a makerspace's yearly figures (kpi)
+    /// Reports over local dates (both included), a makerspace's yearly figures (kpi), a call's
+    /// intake (intake --call), or an organisation's applications (applicant --credit-code)
     Report {
-        /// mentors, equipment, or kpi (a makerspace's yearly figures: needs --year and --makerspace)
+        /// mentors, equipment, kpi (needs --year and --makerspace), intake (needs --call) or
+        /// applicant (needs --credit-code)
         kind: String,
         /// First date, like 2026-12-01
-        #[arg(long, required_unless_present = "year")]
+        #[arg(long, required_unless_present_any = ["year", "call", "credit_code"])]
         from: Option<String>,
         /// Last date, like 2026-12-07
-        #[arg(long, required_unless_present = "year")]
+        #[arg(long, required_unless_present_any = ["year", "call", "credit_code"])]
         to: Option<String>,
+        /// intake: the call, by id
+        #[arg(long)]
+        call: Option<String>,
+        /// applicant: the organisation's 统一社会信用代码
+        #[arg(long)]
+        credit_code: Option<String>,
+        /// intake, applicant: who is asking (a district operator), by person id
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: Option<String>,
         /// The year of the yearly figures, like 2026
         #[arg(long)]
         year: Option<i32>,
@@ -299,7 +310,7 @@ enum Command {
         /// connection)
         #[arg(long)]
         district: bool,
-        /// Also write the yearly figures to this XLSX file
+        /// Also write the yearly figures (or the intake figures) to this XLSX file
         #[arg(long, value_name = "FILE")]
         xlsx: Option<PathBuf>,
         /// CSV for Excel instead of a table

@@ -14,6 +14,10 @@ pub struct MentorPlaces {
     pub defaults: crate::place::PlaceDefaults,
 }
 
+/// A mentor's booking with the mentor's zone and the booker's: `None` for a booker who holds
+/// no role (the district's zone then).
+pub type MentorSession = (StoredBooking, String, Option<String>);
+
 /// What the mentor family writes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MentorEffect<'a> {
@@ -69,7 +73,6 @@ pub trait MentorLedger: RecordLedger {
     fn pair_sessions_before(&mut self, booker_id: &str, resource_id: &str, start: i64) -> Result<u32, Self::Error>;
     /// Bookings of mentors holding their time that start within `window`, with the mentor's
     /// zone and the booker's (their makerspace's), by start.
-    /// The booker's zone is `None` for someone who holds no role (the district's zone then).
-    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, Option<String>)>, Self::Error>;
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<MentorSession>, Self::Error>;
     fn write_mentor(&mut self, effect: MentorEffect<'_>) -> Result<(), Self::Error>;
 }

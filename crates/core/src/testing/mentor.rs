@@ -21,8 +21,8 @@ impl MentorLedger for MemoryLedger {
     }
 
     /// The memory ledger keeps no zones of people: it names the resource's zone for both.
-    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, Option<String>)>, Infallible> {
-        let mut out: Vec<(StoredBooking, String, Option<String>)> = self
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<MentorSession>, Infallible> {
+        let mut out: Vec<MentorSession> = self
             .bookings
             .values()
             .map(|b| &b.booking)

@@ -352,7 +352,7 @@ impl MentorLedger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
-    fn mentor_sessions(&mut self, _window: Span) -> Ahead<Vec<(StoredBooking, String, Option<String>)>> {
+    fn mentor_sessions(&mut self, _window: Span) -> Ahead<Vec<MentorSession>> {
         Err(NotReadAhead)
     }
 

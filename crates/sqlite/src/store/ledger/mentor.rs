@@ -30,7 +30,7 @@ impl MentorLedger for SqliteLedger<'_> {
         row.map(|(formats, places)| super::super::mentor_places(&formats, &places)).transpose()
     }
 
-    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<(StoredBooking, String, Option<String>)>> {
+    fn mentor_sessions(&mut self, window: Span) -> Result<Vec<MentorSession>> {
         let mut stmt = self.tx.prepare_cached(super::super::MENTOR_SESSIONS_SQL)?;
         let rows = stmt
             .query_map([window.start, window.end], |r| {

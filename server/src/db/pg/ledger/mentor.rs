@@ -16,7 +16,7 @@ impl MentorLedger for PgLedger<'_, '_, '_> {
         Ok(row.map(|r| incubook_sqlite::store::mentor_places(r.get(0), r.get(1))).transpose()?)
     }
 
-    fn mentor_sessions(&mut self, window: Span) -> Res<Vec<(StoredBooking, String, Option<String>)>> {
+    fn mentor_sessions(&mut self, window: Span) -> Res<Vec<MentorSession>> {
         let rows = self.tx.query(incubook_sqlite::store::MENTOR_SESSIONS_SQL, &[&window.start, &window.end])?;
         rows.iter().map(|r| Ok((stored_booking(r)?, r.get(6), r.get(7)))).collect()
     }
