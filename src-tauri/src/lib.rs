@@ -7,7 +7,8 @@ pub mod state;
 pub mod sync;
 
 pub use commands::{
-    admin, bookings, events, instruments, kiosk, labs, mentors, office, series, session, startups, sync as sync_commands, year,
+    admin, bookings, calls, events, instruments, kiosk, labs, mentors, office, series, session, startups, sync as sync_commands,
+    year,
 };
 
 /// Every command the UI may call, listed once: the handler is built from this list, and so is
@@ -95,6 +96,14 @@ macro_rules! with_commands {
             startups::set_residency,
             startups::answer_move_in,
             startups::confirm_credit_code,
+            calls::list_calls,
+            calls::list_applications,
+            calls::save_application,
+            calls::submit_application,
+            calls::withdraw_application,
+            calls::request_recheck,
+            calls::decide_application,
+            calls::intake_summary,
             startups::match_mentors,
             events::list_events,
             office::publish_office_hours,

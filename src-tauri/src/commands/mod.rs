@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bookings;
+pub mod calls;
 pub mod events;
 pub mod instruments;
 pub mod kiosk;

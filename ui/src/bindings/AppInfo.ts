@@ -10,4 +10,8 @@ has_data: boolean,
 /**
  * Running as a lab's kiosk (`--kiosk`), and the lab it serves once chosen.
  */
-kiosk: boolean, kiosk_lab: string | null, };
+kiosk: boolean, kiosk_lab: string | null, 
+/**
+ * The acting person works for the district: they publish calls and take applications in.
+ */
+district_operator: boolean, };

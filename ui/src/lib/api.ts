@@ -1,6 +1,11 @@
 // Typed calls of the app's Tauri commands. Argument names follow the Rust parameters
 // (Tauri converts camelCase keys to snake_case).
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import type { CallView } from '../bindings/CallView';
+import type { ApplicationView } from '../bindings/ApplicationView';
+import type { ApplicationDraft } from '../bindings/ApplicationDraft';
+import type { Intake } from '../bindings/Intake';
+import type { IntakeSummary } from '../bindings/IntakeSummary';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Connected } from '../bindings/Connected';
 import type { SampleSummary } from '../bindings/SampleSummary';
@@ -187,6 +192,15 @@ export const api = {
     call<StartupRecord>('set_startup_member', { startupId, personId, member, lead }),
   setResidency: (startupId: string, makerspaceId: string | null, residencyId: string | null, date: string) =>
     call<StartupRecord>('set_residency', { startupId, makerspaceId, residencyId, date }),
+  listCalls: () => call<CallView[]>('list_calls'),
+  listApplications: (callId: string | null) => call<ApplicationView[]>('list_applications', { callId }),
+  saveApplication: (applicationId: string | null, callId: string, draft: ApplicationDraft) =>
+    call<ApplicationView>('save_application', { applicationId, callId, draft }),
+  submitApplication: (applicationId: string) => call<ApplicationView>('submit_application', { applicationId }),
+  withdrawApplication: (applicationId: string, reason: string) => call<ApplicationView>('withdraw_application', { applicationId, reason }),
+  requestRecheck: (applicationId: string, reason: string) => call<ApplicationView>('request_recheck', { applicationId, reason }),
+  decideApplication: (applicationId: string, intake: Intake) => call<ApplicationView>('decide_application', { applicationId, intake }),
+  intakeSummary: (callId: string) => call<IntakeSummary>('intake_summary', { callId }),
   answerMoveIn: (startupId: string, residencyId: string, accept: boolean) =>
     call<StartupRecord>('answer_move_in', { startupId, residencyId, accept }),
   confirmCreditCode: (startupId: string) => call<StartupRecord>('confirm_credit_code', { startupId }),

@@ -21,6 +21,7 @@ export type Screen =
   | { name: 'utilization' }
   | { name: 'people' }
   | { name: 'startups' }
+  | { name: 'calls' }
   | { name: 'events' }
   | { name: 'reports' }
   | { name: 'district' }
@@ -35,6 +36,8 @@ export const app = $state({
   notice: null as { kind: 'ok' | 'error'; text: string } | null,
   /** Signed in to the district server as a district operator: the district's figures are theirs. */
   districtOperator: false,
+  /** The acting person works for the district: calls and intake are theirs. */
+  takesIntake: false,
 });
 
 export function hasRole(role: Role): boolean {

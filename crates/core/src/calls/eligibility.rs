@@ -12,6 +12,7 @@ use crate::unified_code::DISTRICT_DIVISION;
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts-rs", ts(rename = "EligibilityRule"))]
 pub enum Rule {
     /// An enterprise registered in the district (its credit code's division part, or an address
     /// it declared), or a team with at least this many members resident in one of the

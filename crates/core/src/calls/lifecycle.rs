@@ -12,6 +12,7 @@ use crate::error::{Refusal, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts-rs", ts(rename = "ApplicationState"))]
 pub enum State {
     /// 草稿: on the applicant's desktop, not yet received.
     Draft,
@@ -41,6 +42,7 @@ impl State {
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts-rs", ts(rename = "ApplicationAction"))]
 pub enum Action {
     /// The applicant's submission (or resubmission after a return), as the server receives it.
     Submit,
@@ -79,6 +81,7 @@ impl Action {
 /// One transition of one application, as the audit keeps it.
 #[cfg_attr(feature = "ts-rs", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts-rs", ts(rename = "ApplicationEvent"))]
 pub struct Event {
     pub id: Id,
     pub application_id: Id,

@@ -359,6 +359,8 @@ pub struct CallView {
     pub programme_name_zh: String,
     pub programme_name_en: String,
     pub status: CallStatus,
+    /// Open, and closing within a day: drafts not yet received by the server are at risk.
+    pub closing_soon: bool,
     #[serde(flatten)]
     pub call: NewCall,
 }
@@ -467,7 +469,15 @@ impl Store {
             (false, false, true) => CallStatus::Open,
             (false, false, false) => CallStatus::Closed,
         };
-        Ok(CallView { id: stored.id, programme_name_zh: name_zh, programme_name_en: name_en, status, call: stored.call })
+        let closing_soon = status == CallStatus::Open && stored.call.closes_at - now <= chrono::Duration::hours(24);
+        Ok(CallView {
+            id: stored.id,
+            programme_name_zh: name_zh,
+            programme_name_en: name_en,
+            status,
+            closing_soon,
+            call: stored.call,
+        })
     }
 
     /// One application with its history, for its startup's members and the district's
