@@ -35,8 +35,8 @@ beforeAll(async () => {
   session = await start({
     prepare: (dir) => {
       cli(dir, ['demo']);
-      const people = cli(dir, ['people']) as { id: string; name: string; roles: unknown[] }[];
-      operator = people.find((p) => p.name === '赵科员')?.id ?? '';
+      const people = cli(dir, ['people']) as { id: string; district_operator: boolean }[];
+      operator = people.find((p) => p.district_operator)?.id ?? '';
       const applied = new Set((cli(dir, ['apply', 'status', '--as', operator]) as { startup_id: string }[]).map((a) => a.startup_id));
       const startups = cli(dir, ['startups', 'list']) as { id: string; kind: string; members: { person_id: string; lead: boolean }[] }[];
       const free = startups.find((s) => s.kind === 'team' && !applied.has(s.id));

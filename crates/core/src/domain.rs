@@ -354,6 +354,9 @@ pub struct Person {
     pub id: Id,
     pub name: String,
     pub roles: Vec<RoleGrant>,
+    /// Works for the district (区科委): publishes calls, takes applications in.
+    #[serde(default)]
+    pub district_operator: bool,
     pub startup_name: Option<String>,
     pub industry: Option<String>,
     pub stage: Option<String>,

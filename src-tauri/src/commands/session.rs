@@ -21,8 +21,6 @@ pub struct AppInfo {
     /// Running as a lab's kiosk (`--kiosk`), and the lab it serves once chosen.
     pub kiosk: bool,
     pub kiosk_lab: Option<String>,
-    /// The acting person works for the district: they publish calls and take applications in.
-    pub district_operator: bool,
 }
 
 #[tauri::command]
@@ -38,11 +36,7 @@ pub async fn app_info(state: State<'_, AppState>) -> IpcResult<AppInfo> {
             };
             let kiosk = crate::state::kiosk_requested();
             let kiosk_lab = if kiosk { store.setting(crate::state::KIOSK_LAB_KEY)? } else { None };
-            let district_operator = match &profile {
-                Some(p) => incubook::store::load_actor(store.conn(), &p.id)?.district_operator,
-                None => false,
-            };
-            Ok(AppInfo { db_path, language: session.lang, profile, has_data, kiosk, kiosk_lab, district_operator })
+            Ok(AppInfo { db_path, language: session.lang, profile, has_data, kiosk, kiosk_lab })
         })
         .await
 }

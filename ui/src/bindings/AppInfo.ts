@@ -10,8 +10,4 @@ has_data: boolean,
 /**
  * Running as a lab's kiosk (`--kiosk`), and the lab it serves once chosen.
  */
-kiosk: boolean, kiosk_lab: string | null, 
-/**
- * The acting person works for the district: they publish calls and take applications in.
- */
-district_operator: boolean, };
+kiosk: boolean, kiosk_lab: string | null, };

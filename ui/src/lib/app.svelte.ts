@@ -36,8 +36,7 @@ export const app = $state({
   notice: null as { kind: 'ok' | 'error'; text: string } | null,
   /** Signed in to the district server as a district operator: the district's figures are theirs. */
   districtOperator: false,
-  /** The acting person works for the district: calls and intake are theirs. */
-  takesIntake: false,
+
 });
 
 export function hasRole(role: Role): boolean {
@@ -57,4 +56,9 @@ export function ok(text: string) {
 export function fail(e: unknown) {
   const text = isIpcError(e) ? e.message : t('error.unexpected');
   app.notice = { kind: 'error', text };
+}
+
+/** The acting person works for the district: calls and intake are theirs. */
+export function takesIntake(): boolean {
+  return app.profile?.district_operator ?? false;
 }

@@ -154,9 +154,14 @@ impl Store {
     }
 
     pub fn people(&self, filter: &PeopleFilter) -> Result<Vec<Person>> {
+        // The district's operators hold no makerspace role: listed when nothing narrows the list.
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT p.id FROM person p JOIN person_role pr ON pr.person_id = p.id JOIN makerspace m ON m.id = pr.makerspace_id
-             WHERE p.deleted = 0 AND (?1 IS NULL OR pr.role = ?1) AND (?2 IS NULL OR m.code = ?2) ORDER BY p.name, p.id",
+            "SELECT id FROM (
+               SELECT p.id, p.name FROM person p JOIN person_role pr ON pr.person_id = p.id JOIN makerspace m ON m.id = pr.makerspace_id
+               WHERE p.deleted = 0 AND (?1 IS NULL OR pr.role = ?1) AND (?2 IS NULL OR m.code = ?2)
+               UNION SELECT p.id, p.name FROM person p JOIN district_operator d ON d.person_id = p.id
+               WHERE p.deleted = 0 AND ?1 IS NULL AND ?2 IS NULL)
+             ORDER BY name, id",
         )?;
         let ids: Vec<String> = stmt
             .query_map(params![filter.role.map(Role::as_str), filter.makerspace_code], |r| r.get(0))?
@@ -206,6 +211,7 @@ pub(crate) fn person(conn: &Connection, id: &str, with_private: bool) -> Result<
                     industry: r.get(5)?,
                     stage: r.get(6)?,
                     roles: Vec::new(),
+                    district_operator: false,
                 })
             },
         )
@@ -223,5 +229,6 @@ pub(crate) fn person(conn: &Connection, id: &str, with_private: bool) -> Result<
         .filter_map(|row| row.ok())
         .filter_map(|(code, role)| Role::parse(&role).ok().map(|role| RoleGrant { makerspace_code: code, role }))
         .collect();
+    p.district_operator = super::load_actor(conn, id)?.district_operator;
     Ok(p)
 }
