@@ -10,7 +10,7 @@ DESKTOP_DEBUG := $(CARGO_TARGET_DIR)/debug/incubook-desktop
 
 FUZZ_SECONDS ?= 1800
 
-.PHONY: soak fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-quick bench-server bench-indicators bindings desktop deb screenshots cli-run
+.PHONY: soak fuzz figures run test deps check-toolchain ui cli app lint unit ui-test e2e bench bench-quick bench-server bench-calls bench-indicators bindings desktop deb screenshots cli-run
 
 check-toolchain:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust (https://rustup.rs), then run make again"; exit 1; }
@@ -100,6 +100,10 @@ bench-quick: check-toolchain
 
 bench-server: check-toolchain
 	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" cargo bench -p incubook-server --bench sync
+
+# Accepting applications (a code minted per push) on the server's SQLite and PostgreSQL.
+bench-calls: check-toolchain
+	INCUBOOK_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" cargo bench -p incubook-server --bench calls
 
 # The district year's sharing figures (10⁶ sessions) on the server's SQLite and PostgreSQL.
 bench-indicators: check-toolchain

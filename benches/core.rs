@@ -3,7 +3,7 @@
 //! slots, matching a founder's need over every mentor, booking commits (durable, and without the per-commit fsync), the pure rule
 //! check without any database, a check-in recorded, the sharing figures of a district
 //! year (10⁶ usage sessions), and the yearly figures of a district year (300,000 mentor
-//! sessions).
+//! sessions), and of calls: an acceptance minting its code, a call's intake figures over 10,000 applications.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -231,8 +231,55 @@ fn bench_year_figures(c: &mut Criterion, f: &mut Fixture) {
     group.finish();
 }
 
+/// District calls: an acceptance that mints its unified code (durable, like a booking's
+/// commit), and the intake figures of a call with a district year's 20,000 applications.
+fn bench_calls(c: &mut Criterion, f: &mut Fixture) {
+    let operator: String =
+        f.store.conn().query_row("SELECT person_id FROM district_operator", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    // Applications received, written behind `apply`'s back: the figures and the acceptance are
+    // what is measured, not how they came in.
+    f.store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TABLE lead_no(n INTEGER PRIMARY KEY, person_id TEXT, startup_id TEXT);
+             INSERT INTO lead_no SELECT row_number() OVER (ORDER BY startup_id) - 1, person_id, startup_id FROM startup_member WHERE lead = 1;
+             WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 19999),
+                  leads(n) AS (SELECT count(*) FROM lead_no)
+             INSERT INTO application(id, call_id, startup_id, applicant_id, state, title, requested_fen, pledged, created_at, updated_at)
+             SELECT 'bench-app-' || i, CASE WHEN i < 10000 THEN 'sample-call-kf-1' ELSE 'sample-call-kf-2' END,
+                    l.startup_id, l.person_id, 'submitted', '项目 ' || i, 1000000 + i, 1, 0, 0
+             FROM k, leads JOIN lead_no l ON l.n = k.i % leads.n;
+             UPDATE application SET state = CASE abs(random()) % 5 WHEN 0 THEN 'accepted' WHEN 1 THEN 'returned' WHEN 2 THEN 'refused' ELSE 'submitted' END
+             WHERE call_id = 'sample-call-kf-1' AND id LIKE 'bench-app-%';
+             INSERT INTO application_event(id, application_id, actor_id, at, from_state, to_state, action, reason)
+             SELECT 'bench-ev-' || id, id, applicant_id, 0, 'submitted', state, '{\"action\":\"submit\"}',
+                    CASE state WHEN 'returned' THEN '缺少财务报表' WHEN 'refused' THEN '不属于支持范围' ELSE '' END
+             FROM application WHERE id LIKE 'bench-app-%' AND state IN ('returned', 'refused');",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("20,000 applications written in {:?}", started.elapsed());
+    let mut group = c.benchmark_group("calls");
+    group.sample_size(20);
+    group.bench_function("intake_summary_10000_applications_of_a_call", |b| {
+        b.iter(|| f.store.intake_summary(&operator, "sample-call-kf-1").unwrap_or_else(|e| panic!("{e}")))
+    });
+    let mut next = 10_000;
+    group.bench_function("accept_minting_the_code_durable", |b| {
+        b.iter(|| {
+            let id = format!("bench-app-{next}");
+            next += 1;
+            f.store
+                .decide_application(&operator, &id, &incubook::calls::application::Intake::Accept, now())
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let mut f = fixture();
+    bench_calls(c, &mut f);
     bench_availability(c, &f);
     bench_booking(c, &mut f);
     bench_machine_hours(c, &mut f);
