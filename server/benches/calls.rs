@@ -26,7 +26,7 @@ fn push(db: &dyn Database, operator: &str, id: &mut i64, mutation: Mutation) -> 
     response.outcomes.into_iter().find_map(|o| o.code)
 }
 
-fn measure(backend: &str, db: &dyn Database, applications: &dyn Fn(&str, &[(String, String)])) {
+fn measure(backend: &str, db: &dyn Database, applications: &dyn Fn(&[String])) {
     let now = incubook_core::clock::Clock::System.now();
     let hash = ok(incubook_server::auth::hash_password("bench-password-1"));
     let operator = ok(db.add_account("PD-0001", "bench-operator", &hash, &[ServerRole::DistrictOperator], None, 0));
@@ -60,11 +60,11 @@ fn measure(backend: &str, db: &dyn Database, applications: &dyn Fn(&str, &[(Stri
         recommendation: None,
     };
     assert_eq!(push(db, &operator, &mut id, Mutation::PublishCall { call_id: "bench-call".into(), call }), None);
-    let ids: Vec<(String, String)> = (0..ACCEPTED).map(|n| (format!("bench-app-{n:04}"), "bench-call".to_string())).collect();
-    applications(&operator, &ids);
+    let ids: Vec<String> = (0..ACCEPTED).map(|n| format!("bench-app-{n:04}")).collect();
+    applications(&ids);
     let mut times: Vec<Duration> = ids
         .iter()
-        .map(|(application_id, _)| {
+        .map(|application_id| {
             let accept = Mutation::DecideApplication {
                 application_id: application_id.clone(),
                 event_id: format!("ev-{application_id}"),
@@ -103,11 +103,11 @@ fn main() {
     let leads: i64 =
         ok(ok(Store::open(&path)).conn().query_row("SELECT count(*) FROM startup_member WHERE lead = 1", [], |r| r.get(0)));
     let sqlite = ok(db::open(&format!("sqlite:{}", path.display())));
-    measure("SQLite", sqlite.as_ref(), &|_, ids| {
+    measure("SQLite", sqlite.as_ref(), &|ids| {
         let store = ok(Store::open(&path));
-        for (n, (id, call)) in ids.iter().enumerate() {
+        for (n, id) in ids.iter().enumerate() {
             let offset = n as i64 / 20 % leads;
-            ok(store.conn().execute(&APPLICATIONS_SQL.replace('$', "?"), rusqlite::params![id, call, offset]));
+            ok(store.conn().execute(&APPLICATIONS_SQL.replace('$', "?"), rusqlite::params![id, "bench-call", offset]));
         }
     });
     drop(sqlite);
@@ -120,11 +120,11 @@ fn main() {
         let source = ok(Store::open(&path));
         let codes: Vec<String> = ok(source.makerspaces()).into_iter().map(|m| m.code).collect();
         ok(pg.import_catalogue(&source, &codes, &mut |_, _| {}));
-        measure("PostgreSQL", pg.as_ref(), &|_, ids| {
+        measure("PostgreSQL", pg.as_ref(), &|ids| {
             let mut client = ok(postgres::Client::connect(&url, postgres::NoTls));
-            for (n, (id, call)) in ids.iter().enumerate() {
+            for (n, id) in ids.iter().enumerate() {
                 let offset = n as i64 / 20 % leads;
-                ok(client.execute(APPLICATIONS_SQL, &[id, call, &offset]));
+                ok(client.execute(APPLICATIONS_SQL, &[id, &"bench-call", &offset]));
             }
         });
         drop(pg);
