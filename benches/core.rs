@@ -3,7 +3,7 @@
 //! slots, matching a founder's need over every mentor, booking commits (durable, and without the per-commit fsync), the pure rule
 //! check without any database, a check-in recorded, the sharing figures of a district
 //! year (10⁶ usage sessions), and the yearly figures of a district year (300,000 mentor
-//! sessions), and of calls: an acceptance minting its code, a call's intake figures over 10,000 applications.
+//! sessions), and of calls: an acceptance minting its code, a call's intake figures over 20,000 applications.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -244,10 +244,10 @@ fn bench_calls(c: &mut Criterion, f: &mut Fixture) {
         .execute_batch(
             "CREATE TEMP TABLE lead_no(n INTEGER PRIMARY KEY, person_id TEXT, startup_id TEXT);
              INSERT INTO lead_no SELECT row_number() OVER (ORDER BY startup_id) - 1, person_id, startup_id FROM startup_member WHERE lead = 1;
-             WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 19999),
+             WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 69999),
                   leads(n) AS (SELECT count(*) FROM lead_no)
              INSERT INTO application(id, call_id, startup_id, applicant_id, state, title, requested_fen, pledged, created_at, updated_at)
-             SELECT 'bench-app-' || i, CASE WHEN i < 10000 THEN 'sample-call-kf-1' ELSE 'sample-call-kf-2' END,
+             SELECT 'bench-app-' || i, CASE WHEN i < 20000 THEN 'sample-call-kf-1' ELSE 'sample-call-kf-2' END,
                     l.startup_id, l.person_id, 'submitted', '项目 ' || i, 1000000 + i, 1, 0, 0
              FROM k, leads JOIN lead_no l ON l.n = k.i % leads.n;
              UPDATE application SET state = CASE abs(random()) % 5 WHEN 0 THEN 'accepted' WHEN 1 THEN 'returned' WHEN 2 THEN 'refused' ELSE 'submitted' END
@@ -258,13 +258,14 @@ fn bench_calls(c: &mut Criterion, f: &mut Fixture) {
              FROM application WHERE id LIKE 'bench-app-%' AND state IN ('returned', 'refused');",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("20,000 applications written in {:?}", started.elapsed());
+    eprintln!("70,000 applications written in {:?}", started.elapsed());
     let mut group = c.benchmark_group("calls");
     group.sample_size(20);
-    group.bench_function("intake_summary_10000_applications_of_a_call", |b| {
+    group.bench_function("intake_summary_20000_applications_of_a_call", |b| {
         b.iter(|| f.store.intake_summary(&operator, "sample-call-kf-1").unwrap_or_else(|e| panic!("{e}")))
     });
-    let mut next = 10_000;
+    // Each acceptance takes the next of the second call's 50,000 received applications.
+    let mut next = 20_000;
     group.bench_function("accept_minting_the_code_durable", |b| {
         b.iter(|| {
             let id = format!("bench-app-{next}");

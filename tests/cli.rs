@@ -916,6 +916,18 @@ fn a_district_operator_publishes_a_call_a_lead_applies_and_intake_mints_its_code
     let call_id = published["id"].as_str().unwrap_or_default().to_string();
     assert_eq!((published["status"].as_str(), published["closes_at"].as_str()), (Some("open"), Some("2026-12-20T08:30:00Z")));
 
+    // A call is corrected only before it opens: the coming voucher call may be, this one not.
+    let refused = error(&incubook(d, &["--json", "calls", "correct", &call_id, &path, "--as", &operator]));
+    assert_eq!(refused["code"], "invalid.call_id", "{refused}");
+    let mut coming = json(&incubook(d, &["--json", "calls", "show", "sample-call-cxq-1"]));
+    coming["title_zh"] = "2027 年度创新券额度申领（更正）".into();
+    let corrected_file = d.join("corrected.json");
+    std::fs::write(&corrected_file, coming.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let corrected_path = corrected_file.display().to_string();
+    json(&incubook(d, &["--json", "calls", "correct", "sample-call-cxq-1", &corrected_path, "--as", &operator]));
+    let shown = json(&incubook(d, &["--json", "calls", "show", "sample-call-cxq-1"]));
+    assert_eq!(shown["title_zh"], "2027 年度创新券额度申领（更正）");
+
     // The lead drafts and submits; what is missing is named first.
     let draft = |answer: &[&str]| {
         let mut args =

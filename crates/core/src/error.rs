@@ -132,6 +132,10 @@ pub enum Refusal {
     },
     /// The call was cancelled, or is not open yet.
     CallNotOpen,
+    /// The applicant leads as many of the programme's ongoing projects as a new one allows.
+    OngoingLimit {
+        max: u32,
+    },
 }
 
 impl Refusal {
@@ -351,6 +355,13 @@ impl Refusal {
                 }
             }
             Refusal::CallNotOpen => pick(zh, "该批次尚未开始受理或已撤销", "the call is not open yet, or was cancelled"),
+            Refusal::OngoingLimit { max } => {
+                if zh {
+                    format!("申报人已主持本专项 {max} 个在研项目，不得再申报")
+                } else {
+                    format!("the applicant already leads {max} ongoing projects of this programme: no new one")
+                }
+            }
         }
     }
 }

@@ -47,6 +47,13 @@ pub enum CallCommand {
         #[arg(long = "as", value_name = "PERSON_ID")]
         actor: String,
     },
+    /// Correct a call before it opens, from a JSON file of its terms (audited: before and after)
+    Correct {
+        call_id: String,
+        file: std::path::PathBuf,
+        #[arg(long = "as", value_name = "PERSON_ID")]
+        actor: String,
+    },
     /// The calls, newest first, with whether each takes applications now
     List,
     /// One call with its terms
@@ -298,6 +305,13 @@ pub fn run_calls(store: &mut Store, command: &CallCommand, out: &Output, now: Da
             out.show(&view, || {
                 format!("{} {id}\n{}", out.t("已发布申报批次", "Call published:"), calls_table(out, std::slice::from_ref(&view)))
             })
+        }
+        CallCommand::Correct { call_id, file, actor } => {
+            let text = std::fs::read_to_string(file)?;
+            let call: NewCall = serde_json::from_str(&text).map_err(|e| CoreError::invalid("file", e.to_string()))?;
+            store.correct_call(actor, call_id, &call, now)?;
+            let view = store.call_view_of(call_id, now)?;
+            out.show(&view, || format!("{} {call_id}", out.t("已修改申报批次", "Call corrected:")))
         }
         CallCommand::List => {
             let list = store.calls(now)?;

@@ -253,6 +253,11 @@ pub(super) fn submit<L: Ledger>(l: &mut L, person: &str, (id, event_id): (&str, 
         let en = unmet.iter().map(|u| u.en.as_str()).collect::<Vec<_>>().join("; ");
         return Err(Refusal::Ineligible { zh, en }.into());
     }
+    if let Some(max) = c.call.max_ongoing_led
+        && l.led_ongoing(&c.call.programme_code, person, &a.id).stored()? >= max
+    {
+        return Err(Refusal::OngoingLimit { max }.into());
+    }
     let theirs = l.applications_of_call(&a.call_id).stored()?;
     let others = theirs.iter().filter(|b| b.startup_id == a.startup_id && b.id != a.id && b.state.counts_against_limit()).count();
     if others >= c.call.max_per_organisation as usize {

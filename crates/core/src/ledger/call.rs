@@ -62,6 +62,9 @@ pub trait CallLedger: RecordLedger {
     /// The next serial of a programme's year, taken in this transaction (gap-free: a rolled
     /// back transaction takes none); `None` where codes are not minted (a desktop connected
     /// to a district server, whose codes come from the server).
+    /// How many of the programme's accepted applications (its ongoing projects) the person
+    /// leads, but `except`.
+    fn led_ongoing(&mut self, programme_code: &str, person_id: &str, except: &str) -> Result<u32, Self::Error>;
     fn take_serial(&mut self, programme_code: &str, year: u16) -> Result<Option<u32>, Self::Error>;
     fn write_call(&mut self, effect: CallEffect<'_>) -> Result<(), Self::Error>;
 }

@@ -35,6 +35,16 @@ impl CallLedger for MemoryLedger {
             .collect())
     }
 
+    fn led_ongoing(&mut self, programme_code: &str, person_id: &str, except: &str) -> Result<u32, Infallible> {
+        let of_programme = |call_id: &str| self.calls.get(call_id).is_some_and(|c| c.call.programme_code == programme_code);
+        let led = self
+            .applications
+            .values()
+            .filter(|a| a.applicant_id == person_id && a.id != except && a.state == State::Accepted && of_programme(&a.call_id))
+            .count();
+        Ok(u32::try_from(led).unwrap_or(u32::MAX))
+    }
+
     fn take_serial(&mut self, programme_code: &str, year: u16) -> Result<Option<u32>, Infallible> {
         if self.replica_of_a_server {
             return Ok(None);

@@ -270,3 +270,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_lead_of_as_many_ongoing_projects_as_the_call_allows_applies_for_no_new_one() {
+    let mut d = district_with_call(sample::grant_call());
+    let lead = d.founders[0].clone();
+    let opened = cst(2026, 12, 10, 10, 0);
+    for command in [draft(0, complete()), submit("app-0", "e1")] {
+        assert_eq!(code_of(d.apply(&lead, &command, opened)), "ok");
+    }
+    assert_eq!(code_of(d.apply(OPERATOR, &decide("app-0", "e2", Intake::Accept), opened)), "ok");
+    // The programme's second batch allows a lead one ongoing project.
+    let second = NewCall { batch: 2, max_ongoing_led: Some(1), ..sample::grant_call() };
+    assert_eq!(code_of(d.apply(OPERATOR, &Command::PublishCall { call_id: "call-2".into(), call: second }, now())), "ok");
+    let again = Command::DraftApplication {
+        application_id: "app-2b".into(),
+        call_id: "call-2".into(),
+        startup_id: "startup-0".into(),
+        draft: complete(),
+    };
+    assert_eq!(code_of(d.apply(&lead, &again, opened)), "ok");
+    assert_eq!(code_of(d.apply(&lead, &submit("app-2b", "e3"), opened)), "refused.ongoing_limit");
+    // Another lead of the district may.
+    let other = d.founders[1].clone();
+    let theirs = Command::DraftApplication {
+        application_id: "app-2c".into(),
+        call_id: "call-2".into(),
+        startup_id: "startup-1".into(),
+        draft: complete(),
+    };
+    assert_eq!(code_of(d.apply(&other, &theirs, opened)), "ok");
+    assert_eq!(code_of(d.apply(&other, &submit("app-2c", "e4"), opened)), "ok");
+}

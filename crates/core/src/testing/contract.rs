@@ -458,6 +458,10 @@ pub fn calls<L: Ledger<Error: Debug>>(l: &mut L, _seed: &Seed) {
         (State::Accepted, Some("310115-2026-KJ-01-00001-X"), true, None)
     );
     assert_eq!(a.draft, draft);
+    assert_eq!(
+        (ok(l.led_ongoing("KJ", "lead", "")), ok(l.led_ongoing("KJ", "lead", "a1")), ok(l.led_ongoing("KF", "lead", ""))),
+        (1, 0, 0)
+    );
     let briefs = ok(l.applications_of_call("c1"));
     assert_eq!(briefs.iter().map(|b| (b.id.as_str(), b.state)).collect::<Vec<_>>(), vec![("a1", State::Accepted)]);
     assert_eq!(

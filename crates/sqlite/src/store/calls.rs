@@ -47,6 +47,9 @@ macro_rules! application_columns {
     };
 }
 pub const APPLICATION_SQL: &str = concat!("SELECT ", application_columns!(), " FROM application a WHERE a.id = $1");
+/// (programme, person, except) → the programme's accepted applications the person leads.
+pub const LED_ONGOING_SQL: &str = "SELECT count(*) FROM application a JOIN funding_call c ON c.id = a.call_id
+     WHERE c.programme_code = $1 AND a.applicant_id = $2 AND a.state = 'accepted' AND a.id <> $3";
 pub const APPLICATIONS_OF_CALL_SQL: &str = "SELECT id, startup_id, applicant_id, state FROM application WHERE call_id = $1";
 /// A new draft: (id, call, startup, applicant, then the draft's columns, then at).
 pub const INSERT_APPLICATION_SQL: &str = "INSERT INTO application(id, call_id, startup_id, applicant_id, state, title, answers,
@@ -398,6 +401,11 @@ impl Store {
         let call_id = new_id();
         self.apply(actor, &Command::PublishCall { call_id: call_id.clone(), call: call.clone() }, now)?;
         Ok(call_id)
+    }
+
+    /// A district operator corrects a call before it opens.
+    pub fn correct_call(&mut self, actor: &str, call_id: &str, call: &NewCall, now: DateTime<Utc>) -> Result<()> {
+        self.apply(actor, &Command::CorrectCall { call_id: call_id.into(), call: call.clone() }, now)
     }
 
     pub fn cancel_call(&mut self, actor: &str, call_id: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {

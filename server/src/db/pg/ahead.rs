@@ -488,6 +488,10 @@ impl CallLedger for ReadAhead<'_> {
         Err(NotReadAhead)
     }
 
+    fn led_ongoing(&mut self, _programme_code: &str, _person_id: &str, _except: &str) -> Ahead<u32> {
+        Err(NotReadAhead)
+    }
+
     fn take_serial(&mut self, _programme_code: &str, _year: u16) -> Ahead<Option<u32>> {
         Err(NotReadAhead)
     }

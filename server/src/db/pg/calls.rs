@@ -10,9 +10,9 @@ use incubook_core::domain::Id;
 use incubook_core::ledger::CallEffect;
 use incubook_sqlite::store::{
     APPLICATION_SQL, APPLICATIONS_OF_CALL_SQL, CALL_IN_BATCH_SQL, CALL_SQL, CANCEL_CALL_SQL, INSERT_APPLICATION_EVENT_SQL,
-    INSERT_APPLICATION_SQL, INSERT_CALL_SQL, INSERT_PROGRAMME_SQL, PROGRAMME_SQL, TAKE_SERIAL_SQL, TRANSITION_SQL,
-    UPDATE_CALL_SQL, UPDATE_DRAFT_SQL, application_of, brief_of, call_of, call_terms, draft_columns, event_columns,
-    programme_kind, programme_of,
+    INSERT_APPLICATION_SQL, INSERT_CALL_SQL, INSERT_PROGRAMME_SQL, LED_ONGOING_SQL, PROGRAMME_SQL, TAKE_SERIAL_SQL,
+    TRANSITION_SQL, UPDATE_CALL_SQL, UPDATE_DRAFT_SQL, application_of, brief_of, call_of, call_terms, draft_columns,
+    event_columns, programme_kind, programme_of,
 };
 
 use super::bookings::Res;
@@ -47,6 +47,11 @@ pub(super) fn application(tx: &mut Tx<'_, '_>, id: &str) -> Res<Option<StoredApp
         (r.get(12), r.get(13), r.get(14)),
     );
     Ok(Some(application_of(row)?))
+}
+
+pub(super) fn led_ongoing(tx: &mut Tx<'_, '_>, programme_code: &str, person_id: &str, except: &str) -> Res<u32> {
+    let led: i64 = tx.query_one(LED_ONGOING_SQL, &[&programme_code, &person_id, &except])?.get(0);
+    Ok(u32::try_from(led).unwrap_or(u32::MAX))
 }
 
 pub(super) fn applications_of_call(tx: &mut Tx<'_, '_>, call_id: &str) -> Res<Vec<ApplicationBrief>> {

@@ -2,8 +2,8 @@ use super::*;
 use crate::calls::NewProgramme;
 use crate::calls::application::{ApplicationBrief, StoredApplication, StoredCall};
 use crate::store::calls::{
-    APPLICATIONS_OF_CALL_SQL, CALL_IN_BATCH_SQL, PROGRAMME_SQL, brief_of, load_application, load_call, programme_of, take_serial,
-    write_call_effect,
+    APPLICATIONS_OF_CALL_SQL, CALL_IN_BATCH_SQL, LED_ONGOING_SQL, PROGRAMME_SQL, brief_of, load_application, load_call,
+    programme_of, take_serial, write_call_effect,
 };
 
 impl CallLedger for SqliteLedger<'_> {
@@ -35,6 +35,10 @@ impl CallLedger for SqliteLedger<'_> {
             .query_map([call_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(brief_of).collect()
+    }
+
+    fn led_ongoing(&mut self, programme_code: &str, person_id: &str, except: &str) -> Result<u32> {
+        Ok(self.tx.prepare_cached(LED_ONGOING_SQL)?.query_row(params![programme_code, person_id, except], |r| r.get(0))?)
     }
 
     fn take_serial(&mut self, programme_code: &str, year: u16) -> Result<Option<u32>> {

@@ -25,6 +25,10 @@ impl CallLedger for PgLedger<'_, '_, '_> {
         calls::applications_of_call(self.tx, call_id)
     }
 
+    fn led_ongoing(&mut self, programme_code: &str, person_id: &str, except: &str) -> Res<u32> {
+        calls::led_ongoing(self.tx, programme_code, person_id, except)
+    }
+
     fn take_serial(&mut self, programme_code: &str, year: u16) -> Res<Option<u32>> {
         calls::take_serial(self.tx, programme_code, year)
     }
