@@ -75,6 +75,12 @@ pub struct StoredEvent {
     pub cancelled: bool,
 }
 
+/// Whether people may still register for an event (or withdraw): until it begins, unless it
+/// was cancelled.
+pub fn registration_open(start: i64, cancelled: bool, now: i64) -> bool {
+    !cancelled && now < start
+}
+
 /// One person's registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {

@@ -84,7 +84,7 @@ pub fn run(store: &mut Store, command: &EventCommand, out: &Output, now: DateTim
                 capacity: *capacity,
             };
             let id = store.publish_event(actor, &event, now)?;
-            let published = store.event(actor, &id)?;
+            let published = store.event(actor, &id, now)?;
             out.show(&published, || format!("{} {id}", out.t("已发布活动", "Event published:")))
         }
         EventCommand::List { actor } => {

@@ -12,4 +12,8 @@ registered: number, cancelled: boolean,
 /**
  * The viewer registered (and has not withdrawn).
  */
-mine: boolean, attended: boolean, };
+mine: boolean, attended: boolean, 
+/**
+ * People may still register or withdraw (`events::registration_open` at the time read).
+ */
+registration_open: boolean, };

@@ -74,7 +74,7 @@ pub(super) fn register<L: Ledger>(l: &mut L, person: &str, id: &str, registered:
         return Err(CoreError::Forbidden("registering needs a role in a makerspace of the district".into()).into());
     }
     let e = event(l, id, true)?;
-    if e.cancelled || now >= e.start {
+    if !crate::events::registration_open(e.start, e.cancelled, now) {
         return Err(Refusal::RegistrationClosed.into());
     }
     let all = l.registrations(id).stored()?;

@@ -105,22 +105,25 @@ pub struct EventView {
     /// The viewer registered (and has not withdrawn).
     pub mine: bool,
     pub attended: bool,
+    /// People may still register or withdraw (`events::registration_open` at the time read).
+    #[serde(default)]
+    pub registration_open: bool,
 }
 
 impl Store {
     /// The district's events ending after `from`, soonest first, as `viewer` sees them.
     pub fn events(&self, viewer: &str, from: DateTime<Utc>) -> Result<Vec<EventView>> {
-        self.event_views("e.end_at > ?2", params![viewer, from.timestamp()])
+        self.event_views("e.end_at > ?2", params![viewer, from.timestamp()], from)
     }
 
-    /// One event as `viewer` sees it.
-    pub fn event(&self, viewer: &str, event_id: &str) -> Result<EventView> {
-        let found = self.event_views("e.id = ?2", params![viewer, event_id])?;
+    /// One event as `viewer` sees it at `now`.
+    pub fn event(&self, viewer: &str, event_id: &str, now: DateTime<Utc>) -> Result<EventView> {
+        let found = self.event_views("e.id = ?2", params![viewer, event_id], now)?;
         found.into_iter().next().ok_or_else(|| CoreError::not_found("event", event_id))
     }
 
     /// Events as the viewer (`?1`) sees them, those `filter` (over `e`, with `?2`) keeps.
-    fn event_views(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<EventView>> {
+    fn event_views(&self, filter: &str, args: &[&dyn rusqlite::ToSql], now: DateTime<Utc>) -> Result<Vec<EventView>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.makerspace_id, k.name, e.kind, e.title, e.start_at, e.end_at, e.place, e.capacity, e.registered, e.cancelled,
                     coalesce(r.active, 0), coalesce(r.attended, 0)
@@ -130,6 +133,7 @@ impl Store {
         ))?;
         let rows = stmt.query_map(args, |r| {
             let kind: String = r.get(3)?;
+            let (start, cancelled) = (r.get::<_, i64>(5)?, r.get::<_, i64>(10)? == 1);
             Ok(EventView {
                 id: r.get(0)?,
                 makerspace_id: r.get(1)?,
@@ -144,6 +148,7 @@ impl Store {
                 cancelled: r.get::<_, i64>(10)? == 1,
                 mine: r.get::<_, i64>(11)? == 1,
                 attended: r.get::<_, i64>(12)? == 1,
+                registration_open: incubook_core::events::registration_open(start, cancelled, now.timestamp()),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
