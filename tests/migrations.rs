@@ -115,6 +115,16 @@ fn a_database_of_the_last_release_migrates_and_keeps_its_bookings_and_ratings() 
         0
     );
     assert_eq!(count("SELECT count(DISTINCT check_in_key) FROM person"), count("SELECT count(*) FROM person"));
+    // Stays of before stand as they were (0021): none waits for consent; a code entered
+    // before confirmation existed counts as confirmed.
+    assert!(count("SELECT count(*) FROM residency") > 0, "the old file has stays");
+    assert_eq!(count("SELECT count(*) FROM residency WHERE status <> 'active' OR requested_by IS NOT NULL"), 0);
+    assert_eq!(count("SELECT count(*) FROM startup WHERE credit_code IS NOT NULL AND code_verified = 0"), 0);
+    let mine = ok(store.startup_of_person(&founder)).unwrap_or_else(|| panic!("the founder is in no startup"));
+    assert!(mine.residencies.iter().all(|r| r.residency.status == incubook::startup::ResidencyStatus::Active));
+    // The calls tables (0023) and the kept refusals (0022) are there, empty, and read.
+    assert!(ok(store.calls(now)).is_empty());
+    assert_eq!(count("SELECT count(*) FROM application") + count("SELECT count(*) FROM refused_change"), 0);
 }
 
 #[test]
