@@ -309,32 +309,19 @@ pub(super) fn decide<L: Ledger>(
         .stored()
 }
 
-pub(super) fn request_recheck<L: Ledger>(
+/// The lead's own transitions after submission: a re-check (its reason required) or a
+/// withdrawal (its reason optional).
+pub(super) fn by_applicant<L: Ledger>(
     l: &mut L,
     person: &str,
     (id, event_id): (&str, &str),
-    reason: &str,
+    (action, reason): (Action, &str),
     now: i64,
 ) -> Outcome<(), L::Error> {
-    check_text("reason", reason, 2000, true)?;
+    check_text("reason", reason, 2000, action == Action::RequestRecheck)?;
     let a = application(l, id)?;
     require_lead(l, person, &a.startup_id)?;
     let c = call(l, &a.call_id)?;
-    transition(l, person, (&a, &c), (event_id, Action::RequestRecheck, reason.trim().into()), now)?;
-    Ok(())
-}
-
-pub(super) fn withdraw<L: Ledger>(
-    l: &mut L,
-    person: &str,
-    (id, event_id): (&str, &str),
-    reason: &str,
-    now: i64,
-) -> Outcome<(), L::Error> {
-    check_text("reason", reason, 2000, false)?;
-    let a = application(l, id)?;
-    require_lead(l, person, &a.startup_id)?;
-    let c = call(l, &a.call_id)?;
-    transition(l, person, (&a, &c), (event_id, Action::Withdraw, reason.trim().into()), now)?;
+    transition(l, person, (&a, &c), (event_id, action, reason.trim().into()), now)?;
     Ok(())
 }

@@ -24,6 +24,7 @@ pub use booking::{
     kept_reason, tell_zone_changes, write_status,
 };
 
+use crate::calls::lifecycle::Action;
 use crate::command::Command;
 use crate::decide::{self, Actor};
 use crate::domain::{BookingStatus, Id, ResourceKind};
@@ -169,10 +170,10 @@ pub fn apply<L: Ledger>(l: &mut L, person: &str, command: &Command, now: i64) ->
             calls::decide(l, person, (application_id, event_id), intake, now)
         }
         Command::RequestRecheck { application_id, event_id, reason } => {
-            calls::request_recheck(l, person, (application_id, event_id), reason, now)
+            calls::by_applicant(l, person, (application_id, event_id), (Action::RequestRecheck, reason), now)
         }
         Command::WithdrawApplication { application_id, event_id, reason } => {
-            calls::withdraw(l, person, (application_id, event_id), reason, now)
+            calls::by_applicant(l, person, (application_id, event_id), (Action::Withdraw, reason), now)
         }
         Command::CheckIn { session_id, booking_id, purpose, samples, at } => {
             usage::check_in(l, person, (session_id, booking_id), (*purpose, *samples), (*at, now))

@@ -29,11 +29,12 @@ macro_rules! call_columns {
 pub const CALL_SQL: &str = concat!("SELECT ", call_columns!(), " FROM funding_call WHERE id = $1");
 const ALL_CALLS_SQL: &str = concat!("SELECT ", call_columns!(), " FROM funding_call ORDER BY opens_at DESC, id");
 pub const CALL_IN_BATCH_SQL: &str = "SELECT id FROM funding_call WHERE programme_code = $1 AND year = $2 AND batch = $3";
-pub const INSERT_CALL_SQL: &str = "INSERT INTO funding_call(id, programme_code, year, batch, title_zh, title_en, guide, opens_at,
-     closes_at, ceiling_fen, budget_fen, public_share_pct, max_per_organisation, max_ongoing_led, terms, created_by, created_at,
-     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)";
-/// The same columns as `INSERT_CALL_SQL` but the id, the author and the creation, then
-/// (updated at, id).
+/// The call's columns (`call_columns`), then (at, id, author). `UPDATE_CALL_SQL` takes the
+/// same first sixteen, so both backends bind one list for both.
+pub const INSERT_CALL_SQL: &str = "INSERT INTO funding_call(programme_code, year, batch, title_zh, title_en, guide, opens_at,
+     closes_at, ceiling_fen, budget_fen, public_share_pct, max_per_organisation, max_ongoing_led, terms, updated_at, id, created_by,
+     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $15)";
+/// The call's columns, then (at, id).
 pub const UPDATE_CALL_SQL: &str =
     "UPDATE funding_call SET programme_code = $1, year = $2, batch = $3, title_zh = $4, title_en = $5,
      guide = $6, opens_at = $7, closes_at = $8, ceiling_fen = $9, budget_fen = $10, public_share_pct = $11,
@@ -144,6 +145,29 @@ pub fn call_of(
     Ok(StoredCall { id, call, cancelled: cancelled == 1 })
 }
 
+/// A call's columns as both statements bind them: programme, year, batch, titles, guide,
+/// opens, closes, ceiling, budget, share, per organisation, ongoing led, terms.
+pub type CallColumns = (String, i64, i64, String, String, String, i64, i64, Fen, Fen, i64, i64, Option<i64>, String);
+
+pub fn call_columns(c: &NewCall) -> CallColumns {
+    (
+        c.programme_code.clone(),
+        i64::from(c.year),
+        i64::from(c.batch),
+        c.title_zh.clone(),
+        c.title_en.clone(),
+        c.guide.clone(),
+        c.opens_at.timestamp(),
+        c.closes_at.timestamp(),
+        c.ceiling_fen,
+        c.budget_fen,
+        i64::from(c.public_share_pct),
+        i64::from(c.max_per_organisation),
+        c.max_ongoing_led.map(i64::from),
+        call_terms(c),
+    )
+}
+
 /// The call's `terms` column.
 pub fn call_terms(call: &NewCall) -> String {
     let terms = CallTerms {
@@ -251,46 +275,14 @@ pub(super) fn write_call_effect(tx: &Connection, effect: crate::ledger::CallEffe
             let row = params![p.code, programme_kind(p), p.name_zh, p.name_en, p.funder, p.yearly_budget_fen, at];
             tx.prepare_cached(INSERT_PROGRAMME_SQL)?.execute(row)?;
         }
-        CallEffect::InsertCall { id, call: c, created_by, at } => {
-            tx.prepare_cached(INSERT_CALL_SQL)?.execute(params![
-                id,
-                c.programme_code,
-                c.year,
-                c.batch,
-                c.title_zh,
-                c.title_en,
-                c.guide,
-                c.opens_at.timestamp(),
-                c.closes_at.timestamp(),
-                c.ceiling_fen,
-                c.budget_fen,
-                c.public_share_pct,
-                c.max_per_organisation,
-                c.max_ongoing_led,
-                call_terms(c),
-                created_by,
-                at
-            ])?;
+        CallEffect::InsertCall { id, call, created_by, at } => {
+            let (p, y, b, tz, te, g, o, cl, ce, bu, sh, pe, on, te2) = call_columns(call);
+            let row = params![p, y, b, tz, te, g, o, cl, ce, bu, sh, pe, on, te2, at, id, created_by];
+            tx.prepare_cached(INSERT_CALL_SQL)?.execute(row)?;
         }
-        CallEffect::UpdateCall { id, call: c, at } => {
-            tx.prepare_cached(UPDATE_CALL_SQL)?.execute(params![
-                c.programme_code,
-                c.year,
-                c.batch,
-                c.title_zh,
-                c.title_en,
-                c.guide,
-                c.opens_at.timestamp(),
-                c.closes_at.timestamp(),
-                c.ceiling_fen,
-                c.budget_fen,
-                c.public_share_pct,
-                c.max_per_organisation,
-                c.max_ongoing_led,
-                call_terms(c),
-                at,
-                id
-            ])?;
+        CallEffect::UpdateCall { id, call, at } => {
+            let (p, y, b, tz, te, g, o, cl, ce, bu, sh, pe, on, te2) = call_columns(call);
+            tx.prepare_cached(UPDATE_CALL_SQL)?.execute(params![p, y, b, tz, te, g, o, cl, ce, bu, sh, pe, on, te2, at, id])?;
         }
         CallEffect::CancelCall { id, reason, at } => {
             tx.prepare_cached(CANCEL_CALL_SQL)?.execute(params![reason, at, id])?;

@@ -57,7 +57,7 @@ pub use calls::{
     APPLICATION_EVENTS_SQL, APPLICATION_SQL, APPLICATIONS_OF_CALL_SQL, ApplicationView, CALL_IN_BATCH_SQL, CALL_SQL,
     CANCEL_CALL_SQL, CallStatus, CallView, INSERT_APPLICATION_EVENT_SQL, INSERT_APPLICATION_SQL, INSERT_CALL_SQL,
     INSERT_PROGRAMME_SQL, LED_ONGOING_SQL, PROGRAMME_SQL, TAKE_SERIAL_SQL, TRANSITION_SQL, UPDATE_CALL_SQL, UPDATE_DRAFT_SQL,
-    application_of, brief_of, call_of, call_terms, draft_columns, event_columns, programme_kind, programme_of,
+    application_of, brief_of, call_columns, call_of, call_terms, draft_columns, event_columns, programme_kind, programme_of,
 };
 pub use directory::{NewMakerspace, PeopleFilter};
 pub use events::{

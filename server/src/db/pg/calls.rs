@@ -11,7 +11,7 @@ use incubook_core::ledger::CallEffect;
 use incubook_sqlite::store::{
     APPLICATION_SQL, APPLICATIONS_OF_CALL_SQL, CALL_IN_BATCH_SQL, CALL_SQL, CANCEL_CALL_SQL, INSERT_APPLICATION_EVENT_SQL,
     INSERT_APPLICATION_SQL, INSERT_CALL_SQL, INSERT_PROGRAMME_SQL, LED_ONGOING_SQL, PROGRAMME_SQL, TAKE_SERIAL_SQL,
-    TRANSITION_SQL, UPDATE_CALL_SQL, UPDATE_DRAFT_SQL, application_of, brief_of, call_of, call_terms, draft_columns,
+    TRANSITION_SQL, UPDATE_CALL_SQL, UPDATE_DRAFT_SQL, application_of, brief_of, call_columns, call_of, draft_columns,
     event_columns, programme_kind, programme_of,
 };
 
@@ -76,54 +76,16 @@ pub(super) fn write_call_effect(tx: &mut Tx<'_, '_>, effect: CallEffect<'_>) -> 
                 &[&p.code, &programme_kind(p), &p.name_zh, &p.name_en, &p.funder, &p.yearly_budget_fen, &at],
             )?;
         }
-        CallEffect::InsertCall { id, call: c, created_by, at } => {
-            let n = |v: u32| i64::from(v);
+        CallEffect::InsertCall { id, call, created_by, at } => {
+            let (p, y, b, tz, te, g, o, cl, ce, bu, sh, pe, on, te2) = call_columns(call);
             tx.execute(
                 INSERT_CALL_SQL,
-                &[
-                    &id,
-                    &c.programme_code,
-                    &i64::from(c.year),
-                    &i64::from(c.batch),
-                    &c.title_zh,
-                    &c.title_en,
-                    &c.guide,
-                    &c.opens_at.timestamp(),
-                    &c.closes_at.timestamp(),
-                    &c.ceiling_fen,
-                    &c.budget_fen,
-                    &i64::from(c.public_share_pct),
-                    &n(c.max_per_organisation),
-                    &c.max_ongoing_led.map(n),
-                    &call_terms(c),
-                    &created_by,
-                    &at,
-                ],
+                &[&p, &y, &b, &tz, &te, &g, &o, &cl, &ce, &bu, &sh, &pe, &on, &te2, &at, &id, &created_by],
             )?;
         }
-        CallEffect::UpdateCall { id, call: c, at } => {
-            let n = |v: u32| i64::from(v);
-            tx.execute(
-                UPDATE_CALL_SQL,
-                &[
-                    &c.programme_code,
-                    &i64::from(c.year),
-                    &i64::from(c.batch),
-                    &c.title_zh,
-                    &c.title_en,
-                    &c.guide,
-                    &c.opens_at.timestamp(),
-                    &c.closes_at.timestamp(),
-                    &c.ceiling_fen,
-                    &c.budget_fen,
-                    &i64::from(c.public_share_pct),
-                    &n(c.max_per_organisation),
-                    &c.max_ongoing_led.map(n),
-                    &call_terms(c),
-                    &at,
-                    &id,
-                ],
-            )?;
+        CallEffect::UpdateCall { id, call, at } => {
+            let (p, y, b, tz, te, g, o, cl, ce, bu, sh, pe, on, te2) = call_columns(call);
+            tx.execute(UPDATE_CALL_SQL, &[&p, &y, &b, &tz, &te, &g, &o, &cl, &ce, &bu, &sh, &pe, &on, &te2, &at, &id])?;
         }
         CallEffect::CancelCall { id, reason, at } => {
             tx.execute(CANCEL_CALL_SQL, &[&reason, &at, &id])?;
