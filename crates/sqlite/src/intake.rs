@@ -77,7 +77,7 @@ fn tallies(store: &Store, sql: &str, args: impl rusqlite::Params) -> Result<Vec<
 
 impl Store {
     fn require_operator(&self, viewer: &str) -> Result<()> {
-        if crate::store::load_actor(self.conn(), viewer)?.district_operator {
+        if crate::store::is_district_operator(self.conn(), viewer)? {
             Ok(())
         } else {
             Err(CoreError::Forbidden("the district's intake figures are for its operators".into()))

@@ -229,6 +229,6 @@ pub(crate) fn person(conn: &Connection, id: &str, with_private: bool) -> Result<
         .filter_map(|row| row.ok())
         .filter_map(|(code, role)| Role::parse(&role).ok().map(|role| RoleGrant { makerspace_code: code, role }))
         .collect();
-    p.district_operator = super::load_actor(conn, id)?.district_operator;
+    p.district_operator = super::is_district_operator(conn, id)?;
     Ok(p)
 }

@@ -407,14 +407,18 @@ pub fn load_actor(conn: &Connection, id: &str) -> Result<Actor> {
         .filter_map(|row| row.ok())
         .filter_map(|(m, role)| Role::parse(&role).ok().map(|role| (m, role)))
         .collect();
-    // The server keeps its operators; a desktop knows only whether the person signed in is one.
-    let district_operator: bool = conn
+    Ok(Actor { id: id.to_string(), roles, district_operator: is_district_operator(conn, id)? })
+}
+
+/// Whether the person works for the district: the server keeps its operators; a desktop knows
+/// only whether the person signed in is one.
+pub(crate) fn is_district_operator(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
         .prepare_cached(
             "SELECT EXISTS(SELECT 1 FROM district_operator WHERE person_id = ?1)
                  OR EXISTS(SELECT 1 FROM sync_state WHERE person_id = ?1 AND district_operator = 1)",
         )?
-        .query_row([id], |r| r.get(0))?;
-    Ok(Actor { id: id.to_string(), roles, district_operator })
+        .query_row([id], |r| r.get(0))?)
 }
 
 pub(crate) fn audit(
